@@ -1,0 +1,18 @@
+/** Three kinds of test, one runner: pure unit tests, workflow tests on the time-skipping
+ * test server, and integration tests against a real dev server started by the global setup. */
+const transform = { '^.+\\.ts$': ['@swc/jest'] };
+module.exports = {
+  testTimeout: 120_000,
+  projects: [
+    { displayName: 'unit', transform, testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { displayName: 'workflow', transform, testEnvironment: 'node', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
+    {
+      displayName: 'integration',
+      transform,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+  ],
+};
