@@ -1,0 +1,191 @@
+/**
+ * A policy: one municipality's versioned parameters for the journey. A journey pins the whole Policy
+ * object at its start (plain JSON, so it crosses the Temporal payload boundary), so a journey started
+ * under one rule set keeps it until it is explicitly amended (journey-rules.md, introduction).
+ *
+ * Only municipal choices live here. The legal periods (inburgeringstermijn, PVT year, PIP 10 weeks,
+ * family reunification, ontzorgen) are fixed in clocks.ts: "the policy may lengthen or shorten the
+ * municipal ones; the legal ones are fixed" (journey-rules.md, "How the clocks … are computed").
+ */
+import { z } from 'zod';
+import { isLocalDate } from './dates';
+import type { InstrumentKind } from './types';
+
+export const LocalDateSchema = z.string().refine(isLocalDate, { message: 'must be a calendar date YYYY-MM-DD' });
+
+const count = z.int().min(0).max(1000);
+export const PeriodSchema = z.strictObject({
+  years: count.optional(),
+  months: count.optional(),
+  weeks: count.optional(),
+  days: count.optional(),
+});
+
+const CASEWORKER_ROLES = ['regisseur-werk', 'sociaal-werker-participatie', 'statushouder-specialist', 'team-lead'] as const;
+export const CaseworkerRoleSchema = z.enum(CASEWORKER_ROLES);
+const DistanceSchema = z.enum(['short', 'long']);
+
+export const INSTRUMENT_KINDS = [
+  'werkstage',
+  'proefplaatsing',
+  'participatieplaats',
+  'leerwerkplek',
+  'scholing',
+  'sociale-activering',
+  'vrijwilligerswerk',
+  'loonkostensubsidie',
+  'plaatsingssubsidie',
+] as const satisfies readonly InstrumentKind[];
+
+/**
+ * One instrument's rules from the municipality's re-integratieverordening (seed §3.2.3). Every
+ * requirement is optional data; instruments.ts checks the ones present, in a fixed order.
+ */
+export const InstrumentRuleSchema = z.strictObject({
+  /** Where the rule comes from (article of the verordening), quoted in refusals. */
+  source: z.string().min(1),
+  /** Only for this distance to the labour market (Re-integratieverordening art. 1: within a year or not). */
+  distance: DistanceSchema.optional(),
+  minAge: z.int().min(0).max(120).optional(),
+  requiresGeneralBijstand: z.boolean().optional(),
+  /** Proefplaatsing: the employer commits to a regular job of at least this many months. */
+  minEmployerJobCommitmentMonths: z.int().min(1).optional(),
+  requiresLoonkostensubsidieDoelgroep: z.boolean().optional(),
+  /** Borger-Odoorn grants loonkostensubsidie only with a doelgroepverklaring. */
+  requiresDoelgroepverklaring: z.boolean().optional(),
+  /** Plaatsingssubsidie: any one of these grounds suffices. */
+  plaatsingGrounds: z
+    .strictObject({
+      minUnemploymentBenefitYears: z.number().positive(),
+      singleParentChildUnder12: z.boolean(),
+      minAge: z.int().min(0).max(120),
+      noStartkwalificatieOutsideLoonkostensubsidieDoelgroep: z.boolean(),
+    })
+    .optional(),
+  /** Length of one term: the maximum where the verordening sets one, else the usual agreed term. */
+  term: PeriodSchema,
+  /** True when `term` is a legal/verordening maximum rather than a municipal default. */
+  termIsMaximum: z.boolean(),
+  extensions: z
+    .strictObject({
+      /** How many extensions at most; null = no limit (renewed by agreement). */
+      max: z.int().min(0).nullable(),
+      length: PeriodSchema,
+      /** An extension needs a reassessment before the current term expires. */
+      requiresReassessment: z.boolean(),
+      /** The reassessment is due this long before the term's last day (absent: by the last day). */
+      reassessmentLead: PeriodSchema.optional(),
+    })
+    .optional(),
+  /** Participatieplaats: scholing must be offered from this long after the start when there is no startkwalificatie. */
+  scholingOfferAfter: PeriodSchema.optional(),
+  /** Participatieplaats: a premium for every such period of good cooperation. */
+  premium: z.strictObject({ amountEur: z.number().positive(), every: PeriodSchema }).optional(),
+});
+export type InstrumentRule = z.infer<typeof InstrumentRuleSchema>;
+
+const InstrumentsSchema = z.strictObject(
+  Object.fromEntries(INSTRUMENT_KINDS.map((k) => [k, InstrumentRuleSchema])) as Record<InstrumentKind, typeof InstrumentRuleSchema>,
+);
+
+/** The clocks a policy sets a streefdatum lead for; the windows have target = final. */
+export const DEADLINE_CLOCKS = ['intake', 'pip', 'participatieverklaring', 'inburgering', 'map', 'reintegration-start'] as const;
+export type DeadlineClockName = (typeof DEADLINE_CLOCKS)[number];
+
+export const PolicySchema = z
+  .strictObject({
+    /** Municipality slug, e.g. `borger-odoorn`. */
+    id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug'),
+    version: z.int().min(1),
+    name: z.string().min(1),
+    effectiveFrom: LocalDateSchema,
+    periods: z.strictObject({
+      /** Intake after the bijstand application (Wi2013 journeys): Borger-Odoorn 14 days (seed §4.1 "Contact"). */
+      intake: PeriodSchema,
+      /** Start of the re-integration trajectory after the intake (Bijlage 7: within 3 months). */
+      reintegrationStart: PeriodSchema,
+      /** Maatschappelijke begeleiding bought from Vluchtelingenwerk (seed §3.1.7: 18 months). */
+      maatschappelijkeBegeleiding: PeriodSchema,
+    }),
+    /** How long before the final date the streefdatum lies, per deadline clock. */
+    targetLeads: z.strictObject(
+      Object.fromEntries(DEADLINE_CLOCKS.map((c) => [c, PeriodSchema])) as Record<DeadlineClockName, typeof PeriodSchema>,
+    ),
+    /** Reminders this many days before a running clock's target date. */
+    reminderLeadDays: z
+      .array(z.int().min(0).max(366))
+      .max(10)
+      .refine((a) => new Set(a).size === a.length, { message: 'lead times must be distinct' }),
+    escalation: z.strictObject({
+      /** Receives escalations and the review of a missed term. */
+      role: CaseworkerRoleSchema,
+      /** The review of a missed term is due this long after the day the term was missed. */
+      reviewWithin: PeriodSchema,
+    }),
+    /** Role that gets a journey before the ladder rung is known. */
+    defaultCaseworkerRole: CaseworkerRoleSchema.exclude(['team-lead']),
+    /**
+     * A statushouder specialist with a small caseload keeps the lead for every journey (seed ch. 7 and
+     * Bijlage 7 recommendation); then routing by rung does not change the role.
+     */
+    statushouderSpecialist: z.boolean(),
+    ladder: z.strictObject({
+      /**
+       * Rung 3 sits in both caseloads (§3.2.3/§4.1: sociaal werkers "1, 2 en soms 3", regisseurs "3 t/m 6"),
+       * so the municipality decides: `long` routes it to the sociaal werker participatie, `short` to the
+       * regisseur werk.
+       */
+      rung3Distance: DistanceSchema,
+    }),
+    /** Days a week of participation next to lessons (Midden-Drenthe: 2, Bijlage 7); null = no norm. */
+    participationDaysPerWeek: z.int().min(0).max(5).nullable(),
+    /** An interpreter at the (broad) intake (Midden-Drenthe, Bijlage 7). */
+    interpreterAtIntake: z.boolean(),
+    instruments: InstrumentsSchema,
+    /**
+     * Since the rulings of the CJEU and the Raad van State (RvS 9 Jul 2025, 18 Feb 2026) standard fines
+     * for asielstatushouders are barred: a missed term escalates to a review, never an automatic fine.
+     * The literal `false` makes any other configuration invalid until the law says otherwise.
+     */
+    fines: z.strictObject({ automatic: z.literal(false) }),
+    /** Where each parameter comes from, for audit; free text per parameter path. */
+    sources: z.record(z.string(), z.string()).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.statushouderSpecialist && p.defaultCaseworkerRole !== 'statushouder-specialist') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultCaseworkerRole'],
+        message: 'with a statushouder specialist every journey defaults to that role',
+      });
+    }
+    if (!p.statushouderSpecialist && p.defaultCaseworkerRole === 'statushouder-specialist') {
+      ctx.addIssue({ code: 'custom', path: ['statushouderSpecialist'], message: 'the default role needs a statushouder specialist' });
+    }
+  });
+
+export type Policy = z.infer<typeof PolicySchema>;
+export type PolicyPeriod = z.infer<typeof PeriodSchema>;
+
+/** A partial policy for an amendment: nested objects merge, arrays and scalars replace. */
+export type PolicyPatch = DeepPartial<Omit<Policy, 'id' | 'version'>>;
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function merge(base: unknown, patch: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(patch)) return patch === undefined ? base : patch;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) out[k] = merge(base[k], v);
+  return out;
+}
+
+/**
+ * The next version of a policy: the patch merged in, version + 1, validated. Running journeys keep the
+ * version they pinned; the workflow adopts the new one only through an explicit amendment.
+ */
+export function amendPolicy(base: Policy, patch: PolicyPatch, effectiveFrom: string): Policy {
+  return PolicySchema.parse({ ...(merge(base, patch) as object), id: base.id, version: base.version + 1, effectiveFrom });
+}
