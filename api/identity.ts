@@ -1,0 +1,43 @@
+import crypto from 'node:crypto';
+
+/**
+ * Journey ids and BSN encryption, both derived from one server secret.
+ * A journey id is an HMAC of municipality + personRef: stable (so a second create is a 409 by
+ * Temporal's own workflow-id uniqueness), and revealing nothing about the person.
+ */
+export class Identity {
+  private readonly idKey: Buffer;
+  private readonly bsnKey: Buffer;
+
+  constructor(secret: string) {
+    this.idKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'journey-id', 32));
+    this.bsnKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'bsn-aes-256-gcm', 32));
+  }
+
+  journeyId(municipality: string, personRef: string): string {
+    const mac = crypto.createHmac('sha256', this.idKey).update(`${municipality}\u0000${personRef}`).digest('base64url');
+    return `j-${mac.slice(0, 22)}`;
+  }
+
+  encryptBsn(bsn: string): string {
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.bsnKey, iv);
+    const ciphertext = Buffer.concat([cipher.update(bsn, 'utf8'), cipher.final()]);
+    return `v1.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')}`;
+  }
+
+  decryptBsn(sealed: string): string {
+    const raw = Buffer.from(sealed.replace(/^v1\./, ''), 'base64url');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', this.bsnKey, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+}
+
+/** The BSN 11-proef: 9 digits, sum of digit × (9..2) minus the last digit, divisible by 11. */
+export function isValidBsn(bsn: string): boolean {
+  if (!/^\d{9}$/.test(bsn)) return false;
+  const digits = [...bsn].map(Number);
+  const sum = digits.slice(0, 8).reduce((acc, digit, i) => acc + digit * (9 - i), 0) - digits[8]!;
+  return sum % 11 === 0 && bsn !== '000000000';
+}

@@ -1,0 +1,19 @@
+import path from 'node:path';
+import fs from 'node:fs';
+
+/** Pinned versions; scripts/install-tools.sh builds exactly these into ./.tools. */
+export const TEMPORAL_CLI_VERSION = '1.5.1';
+export const TEST_SERVER_VERSION = '1.38.0';
+
+const projectRoot = path.resolve(__dirname, '..');
+const toolsDir = process.env.KOERS_TOOLS_DIR ?? path.join(projectRoot, '.tools');
+
+function requireTool(file: string): string {
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} is missing: run "npm install" (its install step builds the Temporal servers)`);
+  }
+  return file;
+}
+
+export const temporalCliPath = (): string => requireTool(path.join(toolsDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal'));
+export const testServerPath = (): string => requireTool(path.join(toolsDir, `temporal-test-server-${TEST_SERVER_VERSION}`, 'test-server'));

@@ -1,0 +1,3 @@
+// The worker's workflow bundle entry: every workflow type Koers runs.
+export { journeyWorkflow } from './journey';
+export { instrumentWorkflow } from './instrument';

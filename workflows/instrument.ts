@@ -1,0 +1,87 @@
+/**
+ * One re-integration instrument (werkstage, participatieplaats, ...) as its own workflow: its own
+ * end date, extensions and reassessments, with a short history of its own. It reports every change
+ * to the journey, which owns the tasks.
+ */
+import { condition, defineSignal, defineUpdate, getExternalWorkflowHandle, setHandler, workflowInfo, ApplicationFailure } from '@temporalio/workflow';
+import { amsterdamDateOf, amsterdamStartOfDay, dayAfter } from '../domain/dates';
+import { instrumentPlan, extendInstrument } from '../domain/instruments';
+import type { Policy } from '../domain/policy';
+import type { InstrumentKind, LocalDate } from '../domain/types';
+import type { InstrumentEnd, InstrumentState } from './definitions';
+
+export interface InstrumentInput {
+  instrumentId: string;
+  journeyId: string;
+  kind: InstrumentKind;
+  startedOn: LocalDate;
+  policy: Policy;
+  hasStartkwalificatie: boolean;
+}
+
+export const instrumentChangedSignal = defineSignal<[InstrumentState]>('instrumentChanged');
+export const instrumentEndedSignal = defineSignal<[InstrumentState]>('instrumentEnded');
+export const endInstrumentSignal = defineSignal<[InstrumentEnd]>('endInstrument');
+/** An extension after a reassessment; the validator enforces the instrument's limit. */
+export const extendInstrumentUpdate = defineUpdate<InstrumentState, [{ reassessedOn: LocalDate; extendedBy: string }]>('extendInstrument');
+
+export async function instrumentWorkflow(input: InstrumentInput): Promise<InstrumentState> {
+  const plan = instrumentPlan(input.kind, input.startedOn, input.policy, { hasStartkwalificatie: input.hasStartkwalificatie });
+  const state: InstrumentState = {
+    instrumentId: input.instrumentId,
+    kind: input.kind,
+    startedOn: input.startedOn,
+    endsOn: plan.endsOn,
+    extensions: 0,
+    status: 'active',
+    reassessBy: plan.reassessBy,
+    milestones: plan.milestones,
+  };
+  const parent = getExternalWorkflowHandle(workflowInfo().parent?.workflowId ?? input.journeyId);
+  let changed = false;
+  let endRequest: InstrumentEnd | undefined;
+
+  setHandler(endInstrumentSignal, (end) => {
+    endRequest ??= end;
+  });
+  setHandler(
+    extendInstrumentUpdate,
+    ({ reassessedOn }) => {
+      const next = extendInstrument(input.kind, state, reassessedOn, input.policy);
+      if (!next.ok) throw ApplicationFailure.nonRetryable(next.reason, 'InstrumentLimit', { rule: next.rule });
+      state.endsOn = next.endsOn;
+      state.reassessBy = next.reassessBy;
+      state.extensions += 1;
+      changed = true;
+      return { ...state };
+    },
+    {
+      validator: ({ reassessedOn }) => {
+        const next = extendInstrument(input.kind, state, reassessedOn, input.policy);
+        if (!next.ok) throw ApplicationFailure.nonRetryable(next.reason, 'InstrumentLimit', { rule: next.rule });
+      },
+    },
+  );
+
+  await parent.signal(instrumentChangedSignal, { ...state });
+  for (;;) {
+    const endsAt = amsterdamStartOfDay(dayAfter(state.endsOn));
+    const woken = await condition(() => changed || endRequest !== undefined, Math.max(1, endsAt - Date.now()));
+    if (endRequest) {
+      state.status = 'ended';
+      state.endedOn = endRequest.endedOn;
+      state.endReason = endRequest.reason;
+      break;
+    }
+    if (!woken || amsterdamDateOf(Date.now()) > state.endsOn) {
+      state.status = 'ended';
+      state.endedOn = state.endsOn;
+      state.endReason = 'maximum duration reached';
+      break;
+    }
+    changed = false;
+    await parent.signal(instrumentChangedSignal, { ...state });
+  }
+  await parent.signal(instrumentEndedSignal, { ...state });
+  return state;
+}
