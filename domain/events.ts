@@ -1,0 +1,104 @@
+/**
+ * The milestone events of the public contract (api-contract.md, "Report a milestone"): their types and
+ * a schema for each one's `data`. The contract changes only by adding, so unknown data fields are
+ * dropped rather than refused.
+ */
+import { z } from 'zod';
+import { isAfter } from './dates';
+import { LocalDateSchema } from './policy';
+import type { LocalDate } from './types';
+
+export const EVENT_TYPES = [
+  'nl.koers.brp.registered',
+  'nl.koers.duo.notified',
+  'nl.koers.bijstand.applied',
+  'nl.koers.intake.held',
+  'nl.koers.pip.established',
+  'nl.koers.reintegration.started',
+  'nl.koers.participatieverklaring.signed',
+  'nl.koers.map.completed',
+  'nl.koers.alphabetisation.started',
+  'nl.koers.exam.passed',
+  'nl.koers.extension.granted',
+  'nl.koers.exemption.granted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export function isEventType(s: string): s is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(s);
+}
+
+export const LeerrouteSchema = z.enum(['b1', 'onderwijs', 'z']);
+export const ExamRouteSchema = z.enum(['inburgeringsexamen', 'staatsexamen', 'b1', 'z']);
+
+/** Every event: the date the milestone happened; clocks run from it, not from the report. */
+const milestone = z.object({ occurredOn: LocalDateSchema });
+
+const EVENT_DATA_SCHEMAS = {
+  'nl.koers.brp.registered': milestone,
+  'nl.koers.duo.notified': milestone,
+  'nl.koers.bijstand.applied': milestone,
+  'nl.koers.intake.held': milestone,
+  /**
+   * The leerroute is chosen in the PIP (Wi2021). It is optional here because under Wi2013 the same event
+   * records the municipal plan of approach, which has none.
+   */
+  'nl.koers.pip.established': milestone.extend({ leerroute: LeerrouteSchema.optional() }),
+  'nl.koers.reintegration.started': milestone.extend({ instrument: z.string().min(1).max(100) }),
+  'nl.koers.participatieverklaring.signed': milestone,
+  'nl.koers.map.completed': milestone,
+  'nl.koers.alphabetisation.started': milestone,
+  'nl.koers.exam.passed': milestone.extend({ route: ExamRouteSchema }),
+  /**
+   * DUO's decision sets a new final date. The circumstance period is an optional addition to the
+   * contract: when DUO passes it on, a later request for the same period can be refused ("never twice
+   * for the same period", Stcrt 2022-33825).
+   */
+  'nl.koers.extension.granted': milestone.extend({
+    newFinalDate: LocalDateSchema,
+    circumstanceFrom: LocalDateSchema.optional(),
+    circumstanceUntil: LocalDateSchema.optional(),
+  }),
+  'nl.koers.exemption.granted': milestone,
+} as const satisfies Record<EventType, z.ZodObject>;
+
+export type EventData<T extends EventType = EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;
+
+/** The same table seen through a mapped type, so a lookup by a generic type keeps its data type. */
+const SCHEMA_BY_TYPE: { [K in EventType]: z.ZodType<EventData<K>> } = EVENT_DATA_SCHEMAS;
+
+/**
+ * The schema for an event type's `data`. With `today`, a milestone dated after today is refused at
+ * `occurredOn` (the contract answers 422 for "a date in the future"); `newFinalDate` may of course lie
+ * ahead.
+ */
+export function eventDataSchema<T extends EventType>(type: T, options: { today?: LocalDate } = {}): z.ZodType<EventData<T>> {
+  const schema = SCHEMA_BY_TYPE[type];
+  const today = options.today;
+  if (today === undefined) return schema;
+  return schema.refine((d) => !isAfter(d.occurredOn, today), { message: 'must not be in the future', path: ['occurredOn'] });
+}
+
+export type ActorRole = 'admin' | 'caseworker' | 'partner';
+
+/** A milestone as the journey records it. */
+export interface JourneyEvent {
+  /** CloudEvents `source`, e.g. `urn:nl:duo`. */
+  source: string;
+  /** CloudEvents `id`, unique per source. */
+  id: string;
+  type: EventType;
+  /** The date the milestone happened (`data.occurredOn`). */
+  occurredOn: LocalDate;
+  data: Record<string, unknown>;
+  /** RFC 3339 instant of receipt; recorded, never used by a rule (rules run on occurredOn). */
+  receivedAt: string;
+  actor?: { name: string; role: ActorRole };
+  /** Sent by an admin: replaces the fact instead of competing with it (see facts.ts). */
+  correction?: boolean;
+}
+
+/** Dedupe key: the same source + id is the same event (CloudEvents 1.0 §id). */
+export function eventKey(e: Pick<JourneyEvent, 'source' | 'id'>): string {
+  return `${e.source}\u0000${e.id}`;
+}

@@ -1,0 +1,230 @@
+/**
+ * The facts of a journey: what has happened and when, folded from milestone events.
+ *
+ * Partners report independently and out of order (a late DUO message, a backdated BRP registration),
+ * so `applyEvent` is ORDER-INDEPENDENT for partner events: every fact is a join in a fixed total
+ * order (the earliest milestone, the latest leerroute choice, the union of extension grants), so any
+ * permutation of the same events gives equal facts, and applying an event twice changes nothing.
+ *
+ * An admin event (`correction: true`) is different on purpose: it replaces the fact, and from then on
+ * partner events no longer move that fact (so a correction cannot be undone by a partner's stale
+ * resend, whatever the arrival order). Corrections among themselves apply in arrival order.
+ */
+import { compareDates, isLocalDate } from './dates';
+import { eventDataSchema, type EventData, type EventType, type JourneyEvent } from './events';
+import type { ExamRoute, Leerroute, LocalDate, Regime } from './types';
+
+/** A DUO extension decision. */
+export interface ExtensionGrant {
+  grantedOn: LocalDate;
+  newFinalDate: LocalDate;
+  circumstanceFrom?: LocalDate;
+  circumstanceUntil?: LocalDate;
+}
+
+export interface JourneyFacts {
+  regime: Regime;
+  permitGrantedOn: LocalDate;
+  birthDate?: LocalDate;
+  brpRegisteredOn?: LocalDate;
+  duoNotifiedOn?: LocalDate;
+  bijstandAppliedOn?: LocalDate;
+  intakeHeldOn?: LocalDate;
+  /**
+   * The FIRST PIP (Wi2021) or plan of approach (Wi2013): the Wi2021 term starts the day after the date
+   * on the first PIP, and a later PIP change does not move it (Wi2021 art. 11).
+   */
+  pipEstablishedOn?: LocalDate;
+  /** The leerroute of the most recent PIP that names one (switching is possible, nt2.nl). */
+  leerroute?: Leerroute;
+  leerrouteChosenOn?: LocalDate;
+  reintegrationStartedOn?: LocalDate;
+  reintegrationInstrument?: string;
+  participatieverklaringSignedOn?: LocalDate;
+  mapCompletedOn?: LocalDate;
+  alphabetisationStartedOn?: LocalDate;
+  examPassedOn?: LocalDate;
+  examRoute?: ExamRoute;
+  /** Every extension DUO granted, deduplicated, in a fixed order. */
+  extensions: ExtensionGrant[];
+  /** The final date set by the most recent grant (ties: the later date); replaces the computed one. */
+  extensionFinalDate?: LocalDate;
+  exemptedOn?: LocalDate;
+  /** Event types whose facts an admin corrected; partner events of these types are ignored. */
+  corrected: EventType[];
+}
+
+/** The Wet inburgering 2021 applies to a plicht that started on or after this date (art. 54 Wi2021). */
+export const WI2021_FROM: LocalDate = '2022-01-01';
+
+/** Regime by permit date: before 1 Jan 2022 the person stays under Wi2013 (art. 54 Wi2021). */
+export function regimeForPermit(permitGrantedOn: LocalDate): Regime {
+  return compareDates(permitGrantedOn, WI2021_FROM) < 0 ? 'wi2013' : 'wi2021';
+}
+
+export function initialFacts(input: { regime?: Regime; permitGrantedOn: LocalDate; birthDate?: LocalDate }): JourneyFacts {
+  return {
+    regime: input.regime ?? regimeForPermit(input.permitGrantedOn),
+    permitGrantedOn: input.permitGrantedOn,
+    ...(input.birthDate !== undefined ? { birthDate: input.birthDate } : {}),
+    extensions: [],
+    corrected: [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Joins: each takes the current value and a candidate and keeps one by a fixed total order.
+// ---------------------------------------------------------------------------------------------
+
+/** Strings ordered by code unit (never locale-dependent: this runs in the workflow sandbox). */
+function compareText(a: string | undefined, b: string | undefined): number {
+  const x = a ?? '';
+  const y = b ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The earlier (date, tag) pair; the tag breaks ties so the arrival order never matters. */
+function earlier<T extends { on: LocalDate; tag?: string }>(current: T | undefined, candidate: T): T {
+  if (current === undefined) return candidate;
+  const c = compareDates(candidate.on, current.on) || compareText(candidate.tag, current.tag);
+  return c < 0 ? candidate : current;
+}
+
+/** The later (date, tag) pair. */
+function later<T extends { on: LocalDate; tag?: string }>(current: T | undefined, candidate: T): T {
+  if (current === undefined) return candidate;
+  const c = compareDates(candidate.on, current.on) || compareText(candidate.tag, current.tag);
+  return c > 0 ? candidate : current;
+}
+
+function compareGrants(a: ExtensionGrant, b: ExtensionGrant): number {
+  return (
+    compareDates(a.grantedOn, b.grantedOn) ||
+    compareDates(a.newFinalDate, b.newFinalDate) ||
+    compareText(a.circumstanceFrom, b.circumstanceFrom) ||
+    compareText(a.circumstanceUntil, b.circumstanceUntil)
+  );
+}
+
+function withGrant(grants: readonly ExtensionGrant[], grant: ExtensionGrant): ExtensionGrant[] {
+  if (grants.some((g) => compareGrants(g, grant) === 0)) return [...grants];
+  return [...grants, grant].sort(compareGrants);
+}
+
+/** The most recent decision replaces the earlier ones; on the same day the later final date wins. */
+function effectiveFinalDate(grants: readonly ExtensionGrant[]): LocalDate | undefined {
+  return grants.length === 0 ? undefined : grants[grants.length - 1]?.newFinalDate;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One rule per event type.
+// ---------------------------------------------------------------------------------------------
+
+type DateFact =
+  | 'brpRegisteredOn'
+  | 'duoNotifiedOn'
+  | 'bijstandAppliedOn'
+  | 'intakeHeldOn'
+  | 'participatieverklaringSignedOn'
+  | 'mapCompletedOn'
+  | 'alphabetisationStartedOn'
+  | 'exemptedOn';
+
+type Reducer<T extends EventType> = (facts: JourneyFacts, on: LocalDate, data: EventData<T>, replace: boolean) => JourneyFacts;
+
+/**
+ * A milestone that is a single date: the earliest report counts (the first registration starts the
+ * PVT year, the first intake is the intake, …). A repeated report with a later date is not a restart.
+ */
+function dateFact(fact: DateFact): Reducer<EventType> {
+  return (facts, on, _data, replace) => {
+    const current = facts[fact];
+    const value = replace || current === undefined ? on : earlier({ on: current }, { on }).on;
+    return { ...facts, [fact]: value };
+  };
+}
+
+const applyPip: Reducer<'nl.koers.pip.established'> = (facts, on, data, replace) => {
+  if (replace) {
+    // A correction replaces the whole PIP fact: its date and its leerroute (or none).
+    const { leerroute: _route, leerrouteChosenOn: _chosen, ...rest } = facts;
+    return { ...rest, pipEstablishedOn: on, ...(data.leerroute !== undefined ? { leerroute: data.leerroute, leerrouteChosenOn: on } : {}) };
+  }
+  const next: JourneyFacts = {
+    ...facts,
+    pipEstablishedOn: facts.pipEstablishedOn === undefined ? on : earlier({ on: facts.pipEstablishedOn }, { on }).on,
+  };
+  if (data.leerroute === undefined) return next;
+  const current =
+    facts.leerroute !== undefined && facts.leerrouteChosenOn !== undefined ? { on: facts.leerrouteChosenOn, tag: facts.leerroute } : undefined;
+  const chosen = later(current, { on, tag: data.leerroute });
+  return { ...next, leerroute: chosen.tag, leerrouteChosenOn: chosen.on };
+};
+
+const applyReintegration: Reducer<'nl.koers.reintegration.started'> = (facts, on, data, replace) => {
+  const current =
+    facts.reintegrationStartedOn !== undefined ? { on: facts.reintegrationStartedOn, tag: facts.reintegrationInstrument ?? '' } : undefined;
+  const first = replace ? { on, tag: data.instrument } : earlier(current, { on, tag: data.instrument });
+  return { ...facts, reintegrationStartedOn: first.on, reintegrationInstrument: first.tag };
+};
+
+const applyExam: Reducer<'nl.koers.exam.passed'> = (facts, on, data, replace) => {
+  const current = facts.examPassedOn !== undefined && facts.examRoute !== undefined ? { on: facts.examPassedOn, tag: facts.examRoute } : undefined;
+  const first = replace ? { on, tag: data.route } : earlier(current, { on, tag: data.route });
+  return { ...facts, examPassedOn: first.on, examRoute: first.tag };
+};
+
+const applyExtension: Reducer<'nl.koers.extension.granted'> = (facts, on, data, replace) => {
+  const grant: ExtensionGrant = {
+    grantedOn: on,
+    newFinalDate: data.newFinalDate,
+    ...(data.circumstanceFrom !== undefined ? { circumstanceFrom: data.circumstanceFrom } : {}),
+    ...(data.circumstanceUntil !== undefined ? { circumstanceUntil: data.circumstanceUntil } : {}),
+  };
+  const extensions = replace ? [grant] : withGrant(facts.extensions, grant);
+  const extensionFinalDate = effectiveFinalDate(extensions);
+  return { ...facts, extensions, ...(extensionFinalDate !== undefined ? { extensionFinalDate } : {}) };
+};
+
+/** One rule per event type; the mapped type ties each rule to its type's data. */
+const REDUCERS: { [K in EventType]: Reducer<K> } = {
+  'nl.koers.brp.registered': dateFact('brpRegisteredOn'),
+  'nl.koers.duo.notified': dateFact('duoNotifiedOn'),
+  'nl.koers.bijstand.applied': dateFact('bijstandAppliedOn'),
+  'nl.koers.intake.held': dateFact('intakeHeldOn'),
+  'nl.koers.pip.established': applyPip,
+  'nl.koers.reintegration.started': applyReintegration,
+  'nl.koers.participatieverklaring.signed': dateFact('participatieverklaringSignedOn'),
+  'nl.koers.map.completed': dateFact('mapCompletedOn'),
+  'nl.koers.alphabetisation.started': dateFact('alphabetisationStartedOn'),
+  'nl.koers.exam.passed': applyExam,
+  'nl.koers.extension.granted': applyExtension,
+  'nl.koers.exemption.granted': dateFact('exemptedOn'),
+};
+
+function reduce<T extends EventType>(type: T, facts: JourneyFacts, on: LocalDate, data: unknown, replace: boolean): JourneyFacts | undefined {
+  const parsed = eventDataSchema(type).safeParse(data);
+  if (!parsed.success) return undefined;
+  const reducer: Reducer<T> = REDUCERS[type];
+  return reducer(facts, on, parsed.data, replace);
+}
+
+/**
+ * The facts after one more event. Pure; an event whose data does not match its type's schema changes
+ * nothing (the API and the workflow refuse such events before they get here). The regime is fixed at
+ * the start of the journey and never changed by an event.
+ */
+export function applyEvent(facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
+  if (!isLocalDate(event.occurredOn)) return facts;
+  const correction = event.correction === true;
+  if (!correction && facts.corrected.includes(event.type)) return facts;
+  const next = reduce(event.type, facts, event.occurredOn, { ...event.data, occurredOn: event.occurredOn }, correction);
+  if (next === undefined) return facts;
+  if (!correction || next.corrected.includes(event.type)) return next;
+  return { ...next, corrected: [...next.corrected, event.type].sort() };
+}
+
+/** Folds events in the given order (partner events: any order gives the same facts). */
+export function applyEvents(facts: JourneyFacts, events: readonly JourneyEvent[]): JourneyFacts {
+  return events.reduce(applyEvent, facts);
+}
