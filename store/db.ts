@@ -1,0 +1,139 @@
+/**
+ * The task projection and the notification outbox live in one relational schema, written with one
+ * query builder (Kysely) for both deployments: embedded SQLite (no server; one instance) and
+ * PostgreSQL (several API/worker instances). Only the outbox claim differs (see dispatcher.ts).
+ *
+ * Column types are limited to what both databases treat alike: `text` and `integer`. Instants are
+ * ISO-8601 UTC strings (`2026-04-27T08:00:00.000Z`) and calendar dates `YYYY-MM-DD`, so that string
+ * comparison is time order in both and no driver converts them behind our back.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Pool } from 'pg';
+
+export interface TasksTable {
+  id: string;
+  journey_id: string;
+  /** Stable per journey (DesiredTask.key); unique with journey_id, which makes the projection idempotent. */
+  key: string;
+  kind: string;
+  municipality: string;
+  candidate_group: string;
+  /** The journey's caseworker role when the task was projected, for filtering a team's work. */
+  journey_role: string | null;
+  assignee: string | null;
+  clock: string | null;
+  follow_up_date: string;
+  due_date: string;
+  status: string;
+  /** JSON of the validated completion form. */
+  form: string | null;
+  completed_by: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  cancelled_at: string | null;
+  /** Bumped on every change: an optimistic-concurrency guard for read-then-write transitions. */
+  version: number;
+}
+
+export interface TaskEventsTable {
+  id: string;
+  task_id: string;
+  at: string;
+  type: string;
+  actor: string | null;
+  detail: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  idempotency_key: string;
+  kind: string;
+  channel: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  /** Lease of the dispatcher that claimed the row; a crashed dispatcher's lease simply runs out. */
+  locked_until: string | null;
+  lock_token: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface CalendarTokensTable {
+  user_id: string;
+  /** SHA-256 (hex) of the token: a leaked database does not leak working feed URLs. */
+  token_hash: string;
+  created_at: string;
+}
+
+export interface KoersDatabase {
+  tasks: TasksTable;
+  task_events: TaskEventsTable;
+  outbox: OutboxTable;
+  calendar_tokens: CalendarTokensTable;
+}
+
+export type Db = Kysely<KoersDatabase>;
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+const kinds = new WeakMap<object, DatabaseKind>();
+
+/** Which engine a database opened by {@link openDatabase} runs on. */
+export function databaseKind(db: Kysely<any>): DatabaseKind {
+  const kind = kinds.get(db);
+  if (!kind) throw new Error('database was not opened with openDatabase()');
+  return kind;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+  /** SQLite: how long a writer waits for another process's lock before SQLITE_BUSY (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens `sqlite:<path>` (`sqlite::memory:` for tests) or `postgres://…` / `postgresql://…`.
+ * Run {@link migrateToLatest} (migrations.ts) before use.
+ */
+export function openDatabase(url: string, options: OpenOptions = {}): Db {
+  let db: Db;
+  let kind: DatabaseKind;
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new Error(`no path in database URL "${url}"`);
+    const memory = path === ':memory:';
+    if (!memory) mkdirSync(dirname(path), { recursive: true });
+    const handle = new BetterSqlite3(path);
+    // WAL lets readers (API) run beside the writer (worker); the busy timeout makes a second
+    // process wait for the write lock instead of failing at once.
+    if (!memory) handle.pragma('journal_mode = WAL');
+    handle.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    handle.pragma('foreign_keys = ON');
+    db = new Kysely<KoersDatabase>({ dialect: new SqliteDialect({ database: handle }) });
+    kind = 'sqlite';
+  } else if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    db = new Kysely<KoersDatabase>({ dialect: new PostgresDialect({ pool }) });
+    kind = 'postgres';
+  } else {
+    throw new Error(`unsupported database URL "${url.replace(/\/\/[^@/]*@/, '//***@')}": use sqlite:<path> or postgres://…`);
+  }
+  kinds.set(db, kind);
+  return db;
+}
+
+/** Current instant as stored in the database. */
+export function isoNow(now: () => Date): string {
+  return now().toISOString();
+}

@@ -1,0 +1,120 @@
+/**
+ * Schema migrations, kept in code so the worker and the API migrate at start-up with no files to
+ * ship. Append new migrations; never edit one that has been released (Kysely records applied names).
+ * Only `text` and `integer` columns, so the same migration runs on SQLite and PostgreSQL.
+ */
+import { Kysely, Migration, MigrationResultSet, Migrator, sql } from 'kysely';
+
+export const migrations: Record<string, Migration> = {
+  '0001_tasks': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('journey_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('municipality', 'text', (c) => c.notNull())
+        .addColumn('candidate_group', 'text', (c) => c.notNull())
+        .addColumn('journey_role', 'text')
+        .addColumn('assignee', 'text')
+        .addColumn('clock', 'text')
+        .addColumn('follow_up_date', 'text', (c) => c.notNull())
+        .addColumn('due_date', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('open', 'claimed', 'completed', 'cancelled')`))
+        .addColumn('form', 'text')
+        .addColumn('completed_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('completed_at', 'text')
+        .addColumn('cancelled_at', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        // The projection's idempotency rests on this: a retried or concurrent sync cannot add a second task.
+        .addUniqueConstraint('tasks_journey_key_uq', ['journey_id', 'key'])
+        .execute();
+      await db.schema.createIndex('tasks_status_due_idx').on('tasks').columns(['status', 'due_date']).execute();
+      await db.schema.createIndex('tasks_assignee_idx').on('tasks').columns(['assignee', 'status', 'due_date']).execute();
+      await db.schema.createIndex('tasks_municipality_idx').on('tasks').columns(['municipality', 'status', 'due_date']).execute();
+
+      await db.schema
+        .createTable('task_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id').onDelete('cascade'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addColumn('detail', 'text')
+        .execute();
+      await db.schema.createIndex('task_events_task_idx').on('task_events').columns(['task_id', 'at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('task_events').execute();
+      await db.schema.dropTable('tasks').execute();
+    },
+  },
+  '0002_outbox': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'sending', 'delivered', 'dead')`))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .addColumn('locked_until', 'text')
+        .addColumn('lock_token', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        .execute();
+      await db.schema.createIndex('outbox_due_idx').on('outbox').columns(['status', 'next_attempt_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('outbox').execute();
+    },
+  },
+  '0003_calendar_tokens': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('calendar_tokens')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('calendar_tokens').execute();
+    },
+  },
+};
+
+function migrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+function check({ error, results }: MigrationResultSet): string[] {
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Applies pending migrations (Kysely locks the migration table, so concurrent start-ups are safe); returns their names. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return check(await migrator(db).migrateToLatest());
+}
+
+/** Reverts the most recent migration; for tests and a manual roll-back. */
+export async function migrateDown(db: Kysely<any>): Promise<string[]> {
+  return check(await migrator(db).migrateDown());
+}
