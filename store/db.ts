@@ -42,6 +42,7 @@ export interface TasksTable {
 export interface TaskEventsTable {
   id: string;
   task_id: string;
+  version: number;
   at: string;
   type: string;
   actor: string | null;

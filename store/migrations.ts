@@ -40,12 +40,14 @@ export const migrations: Record<string, Migration> = {
         .createTable('task_events')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id').onDelete('cascade'))
+        // The task's version after the change: orders events even when two share a timestamp.
+        .addColumn('version', 'integer', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('type', 'text', (c) => c.notNull())
         .addColumn('actor', 'text')
         .addColumn('detail', 'text')
         .execute();
-      await db.schema.createIndex('task_events_task_idx').on('task_events').columns(['task_id', 'at']).execute();
+      await db.schema.createIndex('task_events_task_idx').on('task_events').columns(['task_id', 'version']).execute();
     },
     async down(db: Kysely<any>) {
       await db.schema.dropTable('task_events').execute();

@@ -36,11 +36,22 @@ describeEachDatabase(
         follow_up_date: '2026-05-01',
         due_date: '2026-05-10',
         status: 'open',
+        journey_role: null,
+        assignee: null,
+        clock: null,
+        form: null,
+        completed_by: null,
         created_at: 'x',
         updated_at: 'x',
+        completed_at: null,
+        cancelled_at: null,
+        version: 0,
       };
       await t.db().insertInto('tasks').values({ ...row, id: 'a' }).execute();
-      await expect(t.db().insertInto('tasks').values({ ...row, id: 'b' }).execute()).rejects.toThrow();
+      // Matched by code: better-sqlite3's error class belongs to the first test file's realm, so not `instanceof Error` here.
+      await expect(t.db().insertInto('tasks').values({ ...row, id: 'b' }).execute()).rejects.toMatchObject({
+        code: t.kind === 'sqlite' ? 'SQLITE_CONSTRAINT_UNIQUE' : '23505',
+      });
     });
 
     it('run concurrently from two instances without failing', async () => {

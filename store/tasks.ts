@@ -1,0 +1,540 @@
+/**
+ * The caseworker task inbox: a projection of the tasks each journey wants (DesiredTask), plus the
+ * Camunda-Tasklist-like lifecycle open → claimed → completed | cancelled.
+ *
+ * The journey workflow owns *which* tasks exist (syncJourneyTasks); caseworkers own *who* works on
+ * them (claim, unclaim, reassign) and *when* they are done (complete). Completing returns what the
+ * journey must be told; the caller signals the workflow, so this module knows nothing of Temporal.
+ *
+ * Task rows hold no personal data: the journey id is pseudonymous, user ids are staff ids.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transaction } from 'kysely';
+import type { CaseworkerRole, ClockName, DesiredTask, LocalDate, TaskKind } from '../domain/types';
+import type { Db, KoersDatabase, TasksTable } from './db';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { parseTaskForm, type TaskForm } from './task-forms';
+
+export type TaskStatus = 'open' | 'claimed' | 'completed' | 'cancelled';
+export const activeStatuses: readonly TaskStatus[] = ['open', 'claimed'];
+
+export interface Task {
+  id: string;
+  journeyId: string;
+  key: string;
+  kind: TaskKind;
+  municipality: string;
+  candidateGroup: CaseworkerRole;
+  journeyRole?: CaseworkerRole;
+  assignee?: string;
+  clock?: ClockName;
+  /** Streefdatum. */
+  followUpDate: LocalDate;
+  /** Fatale datum: the last day on which the task is on time. */
+  dueDate: LocalDate;
+  status: TaskStatus;
+  form?: unknown;
+  completedBy?: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  cancelledAt?: string;
+  version: number;
+}
+
+export interface SyncJourneyTasksInput {
+  journeyId: string;
+  municipality: string;
+  /** The journey's current caseworker role; recorded on its tasks so a team can filter on it. */
+  caseworkerRole?: CaseworkerRole;
+  tasks: DesiredTask[];
+}
+
+/** Task keys per effect of one sync. A repeated sync of the same input returns all lists empty. */
+export interface SyncResult {
+  created: string[];
+  updated: string[];
+  reopened: string[];
+  cancelled: string[];
+}
+
+/** What the journey workflow must be told when a caseworker completes a task. */
+export interface TaskCompleted<K extends TaskKind = TaskKind> {
+  journeyId: string;
+  taskId: string;
+  taskKey: string;
+  kind: K;
+  clock?: ClockName;
+  completedBy: string;
+  /** The day of completion in Europe/Amsterdam. */
+  completedOn: LocalDate;
+  /** Instant, ISO-8601 UTC. */
+  completedAt: string;
+  form: TaskForm<K>;
+}
+
+export type TaskSort = 'dueDate' | 'followUpDate' | 'createdAt';
+
+export interface TaskFilter {
+  /** A user id, or `null` for unassigned tasks. */
+  assignee?: string | null;
+  /** Only tasks with (true) or without (false) an assignee. */
+  assigned?: boolean;
+  candidateGroups?: readonly CaseworkerRole[];
+  municipalities?: readonly string[];
+  journeyId?: string;
+  kind?: TaskKind | readonly TaskKind[];
+  /** Default: the active ones (open and claimed), as an inbox shows. */
+  status?: TaskStatus | readonly TaskStatus[] | 'all';
+  /** Due date strictly before this date. */
+  dueBefore?: LocalDate;
+  /** Only active tasks whose due date has passed `today` (overdue from the day after the due date). */
+  overdue?: boolean;
+  today?: LocalDate;
+  sort?: TaskSort;
+  order?: 'asc' | 'desc';
+  /** Page size, default 50, at most 500. */
+  limit?: number;
+  offset?: number;
+  /** From a previous page's `nextCursor`; stable under inserts, unlike offset. */
+  cursor?: string;
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  /** Present when there are more tasks after this page. */
+  nextCursor?: string;
+}
+
+export interface TaskStoreOptions {
+  now?: () => Date;
+}
+
+const sortColumns = { dueDate: 'due_date', followUpDate: 'follow_up_date', createdAt: 'created_at' } as const;
+const localDatePattern = /^\d{4}-\d{2}-\d{2}$/;
+
+type Tx = Transaction<KoersDatabase>;
+
+export class TaskStore {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Db,
+    options: TaskStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Makes the journey's tasks match `tasks`: creates the missing ones, moves the dates (and group,
+   * clock) of active ones that changed, reopens a cancelled one that is wanted again, and cancels
+   * active ones no longer wanted. Completed tasks stay as they are (history); so do cancelled ones
+   * that are not wanted. An assignee in a DesiredTask applies when the task is created or reopened:
+   * after that, who holds a task is the caseworkers' decision, not the journey's.
+   *
+   * Idempotent: (journey_id, key) is unique and inserts are `ON CONFLICT DO NOTHING`, so a retried
+   * activity, a replayed workflow or two concurrent calls never create a second task.
+   */
+  async syncJourneyTasks(input: SyncJourneyTasksInput): Promise<SyncResult> {
+    const { journeyId, municipality, caseworkerRole } = input;
+    validateDesired(input);
+    const result: SyncResult = { created: [], updated: [], reopened: [], cancelled: [] };
+    await this.db.transaction().execute(async (trx) => {
+      const at = this.now().toISOString();
+      const known = new Set(
+        (await trx.selectFrom('tasks').select('key').where('journey_id', '=', journeyId).execute()).map((r) => r.key),
+      );
+      for (const t of input.tasks) {
+        if (known.has(t.key)) continue;
+        const id = taskIdFor(journeyId, t.key);
+        const inserted = await trx
+          .insertInto('tasks')
+          .values({
+            id,
+            journey_id: journeyId,
+            key: t.key,
+            kind: t.kind,
+            municipality,
+            candidate_group: t.candidateGroup,
+            journey_role: caseworkerRole ?? null,
+            assignee: t.assignee ?? null,
+            clock: t.clock ?? null,
+            follow_up_date: t.followUpDate,
+            due_date: t.dueDate,
+            status: t.assignee ? 'claimed' : 'open',
+            form: null,
+            completed_by: null,
+            created_at: at,
+            updated_at: at,
+            completed_at: null,
+            cancelled_at: null,
+            version: 0,
+          })
+          .onConflict((oc) => oc.columns(['journey_id', 'key']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        // No row back: a concurrent sync inserted it first; the pass below treats it as existing.
+        if (inserted) {
+          result.created.push(t.key);
+          await addEvent(trx, id, 0, at, 'created', null, { key: t.key });
+        }
+      }
+
+      const rows = await trx.selectFrom('tasks').selectAll().where('journey_id', '=', journeyId).execute();
+      const desired = new Map(input.tasks.map((t) => [t.key, t]));
+      for (const row of rows) {
+        if (result.created.includes(row.key)) continue;
+        const want = desired.get(row.key);
+        const active = row.status === 'open' || row.status === 'claimed';
+        if (!want) {
+          if (!active) continue;
+          const done = await trx
+            .updateTable('tasks')
+            .set({ status: 'cancelled', cancelled_at: at, updated_at: at, version: sql`version + 1` })
+            .where('id', '=', row.id)
+            .where('status', 'in', activeStatuses)
+            .returning('version')
+            .executeTakeFirst();
+          if (done) {
+            result.cancelled.push(row.key);
+            await addEvent(trx, row.id, done.version, at, 'cancelled', null, { reason: 'no longer needed by the journey' });
+          }
+        } else if (row.status === 'cancelled') {
+          const done = await trx
+            .updateTable('tasks')
+            .set({
+              ...desiredColumns(want, caseworkerRole),
+              status: want.assignee ? 'claimed' : 'open',
+              assignee: want.assignee ?? null,
+              cancelled_at: null,
+              updated_at: at,
+              version: sql`version + 1`,
+            })
+            .where('id', '=', row.id)
+            .where('status', '=', 'cancelled')
+            .returning('version')
+            .executeTakeFirst();
+          if (done) {
+            result.reopened.push(row.key);
+            await addEvent(trx, row.id, done.version, at, 'reopened', null, null);
+          }
+        } else if (active) {
+          const next = desiredColumns(want, caseworkerRole);
+          const changed = (Object.keys(next) as (keyof typeof next)[]).filter((c) => row[c] !== next[c]);
+          if (changed.length === 0) continue;
+          const done = await trx
+            .updateTable('tasks')
+            .set({ ...next, updated_at: at, version: sql`version + 1` })
+            .where('id', '=', row.id)
+            .where('status', 'in', activeStatuses)
+            .returning('version')
+            .executeTakeFirst();
+          if (done) {
+            result.updated.push(row.key);
+            await addEvent(trx, row.id, done.version, at, 'updated', null, Object.fromEntries(changed.map((c) => [c, next[c]])));
+          }
+        }
+      }
+    });
+    return result;
+  }
+
+  /** Takes an open task. Claiming a task you already hold is a no-op; one someone else holds is a ConflictError (409). */
+  async claim(taskId: string, userId: string): Promise<Task> {
+    return this.transition(taskId, userId, 'claimed', async (trx, at) => {
+      const r = await trx
+        .updateTable('tasks')
+        .set({ status: 'claimed', assignee: userId, updated_at: at, version: sql`version + 1` })
+        .where('id', '=', taskId)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) return { changed: true };
+      const task = await this.requireTask(trx, taskId);
+      if (task.status === 'claimed' && task.assignee === userId) return { changed: false };
+      throw conflict(task, 'claim');
+    });
+  }
+
+  /** Gives a task you hold back to its candidate group. Unclaiming an open task is a no-op. */
+  async unclaim(taskId: string, userId: string): Promise<Task> {
+    return this.transition(taskId, userId, 'unclaimed', async (trx, at) => {
+      const r = await trx
+        .updateTable('tasks')
+        .set({ status: 'open', assignee: null, updated_at: at, version: sql`version + 1` })
+        .where('id', '=', taskId)
+        .where('status', '=', 'claimed')
+        .where('assignee', '=', userId)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) return { changed: true };
+      const task = await this.requireTask(trx, taskId);
+      if (task.status === 'open') return { changed: false };
+      throw conflict(task, 'unclaim');
+    });
+  }
+
+  /**
+   * Hands an active task to `toUserId`, whoever holds it now. Who may do that (a team lead, the
+   * current assignee) is the API's decision; the store records `byUserId` in the task's history.
+   */
+  async reassign(taskId: string, toUserId: string, byUserId: string): Promise<Task> {
+    return this.transition(taskId, byUserId, 'reassigned', async (trx, at) => {
+      const task = await this.requireTask(trx, taskId);
+      if (task.status === 'claimed' && task.assignee === toUserId) return { changed: false };
+      const r = await trx
+        .updateTable('tasks')
+        .set({ status: 'claimed', assignee: toUserId, updated_at: at, version: sql`version + 1` })
+        .where('id', '=', taskId)
+        .where('status', 'in', activeStatuses)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) return { changed: true, detail: { from: task.assignee ?? null, to: toUserId } };
+      throw conflict(await this.requireTask(trx, taskId), 'reassign');
+    });
+  }
+
+  /**
+   * Completes a task the user holds, with the form for its kind (task-forms.ts; 400 when invalid).
+   * Returns what the journey must be told. A repeated call by the same user (an HTTP retry) returns
+   * the first completion again instead of failing.
+   */
+  async complete(taskId: string, userId: string, formInput: unknown): Promise<TaskCompleted> {
+    return this.db.transaction().execute(async (trx) => {
+      const task = await this.requireTask(trx, taskId);
+      if (task.status === 'completed' && task.completedBy === userId) return completion(task);
+      if (task.status !== 'claimed' || task.assignee !== userId) {
+        throw task.status === 'open'
+          ? new ConflictError('claim the task before completing it', { taskId, status: task.status })
+          : conflict(task, 'complete');
+      }
+      const form = parseTaskForm(task.kind, formInput);
+      const at = this.now().toISOString();
+      const r = await trx
+        .updateTable('tasks')
+        .set({
+          status: 'completed',
+          form: JSON.stringify(form),
+          completed_by: userId,
+          completed_at: at,
+          updated_at: at,
+          version: sql`version + 1`,
+        })
+        .where('id', '=', taskId)
+        .where('version', '=', task.version)
+        .where('status', '=', 'claimed')
+        .executeTakeFirst();
+      // The version guard catches a concurrent change between our read and this write.
+      if (Number(r.numUpdatedRows) === 0) throw conflict(await this.requireTask(trx, taskId), 'complete');
+      const completed = await this.requireTask(trx, taskId);
+      await addEvent(trx, taskId, completed.version, at, 'completed', userId, null);
+      return completion(completed);
+    });
+  }
+
+  async getTask(taskId: string): Promise<Task | undefined> {
+    const row = await this.db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+    return row && toTask(row);
+  }
+
+  /** The task's history: created, updated, claimed, reassigned, completed, … oldest first. */
+  async taskHistory(taskId: string): Promise<{ at: string; type: string; actor?: string; detail?: unknown }[]> {
+    const rows = await this.db
+      .selectFrom('task_events')
+      .selectAll()
+      .where('task_id', '=', taskId)
+      .orderBy('version')
+      .execute();
+    return rows.map((r) => ({
+      at: r.at,
+      type: r.type,
+      ...(r.actor !== null && { actor: r.actor }),
+      ...(r.detail !== null && { detail: JSON.parse(r.detail) as unknown }),
+    }));
+  }
+
+  /** Filtered, sorted (due date ascending by default) and paged list of tasks. */
+  async listTasks(filter: TaskFilter = {}): Promise<TaskPage> {
+    const sortKey = filter.sort ?? 'dueDate';
+    const column = sortColumns[sortKey];
+    if (!column) throw new ValidationError(`unknown sort "${String(sortKey)}"`);
+    const desc = filter.order === 'desc';
+    const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), 500);
+    if (filter.overdue && !filter.today) throw new ValidationError('overdue needs today');
+    for (const [name, value] of [
+      ['today', filter.today],
+      ['dueBefore', filter.dueBefore],
+    ] as const) {
+      if (value !== undefined && !localDatePattern.test(value)) throw new ValidationError(`${name} must be YYYY-MM-DD`);
+    }
+
+    let q = this.db.selectFrom('tasks').selectAll();
+    if (filter.assignee === null) q = q.where('assignee', 'is', null);
+    else if (filter.assignee !== undefined) q = q.where('assignee', '=', filter.assignee);
+    if (filter.assigned !== undefined) q = q.where('assignee', filter.assigned ? 'is not' : 'is', null);
+    const status = filter.status ?? activeStatuses;
+    for (const [column, values] of [
+      ['candidate_group', filter.candidateGroups],
+      ['municipality', filter.municipalities],
+      ['kind', filter.kind === undefined ? undefined : asArray(filter.kind)],
+      ['status', status === 'all' ? undefined : asArray(status)],
+    ] as const) {
+      if (!values) continue;
+      // `IN ()` is a syntax error; an empty list matches nothing, as the caller meant.
+      q = values.length > 0 ? q.where(column, 'in', [...values]) : q.where(sql<SqlBool>`1 = 0`);
+    }
+    if (filter.journeyId !== undefined) q = q.where('journey_id', '=', filter.journeyId);
+    if (filter.dueBefore) q = q.where('due_date', '<', filter.dueBefore);
+    if (filter.overdue && filter.today) {
+      q = q.where('due_date', '<', filter.today).where('status', 'in', activeStatuses);
+    }
+    if (filter.cursor) {
+      const [value, id] = decodeCursor(filter.cursor);
+      q = q.where((eb: ExpressionBuilder<KoersDatabase, 'tasks'>): Expression<SqlBool> =>
+        eb.or([eb(column, desc ? '<' : '>', value), eb.and([eb(column, '=', value), eb('id', desc ? '<' : '>', id)])]),
+      );
+    } else if (filter.offset) {
+      q = q.offset(Math.max(0, Math.trunc(filter.offset)));
+    }
+    // id breaks ties so that paging is stable.
+    const rows = await q
+      .orderBy(column, desc ? 'desc' : 'asc')
+      .orderBy('id', desc ? 'desc' : 'asc')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit).map(toTask);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return { tasks: page, ...(last && { nextCursor: encodeCursor(last[column], last.id) }) };
+  }
+
+  private async requireTask(trx: Tx, taskId: string): Promise<Task> {
+    const row = await trx.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+    if (!row) throw new NotFoundError(`task ${taskId} not found`);
+    return toTask(row);
+  }
+
+  private async transition(
+    taskId: string,
+    actor: string,
+    event: string,
+    apply: (trx: Tx, at: string) => Promise<{ changed: boolean; detail?: unknown }>,
+  ): Promise<Task> {
+    return this.db.transaction().execute(async (trx) => {
+      const at = this.now().toISOString();
+      const { changed, detail } = await apply(trx, at);
+      const task = await this.requireTask(trx, taskId);
+      if (changed) await addEvent(trx, taskId, task.version, at, event, actor, detail ?? null);
+      return task;
+    });
+  }
+}
+
+/**
+ * Deterministic, so the API and the workflow can name a task without a lookup (the same rule as
+ * workflows/definitions.ts taskIdFor), and a second insert of the same task hits the primary key too.
+ */
+export function taskIdFor(journeyId: string, taskKey: string): string {
+  return `${journeyId}:${taskKey}`;
+}
+
+const amsterdamDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar date of an instant in Europe/Amsterdam, `YYYY-MM-DD`. */
+export function amsterdamDate(at: Date): LocalDate {
+  return amsterdamDay.format(at);
+}
+
+function desiredColumns(t: DesiredTask, role: CaseworkerRole | undefined) {
+  return {
+    kind: t.kind as string,
+    candidate_group: t.candidateGroup as string,
+    clock: (t.clock ?? null) as string | null,
+    follow_up_date: t.followUpDate,
+    due_date: t.dueDate,
+    journey_role: (role ?? null) as string | null,
+  } satisfies Partial<TasksTable>;
+}
+
+function validateDesired({ journeyId, municipality, tasks }: SyncJourneyTasksInput): void {
+  if (!journeyId) throw new ValidationError('journeyId is required');
+  if (!municipality) throw new ValidationError('municipality is required');
+  const seen = new Set<string>();
+  for (const t of tasks) {
+    if (!t.key) throw new ValidationError('a desired task has no key');
+    if (seen.has(t.key)) throw new ValidationError(`desired task key "${t.key}" appears twice`);
+    seen.add(t.key);
+    if (!localDatePattern.test(t.followUpDate) || !localDatePattern.test(t.dueDate)) {
+      throw new ValidationError(`task "${t.key}": dates must be YYYY-MM-DD`);
+    }
+  }
+}
+
+async function addEvent(trx: Tx, taskId: string, version: number, at: string, type: string, actor: string | null, detail: unknown) {
+  await trx
+    .insertInto('task_events')
+    .values({ id: randomUUID(), task_id: taskId, version: Number(version), at, type, actor, detail: detail === null ? null : JSON.stringify(detail) })
+    .execute();
+}
+
+function conflict(task: Task, action: string): ConflictError {
+  const why =
+    task.status === 'claimed'
+      ? `task is claimed by ${task.assignee ?? 'someone else'}`
+      : task.status === 'open'
+        ? 'task is not claimed by you'
+        : `task is ${task.status}`;
+  return new ConflictError(`cannot ${action}: ${why}`, { taskId: task.id, status: task.status, assignee: task.assignee });
+}
+
+function completion(task: Task): TaskCompleted {
+  return {
+    journeyId: task.journeyId,
+    taskId: task.id,
+    taskKey: task.key,
+    kind: task.kind,
+    ...(task.clock && { clock: task.clock }),
+    completedBy: task.completedBy ?? '',
+    completedOn: task.completedAt ? amsterdamDate(new Date(task.completedAt)) : '',
+    completedAt: task.completedAt ?? '',
+    form: task.form as TaskForm,
+  };
+}
+
+function toTask(r: TasksTable): Task {
+  return {
+    id: r.id,
+    journeyId: r.journey_id,
+    key: r.key,
+    kind: r.kind as TaskKind,
+    municipality: r.municipality,
+    candidateGroup: r.candidate_group as CaseworkerRole,
+    ...(r.journey_role !== null && { journeyRole: r.journey_role as CaseworkerRole }),
+    ...(r.assignee !== null && { assignee: r.assignee }),
+    ...(r.clock !== null && { clock: r.clock as ClockName }),
+    followUpDate: r.follow_up_date,
+    dueDate: r.due_date,
+    status: r.status as TaskStatus,
+    ...(r.form !== null && { form: JSON.parse(r.form) as unknown }),
+    ...(r.completed_by !== null && { completedBy: r.completed_by }),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    ...(r.completed_at !== null && { completedAt: r.completed_at }),
+    ...(r.cancelled_at !== null && { cancelledAt: r.cancelled_at }),
+    version: Number(r.version),
+  };
+}
+
+function asArray<T>(v: T | readonly T[]): readonly T[] {
+  return Array.isArray(v) ? v : [v as T];
+}
+
+function encodeCursor(value: string, id: string): string {
+  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError('invalid cursor');
+}
