@@ -1,52 +1,137 @@
+import path from 'node:path';
 import express from 'express';
+import { rateLimit } from 'express-rate-limit';
+import swaggerUiDist from 'swagger-ui-dist';
 import type { Client } from '@temporalio/client';
-import type { Logger } from '../platform/logger';
+import type { TaskStore } from '../store/tasks';
+import type { Outbox } from '../store/outbox';
+import { amsterdamDateOf } from '../domain/dates';
 import { authenticate, type ApiKeys } from './auth';
-import { journeyRoutes } from './journeys';
-import { Problem, problemHandler } from './problem';
+import type { AuditStore } from './audit-store';
+import type { ApiContext, ApiLogger } from './context';
 import type { Identity } from './identity';
+import { ApiMetrics } from './metrics';
+import { buildOpenApiDocument } from './openapi';
+import { Problem, problemHandler, sendProblem } from './problem';
+import { mountRoutes, type RouteDef } from './route';
+import { TemporalGateway } from './temporal';
+import { metaRoutes } from './meta';
+import { journeyRoutes } from './journeys';
+import { eventRoutes } from './events';
+import { taskRoutes } from './tasks';
+import { commandRoutes } from './commands';
+import { adminRoutes } from './admin';
 
 export const API_VERSION = '1.0.0';
+
+/** Media types a body may have; anything else is a 415 before it is read. */
+export const JSON_MEDIA_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
 
 export interface AppDeps {
   client: Client;
   taskQueue: string;
   keys: ApiKeys;
   identity: Identity;
-  logger: Logger;
+  logger: ApiLogger;
+  tasks: TaskStore;
+  outbox?: Outbox;
+  /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
+  audit: AuditStore;
   now?: () => number;
+  /** Partner events per key per window (default 600 a minute). */
+  eventRateLimit?: { windowMs: number; limit: number };
+  metrics?: ApiMetrics;
+  extraMetrics?: () => Promise<string>;
+  /** Check each answer against its schema (tests). */
+  validateResponses?: boolean;
 }
 
-export function createApp(deps: AppDeps): express.Express {
-  const app = express();
+export interface KoersApp extends express.Express {
+  koers: { routes: RouteDef[]; document: Record<string, unknown>; metrics: ApiMetrics };
+}
+
+export function createApp(deps: AppDeps): KoersApp {
+  const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? new ApiMetrics();
+  const ctx: ApiContext = {
+    temporal: new TemporalGateway(deps.client, metrics, deps.taskQueue),
+    identity: deps.identity,
+    audit: deps.audit,
+    tasks: deps.tasks,
+    outbox: deps.outbox,
+    logger: deps.logger,
+    metrics,
+    now,
+    today: () => amsterdamDateOf(now()),
+  };
+
+  const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: 600 };
+  const eventLimiter = rateLimit({
+    windowMs: limits.windowMs,
+    limit: limits.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // Per key, not per address: partners may share egress addresses, and a key is what we trust.
+    keyGenerator: (req) => req.principal?.keyId ?? 'anonymous',
+    validate: { keyGeneratorIpFallback: false },
+    handler: (_req, res) => sendProblem(res, new Problem(429, 'Too many requests', `At most ${limits.limit} event requests per ${limits.windowMs / 1000} s per key.`)),
+  });
+
+  let document: Record<string, unknown> = {};
+  const routes: RouteDef[] = [
+    ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
+    ...journeyRoutes(ctx),
+    ...eventRoutes(ctx, [eventLimiter]),
+    ...commandRoutes(ctx),
+    ...taskRoutes(ctx),
+    ...adminRoutes(ctx),
+  ];
+  document = buildOpenApiDocument(routes, { version: API_VERSION });
+
+  const app = express() as unknown as KoersApp;
+  app.koers = { routes, document, metrics };
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use((_req, res, next) => {
+
+  // Request log and HTTP metrics: the route pattern, never the path itself, the query or the body.
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
     res.setHeader('API-Version', API_VERSION);
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const routePattern: string = req.route?.path ?? (res.statusCode === 404 ? '(unmatched)' : '(middleware)');
+      const labels = { method: req.method, route: routePattern, status: String(res.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, seconds);
+      deps.logger.info(
+        { method: req.method, route: routePattern, status: res.statusCode, durationMs: Math.round(seconds * 1000), ...(req.principal ? { keyId: req.principal.keyId } : {}) },
+        'request',
+      );
+    });
     next();
   });
 
-  app.get('/health', async (_req, res) => {
-    const temporal = await deps.client.connection.workflowService
-      .getSystemInfo({})
-      .then(() => 'reachable' as const)
-      .catch(() => 'unreachable' as const);
-    res.status(temporal === 'reachable' ? 200 : 503).json({ status: temporal === 'reachable' ? 'ok' : 'degraded', temporal });
-  });
+  app.use('/v1/docs/assets', express.static(path.join(__dirname, 'docs-assets'), { index: false }));
+  app.use('/v1/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
 
-  const v1 = express.Router();
-  v1.use(authenticate(deps.keys));
-  v1.use((req, _res, next) => {
-    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json') && !req.is('application/cloudevents+json') && !req.is('application/cloudevents-batch+json')) {
-      throw new Problem(415, 'Unsupported media type', 'Send application/json.');
-    }
+  const isPublic = (req: express.Request) => req.method === 'GET' && (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/');
+  app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys)(req, res, next)));
+  app.use('/v1', (req, _res, next) => {
+    // req.is is null without a body; false for a body of another type (or none declared).
+    if (req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', `Send ${JSON_MEDIA_TYPES.join(' or ')}.`);
     next();
   });
-  v1.use(express.json({ limit: '64kb', strict: true, type: ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'] }));
-  v1.use(journeyRoutes(deps));
-  app.use('/v1', v1);
+  // Batches may be larger than single requests; body-parser skips a body an earlier parser has read.
+  app.use('/v1', express.json({ limit: '1mb', strict: true, type: 'application/cloudevents-batch+json' }));
+  app.use('/v1', express.json({ limit: '64kb', strict: true, type: JSON_MEDIA_TYPES }));
+
+  mountRoutes(app, routes, {
+    today: ctx.today,
+    validateResponses: deps.validateResponses,
+    onResponseMismatch: (operationId, status, error) => deps.logger.error({ operationId, status, issues: error.issues.map((i) => i.path.join('.')) }, 'response outside its schema'),
+  });
 
   app.use((_req, _res, next) => next(new Problem(404, 'Not found', 'No such resource.')));
-  app.use(problemHandler((err) => deps.logger.error({ err }, 'unhandled error')));
+  app.use(problemHandler((err) => deps.logger.error({ err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'unhandled error')));
   return app;
 }

@@ -1,157 +1,347 @@
-import { Router, type Request } from 'express';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
-import { amsterdamDateOf } from '../domain/dates';
-import { eventDataSchema, eventKey, type EventType, type JourneyEvent } from '../domain/events';
+/** Journeys: create and read (contract), and the administrator's list, count, timeline, caseworker and move. */
+import { z } from 'zod';
+import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { regimeForPermit } from '../domain/facts';
 import { findPolicy } from '../domain/policies';
-import { eventSignal, stateQuery, JOURNEY_WORKFLOW, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
-import { municipalityKey, phaseKey, regimeKey } from '../platform/search-attributes';
-import type { Logger } from '../platform/logger';
-import { mayAccessMunicipality, requireRole, type Principal } from './auth';
-import { Problem, invalid } from './problem';
-import { CloudEvent, CreateJourneyBody } from './schemas';
-import type { Identity } from './identity';
+import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState } from '../workflows/definitions';
+import {
+  caseworkerIdKey,
+  caseworkerRoleKey,
+  municipalityKey,
+  nextFinalDateKey,
+  overdueKey,
+  phaseKey,
+  regimeKey,
+} from '../platform/search-attributes';
+import { JOURNEY_WORKFLOW } from '../workflows/definitions';
+import { mayAccessMunicipality, type Principal } from './auth';
+import { visibleJourney, type ApiContext } from './context';
+import { Problem, notFound } from './problem';
+import { route, type RouteDef } from './route';
+import { JourneyAlreadyExists } from './temporal';
+import {
+  AssignCaseworkerBody,
+  CaseworkerAssigned,
+  CreateJourneyRequest,
+  CreateJourneyRequestDoc,
+  Journey,
+  JourneyCount,
+  JourneyCountQuery,
+  JourneyCreated,
+  JourneyList,
+  JourneyListQuery,
+  JourneyMoved,
+  MoveJourneyBody,
+  Timeline,
+  journeyIdSchema,
+  type JourneyFilter,
+} from './schemas';
 
-export interface JourneyRoutesDeps {
-  client: Client;
-  taskQueue: string;
-  identity: Identity;
-  logger: Logger;
-  now?: () => number;
+export const JourneyParams = z.strictObject({ journeyId: journeyIdSchema });
+
+const json = (schema: z.ZodType) => ({ 'application/json': schema });
+
+export function journeyRoutes(ctx: ApiContext): RouteDef[] {
+  return [
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys',
+        operationId: 'createJourney',
+        summary: 'Start the journey of a statushouder',
+        description: 'The same `personRef` in the same municipality again is a 409 naming the existing journey.',
+        tags: ['journeys'],
+        roles: ['admin', 'caseworker'],
+        body: { content: json(CreateJourneyRequestDoc), schema: CreateJourneyRequestDoc, dated: CreateJourneyRequest },
+        responses: {
+          201: {
+            description: 'Started',
+            schema: JourneyCreated,
+            headers: { Location: { description: 'The journey', schema: { type: 'string' } } },
+          },
+          409: { description: 'This person already has a journey in this municipality', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ principal, body }) => {
+        const policy = findPolicy(body.municipality);
+        if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
+        if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not create journeys in ${body.municipality}.`);
+        const journeyId = ctx.identity.journeyId(body.municipality, body.personRef);
+        const regime = body.regime ?? regimeForPermit(body.permitGrantedOn);
+        try {
+          await ctx.temporal.start(
+            {
+              journeyId,
+              municipality: body.municipality,
+              regime,
+              permitGrantedOn: body.permitGrantedOn,
+              ...(body.birthDate ? { birthDate: body.birthDate } : {}),
+              ...(body.bsn ? { bsnCiphertext: ctx.identity.encryptBsn(body.bsn) } : {}),
+              policy,
+            },
+            [
+              // Set at start so visibility (and so access checks) know the journey before its first task runs.
+              { key: municipalityKey, value: body.municipality },
+              { key: regimeKey, value: regime },
+              { key: phaseKey, value: 'arrival' },
+              { key: caseworkerRoleKey, value: policy.defaultCaseworkerRole },
+            ],
+          );
+        } catch (err) {
+          if (err instanceof JourneyAlreadyExists) {
+            throw new Problem(409, 'Conflict', 'This person already has a journey in this municipality.', undefined, { journeyId, location: `/v1/journeys/${journeyId}` });
+          }
+          throw err;
+        }
+        ctx.logger.info({ journeyId, municipality: body.municipality, regime }, 'journey started');
+        return {
+          status: 201,
+          headers: { Location: `/v1/journeys/${journeyId}` },
+          body: { journeyId, municipality: body.municipality, regime, policy: { id: policy.id, version: policy.version } },
+        };
+      },
+    ),
+
+    route(
+      {
+        method: 'get',
+        path: '/v1/journeys',
+        operationId: 'listJourneys',
+        summary: 'List journeys by municipality, phase, regime, overdue, next final date, caseworker',
+        description: 'A Temporal visibility query on the journey search attributes; newest first, paged by `pageToken`.',
+        tags: ['administration'],
+        roles: ['admin'],
+        query: JourneyListQuery,
+        responses: { 200: { description: 'A page of journeys', schema: JourneyList } },
+      },
+      async ({ query }) => {
+        const page = await ctx.temporal.list(visibilityQuery(query), query.pageSize, query.pageToken);
+        return {
+          status: 200,
+          body: { journeys: page.executions.map(summary), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) },
+        };
+      },
+    ),
+
+    route(
+      {
+        method: 'get',
+        path: '/v1/journeys/count',
+        operationId: 'countJourneys',
+        summary: 'Count journeys with the same filters as the list',
+        tags: ['administration'],
+        roles: ['admin'],
+        query: JourneyCountQuery,
+        responses: { 200: { description: 'The count', schema: JourneyCount } },
+      },
+      async ({ query }) => ({ status: 200, body: { count: await ctx.temporal.count(visibilityQuery(query)) } }),
+    ),
+
+    route(
+      {
+        method: 'get',
+        path: '/v1/journeys/{journeyId}',
+        operationId: 'getJourney',
+        summary: 'Read a journey: clocks and open tasks; its full state for admins and caseworkers',
+        description: 'A change caused by an accepted event is visible here within a second of the 202. The BSN appears only here, only for admins and caseworkers.',
+        tags: ['journeys'],
+        roles: ['admin', 'caseworker', 'partner'],
+        params: JourneyParams,
+        responses: { 200: { description: 'The journey', schema: Journey } },
+      },
+      async ({ principal, params }) => {
+        const state = await readState(ctx, principal, params.journeyId);
+        let bsn: string | undefined;
+        if (principal.role !== 'partner') {
+          const input = await ctx.temporal.startInput(params.journeyId);
+          if (input?.bsnCiphertext) bsn = ctx.identity.decryptBsn(input.bsnCiphertext);
+        }
+        return { status: 200, body: presentJourney(state, principal, bsn) };
+      },
+    ),
+
+    route(
+      {
+        method: 'get',
+        path: '/v1/journeys/{journeyId}/events',
+        operationId: 'getJourneyTimeline',
+        summary: 'The event timeline: every milestone with who reported it, with which key, and policy amendments',
+        tags: ['administration'],
+        roles: ['admin', 'caseworker'],
+        params: JourneyParams,
+        responses: { 200: { description: 'The timeline, oldest first', schema: Timeline } },
+      },
+      async ({ principal, params }) => {
+        const state = await readState(ctx, principal, params.journeyId);
+        const audit = await ctx.audit.forJourney(params.journeyId);
+        const key = (e: { source: string; id: string }) => `${e.source}\u0000${e.id}`;
+        const applied = new Set(state.events.map(key));
+        const audited = new Set(audit.map(key));
+        const events = [
+          ...audit.map((a) => ({
+            source: a.source,
+            id: a.id,
+            type: a.type,
+            occurredOn: a.occurredOn,
+            receivedAt: a.receivedAt,
+            actor: a.actor,
+            ...(a.correction ? { correction: true } : {}),
+            keyId: a.keyId,
+            ...(a.signalledAt ? { signalledAt: a.signalledAt } : {}),
+            applied: applied.has(key(a)),
+          })),
+          // Facts that did not come through this API's event endpoint (a completed task's form).
+          ...state.events
+            .filter((e) => !audited.has(key(e)))
+            .map((e) => ({
+              source: e.source,
+              id: e.id,
+              type: e.type,
+              occurredOn: e.occurredOn,
+              receivedAt: e.receivedAt,
+              ...(e.actor ? { actor: e.actor } : {}),
+              ...(e.correction ? { correction: true } : {}),
+              applied: true,
+            })),
+        ].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
+        return { status: 200, body: { journeyId: params.journeyId, events, amendments: state.amendments } };
+      },
+    ),
+
+    route(
+      {
+        method: 'put',
+        path: '/v1/journeys/{journeyId}/caseworker',
+        operationId: 'assignCaseworker',
+        summary: "Reassign the journey's caseworker (role, and optionally a staff id)",
+        tags: ['administration'],
+        roles: ['admin'],
+        params: JourneyParams,
+        body: { content: json(AssignCaseworkerBody), schema: AssignCaseworkerBody },
+        responses: {
+          202: { description: 'Accepted by the journey', schema: CaseworkerAssigned },
+          409: { description: 'The journey has ended', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ principal, params, body }) => {
+        await visibleJourney(ctx, principal, params.journeyId);
+        const caseworker = { role: body.role, ...(body.id ? { id: body.id } : {}) };
+        await ctx.temporal.signal(params.journeyId, assignCaseworkerSignal, caseworker);
+        ctx.logger.info({ journeyId: params.journeyId, role: body.role }, 'caseworker assigned');
+        return { status: 202, body: { journeyId: params.journeyId, caseworker } };
+      },
+    ),
+
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys/{journeyId}/move',
+        operationId: 'moveJourney',
+        summary: "Move a journey to another municipality under that municipality's latest policy",
+        description: "A warm hand-over: the journey's open tasks move to the new municipality's default team; its history stays.",
+        tags: ['administration'],
+        roles: ['admin'],
+        params: JourneyParams,
+        body: { content: json(MoveJourneyBody), schema: MoveJourneyBody },
+        responses: {
+          202: { description: 'Accepted by the journey', schema: JourneyMoved },
+          409: { description: 'Already in that municipality, or the journey has ended', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ principal, params, body }) => {
+        const policy = findPolicy(body.municipality);
+        if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
+        const { municipality: from } = await visibleJourney(ctx, principal, params.journeyId);
+        if (from === body.municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
+        await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, { municipality: body.municipality, policy, movedBy: principal.name });
+        ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality }, 'journey moved');
+        return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version } } };
+      },
+    ),
+  ];
 }
 
-export function journeyRoutes(deps: JourneyRoutesDeps): Router {
-  const router = Router();
-  const now = deps.now ?? Date.now;
-  const today = () => amsterdamDateOf(now());
-
-  /** A journey the caller may not see answers 404, so its existence does not leak. */
-  async function readJourney(principal: Principal, journeyId: string): Promise<JourneyState> {
-    try {
-      const state = await deps.client.workflow.getHandle(journeyId).query(stateQuery);
-      if (!mayAccessMunicipality(principal, state.municipality)) throw notFound(journeyId);
-      return state;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound(journeyId);
-      throw err;
-    }
-  }
-
-  router.post('/journeys', requireRole('admin', 'caseworker'), async (req, res) => {
-    const parsed = CreateJourneyBody.safeParse(req.body);
-    if (!parsed.success) throw invalid(parsed.error);
-    const body = parsed.data;
-    const principal = req.principal!;
-    const policy = findPolicy(body.municipality);
-    if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
-    if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `You may not create journeys in ${body.municipality}.`);
-    if (body.permitGrantedOn > today()) throw new Problem(422, 'Invalid request', 'A date lies in the future.', [{ path: 'permitGrantedOn', message: 'must not be in the future' }]);
-    if (body.birthDate && body.birthDate > today()) throw new Problem(422, 'Invalid request', 'A date lies in the future.', [{ path: 'birthDate', message: 'must not be in the future' }]);
-
-    const journeyId = deps.identity.journeyId(body.municipality, body.personRef);
-    const regime = body.regime ?? regimeForPermit(body.permitGrantedOn);
-    const input: StartJourneyInput = {
-      journeyId,
-      municipality: body.municipality,
-      regime,
-      permitGrantedOn: body.permitGrantedOn,
-      birthDate: body.birthDate,
-      bsnCiphertext: body.bsn ? deps.identity.encryptBsn(body.bsn) : undefined,
-      policy,
-    };
-    try {
-      await deps.client.workflow.start(JOURNEY_WORKFLOW, {
-        workflowId: journeyId,
-        taskQueue: deps.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: municipalityKey, value: body.municipality },
-          { key: regimeKey, value: regime },
-          { key: phaseKey, value: 'arrival' },
-        ]),
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new Problem(409, 'Conflict', 'This person already has a journey in this municipality.', undefined, { journeyId });
-      }
-      throw err;
-    }
-    deps.logger.info({ journeyId, municipality: body.municipality, regime }, 'journey started');
-    res
-      .status(201)
-      .location(`/v1/journeys/${journeyId}`)
-      .json({ journeyId, municipality: body.municipality, regime, policy: { id: policy.id, version: policy.version } });
-  });
-
-  router.get('/journeys/:journeyId', async (req, res) => {
-    const principal = req.principal!;
-    const state = await readJourney(principal, journeyIdParam(req));
-    res.json(presentJourney(state, principal));
-  });
-
-  router.post('/journeys/:journeyId/events', requireRole('admin', 'partner'), async (req, res) => {
-    const principal = req.principal!;
-    const journeyId = journeyIdParam(req);
-    const parsed = CloudEvent.safeParse(req.body);
-    if (!parsed.success) throw invalid(parsed.error);
-    const cloudEvent = parsed.data;
-    const type = cloudEvent.type as EventType;
-    if (principal.role === 'partner' && !principal.eventTypes.includes(type)) {
-      throw new Problem(403, 'Forbidden', `This key may not send events of type ${type}.`);
-    }
-    const data = eventDataSchema(type).safeParse(cloudEvent.data);
-    if (!data.success) throw invalid(data.error, 'data');
-    const occurredOn = (data.data as { occurredOn: string }).occurredOn;
-    if (occurredOn > today()) throw new Problem(422, 'Invalid request', 'The milestone lies in the future.', [{ path: 'data.occurredOn', message: 'must not be in the future' }]);
-
-    const state = await readJourney(principal, journeyId);
-    const event: JourneyEvent = {
-      source: cloudEvent.source,
-      id: cloudEvent.id,
-      type,
-      occurredOn,
-      data: data.data as Record<string, unknown>,
-      receivedAt: new Date(now()).toISOString(),
-      actor: { name: principal.name, role: principal.role },
-      ...(principal.role === 'admin' ? { correction: true } : {}),
-    };
-    if (state.events.some((e) => eventKey(e) === eventKey(event))) {
-      res.status(200).json({ duplicate: true });
-      return;
-    }
-    await deps.client.workflow.getHandle(journeyId).signal(eventSignal, event);
-    deps.logger.info({ journeyId, type, source: event.source }, 'event accepted');
-    res.status(202).json({ duplicate: false });
-  });
-
-  return router;
+/** The state query, behind the same visibility rule as every other read. */
+export async function readState(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyState> {
+  await visibleJourney(ctx, principal, journeyId);
+  const state = await ctx.temporal.state(journeyId);
+  // The municipality may have changed since visibility was read (a move): the state is the truth.
+  if (!state || !mayAccessMunicipality(principal, state.municipality)) throw notFound('journey');
+  return state;
 }
 
-const notFound = (journeyId: string) => new Problem(404, 'Not found', `No journey ${journeyId}.`);
-
-function journeyIdParam(req: Request): string {
-  const journeyId = String(req.params.journeyId);
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(journeyId)) throw notFound(journeyId.slice(0, 64));
-  return journeyId;
-}
-
-/** The contract's journey, plus the administrator's view; personal data only for roles that may see it. */
-export function presentJourney(state: JourneyState, principal: Principal) {
-  const { milestones, ...rest } = state;
-  const { birthDate: _birthDate, ...milestonesWithoutPerson } = milestones;
+/** The contract's journey; the full state for admins and caseworkers; personal data only where allowed. */
+export function presentJourney(state: JourneyState, principal: Principal, bsn?: string) {
+  const openTasks = state.openTasks.map((task) => ({
+    taskId: task.taskId,
+    kind: task.kind,
+    dueDate: task.dueDate,
+    followUpDate: task.followUpDate,
+    candidateGroup: task.candidateGroup,
+    ...(task.assignee ? { assignee: task.assignee } : {}),
+    ...(task.clock ? { clock: task.clock } : {}),
+  }));
+  const contract = {
+    journeyId: state.journeyId,
+    municipality: state.municipality,
+    regime: state.regime,
+    phase: state.phase,
+    clocks: state.clocks,
+    openTasks,
+  };
+  if (principal.role === 'partner') return contract;
+  // The birth date is personal data the clocks do not show; the journey keeps it for eligibility only.
+  const { birthDate: _birthDate, ...milestones } = state.milestones as unknown as Record<string, unknown>;
   return {
-    ...rest,
-    milestones: milestonesWithoutPerson,
-    openTasks: state.openTasks.map((task) => ({
-      taskId: task.taskId,
-      kind: task.kind,
-      dueDate: task.dueDate,
-      followUpDate: task.followUpDate,
-      candidateGroup: task.candidateGroup,
-      ...(task.assignee ? { assignee: task.assignee } : {}),
-    })),
-    ...(principal.role === 'partner' ? { events: undefined, amendments: undefined } : {}),
+    ...contract,
+    today: state.today,
+    policy: state.policy,
+    caseworker: state.caseworker,
+    milestones,
+    ...(state.nextWakeUp ? { nextWakeUp: state.nextWakeUp } : {}),
+    ladder: state.ladder,
+    instruments: state.instruments,
+    extensionRequests: state.extensionRequests as unknown as Record<string, unknown>[],
+    amendments: state.amendments,
+    notificationsSent: state.notificationsSent,
+    ...(bsn ? { bsn } : {}),
+  };
+}
+
+/** Values reach the query only after zod has limited them to slugs, enums and dates; quoting is a second guard. */
+const quote = (value: string): string => `'${value.replace(/[\\']/g, '')}'`;
+
+export function visibilityQuery(filter: Partial<JourneyFilter>, options: { runningOnly?: boolean } = {}): string {
+  const clauses = [`WorkflowType = ${quote(JOURNEY_WORKFLOW)}`];
+  if (options.runningOnly) clauses.push(`ExecutionStatus = 'Running'`);
+  if (filter.municipality) clauses.push(`${municipalityKey.name} = ${quote(filter.municipality)}`);
+  if (filter.phase) clauses.push(`${phaseKey.name} = ${quote(filter.phase)}`);
+  if (filter.regime) clauses.push(`${regimeKey.name} = ${quote(filter.regime)}`);
+  if (filter.overdue !== undefined) clauses.push(`${overdueKey.name} = ${filter.overdue ? 'true' : 'false'}`);
+  if (filter.nextFinalDateBefore) clauses.push(`${nextFinalDateKey.name} < ${quote(`${filter.nextFinalDateBefore}T00:00:00Z`)}`);
+  if (filter.caseworkerRole) clauses.push(`${caseworkerRoleKey.name} = ${quote(filter.caseworkerRole)}`);
+  if (filter.caseworkerId) clauses.push(`${caseworkerIdKey.name} = ${quote(filter.caseworkerId)}`);
+  return clauses.join(' AND ');
+}
+
+function summary(execution: WorkflowExecutionInfo) {
+  const sa = execution.typedSearchAttributes;
+  const nextFinal = sa.get(nextFinalDateKey);
+  const municipality = sa.get(municipalityKey);
+  const phase = sa.get(phaseKey);
+  const regime = sa.get(regimeKey);
+  const overdue = sa.get(overdueKey);
+  const role = sa.get(caseworkerRoleKey);
+  const id = sa.get(caseworkerIdKey);
+  return {
+    journeyId: execution.workflowId,
+    status: execution.status.name,
+    startedAt: execution.startTime.toISOString(),
+    ...(municipality ? { municipality } : {}),
+    ...(phase ? { phase } : {}),
+    ...(regime ? { regime } : {}),
+    ...(overdue !== undefined ? { overdue } : {}),
+    ...(nextFinal ? { nextFinalDate: nextFinal.toISOString().slice(0, 10) } : {}),
+    caseworker: { ...(role ? { role } : {}), ...(id ? { id } : {}) },
   };
 }

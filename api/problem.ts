@@ -19,6 +19,7 @@ export class Problem extends Error {
   }
 }
 
+/** Every issue, each with the dotted path of its field (`data.occurredOn`), so a caller can fix all at once. */
 export const fieldErrors = (error: z.ZodError, prefix = ''): FieldError[] =>
   error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
@@ -28,36 +29,58 @@ export const fieldErrors = (error: z.ZodError, prefix = ''): FieldError[] =>
 export const invalid = (error: z.ZodError, prefix = '', status = 422): Problem =>
   new Problem(status, 'Invalid request', 'One or more fields are invalid.', fieldErrors(error, prefix));
 
-export function sendProblem(res: Response, problem: Problem): void {
-  res
-    .status(problem.status)
-    .type('application/problem+json')
-    .json({
-      type: 'about:blank',
-      title: problem.title,
-      status: problem.status,
-      ...(problem.detail ? { detail: problem.detail } : {}),
-      ...(problem.errors ? { errors: problem.errors } : {}),
-      ...problem.extra,
-    });
+export const notFound = (what = 'resource'): Problem => new Problem(404, 'Not found', `No such ${what}.`);
+
+export function problemBody(problem: Problem): Record<string, unknown> {
+  return {
+    type: 'about:blank',
+    title: problem.title,
+    status: problem.status,
+    ...(problem.detail ? { detail: problem.detail } : {}),
+    ...(problem.errors ? { errors: problem.errors } : {}),
+    ...problem.extra,
+  };
 }
 
-interface BodyParserError extends Error {
+export function sendProblem(res: Response, problem: Problem): void {
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problemBody(problem)));
+}
+
+interface HttpishError extends Error {
   type?: string;
   status?: number;
+  issues?: FieldError[];
+  details?: Record<string, unknown>;
 }
 
-/** Last middleware: known problems as they are, body-parser errors as 4xx, anything else a 500 without internals. */
+/** Errors of the store (ConflictError, NotFoundError, ValidationError) carry their HTTP status. */
+function fromStatusError(err: HttpishError): Problem | undefined {
+  if (typeof err.status !== 'number' || err.status < 400 || err.status >= 500) return undefined;
+  switch (err.name) {
+    case 'ConflictError':
+      return new Problem(409, 'Conflict', err.message, undefined, err.details ?? {});
+    case 'NotFoundError':
+      return new Problem(404, 'Not found', err.message);
+    case 'ValidationError':
+      return new Problem(422, 'Invalid request', err.message, err.issues?.length ? err.issues : undefined);
+    default:
+      return new Problem(err.status, 'Bad request', err.message);
+  }
+}
+
+/** Last middleware: known problems as they are, parser and store errors as 4xx, anything else a 500 without internals. */
 export function problemHandler(onUnexpected: (err: unknown) => void): ErrorRequestHandler {
   return (err, _req, res, _next) => {
+    if (res.headersSent) return;
     if (err instanceof Problem) return sendProblem(res, err);
-    const parserError = err as BodyParserError;
-    if (parserError.type === 'entity.parse.failed') return sendProblem(res, new Problem(400, 'Malformed JSON', 'The body is not valid JSON.', [{ path: '(body)', message: 'not valid JSON' }]));
-    if (parserError.type === 'entity.too.large') return sendProblem(res, new Problem(413, 'Body too large', 'The body exceeds the size limit.'));
-    if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') return sendProblem(res, new Problem(415, 'Unsupported encoding', parserError.message));
-    if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-      return sendProblem(res, new Problem(parserError.status, 'Bad request', parserError.message));
-    }
+    const e = (err ?? {}) as HttpishError;
+    if (e.type === 'entity.parse.failed') return sendProblem(res, new Problem(400, 'Malformed JSON', 'The body is not valid JSON.', [{ path: '(body)', message: 'not valid JSON' }]));
+    if (e.type === 'entity.too.large') return sendProblem(res, new Problem(413, 'Body too large', 'The body exceeds the size limit.', [{ path: '(body)', message: 'too large' }]));
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return sendProblem(res, new Problem(415, 'Unsupported encoding', 'Send UTF-8 encoded JSON.'));
+    // body-parser's other 4xx (e.g. a body on a request that declared none, aborted uploads) keep their status; its messages hold no internals.
+    if (e.type && typeof e.status === 'number' && e.status >= 400 && e.status < 500) return sendProblem(res, new Problem(e.status, 'Bad request', e.message));
+    const known = fromStatusError(e);
+    if (known) return sendProblem(res, known);
     onUnexpected(err);
     return sendProblem(res, new Problem(500, 'Internal error', 'An unexpected error occurred; it has been logged.'));
   };

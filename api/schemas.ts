@@ -1,32 +1,440 @@
+/**
+ * Every request and response of the API as a zod schema. Named schemas are registered in
+ * `components`, from which openapi.ts generates the document's `components.schemas`; so the
+ * document is the code. Requests are strict (an unknown field is a 422); responses may grow by
+ * adding fields (the contract changes only by adding).
+ */
 import { z } from 'zod';
-import { isLocalDate } from '../domain/dates';
 import { EVENT_TYPES } from '../domain/events';
+import { CaseworkerRoleSchema, INSTRUMENT_KINDS } from '../domain/policy';
+import type { ClockName, ClockStatus, Phase, TaskKind } from '../domain/types';
 import { isValidBsn } from './identity';
 
+export const components = z.registry<{ id: string; description?: string }>();
+const named = <T extends z.ZodType>(id: string, schema: T, description?: string): T => {
+  components.add(schema, { id, ...(description ? { description } : {}) });
+  return schema;
+};
+
+// ---- building blocks -------------------------------------------------------------------------
+
 /** A calendar date that exists (2025-02-30 does not). */
-export const localDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine(isLocalDate, 'is not a calendar date');
+export const localDate = z.iso.date({ message: 'must be a calendar date YYYY-MM-DD' });
 
-export const CreateJourneyBody = z.strictObject({
-  personRef: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -'),
-  municipality: z.string().min(1).max(64),
-  permitGrantedOn: localDate,
-  birthDate: localDate.optional(),
-  regime: z.enum(['wi2013', 'wi2021']).optional(),
-  bsn: z.string().refine(isValidBsn, 'is not a valid BSN (11-proef)').optional(),
+/** A date of something that has happened: with `today`, a later date is refused naming the field. */
+export const pastDate = (today?: string) =>
+  today === undefined ? localDate : localDate.refine((d) => d <= today, { message: `must not be in the future (today is ${today})`, abort: true });
+
+export const JOURNEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const journeyIdSchema = z.string().regex(JOURNEY_ID);
+/** `<journeyId>:<task key>` (workflows/definitions.ts taskIdFor). */
+export const taskIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_:.-]{1,200}$/);
+const staffId = z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'must be 1-128 characters of A-Z, a-z, 0-9, _ . @ or -');
+const municipalitySlug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug').max(64);
+const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const PHASES = ['arrival', 'intake', 'inburgering', 'plicht-met', 'exempted'] as const satisfies readonly Phase[];
+export const REGIMES = ['wi2013', 'wi2021'] as const;
+export const CLOCK_NAMES = [
+  'intake',
+  'pip',
+  'participatieverklaring',
+  'inburgering',
+  'map',
+  'reintegration-start',
+  'maatschappelijke-begeleiding',
+  'family-reunification',
+  'ontzorgen',
+] as const satisfies readonly ClockName[];
+const CLOCK_STATUSES = ['running', 'met', 'overdue', 'waived', 'ended'] as const satisfies readonly ClockStatus[];
+export const TASK_KINDS = [
+  'hold-intake',
+  'draw-up-pip',
+  'draw-up-plan',
+  'start-reintegration',
+  'offer-participatieverklaring',
+  'offer-map',
+  'review-missed-term',
+  'assess-ladder',
+  'check-family-reunification',
+  'reassess-instrument',
+] as const satisfies readonly TaskKind[];
+export const TASK_STATUSES = ['open', 'claimed', 'completed', 'cancelled'] as const;
+
+export const PhaseSchema = z.enum(PHASES);
+export const RegimeSchema = z.enum(REGIMES);
+export const TaskKindSchema = z.enum(TASK_KINDS);
+export const InstrumentKindSchema = z.enum(INSTRUMENT_KINDS);
+
+export const Problem = named(
+  'Problem',
+  z.looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+  'RFC 9457 problem details; `errors` names every wrong field by its dotted path (`data.occurredOn`).',
+);
+
+// ---- journeys ----------------------------------------------------------------------------------
+
+export const CreateJourneyRequest = (today?: string) =>
+  z.strictObject({
+    personRef: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -'),
+    municipality: z.string().min(1).max(64),
+    permitGrantedOn: pastDate(today),
+    birthDate: pastDate(today).optional(),
+    regime: RegimeSchema.optional().describe('Absent: a permit before 2022-01-01 means wi2013, otherwise wi2021.'),
+    bsn: z.string().refine(isValidBsn, 'is not a valid BSN (11-proef)').optional().describe('Stored only encrypted; returned only on this journey to admins and caseworkers.'),
+  });
+export const CreateJourneyRequestDoc = named('CreateJourneyRequest', CreateJourneyRequest());
+
+const PolicyRef = z.object({ id: z.string(), version: z.int() });
+
+export const JourneyCreated = named(
+  'JourneyCreated',
+  z.object({ journeyId: z.string(), municipality: z.string(), regime: RegimeSchema, policy: PolicyRef }),
+);
+
+export const Clock = named(
+  'Clock',
+  z.object({
+    name: z.enum(CLOCK_NAMES),
+    status: z.enum(CLOCK_STATUSES),
+    startsOn: localDate,
+    targetDate: localDate,
+    finalDate: localDate,
+    settledOn: localDate.optional(),
+  }),
+);
+
+export const OpenTask = named(
+  'OpenTask',
+  z.object({
+    taskId: z.string(),
+    kind: TaskKindSchema,
+    dueDate: localDate,
+    followUpDate: localDate,
+    candidateGroup: CaseworkerRoleSchema,
+    assignee: z.string().optional(),
+    clock: z.enum(CLOCK_NAMES).optional(),
+  }),
+);
+
+const Caseworker = z.object({ role: CaseworkerRoleSchema, id: z.string().optional() });
+
+export const InstrumentState = named(
+  'InstrumentState',
+  z.object({
+    instrumentId: z.string(),
+    kind: InstrumentKindSchema,
+    startedOn: localDate,
+    endsOn: localDate,
+    extensions: z.int(),
+    status: z.enum(['active', 'ended']),
+    reassessBy: localDate.optional(),
+    milestones: z.array(z.object({ kind: z.string(), dueOn: localDate })).optional(),
+    endedOn: localDate.optional(),
+    endReason: z.string().optional(),
+  }),
+);
+
+const Amendment = z.object({
+  at: z.string(),
+  from: PolicyRef,
+  to: PolicyRef,
+  reason: z.string(),
+  amendedBy: z.string(),
 });
 
-/** CloudEvents 1.0, structured mode; `data` is checked per type afterwards. */
-export const CloudEvent = z.object({
-  specversion: z.literal('1.0'),
-  id: z.string().min(1).max(256),
-  source: z.string().min(1).max(512),
-  type: z.enum(EVENT_TYPES as unknown as [string, ...string[]], { message: `must be one of ${EVENT_TYPES.join(', ')}` }),
-  time: z.iso.datetime({ offset: true }).optional(),
-  subject: z.string().max(256).optional(),
-  datacontenttype: z.literal('application/json').optional(),
-  dataschema: z.string().optional(),
-  data: z.record(z.string(), z.unknown()),
+export const Journey = named(
+  'Journey',
+  z.object({
+    journeyId: z.string(),
+    municipality: z.string(),
+    regime: RegimeSchema,
+    phase: PhaseSchema,
+    clocks: z.array(Clock),
+    openTasks: z.array(OpenTask),
+    // Below: for admins and caseworkers only.
+    today: localDate.optional(),
+    policy: PolicyRef.optional(),
+    caseworker: Caseworker.optional(),
+    milestones: z.record(z.string(), z.unknown()).optional().describe('The facts the clocks are computed from (no personal data).'),
+    nextWakeUp: localDate.optional(),
+    ladder: z.array(z.object({ rung: z.int().min(1).max(6), assessedOn: localDate, assessedBy: z.string() })).optional(),
+    instruments: z.array(InstrumentState).optional(),
+    extensionRequests: z.array(z.record(z.string(), z.unknown())).optional(),
+    amendments: z.array(Amendment).optional(),
+    notificationsSent: z.int().optional(),
+    bsn: z.string().optional().describe('Only on this journey, only for admins and caseworkers, only when one was given.'),
+  }),
+  'A journey as the contract defines it; admins and caseworkers see its full state.',
+);
+
+export const TimelineEntry = named(
+  'TimelineEntry',
+  z.object({
+    source: z.string(),
+    id: z.string(),
+    type: z.string(),
+    occurredOn: localDate,
+    receivedAt: z.string(),
+    actor: z.object({ name: z.string(), role: z.string() }).optional(),
+    correction: z.boolean().optional(),
+    keyId: z.string().optional().describe('Fingerprint of the API key that sent it (audit trail).'),
+    signalledAt: z.string().optional(),
+    applied: z.boolean().describe('False when the journey has not (yet) recorded it.'),
+  }),
+);
+
+export const Timeline = named(
+  'Timeline',
+  z.object({ journeyId: z.string(), events: z.array(TimelineEntry), amendments: z.array(Amendment) }),
+);
+
+// ---- partner events (CloudEvents 1.0, structured mode) ---------------------------------------
+
+/** CloudEvents extension attribute names: lower-case letters and digits, at most 20 (spec §3.1.1). */
+const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
+const CONTEXT_ATTRIBUTES = new Set(['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'dataschema', 'data']);
+
+export const CloudEventEnvelope = named(
+  'CloudEvent',
+  z
+    .object({
+      specversion: z.literal('1.0'),
+      id: z.string().min(1).max(256),
+      source: z.string().min(1).max(512),
+      type: z.enum(EVENT_TYPES, { message: `must be one of ${EVENT_TYPES.join(', ')}` }),
+      time: z.iso.datetime({ offset: true }).optional(),
+      subject: z.string().max(256).optional(),
+      datacontenttype: z.literal('application/json').optional(),
+      dataschema: z.url().optional(),
+      data: z.record(z.string(), z.unknown()).describe('Per type, see the contract; `occurredOn` always.'),
+    })
+    .catchall(z.union([z.string().max(1024), z.number(), z.boolean()]))
+    .superRefine((event, ctx) => {
+      for (const name of Object.keys(event)) {
+        if (!CONTEXT_ATTRIBUTES.has(name) && !EXTENSION_NAME.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'unknown attribute (extension names are 1-20 lower-case letters or digits)' });
+        }
+      }
+    }),
+  'A CloudEvents 1.0 event in structured mode.',
+);
+
+export const CloudEventBatch = named('CloudEventBatch', z.array(CloudEventEnvelope).min(1).max(100), 'CloudEvents batch mode: 1-100 events.');
+
+export const EventAccepted = named(
+  'EventAccepted',
+  z.object({ duplicate: z.boolean().describe('True when this source + id was accepted before; nothing changed.') }),
+);
+
+export const BatchResult = named(
+  'BatchResult',
+  z.object({
+    results: z.array(
+      z.object({
+        index: z.int(),
+        id: z.string().optional(),
+        source: z.string().optional(),
+        status: z.int().describe('The status a single event would have had: 202, 200 (duplicate) or a 4xx.'),
+        duplicate: z.boolean().optional(),
+        problem: Problem.optional(),
+      }),
+    ),
+  }),
+);
+
+// ---- caseworker commands -------------------------------------------------------------------------
+
+export const ExtensionRequestBody = (today?: string) =>
+  z.strictObject({
+    ground: z.string().min(1).max(64).describe('The ground of the request; the journey checks it (422 with its reason).'),
+    requestedOn: pastDate(today),
+    circumstanceFrom: localDate.optional(),
+    circumstanceUntil: localDate.optional(),
+    lessonHours: z.number().min(0).max(10_000).optional(),
+    attemptsPerMissingPart: z.int().min(0).max(100).optional(),
+  });
+export const ExtensionRequestDoc = named('ExtensionRequest', ExtensionRequestBody());
+export const ExtensionAccepted = named('ExtensionAccepted', z.object({ accepted: z.literal(true) }));
+
+export const LadderAssessmentBody = (today?: string) => z.strictObject({ rung: z.int().min(1).max(6), assessedOn: pastDate(today) });
+export const LadderAssessmentDoc = named('LadderAssessment', LadderAssessmentBody());
+
+export const Accepted = named('Accepted', z.object({ journeyId: z.string(), accepted: z.literal(true) }), 'Durably accepted by the journey.');
+
+export const StartInstrumentBody = () =>
+  z.strictObject({
+    kind: InstrumentKindSchema,
+    startedOn: localDate,
+    hasStartkwalificatie: z.boolean(),
+    generalBijstand: z.boolean(),
+    employerJobCommitmentMonths: z.int().min(0).max(120).optional(),
+    unemploymentBenefitYears: z.number().min(0).max(50).optional(),
+    singleParentChildUnder12: z.boolean().optional(),
+    inLoonkostensubsidieDoelgroep: z.boolean().optional(),
+    doelgroepverklaring: z.boolean().optional(),
+  });
+export const StartInstrumentDoc = named('StartInstrument', StartInstrumentBody());
+
+export const EndInstrumentBody = (today?: string) => z.strictObject({ endedOn: pastDate(today), reason: z.string().min(1).max(500) });
+export const EndInstrumentDoc = named('EndInstrument', EndInstrumentBody());
+
+// ---- tasks ---------------------------------------------------------------------------------------
+
+export const Task = named(
+  'Task',
+  z.object({
+    taskId: z.string(),
+    journeyId: z.string(),
+    key: z.string(),
+    kind: TaskKindSchema,
+    municipality: z.string(),
+    candidateGroup: CaseworkerRoleSchema,
+    assignee: z.string().optional(),
+    clock: z.enum(CLOCK_NAMES).optional(),
+    followUpDate: localDate,
+    dueDate: localDate,
+    status: z.enum(TASK_STATUSES),
+    overdue: z.boolean(),
+    completedBy: z.string().optional(),
+    completedAt: z.string().optional(),
+  }),
+);
+
+export const TaskPage = named('TaskPage', z.object({ tasks: z.array(Task), nextCursor: z.string().optional() }));
+
+export const TaskQuery = z.strictObject({
+  kind: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(TaskKindSchema))
+    .optional()
+    .describe('One kind or several, comma-separated.'),
+  status: z.enum([...TASK_STATUSES, 'all']).optional().describe('Default: open and claimed.'),
+  dueBefore: localDate.optional(),
+  overdue: queryBoolean.optional(),
+  municipality: z.string().max(64).optional(),
+  sort: z.enum(['dueDate', 'followUpDate', 'createdAt']).default('dueDate'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional().describe('`nextCursor` of the previous page.'),
 });
+
+export const ReassignTaskBody = named('ReassignTask', z.strictObject({ assignee: staffId }));
+export const CompleteTaskBody = named(
+  'CompleteTask',
+  z.strictObject({ form: z.record(z.string(), z.unknown()).describe('The form for the task kind (store/task-forms.ts).') }),
+);
+
+// ---- administrators --------------------------------------------------------------------------------
+
+const journeyFilterFields = {
+  municipality: municipalitySlug.optional(),
+  phase: PhaseSchema.optional(),
+  regime: RegimeSchema.optional(),
+  overdue: queryBoolean.optional(),
+  nextFinalDateBefore: localDate.optional(),
+  caseworkerRole: CaseworkerRoleSchema.optional(),
+  caseworkerId: staffId.optional(),
+};
+
+export const JourneyCountQuery = z.strictObject(journeyFilterFields);
+export const JourneyListQuery = z.strictObject({
+  ...journeyFilterFields,
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  pageToken: z.string().max(2048).optional(),
+});
+export type JourneyFilter = z.output<typeof JourneyCountQuery>;
+
+export const JourneySummary = named(
+  'JourneySummary',
+  z.object({
+    journeyId: z.string(),
+    status: z.string().describe('Temporal execution status: RUNNING, COMPLETED, …'),
+    startedAt: z.string(),
+    municipality: z.string().optional(),
+    phase: z.string().optional(),
+    regime: z.string().optional(),
+    overdue: z.boolean().optional(),
+    nextFinalDate: localDate.optional(),
+    caseworker: z.object({ role: z.string().optional(), id: z.string().optional() }),
+  }),
+);
+export const JourneyList = named('JourneyList', z.object({ journeys: z.array(JourneySummary), nextPageToken: z.string().optional() }));
+export const JourneyCount = named('JourneyCount', z.object({ count: z.int() }));
+
+export const AssignCaseworkerBody = named('AssignCaseworker', z.strictObject({ role: CaseworkerRoleSchema, id: staffId.optional() }));
+export const CaseworkerAssigned = named('CaseworkerAssigned', z.object({ journeyId: z.string(), caseworker: Caseworker }));
+
+export const MoveJourneyBody = named('MoveJourney', z.strictObject({ municipality: z.string().min(1).max(64), reason: z.string().max(500).optional() }));
+export const JourneyMoved = named(
+  'JourneyMoved',
+  z.object({ journeyId: z.string(), from: z.string(), to: z.string(), policy: PolicyRef }),
+  'The journey moved: its tasks follow to the new municipality, its history stays.',
+);
+
+export const PolicyAmendmentBody = named(
+  'PolicyAmendment',
+  z.strictObject({
+    municipality: municipalitySlug.describe('The policy (and so the journeys) the amendment is for.'),
+    patch: z.record(z.string(), z.unknown()).describe('Partial policy: nested objects merge, arrays and scalars replace.'),
+    effectiveFrom: localDate,
+    reason: z.string().min(1).max(500),
+    filter: z
+      .strictObject({
+        phase: journeyFilterFields.phase,
+        regime: journeyFilterFields.regime,
+        overdue: z.boolean().optional(),
+        nextFinalDateBefore: journeyFilterFields.nextFinalDateBefore,
+        caseworkerRole: journeyFilterFields.caseworkerRole,
+        caseworkerId: journeyFilterFields.caseworkerId,
+      })
+      .optional()
+      .describe('Narrows the running journeys of the municipality.'),
+    dryRun: z.boolean().default(true).describe('Default true: list what would change; send false to apply.'),
+  }),
+);
+
+const ClockDates = z.object({ status: z.string(), targetDate: localDate, finalDate: localDate });
+export const PolicyAmendmentResult = named(
+  'PolicyAmendmentResult',
+  z.object({
+    dryRun: z.boolean(),
+    policy: z.object({ id: z.string(), version: z.int(), effectiveFrom: localDate }),
+    matched: z.int(),
+    applied: z.int(),
+    journeys: z.array(
+      z.object({
+        journeyId: z.string(),
+        from: PolicyRef,
+        to: PolicyRef,
+        clockChanges: z.array(z.object({ clock: z.string(), before: ClockDates.optional(), after: ClockDates.optional() })),
+      }),
+    ),
+  }),
+);
+
+export const DeadLetter = named(
+  'DeadLetter',
+  z.object({
+    id: z.string(),
+    kind: z.string(),
+    channel: z.string(),
+    recipient: z.string(),
+    subject: z.string(),
+    status: z.string(),
+    attempts: z.int(),
+    lastError: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
+export const DeadLetterList = named('DeadLetterList', z.object({ messages: z.array(DeadLetter) }));
+
+export const Health = named('Health', z.object({ status: z.enum(['ok', 'degraded']), temporal: z.enum(['reachable', 'unreachable']) }));

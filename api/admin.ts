@@ -1,0 +1,161 @@
+/** Administration: policy amendments over running journeys (dry run first), the outbox's dead letters. */
+import { z } from 'zod';
+import { computeClocks } from '../domain/clocks';
+import type { JourneyFacts } from '../domain/facts';
+import { amendPolicy, type Policy, type PolicyPatch } from '../domain/policy';
+import { findPolicy } from '../domain/policies';
+import type { Clock } from '../domain/types';
+import { amendPolicySignal, type JourneyState } from '../workflows/definitions';
+import type { ApiContext } from './context';
+import { Problem, fieldErrors } from './problem';
+import { route, type RouteDef } from './route';
+import { visibilityQuery } from './journeys';
+import { DeadLetterList, DeadLetter, PolicyAmendmentBody, PolicyAmendmentResult } from './schemas';
+
+const json = (schema: z.ZodType) => ({ 'application/json': schema });
+/** A bound on one amendment's reach; more journeys than this need a narrower filter. */
+const MAX_AMENDED_JOURNEYS = 5000;
+
+export function adminRoutes(ctx: ApiContext): RouteDef[] {
+  const routes: RouteDef[] = [
+    route(
+      {
+        method: 'post',
+        path: '/v1/policy-amendments',
+        operationId: 'amendPolicy',
+        summary: 'Apply a policy amendment to the running journeys of a municipality that match a filter',
+        description:
+          "The new policy is the municipality's latest with `patch` merged in, as a new version. With `dryRun` (the " +
+          'default) nothing changes: the answer lists each matching journey and how its clocks would move. Send ' +
+          '`dryRun: false` to apply it.',
+        tags: ['administration'],
+        roles: ['admin'],
+        body: { content: json(PolicyAmendmentBody), schema: PolicyAmendmentBody },
+        responses: { 200: { description: 'What would change (dry run) or what changed', schema: PolicyAmendmentResult } },
+      },
+      async ({ principal, body }) => {
+        const base = findPolicy(body.municipality);
+        if (!base) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
+
+        const journeyIds: string[] = [];
+        let pageToken: string | undefined;
+        do {
+          const page = await ctx.temporal.list(visibilityQuery({ ...body.filter, municipality: body.municipality }, { runningOnly: true }), 500, pageToken);
+          journeyIds.push(...page.executions.map((e) => e.workflowId));
+          pageToken = page.nextPageToken;
+        } while (pageToken && journeyIds.length <= MAX_AMENDED_JOURNEYS);
+        if (journeyIds.length > MAX_AMENDED_JOURNEYS) {
+          throw new Problem(422, 'Too many journeys', `The filter matches more than ${MAX_AMENDED_JOURNEYS} journeys; narrow it.`, [{ path: 'filter', message: 'too broad' }]);
+        }
+        const states = (await mapBounded(journeyIds, 8, (id) => ctx.temporal.state(id))).filter(
+          (s): s is JourneyState => s !== undefined && s.municipality === body.municipality,
+        );
+
+        // One new version above every version in play, so journeys amended before still move forward.
+        const version = Math.max(base.version, ...states.map((s) => (s.policy.id === base.id ? s.policy.version : 0))) + 1;
+        let policy: Policy;
+        try {
+          policy = { ...amendPolicy(base, body.patch as PolicyPatch, body.effectiveFrom), version };
+        } catch (err) {
+          if (err instanceof z.ZodError) throw new Problem(422, 'Invalid request', 'The patch does not give a valid policy.', fieldErrors(err, 'patch'));
+          throw err;
+        }
+
+        const today = ctx.today();
+        const journeys = states.map((state) => ({
+          journeyId: state.journeyId,
+          from: state.policy,
+          to: { id: policy.id, version: policy.version },
+          clockChanges: clockChanges(state.clocks, computeClocks(state.milestones as JourneyFacts, policy, today)),
+        }));
+
+        let applied = 0;
+        if (!body.dryRun) {
+          await mapBounded(states, 8, async (state) => {
+            await ctx.temporal.signal(state.journeyId, amendPolicySignal, { policy, reason: body.reason, amendedBy: principal.name });
+            applied += 1;
+          });
+          ctx.logger.info({ policy: policy.id, version: policy.version, applied }, 'policy amendment applied');
+        }
+        return {
+          status: 200,
+          body: { dryRun: body.dryRun, policy: { id: policy.id, version: policy.version, effectiveFrom: policy.effectiveFrom }, matched: states.length, applied, journeys },
+        };
+      },
+    ),
+  ];
+
+  const outbox = ctx.outbox;
+  if (outbox) {
+    routes.push(
+      route(
+        {
+          method: 'get',
+          path: '/v1/dead-letters',
+          operationId: 'listDeadLetters',
+          summary: 'Notifications that exhausted their delivery attempts, newest first',
+          tags: ['administration'],
+          roles: ['admin'],
+          query: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+          responses: { 200: { description: 'Dead letters', schema: DeadLetterList } },
+        },
+        async ({ query }) => ({ status: 200, body: { messages: (await outbox.listDead(query.limit)).map(presentDeadLetter) } }),
+      ),
+      route(
+        {
+          method: 'post',
+          path: '/v1/dead-letters/{messageId}/retry',
+          operationId: 'retryDeadLetter',
+          summary: 'Queue a dead letter again with a fresh set of attempts',
+          tags: ['administration'],
+          roles: ['admin'],
+          params: z.strictObject({ messageId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) }),
+          responses: {
+            200: { description: 'Queued again', schema: DeadLetter },
+            409: { description: 'The message is not dead', contentType: 'application/problem+json' },
+          },
+        },
+        async ({ params }) => ({ status: 200, body: presentDeadLetter(await outbox.retryDead(params.messageId)) }),
+      ),
+    );
+  }
+  return routes;
+}
+
+function presentDeadLetter(m: Awaited<ReturnType<NonNullable<ApiContext['outbox']>['listDead']>>[number]) {
+  return {
+    id: m.id,
+    kind: m.kind,
+    channel: m.channel,
+    recipient: m.recipient,
+    subject: m.subject,
+    status: m.status,
+    attempts: m.attempts,
+    ...(m.lastError ? { lastError: m.lastError } : {}),
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+  };
+}
+
+function clockChanges(before: Clock[], after: Clock[]) {
+  const dates = (c: Clock | undefined) => c && { status: c.status, targetDate: c.targetDate, finalDate: c.finalDate };
+  const names = [...new Set([...before.map((c) => c.name), ...after.map((c) => c.name)])];
+  return names
+    .map((name) => ({ clock: name, before: dates(before.find((c) => c.name === name)), after: dates(after.find((c) => c.name === name)) }))
+    .filter((change) => JSON.stringify(change.before) !== JSON.stringify(change.after))
+    .map((change) => ({ clock: change.clock, ...(change.before ? { before: change.before } : {}), ...(change.after ? { after: change.after } : {}) }));
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time, keeping order. */
+async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

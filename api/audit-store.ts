@@ -1,0 +1,163 @@
+/**
+ * The event audit trail: every partner event the API accepted, with who sent it and with which key.
+ * It is also what makes events idempotent by source + id across restarts: insert → signal → mark
+ * signalled. A retry that finds the row signalled is a duplicate; a row that was never marked (the
+ * process died between insert and signal) is signalled again, which is safe because the workflow
+ * dedupes by source + id as well.
+ *
+ * The table belongs to the API, so it has its own migration history (its own Kysely migration table)
+ * next to the store's, in the same database. Columns are `text` and `integer` only, so the same
+ * migration runs on SQLite and PostgreSQL.
+ */
+import { Kysely, Migrator, type Migration } from 'kysely';
+
+// Migrations and the shared database handle are schema-agnostic (Kysely's own Migration type takes Kysely<any>).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+export interface EventAuditTable {
+  source: string;
+  event_id: string;
+  journey_id: string;
+  type: string;
+  occurred_on: string;
+  actor_name: string;
+  actor_role: string;
+  /** Fingerprint of the API key (see auth.ts); never the key. */
+  key_id: string;
+  /** 1 when an admin sent it: recorded as a correction. */
+  correction: number;
+  received_at: string;
+  signalled_at: string | null;
+}
+
+interface AuditDatabase {
+  api_event_audit: EventAuditTable;
+}
+
+export interface AuditEntry {
+  source: string;
+  id: string;
+  journeyId: string;
+  type: string;
+  occurredOn: string;
+  actor: { name: string; role: string };
+  keyId: string;
+  correction: boolean;
+  receivedAt: string;
+  signalledAt?: string;
+}
+
+const migrations: Record<string, Migration> = {
+  '0001_event_audit': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('api_event_audit')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('journey_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('occurred_on', 'text', (c) => c.notNull())
+        .addColumn('actor_name', 'text', (c) => c.notNull())
+        .addColumn('actor_role', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('correction', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('signalled_at', 'text')
+        // CloudEvents 1.0: source + id identify an event; this constraint is the idempotency.
+        .addPrimaryKeyConstraint('api_event_audit_pk', ['source', 'event_id'])
+        .execute();
+      await db.schema.createIndex('api_event_audit_journey_idx').on('api_event_audit').columns(['journey_id', 'received_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('api_event_audit').execute();
+    },
+  },
+};
+
+/** Applies the audit trail's migrations; its own migration table keeps it apart from the store's history. */
+export async function migrateAuditStore(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'koers_api_migration',
+    migrationLockTableName: 'koers_api_migration_lock',
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new Error(`audit trail migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+const toEntry = (r: EventAuditTable): AuditEntry => ({
+  source: r.source,
+  id: r.event_id,
+  journeyId: r.journey_id,
+  type: r.type,
+  occurredOn: r.occurred_on,
+  actor: { name: r.actor_name, role: r.actor_role },
+  keyId: r.key_id,
+  correction: r.correction === 1,
+  receivedAt: r.received_at,
+  ...(r.signalled_at ? { signalledAt: r.signalled_at } : {}),
+});
+
+export class AuditStore {
+  private readonly db: Kysely<AuditDatabase>;
+
+  constructor(db: Kysely<any>) {
+    this.db = db as Kysely<AuditDatabase>;
+  }
+
+  /**
+   * Records the event unless its source + id is known. Returns the row as stored, which is the first
+   * receipt's when the event was seen before (`created` false).
+   */
+  async record(entry: Omit<AuditEntry, 'signalledAt'>): Promise<{ entry: AuditEntry; created: boolean }> {
+    const inserted = await this.db
+      .insertInto('api_event_audit')
+      .values({
+        source: entry.source,
+        event_id: entry.id,
+        journey_id: entry.journeyId,
+        type: entry.type,
+        occurred_on: entry.occurredOn,
+        actor_name: entry.actor.name,
+        actor_role: entry.actor.role,
+        key_id: entry.keyId,
+        correction: entry.correction ? 1 : 0,
+        received_at: entry.receivedAt,
+        signalled_at: null,
+      })
+      .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
+      .executeTakeFirst();
+    const created = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+    const row = await this.db
+      .selectFrom('api_event_audit')
+      .selectAll()
+      .where('source', '=', entry.source)
+      .where('event_id', '=', entry.id)
+      .executeTakeFirstOrThrow();
+    return { entry: toEntry(row), created };
+  }
+
+  async markSignalled(source: string, id: string, at: string): Promise<void> {
+    await this.db
+      .updateTable('api_event_audit')
+      .set({ signalled_at: at })
+      .where('source', '=', source)
+      .where('event_id', '=', id)
+      .where('signalled_at', 'is', null)
+      .execute();
+  }
+
+  /** The journey's audit trail, oldest first. */
+  async forJourney(journeyId: string): Promise<AuditEntry[]> {
+    const rows = await this.db
+      .selectFrom('api_event_audit')
+      .selectAll()
+      .where('journey_id', '=', journeyId)
+      .orderBy('received_at')
+      .orderBy('source')
+      .orderBy('event_id')
+      .execute();
+    return rows.map(toEntry);
+  }
+}

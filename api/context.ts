@@ -1,0 +1,39 @@
+import type { TaskStore } from '../store/tasks';
+import type { Outbox } from '../store/outbox';
+import type { Identity } from './identity';
+import type { AuditStore } from './audit-store';
+import type { ApiMetrics } from './metrics';
+import type { TemporalGateway } from './temporal';
+import { mayAccessMunicipality, type Principal } from './auth';
+import { notFound } from './problem';
+
+/** What a log line may carry: ids of cases and keys, route patterns, outcomes; never personal data. */
+export interface ApiLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Everything the route modules share. */
+export interface ApiContext {
+  temporal: TemporalGateway;
+  identity: Identity;
+  audit: AuditStore;
+  tasks: TaskStore;
+  outbox?: Outbox;
+  logger: ApiLogger;
+  metrics: ApiMetrics;
+  now: () => number;
+  /** Today in Europe/Amsterdam, `YYYY-MM-DD`. */
+  today: () => string;
+}
+
+/**
+ * The journey's municipality, if the caller may see the journey. A journey the caller may not see
+ * answers 404 exactly like one that does not exist, so its existence does not leak.
+ */
+export async function visibleJourney(ctx: ApiContext, principal: Principal, journeyId: string): Promise<{ municipality: string; running: boolean }> {
+  const found = await ctx.temporal.municipalityOf(journeyId);
+  if (!found || !mayAccessMunicipality(principal, found.municipality)) throw notFound('journey');
+  return found;
+}

@@ -1,0 +1,172 @@
+/**
+ * Partner milestones as CloudEvents 1.0 (structured mode, and batch mode answering per event).
+ *
+ * Idempotent by source + id across restarts through the audit trail (audit-store.ts): record →
+ * signal → mark signalled. The 202 comes only after Temporal has accepted the signal, so an
+ * accepted event is durable; a retry of a signalled event is a 200 duplicate and changes nothing.
+ */
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { eventDataSchema, isEventType, type EventType, type JourneyEvent } from '../domain/events';
+import { eventSignal } from '../workflows/definitions';
+import type { Principal } from './auth';
+import { visibleJourney, type ApiContext } from './context';
+import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
+import { route, type RouteDef } from './route';
+import { JourneyParams } from './journeys';
+import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, pastDate } from './schemas';
+
+interface Outcome {
+  status: number;
+  duplicate?: boolean;
+  problem?: Problem;
+}
+
+export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef[] {
+  return [
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys/{journeyId}/events',
+        operationId: 'reportMilestone',
+        summary: 'Report a milestone as a CloudEvent (structured mode), or several (batch mode)',
+        description:
+          '`data.occurredOn` is the date the milestone happened; clocks run from it. The same `source` + `id` again: ' +
+          '200 `{ "duplicate": true }` and nothing changes. A partner may send only its event types; events an admin ' +
+          'sends are recorded as corrections. Batch mode (`application/cloudevents-batch+json`) answers 207 with the ' +
+          'status each event would have had alone. Rate limited per key (429).',
+        tags: ['events'],
+        roles: ['admin', 'partner'],
+        params: JourneyParams,
+        body: {
+          content: {
+            'application/cloudevents+json': CloudEventEnvelope,
+            'application/json': CloudEventEnvelope,
+            'application/cloudevents-batch+json': CloudEventBatch,
+          },
+          schema: z.unknown(),
+          raw: true,
+        },
+        responses: {
+          202: { description: 'Accepted: Temporal has the event', schema: EventAccepted },
+          200: { description: 'A duplicate: accepted before, nothing changed', schema: EventAccepted },
+          207: { description: 'Batch mode: one result per event, in order', schema: BatchResult },
+          409: { description: 'The journey has ended, or this source + id was used for another journey', contentType: 'application/problem+json' },
+          429: { description: 'Too many requests for this key', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ req, principal, params }) => {
+        // Visibility first: an invisible journey is a 404 for the whole request, batch or not.
+        await visibleJourney(ctx, principal, params.journeyId);
+        if (req.is('application/cloudevents-batch+json')) {
+          const batch = z.array(z.unknown()).min(1).max(100).safeParse(req.body);
+          if (!batch.success) throw new Problem(422, 'Invalid request', 'A batch is an array of 1-100 CloudEvents.', fieldErrors(batch.error));
+          const results = [];
+          // In order, one at a time: events of one journey may depend on each other's order.
+          for (const [index, raw] of batch.data.entries()) {
+            const outcome = await handleEvent(ctx, principal, params.journeyId, raw, `${index}`).catch(toOutcome);
+            const envelope = raw as { id?: unknown; source?: unknown };
+            results.push({
+              index,
+              ...(typeof envelope?.id === 'string' ? { id: envelope.id } : {}),
+              ...(typeof envelope?.source === 'string' ? { source: envelope.source } : {}),
+              status: outcome.status,
+              ...(outcome.duplicate !== undefined ? { duplicate: outcome.duplicate } : {}),
+              ...(outcome.problem ? { problem: problemBody(outcome.problem) } : {}),
+            });
+          }
+          return { status: 207, body: { results } };
+        }
+        const outcome = await handleEvent(ctx, principal, params.journeyId, req.body, '');
+        if (outcome.problem) throw outcome.problem;
+        return { status: outcome.status, body: { duplicate: outcome.duplicate ?? false } };
+      },
+      before,
+    ),
+  ];
+}
+
+function toOutcome(err: unknown): Outcome {
+  if (err instanceof Problem) return { status: err.status, problem: err };
+  throw err;
+}
+
+/** Validates every attribute and the data for its type, listing all wrong fields at once. */
+function parseEvent(raw: unknown, today: string, prefix: string): { envelope: z.output<typeof CloudEventEnvelope>; data: Record<string, unknown> } {
+  const envelope = CloudEventEnvelope.safeParse(raw);
+  const errors: FieldError[] = envelope.success ? [] : fieldErrors(envelope.error, prefix);
+  const type = (raw as { type?: unknown } | null)?.type;
+  const rawData = (raw as { data?: unknown } | null)?.data;
+  let data: Record<string, unknown> | undefined;
+  if (typeof type === 'string' && isEventType(type) && rawData !== undefined) {
+    const parsed = strictDataSchema(type, today).safeParse(rawData);
+    if (parsed.success) data = parsed.data as Record<string, unknown>;
+    else errors.push(...fieldErrors(parsed.error, [prefix, 'data'].filter(Boolean).join('.')).filter((e) => !errors.some((x) => x.path === e.path)));
+  }
+  if (errors.length > 0 || !envelope.success || !data) {
+    throw new Problem(422, 'Invalid event', 'One or more attributes are invalid.', errors.length ? errors : [{ path: prefix || '(body)', message: 'invalid event' }]);
+  }
+  return { envelope: envelope.data, data };
+}
+
+/**
+ * The domain's schema for the type, made strict at this boundary: a misspelt optional field
+ * (`leeroute`) would otherwise be dropped silently. `occurredOn` may not lie after today.
+ */
+function strictDataSchema(type: EventType, today: string): z.ZodType {
+  const base = eventDataSchema(type) as unknown as z.ZodObject;
+  return base.strict().extend({ occurredOn: pastDate(today) });
+}
+
+async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: string, raw: unknown, prefix: string): Promise<Outcome> {
+  const type = (raw as { type?: unknown } | null)?.type;
+  // A partner's key names the types it may send; that is a 403 whatever else is wrong.
+  if (principal.role === 'partner' && typeof type === 'string' && isEventType(type) && !principal.eventTypes.includes(type)) {
+    ctx.metrics.partnerEvents.inc({ type, outcome: 'forbidden' });
+    return { status: 403, problem: new Problem(403, 'Forbidden', `This key may not send events of type ${type}.`) };
+  }
+  let parsed;
+  try {
+    parsed = parseEvent(raw, ctx.today(), prefix);
+  } catch (err) {
+    ctx.metrics.partnerEvents.inc({ type: typeof type === 'string' && isEventType(type) ? type : 'unknown', outcome: 'rejected' });
+    throw err;
+  }
+  const { envelope, data } = parsed;
+  const eventType = envelope.type as EventType;
+
+  const { entry, created } = await ctx.audit.record({
+    source: envelope.source,
+    id: envelope.id,
+    journeyId,
+    type: eventType,
+    occurredOn: data.occurredOn as string,
+    actor: { name: principal.name, role: principal.role },
+    keyId: principal.keyId,
+    correction: principal.role === 'admin',
+    receivedAt: new Date(ctx.now()).toISOString(),
+  });
+  if (entry.journeyId !== journeyId) {
+    return { status: 409, problem: new Problem(409, 'Conflict', 'This source + id was already reported for another journey.', [{ path: [prefix, 'id'].filter(Boolean).join('.'), message: 'already used' }]) };
+  }
+  if (!created && entry.signalledAt) {
+    ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'duplicate' });
+    return { status: 200, duplicate: true };
+  }
+  // New, or recorded by an attempt that died before Temporal had it: (re)signal. The workflow dedupes too.
+  const event: JourneyEvent = {
+    source: entry.source,
+    id: entry.id,
+    type: eventType,
+    occurredOn: data.occurredOn as string,
+    data,
+    receivedAt: entry.receivedAt,
+    actor: { name: entry.actor.name, role: entry.actor.role as Principal['role'] },
+    ...(entry.correction ? { correction: true } : {}),
+  };
+  await ctx.temporal.signal(journeyId, eventSignal, event);
+  await ctx.audit.markSignalled(entry.source, entry.id, new Date(ctx.now()).toISOString());
+  ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'accepted' });
+  ctx.logger.info({ journeyId, type: eventType, keyId: principal.keyId, resignal: !created }, 'event accepted');
+  return { status: 202, duplicate: false };
+}

@@ -1,0 +1,66 @@
+/**
+ * Prometheus metrics of the API. A registry per app (not prom-client's global one), so several apps
+ * in one process (tests) do not collide. Labels carry route patterns and outcomes, never ids or
+ * personal data.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ApiMetrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'koers_http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'koers_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly temporalRequests = new Counter({
+    name: 'koers_temporal_client_requests_total',
+    help: 'Temporal client calls made by the API, by operation and outcome',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly temporalDuration = new Histogram({
+    name: 'koers_temporal_client_request_duration_seconds',
+    help: 'Latency of Temporal client calls made by the API',
+    labelNames: ['operation'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly partnerEvents = new Counter({
+    name: 'koers_partner_events_total',
+    help: 'Partner events by type and outcome (accepted, duplicate, rejected)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'koers_api_' });
+  }
+
+  /** Times a Temporal call; the outcome is the error's class name so failures are told apart without details. */
+  async timeTemporal<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const stop = this.temporalDuration.startTimer({ operation });
+    try {
+      const result = await call();
+      this.temporalRequests.inc({ operation, outcome: 'ok' });
+      return result;
+    } catch (err) {
+      this.temporalRequests.inc({ operation, outcome: err instanceof Error ? err.name : 'error' });
+      throw err;
+    } finally {
+      stop();
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route definitions and their zod schemas (never written
+ * by hand). OpenAPI 3.1 schemas are JSON Schema 2020-12, which is what `z.toJSONSchema` emits.
+ */
+import { z } from 'zod';
+import { components } from './schemas';
+import type { RouteDef } from './route';
+
+type Json = Record<string, unknown>;
+
+const ref = (id: string): Json => ({ $ref: `#/components/schemas/${id}` });
+
+function idOf(schema: z.ZodType): string | undefined {
+  return components.get(schema)?.id;
+}
+
+/** The registered schemas, each in the direction it is used in (a request's input, a response's output). */
+function componentSchemas(requestIds: Set<string>): Record<string, Json> {
+  const options = { target: 'draft-2020-12' as const, unrepresentable: 'any' as const, uri: (id: string) => `#/components/schemas/${id}` };
+  const input = z.toJSONSchema(components, { ...options, io: 'input' }).schemas as Record<string, Json>;
+  const output = z.toJSONSchema(components, { ...options, io: 'output' }).schemas as Record<string, Json>;
+  const result: Record<string, Json> = {};
+  for (const id of Object.keys(input).sort()) {
+    const { $schema: _s, $id: _i, ...schema } = requestIds.has(id) ? input[id]! : output[id]!;
+    result[id] = schema;
+  }
+  return result;
+}
+
+/** An inline schema (path and query parameters); registered schemas inside become `$ref`s. */
+function inline(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const id = idOf(schema);
+  if (id) return ref(id);
+  // Only parameters and unnamed documents come here; named schemas are components, referenced above.
+  const { $schema: _s, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io }) as Json;
+  return json;
+}
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
+  if (!schema) return [];
+  const json = inline(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property as Json & { description?: string };
+    return {
+      name,
+      in: where,
+      required: where === 'path' || (json.required ?? []).includes(name),
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+const STANDARD_ERRORS: Record<number, string> = {
+  400: 'Malformed JSON or invalid query parameters',
+  401: 'Missing or unknown API key',
+  403: 'Known key, not allowed',
+  404: 'No such resource, or one of another municipality',
+  413: 'Body too large',
+  415: 'Unsupported media type',
+  422: 'Invalid fields (every one is named in `errors`)',
+  500: 'Unexpected error (logged, no details)',
+};
+
+export interface DocumentInfo {
+  version: string;
+}
+
+export function buildOpenApiDocument(routes: RouteDef[], info: DocumentInfo): Json {
+  const requestIds = new Set<string>();
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const { spec } of routes) {
+    const errors = new Set<number>([500]);
+    if (spec.roles !== 'public') errors.add(401);
+    if (spec.roles !== 'public' && spec.roles.length < 3) errors.add(403);
+    if (spec.params) errors.add(404);
+    if (spec.query) errors.add(400);
+    if (spec.body) [400, 413, 415, 422].forEach((s) => errors.add(s));
+
+    const responses: Record<string, Json> = {};
+    for (const [status, response] of Object.entries(spec.responses)) {
+      responses[status] = {
+        description: response.description,
+        ...(response.headers ? { headers: response.headers } : {}),
+        ...(response.schema || response.contentType
+          ? { content: { [response.contentType ?? 'application/json']: { schema: response.schema ? inline(response.schema, 'output') : {} } } }
+          : {}),
+      };
+    }
+    for (const status of errors) {
+      if (!responses[status]) responses[status] = { description: STANDARD_ERRORS[status]!, content: { 'application/problem+json': { schema: ref('Problem') } } };
+    }
+
+    let requestBody: Json | undefined;
+    if (spec.body) {
+      const content: Record<string, Json> = {};
+      for (const [mediaType, schema] of Object.entries(spec.body.content)) {
+        const id = idOf(schema);
+        if (id) requestIds.add(id);
+        content[mediaType] = { schema: inline(schema, 'input') };
+      }
+      requestBody = { required: true, content };
+    }
+
+    const roles = spec.roles === 'public' ? 'No credentials needed.' : `Roles: ${spec.roles.join(', ')}.`;
+    (paths[spec.path] ??= {})[spec.method] = {
+      operationId: spec.operationId,
+      summary: spec.summary,
+      description: [spec.description, roles].filter(Boolean).join('\n\n'),
+      tags: spec.tags,
+      ...(spec.roles === 'public' ? { security: [] } : {}),
+      parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
+      ...(requestBody ? { requestBody } : {}),
+      responses,
+      'x-roles': spec.roles === 'public' ? [] : spec.roles,
+    };
+  }
+
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'Koers API',
+      version: info.version,
+      summary: 'The integration journeys of statushouders: partner milestones, caseworker tasks, administration.',
+      description:
+        'Conventions of the Dutch API Design Rules: `/v1` in the path, an `API-Version` response header, kebab-case paths, ' +
+        'camelCase fields, dates `YYYY-MM-DD`, instants RFC 3339, and errors as `application/problem+json` (RFC 9457) ' +
+        'naming every wrong field. Every request carries `Authorization: Bearer <key>`; caseworkers and partners see ' +
+        'only journeys of their municipalities (another one is a 404).',
+      contact: { name: 'Koers' },
+      license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
+    },
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }],
+    tags: [...new Set(routes.flatMap((r) => r.spec.tags))].map((name) => ({ name })),
+    paths,
+    components: {
+      schemas: componentSchemas(requestIds),
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from the keys file.' } },
+      headers: {},
+    },
+  };
+}
