@@ -1,0 +1,81 @@
+/**
+ * The caseworker tasks a journey wants open right now. Keys are stable per journey (kind, plus the
+ * final date where a task can recur), so projecting twice is a no-op and a completed key stays done.
+ * Every task follows its clock: follow-up date = the clock's target date, due date = its final date.
+ */
+import { addPeriod, dayAfter, isAfter } from './dates';
+import type { JourneyFacts } from './facts';
+import type { Policy } from './policy';
+import type { CaseworkerRole, Clock, ClockName, DesiredTask, LocalDate, TaskKind } from './types';
+
+const isOpen = (c: Clock | undefined): c is Clock => c !== undefined && (c.status === 'running' || c.status === 'overdue');
+
+function task(kind: TaskKind, clock: Clock, candidateGroup: CaseworkerRole, key: string = kind): DesiredTask {
+  return { key, kind, candidateGroup, clock: clock.name, followUpDate: clock.targetDate, dueDate: clock.finalDate };
+}
+
+/**
+ * A missed term goes to the policy's escalation role for a review, never to an automatic fine: since
+ * the CJEU and Raad van State rulings (RvS 9 Jul 2025, 18 Feb 2026) standard fines for
+ * asielstatushouders are barred (journey-rules.md, Wi2021 table, "DUO fines"). The key carries the
+ * missed final date, so a new term missed again gets a new review.
+ */
+function reviewMissedTerm(clock: Clock, policy: Policy): DesiredTask {
+  const missedOn = dayAfter(clock.finalDate);
+  return {
+    key: `review-missed-term:${clock.name}:${clock.finalDate}`,
+    kind: 'review-missed-term',
+    candidateGroup: policy.escalation.role,
+    clock: clock.name,
+    followUpDate: missedOn,
+    dueDate: addPeriod(missedOn, policy.escalation.reviewWithin),
+  };
+}
+
+export function desiredTasks(
+  facts: JourneyFacts,
+  clocks: readonly Clock[],
+  policy: Policy,
+  caseworkerRole: CaseworkerRole,
+  today: LocalDate,
+): DesiredTask[] {
+  const clock = (name: ClockName): Clock | undefined => clocks.find((c) => c.name === name);
+  /** Open and already started (the Wi2021 term starts the day after the PIP). */
+  const active = (name: ClockName): Clock | undefined => {
+    const c = clock(name);
+    return isOpen(c) && !isAfter(c.startsOn, today) ? c : undefined;
+  };
+  const tasks: DesiredTask[] = [];
+  const add = (kind: TaskKind, c: Clock | undefined): void => {
+    if (c) tasks.push(task(kind, c, caseworkerRole));
+  };
+
+  if (facts.regime === 'wi2013') {
+    // Intake within the policy's period after the bijstand application (seed §4.1; Bijlage 7).
+    add('hold-intake', active('intake'));
+    // After the intake a plan of approach (seed §4.1 conclusion); it must be there before the
+    // re-integration has to start, so it follows that clock's dates.
+    if (facts.intakeHeldOn !== undefined && facts.pipEstablishedOn === undefined) add('draw-up-plan', clock('reintegration-start'));
+  } else {
+    // Brede intake + PIP within 10 weeks (Besluit inburgering 2021 art. 5.3).
+    add('draw-up-pip', active('pip'));
+  }
+  // Re-integration within 3 months of the intake (Bijlage 7); participation is mandatory.
+  add('start-reintegration', active('reintegration-start'));
+  // The municipality offers the PVT (art. 7(3) Wi2013; DUO under Wi2021) and the MAP (Wi2021). The
+  // offer stays open when the term has passed: the duty to offer does not lapse with it.
+  add('offer-participatieverklaring', active('participatieverklaring'));
+  add('offer-map', active('map'));
+
+  const inburgering = clock('inburgering');
+  if (inburgering?.status === 'overdue') tasks.push(reviewMissedTerm(inburgering, policy));
+  // Wi2013: the PVT has a term of its own (registration + 1 year); missing it is reviewed the same way.
+  const pvt = clock('participatieverklaring');
+  if (facts.regime === 'wi2013' && pvt?.status === 'overdue') tasks.push(reviewMissedTerm(pvt, policy));
+
+  // Family reunification on favourable conditions in the first 3 months (seed §3.3).
+  const family = clock('family-reunification');
+  if (family?.status === 'running') add('check-family-reunification', family);
+
+  return tasks;
+}
