@@ -90,7 +90,7 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 const kinds = new WeakMap<object, DatabaseKind>();
 
 /** Which engine a database opened by {@link openDatabase} runs on. */
-export function databaseKind(db: Kysely<any>): DatabaseKind {
+export function databaseKind(db: object): DatabaseKind {
   const kind = kinds.get(db);
   if (!kind) throw new Error('database was not opened with openDatabase()');
   return kind;

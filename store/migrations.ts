@@ -1,13 +1,15 @@
 /**
  * Schema migrations, kept in code so the worker and the API migrate at start-up with no files to
  * ship. Append new migrations; never edit one that has been released (Kysely records applied names).
- * Only `text` and `integer` columns, so the same migration runs on SQLite and PostgreSQL.
+ * Only `text` and `integer` columns, so the same migration runs on SQLite and PostgreSQL. Migrations
+ * take `Kysely<unknown>`: they must not lean on today's schema types, which later migrations change.
  */
 import { Kysely, Migration, MigrationResultSet, Migrator, sql } from 'kysely';
+import type { Db } from './db';
 
 export const migrations: Record<string, Migration> = {
   '0001_tasks': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('tasks')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -49,13 +51,13 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('task_events_task_idx').on('task_events').columns(['task_id', 'version']).execute();
     },
-    async down(db: Kysely<any>) {
+    async down(db: Kysely<unknown>) {
       await db.schema.dropTable('task_events').execute();
       await db.schema.dropTable('tasks').execute();
     },
   },
   '0002_outbox': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('outbox')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -78,12 +80,12 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('outbox_due_idx').on('outbox').columns(['status', 'next_attempt_at']).execute();
     },
-    async down(db: Kysely<any>) {
+    async down(db: Kysely<unknown>) {
       await db.schema.dropTable('outbox').execute();
     },
   },
   '0003_calendar_tokens': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('calendar_tokens')
         .addColumn('user_id', 'text', (c) => c.primaryKey())
@@ -91,13 +93,13 @@ export const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
     },
-    async down(db: Kysely<any>) {
+    async down(db: Kysely<unknown>) {
       await db.schema.dropTable('calendar_tokens').execute();
     },
   },
 };
 
-function migrator(db: Kysely<any>): Migrator {
+function migrator(db: Db): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
@@ -112,11 +114,11 @@ function check({ error, results }: MigrationResultSet): string[] {
 }
 
 /** Applies pending migrations (Kysely locks the migration table, so concurrent start-ups are safe); returns their names. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest(db: Db): Promise<string[]> {
   return check(await migrator(db).migrateToLatest());
 }
 
 /** Reverts the most recent migration; for tests and a manual roll-back. */
-export async function migrateDown(db: Kysely<any>): Promise<string[]> {
+export async function migrateDown(db: Db): Promise<string[]> {
   return check(await migrator(db).migrateDown());
 }

@@ -1,0 +1,45 @@
+import type { TaskKind } from '../../../domain/types';
+import { ValidationError } from '../../../store/errors';
+import { parseTaskForm, taskForms } from '../../../store/task-forms';
+
+describe('task forms', () => {
+  const valid: Record<TaskKind, unknown> = {
+    'hold-intake': { heldOn: '2026-05-05', interpreterUsed: true },
+    'draw-up-pip': { pipDate: '2026-06-01', leerroute: 'b1' },
+    'draw-up-plan': { planDate: '2026-06-01' },
+    'start-reintegration': { instrument: 'werkstage', startedOn: '2026-07-01' },
+    'offer-participatieverklaring': { offeredOn: '2026-05-01', signedOn: '2026-06-01' },
+    'offer-map': { offeredOn: '2026-05-01' },
+    'review-missed-term': { decision: 'extension-requested', note: 'ziekte, verzoek bij DUO ingediend' },
+    'assess-ladder': { rung: 2 },
+    'check-family-reunification': { checkedOn: '2026-05-01', applicationFiled: false },
+    'reassess-instrument': { decision: 'extend', assessedOn: '2026-09-01' },
+  };
+
+  it('exist for every task kind and accept a valid form', () => {
+    expect(Object.keys(taskForms).sort()).toEqual(Object.keys(valid).sort());
+    for (const [kind, form] of Object.entries(valid)) expect(parseTaskForm(kind as TaskKind, form)).toEqual(form);
+  });
+
+  it('reject impossible dates, out-of-range rungs, unknown fields and missing notes', () => {
+    const bad: [TaskKind, unknown, string][] = [
+      ['hold-intake', { heldOn: '2026-02-30', interpreterUsed: true }, 'heldOn'],
+      ['assess-ladder', { rung: 0 }, 'rung'],
+      ['assess-ladder', { rung: 3.5 }, 'rung'],
+      ['start-reintegration', { instrument: 'bijbaan', startedOn: '2026-07-01' }, 'instrument'],
+      ['review-missed-term', { decision: 'no-action', note: '' }, 'note'],
+      ['offer-map', { offeredOn: '2026-05-01', bsn: '123456782' }, ''],
+    ];
+    for (const [kind, form, path] of bad) {
+      const error = (() => {
+        try {
+          parseTaskForm(kind, form);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => i.path)).toContain(path);
+    }
+  });
+});
