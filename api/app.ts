@@ -117,8 +117,8 @@ export function createApp(deps: AppDeps): KoersApp {
   const isPublic = (req: express.Request) => req.method === 'GET' && (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/');
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys)(req, res, next)));
   app.use('/v1', (req, _res, next) => {
-    // req.is is null without a body; false for a body of another type (or none declared).
-    if (req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', `Send ${JSON_MEDIA_TYPES.join(' or ')}.`);
+    // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
+    if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', `Send ${JSON_MEDIA_TYPES.join(' or ')}.`);
     next();
   });
   // Batches may be larger than single requests; body-parser skips a body an earlier parser has read.

@@ -43,6 +43,8 @@ export function problemBody(problem: Problem): Record<string, unknown> {
 }
 
 export function sendProblem(res: Response, problem: Problem): void {
+  // RFC 6750: a 401 names the scheme it wants.
+  if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problemBody(problem)));
 }
 

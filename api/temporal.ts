@@ -3,6 +3,7 @@
  * problems here (not found → 404, ended journey → 409, a rejected Update → 422 with its reason).
  */
 import {
+  isGrpcDeadlineError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -30,6 +31,7 @@ export class TemporalGateway {
     private readonly client: Client,
     private readonly metrics: ApiMetrics,
     readonly taskQueue: string,
+    private readonly queryTimeoutMs = 10_000,
   ) {}
 
   async start(input: StartJourneyInput, searchAttributes: SearchAttributePair[]): Promise<void> {
@@ -68,11 +70,15 @@ export class TemporalGateway {
     return this.query(journeyId, stateQuery);
   }
 
+  /** A query needs a worker; without one it would hang, so it has a deadline and answers 503 after it. */
   async query<T>(journeyId: string, def: QueryDefinition<T, []>): Promise<T | undefined> {
     try {
-      return await this.metrics.timeTemporal('query', () => this.client.workflow.getHandle(journeyId).query(def));
+      return await this.metrics.timeTemporal('query', () =>
+        this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => this.client.workflow.getHandle(journeyId).query(def)),
+      );
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
+      if (isGrpcDeadlineError(err)) throw new Problem(503, 'Journey unavailable', 'The journey did not answer in time; try again shortly.');
       throw err;
     }
   }

@@ -1,0 +1,211 @@
+/**
+ * The API against the real dev server of the integration global setup: a Temporal client, optionally
+ * a worker on a unique task queue with the real activities, and the store on a SQLite file (so a
+ * "restart" can reopen it).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createApp, type KoersApp } from '../../../api/app';
+import { ApiKeys, type ApiKeyEntry } from '../../../api/auth';
+import { AuditStore, migrateAuditStore } from '../../../api/audit-store';
+import { Identity } from '../../../api/identity';
+import { createActivities } from '../../../activities';
+import { openDatabase, type Db } from '../../../store/db';
+import { migrateToLatest } from '../../../store/migrations';
+import { TaskStore } from '../../../store/tasks';
+import { Outbox } from '../../../store/outbox';
+import { createJourneyWorker } from '../../../worker';
+import { testWorkflowBundle } from '../../helpers/bundle-setup';
+import { testRecipients } from '../../helpers/journey-harness';
+
+export const KEYS = {
+  admin: 'test-admin-key-0000000000001',
+  caseworker: 'test-caseworker-key-00000001',
+  caseworker2: 'test-caseworker-key-00000002',
+  teamLead: 'test-team-lead-key-000000001',
+  caseworkerOther: 'test-caseworker-other-000001',
+  partnerBrp: 'test-partner-brp-key-0000001',
+  partnerDuo: 'test-partner-duo-key-0000001',
+  partnerOther: 'test-partner-other-key-00001',
+  hashed: 'test-hashed-admin-key-000001',
+} as const;
+export type KeyName = keyof typeof KEYS;
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+export const KEY_ENTRIES: ApiKeyEntry[] = [
+  { key: KEYS.admin, role: 'admin', name: 'admin-1' },
+  { key: KEYS.caseworker, role: 'caseworker', name: 'cw-anna', municipalities: ['borger-odoorn'] },
+  { key: KEYS.caseworker2, role: 'caseworker', name: 'cw-bram', municipalities: ['borger-odoorn'], teams: ['regisseur-werk'] },
+  { key: KEYS.teamLead, role: 'caseworker', name: 'cw-lead', municipalities: ['borger-odoorn'], teams: ['team-lead'] },
+  { key: KEYS.caseworkerOther, role: 'caseworker', name: 'cw-other', municipalities: ['midden-drenthe'] },
+  {
+    key: KEYS.partnerBrp,
+    role: 'partner',
+    name: 'brp-borger-odoorn',
+    municipalities: ['borger-odoorn'],
+    eventTypes: ['nl.koers.brp.registered', 'nl.koers.bijstand.applied', 'nl.koers.intake.held', 'nl.koers.duo.notified'],
+  },
+  {
+    key: KEYS.partnerDuo,
+    role: 'partner',
+    name: 'duo',
+    municipalities: ['borger-odoorn', 'midden-drenthe'],
+    eventTypes: ['nl.koers.exam.passed', 'nl.koers.extension.granted', 'nl.koers.exemption.granted', 'nl.koers.pip.established'],
+  },
+  { key: KEYS.partnerOther, role: 'partner', name: 'brp-midden-drenthe', municipalities: ['midden-drenthe'], eventTypes: ['nl.koers.brp.registered'] },
+  { key: `sha256:${sha256(KEYS.hashed)}`, role: 'admin', name: 'admin-hashed' },
+];
+
+export interface LogLine {
+  level: string;
+  obj: object;
+  msg?: string;
+}
+
+export interface HarnessOptions {
+  worker?: boolean;
+  eventRateLimit?: { windowMs: number; limit: number };
+  /** Reuse the database file of an earlier harness (a restart). */
+  dbFile?: string;
+  now?: () => number;
+}
+
+let sequence = 0;
+
+export async function apiHarness(options: HarnessOptions = {}) {
+  const address = process.env.KOERS_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('KOERS_TEST_TEMPORAL_ADDRESS is not set: run through the integration project (global setup)');
+  const dbFile = options.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-api-')), 'koers.db');
+  const db: Db = openDatabase(`sqlite:${dbFile}`);
+  await migrateToLatest(db);
+  await migrateAuditStore(db);
+  const tasks = new TaskStore(db);
+  const outbox = new Outbox(db);
+  const audit = new AuditStore(db);
+
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const taskQueue = `api-test-${process.pid}-${Date.now()}-${++sequence}`;
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  if (options.worker) {
+    nativeConnection = await NativeConnection.connect({ address });
+    worker = await createJourneyWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      activities: createActivities({ tasks, outbox, recipients: testRecipients }),
+      workflowBundle: await testWorkflowBundle(),
+    });
+    workerRun = worker.run();
+  }
+
+  const logs: LogLine[] = [];
+  const logger = {
+    info: (obj: object, msg?: string) => logs.push({ level: 'info', obj, msg }),
+    warn: (obj: object, msg?: string) => logs.push({ level: 'warn', obj, msg }),
+    error: (obj: object, msg?: string) => logs.push({ level: 'error', obj, msg }),
+  };
+  const secret = 'test-secret-0123456789-0123456789-abcdef';
+  const app: KoersApp = createApp({
+    client,
+    taskQueue,
+    keys: new ApiKeys(KEY_ENTRIES),
+    identity: new Identity(secret),
+    logger,
+    tasks,
+    outbox,
+    audit,
+    validateResponses: true,
+    ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  const as = (who: KeyName | undefined) => {
+    const auth = (r: request.Test) => (who ? r.set('Authorization', `Bearer ${KEYS[who]}`) : r);
+    return {
+      get: (url: string) => auth(request(app).get(url)),
+      post: (url: string, body?: unknown, contentType = 'application/json') => {
+        const r = auth(request(app).post(url));
+        return body === undefined ? r : r.set('Content-Type', contentType).send(typeof body === 'string' ? body : JSON.stringify(body));
+      },
+      put: (url: string, body?: unknown, contentType = 'application/json') => {
+        const r = auth(request(app).put(url));
+        return body === undefined ? r : r.set('Content-Type', contentType).send(typeof body === 'string' ? body : JSON.stringify(body));
+      },
+    };
+  };
+
+  let personRefs = 0;
+  const run = `${process.pid}-${Date.now()}-${sequence}`;
+
+  return {
+    app,
+    client,
+    db,
+    dbFile,
+    tasks,
+    outbox,
+    audit,
+    taskQueue,
+    logs,
+    identity: new Identity(secret),
+    as,
+    /** A fresh personRef per call, so tests never collide on the shared dev server. */
+    personRef: () => `p-${run}-${++personRefs}`,
+    async createJourney(body: Record<string, unknown> = {}, who: KeyName = 'admin'): Promise<string> {
+      const res = await as(who).post('/v1/journeys', {
+        personRef: `p-${run}-${++personRefs}`,
+        municipality: 'borger-odoorn',
+        permitGrantedOn: '2025-03-14',
+        birthDate: '1990-05-01',
+        ...body,
+      });
+      if (res.status !== 201) throw new Error(`create journey: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.journeyId as string;
+    },
+    /** History length: grows with every signal, update or task; unchanged means nothing reached the journey. */
+    async historyLength(journeyId: string): Promise<number> {
+      const description = await client.workflow.getHandle(journeyId).describe();
+      return description.historyLength;
+    },
+    async stop(): Promise<void> {
+      if (worker) {
+        worker.shutdown();
+        await workerRun;
+      }
+      await nativeConnection?.close();
+      await connection.close();
+      await db.destroy();
+    },
+  };
+}
+
+export type ApiHarness = Awaited<ReturnType<typeof apiHarness>>;
+
+/** Polls until `ok`, at most `timeoutMs`; returns the last value either way. */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const cloudEvent = (type: string, data: Record<string, unknown>, id: string = crypto.randomUUID(), source = 'urn:nl:test') => ({
+  specversion: '1.0',
+  id,
+  source,
+  type,
+  time: new Date().toISOString(),
+  data,
+});

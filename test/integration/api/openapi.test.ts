@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { apiHarness, type ApiHarness } from './harness';
+
+/** Every layer of the app that is a route, as "method path" in OpenAPI form. */
+function expressRoutes(app: ApiHarness['app']): string[] {
+  const stack = (app as unknown as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router.stack;
+  return stack
+    .filter((layer) => layer.route)
+    .flatMap((layer) =>
+      Object.keys(layer.route!.methods)
+        .filter((m) => m !== '_all')
+        .map((method) => `${method} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`),
+    );
+}
+
+describe('the OpenAPI document', () => {
+  let h: ApiHarness;
+  let document: Record<string, any>;
+
+  beforeAll(async () => {
+    h = await apiHarness();
+    const res = await request(h.app).get('/v1/openapi.json');
+    expect(res.status).toBe(200);
+    document = res.body;
+  });
+  afterAll(() => h.stop());
+
+  it('is served without credentials, with the API-Version header', async () => {
+    const res = await request(h.app).get('/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers['api-version']).toBe('1.0.0');
+    expect(res.body.openapi).toBe('3.1.0');
+  });
+
+  it('validates as OpenAPI 3.1', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-openapi-')), 'openapi.json');
+    fs.writeFileSync(file, JSON.stringify(document));
+    // The validator is an ES module; jest runs CommonJS, so it checks the file in a child process.
+    const script = `
+      import fs from 'node:fs';
+      import { Validator } from '@seriousme/openapi-schema-validator';
+      const validator = new Validator();
+      const result = await validator.validate(JSON.parse(fs.readFileSync(process.argv[1], 'utf8')));
+      process.stdout.write(JSON.stringify({ valid: result.valid, version: validator.version, errors: result.errors ?? null }));
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    const verdict = JSON.parse(child.stdout) as { valid: boolean; version: string; errors: unknown };
+    expect(verdict).toEqual({ valid: true, version: '3.1', errors: null });
+  });
+
+  it('has every Express route, and no operation that is not a route', () => {
+    const routes = expressRoutes(h.app);
+    expect(routes.length).toBeGreaterThan(20);
+    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+    expect([...routes].sort()).toEqual([...documented].sort());
+  });
+
+  it('resolves every $ref to a component, and names each operation and its roles', () => {
+    const refs = JSON.stringify(document).match(/"\$ref":"[^"]+"/g) ?? [];
+    for (const ref of refs) {
+      const id = /#\/components\/schemas\/([^"]+)/.exec(ref)?.[1];
+      expect(id && document.components.schemas[id]).toBeTruthy();
+    }
+    expect(JSON.stringify(document)).not.toContain('$defs');
+    for (const ops of Object.values(document.paths as Record<string, Record<string, any>>)) {
+      for (const op of Object.values(ops)) {
+        expect(op.operationId).toMatch(/^[a-z][A-Za-z]+$/);
+        expect(Array.isArray(op['x-roles'])).toBe(true);
+        expect(op.responses['500']).toBeDefined();
+      }
+    }
+  });
+
+  it('follows the API Design Rules: /v1, kebab-case paths, camelCase fields, problem+json errors', () => {
+    for (const p of Object.keys(document.paths)) {
+      if (p === '/health' || p === '/metrics') continue;
+      expect(p.startsWith('/v1/')).toBe(true);
+      for (const segment of p.split('/').filter((s) => s && !s.startsWith('{'))) expect(segment).toMatch(/^[a-z0-9.-]+$/);
+    }
+    const fields = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        if (record.properties && typeof record.properties === 'object') Object.keys(record.properties).forEach((k) => fields.add(k));
+        Object.values(record).forEach(walk);
+      }
+    };
+    walk(document.components.schemas);
+    for (const field of fields) expect(field).toMatch(/^[a-z][A-Za-z0-9]*$/);
+    expect(document.paths['/v1/journeys'].post.responses['422'].content['application/problem+json']).toBeDefined();
+  });
+
+  it('documents the contract: the create body, the CloudEvent, the journey', () => {
+    const schemas = document.components.schemas;
+    expect(schemas.CreateJourneyRequest.required).toEqual(['personRef', 'municipality', 'permitGrantedOn']);
+    expect(schemas.CreateJourneyRequest.additionalProperties).toBe(false);
+    expect(schemas.CloudEvent.properties.type.enum).toContain('nl.koers.exam.passed');
+    expect(schemas.Journey.required).toEqual(expect.arrayContaining(['journeyId', 'municipality', 'regime', 'phase', 'clocks', 'openTasks']));
+    const events = document.paths['/v1/journeys/{journeyId}/events'].post;
+    expect(Object.keys(events.requestBody.content)).toEqual(['application/cloudevents+json', 'application/json', 'application/cloudevents-batch+json']);
+    expect(Object.keys(events.responses)).toEqual(expect.arrayContaining(['200', '202', '207', '401', '403', '404', '422', '429']));
+  });
+
+  it('is rendered at /v1/docs from assets served here (no CDN)', async () => {
+    const page = await request(h.app).get('/v1/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).not.toMatch(/https?:\/\//);
+    for (const asset of page.text.match(/(?:src|href)="([^"]+)"/g)!.map((m) => m.replace(/^(src|href)="|"$/g, ''))) {
+      const res = await request(h.app).get(asset);
+      expect([asset, res.status]).toEqual([asset, 200]);
+    }
+    const init = await request(h.app).get('/v1/docs/assets/init.js');
+    expect(init.text).toContain('SwaggerUIBundle');
+  });
+});
