@@ -127,7 +127,7 @@ export class TaskStore {
 
   /**
    * Makes the journey's tasks match `tasks`: creates the missing ones, moves the dates (and group,
-   * clock) of active ones that changed, reopens a cancelled one that is wanted again, and cancels
+   * clock, municipality, journey role) of active ones that changed, reopens a cancelled one that is wanted again, and cancels
    * active ones no longer wanted. Completed tasks stay as they are (history); so do cancelled ones
    * that are not wanted. An assignee in a DesiredTask applies when the task is created or reopened:
    * after that, who holds a task is the caseworkers' decision, not the journey's.
@@ -203,7 +203,7 @@ export class TaskStore {
           const done = await trx
             .updateTable('tasks')
             .set({
-              ...desiredColumns(want, caseworkerRole),
+              ...desiredColumns(want, municipality, caseworkerRole),
               status: want.assignee ? 'claimed' : 'open',
               assignee: want.assignee ?? null,
               cancelled_at: null,
@@ -219,7 +219,7 @@ export class TaskStore {
             await addEvent(trx, row.id, done.version, at, 'reopened', null, null);
           }
         } else if (active) {
-          const next = desiredColumns(want, caseworkerRole);
+          const next = desiredColumns(want, municipality, caseworkerRole);
           const changed = (Object.keys(next) as (keyof typeof next)[]).filter((c) => row[c] !== next[c]);
           if (changed.length === 0) continue;
           const done = await trx
@@ -441,9 +441,11 @@ export function amsterdamDate(at: Date): LocalDate {
   return amsterdamDay.format(at);
 }
 
-function desiredColumns(t: DesiredTask, role: CaseworkerRole | undefined) {
+function desiredColumns(t: DesiredTask, municipality: string, role: CaseworkerRole | undefined) {
   return {
     kind: t.kind as string,
+    // A journey that moves to another municipality takes its open tasks along.
+    municipality,
     candidate_group: t.candidateGroup as string,
     clock: (t.clock ?? null) as string | null,
     follow_up_date: t.followUpDate,

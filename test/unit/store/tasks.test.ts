@@ -107,6 +107,18 @@ describeEachDatabase('TaskStore', (t) => {
       expect(await s.getTask(taskIdFor('j-2', 'intake'))).toMatchObject({ status: 'open' });
     });
 
+    it('moves active tasks along when the journey moves to another municipality or caseworker role', async () => {
+      const s = store();
+      await s.syncJourneyTasks({ ...base, caseworkerRole: 'regisseur-werk', tasks: [intake, ladder] });
+      await s.claim(taskIdFor('j-1', 'ladder-1'), 'anna');
+      await s.complete(taskIdFor('j-1', 'ladder-1'), 'anna', { rung: 2 });
+      const moved = await s.syncJourneyTasks({ ...base, municipality: 'midden-drenthe', caseworkerRole: 'sociaal-werker-participatie', tasks: [intake, ladder] });
+      expect(moved.updated).toEqual(['intake']);
+      expect(await s.getTask(taskIdFor('j-1', 'intake'))).toMatchObject({ municipality: 'midden-drenthe', journeyRole: 'sociaal-werker-participatie' });
+      // History stays where it happened.
+      expect(await s.getTask(taskIdFor('j-1', 'ladder-1'))).toMatchObject({ municipality: 'borger-odoorn', status: 'completed' });
+    });
+
     it('creates a pre-assigned task as claimed, and does not take a claim away on later syncs', async () => {
       const s = store();
       await s.syncJourneyTasks({ ...base, tasks: [{ ...intake, assignee: 'bert' }] });
