@@ -109,6 +109,9 @@ export function mountRoutes(app: Express, routes: RouteDef[], options: MountOpti
         const query = (spec.query ?? Empty).safeParse(req.query ?? {});
         if (!query.success) throw new Problem(400, 'Invalid query', 'One or more query parameters are invalid.', fieldErrors(query.error, 'query'));
         let body: unknown = req.body;
+        // An operation without a body takes none (or `{}`): a stray body is a mistake the caller should hear of.
+        const empty = body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+        if (!spec.body && !empty) throw new Problem(422, 'Invalid request', 'This operation takes no body.', [{ path: '(body)', message: 'must be empty' }]);
         if (spec.body && !spec.body.raw) {
           const schema = spec.body.dated ? spec.body.dated(options.today()) : spec.body.schema;
           const parsed = schema.safeParse(req.body);
