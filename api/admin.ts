@@ -37,6 +37,15 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
         const base = findPolicy(body.municipality);
         if (!base) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
 
+        // The patch is checked before any journey is read: a bad amendment costs nothing.
+        let amended: Policy;
+        try {
+          amended = amendPolicy(base, body.patch as PolicyPatch, body.effectiveFrom);
+        } catch (err) {
+          if (err instanceof z.ZodError) throw new Problem(422, 'Invalid request', 'The patch does not give a valid policy.', fieldErrors(err, 'patch'));
+          throw err;
+        }
+
         const journeyIds: string[] = [];
         let pageToken: string | undefined;
         do {
@@ -53,13 +62,7 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
 
         // One new version above every version in play, so journeys amended before still move forward.
         const version = Math.max(base.version, ...states.map((s) => (s.policy.id === base.id ? s.policy.version : 0))) + 1;
-        let policy: Policy;
-        try {
-          policy = { ...amendPolicy(base, body.patch as PolicyPatch, body.effectiveFrom), version };
-        } catch (err) {
-          if (err instanceof z.ZodError) throw new Problem(422, 'Invalid request', 'The patch does not give a valid policy.', fieldErrors(err, 'patch'));
-          throw err;
-        }
+        const policy: Policy = { ...amended, version };
 
         const today = ctx.today();
         const journeys = states.map((state) => ({

@@ -135,6 +135,7 @@ export const InstrumentState = named(
     extensions: z.int(),
     status: z.enum(['active', 'ended']),
     reassessBy: localDate.optional(),
+    reassessmentDue: z.boolean().optional(),
     milestones: z.array(z.object({ kind: z.string(), dueOn: localDate })).optional(),
     endedOn: localDate.optional(),
     endReason: z.string().optional(),

@@ -153,7 +153,8 @@ export function asProblem(err: unknown): unknown {
         422,
         'Rejected by the journey',
         cause.message,
-        [{ path: detail.field ?? detail.rule ?? '(body)', message: cause.message }],
+        // A refused field is named as such; an eligibility rule is about the instrument asked for.
+        [{ path: detail.field ?? (detail.rule ? 'kind' : '(body)'), message: cause.message }],
         { ...(cause.type ? { reason: cause.type } : {}), ...(detail.rule ? { rule: detail.rule } : {}) },
       );
     }

@@ -177,6 +177,17 @@ export async function apiHarness(options: HarnessOptions = {}) {
       const description = await client.workflow.getHandle(journeyId).describe();
       return description.historyLength;
     },
+    /** Waits until the journey has done what it was told (its history stops growing), then its length. */
+    async settled(journeyId: string, quietMs = 400): Promise<number> {
+      let last = -1;
+      for (let i = 0; i < 50; i++) {
+        const length = (await client.workflow.getHandle(journeyId).describe()).historyLength;
+        if (length === last) return length;
+        last = length;
+        await new Promise((resolve) => setTimeout(resolve, quietMs));
+      }
+      return last;
+    },
     async stop(): Promise<void> {
       if (worker) {
         worker.shutdown();
