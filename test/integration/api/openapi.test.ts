@@ -111,6 +111,19 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(events.responses)).toEqual(expect.arrayContaining(['200', '202', '207', '401', '403', '404', '422', '429']));
   });
 
+  it('answers health without credentials', async () => {
+    const res = await request(h.app).get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', temporal: 'reachable' });
+  });
+
+  it('answers an unknown path with 404 problem+json and the API-Version header', async () => {
+    const res = await h.as('admin').get('/v1/no-such-thing');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['api-version']).toBe('1.0.0');
+  });
+
   it('is rendered at /v1/docs from assets served here (no CDN)', async () => {
     const page = await request(h.app).get('/v1/docs');
     expect(page.status).toBe(200);
