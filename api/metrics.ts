@@ -64,3 +64,20 @@ export class ApiMetrics {
     }
   }
 }
+
+/**
+ * Reads another Prometheus endpoint on this machine, for `/metrics` to append: the worker's Temporal
+ * metrics when the worker runs in this process with the SDK runtime's Prometheus exporter
+ * (`Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } })`). A slow or
+ * absent exporter yields nothing rather than failing the scrape.
+ */
+export function prometheusScraper(url: string, timeoutMs = 1000): () => Promise<string> {
+  return async () => {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      return res.ok ? await res.text() : '';
+    } catch {
+      return '';
+    }
+  };
+}
