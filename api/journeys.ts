@@ -154,7 +154,14 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         let bsn: string | undefined;
         if (principal.role !== 'partner') {
           const input = await ctx.temporal.startInput(params.journeyId);
-          if (input?.bsnCiphertext) bsn = ctx.identity.decryptBsn(input.bsnCiphertext);
+          if (input?.bsnCiphertext) {
+            try {
+              bsn = ctx.identity.decryptBsn(input.bsnCiphertext);
+            } catch {
+              // Sealed under another secret (KOERS_SECRET_KEY changed): the journey is still readable, without it.
+              ctx.logger.warn({ journeyId: params.journeyId }, 'BSN could not be decrypted');
+            }
+          }
         }
         return { status: 200, body: presentJourney(state, principal, bsn) };
       },
