@@ -118,7 +118,6 @@ export function buildOpenApiDocument(routes: RouteDef[], info: DocumentInfo): Js
 
   return {
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'Koers API',
       version: info.version,
