@@ -2,7 +2,7 @@ import path from 'node:path';
 import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import swaggerUiDist from 'swagger-ui-dist';
-import type { Client } from '@temporalio/client';
+import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { TaskStore } from '../store/tasks';
 import type { Outbox } from '../store/outbox';
 import { amsterdamDateOf } from '../domain/dates';
@@ -24,6 +24,10 @@ import { adminRoutes } from './admin';
 
 export const API_VERSION = '1.0.0';
 
+// gRPC status codes (grpc/doc/statuscodes.md).
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
 /** Media types a body may have; anything else is a 415 before it is read. */
 export const JSON_MEDIA_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
 
@@ -41,9 +45,19 @@ export interface AppDeps {
   /** Partner events per key per window (default 600 a minute). */
   eventRateLimit?: { windowMs: number; limit: number };
   metrics?: ApiMetrics;
+  /** Deadline of each Temporal call (default 10 s); past it the request is a 503. */
+  temporalTimeoutMs?: number;
   extraMetrics?: () => Promise<string>;
   /** Check each answer against its schema (tests). */
   validateResponses?: boolean;
+}
+
+/** The client wraps gRPC errors (ServiceError with the gRPC error as cause); either way the code tells. */
+function temporalUnreachable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e) && (e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED)) return true;
+  }
+  return false;
 }
 
 export interface KoersApp extends express.Express {
@@ -54,7 +68,7 @@ export function createApp(deps: AppDeps): KoersApp {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? new ApiMetrics();
   const ctx: ApiContext = {
-    temporal: new TemporalGateway(deps.client, metrics, deps.taskQueue),
+    temporal: new TemporalGateway(deps.client, metrics, deps.taskQueue, deps.temporalTimeoutMs),
     identity: deps.identity,
     audit: deps.audit,
     tasks: deps.tasks,
@@ -132,6 +146,14 @@ export function createApp(deps: AppDeps): KoersApp {
   });
 
   app.use((_req, _res, next) => next(new Problem(404, 'Not found', 'No such resource.')));
+  // Temporal out of reach is the service's trouble, not a bug: 503, so callers retry.
+  app.use((err: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    if (temporalUnreachable(err)) {
+      deps.logger.warn({}, 'Temporal unavailable');
+      return next(new Problem(503, 'Service unavailable', 'Temporal cannot be reached; try again shortly.'));
+    }
+    next(err);
+  });
   app.use(problemHandler((err) => deps.logger.error({ err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'unhandled error')));
   return app;
 }

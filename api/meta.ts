@@ -66,8 +66,9 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
         responses: { 200: { description: 'Healthy', schema: Health }, 503: { description: 'Temporal unreachable', schema: Health } },
       },
       async () => {
-        const reachable = await deps.client.connection.workflowService
-          .getSystemInfo({})
+        // A health check answers quickly: no retrying an unreachable server for long.
+        const reachable = await deps.client
+          .withDeadline(Date.now() + 2000, () => deps.client.connection.workflowService.getSystemInfo({}))
           .then(() => true)
           .catch(() => false);
         return reachable

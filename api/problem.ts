@@ -20,11 +20,15 @@ export class Problem extends Error {
 }
 
 /** Every issue, each with the dotted path of its field (`data.occurredOn`), so a caller can fix all at once. */
-export const fieldErrors = (error: z.ZodError, prefix = ''): FieldError[] =>
-  error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
-    message: issue.message,
-  }));
+export const fieldErrors = (error: z.ZodError, prefix = ''): FieldError[] => {
+  const at = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('.') || '(body)';
+  return error.issues.flatMap((issue) =>
+    // An unknown field is named by its own path, one error each, like any other wrong field.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: at([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: at(issue.path), message: issue.message }],
+  );
+};
 
 export const invalid = (error: z.ZodError, prefix = '', status = 422): Problem =>
   new Problem(status, 'Invalid request', 'One or more fields are invalid.', fieldErrors(error, prefix));

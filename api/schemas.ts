@@ -212,7 +212,7 @@ export const CloudEventEnvelope = named(
       type: z.enum(EVENT_TYPES, { message: `must be one of ${EVENT_TYPES.join(', ')}` }),
       time: z.iso.datetime({ offset: true }).optional(),
       subject: z.string().max(256).optional(),
-      datacontenttype: z.literal('application/json').optional(),
+      datacontenttype: z.string().regex(/^application\/json\s*(;.*)?$/i, 'must be application/json').optional(),
       dataschema: z.url().optional(),
       data: z.record(z.string(), z.unknown()).describe('Per type, see the contract; `occurredOn` always.'),
     })

@@ -5,12 +5,12 @@
  * ignores a task key it has seen).
  */
 import { z } from 'zod';
-import { parseTaskForm, ValidationError } from '../store/task-forms';
+import { taskForms } from '../store/task-forms';
 import type { Task, TaskFilter } from '../store/tasks';
 import { taskCompletedSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import type { ApiContext } from './context';
-import { Problem, notFound } from './problem';
+import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { CompleteTaskBody, ReassignTaskBody, Task as TaskSchema, TaskPage, TaskQuery, taskIdSchema } from './schemas';
 
@@ -153,15 +153,10 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
       },
       async ({ principal, params, body }) => {
         const task = await visibleTask(principal, params.taskId);
-        let form;
-        try {
-          form = parseTaskForm(task.kind, body.form);
-        } catch (err) {
-          if (err instanceof ValidationError) {
-            throw new Problem(422, 'Invalid request', `Invalid ${task.kind} form.`, err.issues.map((i) => ({ path: ['form', i.path].filter(Boolean).join('.'), message: i.message })));
-          }
-          throw err;
-        }
+        // The store's form for the kind, checked here first so every wrong field is named under `form.`.
+        const parsed = (taskForms[task.kind] as z.ZodType).safeParse(body.form);
+        if (!parsed.success) throw new Problem(422, 'Invalid request', `Invalid ${task.kind} form.`, fieldErrors(parsed.error, 'form'));
+        const form = parsed.data;
         const completion = await ctx.tasks.complete(params.taskId, principal.name, form);
         await ctx.temporal.signal(completion.journeyId, taskCompletedSignal, {
           taskKey: completion.taskKey,

@@ -31,12 +31,20 @@ export class TemporalGateway {
     private readonly client: Client,
     private readonly metrics: ApiMetrics,
     readonly taskQueue: string,
-    private readonly queryTimeoutMs = 10_000,
+    private readonly timeoutMs = 10_000,
   ) {}
+
+  /**
+   * Every call is timed and has a deadline: an unreachable server (the client retries it) or a journey
+   * without a worker (a query waits for one) ends in a 503 the caller can retry, not a hung request.
+   */
+  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.metrics.timeTemporal(operation, () => this.client.withDeadline(Date.now() + this.timeoutMs, fn));
+  }
 
   async start(input: StartJourneyInput, searchAttributes: SearchAttributePair[]): Promise<void> {
     try {
-      await this.metrics.timeTemporal('start', () =>
+      await this.call('start', () =>
         this.client.workflow.start(JOURNEY_WORKFLOW, {
           workflowId: input.journeyId,
           taskQueue: this.taskQueue,
@@ -55,7 +63,7 @@ export class TemporalGateway {
   /** The journey's municipality from visibility (no worker needed); undefined when there is no such journey. */
   async municipalityOf(journeyId: string): Promise<{ municipality: string; running: boolean } | undefined> {
     try {
-      const description = await this.metrics.timeTemporal('describe', () => this.client.workflow.getHandle(journeyId).describe());
+      const description = await this.call('describe', () => this.client.workflow.getHandle(journeyId).describe());
       if (description.type !== JOURNEY_WORKFLOW) return undefined;
       const municipality = description.typedSearchAttributes.get(municipalityKey);
       if (!municipality) return undefined;
@@ -70,12 +78,10 @@ export class TemporalGateway {
     return this.query(journeyId, stateQuery);
   }
 
-  /** A query needs a worker; without one it would hang, so it has a deadline and answers 503 after it. */
+  /** A query needs a worker; without one it waits until the deadline, then answers 503. */
   async query<T>(journeyId: string, def: QueryDefinition<T, []>): Promise<T | undefined> {
     try {
-      return await this.metrics.timeTemporal('query', () =>
-        this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => this.client.workflow.getHandle(journeyId).query(def)),
-      );
+      return await this.call('query', () => this.client.workflow.getHandle(journeyId).query(def));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       if (isGrpcDeadlineError(err)) throw new Problem(503, 'Journey unavailable', 'The journey did not answer in time; try again shortly.');
@@ -86,7 +92,7 @@ export class TemporalGateway {
   /** Resolves once Temporal has durably accepted the signal. */
   async signal<A>(journeyId: string, def: SignalDefinition<[A]>, arg: A): Promise<void> {
     try {
-      await this.metrics.timeTemporal('signal', () => this.client.workflow.getHandle(journeyId).signal(def, arg));
+      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(def, arg));
     } catch (err) {
       throw asProblem(err);
     }
@@ -95,7 +101,7 @@ export class TemporalGateway {
   /** Runs an Update; a validator's rejection (an ApplicationFailure) becomes a 422 naming its field or rule. */
   async update<R, A>(journeyId: string, def: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
     try {
-      return await this.metrics.timeTemporal('update', () => this.client.workflow.getHandle(journeyId).executeUpdate(def, { args: [arg] }));
+      return await this.call('update', () => this.client.workflow.getHandle(journeyId).executeUpdate(def, { args: [arg] }));
     } catch (err) {
       throw asProblem(err);
     }
@@ -103,7 +109,7 @@ export class TemporalGateway {
 
   async list(query: string, pageSize: number, pageToken?: string): Promise<JourneyListPage> {
     const { namespace } = this.client.options;
-    const response = await this.metrics.timeTemporal('list', () =>
+    const response = await this.call('list', () =>
       this.client.workflowService.listWorkflowExecutions({
         namespace,
         query,
@@ -118,7 +124,7 @@ export class TemporalGateway {
   }
 
   async count(query: string): Promise<number> {
-    const result = await this.metrics.timeTemporal('count', () => this.client.workflow.count(query));
+    const result = await this.call('count', () => this.client.workflow.count(query));
     return result.count;
   }
 
@@ -130,7 +136,7 @@ export class TemporalGateway {
   async startInput(journeyId: string): Promise<StartJourneyInput | undefined> {
     const { namespace } = this.client.options;
     try {
-      const response = await this.metrics.timeTemporal('history', () =>
+      const response = await this.call('history', () =>
         this.client.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId: journeyId }, maximumPageSize: 1 }),
       );
       const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;

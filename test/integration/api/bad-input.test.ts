@@ -272,10 +272,10 @@ describe('bad input', () => {
   it('names an unknown field (422)', async () => {
     const res = await h.as('admin').post('/v1/journeys', { ...endpoints[0]!.valid(ids), personRef: h.personRef(), nickname: 'x' });
     expect(res.status).toBe(422);
-    expect(res.body.errors).toEqual([expect.objectContaining({ path: '(body)', message: expect.stringContaining('nickname') })]);
+    expect(res.body.errors).toEqual([{ path: 'nickname', message: 'unknown field' }]);
     const data = await h.as('admin').post(`/v1/journeys/${ids.journeyId}/events`, cloudEvent('nl.koers.pip.established', { occurredOn: '2025-06-01', leeroute: 'b1' }));
     expect(data.status).toBe(422);
-    expect(data.body.errors).toEqual([expect.objectContaining({ path: 'data', message: expect.stringContaining('leeroute') })]);
+    expect(data.body.errors).toEqual([{ path: 'data.leeroute', message: 'unknown field' }]);
     const attribute = await h.as('admin').post(`/v1/journeys/${ids.journeyId}/events`, { ...cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-01' }), occurredOn: '2025-04-01' });
     expect(attribute.status).toBe(422);
     expect(attribute.body.errors).toEqual([expect.objectContaining({ path: 'occurredOn' })]);

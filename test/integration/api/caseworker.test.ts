@@ -78,7 +78,7 @@ describe('caseworker endpoints', () => {
 
     const invalid = await h.as('caseworker').post(`${url}/complete`, { form: { pipDate: '2025-02-30', leerroute: 'c2', extra: 1 } });
     expect(invalid.status).toBe(422);
-    expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['form', 'form.leerroute', 'form.pipDate']);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['form.extra', 'form.leerroute', 'form.pipDate']);
     expect((await h.tasks.getTask(task!.taskId))!.status).toBe('claimed');
 
     const done = await h.as('caseworker').post(`${url}/complete`, { form: { pipDate: '2025-06-01', leerroute: 'b1' } });
