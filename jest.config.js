@@ -5,13 +5,21 @@ module.exports = {
   testTimeout: 120_000,
   projects: [
     { displayName: 'unit', transform, testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { displayName: 'workflow', transform, testEnvironment: 'node', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
+    {
+      displayName: 'workflow',
+      transform,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/workflow/global-setup.ts',
+      setupFiles: ['<rootDir>/test/helpers/quiet-runtime.ts'],
+    },
     {
       displayName: 'integration',
       transform,
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      setupFiles: ['<rootDir>/test/helpers/quiet-runtime.ts'],
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },
   ],

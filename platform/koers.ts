@@ -12,6 +12,7 @@ import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { ApiKeys } from '../api/auth';
 import { Identity } from '../api/identity';
+import { AuditStore, migrateAuditStore } from '../api/audit-store';
 import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
 import { TaskStore } from '../store/tasks';
@@ -48,6 +49,7 @@ export async function startKoers(config: Config, logger: Logger, options: { work
     const db = openDatabase(config.databaseUrl);
     stops.push(() => db.destroy());
     await migrateToLatest(db);
+    await migrateAuditStore(db);
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
 
@@ -78,6 +80,9 @@ export async function startKoers(config: Config, logger: Logger, options: { work
         client,
         taskQueue: config.taskQueue,
         keys: loadApiKeys(config, logger),
+        tasks,
+        outbox,
+        audit: new AuditStore(db),
         identity: new Identity(loadSecret(config, logger)),
         logger,
       });

@@ -36,6 +36,8 @@ export interface StartJourneyInput {
   /** The whole policy, pinned at start: a later policy version changes this journey only by amendment. */
   policy: Policy;
   caseworker?: Caseworker;
+  /** Continue as new past this many history events (Temporal may suggest it earlier). */
+  maxHistoryEvents?: number;
 }
 
 export interface PolicyAmendment {
@@ -118,6 +120,8 @@ export interface InstrumentState {
   status: 'active' | 'ended';
   /** A reassessment is due before this date (participatieplaats before each expiry). */
   reassessBy?: LocalDate;
+  /** The reassessment's notice period has begun: the journey opens a task for it. */
+  reassessmentDue?: boolean;
   /** Dated obligations of the instrument, e.g. offering scholing, the cooperation premium. */
   milestones?: Array<{ kind: string; dueOn: LocalDate }>;
   endedOn?: LocalDate;

@@ -4,7 +4,7 @@
  * to the journey, which owns the tasks.
  */
 import { condition, defineSignal, defineUpdate, getExternalWorkflowHandle, setHandler, workflowInfo, ApplicationFailure } from '@temporalio/workflow';
-import { amsterdamDateOf, amsterdamStartOfDay, dayAfter } from '../domain/dates';
+import { amsterdamDateOf, amsterdamStartOfDay, dayAfter, subtractPeriod } from '../domain/dates';
 import { instrumentPlan, extendInstrument } from '../domain/instruments';
 import type { Policy } from '../domain/policy';
 import type { InstrumentKind, LocalDate } from '../domain/types';
@@ -18,6 +18,8 @@ export interface InstrumentInput {
   policy: Policy;
   hasStartkwalificatie: boolean;
 }
+
+const REASSESSMENT_NOTICE = { weeks: 4 };
 
 export const instrumentChangedSignal = defineSignal<[InstrumentState]>('instrumentChanged');
 export const instrumentEndedSignal = defineSignal<[InstrumentState]>('instrumentEnded');
@@ -51,7 +53,7 @@ export async function instrumentWorkflow(input: InstrumentInput): Promise<Instru
       if (!next.ok) throw ApplicationFailure.nonRetryable(next.reason, 'InstrumentLimit', { rule: next.rule });
       state.endsOn = next.endsOn;
       state.reassessBy = next.reassessBy;
-      state.extensions += 1;
+      state.extensions = next.extensions;
       changed = true;
       return { ...state };
     },
@@ -63,25 +65,36 @@ export async function instrumentWorkflow(input: InstrumentInput): Promise<Instru
     },
   );
 
-  await parent.signal(instrumentChangedSignal, { ...state });
+  const today = () => amsterdamDateOf(Date.now());
+  // The reassessment task opens this long before the reassessment is due, so the caseworker can plan it.
+  const reassessmentOpensOn = () => (state.reassessBy ? subtractPeriod(state.reassessBy, REASSESSMENT_NOTICE) : undefined);
+
+  let reported = '';
   for (;;) {
-    const endsAt = amsterdamStartOfDay(dayAfter(state.endsOn));
-    const woken = await condition(() => changed || endRequest !== undefined, Math.max(1, endsAt - Date.now()));
+    const opensOn = reassessmentOpensOn();
+    state.reassessmentDue = opensOn !== undefined && today() >= opensOn;
+    const snapshot = JSON.stringify(state);
+    if (snapshot !== reported) {
+      await parent.signal(instrumentChangedSignal, { ...state });
+      reported = snapshot;
+    }
+    const wakeOn = opensOn !== undefined && today() < opensOn ? opensOn : dayAfter(state.endsOn);
+    changed = false;
+    await condition(() => changed || endRequest !== undefined, Math.max(1, amsterdamStartOfDay(wakeOn) - Date.now()));
     if (endRequest) {
       state.status = 'ended';
       state.endedOn = endRequest.endedOn;
       state.endReason = endRequest.reason;
       break;
     }
-    if (!woken || amsterdamDateOf(Date.now()) > state.endsOn) {
+    if (today() > state.endsOn) {
       state.status = 'ended';
       state.endedOn = state.endsOn;
       state.endReason = 'maximum duration reached';
       break;
     }
-    changed = false;
-    await parent.signal(instrumentChangedSignal, { ...state });
   }
+  state.reassessmentDue = false;
   await parent.signal(instrumentEndedSignal, { ...state });
   return state;
 }

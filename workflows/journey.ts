@@ -22,7 +22,7 @@ import { amsterdamDateOf, amsterdamStartOfDay, ageOn } from '../domain/dates';
 import { computeClocks } from '../domain/clocks';
 import { derivePhase } from '../domain/phase';
 import { desiredTasks } from '../domain/tasks';
-import { plannedNotifications, nextWakeUp } from '../domain/schedule';
+import { dueNotifications, plannedNotifications, nextWakeUp } from '../domain/schedule';
 import { applyEvent, initialFacts, type JourneyFacts } from '../domain/facts';
 import { eventDataSchema, eventKey, EVENT_TYPES, type JourneyEvent } from '../domain/events';
 import { validateExtensionRequest } from '../domain/extensions';
@@ -121,7 +121,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
 
   function instrumentTasks(): DesiredTask[] {
     return memory.instruments
-      .filter((i) => i.status === 'active' && i.reassessBy !== undefined)
+      .filter((i) => i.status === 'active' && i.reassessmentDue && i.reassessBy !== undefined)
       .map((i) => ({
         key: `reassess-instrument:${i.instrumentId}:${i.endsOn}`,
         kind: 'reassess-instrument' as const,
@@ -318,7 +318,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
       caseworker: memory.caseworker,
       clocks,
       milestones: memory.facts,
-      openTasks: (projected?.tasks ?? openTasks(clocks)).map((task) => ({ ...task, taskId: taskIdFor(input.journeyId, task.key) })),
+      openTasks: openTasks(clocks).map((task) => ({ ...task, taskId: taskIdFor(input.journeyId, task.key) })),
       nextWakeUp: nextWakeUp(clocks, memory.policy, memory.caseworker.role, today()),
       events: memory.events,
       amendments: memory.amendments,
@@ -346,9 +346,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
       projected = { tasks, caseworker: memory.caseworker, municipality: memory.municipality };
     }
 
-    const due = plannedNotifications(clocks, memory.policy, memory.caseworker.role).filter(
-      (n) => !sent.has(n.key) && n.dueOn <= today() && (n.kind === 'escalation' || today() <= n.targetDate),
-    );
+    const due = dueNotifications(plannedNotifications(clocks, memory.policy, memory.caseworker.role), today(), sent);
     if (due.length > 0) {
       await sendNotifications({ journeyId: input.journeyId, municipality: memory.municipality, notifications: due });
       for (const n of due) {
@@ -370,7 +368,8 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
       return { phase, finishedOn: today() };
     }
 
-    if (workflowInfo().continueAsNewSuggested && !changed) {
+    const info = workflowInfo();
+    if ((info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? 10_000)) && !changed) {
       // Drain running update handlers so no accepted message is lost, then carry everything over.
       await condition(allHandlersFinished);
       await continueAsNew<typeof journeyWorkflow>(input, memory);
@@ -401,30 +400,28 @@ function journeySearchAttributes(memory: JourneyMemory, clocks: Clock[], phase: 
 const isWindow = (clock: Clock): boolean =>
   clock.name === 'maatschappelijke-begeleiding' || clock.name === 'family-reunification' || clock.name === 'ontzorgen';
 
-/** A completed task's form establishes the same fact a partner event would. */
+/** A completed task's form establishes the same fact a partner event would (forms: store/task-forms.ts). */
 function eventForCompletedTask(
   taskKey: string,
   completedOn: LocalDate,
   form: Record<string, unknown>,
 ): Pick<JourneyEvent, 'type' | 'occurredOn' | 'data'> | undefined {
   const kind = taskKey.split(':')[0];
-  const on = (field: string): LocalDate => (typeof form[field] === 'string' ? (form[field] as LocalDate) : completedOn);
+  const date = (field: string): LocalDate | undefined => (typeof form[field] === 'string' ? (form[field] as LocalDate) : undefined);
+  const fact = (type: JourneyEvent['type'], on: LocalDate, data: Record<string, unknown> = {}) => ({ type, occurredOn: on, data: { occurredOn: on, ...data } });
   switch (kind) {
     case 'hold-intake':
-      return { type: 'nl.koers.intake.held', occurredOn: on('heldOn'), data: { occurredOn: on('heldOn') } };
+      return fact('nl.koers.intake.held', date('heldOn') ?? completedOn);
     case 'draw-up-pip':
+      return fact('nl.koers.pip.established', date('pipDate') ?? completedOn, { leerroute: form.leerroute });
     case 'draw-up-plan':
-      return {
-        type: 'nl.koers.pip.established',
-        occurredOn: on('establishedOn'),
-        data: { occurredOn: on('establishedOn'), ...(typeof form.leerroute === 'string' ? { leerroute: form.leerroute } : {}) },
-      };
+      return fact('nl.koers.pip.established', date('planDate') ?? completedOn);
     case 'start-reintegration':
-      return {
-        type: 'nl.koers.reintegration.started',
-        occurredOn: on('startedOn'),
-        data: { occurredOn: on('startedOn'), instrument: typeof form.instrument === 'string' ? form.instrument : 'unspecified' },
-      };
+      return fact('nl.koers.reintegration.started', date('startedOn') ?? completedOn, { instrument: form.instrument });
+    case 'offer-participatieverklaring': {
+      const signedOn = date('signedOn');
+      return signedOn ? fact('nl.koers.participatieverklaring.signed', signedOn) : undefined;
+    }
     default:
       return undefined;
   }

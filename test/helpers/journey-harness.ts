@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { amsterdamDateOf, addDays } from '../../domain/dates';
@@ -11,9 +14,20 @@ import { migrateToLatest } from '../../store/migrations';
 import { TaskStore } from '../../store/tasks';
 import { Outbox } from '../../store/outbox';
 import { createJourneyWorker } from '../../worker';
+import { testWorkflowBundle } from './bundle-setup';
 import { eventSignal, JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../../workflows/definitions';
 
 let sequence = 0;
+
+/** Every role routed to a local webhook address; the dispatcher is not run, so rows stay pending for assertions. */
+export const testRecipients = {
+  '*': Object.fromEntries(
+    (['regisseur-werk', 'sociaal-werker-participatie', 'statushouder-specialist', 'team-lead'] as const).map((role) => [
+      role,
+      { channel: 'webhook' as const, recipient: `http://127.0.0.1:9/${role}` },
+    ]),
+  ),
+};
 
 /** A worker on the real test server with the real activities on an embedded store. */
 export async function journeyHarness(env: TestWorkflowEnvironment) {
@@ -22,15 +36,16 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
   const taskQueue = `test-${process.pid}-${++sequence}`;
-  const bundlePath = process.env.KOERS_TEST_WORKFLOW_BUNDLE;
   const worker: Worker = await createJourneyWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivities({ tasks, outbox, recipients: {} }),
-    workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+    activities: createActivities({ tasks, outbox, recipients: testRecipients }),
+    workflowBundle: await testWorkflowBundle(),
   });
 
+  // One worker for the whole test file; a Worker cannot run again once shut down.
+  const running = worker.run();
   const today = async (): Promise<LocalDate> => amsterdamDateOf(await env.currentTimeMs());
   let journeys = 0;
 
@@ -48,9 +63,9 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
       const target = Date.parse(`${date}T12:00:00Z`);
       await env.sleep(target - (await env.currentTimeMs()));
     },
-    async start(options: { municipality?: string; regime?: Regime; permitGrantedOn: LocalDate; birthDate?: LocalDate; version?: number }): Promise<WorkflowHandle> {
+    async start(options: { municipality?: string; regime?: Regime; permitGrantedOn: LocalDate; birthDate?: LocalDate; maxHistoryEvents?: number }): Promise<WorkflowHandle> {
       const municipality = options.municipality ?? 'borger-odoorn';
-      const policy = findPolicy(municipality, options.version)!;
+      const policy = findPolicy(municipality)!;
       const journeyId = `j-test-${taskQueue}-${++journeys}`;
       const input: StartJourneyInput = {
         journeyId,
@@ -59,6 +74,7 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
         permitGrantedOn: options.permitGrantedOn,
         birthDate: options.birthDate,
         policy,
+        maxHistoryEvents: options.maxHistoryEvents,
       };
       return env.client.workflow.start(JOURNEY_WORKFLOW, { workflowId: journeyId, taskQueue, args: [input] });
     },
@@ -76,8 +92,52 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
       return event;
     },
     state: (handle: WorkflowHandle): Promise<JourneyState> => handle.query(stateQuery),
+    /** Waits (in real time, without skipping) until the journey's state satisfies `ok`. */
+    async until(handle: WorkflowHandle, ok: (state: JourneyState) => boolean, timeoutMs = 10_000): Promise<JourneyState> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const state = await handle.query(stateQuery);
+        if (ok(state)) return state;
+        if (Date.now() > deadline) throw new Error(`journey never reached the expected state: ${JSON.stringify(state, null, 1).slice(0, 3000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    /** Polls (in real time) until `read` gives a value `ok` accepts: the store is projected by activities, after the query shows the state. */
+    async eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await read();
+        if (ok(value) || Date.now() > deadline) return value;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    /** The reminders and escalations a journey queued, oldest first. */
+    async notifications(handle: WorkflowHandle): Promise<Array<{ kind: string; key: string; recipient: string }>> {
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['kind', 'idempotency_key', 'recipient'])
+        .where('idempotency_key', 'like', `${handle.workflowId}:%`)
+        .orderBy('created_at')
+        .execute();
+      return rows.map((r) => ({ kind: r.kind, key: r.idempotency_key.slice(handle.workflowId.length + 1), recipient: r.recipient }));
+    },
+    /** Ends a journey a test is done with (it may have finished by itself). */
+    async finish(handle: WorkflowHandle): Promise<void> {
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING') await handle.terminate('test done');
+    },
+    /** Saves the history for the replay test when KOERS_RECORD_HISTORIES is set. */
+    async record(name: string, handle: WorkflowHandle): Promise<void> {
+      if (!process.env.KOERS_RECORD_HISTORIES) return;
+      const history = await handle.fetchHistory();
+      const dir = path.resolve(__dirname, '../workflow/histories');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
+    },
     addDays,
     async close() {
+      worker.shutdown();
+      await running;
       await db.destroy();
     },
   };

@@ -1,12 +1,21 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testServerPath, temporalCliPath } from '../../platform/tools';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { journeySearchAttributes } from '../../platform/search-attributes';
 
-/** The Java time-skipping test server from Maven Central, via the wrapper the install step wrote. */
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+/**
+ * The Java time-skipping test server from Maven Central, via the wrapper the install step wrote,
+ * with Koers's search attributes registered as on every real server.
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServerPath() } },
   });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(journeySearchAttributes.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
+  });
+  return env;
 }
 
 /** The real dev server (the Temporal CLI built by the install step), with visibility and search attributes. */
