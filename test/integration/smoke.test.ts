@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { startKoers, type RunningKoers } from '../../platform/koers';
-import { bundleWorkflows } from '../../worker';
+import { testWorkflowBundle } from '../helpers/bundle-setup';
 import { freePort } from '../helpers/ports';
 
 /**
@@ -46,7 +46,7 @@ describe('npm start, end to end', () => {
     koers = await startKoers(loadConfig(env), createLogger('silent'), { workflowBundle: await bundle });
     return koers.apiUrl!;
   };
-  const bundle = bundleWorkflows();
+  const bundle = testWorkflowBundle();
 
   const call = (url: string, key: string, method = 'GET', body?: unknown) =>
     fetch(url, {
@@ -88,7 +88,7 @@ describe('npm start, end to end', () => {
     });
     expect(accepted.status).toBe(202);
 
-    type Journey = { regime: string; clocks: Array<{ name: string; startsOn: string; finalDate: string }> };
+    type Journey = { today: string; regime: string; clocks: Array<{ name: string; startsOn: string; finalDate: string }> };
     const read = async () => (await (await call(`${api}/v1/journeys/${journeyId}`, adminKey)).json()) as Journey;
     const before = await eventually(read, (j) => j.clocks.some((c) => c.name === 'maatschappelijke-begeleiding'), 1000);
     expect(before.regime).toBe('wi2021');

@@ -126,7 +126,9 @@ describe('participatieplaats', () => {
     await h.advanceTo(once.reassessBy!);
     const twice: InstrumentState = await child.executeUpdate(extendInstrumentUpdate, { args: [{ reassessedOn: await h.today(), extendedBy: 'cw-1' }] });
     expect(twice.endsOn).toBe(addDays(addYears(start, 4), -1));
-    await h.advanceTo(twice.reassessBy!);
+    // The last term: nothing left to reassess for, and a third extension is refused.
+    expect(twice.reassessBy).toBeUndefined();
+    await h.advanceTo(addDays(twice.endsOn, -7));
     expect(await rejection(child.executeUpdate(extendInstrumentUpdate, { args: [{ reassessedOn: await h.today(), extendedBy: 'cw-1' }] }))).toMatch(/extension|maximum/i);
     await h.record('participatieplaats', handle);
     await h.finish(handle);
