@@ -5,9 +5,10 @@
  * adding fields (the contract changes only by adding).
  */
 import { z } from 'zod';
+import { CLOCK_ORDER } from '../domain/clocks';
 import { EVENT_TYPES } from '../domain/events';
 import { CaseworkerRoleSchema, INSTRUMENT_KINDS } from '../domain/policy';
-import type { ClockName, ClockStatus, Phase, TaskKind } from '../domain/types';
+import type { ClockStatus, Phase, TaskKind } from '../domain/types';
 import { isValidBsn } from './identity';
 
 export const components = z.registry<{ id: string; description?: string }>();
@@ -27,7 +28,7 @@ export const pastDate = (today?: string) =>
 
 export const JOURNEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const journeyIdSchema = z.string().regex(JOURNEY_ID);
-/** `<journeyId>:<task key>` (workflows/definitions.ts taskIdFor). */
+/** `<journeyId>:<task key>` (domain/tasks.ts taskIdFor). */
 export const taskIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_:.-]{1,200}$/);
 const staffId = z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'must be 1-128 characters of A-Z, a-z, 0-9, _ . @ or -');
 const municipalitySlug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug').max(64);
@@ -35,17 +36,7 @@ const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const PHASES = ['arrival', 'intake', 'inburgering', 'plicht-met', 'exempted'] as const satisfies readonly Phase[];
 export const REGIMES = ['wi2013', 'wi2021'] as const;
-export const CLOCK_NAMES = [
-  'intake',
-  'pip',
-  'participatieverklaring',
-  'inburgering',
-  'map',
-  'reintegration-start',
-  'maatschappelijke-begeleiding',
-  'family-reunification',
-  'ontzorgen',
-] as const satisfies readonly ClockName[];
+export const CLOCK_NAMES = CLOCK_ORDER;
 const CLOCK_STATUSES = ['running', 'met', 'overdue', 'waived', 'ended'] as const satisfies readonly ClockStatus[];
 export const TASK_KINDS = [
   'hold-intake',

@@ -41,7 +41,7 @@ export function isWindowClock(name: ClockName): name is (typeof WINDOW_CLOCKS)[n
 }
 
 /** The contract's order of clocks; computeClocks lists them in this order. */
-export const CLOCK_ORDER: readonly ClockName[] = [
+export const CLOCK_ORDER = [
   'intake',
   'pip',
   'participatieverklaring',
@@ -51,7 +51,7 @@ export const CLOCK_ORDER: readonly ClockName[] = [
   'maatschappelijke-begeleiding',
   'family-reunification',
   'ontzorgen',
-];
+] as const satisfies readonly ClockName[];
 
 export function pvtRequired(facts: JourneyFacts): boolean {
   return facts.regime === 'wi2021' || !isBefore(facts.permitGrantedOn, PVT_REQUIRED_FROM);

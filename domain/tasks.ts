@@ -32,6 +32,11 @@ function reviewMissedTerm(clock: Clock, policy: Policy): DesiredTask {
   };
 }
 
+/** Deterministic task id, so the workflow, the store and the API name a task without a lookup. */
+export function taskIdFor(journeyId: string, taskKey: string): string {
+  return `${journeyId}:${taskKey}`;
+}
+
 export function desiredTasks(
   facts: JourneyFacts,
   clocks: readonly Clock[],

@@ -4,7 +4,8 @@
  * the decision itself; a free-text note is for the caseworker's colleagues, kept short.
  */
 import { z } from 'zod';
-import type { InstrumentKind, Leerroute, TaskKind } from '../domain/types';
+import type { Leerroute, TaskKind } from '../domain/types';
+import { INSTRUMENT_KINDS } from '../domain/policy';
 import { ValidationError } from './errors';
 
 export { ValidationError };
@@ -12,17 +13,7 @@ export { ValidationError };
 const localDate = z.iso.date();
 const note = z.string().trim().max(2000);
 
-const instruments = [
-  'werkstage',
-  'proefplaatsing',
-  'participatieplaats',
-  'leerwerkplek',
-  'scholing',
-  'sociale-activering',
-  'vrijwilligerswerk',
-  'loonkostensubsidie',
-  'plaatsingssubsidie',
-] as const satisfies readonly InstrumentKind[];
+const instruments = INSTRUMENT_KINDS;
 const leerroutes = ['b1', 'onderwijs', 'z'] as const satisfies readonly Leerroute[];
 
 export const taskForms = {

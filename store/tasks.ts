@@ -14,6 +14,8 @@ import type { CaseworkerRole, ClockName, DesiredTask, LocalDate, TaskKind } from
 import type { Db, KoersDatabase, TasksTable } from './db';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { parseTaskForm, type TaskForm } from './task-forms';
+import { amsterdamDateOf } from '../domain/dates';
+import { taskIdFor } from '../domain/tasks';
 
 export type TaskStatus = 'open' | 'claimed' | 'completed' | 'cancelled';
 export const activeStatuses: readonly TaskStatus[] = ['open', 'claimed'];
@@ -426,21 +428,6 @@ export class TaskStore {
   }
 }
 
-/**
- * Deterministic, so the API and the workflow can name a task without a lookup (the same rule as
- * workflows/definitions.ts taskIdFor), and a second insert of the same task hits the primary key too.
- */
-export function taskIdFor(journeyId: string, taskKey: string): string {
-  return `${journeyId}:${taskKey}`;
-}
-
-const amsterdamDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The calendar date of an instant in Europe/Amsterdam, `YYYY-MM-DD`. */
-export function amsterdamDate(at: Date): LocalDate {
-  return amsterdamDay.format(at);
-}
-
 function desiredColumns(t: DesiredTask, municipality: string, role: CaseworkerRole | undefined) {
   return {
     kind: t.kind as string,
@@ -493,7 +480,7 @@ function completion(task: Task): TaskCompleted {
     kind: task.kind,
     ...(task.clock && { clock: task.clock }),
     completedBy: task.completedBy ?? '',
-    completedOn: task.completedAt ? amsterdamDate(new Date(task.completedAt)) : '',
+    completedOn: task.completedAt ? amsterdamDateOf(Date.parse(task.completedAt)) : '',
     completedAt: task.completedAt ?? '',
     form: task.form as TaskForm,
   };

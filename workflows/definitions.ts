@@ -6,6 +6,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Policy } from '../domain/policy';
 import type { JourneyEvent } from '../domain/events';
 import type { JourneyFacts } from '../domain/facts';
+import type { ExtensionRequestInput } from '../domain/extensions';
+import type { Applicant } from '../domain/instruments';
 import type {
   CaseworkerRole,
   Clock,
@@ -53,13 +55,7 @@ export interface TaskCompletion {
   form: Record<string, unknown>;
 }
 
-export interface ExtensionRequest {
-  ground: string;
-  requestedOn: LocalDate;
-  circumstanceFrom?: LocalDate;
-  circumstanceUntil?: LocalDate;
-  lessonHours?: number;
-  attemptsPerMissingPart?: number;
+export interface ExtensionRequest extends ExtensionRequestInput {
   requestedBy: string;
 }
 
@@ -69,17 +65,11 @@ export interface LadderAssessment {
   assessedBy: string;
 }
 
-export interface InstrumentRequest {
+/** What the caseworker states; age and distance to the labour market the journey knows itself. */
+export interface InstrumentRequest extends Omit<Applicant, 'age' | 'distance'> {
   kind: InstrumentKind;
   startedOn: LocalDate;
   requestedBy: string;
-  hasStartkwalificatie: boolean;
-  generalBijstand: boolean;
-  employerJobCommitmentMonths?: number;
-  unemploymentBenefitYears?: number;
-  singleParentChildUnder12?: boolean;
-  inLoonkostensubsidieDoelgroep?: boolean;
-  doelgroepverklaring?: boolean;
 }
 
 export interface InstrumentEnd {
@@ -167,6 +157,3 @@ export const requestExtensionUpdate = defineUpdate<{ accepted: true }, [Extensio
 /** Validator rejects an ineligible request naming the rule that blocks it. */
 export const startInstrumentUpdate = defineUpdate<InstrumentState, [InstrumentRequest]>('startInstrument');
 export const endInstrumentUpdate = defineUpdate<InstrumentState, [InstrumentEnd]>('endInstrument');
-
-/** Deterministic task id, so the API and the task store agree without a lookup. */
-export const taskIdFor = (journeyId: string, taskKey: string): string => `${journeyId}:${taskKey}`;

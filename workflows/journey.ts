@@ -21,7 +21,7 @@ import type { JourneyActivities } from '../activities';
 import { amsterdamDateOf, amsterdamStartOfDay, ageOn } from '../domain/dates';
 import { computeClocks } from '../domain/clocks';
 import { derivePhase } from '../domain/phase';
-import { desiredTasks } from '../domain/tasks';
+import { desiredTasks, taskIdFor } from '../domain/tasks';
 import { dueNotifications, plannedNotifications, nextWakeUp } from '../domain/schedule';
 import { applyEvent, initialFacts, type JourneyFacts } from '../domain/facts';
 import { eventDataSchema, eventKey, EVENT_TYPES, type JourneyEvent } from '../domain/events';
@@ -41,7 +41,6 @@ import {
   startInstrumentUpdate,
   stateQuery,
   taskCompletedSignal,
-  taskIdFor,
   type AmendmentLogEntry,
   type Caseworker,
   type EventLogEntry,
@@ -247,18 +246,13 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
       validator: (request) => {
         if (!memory.facts.birthDate) throw ApplicationFailure.nonRetryable('birth date unknown: eligibility needs the age', 'IneligibleInstrument', { field: 'birthDate' });
         const rung = currentRung();
+        const { kind, startedOn: _startedOn, requestedBy: _requestedBy, ...stated } = request;
         const verdict = checkEligibility(
-          request.kind,
+          kind,
           {
+            ...stated,
             age: ageOn(memory.facts.birthDate, request.startedOn),
             distance: rung ? distanceForRung(rung.rung, memory.policy) : 'long',
-            hasStartkwalificatie: request.hasStartkwalificatie,
-            generalBijstand: request.generalBijstand,
-            employerJobCommitmentMonths: request.employerJobCommitmentMonths,
-            unemploymentBenefitYears: request.unemploymentBenefitYears,
-            singleParentChildUnder12: request.singleParentChildUnder12,
-            inLoonkostensubsidieDoelgroep: request.inLoonkostensubsidieDoelgroep,
-            doelgroepverklaring: request.doelgroepverklaring,
           },
           memory.policy,
         );

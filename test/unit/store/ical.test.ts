@@ -1,6 +1,7 @@
 import ical, { type VEvent } from 'node-ical';
 import { CalendarTokens, calendarFeed } from '../../../store/ical';
-import { TaskStore, taskIdFor } from '../../../store/tasks';
+import { TaskStore } from '../../../store/tasks';
+import { taskIdFor } from '../../../domain/tasks';
 import { describeEachDatabase } from './databases';
 
 /** node-ical gives a DATE as local midnight; read it back as the calendar date it stands for. */

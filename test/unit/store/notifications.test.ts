@@ -2,7 +2,8 @@ import { createNotificationActivities } from '../../../activities/notifications'
 import { createTaskActivities } from '../../../activities/tasks';
 import type { PlannedNotification } from '../../../domain/types';
 import { Outbox } from '../../../store/outbox';
-import { TaskStore, taskIdFor } from '../../../store/tasks';
+import { TaskStore } from '../../../store/tasks';
+import { taskIdFor } from '../../../domain/tasks';
 import { buildDailyDigests, digestText, escalationText, formatDate, notificationText, reminderText } from '../../../store/texts';
 import { describeEachDatabase } from './databases';
 

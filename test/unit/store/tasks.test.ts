@@ -1,6 +1,7 @@
 import type { DesiredTask } from '../../../domain/types';
 import { ConflictError, NotFoundError, ValidationError } from '../../../store/errors';
-import { TaskStore, taskIdFor } from '../../../store/tasks';
+import { TaskStore } from '../../../store/tasks';
+import { taskIdFor } from '../../../domain/tasks';
 import { describeEachDatabase } from './databases';
 
 const intake: DesiredTask = {
