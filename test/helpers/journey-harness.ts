@@ -7,7 +7,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { amsterdamDateOf, addDays } from '../../domain/dates';
 import { findPolicy } from '../../domain/policies';
 import type { JourneyEvent, EventType } from '../../domain/events';
-import type { LocalDate, Regime } from '../../domain/types';
+import type { Clock, ClockName, LocalDate, Regime } from '../../domain/types';
+import { createTimeSkippingEnv } from './temporal-env';
 import { createActivities } from '../../activities';
 import { openDatabase } from '../../store/db';
 import { migrateToLatest } from '../../store/migrations';
@@ -144,3 +145,22 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
 }
 
 export type JourneyHarness = Awaited<ReturnType<typeof journeyHarness>>;
+
+/**
+ * A fresh time-skipping server and worker for every test of the calling file: virtual time only
+ * moves forward, and each test sets its own dates.
+ */
+export function useJourneyHarness(): { env: TestWorkflowEnvironment; h: JourneyHarness } {
+  const context = {} as { env: TestWorkflowEnvironment; h: JourneyHarness };
+  beforeEach(async () => {
+    context.env = await createTimeSkippingEnv();
+    context.h = await journeyHarness(context.env);
+  });
+  afterEach(async () => {
+    await context.h?.close();
+    await context.env?.teardown();
+  });
+  return context;
+}
+
+export const clockOf = (state: JourneyState, name: ClockName): Clock | undefined => state.clocks.find((c) => c.name === name);

@@ -1,47 +1,33 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { createTimeSkippingEnv } from '../helpers/temporal-env';
-import { journeyHarness, type JourneyHarness } from '../helpers/journey-harness';
+import { clockOf, useJourneyHarness } from '../helpers/journey-harness';
 import { addDays } from '../../domain/dates';
 import { findPolicy } from '../../domain/policies';
 import { amendPolicySignal, requestExtensionUpdate, type JourneyState } from '../../workflows/definitions';
-import type { ClockName } from '../../domain/types';
 
 /** How events behave: idempotent, order-independent, backdated; and state across continue-as-new. */
-let env: TestWorkflowEnvironment;
-let h: JourneyHarness;
+const t = useJourneyHarness();
 
-// A fresh server per test: virtual time only moves forward, and each test sets its own dates.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-  h = await journeyHarness(env);
-});
-afterEach(async () => {
-  await h?.close();
-  await env?.teardown();
-});
-
-const clock = (state: JourneyState, name: ClockName) => state.clocks.find((c) => c.name === name);
+const clock = clockOf;
 const withoutLogs = (s: JourneyState) => ({ clocks: s.clocks, phase: s.phase, milestones: s.milestones, openTasks: s.openTasks });
 
 describe('partner events', () => {
   it('ignores a duplicate (same source and id): nothing changes', async () => {
-    const today = await h.today();
-    const handle = await h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -30) });
-    const first = await h.send(handle, 'nl.koers.brp.registered', addDays(today, -20), {}, 'brp-1');
-    const once = await h.until(handle, (s) => s.events.length === 1);
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -30) });
+    const first = await t.h.send(handle, 'nl.koers.brp.registered', addDays(today, -20), {}, 'brp-1');
+    const once = await t.h.until(handle, (s) => s.events.length === 1);
     // Same source + id, even with other data: a duplicate, not a correction.
-    await h.send(handle, 'nl.koers.brp.registered', addDays(today, -5), {}, first.id);
-    await h.send(handle, 'nl.koers.bijstand.applied', addDays(today, -2), {}, 'bijstand-1');
-    const after = await h.until(handle, (s) => s.events.length === 2);
+    await t.h.send(handle, 'nl.koers.brp.registered', addDays(today, -5), {}, first.id);
+    await t.h.send(handle, 'nl.koers.bijstand.applied', addDays(today, -2), {}, 'bijstand-1');
+    const after = await t.h.until(handle, (s) => s.events.length === 2);
     expect(after.events.map((e) => e.id)).toEqual(['brp-1', 'bijstand-1']);
     expect(clock(after, 'participatieverklaring')).toEqual(clock(once, 'participatieverklaring'));
     expect(after.milestones.brpRegisteredOn).toBe(addDays(today, -20));
-    await h.finish(handle);
+    await t.h.finish(handle);
   });
 
   it('gives the same journey whatever order the events arrive in', async () => {
-    const today = await h.today();
+    const today = await t.h.today();
     const permit = addDays(today, -200);
     const events = [
       ['nl.koers.exam.passed', addDays(today, -1), { route: 'inburgeringsexamen' }],
@@ -50,38 +36,38 @@ describe('partner events', () => {
       ['nl.koers.intake.held', addDays(permit, 20), {}],
       ['nl.koers.participatieverklaring.signed', addDays(today, -3), {}],
     ] as const;
-    const forward = await h.start({ regime: 'wi2013', permitGrantedOn: permit });
-    const backward = await h.start({ regime: 'wi2013', permitGrantedOn: permit });
-    for (const [type, on, data] of events) await h.send(forward, type, on, data);
-    for (const [type, on, data] of [...events].reverse()) await h.send(backward, type, on, data);
-    const a = await h.until(forward, (s) => s.events.length === events.length);
-    const b = await h.until(backward, (s) => s.events.length === events.length);
+    const forward = await t.h.start({ regime: 'wi2013', permitGrantedOn: permit });
+    const backward = await t.h.start({ regime: 'wi2013', permitGrantedOn: permit });
+    for (const [type, on, data] of events) await t.h.send(forward, type, on, data);
+    for (const [type, on, data] of [...events].reverse()) await t.h.send(backward, type, on, data);
+    const a = await t.h.until(forward, (s) => s.events.length === events.length);
+    const b = await t.h.until(backward, (s) => s.events.length === events.length);
     expect(withoutLogs(b)).toEqual({ ...withoutLogs(a), openTasks: withoutLogs(a).openTasks.map((t) => ({ ...t, taskId: t.taskId.replace(forward.workflowId, backward.workflowId) })) });
     expect(a.phase).toBe('plicht-met');
-    await h.finish(forward);
-    await h.finish(backward);
+    await t.h.finish(forward);
+    await t.h.finish(backward);
   });
 
   it('makes a clock overdue at once when a backdated event puts its final date in the past, and escalates', async () => {
-    const today = await h.today();
-    const handle = await h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -60) });
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -60) });
     const applied = addDays(today, -30); // Borger-Odoorn: intake within 14 days
-    await h.send(handle, 'nl.koers.bijstand.applied', applied);
-    const state = await h.until(handle, (s) => clock(s, 'intake')?.status === 'overdue');
+    await t.h.send(handle, 'nl.koers.bijstand.applied', applied);
+    const state = await t.h.until(handle, (s) => clock(s, 'intake')?.status === 'overdue');
     expect(clock(state, 'intake')).toMatchObject({ finalDate: addDays(applied, 14) });
-    const escalations = (await h.eventually(() => h.notifications(handle), (all) => all.some((n) => n.kind === 'escalation'))).filter((n) => n.kind === 'escalation');
+    const escalations = (await t.h.eventually(() => t.h.notifications(handle), (all) => all.some((n) => n.kind === 'escalation'))).filter((n) => n.kind === 'escalation');
     expect(escalations).toEqual([expect.objectContaining({ recipient: expect.stringContaining('team-lead') })]);
     // Reminders before a target date that has already passed would be noise: none is sent.
-    expect((await h.notifications(handle)).filter((n) => n.kind === 'reminder')).toEqual([]);
-    await h.finish(handle);
+    expect((await t.h.notifications(handle)).filter((n) => n.kind === 'reminder')).toEqual([]);
+    await t.h.finish(handle);
   });
 });
 
 describe('extension requests (Update with validator)', () => {
   it('rejects an invalid ground or date without recording anything, and accepts a valid one', async () => {
-    const today = await h.today();
-    const handle = await h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -400) });
-    await h.until(handle, (s) => s.clocks.length > 0);
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -400) });
+    await t.h.until(handle, (s) => s.clocks.length > 0);
 
     const rejected = handle.executeUpdate(requestExtensionUpdate, {
       args: [{ ground: 'too-busy', requestedOn: today, requestedBy: 'cw-1' }],
@@ -92,57 +78,57 @@ describe('extension requests (Update with validator)', () => {
         args: [{ ground: 'illness', requestedOn: addDays(today, 10), requestedBy: 'cw-1' }],
       }),
     ).rejects.toThrow();
-    expect((await h.state(handle)).extensionRequests).toEqual([]);
+    expect((await t.h.state(handle)).extensionRequests).toEqual([]);
 
     const accepted = await handle.executeUpdate(requestExtensionUpdate, {
       args: [{ ground: 'illness', requestedOn: today, circumstanceFrom: addDays(today, -120), circumstanceUntil: addDays(today, -1), requestedBy: 'cw-1' }],
     });
     expect(accepted).toEqual({ accepted: true });
-    expect((await h.state(handle)).extensionRequests).toHaveLength(1);
-    await h.finish(handle);
+    expect((await t.h.state(handle)).extensionRequests).toHaveLength(1);
+    await t.h.finish(handle);
   });
 });
 
 describe('years of history', () => {
   it('continues as new mid-journey with facts, logs and the dedupe set intact', async () => {
-    const today = await h.today();
+    const today = await t.h.today();
     const permit = addDays(today, -100);
-    const handle = await h.start({ regime: 'wi2013', permitGrantedOn: permit, maxHistoryEvents: 40 });
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: permit, maxHistoryEvents: 40 });
     const firstRunId = (await handle.describe()).runId;
-    await h.send(handle, 'nl.koers.brp.registered', addDays(permit, 5), {}, 'brp-1');
+    await t.h.send(handle, 'nl.koers.brp.registered', addDays(permit, 5), {}, 'brp-1');
     // Many duplicate reports: each is a signal in history, none a change.
-    for (let i = 0; i < 30; i++) await h.send(handle, 'nl.koers.brp.registered', addDays(permit, 5), {}, 'brp-1');
-    await h.send(handle, 'nl.koers.bijstand.applied', addDays(permit, 6), {}, 'bijstand-1');
-    await env.sleep('2 days');
-    const state = await h.until(handle, (s) => s.events.length === 2);
-    const described = await env.client.workflow.getHandle(handle.workflowId).describe();
+    for (let i = 0; i < 30; i++) await t.h.send(handle, 'nl.koers.brp.registered', addDays(permit, 5), {}, 'brp-1');
+    await t.h.send(handle, 'nl.koers.bijstand.applied', addDays(permit, 6), {}, 'bijstand-1');
+    await t.env.sleep('2 days');
+    const state = await t.h.until(handle, (s) => s.events.length === 2);
+    const described = await t.env.client.workflow.getHandle(handle.workflowId).describe();
     expect(described.runId).not.toBe(firstRunId);
     expect(state.events.map((e) => e.id)).toEqual(['brp-1', 'bijstand-1']);
     expect(state.milestones).toMatchObject({ brpRegisteredOn: addDays(permit, 5), bijstandAppliedOn: addDays(permit, 6) });
     // The dedupe set crossed over too.
-    await h.send(env.client.workflow.getHandle(handle.workflowId), 'nl.koers.brp.registered', addDays(permit, 9), {}, 'brp-1');
-    await env.sleep('1 hour');
-    const after = await h.state(env.client.workflow.getHandle(handle.workflowId));
+    await t.h.send(t.env.client.workflow.getHandle(handle.workflowId), 'nl.koers.brp.registered', addDays(permit, 9), {}, 'brp-1');
+    await t.env.sleep('1 hour');
+    const after = await t.h.state(t.env.client.workflow.getHandle(handle.workflowId));
     expect(after.events).toHaveLength(2);
     expect(after.milestones.brpRegisteredOn).toBe(addDays(permit, 5));
-    await h.finish(env.client.workflow.getHandle(handle.workflowId));
+    await t.h.finish(t.env.client.workflow.getHandle(handle.workflowId));
   });
 });
 
 describe('policy pinning', () => {
   it('keeps the pinned policy until an explicit, logged amendment', async () => {
-    const today = await h.today();
-    const handle = await h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -10) });
-    await h.send(handle, 'nl.koers.bijstand.applied', addDays(today, -1));
-    let state = await h.until(handle, (s) => clock(s, 'intake') !== undefined);
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -10) });
+    await t.h.send(handle, 'nl.koers.bijstand.applied', addDays(today, -1));
+    let state = await t.h.until(handle, (s) => clock(s, 'intake') !== undefined);
     expect(clock(state, 'intake')?.finalDate).toBe(addDays(today, 13));
     const base = findPolicy('borger-odoorn')!;
     const amended = { ...base, version: base.version + 100, periods: { ...base.periods, intake: { weeks: 4 } } };
     await handle.signal(amendPolicySignal, { policy: amended, reason: 'verordening 2027', amendedBy: 'admin-1' });
-    state = await h.until(handle, (s) => s.amendments.length === 1);
+    state = await t.h.until(handle, (s) => s.amendments.length === 1);
     expect(state.policy).toEqual({ id: 'borger-odoorn', version: base.version + 100 });
     expect(state.amendments[0]).toMatchObject({ from: { version: base.version }, to: { version: base.version + 100 }, reason: 'verordening 2027', amendedBy: 'admin-1' });
     expect(clock(state, 'intake')?.finalDate).toBe(addDays(addDays(today, -1), 28));
-    await h.finish(handle);
+    await t.h.finish(handle);
   });
 });

@@ -1,7 +1,5 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createTimeSkippingEnv } from '../helpers/temporal-env';
-import { journeyHarness, type JourneyHarness } from '../helpers/journey-harness';
+import { useJourneyHarness } from '../helpers/journey-harness';
 import { addDays, addMonths, addYears } from '../../domain/dates';
 import type { EventType } from '../../domain/events';
 import type { ExamRoute, LadderRung, Leerroute, LocalDate, Regime } from '../../domain/types';
@@ -31,18 +29,7 @@ const personas: Persona[] = [
   { name: 'respondent-5', age: 28, background: 'Syria; married, 3 children at primary school; HAVO-level education, crèche teacher; about to volunteer', rung: 2, leerroute: 'onderwijs', examRoute: { wi2013: 'staatsexamen', wi2021: 'staatsexamen' }, examAfterMonths: 24 },
 ];
 
-let env: TestWorkflowEnvironment;
-let h: JourneyHarness;
-
-// A fresh server per test: virtual time only moves forward, and each test sets its own dates.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-  h = await journeyHarness(env);
-});
-afterEach(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const t = useJourneyHarness();
 
 type Step = { afterDays?: number; afterMonths?: number; type: EventType; data?: (p: Persona, regime: Regime) => Record<string, unknown> };
 
@@ -69,11 +56,11 @@ const steps: Record<Regime, Step[]> = {
 };
 
 async function runJourneys(regime: Regime): Promise<Array<{ persona: Persona; handle: WorkflowHandle }>> {
-  const permit = await h.today();
+  const permit = await t.h.today();
   const municipality = regime === 'wi2013' ? 'borger-odoorn' : 'midden-drenthe';
   const journeys = [];
   for (const persona of personas) {
-    const handle = await h.start({ municipality, regime, permitGrantedOn: permit, birthDate: addYears(permit, -persona.age) });
+    const handle = await t.h.start({ municipality, regime, permitGrantedOn: permit, birthDate: addYears(permit, -persona.age) });
     journeys.push({ persona, handle });
   }
   type Planned = { on: LocalDate; run: (j: { persona: Persona; handle: WorkflowHandle }) => Promise<unknown> };
@@ -81,19 +68,19 @@ async function runJourneys(regime: Regime): Promise<Array<{ persona: Persona; ha
   for (const step of steps[regime]) {
     const on = step.afterMonths ? addMonths(permit, step.afterMonths) : addDays(permit, step.afterDays ?? 0);
     if (step.type === 'nl.koers.map.completed') {
-      plan.push({ on, run: ({ persona, handle }) => (persona.leerroute === 'onderwijs' ? Promise.resolve() : h.send(handle, step.type, on, step.data?.(persona, regime))) });
+      plan.push({ on, run: ({ persona, handle }) => (persona.leerroute === 'onderwijs' ? Promise.resolve() : t.h.send(handle, step.type, on, step.data?.(persona, regime))) });
     } else {
-      plan.push({ on, run: ({ persona, handle }) => h.send(handle, step.type, on, step.data?.(persona, regime)) });
+      plan.push({ on, run: ({ persona, handle }) => t.h.send(handle, step.type, on, step.data?.(persona, regime)) });
     }
   }
   plan.push({ on: addDays(permit, 25), run: ({ persona, handle }) => handle.signal(ladderAssessedSignal, { rung: persona.rung, assessedOn: addDays(permit, 25), assessedBy: 'cw-1' }) });
   for (const persona of personas) {
     const on = addMonths(permit, persona.examAfterMonths);
-    plan.push({ on, run: (j) => (j.persona === persona ? h.send(j.handle, 'nl.koers.exam.passed', on, { route: persona.examRoute[regime] }) : Promise.resolve()) });
+    plan.push({ on, run: (j) => (j.persona === persona ? t.h.send(j.handle, 'nl.koers.exam.passed', on, { route: persona.examRoute[regime] }) : Promise.resolve()) });
   }
   plan.sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0));
   for (const { on, run } of plan) {
-    await h.advanceTo(on);
+    await t.h.advanceTo(on);
     for (const journey of journeys) await run(journey);
   }
   return journeys;
@@ -103,7 +90,7 @@ describe.each(['wi2013', 'wi2021'] as const)('the five personas of Bijlage 6 und
   it('run from permit to plicht met, every clock settled on time', async () => {
     const journeys = await runJourneys(regime);
     for (const { persona, handle } of journeys) {
-      const state: JourneyState = await h.until(handle, (s) => s.phase === 'plicht-met');
+      const state: JourneyState = await t.h.until(handle, (s) => s.phase === 'plicht-met');
       const deadlines = state.clocks.filter((c) => !['maatschappelijke-begeleiding', 'family-reunification', 'ontzorgen'].includes(c.name));
       // On the onderwijsroute the MAP is not part of the plicht: its clock is waived, all others met.
       const waived = persona.leerroute === 'onderwijs' && regime === 'wi2021' ? ['map'] : [];
@@ -117,7 +104,7 @@ describe.each(['wi2013', 'wi2021'] as const)('the five personas of Bijlage 6 und
       expect(outcome).toMatchObject({ phase: 'plicht-met' });
       const history = await handle.fetchHistory();
       console.log(`${regime} ${persona.name} (${persona.age}, ${persona.background}): history length ${history.events?.length ?? 0} events`);
-      await h.record(`${regime}-${persona.name}`, handle);
+      await t.h.record(`${regime}-${persona.name}`, handle);
     }
   });
 });

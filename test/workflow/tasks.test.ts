@@ -1,101 +1,87 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTimeSkippingEnv } from '../helpers/temporal-env';
-import { journeyHarness, type JourneyHarness } from '../helpers/journey-harness';
+import { clockOf, useJourneyHarness } from '../helpers/journey-harness';
 import { addDays, addYears, dayAfter } from '../../domain/dates';
 import { findPolicy } from '../../domain/policies';
-import { ladderAssessedSignal, taskCompletedSignal, type JourneyState } from '../../workflows/definitions';
-import type { ClockName } from '../../domain/types';
+import { ladderAssessedSignal, taskCompletedSignal } from '../../workflows/definitions';
 
 /** Tasks, reminders and escalations as the journey decides them, projected into the real store. */
-let env: TestWorkflowEnvironment;
-let h: JourneyHarness;
+const t = useJourneyHarness();
 
-// A fresh server per test: virtual time only moves forward, and each test sets its own dates.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-  h = await journeyHarness(env);
-});
-afterEach(async () => {
-  await h?.close();
-  await env?.teardown();
-});
-
-const clock = (state: JourneyState, name: ClockName) => state.clocks.find((c) => c.name === name);
+const clock = clockOf;
 
 describe('a missed intake', () => {
   it('reminds, escalates to the team lead, takes the late completion, and moves on', async () => {
     const policy = findPolicy('borger-odoorn')!;
-    const today = await h.today();
-    const handle = await h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -3) });
-    await h.send(handle, 'nl.koers.bijstand.applied', today);
-    let state = await h.until(handle, (s) => s.openTasks.some((t) => t.kind === 'hold-intake'));
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -3) });
+    await t.h.send(handle, 'nl.koers.bijstand.applied', today);
+    let state = await t.h.until(handle, (s) => s.openTasks.some((t) => t.kind === 'hold-intake'));
     const intake = clock(state, 'intake')!;
     const task = state.openTasks.find((t) => t.kind === 'hold-intake')!;
     expect(task).toMatchObject({ followUpDate: intake.targetDate, dueDate: intake.finalDate });
-    const stored = await h.eventually(() => h.tasks.getTask(task.taskId), (t) => t !== undefined);
+    const stored = await t.h.eventually(() => t.h.tasks.getTask(task.taskId), (t) => t !== undefined);
     expect(stored).toMatchObject({ status: 'open', kind: 'hold-intake', dueDate: intake.finalDate });
 
     // Up to the target date: the policy's reminders (those not already past when the clock started).
-    await h.advanceTo(intake.targetDate);
+    await t.h.advanceTo(intake.targetDate);
     // Borger-Odoorn reminds 14 and 3 days before the target date; 14 days before lies before the
     // application itself, so only the 3-day reminder is due.
     expect(policy.reminderLeadDays).toEqual([14, 3]);
-    const reminders = (await h.eventually(() => h.notifications(handle), (all) => all.some((n) => n.kind === 'reminder'))).filter((n) => n.kind === 'reminder');
+    const reminders = (await t.h.eventually(() => t.h.notifications(handle), (all) => all.some((n) => n.kind === 'reminder'))).filter((n) => n.kind === 'reminder');
     expect(reminders.map((n) => n.key)).toEqual([`reminder:intake:${intake.finalDate}:3d`]);
-    expect((await h.notifications(handle)).some((n) => n.kind === 'escalation')).toBe(false);
+    expect((await t.h.notifications(handle)).some((n) => n.kind === 'escalation')).toBe(false);
 
     // The day after the final date: overdue, and one escalation to the team lead.
-    await h.advanceTo(dayAfter(intake.finalDate));
-    state = await h.until(handle, (s) => clock(s, 'intake')?.status === 'overdue');
-    await env.sleep('3 days');
-    const escalations = (await h.eventually(() => h.notifications(handle), (all) => all.some((n) => n.kind === 'escalation'))).filter((n) => n.kind === 'escalation');
+    await t.h.advanceTo(dayAfter(intake.finalDate));
+    state = await t.h.until(handle, (s) => clock(s, 'intake')?.status === 'overdue');
+    await t.env.sleep('3 days');
+    const escalations = (await t.h.eventually(() => t.h.notifications(handle), (all) => all.some((n) => n.kind === 'escalation'))).filter((n) => n.kind === 'escalation');
     expect(escalations).toEqual([expect.objectContaining({ recipient: expect.stringContaining(policy.escalation.role) })]);
     expect(state.openTasks.map((t) => t.taskId)).toContain(task.taskId);
 
     // The caseworker completes the task late, as the API does: store first, then the journey.
     const heldOn = addDays(intake.finalDate, 2);
-    await h.tasks.claim(task.taskId, 'cw-7');
-    await h.tasks.complete(task.taskId, 'cw-7', { heldOn, interpreterUsed: true });
-    await handle.signal(taskCompletedSignal, { taskKey: task.key, completedBy: 'cw-7', completedOn: await h.today(), form: { heldOn, interpreterUsed: true } });
-    state = await h.until(handle, (s) => clock(s, 'intake')?.status === 'met');
+    await t.h.tasks.claim(task.taskId, 'cw-7');
+    await t.h.tasks.complete(task.taskId, 'cw-7', { heldOn, interpreterUsed: true });
+    await handle.signal(taskCompletedSignal, { taskKey: task.key, completedBy: 'cw-7', completedOn: await t.h.today(), form: { heldOn, interpreterUsed: true } });
+    state = await t.h.until(handle, (s) => clock(s, 'intake')?.status === 'met');
     expect(clock(state, 'intake')?.settledOn).toBe(heldOn);
     expect(clock(state, 'reintegration-start')).toMatchObject({ status: 'running', startsOn: heldOn });
     expect(state.openTasks.map((t) => t.kind)).toEqual(expect.arrayContaining(['start-reintegration']));
     expect(state.openTasks.map((t) => t.kind)).not.toContain('hold-intake');
-    expect((await h.eventually(() => h.tasks.getTask(task.taskId), (t) => t?.status === 'completed'))?.status).toBe('completed');
-    await h.record('missed-intake', handle);
-    await h.finish(handle);
+    expect((await t.h.eventually(() => t.h.tasks.getTask(task.taskId), (t) => t?.status === 'completed'))?.status).toBe('completed');
+    await t.h.record('missed-intake', handle);
+    await t.h.finish(handle);
   });
 });
 
 describe('a missed inburgering term', () => {
   it('escalates and opens a review task for the team lead, never an automatic fine', async () => {
-    const today = await h.today();
+    const today = await t.h.today();
     const permit = addDays(addYears(today, -3), -1);
-    const handle = await h.start({ regime: 'wi2013', permitGrantedOn: permit });
-    const state = await h.until(handle, (s) => clock(s, 'inburgering')?.status === 'overdue' && s.openTasks.some((t) => t.kind === 'review-missed-term'));
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: permit });
+    const state = await t.h.until(handle, (s) => clock(s, 'inburgering')?.status === 'overdue' && s.openTasks.some((t) => t.kind === 'review-missed-term'));
     const review = state.openTasks.find((t) => t.kind === 'review-missed-term')!;
     expect(review.candidateGroup).toBe('team-lead');
     expect(clock(state, 'inburgering')?.finalDate).toBe(addYears(permit, 3));
-    const escalations = (await h.eventually(() => h.notifications(handle), (all) => all.some((n) => n.kind === 'escalation'))).filter(
+    const escalations = (await t.h.eventually(() => t.h.notifications(handle), (all) => all.some((n) => n.kind === 'escalation'))).filter(
       (n) => n.kind === 'escalation' && n.key.includes('inburgering'),
     );
     expect(escalations).toHaveLength(1);
     expect(JSON.stringify(state)).not.toMatch(/fine|boete/i);
-    await h.finish(handle);
+    await t.h.finish(handle);
   });
 });
 
 describe('the participation ladder', () => {
   it('routes rungs 1-2 to a sociaal werker participatie and 4-6 to a regisseur werk', async () => {
-    const today = await h.today();
-    const handle = await h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -10) });
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -10) });
     await handle.signal(ladderAssessedSignal, { rung: 2, assessedOn: today, assessedBy: 'cw-1' });
-    let state = await h.until(handle, (s) => s.ladder.length === 1);
+    let state = await t.h.until(handle, (s) => s.ladder.length === 1);
     expect(state.caseworker.role).toBe('sociaal-werker-participatie');
     await handle.signal(ladderAssessedSignal, { rung: 5, assessedOn: today, assessedBy: 'cw-1' });
-    state = await h.until(handle, (s) => s.ladder.length === 2);
+    state = await t.h.until(handle, (s) => s.ladder.length === 2);
     expect(state.caseworker.role).toBe('regisseur-werk');
-    await h.finish(handle);
+    await t.h.finish(handle);
   });
 });
