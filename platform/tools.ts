@@ -4,6 +4,8 @@ import fs from 'node:fs';
 /** Pinned versions; scripts/install-tools.sh builds exactly these into ./.tools. */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEST_SERVER_VERSION = '1.38.0';
+/** Matches TEST_SERVER_LAYOUT in the install script. */
+const TEST_SERVER_LAYOUT = '2';
 
 const projectRoot = path.resolve(__dirname, '..');
 const toolsDir = process.env.KOERS_TOOLS_DIR ?? path.join(projectRoot, '.tools');
@@ -16,4 +18,4 @@ function requireTool(file: string): string {
 }
 
 export const temporalCliPath = (): string => requireTool(path.join(toolsDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal'));
-export const testServerPath = (): string => requireTool(path.join(toolsDir, `temporal-test-server-${TEST_SERVER_VERSION}`, 'test-server'));
+export const testServerPath = (): string => requireTool(path.join(toolsDir, `temporal-test-server-${TEST_SERVER_VERSION}-${TEST_SERVER_LAYOUT}`, 'test-server'));

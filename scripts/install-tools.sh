@@ -8,6 +8,8 @@ set -euo pipefail
 
 TEMPORAL_CLI_VERSION="1.5.1"
 TEST_SERVER_VERSION="1.38.0"
+# Bump when the test server's folder is laid out differently, so cached copies are rebuilt.
+TEST_SERVER_LAYOUT="2"
 
 project_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools_dir="${KOERS_TOOLS_DIR:-$HOME/.cache/koers/tools}"
@@ -45,7 +47,7 @@ wait_for_port() { # host port seconds
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 install_test_server() {
-  local dir="$tools_dir/temporal-test-server-$TEST_SERVER_VERSION"
+  local dir="$tools_dir/temporal-test-server-$TEST_SERVER_VERSION-$TEST_SERVER_LAYOUT"
   if [ -f "$dir/.complete" ]; then say "test server $TEST_SERVER_VERSION cached at $dir"; return; fi
   command -v java >/dev/null || fail "Java >= 11 is needed for the time-skipping test server. Install it: apt-get install openjdk-17-jre-headless, then run npm install again."
   command -v mvn >/dev/null || fail "Maven is needed to fetch the test server from Maven Central. Install it: apt-get install maven, then run npm install again."
@@ -57,6 +59,8 @@ install_test_server() {
   <groupId>nl.koers</groupId><artifactId>test-server-deps</artifactId><version>1</version>
   <dependencies>
     <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>$TEST_SERVER_VERSION</version></dependency>
+    <!-- A logging backend that discards, so the server does not warn about a missing one on every start. -->
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>1.7.36</version></dependency>
   </dependencies>
 </project>
 POM

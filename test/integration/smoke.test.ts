@@ -79,6 +79,12 @@ describe('npm start, end to end', () => {
     const { journeyId } = (await created.json()) as { journeyId: string };
     expect(created.headers.get('location')).toBe(`/v1/journeys/${journeyId}`);
 
+    // The Temporal Web UI (embedded in the dev server) shows the journey workflow.
+    const ui = await fetch(`${koers!.temporalUiUrl}/api/v1/namespaces/default/workflows/${journeyId}`);
+    expect(ui.status).toBe(200);
+    const shown = (await ui.json()) as { workflowExecutionInfo: { type: { name: string } } };
+    expect(shown.workflowExecutionInfo.type.name).toBe('journeyWorkflow');
+
     const accepted = await call(`${api}/v1/journeys/${journeyId}/events`, partnerKey, 'POST', {
       specversion: '1.0',
       id: 'brp-1',
