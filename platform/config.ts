@@ -1,5 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { CaseworkerRoleSchema } from '../domain/policy';
+import type { CaseworkerRole } from '../domain/types';
+import type { RecipientAddress } from '../store/texts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -31,6 +35,25 @@ const EnvSchema = z.object({
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   KOERS_EMBEDDED_TEMPORAL_PORT: port.default(7233),
   KOERS_EMBEDDED_TEMPORAL_UI_PORT: port.default(8233),
+  // Who gets reminders, escalations and digests; without it nothing is routed (see loadNotifications).
+  KOERS_NOTIFICATIONS_FILE: z.string().min(1).optional(),
+  KOERS_WEBHOOK_SECRET: z.string().min(16, 'needs at least 16 characters').optional(),
+  KOERS_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'must start with smtp:// or smtps://')
+    .optional(),
+  KOERS_MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address, optionally as "Name <address>"')
+    .optional(),
+  KOERS_DIGEST_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (Europe/Amsterdam)')
+    .default('07:00'),
+  // Calendar-feed links are handed to apps outside this machine, so they need the address those apps reach.
+  KOERS_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  // 0 turns the worker's Prometheus exporter off.
+  KOERS_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -49,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError('invalid setting TEMPORAL_TLS_CERT_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
   const dataDir = path.resolve(e.KOERS_DATA_DIR);
+  const [digestHour, digestMinute] = e.KOERS_DIGEST_TIME.split(':').map(Number) as [number, number];
   return {
     port: e.PORT,
     role: e.KOERS_ROLE,
@@ -70,8 +94,80 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       embeddedPort: e.KOERS_EMBEDDED_TEMPORAL_PORT,
       embeddedUiPort: e.KOERS_EMBEDDED_TEMPORAL_UI_PORT,
     },
+    notifications: {
+      file: e.KOERS_NOTIFICATIONS_FILE,
+      webhookSecret: e.KOERS_WEBHOOK_SECRET,
+      smtpUrl: e.KOERS_SMTP_URL,
+      mailFrom: e.KOERS_MAIL_FROM,
+      /** Local time in Europe/Amsterdam. */
+      digestTime: { hour: digestHour, minute: digestMinute },
+    },
+    publicUrl: (e.KOERS_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
+    workerMetricsPort: e.KOERS_WORKER_METRICS_PORT,
   };
 }
 
 /** Names of the variables a deployment must consider; the compose test checks them against docker-compose.yml. */
 export const configVariableNames = Object.keys(EnvSchema.shape);
+
+const Address = z.discriminatedUnion('channel', [
+  z.strictObject({ channel: z.literal('webhook'), recipient: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }) }),
+  z.strictObject({ channel: z.literal('email'), recipient: z.email({ message: 'must be an e-mail address' }) }),
+]);
+
+const NotificationsFileSchema = z.strictObject({
+  /** Per municipality (or `*` for every one): where each caseworker role's reminders and escalations go. */
+  roles: z.record(z.union([z.literal('*'), z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a municipality slug or *')]), z.partialRecord(CaseworkerRoleSchema, Address)).default({}),
+  /** Per staff id (an API key's `name`): where that caseworker's daily digest goes. */
+  users: z.record(z.string().min(1).max(128), Address).default({}),
+  lang: z.enum(['nl', 'en']).default('nl'),
+});
+
+export interface NotificationSettings {
+  roles: Record<string, Partial<Record<CaseworkerRole, RecipientAddress>>>;
+  users: Record<string, RecipientAddress>;
+  lang: 'nl' | 'en';
+}
+
+const noNotifications: NotificationSettings = { roles: {}, users: {}, lang: 'nl' };
+
+/**
+ * The notifications file's routing, checked against the channels it needs: a webhook recipient needs
+ * KOERS_WEBHOOK_SECRET, an e-mail recipient KOERS_SMTP_URL and KOERS_MAIL_FROM. `raw` is the parsed
+ * JSON; errors are one line naming the setting and the field, never a recipient.
+ */
+export function parseNotifications(raw: unknown, config: Pick<Config, 'notifications'>, options: { requireChannels?: boolean } = {}): NotificationSettings {
+  const source = `invalid setting KOERS_NOTIFICATIONS_FILE: ${config.notifications.file ?? '(file)'}`;
+  const parsed = NotificationsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const [where, message] =
+      issue.code === 'unrecognized_keys'
+        ? [[...issue.path, issue.keys[0]].join('.'), 'unknown field']
+        : [issue.path.join('.') || '(top level)', issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message];
+    throw new ConfigError(`${source}: ${where}: ${message}`);
+  }
+  const settings = parsed.data as NotificationSettings;
+  if (options.requireChannels ?? true) {
+    const addresses = [...Object.values(settings.roles).flatMap((byRole) => Object.values(byRole)), ...Object.values(settings.users)];
+    const uses = (channel: RecipientAddress['channel']) => addresses.some((a) => a?.channel === channel);
+    const { webhookSecret, smtpUrl, mailFrom } = config.notifications;
+    if (uses('webhook') && !webhookSecret) throw new ConfigError('invalid setting KOERS_WEBHOOK_SECRET: required because KOERS_NOTIFICATIONS_FILE has a webhook recipient');
+    if (uses('email') && !smtpUrl) throw new ConfigError('invalid setting KOERS_SMTP_URL: required because KOERS_NOTIFICATIONS_FILE has an e-mail recipient');
+    if (uses('email') && !mailFrom) throw new ConfigError('invalid setting KOERS_MAIL_FROM: required because KOERS_NOTIFICATIONS_FILE has an e-mail recipient');
+  }
+  return settings;
+}
+
+/** Reads KOERS_NOTIFICATIONS_FILE (nothing routed without it). */
+export function loadNotifications(config: Pick<Config, 'notifications'>, options: { requireChannels?: boolean } = {}): NotificationSettings {
+  const file = config.notifications.file;
+  if (!file) return noNotifications;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`invalid setting KOERS_NOTIFICATIONS_FILE: ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return parseNotifications(raw, config, options);
+}
