@@ -1,19 +1,26 @@
 import type { TaskStore } from '../store/tasks';
 import type { Outbox } from '../store/outbox';
+import type { Lang } from '../store/texts';
 import { createTaskActivities } from './tasks';
 import { createNotificationActivities } from './notifications';
+import { createDigestActivities, type DigestRecipients } from './digest';
 
 export interface ActivityDependencies {
   tasks: TaskStore;
   outbox: Outbox;
   recipients: Parameters<typeof createNotificationActivities>[1];
+  /** Where each caseworker's daily digest goes (default: nobody's). */
+  userRecipients?: DigestRecipients;
+  /** Language of notification and digest texts (default Dutch). */
+  lang?: Lang;
 }
 
 /** All activities a journey calls, built from their dependencies so tests pass the real store. */
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createTaskActivities(deps.tasks),
-    ...createNotificationActivities(deps.outbox, deps.recipients),
+    ...createNotificationActivities(deps.outbox, deps.recipients, { lang: deps.lang }),
+    ...createDigestActivities(deps.tasks, deps.outbox, deps.userRecipients ?? {}, { lang: deps.lang }),
   };
 }
 
