@@ -21,6 +21,7 @@ import { eventRoutes } from './events';
 import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
 import { adminRoutes } from './admin';
+import { calendarRoutes, type CalendarDeps } from './calendar';
 
 export const API_VERSION = '1.0.0';
 
@@ -48,6 +49,8 @@ export interface AppDeps {
   /** Deadline of each Temporal call (default 10 s); past it the request is a 503. */
   temporalTimeoutMs?: number;
   extraMetrics?: () => Promise<string>;
+  /** Calendar feeds (api/calendar.ts); without it their routes are not mounted. */
+  calendar?: CalendarDeps;
   /** Check each answer against its schema (tests). */
   validateResponses?: boolean;
 }
@@ -99,6 +102,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),
+    ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks, now) : []),
   ];
   document = buildOpenApiDocument(routes, { version: API_VERSION });
 
@@ -128,7 +132,9 @@ export function createApp(deps: AppDeps): KoersApp {
   app.use('/v1/docs/assets', express.static(path.join(__dirname, 'docs-assets'), { index: false }));
   app.use('/v1/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
 
-  const isPublic = (req: express.Request) => req.method === 'GET' && (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/');
+  // A calendar feed's token is its credential (calendar apps send no bearer key); the route checks it.
+  const isPublic = (req: express.Request) =>
+    req.method === 'GET' && (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/' || (deps.calendar !== undefined && /^\/calendar\/[^/]+\.ics$/.test(req.path)));
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys)(req, res, next)));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.

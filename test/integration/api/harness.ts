@@ -19,6 +19,7 @@ import { openDatabase, type Db } from '../../../store/db';
 import { migrateToLatest } from '../../../store/migrations';
 import { TaskStore } from '../../../store/tasks';
 import { Outbox } from '../../../store/outbox';
+import { CalendarTokens } from '../../../store/ical';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
@@ -61,6 +62,9 @@ export const KEY_ENTRIES: ApiKeyEntry[] = [
   { key: KEYS.partnerOther, role: 'partner', name: 'brp-midden-drenthe', municipalities: ['midden-drenthe'], eventTypes: ['nl.koers.brp.registered'] },
   { key: `sha256:${sha256(KEYS.hashed)}`, role: 'admin', name: 'admin-hashed' },
 ];
+
+/** KOERS_PUBLIC_URL of the test app: calendar-feed links start with it. */
+export const PUBLIC_URL = 'https://koers.test.example';
 
 export interface LogLine {
   level: string;
@@ -124,6 +128,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     tasks,
     outbox,
     audit,
+    calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
