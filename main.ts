@@ -2,9 +2,30 @@
  * `npm start`: the whole of Koers on one machine (embedded Temporal dev server, worker, API), or one
  * part of it (KOERS_ROLE=api|worker) against a cluster named by TEMPORAL_ADDRESS.
  */
-import { loadConfig, ConfigError } from './platform/config';
-import { createLogger } from './platform/logger';
+import { Runtime } from '@temporalio/worker';
+import { loadConfig, ConfigError, type Config } from './platform/config';
+import { createLogger, type Logger } from './platform/logger';
 import { startKoers } from './platform/koers';
+import { prometheusScraper } from './api/metrics';
+
+/**
+ * The worker's Temporal metrics come from the SDK runtime's own Prometheus exporter, which must be
+ * installed before the first connection (here, not in startKoers: tests install their own runtime).
+ * With the API in this process it listens on loopback only and /metrics appends it; a worker-only
+ * process exposes it for Prometheus to scrape directly.
+ */
+function installWorkerMetrics(config: Config, logger: Logger): (() => Promise<string>) | undefined {
+  if (config.role === 'api' || config.workerMetricsPort === 0) return undefined;
+  const host = config.role === 'all' ? '127.0.0.1' : '0.0.0.0';
+  try {
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `${host}:${config.workerMetricsPort}` } } } });
+  } catch (err) {
+    // A taken port (a second instance on this machine) costs the worker metrics, not the service.
+    logger.warn({ port: config.workerMetricsPort, err: err instanceof Error ? err.message : String(err) }, 'worker metrics exporter not started');
+    return undefined;
+  }
+  return config.role === 'all' ? prometheusScraper(`http://127.0.0.1:${config.workerMetricsPort}/metrics`) : undefined;
+}
 
 async function main(): Promise<void> {
   let config;
@@ -18,7 +39,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const koers = await startKoers(config, logger);
+  const koers = await startKoers(config, logger, { extraMetrics: installWorkerMetrics(config, logger) });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

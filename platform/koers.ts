@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
+import nodemailer from 'nodemailer';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
-import type { Config } from './config';
+import { loadNotifications, type Config } from './config';
 import type { Logger } from './logger';
 import { startDevServer, type DevServer } from './dev-server';
 import { connectClient, connectWorker } from './temporal';
@@ -17,6 +19,21 @@ import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
 import { TaskStore } from '../store/tasks';
 import { Outbox } from '../store/outbox';
+import { CalendarTokens } from '../store/ical';
+import { Dispatcher, type Channel } from '../store/dispatcher';
+import { createWebhookChannel } from '../store/channels/webhook';
+import { createEmailChannel } from '../store/channels/email';
+import type { ChannelName } from '../store/outbox';
+import { dailyDigestWorkflow } from '../workflows/digest';
+
+/** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
+export const DIGEST_SCHEDULE_ID = 'koers-daily-digest';
+
+export interface StartOptions {
+  workflowBundle?: WorkflowBundleOption;
+  /** More Prometheus text for the API's /metrics (the worker runtime's exporter, see main.ts). */
+  extraMetrics?: () => Promise<string>;
+}
 
 export interface RunningKoers {
   apiUrl?: string;
@@ -26,12 +43,14 @@ export interface RunningKoers {
 }
 
 /** Starts the parts the config asks for, in dependency order; `stop` ends them in reverse. */
-export async function startKoers(config: Config, logger: Logger, options: { workflowBundle?: WorkflowBundleOption } = {}): Promise<RunningKoers> {
+export async function startKoers(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningKoers> {
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
   };
   try {
+    // First, so a wrong file stops start-up before anything runs. Only the worker sends, so only it needs the channels' settings.
+    const notifications = loadNotifications(config, { requireChannels: config.role !== 'api' });
     fs.mkdirSync(config.dataDir, { recursive: true });
     let devServer: DevServer | undefined;
     if (!config.temporal.address) {
@@ -52,30 +71,48 @@ export async function startKoers(config: Config, logger: Logger, options: { work
     await migrateAuditStore(db);
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
+    const client = await connectClient(config.temporal, temporalAddress);
+    stops.push(() => client.connection.close());
 
     let worker: Worker | undefined;
     if (config.role !== 'api') {
+      const { channels, close } = deliveryChannels(config);
+      const dispatcher = new Dispatcher(outbox, {
+        channels,
+        onError: (err) => logger.error({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'outbox dispatcher round failed'),
+      });
+      dispatcher.start();
+      stops.push(async () => {
+        await dispatcher.stop();
+        close();
+      });
+      // Counts only: recipients are addresses of staff.
+      logger.info(
+        { channels: Object.keys(channels), roleRoutes: Object.values(notifications.roles).reduce((n, byRole) => n + Object.keys(byRole).length, 0), digestRecipients: Object.keys(notifications.users).length },
+        'outbox dispatcher started',
+      );
+
       const connection = await connectWorker(config.temporal, temporalAddress);
       worker = await createJourneyWorker({
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ tasks, outbox, recipients: {} }),
+        activities: createActivities({ tasks, outbox, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang }),
         workflowBundle: options.workflowBundle,
       });
       const running = worker.run();
       stops.push(async () => {
-        worker!.shutdown();
+        // The SDK drains the worker itself on SIGINT/SIGTERM; shutting it down again would throw.
+        if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running;
         await connection.close();
       });
       logger.info({ taskQueue: config.taskQueue }, 'worker started');
+      await ensureDigestSchedule(client, config, logger);
     }
 
     let apiUrl: string | undefined;
     if (config.role !== 'worker') {
-      const client = await connectClient(config.temporal, temporalAddress);
-      stops.push(() => client.connection.close());
       const app = createApp({
         client,
         taskQueue: config.taskQueue,
@@ -84,6 +121,8 @@ export async function startKoers(config: Config, logger: Logger, options: { work
         outbox,
         audit: new AuditStore(db),
         identity: new Identity(loadSecret(config, logger)),
+        calendar: { tokens: new CalendarTokens(db), publicUrl: config.publicUrl, lang: notifications.lang },
+        extraMetrics: options.extraMetrics,
         logger,
       });
       const server = await new Promise<Server>((resolve) => {
@@ -98,6 +137,42 @@ export async function startKoers(config: Config, logger: Logger, options: { work
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/** The channels whose settings are present; a message for a missing one fails and ends as a dead letter the admin sees. */
+function deliveryChannels(config: Config): { channels: Partial<Record<ChannelName, Channel>>; close: () => void } {
+  const channels: Partial<Record<ChannelName, Channel>> = {};
+  const { webhookSecret, smtpUrl, mailFrom } = config.notifications;
+  if (webhookSecret) channels.webhook = createWebhookChannel({ secret: webhookSecret });
+  let close = () => undefined as void;
+  if (smtpUrl && mailFrom) {
+    const email = createEmailChannel({ transport: nodemailer.createTransport(smtpUrl), from: mailFrom });
+    channels.email = email;
+    close = () => email.close();
+  }
+  return { channels, close };
+}
+
+/**
+ * Creates the Schedule that starts the daily digest at KOERS_DIGEST_TIME in Amsterdam. Every worker
+ * instance tries at start; one creates it, the others find it and bring its time and task queue in
+ * line with their configuration.
+ */
+async function ensureDigestSchedule(client: Client, config: Config, logger: Logger): Promise<void> {
+  const { hour, minute } = config.notifications.digestTime;
+  const spec: ScheduleSpec = { calendars: [{ hour, minute }], timezone: 'Europe/Amsterdam' };
+  const action: ScheduleOptionsAction = { type: 'startWorkflow', workflowType: dailyDigestWorkflow, workflowId: DIGEST_SCHEDULE_ID, taskQueue: config.taskQueue, args: [] };
+  try {
+    // A digest hours late is no morning overview; past the catch-up window a missed run is skipped.
+    await client.schedule.create({ scheduleId: DIGEST_SCHEDULE_ID, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '6 hours' } });
+    logger.info({ scheduleId: DIGEST_SCHEDULE_ID, hour, minute }, 'daily digest schedule created');
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule
+      .getHandle(DIGEST_SCHEDULE_ID)
+      .update((previous) => ({ ...previous, spec, action }))
+      .catch((updateErr: unknown) => logger.warn({ err: updateErr instanceof Error ? updateErr.message : String(updateErr) }, 'daily digest schedule not updated'));
   }
 }
 
