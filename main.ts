@@ -4,24 +4,29 @@
  */
 import { Runtime } from '@temporalio/worker';
 import { loadConfig, ConfigError, type Config } from './platform/config';
-import { createLogger, type Logger } from './platform/logger';
+import { createLogger, temporalLogger, type Logger } from './platform/logger';
 import { startKoers } from './platform/koers';
 import { prometheusScraper } from './api/metrics';
 
 /**
- * The worker's Temporal metrics come from the SDK runtime's own Prometheus exporter, which must be
+ * The SDK's own logs go into the same JSON stream. The worker's Temporal metrics come from the SDK runtime's own Prometheus exporter, which must be
  * installed before the first connection (here, not in startKoers: tests install their own runtime).
  * With the API in this process it listens on loopback only and /metrics appends it; a worker-only
  * process exposes it for Prometheus to scrape directly.
  */
-function installWorkerMetrics(config: Config, logger: Logger): (() => Promise<string>) | undefined {
-  if (config.role === 'api' || config.workerMetricsPort === 0) return undefined;
+function installRuntime(config: Config, logger: Logger): (() => Promise<string>) | undefined {
+  const sdkLogs = { logger: temporalLogger(logger), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } } } as const;
+  if (config.role === 'api' || config.workerMetricsPort === 0) {
+    Runtime.install(sdkLogs);
+    return undefined;
+  }
   const host = config.role === 'all' ? '127.0.0.1' : '0.0.0.0';
   try {
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `${host}:${config.workerMetricsPort}` } } } });
+    Runtime.install({ ...sdkLogs, telemetryOptions: { ...sdkLogs.telemetryOptions, metrics: { prometheus: { bindAddress: `${host}:${config.workerMetricsPort}` } } } });
   } catch (err) {
     // A taken port (a second instance on this machine) costs the worker metrics, not the service.
     logger.warn({ port: config.workerMetricsPort, err: err instanceof Error ? err.message : String(err) }, 'worker metrics exporter not started');
+    Runtime.install(sdkLogs);
     return undefined;
   }
   return config.role === 'all' ? prometheusScraper(`http://127.0.0.1:${config.workerMetricsPort}/metrics`) : undefined;
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const koers = await startKoers(config, logger, { extraMetrics: installWorkerMetrics(config, logger) });
+  const koers = await startKoers(config, logger, { extraMetrics: installRuntime(config, logger) });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
