@@ -3,6 +3,9 @@
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
 module.exports = {
   testTimeout: 120_000,
+  // The API test harness leaves no JS handle open (checked with process._getActiveHandles), yet the
+  // process lingers after its suites, held by a native thread; exit once every test has reported.
+  forceExit: true,
   projects: [
     { displayName: 'unit', transform, testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
