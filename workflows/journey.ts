@@ -238,7 +238,9 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
       await startChild(instrumentWorkflow, {
         workflowId: instrumentId,
         args: [{ instrumentId, journeyId: input.journeyId, kind: request.kind, startedOn: request.startedOn, policy: memory.policy, hasStartkwalificatie: request.hasStartkwalificatie }],
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        // A journey continues as new over the years; its instruments must outlive each run. They
+        // signal the journey by workflow id, which always reaches the current run.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
       });
       return pendingInstrumentState(instrumentId);
     },
@@ -323,6 +325,11 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     };
   });
 
+  const historyIsLong = (): boolean => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? 10_000);
+  };
+
   let lastSearchAttributes = '';
   for (;;) {
     changed = false;
@@ -362,8 +369,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
       return { phase, finishedOn: today() };
     }
 
-    const info = workflowInfo();
-    if ((info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? 10_000)) && !changed) {
+    if (historyIsLong() && !changed) {
       // Drain running update handlers so no accepted message is lost, then carry everything over.
       await condition(allHandlersFinished);
       await continueAsNew<typeof journeyWorkflow>(input, memory);
@@ -371,8 +377,9 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
 
     const wakeUp = nextWakeUp(clocks, memory.policy, memory.caseworker.role, today());
     if (changed) continue;
-    if (wakeUp === undefined) await condition(() => changed);
-    else await condition(() => changed, Math.max(1, amsterdamStartOfDay(wakeUp) - Date.now()));
+    // A long history wakes the loop too: duplicates change nothing, yet every one is a history event.
+    if (wakeUp === undefined) await condition(() => changed || historyIsLong());
+    else await condition(() => changed || historyIsLong(), Math.max(1, amsterdamStartOfDay(wakeUp) - Date.now()));
   }
 }
 

@@ -14,9 +14,9 @@ import type { LadderRung } from '../../domain/types';
 /** Re-integration instruments as child workflows: eligibility, maximum durations, extensions, reassessments. */
 const t = useJourneyHarness();
 
-async function journeyAt(rung: LadderRung, age: number): Promise<WorkflowHandle> {
+async function journeyAt(rung: LadderRung, age: number, maxHistoryEvents?: number): Promise<WorkflowHandle> {
   const today = await t.h.today();
-  const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -60), birthDate: addYears(today, -age) });
+  const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -60), birthDate: addYears(today, -age), maxHistoryEvents });
   await handle.signal(ladderAssessedSignal, { rung, assessedOn: today, assessedBy: 'cw-1' });
   await t.h.until(handle, (s) => s.ladder.length === 1);
   return handle;
@@ -65,6 +65,28 @@ describe('werkstage', () => {
     expect(await rejection(handle.executeUpdate(startInstrumentUpdate, { args: [request('werkstage', await t.h.today())] }))).toMatch(/distance|afstand/i);
     expect((await t.h.state(handle)).instruments).toEqual([]);
     await t.h.finish(handle);
+  });
+});
+
+describe('an instrument across continue-as-new', () => {
+  it('keeps running when the journey continues as new, and answers the new run', async () => {
+    const handle = await journeyAt(5, 35, 60);
+    const start = await t.h.today();
+    const started = await handle.executeUpdate(startInstrumentUpdate, { args: [request('werkstage', start)] });
+    const firstRunId = (await handle.describe()).runId;
+    // Duplicate reports fill the history until the journey continues as new.
+    for (let i = 0; i < 40; i++) await t.h.send(handle, 'nl.koers.brp.registered', addDays(start, -50), {}, 'brp-1');
+    await t.env.sleep('1 day');
+    const current = t.env.client.workflow.getHandle(handle.workflowId);
+    expect((await current.describe()).runId).not.toBe(firstRunId);
+    expect((await t.h.state(current)).instruments).toEqual([expect.objectContaining({ instrumentId: started.instrumentId, status: 'active' })]);
+
+    // The new run ends it, and the child's report reaches the new run.
+    const endedOn = addDays(start, 10);
+    const ended = await current.executeUpdate(endInstrumentUpdate, { args: [{ instrumentId: started.instrumentId, endedOn, reason: 'found a job', endedBy: 'cw-1' }] });
+    expect(ended).toMatchObject({ status: 'ended', endedOn, endReason: 'found a job' });
+    expect((await t.h.state(current)).instruments).toEqual([expect.objectContaining({ status: 'ended', endedOn })]);
+    await t.h.finish(current);
   });
 });
 
