@@ -10,9 +10,14 @@
  * partner events no longer move that fact (so a correction cannot be undone by a partner's stale
  * resend, whatever the arrival order). Corrections among themselves apply in arrival order.
  */
-import { compareDates, isLocalDate } from './dates';
+import { addPeriod, compareDates, dayAfter, isAfter, isLocalDate } from './dates';
 import { eventDataSchema, type EventData, type EventType, type JourneyEvent } from './events';
 import type { ExamRoute, Leerroute, LocalDate, Regime } from './types';
+
+export interface LeerrouteChoice {
+  on: LocalDate;
+  leerroute: Leerroute;
+}
 
 /** A DUO extension decision. */
 export interface ExtensionGrant {
@@ -35,9 +40,11 @@ export interface JourneyFacts {
    * on the first PIP, and a later PIP change does not move it (Wi2021 art. 11).
    */
   pipEstablishedOn?: LocalDate;
-  /** The leerroute of the most recent PIP that names one (switching is possible, nt2.nl). */
+  /** The leerroute of the most recent PIP that names one within the switching window (nt2.nl). */
   leerroute?: Leerroute;
   leerrouteChosenOn?: LocalDate;
+  /** Every leerroute a PIP named, in date order; `leerroute` is derived from them. */
+  leerrouteChoices?: LeerrouteChoice[];
   reintegrationStartedOn?: LocalDate;
   reintegrationInstrument?: string;
   participatieverklaringSignedOn?: LocalDate;
@@ -90,13 +97,6 @@ function earlier<T extends { on: LocalDate; tag?: string }>(current: T | undefin
   return c < 0 ? candidate : current;
 }
 
-/** The later (date, tag) pair. */
-function later<T extends { on: LocalDate; tag?: string }>(current: T | undefined, candidate: T): T {
-  if (current === undefined) return candidate;
-  const c = compareDates(candidate.on, current.on) || compareText(candidate.tag, current.tag);
-  return c > 0 ? candidate : current;
-}
-
 function compareGrants(a: ExtensionGrant, b: ExtensionGrant): number {
   return (
     compareDates(a.grantedOn, b.grantedOn) ||
@@ -144,21 +144,37 @@ function dateFact(fact: DateFact): Reducer<EventType> {
   };
 }
 
+/**
+ * The leerroute may be switched within 18 months of the term start, the day after the first PIP
+ * (nt2.nl; Divosa). A later PIP that names another leerroute does not switch it any more.
+ */
+export const LEERROUTE_SWITCH_WINDOW = { months: 18 } as const;
+
+/** Every leerroute choice is kept, so the effective one can be derived whatever order PIPs arrive in. */
+function withChoice(choices: readonly LeerrouteChoice[], choice: LeerrouteChoice): LeerrouteChoice[] {
+  const order = (a: LeerrouteChoice, b: LeerrouteChoice) => compareDates(a.on, b.on) || compareText(a.leerroute, b.leerroute);
+  if (choices.some((c) => order(c, choice) === 0)) return [...choices];
+  return [...choices, choice].sort(order);
+}
+
+function effectiveLeerroute(facts: JourneyFacts): JourneyFacts {
+  const { leerroute: _route, leerrouteChosenOn: _chosen, ...rest } = facts;
+  if (facts.pipEstablishedOn === undefined) return rest;
+  const lastDay = addPeriod(dayAfter(facts.pipEstablishedOn), LEERROUTE_SWITCH_WINDOW);
+  const inWindow = (facts.leerrouteChoices ?? []).filter((c) => !isAfter(c.on, lastDay));
+  const chosen = inWindow[inWindow.length - 1];
+  return chosen === undefined ? rest : { ...rest, leerroute: chosen.leerroute, leerrouteChosenOn: chosen.on };
+}
+
 const applyPip: Reducer<'nl.koers.pip.established'> = (facts, on, data, replace) => {
+  const choice = data.leerroute === undefined ? [] : [{ on, leerroute: data.leerroute }];
   if (replace) {
     // A correction replaces the whole PIP fact: its date and its leerroute (or none).
-    const { leerroute: _route, leerrouteChosenOn: _chosen, ...rest } = facts;
-    return { ...rest, pipEstablishedOn: on, ...(data.leerroute !== undefined ? { leerroute: data.leerroute, leerrouteChosenOn: on } : {}) };
+    return effectiveLeerroute({ ...facts, pipEstablishedOn: on, leerrouteChoices: choice });
   }
-  const next: JourneyFacts = {
-    ...facts,
-    pipEstablishedOn: facts.pipEstablishedOn === undefined ? on : earlier({ on: facts.pipEstablishedOn }, { on }).on,
-  };
-  if (data.leerroute === undefined) return next;
-  const current =
-    facts.leerroute !== undefined && facts.leerrouteChosenOn !== undefined ? { on: facts.leerrouteChosenOn, tag: facts.leerroute } : undefined;
-  const chosen = later(current, { on, tag: data.leerroute });
-  return { ...next, leerroute: chosen.tag, leerrouteChosenOn: chosen.on };
+  const pipEstablishedOn = facts.pipEstablishedOn === undefined ? on : earlier({ on: facts.pipEstablishedOn }, { on }).on;
+  const leerrouteChoices = choice.reduce(withChoice, facts.leerrouteChoices ?? []);
+  return effectiveLeerroute({ ...facts, pipEstablishedOn, leerrouteChoices });
 };
 
 const applyReintegration: Reducer<'nl.koers.reintegration.started'> = (facts, on, data, replace) => {

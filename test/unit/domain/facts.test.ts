@@ -48,6 +48,7 @@ describe('applyEvent', () => {
       pipEstablishedOn: '2024-06-01',
       leerroute: 'b1',
       leerrouteChosenOn: '2024-06-01',
+      leerrouteChoices: [{ on: '2024-06-01', leerroute: 'b1' }],
       reintegrationStartedOn: '2024-07-01',
       reintegrationInstrument: 'werkstage',
       participatieverklaringSignedOn: '2025-01-10',
@@ -141,6 +142,24 @@ describe('applyEvent', () => {
       expect(f.extensions).toEqual([{ grantedOn: '2027-01-10', newFinalDate: '2027-09-01' }]);
       expect(f.extensionFinalDate).toBe('2027-09-01');
     });
+  });
+});
+
+describe('switching leerroute (within 18 months of the term start)', () => {
+  const start = initialFacts({ regime: 'wi2021', permitGrantedOn: '2024-01-10' });
+  const pip = ev('nl.koers.pip.established', '2024-05-01', { leerroute: 'b1' });
+
+  it("takes a later PIP's leerroute up to 18 months after the day after the first PIP", () => {
+    // Term starts 2024-05-02; the last day to switch is 2025-11-02.
+    const switched = applyEvents(start, [pip, ev('nl.koers.pip.established', '2025-11-02', { leerroute: 'z' })]);
+    expect(switched).toMatchObject({ pipEstablishedOn: '2024-05-01', leerroute: 'z', leerrouteChosenOn: '2025-11-02' });
+  });
+
+  it('keeps the leerroute when the switch comes later, in whatever order the PIPs arrive', () => {
+    const late = ev('nl.koers.pip.established', '2025-11-03', { leerroute: 'z' });
+    for (const events of [[pip, late], [late, pip]]) {
+      expect(applyEvents(start, events)).toMatchObject({ pipEstablishedOn: '2024-05-01', leerroute: 'b1', leerrouteChosenOn: '2024-05-01' });
+    }
   });
 });
 
