@@ -38,7 +38,11 @@ const EVENT_DATA_SCHEMAS = {
   'nl.koers.brp.registered': milestone,
   'nl.koers.duo.notified': milestone,
   'nl.koers.bijstand.applied': milestone,
-  'nl.koers.intake.held': milestone,
+  /**
+   * The (brede) intake; under Wi2021 it includes the leerbaarheidstoets, whose outcome ("B1 feasible or
+   * not") steers the leerroute (nt2.nl). Optional, an addition to the contract.
+   */
+  'nl.koers.intake.held': milestone.extend({ leerbaarheidstoets: z.enum(['b1-feasible', 'b1-not-feasible']).optional() }),
   /**
    * The leerroute is chosen in the PIP (Wi2021). It is optional here because under Wi2013 the same event
    * records the municipal plan of approach, which has none.

@@ -35,6 +35,9 @@ export interface JourneyFacts {
   duoNotifiedOn?: LocalDate;
   bijstandAppliedOn?: LocalDate;
   intakeHeldOn?: LocalDate;
+  /** Outcome of the leerbaarheidstoets at the brede intake (Wi2021), when reported. */
+  leerbaarheidstoets?: 'b1-feasible' | 'b1-not-feasible';
+  leerbaarheidstoetsOn?: LocalDate;
   /**
    * The FIRST PIP (Wi2021) or plan of approach (Wi2013): the Wi2021 term starts the day after the date
    * on the first PIP, and a later PIP change does not move it (Wi2021 art. 11).
@@ -177,6 +180,21 @@ const applyPip: Reducer<'nl.koers.pip.established'> = (facts, on, data, replace)
   return effectiveLeerroute({ ...facts, pipEstablishedOn, leerrouteChoices });
 };
 
+/**
+ * The first intake is the intake. The leerbaarheidstoets outcome is that of the most recent test
+ * reported (a retest may follow), so the latest (date, outcome) pair wins whatever the arrival order.
+ */
+const applyIntake: Reducer<'nl.koers.intake.held'> = (facts, on, data, replace) => {
+  const next = dateFact('intakeHeldOn')(facts, on, data, replace);
+  if (data.leerbaarheidstoets === undefined) return next;
+  const current = facts.leerbaarheidstoets !== undefined && facts.leerbaarheidstoetsOn !== undefined && !replace
+    ? { on: facts.leerbaarheidstoetsOn, tag: facts.leerbaarheidstoets }
+    : undefined;
+  const candidate = { on, tag: data.leerbaarheidstoets };
+  const latest = current === undefined || (compareDates(on, current.on) || compareText(candidate.tag, current.tag)) > 0 ? candidate : current;
+  return { ...next, leerbaarheidstoets: latest.tag, leerbaarheidstoetsOn: latest.on };
+};
+
 const applyReintegration: Reducer<'nl.koers.reintegration.started'> = (facts, on, data, replace) => {
   const current =
     facts.reintegrationStartedOn !== undefined ? { on: facts.reintegrationStartedOn, tag: facts.reintegrationInstrument ?? '' } : undefined;
@@ -207,7 +225,7 @@ const REDUCERS: { [K in EventType]: Reducer<K> } = {
   'nl.koers.brp.registered': dateFact('brpRegisteredOn'),
   'nl.koers.duo.notified': dateFact('duoNotifiedOn'),
   'nl.koers.bijstand.applied': dateFact('bijstandAppliedOn'),
-  'nl.koers.intake.held': dateFact('intakeHeldOn'),
+  'nl.koers.intake.held': applyIntake,
   'nl.koers.pip.established': applyPip,
   'nl.koers.reintegration.started': applyReintegration,
   'nl.koers.participatieverklaring.signed': dateFact('participatieverklaringSignedOn'),

@@ -163,6 +163,17 @@ describe('switching leerroute (within 18 months of the term start)', () => {
   });
 });
 
+describe('the leerbaarheidstoets at the brede intake', () => {
+  it('records the outcome of the most recent test, in whatever order the reports arrive', () => {
+    const start = initialFacts({ regime: 'wi2021', permitGrantedOn: '2024-01-10' });
+    const first = ev('nl.koers.intake.held', '2024-03-01', { leerbaarheidstoets: 'b1-not-feasible' });
+    const retest = ev('nl.koers.intake.held', '2024-04-15', { leerbaarheidstoets: 'b1-feasible' });
+    for (const events of [[first, retest], [retest, first]]) {
+      expect(applyEvents(start, events)).toMatchObject({ intakeHeldOn: '2024-03-01', leerbaarheidstoets: 'b1-feasible', leerbaarheidstoetsOn: '2024-04-15' });
+    }
+  });
+});
+
 describe('applyEvent: properties', () => {
   it('any permutation of the same partner events gives equal facts', () => {
     fc.assert(
