@@ -22,7 +22,6 @@ export interface InstrumentInput {
 const REASSESSMENT_NOTICE = { weeks: 4 };
 
 export const instrumentChangedSignal = defineSignal<[InstrumentState]>('instrumentChanged');
-export const instrumentEndedSignal = defineSignal<[InstrumentState]>('instrumentEnded');
 export const endInstrumentSignal = defineSignal<[InstrumentEnd]>('endInstrument');
 /** An extension after a reassessment; the validator enforces the instrument's limit. */
 export const extendInstrumentUpdate = defineUpdate<InstrumentState, [{ reassessedOn: LocalDate; extendedBy: string }]>('extendInstrument');
@@ -95,6 +94,6 @@ export async function instrumentWorkflow(input: InstrumentInput): Promise<Instru
     }
   }
   state.reassessmentDue = false;
-  await parent.signal(instrumentEndedSignal, { ...state });
+  await parent.signal(instrumentChangedSignal, { ...state });
   return state;
 }

@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { JourneyActivities } from '../activities';
 import { amsterdamDateOf, amsterdamStartOfDay, ageOn } from '../domain/dates';
-import { computeClocks } from '../domain/clocks';
+import { computeClocks, isWindowClock } from '../domain/clocks';
 import { derivePhase } from '../domain/phase';
 import { desiredTasks, taskIdFor } from '../domain/tasks';
 import { dueNotifications, plannedNotifications, nextWakeUp } from '../domain/schedule';
@@ -50,7 +50,7 @@ import {
   type LadderAssessment,
   type StartJourneyInput,
 } from './definitions';
-import { instrumentWorkflow, instrumentEndedSignal, instrumentChangedSignal, endInstrumentSignal } from './instrument';
+import { instrumentWorkflow, instrumentChangedSignal, endInstrumentSignal } from './instrument';
 import {
   caseworkerIdKey,
   caseworkerRoleKey,
@@ -278,11 +278,6 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     pendingInstruments.delete(state.instrumentId);
     changed = true;
   });
-  setHandler(instrumentEndedSignal, (state) => {
-    const index = memory.instruments.findIndex((i) => i.instrumentId === state.instrumentId);
-    if (index >= 0) memory.instruments[index] = state;
-    changed = true;
-  });
 
   setHandler(
     endInstrumentUpdate,
@@ -385,7 +380,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
 
 /** Search attributes carry no personal data: only the case's municipality, phase, dates and roles. */
 function journeySearchAttributes(memory: JourneyMemory, clocks: Clock[], phase: JourneyState['phase']) {
-  const deadlines = clocks.filter((c) => c.status === 'running' || c.status === 'overdue').filter((c) => !isWindow(c));
+  const deadlines = clocks.filter((c) => (c.status === 'running' || c.status === 'overdue') && !isWindowClock(c.name));
   const next = deadlines.map((c) => c.finalDate).sort()[0];
   return {
     [municipalityKey.name]: [memory.municipality],
@@ -397,9 +392,6 @@ function journeySearchAttributes(memory: JourneyMemory, clocks: Clock[], phase: 
     [caseworkerIdKey.name]: memory.caseworker.id ? [memory.caseworker.id] : [],
   };
 }
-
-const isWindow = (clock: Clock): boolean =>
-  clock.name === 'maatschappelijke-begeleiding' || clock.name === 'family-reunification' || clock.name === 'ontzorgen';
 
 /** A completed task's form establishes the same fact a partner event would (forms: store/task-forms.ts). */
 function eventForCompletedTask(

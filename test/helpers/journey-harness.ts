@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { amsterdamDateOf, addDays } from '../../domain/dates';
+import { amsterdamDateOf } from '../../domain/dates';
 import { findPolicy } from '../../domain/policies';
 import type { JourneyEvent, EventType } from '../../domain/events';
 import type { Clock, ClockName, LocalDate, Regime } from '../../domain/types';
@@ -135,7 +135,6 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
     },
-    addDays,
     async close() {
       worker.shutdown();
       await running;
