@@ -5,6 +5,9 @@
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Seconds; the same scale for HTTP and Temporal calls, so their histograms compare. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export class ApiMetrics {
   readonly registry = new Registry();
 
@@ -19,7 +22,7 @@ export class ApiMetrics {
     name: 'koers_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
 
@@ -34,7 +37,7 @@ export class ApiMetrics {
     name: 'koers_temporal_client_request_duration_seconds',
     help: 'Latency of Temporal client calls made by the API',
     labelNames: ['operation'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
 
