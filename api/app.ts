@@ -3,6 +3,7 @@ import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import swaggerUiDist from 'swagger-ui-dist';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { TaskStore } from '../store/tasks';
 import type { Outbox } from '../store/outbox';
 import { amsterdamDateOf } from '../domain/dates';
@@ -22,6 +23,7 @@ import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
 import { adminRoutes } from './admin';
 import { calendarRoutes, type CalendarDeps } from './calendar';
+import { codecRouter } from './codec';
 
 export const API_VERSION = '1.0.0';
 
@@ -53,6 +55,8 @@ export interface AppDeps {
   calendar?: CalendarDeps;
   /** Check each answer against its schema (tests). */
   validateResponses?: boolean;
+  /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
+  codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
 }
 
 /** The client wraps gRPC errors (ServiceError with the gRPC error as cause); either way the code tells. */
@@ -128,6 +132,8 @@ export function createApp(deps: AppDeps): KoersApp {
     });
     next();
   });
+
+  if (deps.codecEndpoint) app.use('/codec', codecRouter({ ...deps.codecEndpoint, keys: deps.keys, logger: deps.logger, now }));
 
   app.use('/v1/docs/assets', express.static(path.join(__dirname, 'docs-assets'), { index: false }));
   app.use('/v1/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));

@@ -23,6 +23,7 @@ import { CalendarTokens } from '../../../store/ical';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
+import { testCodec, testDataConverter } from '../../helpers/codec';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -63,6 +64,9 @@ export const KEY_ENTRIES: ApiKeyEntry[] = [
   { key: `sha256:${sha256(KEYS.hashed)}`, role: 'admin', name: 'admin-hashed' },
 ];
 
+/** The Web UI origin the test app's codec endpoint allows (CORS). */
+export const CODEC_UI_ORIGIN = 'http://127.0.0.1:8233';
+
 /** KOERS_PUBLIC_URL of the test app: calendar-feed links start with it. */
 export const PUBLIC_URL = 'https://koers.test.example';
 
@@ -94,7 +98,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const audit = new AuditStore(db);
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: testDataConverter });
   const taskQueue = `api-test-${process.pid}-${Date.now()}-${++sequence}`;
 
   let worker: Worker | undefined;
@@ -108,6 +112,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       taskQueue,
       activities: createActivities({ tasks, outbox, recipients: testRecipients }),
       workflowBundle: await testWorkflowBundle(),
+      dataConverter: testDataConverter,
     });
     workerRun = worker.run();
   }
@@ -129,6 +134,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     outbox,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
+    codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
