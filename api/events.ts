@@ -9,7 +9,7 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { eventDataSchema, isEventType, type EventType, type JourneyEvent } from '../domain/events';
 import { eventSignal } from '../workflows/definitions';
-import type { Principal } from './auth';
+import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
@@ -135,6 +135,15 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
   const { envelope, data } = parsed;
   const eventType = envelope.type as EventType;
 
+  // The same source + id on another journey the caller can see is a mistake worth a 409; on one it
+  // cannot see (another municipality's) it is simply a new event here, so the answer reveals nothing.
+  for (const other of await ctx.audit.otherJourneysWith(envelope.source, envelope.id, journeyId)) {
+    const found = await ctx.temporal.municipalityOf(other);
+    if (found && mayAccessMunicipality(principal, found.municipality)) {
+      return { status: 409, problem: new Problem(409, 'Conflict', 'This source + id was already reported for another journey.', [{ path: [prefix, 'id'].filter(Boolean).join('.'), message: 'already used' }]) };
+    }
+  }
+
   const { entry, created } = await ctx.audit.record({
     source: envelope.source,
     id: envelope.id,
@@ -146,9 +155,6 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     correction: principal.role === 'admin',
     receivedAt: new Date(ctx.now()).toISOString(),
   });
-  if (entry.journeyId !== journeyId) {
-    return { status: 409, problem: new Problem(409, 'Conflict', 'This source + id was already reported for another journey.', [{ path: [prefix, 'id'].filter(Boolean).join('.'), message: 'already used' }]) };
-  }
   if (!created && entry.signalledAt) {
     ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'duplicate' });
     return { status: 200, duplicate: true };
@@ -165,7 +171,7 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     ...(entry.correction ? { correction: true } : {}),
   };
   await ctx.temporal.signal(journeyId, eventSignal, event);
-  await ctx.audit.markSignalled(entry.source, entry.id, new Date(ctx.now()).toISOString());
+  await ctx.audit.markSignalled(journeyId, entry.source, entry.id, new Date(ctx.now()).toISOString());
   ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'accepted' });
   ctx.logger.info({ journeyId, type: eventType, keyId: principal.keyId, resignal: !created }, 'event accepted');
   return { status: 202, duplicate: false };
