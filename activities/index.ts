@@ -4,6 +4,8 @@ import type { Lang } from '../store/texts';
 import { createTaskActivities } from './tasks';
 import { createNotificationActivities } from './notifications';
 import { createDigestActivities, type DigestRecipients } from './digest';
+import { createRetentionActivities } from './retention';
+import type { RetentionStore } from '../store/retention';
 
 export interface ActivityDependencies {
   tasks: TaskStore;
@@ -13,6 +15,8 @@ export interface ActivityDependencies {
   userRecipients?: DigestRecipients;
   /** Language of notification and digest texts (default Dutch). */
   lang?: Lang;
+  /** Retention records for the nightly erasure (the retention workflow fails without it). */
+  retention?: RetentionStore;
 }
 
 /** All activities a journey calls, built from their dependencies so tests pass the real store. */
@@ -21,6 +25,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createTaskActivities(deps.tasks),
     ...createNotificationActivities(deps.outbox, deps.recipients, { lang: deps.lang }),
     ...createDigestActivities(deps.tasks, deps.outbox, deps.userRecipients ?? {}, { lang: deps.lang }),
+    ...createRetentionActivities(deps.retention),
   };
 }
 

@@ -24,6 +24,8 @@ import { commandRoutes } from './commands';
 import { adminRoutes } from './admin';
 import { calendarRoutes, type CalendarDeps } from './calendar';
 import { codecRouter } from './codec';
+import { erasureRoutes } from './erasure';
+import type { RetentionStore } from '../store/retention';
 
 export const API_VERSION = '1.0.0';
 
@@ -55,6 +57,8 @@ export interface AppDeps {
   calendar?: CalendarDeps;
   /** Check each answer against its schema (tests). */
   validateResponses?: boolean;
+  /** Retention records: the erasure routes (api/erasure.ts) are mounted with it. */
+  retention?: RetentionStore;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
 }
@@ -107,6 +111,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),
     ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks, now) : []),
+    ...(deps.retention ? erasureRoutes(ctx, deps.retention) : []),
   ];
   document = buildOpenApiDocument(routes, { version: API_VERSION });
 
@@ -121,7 +126,7 @@ export function createApp(deps: AppDeps): KoersApp {
     res.setHeader('API-Version', API_VERSION);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const routePattern: string = req.route?.path ?? (res.statusCode === 404 ? '(unmatched)' : '(middleware)');
+      const routePattern: string = req.route ? String(req.baseUrl ?? '') + String(req.route.path) : res.statusCode === 404 ? '(unmatched)' : '(middleware)';
       const labels = { method: req.method, route: routePattern, status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);

@@ -26,9 +26,13 @@ import { createWebhookChannel } from '../store/channels/webhook';
 import { createEmailChannel } from '../store/channels/email';
 import type { ChannelName } from '../store/outbox';
 import { dailyDigestWorkflow } from '../workflows/digest';
+import { retentionWorkflow } from '../workflows/retention';
+import { RetentionStore } from '../store/retention';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
 export const DIGEST_SCHEDULE_ID = 'koers-daily-digest';
+/** The Schedule that erases personal data past its retention, each night. */
+export const RETENTION_SCHEDULE_ID = 'koers-retention';
 
 export interface StartOptions {
   workflowBundle?: WorkflowBundleOption;
@@ -79,6 +83,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     await migrateAuditStore(db);
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
+    const retention = new RetentionStore(db);
     const client = await connectClient(config.temporal, temporalAddress, dataConverter);
     stops.push(() => client.connection.close());
 
@@ -105,7 +110,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ tasks, outbox, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang }),
+        activities: createActivities({ tasks, outbox, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention }),
         workflowBundle: options.workflowBundle,
         dataConverter,
       });
@@ -118,6 +123,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       });
       logger.info({ taskQueue: config.taskQueue, payloadKeyId: codec.currentKeyId }, 'worker started');
       await ensureDigestSchedule(client, config, logger);
+      await ensureRetentionSchedule(client, config, logger);
     }
 
     let apiUrl: string | undefined;
@@ -139,6 +145,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         outbox,
         audit: new AuditStore(db),
         identity: new Identity(secret),
+        retention,
         calendar: { tokens: new CalendarTokens(db), publicUrl: config.publicUrl, lang: notifications.lang },
         codecEndpoint: { codec, corsOrigins: config.codecCorsOrigins },
         extraMetrics: options.extraMetrics,
@@ -203,6 +210,23 @@ async function ensureDigestSchedule(client: Client, config: Config, logger: Logg
       .getHandle(DIGEST_SCHEDULE_ID)
       .update((previous) => ({ ...previous, spec, action }))
       .catch((updateErr: unknown) => logger.warn({ err: updateErr instanceof Error ? updateErr.message : String(updateErr) }, 'daily digest schedule not updated'));
+  }
+}
+
+/** The nightly retention sweep at 02:30 in Amsterdam; like the digest, every worker makes sure it exists. */
+async function ensureRetentionSchedule(client: Client, config: Config, logger: Logger): Promise<void> {
+  const spec: ScheduleSpec = { calendars: [{ hour: 2, minute: 30 }], timezone: 'Europe/Amsterdam' };
+  const action: ScheduleOptionsAction = { type: 'startWorkflow', workflowType: retentionWorkflow, workflowId: RETENTION_SCHEDULE_ID, taskQueue: config.taskQueue, args: [] };
+  try {
+    // A missed night is caught up the next: nothing is lost by skipping.
+    await client.schedule.create({ scheduleId: RETENTION_SCHEDULE_ID, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '12 hours' } });
+    logger.info({ scheduleId: RETENTION_SCHEDULE_ID }, 'retention schedule created');
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule
+      .getHandle(RETENTION_SCHEDULE_ID)
+      .update((previous) => ({ ...previous, spec, action }))
+      .catch((updateErr: unknown) => logger.warn({ err: updateErr instanceof Error ? updateErr.message : String(updateErr) }, 'retention schedule not updated'));
   }
 }
 

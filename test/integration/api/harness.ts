@@ -20,6 +20,7 @@ import { migrateToLatest } from '../../../store/migrations';
 import { TaskStore } from '../../../store/tasks';
 import { Outbox } from '../../../store/outbox';
 import { CalendarTokens } from '../../../store/ical';
+import { RetentionStore } from '../../../store/retention';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
@@ -79,6 +80,8 @@ export interface LogLine {
 export interface HarnessOptions {
   worker?: boolean;
   eventRateLimit?: { windowMs: number; limit: number };
+  /** Another Temporal server than the suite's shared one (a test that erases what it finds). */
+  temporalAddress?: string;
   /** Reuse the database file of an earlier harness (a restart). */
   dbFile?: string;
   now?: () => number;
@@ -87,7 +90,7 @@ export interface HarnessOptions {
 let sequence = 0;
 
 export async function apiHarness(options: HarnessOptions = {}) {
-  const address = process.env.KOERS_TEST_TEMPORAL_ADDRESS;
+  const address = options.temporalAddress ?? process.env.KOERS_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('KOERS_TEST_TEMPORAL_ADDRESS is not set: run through the integration project (global setup)');
   const dbFile = options.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-api-')), 'koers.db');
   const db: Db = openDatabase(`sqlite:${dbFile}`);
@@ -96,6 +99,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
   const audit = new AuditStore(db);
+  const retention = new RetentionStore(db);
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: testDataConverter });
@@ -110,7 +114,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ tasks, outbox, recipients: testRecipients }),
+      activities: createActivities({ tasks, outbox, recipients: testRecipients, retention }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
@@ -135,6 +139,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
     codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
+    retention,
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
@@ -166,6 +171,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     tasks,
     outbox,
     audit,
+    retention,
     taskQueue,
     logs,
     identity: new Identity(secret),
