@@ -87,7 +87,8 @@ export class ConfigError extends Error {}
 
 /** Validates the environment; the error message is one line naming the wrong setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = EnvSchema.safeParse(env);
+  // Compose passes `${KOERS_PAYLOAD_KEYS:-}` as an empty string when the operator sets none.
+  const parsed = EnvSchema.safeParse(env.KOERS_PAYLOAD_KEYS === '' ? { ...env, KOERS_PAYLOAD_KEYS: undefined } : env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     // The variable's name; a list setting's entry number goes into the message.

@@ -10,6 +10,8 @@ import { retentionWorkflow } from '../../../workflows/retention';
 import { createLocalEnv } from '../../helpers/temporal-env';
 import { apiHarness, cloudEvent, eventually, type ApiHarness } from './harness';
 
+jest.setTimeout(400_000);
+
 describe('retention and erasure of personal data', () => {
   let env: TestWorkflowEnvironment;
   let h: ApiHarness;
@@ -22,11 +24,12 @@ describe('retention and erasure of personal data', () => {
     await env?.teardown();
   });
 
+  // Temporal deletes a closed run asynchronously, after its close has been processed (about a minute on the dev server).
   const gone = (workflowId: string) =>
     eventually(
       () => h.client.workflow.getHandle(workflowId).describe().then(() => false, (err: unknown) => err instanceof WorkflowNotFoundError),
       (isGone) => isGone,
-      10_000,
+      150_000,
     );
 
   it('erases a journey at an admin\'s request, ends it if running, records who and why, and keeps the audit trail', async () => {
@@ -39,12 +42,11 @@ describe('retention and erasure of personal data', () => {
 
     const res = await h.as('admin').post(`/v1/journeys/${journeyId}/erasure`, { ground: 'consent-withdrawn' });
     expect(res.status).toBe(200);
-    const adminKeyId = (await h.audit.forJourney(journeyId))[0]!.keyId === undefined ? undefined : res.body.erasedBy;
-    expect(res.body).toMatchObject({ journeyId, municipality: 'borger-odoorn', endReason: 'erased-while-running', erasureGround: 'consent-withdrawn', erasedBy: adminKeyId });
+    expect(res.body).toMatchObject({ journeyId, municipality: 'borger-odoorn', endReason: 'erased-while-running', erasureGround: 'consent-withdrawn' });
+    // The key's fingerprint, never the admin's name.
     expect(res.body.erasedBy).toMatch(/^[0-9a-f]{12}$/);
     expect(res.body.erasedAt).toBeDefined();
 
-    console.log(JSON.stringify(h.logs.filter((l) => l.msg?.includes('erased'))));
     // Temporal no longer has the journey (its input held the sealed BSN and the birth date).
     expect(await gone(journeyId)).toBe(true);
     expect((await h.as('admin').get(`/v1/journeys/${journeyId}`)).status).toBe(404);
