@@ -6,6 +6,7 @@ import { createNotificationActivities } from './notifications';
 import { createDigestActivities, type DigestRecipients } from './digest';
 import { createRetentionActivities } from './retention';
 import type { RetentionStore } from '../store/retention';
+import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 
 export interface ActivityDependencies {
   tasks: TaskStore;
@@ -17,12 +18,14 @@ export interface ActivityDependencies {
   lang?: Lang;
   /** Retention records for the nightly erasure (the retention workflow fails without it). */
   retention?: RetentionStore;
+  /** Staff pseudonyms the journeys carry, turned back into staff ids for the task store. */
+  staffPseudonyms?: StaffPseudonyms;
 }
 
 /** All activities a journey calls, built from their dependencies so tests pass the real store. */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    ...createTaskActivities(deps.tasks),
+    ...createTaskActivities(deps.tasks, deps.staffPseudonyms),
     ...createNotificationActivities(deps.outbox, deps.recipients, { lang: deps.lang }),
     ...createDigestActivities(deps.tasks, deps.outbox, deps.userRecipients ?? {}, { lang: deps.lang }),
     ...createRetentionActivities(deps.retention),

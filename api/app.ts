@@ -26,6 +26,7 @@ import { calendarRoutes, type CalendarDeps } from './calendar';
 import { codecRouter } from './codec';
 import { erasureRoutes } from './erasure';
 import type { RetentionStore } from '../store/retention';
+import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 
 export const API_VERSION = '1.0.0';
 
@@ -57,6 +58,8 @@ export interface AppDeps {
   calendar?: CalendarDeps;
   /** Check each answer against its schema (tests). */
   validateResponses?: boolean;
+  /** Staff ids reach Temporal (the caseworker search attribute) only as pseudonyms recorded here. */
+  staffPseudonyms?: StaffPseudonyms;
   /** Retention records: the erasure routes (api/erasure.ts) are mounted with it. */
   retention?: RetentionStore;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps): KoersApp {
     metrics,
     now,
     today: () => amsterdamDateOf(now()),
+    ...(deps.staffPseudonyms ? { staffPseudonyms: deps.staffPseudonyms } : {}),
   };
 
   const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: 600 };

@@ -28,6 +28,7 @@ import type { ChannelName } from '../store/outbox';
 import { dailyDigestWorkflow } from '../workflows/digest';
 import { retentionWorkflow } from '../workflows/retention';
 import { RetentionStore } from '../store/retention';
+import { StaffPseudonyms } from '../store/staff-pseudonyms';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
 export const DIGEST_SCHEDULE_ID = 'koers-daily-digest';
@@ -84,6 +85,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
     const retention = new RetentionStore(db);
+    const staffPseudonyms = new StaffPseudonyms(db);
     const client = await connectClient(config.temporal, temporalAddress, dataConverter);
     stops.push(() => client.connection.close());
 
@@ -110,7 +112,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ tasks, outbox, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention }),
+        activities: createActivities({ tasks, outbox, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms }),
         workflowBundle: options.workflowBundle,
         dataConverter,
       });
@@ -146,6 +148,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         audit: new AuditStore(db),
         identity: new Identity(secret),
         retention,
+        staffPseudonyms,
         calendar: { tokens: new CalendarTokens(db), publicUrl: config.publicUrl, lang: notifications.lang },
         codecEndpoint: { codec, corsOrigins: config.codecCorsOrigins },
         extraMetrics: options.extraMetrics,

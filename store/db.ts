@@ -96,12 +96,20 @@ export interface JourneyRetentionTable {
   created_at: string;
 }
 
+/** A staff id's pseudonym as Temporal sees it (a search attribute cannot be encrypted), and the id it stands for. */
+export interface StaffPseudonymsTable {
+  pseudonym: string;
+  staff_id: string;
+  created_at: string;
+}
+
 export interface KoersDatabase {
   tasks: TasksTable;
   task_events: TaskEventsTable;
   outbox: OutboxTable;
   calendar_tokens: CalendarTokensTable;
   journey_retention: JourneyRetentionTable;
+  staff_pseudonyms: StaffPseudonymsTable;
 }
 
 export type Db = Kysely<KoersDatabase>;

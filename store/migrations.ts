@@ -118,6 +118,19 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('journey_retention').execute();
     },
   },
+  '0006_staff_pseudonyms': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('staff_pseudonyms')
+        .addColumn('pseudonym', 'text', (c) => c.primaryKey())
+        .addColumn('staff_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('staff_pseudonyms').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {

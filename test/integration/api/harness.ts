@@ -21,6 +21,7 @@ import { TaskStore } from '../../../store/tasks';
 import { Outbox } from '../../../store/outbox';
 import { CalendarTokens } from '../../../store/ical';
 import { RetentionStore } from '../../../store/retention';
+import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
@@ -100,6 +101,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const outbox = new Outbox(db);
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db);
+  const staffPseudonyms = new StaffPseudonyms(db);
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: testDataConverter });
@@ -114,7 +116,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ tasks, outbox, recipients: testRecipients, retention }),
+      activities: createActivities({ tasks, outbox, recipients: testRecipients, retention, staffPseudonyms }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
@@ -140,6 +142,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
     codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
     retention,
+    staffPseudonyms,
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
