@@ -395,7 +395,8 @@ export const PolicyAmendmentResult = named(
     dryRun: z.boolean(),
     policy: z.object({ id: z.string(), version: z.int(), effectiveFrom: localDate }),
     matched: z.int(),
-    applied: z.int(),
+    applied: z.int().describe('0: a dry run changes nothing, and an applied amendment reports at its `amendmentId`.'),
+    amendmentId: z.string().optional().describe('Applied: the amendment whose report `GET /v1/policy-amendments/{amendmentId}` serves.'),
     journeys: z.array(
       z.object({
         journeyId: z.string(),
@@ -404,6 +405,17 @@ export const PolicyAmendmentResult = named(
         clockChanges: z.array(z.object({ clock: z.string(), before: ClockDates.optional(), after: ClockDates.optional() })),
       }),
     ),
+  }),
+);
+
+export const PolicyAmendmentReport = named(
+  'PolicyAmendmentReport',
+  z.object({
+    policy: z.object({ id: z.string(), version: z.int(), effectiveFrom: localDate }),
+    status: z.enum(['running', 'completed']),
+    matched: z.int(),
+    amended: z.array(z.string()).describe('Journeys that have the new policy.'),
+    failed: z.array(z.object({ journeyId: z.string(), reason: z.string() })).describe('Journeys that ended or moved after they were matched.'),
   }),
 );
 

@@ -16,6 +16,7 @@ import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
 import { municipalityKey } from '../platform/search-attributes';
+import { amendmentProgressQuery, POLICY_AMENDMENT_WORKFLOW, type PolicyAmendmentInput, type PolicyAmendmentReport } from '../workflows/policy-amendment';
 import type { ApiMetrics } from './metrics';
 import { Problem } from './problem';
 
@@ -59,6 +60,26 @@ export class TemporalGateway {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new JourneyAlreadyExists(input.journeyId);
       throw err;
     }
+  }
+
+  /**
+   * Starts the workflow that amends the listed journeys (workflows/policy-amendment.ts) under `amendmentId`;
+   * the same id again (a retried request) starts nothing and answers the same id.
+   */
+  async startAmendment(amendmentId: string, input: PolicyAmendmentInput): Promise<void> {
+    try {
+      await this.call('start', () =>
+        this.client.workflow.start(POLICY_AMENDMENT_WORKFLOW, { workflowId: amendmentId, taskQueue: this.taskQueue, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+
+  /** An amendment's report so far (running) or in all (completed); undefined when there is no such amendment. */
+  async amendmentReport(amendmentId: string): Promise<PolicyAmendmentReport | undefined> {
+    return this.query(amendmentId, amendmentProgressQuery);
   }
 
   /** The journey's municipality from visibility (no worker needed); undefined when there is no such journey. */

@@ -132,7 +132,7 @@ describe('a journey carries bounded state', () => {
   it('keeps running through 50,000 distinct events, applies the last, and carries under the documented bound', async () => {
     const today = await t.h.today();
     const permit = addDays(today, -100);
-    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: permit, maxHistoryEvents: 5_000 });
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: permit, maxHistoryEvents: 1_000 });
     const total = Number(process.env.KOERS_BOUNDED_STATE_EVENTS ?? 50_000);
     const registeredOn = addDays(permit, 10);
     // A partner's nightly resend of the same registration with a fresh id each time.
@@ -145,14 +145,13 @@ describe('a journey carries bounded state', () => {
       receivedAt: new Date().toISOString(),
       actor: { name: 'BRP nightly sync', role: 'partner' },
     });
-    const parallel = 32;
+    const parallel = 4;
     for (let i = 0; i < total; i += parallel) await Promise.all(Array.from({ length: Math.min(parallel, total - i) }, (_, k) => send(i + k)));
     const marker = addDays(permit, 3);
     await t.h.send(handle, 'nl.koers.brp.registered', marker, {}, 'marker');
     const state = await t.h.until(handle, (s) => s.milestones.brpRegisteredOn === marker, 120_000);
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect(state.events.length).toBeLessThanOrEqual(LIMITS.events);
-    console.log("DEBUG run", (handle as WorkflowHandleWithFirstExecutionRunId).firstExecutionRunId, (await handle.describe()).runId, (await handle.describe()).historyLength);
     const sizes = await carriedInputSizes(handle);
     expect(sizes.length).toBeGreaterThanOrEqual(5);
     const largest = Math.max(...sizes);
