@@ -10,6 +10,7 @@ import { EVENT_TYPES } from '../domain/events';
 import { CaseworkerRoleSchema, INSTRUMENT_KINDS } from '../domain/policy';
 import { findPolicy } from '../domain/policies';
 import { taskForms } from '../store/task-forms';
+import { isTaskCursor } from '../store/tasks';
 import type { ClockStatus, Phase, TaskKind } from '../domain/types';
 import { isValidBsn } from './identity';
 
@@ -343,9 +344,12 @@ export const Task = named(
 
 export const TaskPage = named('TaskPage', z.object({ tasks: z.array(Task), nextCursor: z.string().optional() }));
 
+const TASK_KIND_LIST = new RegExp(`^(?:${TASK_KINDS.join('|')})(?:,(?:${TASK_KINDS.join('|')}))*$`);
+
 export const TaskQuery = z.strictObject({
   kind: z
     .string()
+    .regex(TASK_KIND_LIST, `must be one or more of ${TASK_KINDS.join(', ')}, comma-separated`)
     .transform((s) => s.split(','))
     .pipe(z.array(TaskKindSchema))
     .optional()
@@ -357,7 +361,12 @@ export const TaskQuery = z.strictObject({
   sort: z.enum(['dueDate', 'followUpDate', 'createdAt']).default('dueDate'),
   order: z.enum(['asc', 'desc']).default('asc'),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(512).optional().describe('`nextCursor` of the previous page.'),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,512}$/, 'must be the nextCursor of a previous page')
+    .refine(isTaskCursor, 'must be the nextCursor of a previous page')
+    .optional()
+    .describe('`nextCursor` of the previous page.'),
   journeyId: journeyIdSchema.optional().describe("Only this journey's tasks."),
 });
 
@@ -390,7 +399,11 @@ export const JourneyCountQuery = z.strictObject(journeyFilterFields);
 export const JourneyListQuery = z.strictObject({
   ...journeyFilterFields,
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  pageToken: z.string().max(2048).optional(),
+  pageToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,2048}$/, 'must be the nextPageToken of a previous page')
+    .optional()
+    .describe('`nextPageToken` of the previous page (base64url).'),
 });
 export type JourneyFilter = z.output<typeof JourneyCountQuery>;
 
