@@ -81,9 +81,8 @@ export const CreateJourneyRequest = (today?: string) =>
     // Checked here with the other fields, so one answer names every wrong one.
     municipality: z
       .string()
-      .min(1)
       .max(64)
-      .refine((m) => findPolicy(m) !== undefined, { message: 'names no municipality with a policy', abort: true }),
+      .refine((m) => findPolicy(m) !== undefined, { error: (issue) => `no policy for municipality "${String(issue.input)}"` }),
     permitGrantedOn: pastDate(today),
     birthDate: pastDate(today).optional(),
     regime: RegimeSchema.optional().describe('Absent: a permit before 2022-01-01 means wi2013, otherwise wi2021.'),
