@@ -83,7 +83,8 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('api_event_audit').execute();
     },
   },
-  '0002_event_key_and_claim': {
+  // Numbered 0003: it follows the per-journey rebuild of the table (0002) where both are present.
+  '0003_event_key_and_claim': {
     async up(db: Kysely<any>) {
       await db.schema.alterTable('api_event_audit').addColumn('event_key', 'text').execute();
       await db.schema.alterTable('api_event_audit').addColumn('claimed_at', 'text').execute();
@@ -96,7 +97,7 @@ const migrations: Record<string, Migration> = {
           .where('event_id', '=', row.event_id)
           .execute();
       }
-      await db.schema.createIndex('api_event_audit_event_key_idx').on('api_event_audit').column('event_key').unique().execute();
+      await db.schema.createIndex('api_event_audit_event_key_idx').on('api_event_audit').columns(['journey_id', 'event_key']).unique().execute();
     },
     async down(db: Kysely<any>) {
       await db.schema.dropIndex('api_event_audit_event_key_idx').execute();
@@ -166,14 +167,13 @@ export class AuditStore {
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     const created = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
-    const row = await this.get(entry);
-    if (!row) throw new Error('audit row vanished after its insert');
-    return { entry: row, created };
+    const row = await this.db.selectFrom('api_event_audit').selectAll().where('event_key', '=', key).executeTakeFirstOrThrow();
+    return { entry: toEntry(row), created };
   }
 
-  /** The row of source + id, if recorded. */
-  async get(event: { source: string; id: string }): Promise<AuditEntry | undefined> {
-    const row = await this.db.selectFrom('api_event_audit').selectAll().where('event_key', '=', eventKey(event)).executeTakeFirst();
+  /** The journey's row of source + id, if recorded. */
+  async get(journeyId: string, event: { source: string; id: string }): Promise<AuditEntry | undefined> {
+    const row = await this.db.selectFrom('api_event_audit').selectAll().where('journey_id', '=', journeyId).where('event_key', '=', eventKey(event)).executeTakeFirst();
     return row ? toEntry(row) : undefined;
   }
 
@@ -182,10 +182,11 @@ export class AuditStore {
    * `staleBefore` (its holder died or gave up). True for exactly one of concurrent callers.
    * Instants are RFC 3339 UTC (`toISOString`), which order as strings.
    */
-  async claim(event: { source: string; id: string }, at: string, staleBefore: string): Promise<boolean> {
+  async claim(journeyId: string, event: { source: string; id: string }, at: string, staleBefore: string): Promise<boolean> {
     const result = await this.db
       .updateTable('api_event_audit')
       .set({ claimed_at: at })
+      .where('journey_id', '=', journeyId)
       .where('event_key', '=', eventKey(event))
       .where('signalled_at', 'is', null)
       .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', staleBefore)]))
@@ -194,14 +195,21 @@ export class AuditStore {
   }
 
   /** Gives up a claim after a failed signal, so the next receipt signals at once. */
-  async release(event: { source: string; id: string }): Promise<void> {
-    await this.db.updateTable('api_event_audit').set({ claimed_at: null }).where('event_key', '=', eventKey(event)).where('signalled_at', 'is', null).execute();
+  async release(journeyId: string, event: { source: string; id: string }): Promise<void> {
+    await this.db
+      .updateTable('api_event_audit')
+      .set({ claimed_at: null })
+      .where('journey_id', '=', journeyId)
+      .where('event_key', '=', eventKey(event))
+      .where('signalled_at', 'is', null)
+      .execute();
   }
 
-  async markSignalled(source: string, id: string, at: string): Promise<void> {
+  async markSignalled(journeyId: string, source: string, id: string, at: string): Promise<void> {
     await this.db
       .updateTable('api_event_audit')
       .set({ signalled_at: at, claimed_at: null })
+      .where('journey_id', '=', journeyId)
       .where('event_key', '=', eventKey({ source, id }))
       .where('signalled_at', 'is', null)
       .execute();

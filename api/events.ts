@@ -222,7 +222,7 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
   if (entry.journeyId !== journeyId) {
     return { status: 409, problem: new Problem(409, 'Conflict', 'This source + id was already reported for another journey.', [{ path: [prefix, 'id'].filter(Boolean).join('.'), message: 'already used' }]) };
   }
-  if (!created && (await awaitOrClaim(ctx, entry)) === 'signalled') {
+  if (!created && (await awaitOrClaim(ctx, journeyId, entry)) === 'signalled') {
     ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'duplicate' });
     return { status: 200, duplicate: true };
   }
@@ -241,10 +241,10 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     await ctx.temporal.signal(journeyId, eventSignal, event);
   } catch (err) {
     // Let the next receipt signal at once instead of waiting for the claim to lapse.
-    await ctx.audit.release(entry).catch(() => undefined);
+    await ctx.audit.release(journeyId, entry).catch(() => undefined);
     throw err;
   }
-  await ctx.audit.markSignalled(entry.source, entry.id, new Date(ctx.now()).toISOString());
+  await ctx.audit.markSignalled(journeyId, entry.source, entry.id, new Date(ctx.now()).toISOString());
   ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'accepted' });
   ctx.logger.info({ journeyId, type: eventType, keyId: principal.keyId, resignal: !created }, 'event accepted');
   return { status: 202, duplicate: false };
@@ -255,13 +255,13 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
  * it, 'claimed' when this receipt has taken over the signalling (the earlier one died or gave up).
  * Waits at most a claim's lease; past that the database is not answering as it should: 503.
  */
-async function awaitOrClaim(ctx: ApiContext, event: { source: string; id: string }): Promise<'signalled' | 'claimed'> {
+async function awaitOrClaim(ctx: ApiContext, journeyId: string, event: { source: string; id: string }): Promise<'signalled' | 'claimed'> {
   const deadline = Date.now() + CLAIM_LEASE_MS + 1000;
   for (;;) {
-    const row = await ctx.audit.get(event);
+    const row = await ctx.audit.get(journeyId, event);
     if (row?.signalledAt) return 'signalled';
     const now = Date.now();
-    if (await ctx.audit.claim(event, new Date(now).toISOString(), new Date(now - CLAIM_LEASE_MS).toISOString())) return 'claimed';
+    if (await ctx.audit.claim(journeyId, event, new Date(now).toISOString(), new Date(now - CLAIM_LEASE_MS).toISOString())) return 'claimed';
     if (now > deadline) throw new Problem(503, 'Service unavailable', 'This event is being recorded by another request; try again shortly.');
     await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
   }

@@ -1,6 +1,7 @@
 /** Journeys: create and read (contract), and the administrator's list, count, timeline, caseworker and move. */
 import { z } from 'zod';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { eventKey } from '../domain/events';
 import { regimeForPermit } from '../domain/facts';
 import { findPolicy } from '../domain/policies';
 import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState } from '../workflows/definitions';
@@ -181,7 +182,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, params }) => {
         const state = await readState(ctx, principal, params.journeyId);
         const audit = await ctx.audit.forJourney(params.journeyId);
-        const key = (e: { source: string; id: string }) => `${e.source}\u0000${e.id}`;
+        const key = eventKey;
         const applied = new Set(state.events.map(key));
         const audited = new Set(audit.map(key));
         const events = [

@@ -27,7 +27,7 @@ describeEachDatabase('event audit trail', (t) => {
     expect(first.entry.signalledAt).toBeUndefined();
     const second = await audit.record({ ...entry('duo-1', 'j-2'), receivedAt: new Date().toISOString() });
     expect(second).toEqual({ created: false, entry: first.entry });
-    await audit.markSignalled('urn:nl:duo', 'duo-1', '2026-02-01T09:30:01.000Z');
+    await audit.markSignalled('j-1', 'urn:nl:duo', 'duo-1', '2026-02-01T09:30:01.000Z');
     expect((await audit.forJourney('j-1'))[0]).toMatchObject({ id: 'duo-1', signalledAt: '2026-02-01T09:30:01.000Z', actor: { name: 'duo', role: 'partner' }, keyId: 'abcdef012345' });
     expect(await audit.forJourney('j-2')).toEqual([]);
   });
@@ -66,17 +66,17 @@ describeEachDatabase('event audit trail: keys and claims', (t) => {
     const at = (iso: string) => new Date(iso).toISOString();
     await new AuditStore(t.db()).record(event, at('2026-02-01T09:30:00Z'));
     // The first receipt's claim is live: no other may take it.
-    const live = await Promise.all(stores.map((db) => new AuditStore(db).claim(event, at('2026-02-01T09:30:05Z'), at('2026-02-01T09:29:50Z'))));
+    const live = await Promise.all(stores.map((db) => new AuditStore(db).claim('j-1', event, at('2026-02-01T09:30:05Z'), at('2026-02-01T09:29:50Z'))));
     expect(live.filter(Boolean)).toHaveLength(0);
     // It lapsed (its holder died): exactly one of twelve concurrent receipts takes over.
-    const stale = await Promise.all(Array.from({ length: 12 }, (_, i) => new AuditStore(stores[i % stores.length]!).claim(event, at('2026-02-01T09:31:00Z'), at('2026-02-01T09:30:45Z'))));
+    const stale = await Promise.all(Array.from({ length: 12 }, (_, i) => new AuditStore(stores[i % stores.length]!).claim('j-1', event, at('2026-02-01T09:31:00Z'), at('2026-02-01T09:30:45Z'))));
     expect(stale.filter(Boolean)).toHaveLength(1);
     // Released after a failed signal: the next receipt takes it at once; once signalled, nobody.
     const audit = new AuditStore(t.db());
-    await audit.release(event);
-    expect(await audit.claim(event, at('2026-02-01T09:31:01Z'), at('2026-02-01T09:30:46Z'))).toBe(true);
-    await audit.markSignalled(event.source, event.id, at('2026-02-01T09:31:02Z'));
-    expect(await audit.claim(event, at('2026-02-01T10:00:00Z'), at('2026-02-01T09:59:45Z'))).toBe(false);
-    expect((await audit.get(event))?.signalledAt).toBe(at('2026-02-01T09:31:02Z'));
+    await audit.release('j-1', event);
+    expect(await audit.claim('j-1', event, at('2026-02-01T09:31:01Z'), at('2026-02-01T09:30:46Z'))).toBe(true);
+    await audit.markSignalled('j-1', event.source, event.id, at('2026-02-01T09:31:02Z'));
+    expect(await audit.claim('j-1', event, at('2026-02-01T10:00:00Z'), at('2026-02-01T09:59:45Z'))).toBe(false);
+    expect((await audit.get('j-1', event))?.signalledAt).toBe(at('2026-02-01T09:31:02Z'));
   });
 }, { migrate: false });
