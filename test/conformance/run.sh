@@ -6,7 +6,8 @@
 #     the openapi-fetch client among them (no type assertions, see eslint.config.mjs), type-check;
 #  3. Schemathesis (default checks) with an admin key and with a caseworker key;
 #  4. jest: the CloudEvents SDK, the openapi-fetch client and ical.js against the same server.
-# Bounded in time: Schemathesis gets a time budget per run. Fails on the first tool that fails.
+# Bounded in time: Schemathesis gets a time budget per run. Every tool runs; the script fails at the
+# end if any of them failed, naming which.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -58,12 +59,13 @@ done
 curl -sf "$base/health" >/dev/null || { cat "$work/koers.log" >&2; echo "Koers did not become healthy" >&2; exit 1; }
 curl -sf "$base/v1/openapi.json" -o "$work/openapi.json"
 
+failed=()
 say "1/4 Spectral, Dutch API Design Rules"
-npx spectral lint --fail-severity error -r test/conformance/adr-ruleset.koers.yaml "$work/openapi.json"
+npx spectral lint --fail-severity error -r test/conformance/adr-ruleset.koers.yaml "$work/openapi.json" || failed+=(spectral)
 
 say "2/4 openapi-typescript: client types from the served document; the client test type-checks against them"
-npx openapi-typescript "$work/openapi.json" -o test/conformance/generated/koers-api.d.ts
-npx tsc -p test/conformance/tsconfig.json
+npx openapi-typescript "$work/openapi.json" -o test/conformance/generated/koers-api.d.ts || failed+=(openapi-typescript)
+npx tsc -p test/conformance/tsconfig.json || failed+=(generated-client-typecheck)
 
 # Each run gets a time budget for its generated tests; the whole script stays within a few minutes.
 # Every default check runs but one: positive_data_acceptance (ST202) wants every schema-valid request
@@ -71,20 +73,26 @@ npx tsc -p test/conformance/tsconfig.json
 # BSN failing the 11-proef, a municipality without a policy, a form of another task kind. Those 422s
 # are documented, so status_code_conformance still checks each of them.
 # A request may wait for Temporal's own deadline (10 s) before its 503, hence the request timeout.
+# One worker: with two, Hypothesis' lambda-source cache raced (a KeyError inside Schemathesis 4.32.5).
 schemathesis() { # key label
   say "3/4 Schemathesis as $2"
   "$st" run "$base/v1/openapi.json" \
     --header "Authorization: Bearer $1" \
     --exclude-checks positive_data_acceptance \
-    --max-examples 30 --max-time 90 --workers 2 --seed 20261130 \
+    --max-examples 30 --max-time 90 --workers 1 --seed 20261130 \
     --request-timeout 30 --generation-allow-x00 false \
     --report junit --report-dir "$work/schemathesis-$2" \
     --warnings off
 }
-schemathesis "$admin_key" admin
-schemathesis "$caseworker_key" caseworker
+schemathesis "$admin_key" admin || failed+=(schemathesis-admin)
+schemathesis "$caseworker_key" caseworker || failed+=(schemathesis-caseworker)
 
 say "4/4 CloudEvents SDK, generated client, ical.js"
 KOERS_CONFORMANCE_URL="$base" KOERS_CONFORMANCE_ADMIN_KEY="$admin_key" KOERS_CONFORMANCE_CASEWORKER_KEY="$caseworker_key" \
-  KOERS_CONFORMANCE_PARTNER_KEY="$partner_key" npx jest -c test/conformance/jest.config.js --runInBand
+  KOERS_CONFORMANCE_PARTNER_KEY="$partner_key" npx jest -c test/conformance/jest.config.js --runInBand || failed+=(jest-conformance)
+
+if [ ${#failed[@]} -gt 0 ]; then
+  say "FAILED: ${failed[*]}"
+  exit 1
+fi
 say "all conformance checks passed"
