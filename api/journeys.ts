@@ -192,7 +192,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, params }) => {
         const state = await readState(ctx, principal, params.journeyId);
         const audit = await ctx.audit.forJourney(params.journeyId);
-        const key = (e: { source: string; id: string }) => eventKey(e);
+        const key = eventKey;
         // The journey keeps a bounded window of recent events (workflows/journey-state.ts): a signalled
         // event is applied unless the window records its rejection; older events have left the window.
         const rejected = new Map(state.events.filter((e) => e.outcome === 'rejected').map((e) => [key(e), e.rejection]));

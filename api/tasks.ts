@@ -13,7 +13,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import type { ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
-import { CompleteTaskBody, ReassignTaskBody, Task as TaskSchema, TaskPage, TaskQuery, taskIdSchema } from './schemas';
+import { CompleteTaskBody, CompleteTaskDoc, ReassignTaskBody, Task as TaskSchema, TaskPage, TaskQuery, taskIdSchema } from './schemas';
 
 const TaskParams = z.strictObject({ taskId: taskIdSchema });
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
@@ -38,6 +38,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
       ...(query.status ? { status: query.status } : {}),
       ...(query.dueBefore ? { dueBefore: query.dueBefore } : {}),
       ...(query.overdue !== undefined ? { overdue: query.overdue } : {}),
+      ...(query.journeyId ? { journeyId: query.journeyId } : {}),
       today: ctx.today(),
       sort: query.sort,
       order: query.order,
@@ -50,7 +51,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
     return { status: 200, body: { tasks: filtered, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
   }
 
-  const listDescription = 'Filters: kind, status (default open and claimed), dueBefore, overdue. Sorted by due date ascending unless `sort`/`order` say otherwise; paged by `cursor`.';
+  const listDescription = 'Filters: kind, status (default open and claimed), dueBefore, overdue, journeyId. Sorted by due date ascending unless `sort`/`order` say otherwise; paged by `cursor`.';
 
   return [
     route(
@@ -146,7 +147,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         tags: ['tasks'],
         roles: ['caseworker', 'admin'],
         params: TaskParams,
-        body: { content: json(CompleteTaskBody), schema: CompleteTaskBody },
+        body: { content: json(CompleteTaskDoc), schema: CompleteTaskBody },
         responses: {
           200: { description: 'The task, completed', schema: TaskSchema },
           409: { description: 'Not claimed by me, or closed', contentType: 'application/problem+json' },

@@ -326,10 +326,12 @@ describe('bad input', () => {
   it('checks a batch as a whole (array of 1-100) and each event in it', async () => {
     const e = endpoints[2]!;
     const before = await snapshot();
-    for (const body of [{}, [], Array.from({ length: 101 }, () => e.valid(ids)[0 as never])]) {
+    for (const body of [{}, Array.from({ length: 101 }, () => e.valid(ids)[0 as never])]) {
       const res = await send(e, body);
       expect(res.status).toBe(422);
     }
+    // An empty batch is valid (CloudEvents JSON format §4): no results.
+    expect((await send(e, [])).body).toEqual({ results: [] });
     const res = await send(e, [cloudEvent('nl.koers.brp.registered', { occurredOn: FUTURE }), 'not an event']);
     expect(res.status).toBe(207);
     expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([422, 422]);
