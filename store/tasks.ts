@@ -13,7 +13,8 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transa
 import type { CaseworkerRole, ClockName, DesiredTask, LocalDate, TaskKind } from '../domain/types';
 import type { Db, KoersDatabase, TasksTable } from './db';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
-import { parseTaskForm, type TaskForm } from './task-forms';
+import { parseTaskForm } from './task-forms';
+import type { TaskForm } from '../domain/task-forms';
 import { amsterdamDateOf } from '../domain/dates';
 import { taskIdFor } from '../domain/tasks';
 
@@ -526,4 +527,14 @@ function decodeCursor(cursor: string): [string, string] {
     // fall through to the error below
   }
   throw new ValidationError('invalid cursor');
+}
+
+/** Whether `cursor` is one `listTasks` could have answered as `nextCursor` (an API checks a query with it). */
+export function isTaskCursor(cursor: string): boolean {
+  try {
+    decodeCursor(cursor);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,3 +3,4 @@ export { journeyWorkflow } from './journey';
 export { instrumentWorkflow } from './instrument';
 export { dailyDigestWorkflow } from './digest';
 export { retentionWorkflow } from './retention';
+export { policyAmendmentWorkflow } from './policy-amendment';
