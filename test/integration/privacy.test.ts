@@ -41,6 +41,9 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+// Two full starts of Koers (embedded server, worker, API) and a CLI call per workflow.
+jest.setTimeout(300_000);
+
 describe('personal data stays out of Temporal, logs and metrics', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-privacy-'));
   const keysFile = path.join(dataDir, 'api-keys.json');
