@@ -1,0 +1,45 @@
+/** Retention records and erasure in the store, on both databases; staff pseudonyms turned back. */
+import type { DesiredTask } from '../../../domain/types';
+import { taskIdFor } from '../../../domain/tasks';
+import { RetentionStore } from '../../../store/retention';
+import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
+import { TaskStore } from '../../../store/tasks';
+import { describeEachDatabase } from './databases';
+
+const ladder: DesiredTask = { key: 'ladder-1', kind: 'assess-ladder', candidateGroup: 'sociaal-werker-participatie', followUpDate: '2026-06-01', dueDate: '2026-06-15' };
+const ended = (journeyId: string, eraseAfter: string) => ({ journeyId, municipality: 'borger-odoorn', endedOn: '2026-01-10', endReason: 'completed', eraseAfter, retentionBasis: 'test basis' });
+
+describeEachDatabase('retention and erasure in the store', (t) => {
+  it('records an ended journey once, lists it when due, and erases its task forms with a record of the erasure', async () => {
+    const tasks = new TaskStore(t.db());
+    const retention = new RetentionStore(t.db(), () => new Date('2028-01-11T02:30:00Z'));
+    await tasks.syncJourneyTasks({ journeyId: 'j-1', municipality: 'borger-odoorn', tasks: [ladder] });
+    const taskId = taskIdFor('j-1', 'ladder-1');
+    await tasks.claim(taskId, 'cw-anna');
+    await tasks.complete(taskId, 'cw-anna', { rung: 3, note: 'vertelt over haar familie in Eritrea' });
+
+    expect(await retention.recordEnded(ended('j-1', '2028-01-10'))).toMatchObject({ journeyId: 'j-1', eraseAfter: '2028-01-10' });
+    // The first record stands.
+    expect((await retention.recordEnded(ended('j-1', '2099-01-01'))).eraseAfter).toBe('2028-01-10');
+    await retention.recordEnded(ended('j-2', '2028-06-01'));
+    expect((await retention.dueForErasure('2028-01-09')).map((e) => e.journeyId)).toEqual([]);
+    expect((await retention.dueForErasure('2028-01-10')).map((e) => e.journeyId)).toEqual(['j-1']);
+
+    const erased = await retention.markErased('j-1', 'retention-period-ended', 'retention');
+    expect(erased).toMatchObject({ erasedAt: '2028-01-11T02:30:00.000Z', erasureGround: 'retention-period-ended', erasedBy: 'retention' });
+    expect((await tasks.getTask(taskId))?.form).toBeUndefined();
+    // Kind, dates and status stay: they are about the case, not the person.
+    expect(await tasks.getTask(taskId)).toMatchObject({ kind: 'assess-ladder', status: 'completed' });
+    expect(await retention.dueForErasure('2030-01-01')).toEqual([expect.objectContaining({ journeyId: 'j-2' })]);
+    // Erasing again keeps the first record.
+    expect(await retention.markErased('j-1', 'objection', 'abcdef012345')).toEqual(erased);
+  });
+
+  it('turns recorded staff pseudonyms back into staff ids, and leaves other values as they are', async () => {
+    const staff = new StaffPseudonyms(t.db());
+    await staff.remember('s-abc', 'cw-anna');
+    await staff.remember('s-abc', 'cw-anna');
+    const ids = await staff.reveal(['s-abc', 'cw-bram', undefined]);
+    expect(Object.fromEntries(ids)).toEqual({ 's-abc': 'cw-anna', 'cw-bram': 'cw-bram' });
+  });
+});
