@@ -65,7 +65,10 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     }
     const temporalAddress = config.temporal.address ?? devServer!.address;
 
-    const db = openDatabase(config.databaseUrl);
+    const db = openDatabase(config.databaseUrl, {
+      // The pool has dropped the connection and reconnects for the next query; an operator may want to know.
+      onIdleError: (err) => logger.warn({ err: { name: err.name, message: err.message, code: (err as { code?: string }).code } }, 'database connection lost; reconnecting'),
+    });
     stops.push(() => db.destroy());
     await migrateToLatest(db);
     await migrateAuditStore(db);

@@ -101,6 +101,12 @@ export interface OpenOptions {
   poolSize?: number;
   /** SQLite: how long a writer waits for another process's lock before SQLITE_BUSY (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * PostgreSQL: told of an error on a pooled connection outside a query (a server restart, a fail-over, an
+   * administrator ending sessions). The pool has already dropped that connection and opens a new one
+   * for the next query; the default does nothing more.
+   */
+  onIdleError?: (err: Error) => void;
 }
 
 /**
@@ -125,6 +131,14 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
     kind = 'sqlite';
   } else if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // node-postgres emits an idle connection's error on the pool; an EventEmitter's unhandled 'error'
+    // ends the process. A restarted database must cost a reconnect (the pool's), never the API or worker.
+    // Each connection gets its own listener, which also covers one checked out between two queries (in
+    // a transaction): its next query fails, the caller retries, and the pool drops it when it comes back.
+    // The pool's own 'error' repeats what that listener has reported.
+    const onIdleError = options.onIdleError ?? (() => undefined);
+    pool.on('connect', (client) => client.on('error', (err) => onIdleError(err)));
+    pool.on('error', () => undefined);
     db = new Kysely<KoersDatabase>({ dialect: new PostgresDialect({ pool }) });
     kind = 'postgres';
   } else {
