@@ -4,6 +4,7 @@ import { rateLimit } from 'express-rate-limit';
 import swaggerUiDist from 'swagger-ui-dist';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { TaskStore } from '../store/tasks';
+import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
 import { amsterdamDateOf } from '../domain/dates';
 import { authenticate, type ApiKeys } from './auth';
@@ -39,6 +40,8 @@ export interface AppDeps {
   identity: Identity;
   logger: ApiLogger;
   tasks: TaskStore;
+  /** Which journey each person has per municipality (store/persons.ts); migrated with the store. */
+  persons: PersonIndex;
   outbox?: Outbox;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
@@ -75,6 +78,7 @@ export function createApp(deps: AppDeps): KoersApp {
     identity: deps.identity,
     audit: deps.audit,
     tasks: deps.tasks,
+    persons: deps.persons,
     outbox: deps.outbox,
     logger: deps.logger,
     metrics,

@@ -1,4 +1,5 @@
 import type { TaskStore } from '../store/tasks';
+import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
 import type { Identity } from './identity';
 import type { AuditStore } from './audit-store';
@@ -20,6 +21,7 @@ export interface ApiContext {
   identity: Identity;
   audit: AuditStore;
   tasks: TaskStore;
+  persons: PersonIndex;
   outbox?: Outbox;
   logger: ApiLogger;
   metrics: ApiMetrics;

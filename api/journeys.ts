@@ -68,6 +68,11 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not create journeys in ${body.municipality}.`);
         const journeyId = ctx.identity.journeyId(body.municipality, body.personRef);
         const regime = body.regime ?? regimeForPermit(body.permitGrantedOn);
+        const conflict = (existing: string) =>
+          new Problem(409, 'Conflict', 'This person already has a journey in this municipality.', undefined, { journeyId: existing, location: `/v1/journeys/${existing}` });
+        // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten.
+        const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId);
+        if (!claim.claimed) throw conflict(claim.journeyId);
         try {
           await ctx.temporal.start(
             {
@@ -89,10 +94,14 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           );
         } catch (err) {
           if (err instanceof JourneyAlreadyExists) {
-            throw new Problem(409, 'Conflict', 'This person already has a journey in this municipality.', undefined, { journeyId, location: `/v1/journeys/${journeyId}` });
+            // Started by an earlier try whose answer was lost (or before the index existed): the entry says so from now on.
+            await ctx.persons.started(journeyId);
+            throw conflict(journeyId);
           }
           throw err;
         }
+        // Should this write fail, the journey runs and a second create still meets Temporal's own 409, which marks it.
+        await ctx.persons.started(journeyId);
         ctx.logger.info({ journeyId, municipality: body.municipality, regime }, 'journey started');
         return {
           status: 201,
@@ -252,7 +261,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         body: { content: json(MoveJourneyBody), schema: MoveJourneyBody },
         responses: {
           202: { description: 'Accepted by the journey', schema: JourneyMoved },
-          409: { description: 'Already in that municipality, or the journey has ended', contentType: 'application/problem+json' },
+          409: { description: 'Already in that municipality, the person already has a journey there, or the journey has ended', contentType: 'application/problem+json' },
         },
       },
       async ({ principal, params, body }) => {
@@ -260,7 +269,18 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
         const { municipality: from } = await visibleJourney(ctx, principal, params.journeyId);
         if (from === body.municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
-        await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, { municipality: body.municipality, policy, movedBy: principal.name });
+        // The index first: a person with a journey there already cannot get a second one by a move.
+        const indexed = await ctx.persons.move(params.journeyId, body.municipality);
+        if (!indexed.moved) {
+          throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
+        }
+        try {
+          await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, { municipality: body.municipality, policy, movedBy: principal.name });
+        } catch (err) {
+          // The journey did not move (ended, or Temporal unreachable): neither does its entry.
+          await ctx.persons.move(params.journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId: params.journeyId, err: String(undo) }, 'person index not restored after a failed move'));
+          throw err;
+        }
         ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality }, 'journey moved');
         return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version } } };
       },

@@ -18,6 +18,7 @@ import { AuditStore, migrateAuditStore } from '../api/audit-store';
 import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
 import { TaskStore } from '../store/tasks';
+import { PersonIndex } from '../store/persons';
 import { Outbox } from '../store/outbox';
 import { CalendarTokens } from '../store/ical';
 import { Dispatcher, type Channel } from '../store/dispatcher';
@@ -121,6 +122,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         taskQueue: config.taskQueue,
         keys: loadApiKeys(config, logger),
         tasks,
+        persons: new PersonIndex(db),
         outbox,
         audit: new AuditStore(db),
         identity: new Identity(loadSecret(config, logger)),

@@ -77,11 +77,23 @@ export interface CalendarTokensTable {
   created_at: string;
 }
 
+export interface PersonIndexTable {
+  municipality: string;
+  /** A keyed hash of the personRef (api/identity.ts personKey), never the personRef itself. */
+  person_key: string;
+  journey_id: string;
+  created_at: string;
+  updated_at: string;
+  /** When Temporal accepted the journey's start; null while a create has only claimed the entry. */
+  started_at: string | null;
+}
+
 export interface KoersDatabase {
   tasks: TasksTable;
   task_events: TaskEventsTable;
   outbox: OutboxTable;
   calendar_tokens: CalendarTokensTable;
+  person_index: PersonIndexTable;
 }
 
 export type Db = Kysely<KoersDatabase>;

@@ -18,6 +18,7 @@ import { createActivities } from '../../../activities';
 import { openDatabase, type Db } from '../../../store/db';
 import { migrateToLatest } from '../../../store/migrations';
 import { TaskStore } from '../../../store/tasks';
+import { PersonIndex } from '../../../store/persons';
 import { Outbox } from '../../../store/outbox';
 import { CalendarTokens } from '../../../store/ical';
 import { createJourneyWorker } from '../../../worker';
@@ -92,6 +93,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
   const audit = new AuditStore(db);
+  const persons = new PersonIndex(db);
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
@@ -126,6 +128,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     identity: new Identity(secret),
     logger,
     tasks,
+    persons,
     outbox,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
@@ -158,6 +161,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     db,
     dbFile,
     tasks,
+    persons,
     outbox,
     audit,
     taskQueue,
