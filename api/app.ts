@@ -51,6 +51,8 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Deadline of each Temporal call (default 10 s); past it the request is a 503. */
   temporalTimeoutMs?: number;
+  /** Deadline of a journey query (default 3 s): what a GET waits for a journey whose worker is down. */
+  temporalQueryTimeoutMs?: number;
   extraMetrics?: () => Promise<string>;
   /** Calendar feeds (api/calendar.ts); without it their routes are not mounted. */
   calendar?: CalendarDeps;
@@ -66,6 +68,18 @@ function temporalUnreachable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * The database out of reach for a moment (restart, fail-over, a connection it ended, SQLite's writer
+ * lock held too long): the request changed nothing that stays, so the caller may retry it.
+ * PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention).
+ */
+function databaseUnavailable(err: unknown): boolean {
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (/^08|^57P0[123]$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY'].includes(code)) return true;
+  return typeof e.message === 'string' && /^Connection terminated|Client has encountered a connection error/.test(e.message);
+}
+
 export interface KoersApp extends express.Express {
   koers: { routes: RouteDef[]; document: Record<string, unknown>; metrics: ApiMetrics };
 }
@@ -74,7 +88,7 @@ export function createApp(deps: AppDeps): KoersApp {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? new ApiMetrics();
   const ctx: ApiContext = {
-    temporal: new TemporalGateway(deps.client, metrics, deps.taskQueue, deps.temporalTimeoutMs),
+    temporal: new TemporalGateway(deps.client, metrics, deps.taskQueue, { timeoutMs: deps.temporalTimeoutMs, queryTimeoutMs: deps.temporalQueryTimeoutMs }),
     identity: deps.identity,
     audit: deps.audit,
     tasks: deps.tasks,
@@ -160,7 +174,11 @@ export function createApp(deps: AppDeps): KoersApp {
   app.use((err: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
     if (temporalUnreachable(err)) {
       deps.logger.warn({}, 'Temporal unavailable');
-      return next(new Problem(503, 'Service unavailable', 'Temporal cannot be reached; try again shortly.'));
+      return next(Problem.unavailable('Service unavailable', 'Temporal cannot be reached; try again shortly.'));
+    }
+    if (databaseUnavailable(err)) {
+      deps.logger.warn({ code: (err as { code?: string }).code }, 'database unavailable');
+      return next(Problem.unavailable('Service unavailable', 'The database cannot be reached; try again shortly.'));
     }
     next(err);
   });

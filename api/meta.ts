@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { route, type RouteDef } from './route';
 import { Health } from './schemas';
+import { DEFAULT_RETRY_AFTER_SECONDS } from './problem';
 import type { ApiMetrics } from './metrics';
 
 const DOCS_PAGE = `<!doctype html>
@@ -73,7 +74,7 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
           .catch(() => false);
         return reachable
           ? { status: 200, body: { status: 'ok', temporal: 'reachable' } }
-          : { status: 503, body: { status: 'degraded', temporal: 'unreachable' } };
+          : { status: 503, headers: { 'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS) }, body: { status: 'degraded', temporal: 'unreachable' } };
       },
     ),
     route(

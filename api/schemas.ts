@@ -10,6 +10,8 @@ import { EVENT_TYPES } from '../domain/events';
 import { CaseworkerRoleSchema, INSTRUMENT_KINDS } from '../domain/policy';
 import type { ClockStatus, Phase, TaskKind } from '../domain/types';
 import { isValidBsn } from './identity';
+import { isPageToken } from './temporal';
+import { isTaskCursor } from '../store/tasks';
 
 export const components = z.registry<{ id: string; description?: string }>();
 const named = <T extends z.ZodType>(id: string, schema: T, description?: string): T => {
@@ -315,7 +317,7 @@ export const TaskQuery = z.strictObject({
   sort: z.enum(['dueDate', 'followUpDate', 'createdAt']).default('dueDate'),
   order: z.enum(['asc', 'desc']).default('asc'),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(512).optional().describe('`nextCursor` of the previous page.'),
+  cursor: z.string().max(512).refine(isTaskCursor, 'not a cursor of this API').optional().describe('`nextCursor` of the previous page.'),
 });
 
 export const ReassignTaskBody = named('ReassignTask', z.strictObject({ assignee: staffId }));
@@ -340,7 +342,7 @@ export const JourneyCountQuery = z.strictObject(journeyFilterFields);
 export const JourneyListQuery = z.strictObject({
   ...journeyFilterFields,
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  pageToken: z.string().max(2048).optional(),
+  pageToken: z.string().max(2048).refine(isPageToken, 'not a page token of this API').optional().describe('`nextPageToken` of the previous page.'),
 });
 export type JourneyFilter = z.output<typeof JourneyCountQuery>;
 

@@ -24,6 +24,7 @@ import { CalendarTokens } from '../../../store/ical';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
+import { RECONNECT_CHANNEL_ARGS } from '../../../platform/temporal';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -79,12 +80,16 @@ export interface HarnessOptions {
   /** Reuse the database file of an earlier harness (a restart). */
   dbFile?: string;
   now?: () => number;
+  /** Another Temporal server than the global setup's (a test that stops and restarts its own). */
+  temporalAddress?: string;
+  /** Deadline of each Temporal call (AppDeps.temporalTimeoutMs). */
+  temporalTimeoutMs?: number;
 }
 
 let sequence = 0;
 
 export async function apiHarness(options: HarnessOptions = {}) {
-  const address = process.env.KOERS_TEST_TEMPORAL_ADDRESS;
+  const address = options.temporalAddress ?? process.env.KOERS_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('KOERS_TEST_TEMPORAL_ADDRESS is not set: run through the integration project (global setup)');
   const dbFile = options.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-api-')), 'koers.db');
   const db: Db = openDatabase(`sqlite:${dbFile}`);
@@ -95,14 +100,15 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const audit = new AuditStore(db);
   const persons = new PersonIndex(db);
 
-  const connection = await Connection.connect({ address });
+  // The API's own connection settings (platform/temporal.ts).
+  const connection = await Connection.connect({ address, channelArgs: { ...RECONNECT_CHANNEL_ARGS } });
   const client = new Client({ connection });
   const taskQueue = `api-test-${process.pid}-${Date.now()}-${++sequence}`;
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
-  if (options.worker) {
+  const startWorker = async () => {
     nativeConnection = await NativeConnection.connect({ address });
     worker = await createJourneyWorker({
       connection: nativeConnection,
@@ -112,7 +118,17 @@ export async function apiHarness(options: HarnessOptions = {}) {
       workflowBundle: await testWorkflowBundle(),
     });
     workerRun = worker.run();
-  }
+  };
+  const stopWorker = async () => {
+    if (worker) {
+      worker.shutdown();
+      await workerRun;
+    }
+    await nativeConnection?.close();
+    worker = undefined;
+    nativeConnection = undefined;
+  };
+  if (options.worker) await startWorker();
 
   const logs: LogLine[] = [];
   const logger = {
@@ -135,6 +151,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
   });
 
   const as = (who: KeyName | undefined) => {
@@ -197,12 +214,11 @@ export async function apiHarness(options: HarnessOptions = {}) {
       }
       return last;
     },
+    /** Starts the worker (again); with `stopWorker`, a worker that goes down and comes back. */
+    startWorker,
+    stopWorker,
     async stop(): Promise<void> {
-      if (worker) {
-        worker.shutdown();
-        await workerRun;
-      }
-      await nativeConnection?.close();
+      await stopWorker();
       await connection.close();
       await db.destroy();
     },
