@@ -15,7 +15,7 @@ import { ApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { Problem, problemHandler, sendProblem } from './problem';
 import { mountRoutes, type RouteDef } from './route';
-import { TemporalGateway } from './temporal';
+import { EXECUTION_STATUS_NAMES, TemporalGateway } from './temporal';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
 import { eventRoutes } from './events';
@@ -99,6 +99,8 @@ export function createApp(deps: AppDeps): KoersApp {
     now,
     today: () => amsterdamDateOf(now()),
   };
+
+  metrics.observeJourneys(() => ctx.temporal.countByStatus(), Object.keys(EXECUTION_STATUS_NAMES));
 
   const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: 600 };
   const eventLimiter = rateLimit({

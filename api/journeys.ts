@@ -18,7 +18,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
-import { JourneyAlreadyExists } from './temporal';
+import { EXECUTION_STATUS_NAMES, JourneyAlreadyExists, type JourneyRun } from './temporal';
 import {
   AssignCaseworkerBody,
   CaseworkerAssigned,
@@ -159,7 +159,10 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         responses: { 200: { description: 'The journey', schema: Journey } },
       },
       async ({ principal, params }) => {
-        const state = await readState(ctx, principal, params.journeyId);
+        const run = await visibleJourney(ctx, principal, params.journeyId);
+        // A journey that cannot run shows that, not the clocks it had when it stopped as if they still ran.
+        if (run.status !== 'running' && run.status !== 'completed') return { status: 200, body: presentHalted(params.journeyId, run) };
+        const state = await queryState(ctx, principal, params.journeyId);
         let bsn: string | undefined;
         if (principal.role !== 'partner') {
           const input = await ctx.temporal.startInput(params.journeyId);
@@ -172,7 +175,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             }
           }
         }
-        return { status: 200, body: presentJourney(state, principal, bsn) };
+        return { status: 200, body: { ...presentJourney(state, principal, bsn), status: run.status } };
       },
     ),
 
@@ -291,6 +294,11 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
 /** The state query, behind the same visibility rule as every other read. */
 export async function readState(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyState> {
   await visibleJourney(ctx, principal, journeyId);
+  return queryState(ctx, principal, journeyId);
+}
+
+/** The state query once visibility has allowed the read. */
+async function queryState(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyState> {
   const state = await ctx.temporal.state(journeyId);
   // The municipality may have changed since visibility was read (a move): the state is the truth.
   if (!state || !mayAccessMunicipality(principal, state.municipality)) throw notFound('journey');
@@ -335,12 +343,28 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
   };
 }
 
+/** A journey whose run cannot go on: what Temporal's record says, without clocks or tasks. */
+function presentHalted(journeyId: string, run: JourneyRun) {
+  return {
+    journeyId,
+    status: run.status,
+    municipality: run.municipality,
+    // Set at start, so every journey has them; the fallbacks only guard a hand-started run.
+    regime: (run.regime ?? 'wi2021') as JourneyState['regime'],
+    phase: (run.phase ?? 'arrival') as JourneyState['phase'],
+    clocks: [],
+    openTasks: [],
+  };
+}
+
 /** Values reach the query only after zod has limited them to slugs, enums and dates; quoting is a second guard. */
 const quote = (value: string): string => `'${value.replace(/[\\']/g, '')}'`;
 
 export function visibilityQuery(filter: Partial<JourneyFilter>, options: { runningOnly?: boolean } = {}): string {
-  const clauses = [`WorkflowType = ${quote(JOURNEY_WORKFLOW)}`];
+  // A continued-as-new run is an earlier run of a journey, not another journey.
+  const clauses = [`WorkflowType = ${quote(JOURNEY_WORKFLOW)}`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (options.runningOnly) clauses.push(`ExecutionStatus = 'Running'`);
+  else if (filter.status) clauses.push(`ExecutionStatus = ${quote(EXECUTION_STATUS_NAMES[filter.status])}`);
   if (filter.municipality) clauses.push(`${municipalityKey.name} = ${quote(filter.municipality)}`);
   if (filter.phase) clauses.push(`${phaseKey.name} = ${quote(filter.phase)}`);
   if (filter.regime) clauses.push(`${regimeKey.name} = ${quote(filter.regime)}`);

@@ -10,7 +10,7 @@ import { EVENT_TYPES } from '../domain/events';
 import { CaseworkerRoleSchema, INSTRUMENT_KINDS } from '../domain/policy';
 import type { ClockStatus, Phase, TaskKind } from '../domain/types';
 import { isValidBsn } from './identity';
-import { isPageToken } from './temporal';
+import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, isPageToken, type JourneyStatus } from './temporal';
 import { isTaskCursor } from '../store/tasks';
 
 export const components = z.registry<{ id: string; description?: string }>();
@@ -147,6 +147,12 @@ export const Journey = named(
   'Journey',
   z.object({
     journeyId: z.string(),
+    status: z
+      .enum(JOURNEY_STATUSES)
+      .describe(
+        'Where the run stands. `running` and `completed` show live clocks; `workflow-task-failing` (the journey applies nothing until it is repaired), ' +
+          '`failed`, `terminated`, `timed-out` and `canceled` show none (`clocks` and `openTasks` empty): the administrators have been told.',
+      ),
     municipality: z.string(),
     regime: RegimeSchema,
     phase: PhaseSchema,
@@ -329,6 +335,10 @@ export const CompleteTaskBody = named(
 // ---- administrators --------------------------------------------------------------------------------
 
 const journeyFilterFields = {
+  status: z
+    .enum(Object.keys(EXECUTION_STATUS_NAMES) as [Exclude<JourneyStatus, 'workflow-task-failing'>, ...Exclude<JourneyStatus, 'workflow-task-failing'>[]])
+    .optional()
+    .describe('The run status (default: all). A running journey whose workflow task fails shows as such on its own page only.'),
   municipality: municipalitySlug.optional(),
   phase: PhaseSchema.optional(),
   regime: RegimeSchema.optional(),

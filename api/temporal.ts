@@ -12,13 +12,14 @@ import {
   WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionInfo,
+  type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
-import { municipalityKey } from '../platform/search-attributes';
+import { municipalityKey, phaseKey, regimeKey } from '../platform/search-attributes';
 import type { ApiMetrics } from './metrics';
 import { Problem } from './problem';
 
@@ -28,6 +29,59 @@ export interface JourneyListPage {
 }
 
 export class JourneyAlreadyExists extends Error {}
+
+/**
+ * Where a journey's run stands, for people: Temporal's execution status, except that a running journey
+ * whose workflow task has failed {@link FAILING_TASK_ATTEMPTS} times in a row is `workflow-task-failing`
+ * (it runs, but applies nothing until its code or data is fixed). Only `running` and `completed` have
+ * clocks worth showing.
+ */
+export const JOURNEY_STATUSES = ['running', 'workflow-task-failing', 'completed', 'failed', 'terminated', 'timed-out', 'canceled'] as const;
+export type JourneyStatus = (typeof JOURNEY_STATUSES)[number];
+
+/** From the third attempt on, a workflow task is failing, not hiccuping (the first retry follows at once). */
+export const FAILING_TASK_ATTEMPTS = 3;
+
+/** Visibility's ExecutionStatus names (as in list queries) of each status visibility knows. */
+export const EXECUTION_STATUS_NAMES: Record<Exclude<JourneyStatus, 'workflow-task-failing'>, string> = {
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  terminated: 'Terminated',
+  'timed-out': 'TimedOut',
+  canceled: 'Canceled',
+};
+const EXECUTION_STATUS_OF: Record<string, JourneyStatus> = Object.fromEntries(Object.entries(EXECUTION_STATUS_NAMES).map(([status, name]) => [name, status as JourneyStatus]));
+
+/** The client's status name (RUNNING, TIMED_OUT, …) and the pending workflow task's attempt as a {@link JourneyStatus}. */
+export function runStatus(statusName: WorkflowExecutionStatusName, workflowTaskAttempt: number): JourneyStatus {
+  switch (statusName) {
+    case 'RUNNING':
+      return workflowTaskAttempt >= FAILING_TASK_ATTEMPTS ? 'workflow-task-failing' : 'running';
+    case 'COMPLETED':
+      return 'completed';
+    case 'TERMINATED':
+      return 'terminated';
+    case 'TIMED_OUT':
+      return 'timed-out';
+    case 'CANCELLED':
+      return 'canceled';
+    default:
+      // FAILED, and what a latest run should never be (CONTINUED_AS_NEW, PAUSED, UNKNOWN): someone must look.
+      return 'failed';
+  }
+}
+
+export interface JourneyRun {
+  municipality: string;
+  /** Temporal runs it (whatever its workflow task does): it takes signals. */
+  running: boolean;
+  status: JourneyStatus;
+  phase?: string;
+  regime?: string;
+  /** When the run ended (ISO-8601 UTC), if it has. */
+  closedAt?: string;
+}
 
 /** Our own deadline passed (the client's retries of an unreachable server may sleep past the gRPC deadline). */
 class TemporalTimeout extends Error {
@@ -97,18 +151,50 @@ export class TemporalGateway {
     }
   }
 
-  /** The journey's municipality from visibility (no worker needed); undefined when there is no such journey. */
-  async municipalityOf(journeyId: string): Promise<{ municipality: string; running: boolean } | undefined> {
+  /**
+   * The journey's municipality and run status from Temporal's record of the run (no worker needed);
+   * undefined when there is no such journey.
+   */
+  async municipalityOf(journeyId: string): Promise<JourneyRun | undefined> {
     try {
       const description = await this.call('describe', () => this.client.workflow.getHandle(journeyId).describe());
       if (description.type !== JOURNEY_WORKFLOW) return undefined;
       const municipality = description.typedSearchAttributes.get(municipalityKey);
       if (!municipality) return undefined;
-      return { municipality, running: description.status.name === 'RUNNING' };
+      const status = runStatus(description.status.name, description.raw.pendingWorkflowTask?.attempt ?? 0);
+      return {
+        municipality,
+        running: description.status.name === 'RUNNING',
+        status,
+        phase: description.typedSearchAttributes.get(phaseKey),
+        regime: description.typedSearchAttributes.get(regimeKey),
+        ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
+      };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * How many journeys (latest runs: a continued-as-new run is not a journey) have each status that
+   * visibility knows (not `workflow-task-failing`). For a metrics scrape: a short deadline.
+   */
+  async countByStatus(timeoutMs = 2000): Promise<Partial<Record<JourneyStatus, number>>> {
+    const { namespace } = this.client.options;
+    const response = await this.call(
+      'count',
+      () => this.client.workflowService.countWorkflowExecutions({ namespace, query: `WorkflowType = '${JOURNEY_WORKFLOW}' AND ExecutionStatus != 'ContinuedAsNew' GROUP BY ExecutionStatus` }),
+      Math.min(timeoutMs, this.timeoutMs),
+    );
+    const counts: Partial<Record<JourneyStatus, number>> = {};
+    for (const group of response.groups ?? []) {
+      const value = group.groupValues?.[0]?.data;
+      const name = value ? (JSON.parse(Buffer.from(value).toString('utf8')) as string) : '';
+      const status = EXECUTION_STATUS_OF[name];
+      if (status) counts[status] = (counts[status] ?? 0) + Number(group.count ?? 0);
+    }
+    return counts;
   }
 
   async state(journeyId: string): Promise<JourneyState | undefined> {

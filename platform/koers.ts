@@ -26,6 +26,7 @@ import { createWebhookChannel } from '../store/channels/webhook';
 import { createEmailChannel } from '../store/channels/email';
 import type { ChannelName } from '../store/outbox';
 import { dailyDigestWorkflow } from '../workflows/digest';
+import { JourneyMonitor } from '../worker/monitor';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
 export const DIGEST_SCHEDULE_ID = 'koers-daily-digest';
@@ -112,6 +113,16 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         await connection.close();
       });
       logger.info({ taskQueue: config.taskQueue }, 'worker started');
+      const monitor = new JourneyMonitor({
+        client,
+        outbox,
+        admin: notifications.admin,
+        lang: notifications.lang,
+        onError: (err) => logger.warn({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'journey monitor round failed'),
+        onUnrouted: (journeyId, status) => logger.error({ journeyId, status }, 'journey stopped; no admin address in KOERS_NOTIFICATIONS_FILE to tell'),
+      });
+      monitor.start();
+      stops.push(() => monitor.stop());
       await ensureDigestSchedule(client, config, logger);
     }
 
