@@ -79,6 +79,8 @@ export interface HarnessOptions {
   eventRateLimit?: { windowMs: number; limit: number };
   /** Reuse the database file of an earlier harness (a restart). */
   dbFile?: string;
+  /** A store URL (PostgreSQL) instead of a SQLite file. */
+  databaseUrl?: string;
   now?: () => number;
   /** Another Temporal server than the global setup's (a test that stops and restarts its own). */
   temporalAddress?: string;
@@ -92,7 +94,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const address = options.temporalAddress ?? process.env.KOERS_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('KOERS_TEST_TEMPORAL_ADDRESS is not set: run through the integration project (global setup)');
   const dbFile = options.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-api-')), 'koers.db');
-  const db: Db = openDatabase(`sqlite:${dbFile}`);
+  const db: Db = openDatabase(options.databaseUrl ?? `sqlite:${dbFile}`);
   await migrateToLatest(db);
   await migrateAuditStore(db);
   const tasks = new TaskStore(db);
