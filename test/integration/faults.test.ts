@@ -21,11 +21,12 @@ jest.setTimeout(300_000);
 const JOURNEYS = 100;
 /** Dates before today, so the journeys have clocks running into the future (and timers pending). */
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-const PERMIT_GRANTED_ON = daysAgo(40);
+const PERMIT_GRANTED_ON = daysAgo(120);
+// The intake long enough ago that the re-integration clock is overdue: an escalation is queued at once.
 const EVENTS = [
   { type: 'nl.koers.brp.registered', data: { occurredOn: daysAgo(30) } },
   { type: 'nl.koers.bijstand.applied', data: { occurredOn: daysAgo(20) } },
-  { type: 'nl.koers.intake.held', data: { occurredOn: daysAgo(10) } },
+  { type: 'nl.koers.intake.held', data: { occurredOn: daysAgo(100) } },
 ];
 
 /** Runs `fn` over `items`, `limit` at a time. */
@@ -260,6 +261,7 @@ describe('faults: SIGKILL of worker and API under load, restart of the Temporal 
     figures.notificationsPerJourney = expected.notifications.length;
     figures.duplicatedEffects = duplicated;
     expect(expected.tasks.length).toBeGreaterThan(0);
+    expect(expected.notifications.length).toBeGreaterThan(0);
     expect(duplicated).toBe(0);
     expect(wrong).toEqual([]);
   });

@@ -92,11 +92,10 @@ describeWithPostgres('the task store database unavailable for a while', () => {
     // A journey that never saw the outage: the same facts, decided with the store up.
     const referenceId = await h.createJourney({ permitGrantedOn: daysAgo(120) });
     for (const event of events('reference')) await h.client.workflow.getHandle(referenceId).signal(eventSignal, event);
-    const expected = await eventually(() => shape(referenceId), (s) => s.includes('notifications') && JSON.parse(s).tasks.length > 0, 30_000);
     await h.settled(referenceId, 300);
     const reference = await shape(referenceId);
     expect(JSON.parse(reference).tasks.length).toBeGreaterThan(0);
-    expect(expected).toBeDefined();
+    expect(JSON.parse(reference).notifications.length).toBeGreaterThan(0);
 
     const caughtUp = await eventually(
       async () => (await Promise.all(journeyIds.map(shape))).filter((s) => s === reference).length,
