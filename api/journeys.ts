@@ -23,7 +23,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
-import { JourneyAlreadyExists } from './temporal';
+import { EXECUTION_STATUS_NAMES, JourneyAlreadyExists, type JourneyRun } from './temporal';
 import {
   AssignCaseworkerBody,
   CaseworkerAssigned,
@@ -78,6 +78,11 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         const caseworker = { role: policy.defaultCaseworkerRole };
         const facts = initialFacts({ regime, permitGrantedOn: body.permitGrantedOn, ...(body.birthDate ? { birthDate: body.birthDate } : {}) });
         const clocks = computeClocks(facts, policy, ctx.today());
+        const conflict = (existing: string) =>
+          new Problem(409, 'Conflict', 'This person already has a journey in this municipality.', undefined, { journeyId: existing, location: `/v1/journeys/${existing}` });
+        // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten.
+        const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId);
+        if (!claim.claimed) throw conflict(claim.journeyId);
         try {
           await ctx.temporal.start(
             {
@@ -100,10 +105,14 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           );
         } catch (err) {
           if (err instanceof JourneyAlreadyExists) {
-            throw new Problem(409, 'Conflict', 'This person already has a journey in this municipality.', undefined, { journeyId, location: `/v1/journeys/${journeyId}` });
+            // Started by an earlier try whose answer was lost (or before the index existed): the entry says so from now on.
+            await ctx.persons.started(journeyId);
+            throw conflict(journeyId);
           }
           throw err;
         }
+        // Should this write fail, the journey runs and a second create still meets Temporal's own 409, which marks it.
+        await ctx.persons.started(journeyId);
         ctx.logger.info({ journeyId, municipality: body.municipality, regime }, 'journey started');
         return {
           status: 201,
@@ -162,7 +171,10 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         responses: { 200: { description: 'The journey', schema: Journey } },
       },
       async ({ principal, params }) => {
-        const state = await readState(ctx, principal, params.journeyId);
+        const run = await visibleJourney(ctx, principal, params.journeyId);
+        // A journey that cannot run shows that, not the clocks it had when it stopped as if they still ran.
+        if (run.status !== 'running' && run.status !== 'completed') return { status: 200, body: presentHalted(params.journeyId, run) };
+        const state = await queryState(ctx, principal, params.journeyId);
         let bsn: string | undefined;
         if (principal.role !== 'partner') {
           const input = await ctx.temporal.startInput(params.journeyId);
@@ -182,6 +194,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           openTasks: state.openTasks.map((t) => (t.assignee ? { ...t, assignee: staff.get(t.assignee) ?? t.assignee } : t)),
         };
         return { status: 200, body: presentJourney(revealed, principal, bsn) };
+        return { status: 200, body: { ...presentJourney(state, principal, bsn), status: run.status } };
       },
     ),
 
@@ -281,7 +294,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         body: { content: json(MoveJourneyBody), schema: MoveJourneyBody },
         responses: {
           202: { description: 'Accepted by the journey', schema: JourneyMoved },
-          409: { description: 'Already in that municipality, or the journey has ended', contentType: 'application/problem+json' },
+          409: { description: 'Already in that municipality, the person already has a journey there, or the journey has ended', contentType: 'application/problem+json' },
         },
       },
       async ({ principal, params, body }) => {
@@ -289,7 +302,18 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
         const { municipality: from } = await visibleJourney(ctx, principal, params.journeyId);
         if (from === body.municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
-        await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, { municipality: body.municipality, policy, movedBy: principal.name });
+        // The index first: a person with a journey there already cannot get a second one by a move.
+        const indexed = await ctx.persons.move(params.journeyId, body.municipality);
+        if (!indexed.moved) {
+          throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
+        }
+        try {
+          await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, { municipality: body.municipality, policy, movedBy: principal.name });
+        } catch (err) {
+          // The journey did not move (ended, or Temporal unreachable): neither does its entry.
+          await ctx.persons.move(params.journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId: params.journeyId, err: String(undo) }, 'person index not restored after a failed move'));
+          throw err;
+        }
         ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality }, 'journey moved');
         return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version } } };
       },
@@ -311,6 +335,11 @@ export async function admitOrRefuse(ctx: ApiContext, principal: Principal, journ
 
 export async function readState(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyState> {
   await visibleJourney(ctx, principal, journeyId);
+  return queryState(ctx, principal, journeyId);
+}
+
+/** The state query once visibility has allowed the read. */
+async function queryState(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyState> {
   const state = await ctx.temporal.state(journeyId);
   // The municipality may have changed since visibility was read (a move): the state is the truth.
   if (!state || !mayAccessMunicipality(principal, state.municipality)) throw notFound('journey');
@@ -367,12 +396,28 @@ async function revealStaff(ctx: ApiContext, values: Array<string | undefined>): 
   return ctx.staffPseudonyms.reveal(values);
 }
 
+/** A journey whose run cannot go on: what Temporal's record says, without clocks or tasks. */
+function presentHalted(journeyId: string, run: JourneyRun) {
+  return {
+    journeyId,
+    status: run.status,
+    municipality: run.municipality,
+    // Set at start, so every journey has them; the fallbacks only guard a hand-started run.
+    regime: (run.regime ?? 'wi2021') as JourneyState['regime'],
+    phase: (run.phase ?? 'arrival') as JourneyState['phase'],
+    clocks: [],
+    openTasks: [],
+  };
+}
+
 /** Values reach the query only after zod has limited them to slugs, enums and dates; quoting is a second guard. */
 const quote = (value: string): string => `'${value.replace(/[\\']/g, '')}'`;
 
 export function visibilityQuery(filter: Partial<JourneyFilter>, options: { runningOnly?: boolean } = {}): string {
-  const clauses = [`WorkflowType = ${quote(JOURNEY_WORKFLOW)}`];
+  // A continued-as-new run is an earlier run of a journey, not another journey.
+  const clauses = [`WorkflowType = ${quote(JOURNEY_WORKFLOW)}`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (options.runningOnly) clauses.push(`ExecutionStatus = 'Running'`);
+  else if (filter.status) clauses.push(`ExecutionStatus = ${quote(EXECUTION_STATUS_NAMES[filter.status])}`);
   if (filter.municipality) clauses.push(`${municipalityKey.name} = ${quote(filter.municipality)}`);
   if (filter.phase) clauses.push(`${phaseKey.name} = ${quote(filter.phase)}`);
   if (filter.regime) clauses.push(`${regimeKey.name} = ${quote(filter.regime)}`);

@@ -24,6 +24,7 @@ import { findPolicy } from '../domain/policies';
 import { taskForms } from '../domain/task-forms';
 import { isTaskCursor } from '../store/tasks';
 import { isValidBsn } from './identity';
+import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, isPageToken, type JourneyStatus } from './temporal';
 
 export const components = z.registry<{ id: string; description?: string }>();
 const named = <T extends z.ZodType>(id: string, schema: T, description?: string): T => {
@@ -144,6 +145,12 @@ export const Journey = named(
   'Journey',
   z.object({
     journeyId: z.string(),
+    status: z
+      .enum(JOURNEY_STATUSES)
+      .describe(
+        'Where the run stands. `running` and `completed` show live clocks; `workflow-task-failing` (the journey applies nothing until it is repaired), ' +
+          '`failed`, `terminated`, `timed-out` and `canceled` show none (`clocks` and `openTasks` empty): the administrators have been told.',
+      ),
     municipality: z.string(),
     regime: RegimeSchema,
     phase: PhaseSchema,
@@ -380,6 +387,10 @@ export const CompleteTaskDoc = named(
 // ---- administrators --------------------------------------------------------------------------------
 
 const journeyFilterFields = {
+  status: z
+    .enum(Object.keys(EXECUTION_STATUS_NAMES) as [Exclude<JourneyStatus, 'workflow-task-failing'>, ...Exclude<JourneyStatus, 'workflow-task-failing'>[]])
+    .optional()
+    .describe('The run status (default: all). A running journey whose workflow task fails shows as such on its own page only.'),
   municipality: municipalitySlug.optional(),
   phase: PhaseSchema.optional(),
   regime: RegimeSchema.optional(),
@@ -396,6 +407,7 @@ export const JourneyListQuery = z.strictObject({
   pageToken: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,2048}$/, 'must be the nextPageToken of a previous page')
+    .refine(isPageToken, 'must be the nextPageToken of a previous page')
     .optional()
     .describe('`nextPageToken` of the previous page (base64url).'),
 });
