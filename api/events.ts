@@ -17,7 +17,9 @@ import type { Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
-import { JourneyParams } from './journeys';
+import { admitOrRefuse, JourneyParams } from './journeys';
+import { admissionNeedsJourney } from '../domain/admission';
+import { TASK_SOURCE } from '../domain/task-forms';
 import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, isJsonMediaType, pastDate } from './schemas';
 
 /**
@@ -27,7 +29,7 @@ import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, isJson
  * URN scheme and namespace are case-insensitive (RFC 8141), so the comparison is too.
  */
 const RESERVED_SOURCE_PREFIX = 'urn:nl:koers:';
-const SYSTEM_SOURCES = ['urn:nl:koers:tasks'];
+const SYSTEM_SOURCES = [TASK_SOURCE];
 
 function reservedSource(source: string, role: Principal['role']): boolean {
   const lower = source.toLowerCase();
@@ -206,6 +208,12 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'rejected' });
     const path = [prefix, 'source'].filter(Boolean).join('.');
     return { status: 422, problem: new Problem(422, 'Invalid event', 'This source is reserved for Koers itself.', [{ path, message: `is reserved: Koers itself signals with sources under ${RESERVED_SOURCE_PREFIX}` }]) };
+  }
+  const correction = principal.role === 'admin';
+  if (admissionNeedsJourney({ type: eventType, correction })) {
+    // A rule against the journey as it stands (a PIP after the permit, an extension that extends): 422, nothing recorded.
+    const candidate = { source: envelope.source, id: envelope.id, type: eventType, occurredOn: data.occurredOn as string, data, receivedAt: new Date(ctx.now()).toISOString(), ...(correction ? { correction } : {}) };
+    await admitOrRefuse(ctx, principal, journeyId, candidate, (field) => [prefix, field].filter(Boolean).join('.'));
   }
 
   const { entry, created } = await ctx.audit.record({

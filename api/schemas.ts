@@ -177,7 +177,11 @@ export const TimelineEntry = named(
     correction: z.boolean().optional(),
     keyId: z.string().optional().describe('Fingerprint of the API key that sent it (audit trail).'),
     signalledAt: z.string().optional(),
-    applied: z.boolean().describe('False when the journey has not (yet) recorded it.'),
+    applied: z.boolean().describe('True once the journey has it and did not refuse it.'),
+    rejection: z
+      .object({ field: z.string(), reason: z.string() })
+      .optional()
+      .describe('Why the journey refused it (domain/admission.ts); kept for the most recent events only.'),
   }),
 );
 
@@ -453,7 +457,8 @@ export const PolicyAmendmentResult = named(
     dryRun: z.boolean(),
     policy: z.object({ id: z.string(), version: z.int(), effectiveFrom: localDate }),
     matched: z.int(),
-    applied: z.int(),
+    applied: z.int().describe('0: a dry run changes nothing, and an applied amendment reports at its `amendmentId`.'),
+    amendmentId: z.string().optional().describe('Applied: the amendment whose report `GET /v1/policy-amendments/{amendmentId}` serves.'),
     journeys: z.array(
       z.object({
         journeyId: z.string(),
@@ -462,6 +467,17 @@ export const PolicyAmendmentResult = named(
         clockChanges: z.array(z.object({ clock: z.string(), before: ClockDates.optional(), after: ClockDates.optional() })),
       }),
     ),
+  }),
+);
+
+export const PolicyAmendmentReport = named(
+  'PolicyAmendmentReport',
+  z.object({
+    policy: z.object({ id: z.string(), version: z.int(), effectiveFrom: localDate }),
+    status: z.enum(['running', 'completed']),
+    matched: z.int(),
+    amended: z.array(z.string()).describe('Journeys that have the new policy.'),
+    failed: z.array(z.object({ journeyId: z.string(), reason: z.string() })).describe('Journeys that ended or moved after they were matched.'),
   }),
 );
 

@@ -27,7 +27,6 @@ interface Ids {
   messageId: string;
 }
 
-// In the future, yet inside the dates the service accepts (1900-01-01..2199-12-31), so the future rule is what refuses it.
 const FUTURE = '2199-01-01';
 
 const endpoints: WriteEndpoint[] = [
@@ -286,7 +285,7 @@ describe('bad input', () => {
     const before = await snapshot();
     const create = await h.as('admin').post('/v1/journeys', { personRef: h.personRef(), municipality: 'borger-odoorn', permitGrantedOn: '2025-02-30' });
     expect(create.status).toBe(422);
-    expect(create.body.errors).toEqual([{ path: 'permitGrantedOn', message: 'must be a calendar date YYYY-MM-DD between 1900-01-01 and 2199-12-31' }]);
+    expect(create.body.errors).toEqual([{ path: 'permitGrantedOn', message: expect.stringContaining('must be a calendar date YYYY-MM-DD') }]);
     const event = await h.as('admin').post(`/v1/journeys/${ids.journeyId}/events`, cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-02-30' }));
     expect(event.status).toBe(422);
     expect(event.body.errors.map((e: { path: string }) => e.path)).toEqual(['data.occurredOn']);

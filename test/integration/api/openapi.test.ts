@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { CASEWORKER_ROLES, CLOCK_NAMES, INSTRUMENT_KINDS, LEERROUTES, PHASES, TASK_KINDS } from '../../../domain/vocabulary';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,11 @@ describe('the OpenAPI document', () => {
     expect(res.status).toBe(200);
     expect(res.headers['api-version']).toBe('1.0.0');
     expect(res.body.openapi).toBe('3.1.0');
+  });
+
+  it('publishes the domain vocabulary lists as its enums (domain/vocabulary.ts)', () => {
+    const text = JSON.stringify(document);
+    for (const list of [TASK_KINDS, PHASES, CLOCK_NAMES, INSTRUMENT_KINDS, LEERROUTES, CASEWORKER_ROLES]) expect(text).toContain(JSON.stringify([...list]));
   });
 
   it('validates as OpenAPI 3.1', () => {
