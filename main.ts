@@ -12,7 +12,7 @@ import { prometheusScraper } from './api/metrics';
  * The SDK's own logs go into the same JSON stream. The worker's Temporal metrics come from the SDK runtime's own Prometheus exporter, which must be
  * installed before the first connection (here, not in startKoers: tests install their own runtime).
  * With the API in this process it listens on loopback only and /metrics appends it; a worker-only
- * process exposes it for Prometheus to scrape directly.
+ * process exposes it on KOERS_BIND_ADDRESS for Prometheus to scrape directly.
  */
 function installRuntime(config: Config, logger: Logger): (() => Promise<string>) | undefined {
   const sdkLogs = { logger: temporalLogger(logger), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } } } as const;
@@ -20,7 +20,8 @@ function installRuntime(config: Config, logger: Logger): (() => Promise<string>)
     Runtime.install(sdkLogs);
     return undefined;
   }
-  const host = config.role === 'all' ? '127.0.0.1' : '0.0.0.0';
+  // With the API in this process only /metrics reads it; a worker-only process listens where KOERS_BIND_ADDRESS says.
+  const host = config.role === 'all' ? '127.0.0.1' : config.bindAddress;
   try {
     Runtime.install({ ...sdkLogs, telemetryOptions: { ...sdkLogs.telemetryOptions, metrics: { prometheus: { bindAddress: `${host}:${config.workerMetricsPort}` } } } });
   } catch (err) {

@@ -4,6 +4,9 @@ import type { Lang } from '../store/texts';
 import { createTaskActivities } from './tasks';
 import { createNotificationActivities } from './notifications';
 import { createDigestActivities, type DigestRecipients } from './digest';
+import { createRetentionActivities } from './retention';
+import type { RetentionStore } from '../store/retention';
+import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 
 export interface ActivityDependencies {
   tasks: TaskStore;
@@ -13,14 +16,19 @@ export interface ActivityDependencies {
   userRecipients?: DigestRecipients;
   /** Language of notification and digest texts (default Dutch). */
   lang?: Lang;
+  /** Retention records for the nightly erasure (the retention workflow fails without it). */
+  retention?: RetentionStore;
+  /** Staff pseudonyms the journeys carry, turned back into staff ids for the task store. */
+  staffPseudonyms?: StaffPseudonyms;
 }
 
 /** All activities a journey calls, built from their dependencies so tests pass the real store. */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    ...createTaskActivities(deps.tasks),
+    ...createTaskActivities(deps.tasks, deps.staffPseudonyms),
     ...createNotificationActivities(deps.outbox, deps.recipients, { lang: deps.lang }),
     ...createDigestActivities(deps.tasks, deps.outbox, deps.userRecipients ?? {}, { lang: deps.lang }),
+    ...createRetentionActivities(deps.retention),
   };
 }
 

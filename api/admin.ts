@@ -10,7 +10,7 @@ import type { JourneyState } from '../workflows/definitions';
 import type { ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
-import { visibilityQuery } from './journeys';
+import { searchFilter, visibilityQuery } from './journeys';
 import { DeadLetterList, DeadLetter, PolicyAmendmentBody, PolicyAmendmentReport, PolicyAmendmentResult } from './schemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
@@ -57,7 +57,7 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
         const journeyIds: string[] = [];
         let pageToken: string | undefined;
         do {
-          const page = await ctx.temporal.list(visibilityQuery({ ...body.filter, municipality: body.municipality }, { runningOnly: true }), 500, pageToken);
+          const page = await ctx.temporal.list(visibilityQuery(searchFilter(ctx, { ...body.filter, municipality: body.municipality }), { runningOnly: true }), 500, pageToken);
           journeyIds.push(...page.executions.map((e) => e.workflowId));
           pageToken = page.nextPageToken;
         } while (pageToken && journeyIds.length <= MAX_AMENDED_JOURNEYS);

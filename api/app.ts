@@ -3,6 +3,7 @@ import express from 'express';
 import { rateLimit } from 'express-rate-limit';
 import swaggerUiDist from 'swagger-ui-dist';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { TaskStore } from '../store/tasks';
 import type { Outbox } from '../store/outbox';
 import { amsterdamDateOf } from '../domain/dates';
@@ -22,6 +23,10 @@ import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
 import { adminRoutes } from './admin';
 import { calendarRoutes, type CalendarDeps } from './calendar';
+import { codecRouter } from './codec';
+import { erasureRoutes } from './erasure';
+import type { RetentionStore } from '../store/retention';
+import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 
 export const API_VERSION = '1.0.0';
 
@@ -62,6 +67,12 @@ export interface AppDeps {
   validateResponses?: boolean;
   /** The contact the OpenAPI document names for this deployment (default: the Koers project's). */
   contact?: DocumentInfo['contact'];
+  /** Staff ids reach Temporal (the caseworker search attribute) only as pseudonyms recorded here. */
+  staffPseudonyms?: StaffPseudonyms;
+  /** Retention records: the erasure routes (api/erasure.ts) are mounted with it. */
+  retention?: RetentionStore;
+  /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
+  codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
 }
 
 /** Placeholder contact of a deployment that names none; an operator sets its own (AppDeps.contact). */
@@ -92,6 +103,7 @@ export function createApp(deps: AppDeps): KoersApp {
     metrics,
     now,
     today: () => amsterdamDateOf(now()),
+    ...(deps.staffPseudonyms ? { staffPseudonyms: deps.staffPseudonyms } : {}),
   };
 
   const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: 600 };
@@ -115,6 +127,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),
     ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks) : []),
+    ...(deps.retention ? erasureRoutes(ctx, deps.retention) : []),
   ];
   document = buildOpenApiDocument(routes, { version: API_VERSION, contact: deps.contact ?? DEFAULT_CONTACT });
 
@@ -131,7 +144,7 @@ export function createApp(deps: AppDeps): KoersApp {
     res.setHeader('API-Version', API_VERSION);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const routePattern: string = req.route?.path ?? (res.statusCode === 404 ? '(unmatched)' : '(middleware)');
+      const routePattern: string = req.route ? String(req.baseUrl ?? '') + String(req.route.path) : res.statusCode === 404 ? '(unmatched)' : '(middleware)';
       const labels = { method: req.method, route: routePattern, status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
@@ -142,6 +155,8 @@ export function createApp(deps: AppDeps): KoersApp {
     });
     next();
   });
+
+  if (deps.codecEndpoint) app.use('/codec', codecRouter({ ...deps.codecEndpoint, keys: deps.keys, logger: deps.logger, now }));
 
   app.use('/v1/docs/assets', express.static(path.join(__dirname, 'docs-assets'), { index: false }));
   app.use('/v1/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));

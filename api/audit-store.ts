@@ -15,7 +15,7 @@
  * next to the store's, in the same database. Columns are `text` and `integer` only, so the same
  * migration runs on SQLite and PostgreSQL.
  */
-import { Kysely, Migrator, type Migration } from 'kysely';
+import { Kysely, Migrator, sql, type Migration } from 'kysely';
 import { eventKey } from '../domain/events';
 
 // Migrations and the shared database handle are schema-agnostic (Kysely's own Migration type takes Kysely<any>).
@@ -81,6 +81,37 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await db.schema.dropTable('api_event_audit').execute();
+    },
+  },
+  // Idempotency per journey: a partner must not learn, from a refusal, that another municipality's
+  // journey already has an event with this source + id. The table is rebuilt (SQLite cannot change a
+  // primary key in place); every row keeps its values.
+  '0002_event_audit_per_journey': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('api_event_audit_v2')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('journey_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('occurred_on', 'text', (c) => c.notNull())
+        .addColumn('actor_name', 'text', (c) => c.notNull())
+        .addColumn('actor_role', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('correction', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('signalled_at', 'text')
+        .addPrimaryKeyConstraint('api_event_audit_v2_pk', ['journey_id', 'source', 'event_id'])
+        .execute();
+      await sql`insert into api_event_audit_v2 (source, event_id, journey_id, type, occurred_on, actor_name, actor_role, key_id, correction, received_at, signalled_at)
+        select source, event_id, journey_id, type, occurred_on, actor_name, actor_role, key_id, correction, received_at, signalled_at from api_event_audit`.execute(db);
+      await db.schema.dropTable('api_event_audit').execute();
+      await db.schema.alterTable('api_event_audit_v2').renameTo('api_event_audit').execute();
+      await db.schema.createIndex('api_event_audit_event_idx').on('api_event_audit').columns(['source', 'event_id']).execute();
+      await db.schema.createIndex('api_event_audit_journey_received_idx').on('api_event_audit').columns(['journey_id', 'received_at']).execute();
+    },
+    async down() {
+      throw new Error('0002_event_audit_per_journey cannot be undone: two journeys may now share a source + id');
     },
   },
   // Numbered 0003: it follows the per-journey rebuild of the table (0002) where both are present.
@@ -167,8 +198,19 @@ export class AuditStore {
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     const created = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
-    const row = await this.db.selectFrom('api_event_audit').selectAll().where('event_key', '=', key).executeTakeFirstOrThrow();
+    const row = await this.db.selectFrom('api_event_audit').selectAll().where('journey_id', '=', entry.journeyId).where('event_key', '=', key).executeTakeFirstOrThrow();
     return { entry: toEntry(row), created };
+  }
+
+  /** The other journeys that already have an event with this source + id. */
+  async otherJourneysWith(source: string, id: string, journeyId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('api_event_audit')
+      .select('journey_id')
+      .where('event_key', '=', eventKey({ source, id }))
+      .where('journey_id', '!=', journeyId)
+      .execute();
+    return rows.map((r) => r.journey_id);
   }
 
   /** The journey's row of source + id, if recorded. */

@@ -37,44 +37,104 @@ export interface Principal {
 
 const sha256 = (value: string): string => crypto.createHash('sha256').update(value).digest('hex');
 
-/** API keys, kept only as SHA-256 hashes (a key may be given as "sha256:<hex>" in the file). */
+function indexByHash(entries: ApiKeyEntry[]): Map<string, Principal> {
+  const byHash = new Map<string, Principal>();
+  for (const entry of KeyFileSchema.parse(entries)) {
+    const hash = entry.key.startsWith('sha256:') ? entry.key.slice('sha256:'.length).toLowerCase() : sha256(entry.key);
+    byHash.set(hash, {
+      role: entry.role,
+      name: entry.name,
+      municipalities: entry.municipalities,
+      eventTypes: entry.eventTypes,
+      ...(entry.teams ? { teams: entry.teams } : {}),
+      keyId: hash.slice(0, 12),
+    });
+  }
+  return byHash;
+}
+
+/** Reads and checks a key file; the error names the file, the entry and the field, never a key. */
+function readKeyFile(file: string): ApiKeyEntry[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`KOERS_API_KEYS_FILE ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = KeyFileSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`KOERS_API_KEYS_FILE ${file}: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
+/**
+ * API keys, kept only as SHA-256 hashes (a key may be given as "sha256:<hex>" in the file). The set
+ * can be replaced while the API runs (`reloadFrom`): a key removed from the file stops working at the
+ * next request after the reload.
+ */
 export class ApiKeys {
-  private readonly byHash = new Map<string, Principal>();
+  private byHash: Map<string, Principal>;
 
   constructor(entries: ApiKeyEntry[]) {
-    for (const entry of KeyFileSchema.parse(entries)) {
-      const hash = entry.key.startsWith('sha256:') ? entry.key.slice('sha256:'.length).toLowerCase() : sha256(entry.key);
-      this.byHash.set(hash, {
-        role: entry.role,
-        name: entry.name,
-        municipalities: entry.municipalities,
-        eventTypes: entry.eventTypes,
-        ...(entry.teams ? { teams: entry.teams } : {}),
-        keyId: hash.slice(0, 12),
-      });
-    }
+    this.byHash = indexByHash(entries);
   }
 
   static fromFile(file: string): ApiKeys {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new Error(`KOERS_API_KEYS_FILE ${file}: ${(err as Error).message}`);
-    }
-    const parsed = KeyFileSchema.safeParse(raw);
-    // The message names the entry and field, never the key itself.
-    if (!parsed.success) throw new Error(`KOERS_API_KEYS_FILE ${file}: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);
-    return new ApiKeys(parsed.data);
+    return new ApiKeys(readKeyFile(file));
+  }
+
+  /** Replaces every key with the file's; a file that does not parse throws and leaves the keys as they were. */
+  reloadFrom(file: string): void {
+    this.byHash = indexByHash(readKeyFile(file));
   }
 
   find(key: string): Principal | undefined {
     return this.byHash.get(sha256(key));
   }
 
+  /** The principal of a key known only by its SHA-256 (hex), if the key is still configured. */
+  findByHash(hash: string): Principal | undefined {
+    return this.byHash.get(hash);
+  }
+
+  /** The SHA-256 (hex) a key is known by. */
+  hashOf(key: string): string {
+    return sha256(key);
+  }
+
   get size(): number {
     return this.byHash.size;
   }
+}
+
+/**
+ * Reloads the keys when the file changes (polled every `intervalMs`, so an editor's atomic replace
+ * and a mounted secret's symlink swap are seen too) and on SIGHUP. A broken file keeps the previous
+ * keys and is reported. Returns the function that stops watching.
+ */
+export function watchApiKeysFile(
+  keys: ApiKeys,
+  file: string,
+  onReload: (outcome: { ok: true; keys: number; trigger: string } | { ok: false; error: string; trigger: string }) => void,
+  intervalMs = 1000,
+): () => void {
+  const reload = (trigger: string) => {
+    try {
+      keys.reloadFrom(file);
+      onReload({ ok: true, keys: keys.size, trigger });
+    } catch (err) {
+      onReload({ ok: false, error: (err as Error).message, trigger });
+    }
+  };
+  const onChange = (current: fs.Stats, previous: fs.Stats) => {
+    if (current.mtimeMs !== previous.mtimeMs || current.size !== previous.size || current.ino !== previous.ino) reload('change');
+  };
+  const onHup = () => reload('SIGHUP');
+  fs.watchFile(file, { interval: intervalMs, persistent: false }, onChange);
+  process.on('SIGHUP', onHup);
+  return () => {
+    fs.unwatchFile(file, onChange);
+    process.off('SIGHUP', onHup);
+  };
 }
 
 declare module 'express-serve-static-core' {

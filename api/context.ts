@@ -1,5 +1,6 @@
 import type { TaskStore } from '../store/tasks';
 import type { Outbox } from '../store/outbox';
+import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { Identity } from './identity';
 import type { AuditStore } from './audit-store';
 import type { ApiMetrics } from './metrics';
@@ -26,6 +27,8 @@ export interface ApiContext {
   now: () => number;
   /** Today in Europe/Amsterdam, `YYYY-MM-DD`. */
   today: () => string;
+  /** Staff ids go to Temporal as pseudonyms when set (store/staff-pseudonyms.ts). */
+  staffPseudonyms?: StaffPseudonyms;
 }
 
 /**

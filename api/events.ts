@@ -13,7 +13,7 @@ import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { eventDataSchema, isEventType, type EventType, type JourneyEvent } from '../domain/events';
 import { eventSignal } from '../workflows/definitions';
-import type { Principal } from './auth';
+import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
@@ -216,6 +216,15 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     await admitOrRefuse(ctx, principal, journeyId, candidate, (field) => [prefix, field].filter(Boolean).join('.'));
   }
 
+  // The same source + id on another journey the caller can see is a mistake worth a 409; on one it
+  // cannot see (another municipality's) it is simply a new event here, so the answer reveals nothing.
+  for (const other of await ctx.audit.otherJourneysWith(envelope.source, envelope.id, journeyId)) {
+    const found = await ctx.temporal.municipalityOf(other);
+    if (found && mayAccessMunicipality(principal, found.municipality)) {
+      return { status: 409, problem: new Problem(409, 'Conflict', 'This source + id was already reported for another journey.', [{ path: [prefix, 'id'].filter(Boolean).join('.'), message: 'already used' }]) };
+    }
+  }
+
   const { entry, created } = await ctx.audit.record({
     source: envelope.source,
     id: envelope.id,
@@ -227,9 +236,6 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     correction: principal.role === 'admin',
     receivedAt: new Date(ctx.now()).toISOString(),
   });
-  if (entry.journeyId !== journeyId) {
-    return { status: 409, problem: new Problem(409, 'Conflict', 'This source + id was already reported for another journey.', [{ path: [prefix, 'id'].filter(Boolean).join('.'), message: 'already used' }]) };
-  }
   if (!created && (await awaitOrClaim(ctx, journeyId, entry)) === 'signalled') {
     ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'duplicate' });
     return { status: 200, duplicate: true };

@@ -8,10 +8,20 @@ import crypto from 'node:crypto';
 export class Identity {
   private readonly idKey: Buffer;
   private readonly bsnKey: Buffer;
+  private readonly staffKey: Buffer;
 
   constructor(secret: string) {
     this.idKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'journey-id', 32));
     this.bsnKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'bsn-aes-256-gcm', 32));
+    this.staffKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'staff-pseudonym', 32));
+  }
+
+  /**
+   * The pseudonym a staff id has in Temporal (the caseworker search attribute is stored in clear):
+   * `s-` + 22 characters of an HMAC, stable so a list by caseworker still works.
+   */
+  staffPseudonym(staffId: string): string {
+    return `s-${crypto.createHmac('sha256', this.staffKey).update(staffId).digest('base64url').slice(0, 22)}`;
   }
 
   journeyId(municipality: string, personRef: string): string {

@@ -126,10 +126,11 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         responses: { 200: { description: 'A page of journeys', schema: JourneyList } },
       },
       async ({ query }) => {
-        const page = await ctx.temporal.list(visibilityQuery(query), query.pageSize, query.pageToken);
+        const page = await ctx.temporal.list(visibilityQuery(searchFilter(ctx, query)), query.pageSize, query.pageToken);
+        const staff = await revealStaff(ctx, page.executions.map((e) => e.typedSearchAttributes.get(caseworkerIdKey)));
         return {
           status: 200,
-          body: { journeys: page.executions.map(summary), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) },
+          body: { journeys: page.executions.map((e) => summary(e, staff)), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) },
         };
       },
     ),
@@ -145,7 +146,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         query: JourneyCountQuery,
         responses: { 200: { description: 'The count', schema: JourneyCount } },
       },
-      async ({ query }) => ({ status: 200, body: { count: await ctx.temporal.count(visibilityQuery(query)) } }),
+      async ({ query }) => ({ status: 200, body: { count: await ctx.temporal.count(visibilityQuery(searchFilter(ctx, query))) } }),
     ),
 
     route(
@@ -174,7 +175,13 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             }
           }
         }
-        return { status: 200, body: presentJourney(state, principal, bsn) };
+        const staff = await revealStaff(ctx, [state.caseworker.id, ...state.openTasks.map((t) => t.assignee)]);
+        const revealed: JourneyState = {
+          ...state,
+          caseworker: { ...state.caseworker, ...(state.caseworker.id ? { id: staff.get(state.caseworker.id) ?? state.caseworker.id } : {}) },
+          openTasks: state.openTasks.map((t) => (t.assignee ? { ...t, assignee: staff.get(t.assignee) ?? t.assignee } : t)),
+        };
+        return { status: 200, body: presentJourney(revealed, principal, bsn) };
       },
     ),
 
@@ -248,7 +255,14 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, params, body }) => {
         await visibleJourney(ctx, principal, params.journeyId);
         const caseworker = { role: body.role, ...(body.id ? { id: body.id } : {}) };
-        await ctx.temporal.signal(params.journeyId, assignCaseworkerSignal, caseworker);
+        // The journey puts its caseworker's id in a search attribute, which Temporal stores in clear: it gets a pseudonym.
+        let pseudonymous = caseworker;
+        if (body.id && ctx.staffPseudonyms) {
+          const pseudonym = ctx.identity.staffPseudonym(body.id);
+          await ctx.staffPseudonyms.remember(pseudonym, body.id);
+          pseudonymous = { ...caseworker, id: pseudonym };
+        }
+        await ctx.temporal.signal(params.journeyId, assignCaseworkerSignal, pseudonymous);
         ctx.logger.info({ journeyId: params.journeyId, role: body.role }, 'caseworker assigned');
         return { status: 202, body: { journeyId: params.journeyId, caseworker } };
       },
@@ -341,6 +355,18 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
   };
 }
 
+/** A filter as visibility knows it: a caseworker by the pseudonym the journeys carry. */
+export function searchFilter<F extends Partial<JourneyFilter>>(ctx: ApiContext, filter: F): F {
+  if (!filter.caseworkerId || !ctx.staffPseudonyms) return filter;
+  return { ...filter, caseworkerId: ctx.identity.staffPseudonym(filter.caseworkerId) };
+}
+
+/** The staff ids behind pseudonyms (other values map to themselves). */
+async function revealStaff(ctx: ApiContext, values: Array<string | undefined>): Promise<Map<string, string>> {
+  if (!ctx.staffPseudonyms) return new Map();
+  return ctx.staffPseudonyms.reveal(values);
+}
+
 /** Values reach the query only after zod has limited them to slugs, enums and dates; quoting is a second guard. */
 const quote = (value: string): string => `'${value.replace(/[\\']/g, '')}'`;
 
@@ -357,7 +383,7 @@ export function visibilityQuery(filter: Partial<JourneyFilter>, options: { runni
   return clauses.join(' AND ');
 }
 
-function summary(execution: WorkflowExecutionInfo) {
+function summary(execution: WorkflowExecutionInfo, staff: Map<string, string>) {
   const sa = execution.typedSearchAttributes;
   const nextFinal = sa.get(nextFinalDateKey);
   const municipality = sa.get(municipalityKey);
@@ -365,7 +391,8 @@ function summary(execution: WorkflowExecutionInfo) {
   const regime = sa.get(regimeKey);
   const overdue = sa.get(overdueKey);
   const role = sa.get(caseworkerRoleKey);
-  const id = sa.get(caseworkerIdKey);
+  const pseudonym = sa.get(caseworkerIdKey);
+  const id = pseudonym ? (staff.get(pseudonym) ?? pseudonym) : undefined;
   return {
     journeyId: execution.workflowId,
     status: execution.status.name,

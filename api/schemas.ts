@@ -428,6 +428,31 @@ export const JourneyMoved = named(
   'The journey moved: its tasks follow to the new municipality, its history stays.',
 );
 
+export const ERASURE_GROUNDS = ['no-longer-necessary', 'consent-withdrawn', 'objection', 'unlawfully-processed', 'legal-obligation'] as const;
+export const ErasureBody = named(
+  'JourneyErasureRequest',
+  z.strictObject({
+    ground: z
+      .enum(ERASURE_GROUNDS)
+      .describe('The AVG art. 17 lid 1 ground (a, b, c, d, e in this order); no free text, so no personal data lands in the record.'),
+  }),
+);
+export const JourneyErasure = named(
+  'JourneyErasure',
+  z.object({
+    journeyId: z.string(),
+    municipality: z.string(),
+    endedOn: localDate,
+    endReason: z.string(),
+    eraseAfter: localDate,
+    retentionBasis: z.string(),
+    erasedAt: z.string().optional(),
+    erasureGround: z.string().optional(),
+    erasedBy: z.string().optional().describe('`retention`, or the fingerprint of the admin key that erased it.'),
+  }),
+  "The journey's retention record: when its personal data is (or was) erased, and on what ground.",
+);
+
 export const PolicyAmendmentBody = named(
   'PolicyAmendment',
   z.strictObject({

@@ -17,6 +17,7 @@ import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@tempo
 import { JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
 import { municipalityKey } from '../platform/search-attributes';
 import { amendmentProgressQuery, POLICY_AMENDMENT_WORKFLOW, type PolicyAmendmentInput, type PolicyAmendmentReport } from '../workflows/policy-amendment';
+import { deleteJourneyRuns } from '../platform/erasure';
 import type { ApiMetrics } from './metrics';
 import { Problem } from './problem';
 
@@ -143,6 +144,11 @@ export class TemporalGateway {
     const executions = await Promise.all(response.executions.map((raw) => executionInfoFromRaw(raw, converter, raw, namespace)));
     const token = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
     return { executions, ...(token ? { nextPageToken: token } : {}) };
+  }
+
+  /** Ends (if running) and deletes every run of the journey and its instruments; returns the number of runs. */
+  async erase(journeyId: string): Promise<number> {
+    return this.call('erase', () => deleteJourneyRuns(this.client, journeyId));
   }
 
   async count(query: string): Promise<number> {

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { CaseworkerRoleSchema, INSTRUMENT_KINDS, LocalDateSchema } from './vocabulary';
+import { addPeriod } from './dates';
 import type { InstrumentKind } from './types';
 
 const count = z.int().min(0).max(1000);
@@ -135,6 +136,13 @@ export const PolicySchema = z
     fines: z.strictObject({ automatic: z.literal(false) }),
     /** Where each parameter comes from, for audit; free text per parameter path. */
     sources: z.record(z.string(), z.string()).optional(),
+    /**
+     * How long a journey's personal data (sealed BSN, birth date, person reference) is kept after
+     * the journey ends, before it is erased. Legal basis: AVG art. 5 lid 1 onder e (opslagbeperking)
+     * and art. 17 (recht op vergetelheid); the period itself is the municipality's, from its
+     * selectielijst under the Archiefwet 1995 (art. 5), cited in `basis`. Absent: {@link DEFAULT_RETENTION}.
+     */
+    retention: z.strictObject({ afterEnd: PeriodSchema, basis: z.string().min(1) }).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.statushouderSpecialist && p.defaultCaseworkerRole !== 'statushouder-specialist') {
@@ -151,6 +159,22 @@ export const PolicySchema = z
 
 export type Policy = z.infer<typeof PolicySchema>;
 export type PolicyPeriod = z.infer<typeof PeriodSchema>;
+
+/**
+ * The retention of a policy without its own: two years after the journey ends, long enough for an
+ * objection and appeal against the last decision (Awb art. 6:7 six weeks, then court) and a late
+ * question from DUO, short enough to honour AVG art. 5 lid 1 onder e. A municipality sets its own
+ * period from its selectielijst in `retention`.
+ */
+export const DEFAULT_RETENTION: NonNullable<Policy['retention']> = {
+  afterEnd: { years: 2 },
+  basis: 'AVG art. 5 lid 1 onder e; default of Koers until the municipality sets its selectielijst period',
+};
+
+/** The date from which a journey that ended on `endedOn` (`YYYY-MM-DD`) has its personal data erased. */
+export function erasureDueOn(endedOn: string, policy: Pick<Policy, 'retention'> | undefined): string {
+  return addPeriod(endedOn, (policy?.retention ?? DEFAULT_RETENTION).afterEnd);
+}
 
 /** A partial policy for an amendment: nested objects merge, arrays and scalars replace. */
 export type PolicyPatch = DeepPartial<Omit<Policy, 'id' | 'version'>>;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CaseworkerRoleSchema } from '../domain/vocabulary';
 import type { CaseworkerRole } from '../domain/types';
 import type { RecipientAddress } from '../store/texts';
+import { parsePayloadKeys, PayloadKeyError, type PayloadKey } from './codec';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -21,6 +22,30 @@ const EnvSchema = z.object({
   // Derives journey ids and the BSN encryption key; the embedded default keeps one under KOERS_DATA_DIR.
   KOERS_SECRET_KEY: z.string().min(32, 'needs at least 32 characters').optional(),
   KOERS_TASK_QUEUE: z.string().min(1).default('koers-journeys'),
+  // Payload encryption keys, `id:base64key,…`: the first encrypts, all decrypt (see platform/codec.ts).
+  KOERS_PAYLOAD_KEYS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parsePayloadKeys(value);
+      } catch (err) {
+        if (!(err instanceof PayloadKeyError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  // Where the API, the embedded Temporal server and its UI, and the worker metrics listen. Loopback by
+  // default: only a container or cluster deployment opens them (0.0.0.0).
+  KOERS_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address (127.0.0.1, 0.0.0.0, ::)' }).default('127.0.0.1'),
+  // Origins of the Temporal Web UI that may call the codec endpoint (comma-separated); the embedded UI's by default.
+  KOERS_CODEC_CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'each origin must be an http(s) URL' })))
+    .optional(),
+  // A request whose headers and body have not arrived within this many seconds is cut off (slow-body clients).
+  KOERS_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Without TEMPORAL_ADDRESS Koers runs its own embedded dev server, persisted under KOERS_DATA_DIR.
   TEMPORAL_ADDRESS: z
@@ -62,10 +87,13 @@ export class ConfigError extends Error {}
 
 /** Validates the environment; the error message is one line naming the wrong setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = EnvSchema.safeParse(env);
+  // Compose passes `${KOERS_PAYLOAD_KEYS:-}` as an empty string when the operator sets none.
+  const parsed = EnvSchema.safeParse(env.KOERS_PAYLOAD_KEYS === '' ? { ...env, KOERS_PAYLOAD_KEYS: undefined } : env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
+    // The variable's name; a list setting's entry number goes into the message.
+    const [name, ...within] = issue.path;
+    throw new ConfigError(`invalid setting ${String(name)}: ${within.length ? `entry ${Number(within[0]) + 1}: ` : ''}${issue.message}`);
   }
   const e = parsed.data;
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
@@ -81,6 +109,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     apiKeysFile: e.KOERS_API_KEYS_FILE,
     secretKey: e.KOERS_SECRET_KEY,
     taskQueue: e.KOERS_TASK_QUEUE,
+    /** undefined: one key derived from the secret (embedded setup). */
+    payloadKeys: e.KOERS_PAYLOAD_KEYS as PayloadKey[] | undefined,
+    bindAddress: e.KOERS_BIND_ADDRESS,
+    codecCorsOrigins: e.KOERS_CODEC_CORS_ORIGINS ?? [`http://127.0.0.1:${e.KOERS_EMBEDDED_TEMPORAL_UI_PORT}`, `http://localhost:${e.KOERS_EMBEDDED_TEMPORAL_UI_PORT}`],
+    requestTimeoutMs: e.KOERS_REQUEST_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     temporal: {
       /** undefined: start the embedded dev server. */

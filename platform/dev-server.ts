@@ -7,11 +7,15 @@ import { searchAttributeCliArgs } from './search-attributes';
 import type { Logger } from './logger';
 
 export interface DevServerOptions {
+  /** Interface the server and its UI listen on (default loopback). */
+  ip?: string;
   port: number;
   uiPort: number;
   /** SQLite file the server persists to; workflows survive a restart. */
   dbFile: string;
   namespace: string;
+  /** The UI's remote codec (`…/codec` of Koers's API), so administrators see decoded payloads. */
+  uiCodecEndpoint?: string;
   logger?: Logger;
 }
 
@@ -29,13 +33,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const args = [
     'server', 'start-dev',
-    '--ip', '127.0.0.1',
+    '--ip', options.ip ?? '127.0.0.1',
     '--port', String(options.port),
     '--ui-port', String(options.uiPort),
     '--db-filename', options.dbFile,
     '--namespace', options.namespace,
     '--log-format', 'json',
     '--log-level', 'warn',
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeCliArgs(),
   ];
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,17 +54,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   let exited = false;
   child.once('exit', () => (exited = true));
 
-  const address = `127.0.0.1:${options.port}`;
+  // Listening on every interface still answers on loopback; a specific address answers only there.
+  const host = !options.ip || options.ip === '0.0.0.0' || options.ip === '::' ? '127.0.0.1' : options.ip;
+  const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
   try {
     await waitUntilServing(address, () => exited, 60_000);
   } catch (err) {
     await stopChild(child);
     throw new Error(`Temporal dev server did not start on ${address}: ${(err as Error).message}\n${output.join('').slice(-2000)}`);
   }
-  options.logger?.info({ address, ui: `http://127.0.0.1:${options.uiPort}` }, 'embedded Temporal server started');
+  options.logger?.info({ address, ui: `http://127.0.0.1:${options.uiPort}`, bindAddress: options.ip ?? '127.0.0.1' }, 'embedded Temporal server started');
   return {
     address,
-    uiUrl: `http://127.0.0.1:${options.uiPort}`,
+    uiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${options.uiPort}`,
     stop: () => stopChild(child),
   };
 }

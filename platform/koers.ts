@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Server } from 'node:http';
+import http from 'node:http';
 import nodemailer from 'nodemailer';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
@@ -9,10 +9,11 @@ import { loadNotifications, type Config } from './config';
 import type { Logger } from './logger';
 import { startDevServer, type DevServer } from './dev-server';
 import { connectClient, connectWorker } from './temporal';
+import { EncryptionCodec, derivedPayloadKey, koersDataConverter } from './codec';
 import { createJourneyWorker } from '../worker';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
-import { ApiKeys } from '../api/auth';
+import { ApiKeys, watchApiKeysFile } from '../api/auth';
 import { Identity } from '../api/identity';
 import { AuditStore, migrateAuditStore } from '../api/audit-store';
 import { openDatabase } from '../store/db';
@@ -25,9 +26,14 @@ import { createWebhookChannel } from '../store/channels/webhook';
 import { createEmailChannel } from '../store/channels/email';
 import type { ChannelName } from '../store/outbox';
 import { dailyDigestWorkflow } from '../workflows/digest';
+import { retentionWorkflow } from '../workflows/retention';
+import { RetentionStore } from '../store/retention';
+import { StaffPseudonyms } from '../store/staff-pseudonyms';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
 export const DIGEST_SCHEDULE_ID = 'koers-daily-digest';
+/** The Schedule that erases personal data past its retention, each night. */
+export const RETENTION_SCHEDULE_ID = 'koers-retention';
 
 export interface StartOptions {
   workflowBundle?: WorkflowBundleOption;
@@ -52,13 +58,20 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     // First, so a wrong file stops start-up before anything runs. Only the worker sends, so only it needs the channels' settings.
     const notifications = loadNotifications(config, { requireChannels: config.role !== 'api' });
     fs.mkdirSync(config.dataDir, { recursive: true });
+    const secret = loadSecret(config, logger);
+    // Worker and API must hold the same keys: what one encrypts the other decrypts.
+    const codec = new EncryptionCodec(config.payloadKeys ?? [derivedPayloadKey(secret)]);
+    const dataConverter = koersDataConverter(codec);
     let devServer: DevServer | undefined;
     if (!config.temporal.address) {
       devServer = await startDevServer({
+        ip: config.bindAddress,
         port: config.temporal.embeddedPort,
         uiPort: config.temporal.embeddedUiPort,
         dbFile: path.join(config.dataDir, 'temporal.db'),
         namespace: config.temporal.namespace,
+        // The embedded UI decodes through this process's codec endpoint, for administrators only.
+        ...(config.role !== 'worker' ? { uiCodecEndpoint: `${config.publicUrl}/codec` } : {}),
         logger,
       });
       stops.push(() => devServer!.stop());
@@ -71,7 +84,9 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     await migrateAuditStore(db);
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
-    const client = await connectClient(config.temporal, temporalAddress);
+    const retention = new RetentionStore(db);
+    const staffPseudonyms = new StaffPseudonyms(db);
+    const client = await connectClient(config.temporal, temporalAddress, dataConverter);
     stops.push(() => client.connection.close());
 
     let worker: Worker | undefined;
@@ -97,8 +112,9 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ tasks, outbox, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang }),
+        activities: createActivities({ tasks, outbox, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms }),
         workflowBundle: options.workflowBundle,
+        dataConverter,
       });
       const running = worker.run();
       stops.push(async () => {
@@ -107,31 +123,55 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         await running;
         await connection.close();
       });
-      logger.info({ taskQueue: config.taskQueue }, 'worker started');
+      logger.info({ taskQueue: config.taskQueue, payloadKeyId: codec.currentKeyId }, 'worker started');
       await ensureDigestSchedule(client, config, logger);
+      await ensureRetentionSchedule(client, config, logger);
     }
 
     let apiUrl: string | undefined;
     if (config.role !== 'worker') {
+      const keysFile = apiKeysFile(config, logger);
+      const keys = ApiKeys.fromFile(keysFile);
+      // A key removed from the file stops working within seconds, without a restart.
+      const stopWatching = watchApiKeysFile(keys, keysFile, (outcome) =>
+        outcome.ok
+          ? logger.info({ keys: outcome.keys, trigger: outcome.trigger }, 'API keys reloaded')
+          : logger.error({ error: outcome.error, trigger: outcome.trigger }, 'API keys file not reloaded: the previous keys stay in force'),
+      );
+      stops.push(async () => stopWatching());
       const app = createApp({
         client,
         taskQueue: config.taskQueue,
-        keys: loadApiKeys(config, logger),
+        keys,
         tasks,
         outbox,
         audit: new AuditStore(db),
-        identity: new Identity(loadSecret(config, logger)),
+        identity: new Identity(secret),
+        retention,
+        staffPseudonyms,
         calendar: { tokens: new CalendarTokens(db), publicUrl: config.publicUrl, lang: notifications.lang },
+        codecEndpoint: { codec, corsOrigins: config.codecCorsOrigins },
         extraMetrics: options.extraMetrics,
         logger,
       });
-      const server = await new Promise<Server>((resolve) => {
-        const s = app.listen(config.port, () => resolve(s));
+      const server = http.createServer(
+        {
+          // A client that trickles its headers or body is cut off, not held open for minutes.
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: Math.min(config.requestTimeoutMs, 10_000),
+          connectionsCheckingInterval: 1000,
+        },
+        app,
+      );
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.bindAddress, () => resolve());
       });
       stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       const address = server.address();
-      apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
-      logger.info({ url: apiUrl }, 'API listening');
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      apiUrl = `http://${config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress}:${port}`;
+      logger.info({ url: apiUrl, bindAddress: config.bindAddress, port }, 'API listening');
     }
     return { apiUrl, temporalAddress, temporalUiUrl: devServer?.uiUrl, stop: stopAll };
   } catch (err) {
@@ -176,9 +216,26 @@ async function ensureDigestSchedule(client: Client, config: Config, logger: Logg
   }
 }
 
-/** Without KOERS_API_KEYS_FILE the embedded setup writes a clearly marked development key file once. */
-function loadApiKeys(config: Config, logger: Logger): ApiKeys {
-  if (config.apiKeysFile) return ApiKeys.fromFile(config.apiKeysFile);
+/** The nightly retention sweep at 02:30 in Amsterdam; like the digest, every worker makes sure it exists. */
+async function ensureRetentionSchedule(client: Client, config: Config, logger: Logger): Promise<void> {
+  const spec: ScheduleSpec = { calendars: [{ hour: 2, minute: 30 }], timezone: 'Europe/Amsterdam' };
+  const action: ScheduleOptionsAction = { type: 'startWorkflow', workflowType: retentionWorkflow, workflowId: RETENTION_SCHEDULE_ID, taskQueue: config.taskQueue, args: [] };
+  try {
+    // A missed night is caught up the next: nothing is lost by skipping.
+    await client.schedule.create({ scheduleId: RETENTION_SCHEDULE_ID, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '12 hours' } });
+    logger.info({ scheduleId: RETENTION_SCHEDULE_ID }, 'retention schedule created');
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule
+      .getHandle(RETENTION_SCHEDULE_ID)
+      .update((previous) => ({ ...previous, spec, action }))
+      .catch((updateErr: unknown) => logger.warn({ err: updateErr instanceof Error ? updateErr.message : String(updateErr) }, 'retention schedule not updated'));
+  }
+}
+
+/** The API keys file; without KOERS_API_KEYS_FILE the embedded setup writes a clearly marked development key file once. */
+function apiKeysFile(config: Config, logger: Logger): string {
+  if (config.apiKeysFile) return config.apiKeysFile;
   const file = path.join(config.dataDir, 'dev-api-keys.json');
   if (!fs.existsSync(file)) {
     const key = () => `dev-${crypto.randomBytes(18).toString('base64url')}`;
@@ -189,7 +246,7 @@ function loadApiKeys(config: Config, logger: Logger): ApiKeys {
     fs.writeFileSync(file, JSON.stringify(entries, null, 2), { mode: 0o600 });
     logger.warn({ file }, 'no KOERS_API_KEYS_FILE: wrote development API keys (not for production)');
   }
-  return ApiKeys.fromFile(file);
+  return file;
 }
 
 function loadSecret(config: Config, logger: Logger): string {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config';
 
@@ -14,10 +15,14 @@ function tlsOptions(t: TemporalConfig) {
   };
 }
 
-/** Client connection for the API; the same settings reach a local dev server or a cluster. */
-export async function connectClient(t: TemporalConfig, address: string): Promise<Client> {
+/**
+ * Client connection for the API and the worker's own calls; the same settings reach a local dev
+ * server or a cluster. The data converter carries the payload codec (platform/codec.ts): every
+ * client encrypts what it sends.
+ */
+export async function connectClient(t: TemporalConfig, address: string, dataConverter: DataConverter): Promise<Client> {
   const connection = await Connection.connect({ address, tls: tlsOptions(t), apiKey: t.apiKey });
-  return new Client({ connection, namespace: t.namespace });
+  return new Client({ connection, namespace: t.namespace, dataConverter });
 }
 
 export function connectWorker(t: TemporalConfig, address: string): Promise<NativeConnection> {

@@ -77,11 +77,39 @@ export interface CalendarTokensTable {
   created_at: string;
 }
 
+/** One ended journey's retention and, once done, the record of its erasure (store/retention.ts). */
+export interface JourneyRetentionTable {
+  journey_id: string;
+  municipality: string;
+  /** `YYYY-MM-DD` (Europe/Amsterdam) the journey ended. */
+  ended_on: string;
+  /** completed (plicht met, exempted), closed (by an admin), erased-while-running, … */
+  end_reason: string;
+  /** `YYYY-MM-DD` from which its personal data is erased. */
+  erase_after: string;
+  retention_basis: string;
+  erased_at: string | null;
+  /** retention-period-ended, or the AVG art. 17 ground of an admin's erasure. */
+  erasure_ground: string | null;
+  /** `retention` or the erasing admin key's fingerprint (never a name). */
+  erased_by: string | null;
+  created_at: string;
+}
+
+/** A staff id's pseudonym as Temporal sees it (a search attribute cannot be encrypted), and the id it stands for. */
+export interface StaffPseudonymsTable {
+  pseudonym: string;
+  staff_id: string;
+  created_at: string;
+}
+
 export interface KoersDatabase {
   tasks: TasksTable;
   task_events: TaskEventsTable;
   outbox: OutboxTable;
   calendar_tokens: CalendarTokensTable;
+  journey_retention: JourneyRetentionTable;
+  staff_pseudonyms: StaffPseudonymsTable;
 }
 
 export type Db = Kysely<KoersDatabase>;

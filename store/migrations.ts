@@ -97,6 +97,40 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('calendar_tokens').execute();
     },
   },
+  '0005_journey_retention': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('journey_retention')
+        .addColumn('journey_id', 'text', (c) => c.primaryKey())
+        .addColumn('municipality', 'text', (c) => c.notNull())
+        .addColumn('ended_on', 'text', (c) => c.notNull())
+        .addColumn('end_reason', 'text', (c) => c.notNull())
+        .addColumn('erase_after', 'text', (c) => c.notNull())
+        .addColumn('retention_basis', 'text', (c) => c.notNull())
+        .addColumn('erased_at', 'text')
+        .addColumn('erasure_ground', 'text')
+        .addColumn('erased_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('journey_retention_due_idx').on('journey_retention').columns(['erased_at', 'erase_after']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('journey_retention').execute();
+    },
+  },
+  '0006_staff_pseudonyms': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('staff_pseudonyms')
+        .addColumn('pseudonym', 'text', (c) => c.primaryKey())
+        .addColumn('staff_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('staff_pseudonyms').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {

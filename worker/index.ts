@@ -1,11 +1,14 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { JourneyActivities } from '../activities';
+import { failureConverterPath } from '../platform/codec';
 
 export const workflowsPath = require.resolve('../workflows');
 
 /** Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. */
 export async function bundleWorkflows(): Promise<WorkflowBundleOption> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  // The failure converter runs inside the sandbox: it must be in the bundle (see platform/failure-converter.ts).
+  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundlerLogger });
   return { code };
 }
 
@@ -24,6 +27,8 @@ export interface JourneyWorkerOptions {
   taskQueue: string;
   activities: JourneyActivities;
   workflowBundle?: WorkflowBundleOption;
+  /** `koersDataConverter(codec)` (platform/codec.ts): the worker encrypts and decrypts every payload. */
+  dataConverter: DataConverter;
 }
 
 export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Worker> {
@@ -32,6 +37,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
   });
 }

@@ -3,3 +3,4 @@ export { journeyWorkflow } from './journey';
 export { instrumentWorkflow } from './instrument';
 export { dailyDigestWorkflow } from './digest';
 export { policyAmendmentWorkflow } from './policy-amendment';
+export { retentionWorkflow } from './retention';

@@ -16,6 +16,7 @@ import { TaskStore } from '../../store/tasks';
 import { Outbox } from '../../store/outbox';
 import { createJourneyWorker } from '../../worker';
 import { testWorkflowBundle } from './bundle-setup';
+import { testDataConverter } from './codec';
 import { eventSignal, JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../../workflows/definitions';
 
 let sequence = 0;
@@ -43,6 +44,7 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
     taskQueue,
     activities: createActivities({ tasks, outbox, recipients: testRecipients }),
     workflowBundle: await testWorkflowBundle(),
+    dataConverter: testDataConverter,
   });
 
   // One worker for the whole test file; a Worker cannot run again once shut down.

@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testServerPath, temporalCliPath } from '../../platform/tools';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { journeySearchAttributes } from '../../platform/search-attributes';
+import { testDataConverter } from './codec';
 
 /**
  * The Java time-skipping test server from Maven Central, via the wrapper the install step wrote,
@@ -10,6 +11,7 @@ import { journeySearchAttributes } from '../../platform/search-attributes';
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServerPath() } },
+    client: { dataConverter: testDataConverter },
   });
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -27,5 +29,6 @@ export function createLocalEnv(): Promise<TestWorkflowEnvironment> {
       searchAttributes: [...journeySearchAttributes],
       log: { format: 'json', level: 'warn' },
     },
+    client: { dataConverter: testDataConverter },
   });
 }

@@ -18,6 +18,7 @@ import { migrateToLatest } from '../../store/migrations';
 import { TaskStore } from '../../store/tasks';
 import { verifyWebhookSignature, type WebhookBody } from '../../store/channels/webhook';
 import { testWorkflowBundle } from '../helpers/bundle-setup';
+import { testDataConverter, testPayloadKeysSetting } from '../helpers/codec';
 
 interface Received {
   headers: http.IncomingHttpHeaders;
@@ -44,7 +45,7 @@ describe('notifications in the worker role', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const port = (receiver.address() as { port: number }).port;
     fs.writeFileSync(path.join(dir, 'notifications.json'), JSON.stringify({ users: { 'cw-e2e': { channel: 'webhook', recipient: `http://127.0.0.1:${port}/digest` } } }));
-    client = new Client({ connection: await Connection.connect({ address: process.env.KOERS_TEST_TEMPORAL_ADDRESS! }) });
+    client = new Client({ connection: await Connection.connect({ address: process.env.KOERS_TEST_TEMPORAL_ADDRESS! }), dataConverter: testDataConverter });
   });
 
   afterAll(async () => {
@@ -63,6 +64,7 @@ describe('notifications in the worker role', () => {
       KOERS_DATABASE_URL: `sqlite:${path.join(dir, 'koers.db')}`,
       KOERS_TASK_QUEUE: `notify-${process.pid}-${Date.now()}`,
       KOERS_SECRET_KEY: 's'.repeat(40),
+      KOERS_PAYLOAD_KEYS: testPayloadKeysSetting,
       KOERS_NOTIFICATIONS_FILE: path.join(dir, 'notifications.json'),
       KOERS_WEBHOOK_SECRET: secret,
       KOERS_DIGEST_TIME: digestTime,

@@ -9,9 +9,9 @@ import { freePort } from '../helpers/ports';
 const root = path.resolve(__dirname, '../..');
 const mainArgs = ['-r', '@swc-node/register', 'main.ts'];
 
-const portOpen = (port: number): Promise<boolean> =>
+const portOpen = (port: number, host = '127.0.0.1'): Promise<boolean> =>
   new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect(port, host);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -31,6 +31,31 @@ describe('npm start as a process', () => {
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^koers: invalid setting PORT: /)]);
   });
 
+/** A non-loopback address of this machine, if it has one: what another machine would connect to. */
+const outsideAddress = (): string | undefined =>
+  Object.values(os.networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+/** Sends headers and a body that never completes; resolves with how the connection ended. */
+function slowBody(port: number, key: string): Promise<{ closed: boolean; response: string }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let response = '';
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      resolve({ closed: false, response });
+    }, 60_000);
+    socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve({ closed: true, response });
+    });
+    socket.on('error', () => undefined);
+    socket.write(`POST /v1/journeys HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"person`);
+  });
+}
+
   it('serves the API and the Web UI, and shuts down cleanly on SIGTERM', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-start-'));
     const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
@@ -42,6 +67,7 @@ describe('npm start as a process', () => {
         KOERS_DATA_DIR: dataDir,
         KOERS_EMBEDDED_TEMPORAL_PORT: String(temporalPort),
         KOERS_EMBEDDED_TEMPORAL_UI_PORT: String(uiPort),
+        KOERS_REQUEST_TIMEOUT_SECONDS: '2',
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,8 +85,33 @@ describe('npm start as a process', () => {
       expect(healthy).toBe(true);
       expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
       // First start writes clearly marked development keys.
-      const keys = JSON.parse(fs.readFileSync(path.join(dataDir, 'dev-api-keys.json'), 'utf8')) as Array<{ name: string }>;
+      const keysFile = path.join(dataDir, 'dev-api-keys.json');
+      const keys = JSON.parse(fs.readFileSync(keysFile, 'utf8')) as Array<{ name: string; key: string; role: string }>;
       expect(keys.every((k) => k.name.startsWith('DEVELOPMENT ONLY'))).toBe(true);
+
+      // The Web UI decodes through Koers's codec endpoint.
+      const uiSettings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+      expect(uiSettings.Codec?.Endpoint).toBe(`http://127.0.0.1:${port}/codec`);
+
+      // Nothing listens beyond loopback unless KOERS_BIND_ADDRESS says so.
+      const outside = outsideAddress();
+      if (outside) for (const p of [port, temporalPort, uiPort]) expect(await portOpen(p, outside)).toBe(false);
+
+      // A body that never completes is cut off after KOERS_REQUEST_TIMEOUT_SECONDS, not held for minutes.
+      const slow = await slowBody(port, keys.find((k) => k.role === 'admin')!.key);
+      expect(slow.closed).toBe(true);
+      expect(slow.response).toMatch(/^HTTP\/1\.1 408/);
+
+      // SIGHUP reloads the keys file: a removed key stops working, without a restart.
+      const caseworker = keys.find((k) => k.role === 'caseworker')!;
+      const mine = () => fetch(`http://127.0.0.1:${port}/v1/tasks/mine`, { headers: { Authorization: `Bearer ${caseworker.key}` } }).then((r) => r.status);
+      expect(await mine()).toBe(200);
+      fs.writeFileSync(keysFile, JSON.stringify(keys.filter((k) => k !== caseworker)));
+      child.kill('SIGHUP');
+      const reloadDeadline = Date.now() + 10_000;
+      while ((await mine()) !== 401 && Date.now() < reloadDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await mine()).toBe(401);
+      expect(child.exitCode).toBeNull();
       // Every log line, the Temporal SDK's included, is JSON.
       const lines = logs.join('').split('\n').filter((line) => line.trim() !== '');
       expect(lines.length).toBeGreaterThan(0);

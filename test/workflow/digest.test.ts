@@ -3,6 +3,7 @@
  * with the real activities and an embedded store: one digest per caseworker per day, and a second
  * run the same day (a restarted schedule, a manual trigger) queues nothing new.
  */
+import { testDataConverter } from '../helpers/codec';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
@@ -47,6 +48,7 @@ beforeEach(async () => {
     taskQueue,
     activities: createActivities({ tasks, outbox, recipients: {}, userRecipients: users, lang: 'nl' }),
     workflowBundle: await testWorkflowBundle(),
+    dataConverter: testDataConverter,
   });
   running = worker.run();
 });
@@ -66,7 +68,7 @@ async function nextMorning(): Promise<LocalDate> {
 }
 // A plain client: env.client lets the server skip time while it waits for a result, which would move the day.
 const runDigest = () =>
-  new Client({ connection: env.connection, namespace: env.namespace }).workflow.execute(dailyDigestWorkflow, { workflowId: `digest-${taskQueue}-${++runs}`, taskQueue, args: [] });
+  new Client({ connection: env.connection, namespace: env.namespace, dataConverter: testDataConverter }).workflow.execute(dailyDigestWorkflow, { workflowId: `digest-${taskQueue}-${++runs}`, taskQueue, args: [] });
 const digests = () => db.selectFrom('outbox').select(['idempotency_key', 'recipient', 'channel', 'subject']).where('kind', '=', 'digest').orderBy('idempotency_key').execute();
 
 /** Tasks of one journey due around `date`, claimed by cw-anna (two), cw-bram (one) and cw-carla (no address). */

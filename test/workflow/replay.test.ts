@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { testWorkflowBundle } from '../helpers/bundle-setup';
+import { testDataConverter } from '../helpers/codec';
 
 /**
  * Histories recorded from the workflow tests (KOERS_RECORD_HISTORIES=1 npm test) are committed;
@@ -18,13 +19,14 @@ describe('replay of recorded journey histories', () => {
     expect(files.length).toBeGreaterThanOrEqual(5);
   });
 
+  // With the payload codec: histories recorded before it (plain payloads) pass through it unchanged.
   it('replays every recorded history without nondeterminism', async () => {
     const histories = files.map((file) => ({
       workflowId: file.replace(/\.json$/, ''),
       history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))),
     }));
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await testWorkflowBundle() }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await testWorkflowBundle(), dataConverter: testDataConverter }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);

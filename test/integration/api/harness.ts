@@ -20,9 +20,12 @@ import { migrateToLatest } from '../../../store/migrations';
 import { TaskStore } from '../../../store/tasks';
 import { Outbox } from '../../../store/outbox';
 import { CalendarTokens } from '../../../store/ical';
+import { RetentionStore } from '../../../store/retention';
+import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
+import { testCodec, testDataConverter } from '../../helpers/codec';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -63,6 +66,9 @@ export const KEY_ENTRIES: ApiKeyEntry[] = [
   { key: `sha256:${sha256(KEYS.hashed)}`, role: 'admin', name: 'admin-hashed' },
 ];
 
+/** The Web UI origin the test app's codec endpoint allows (CORS). */
+export const CODEC_UI_ORIGIN = 'http://127.0.0.1:8233';
+
 /** KOERS_PUBLIC_URL of the test app: calendar-feed links start with it. */
 export const PUBLIC_URL = 'https://koers.test.example';
 
@@ -75,6 +81,8 @@ export interface LogLine {
 export interface HarnessOptions {
   worker?: boolean;
   eventRateLimit?: { windowMs: number; limit: number };
+  /** Another Temporal server than the suite's shared one (a test that erases what it finds). */
+  temporalAddress?: string;
   /** Reuse the database file of an earlier harness (a restart). */
   dbFile?: string;
   now?: () => number;
@@ -83,7 +91,7 @@ export interface HarnessOptions {
 let sequence = 0;
 
 export async function apiHarness(options: HarnessOptions = {}) {
-  const address = process.env.KOERS_TEST_TEMPORAL_ADDRESS;
+  const address = options.temporalAddress ?? process.env.KOERS_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('KOERS_TEST_TEMPORAL_ADDRESS is not set: run through the integration project (global setup)');
   const dbFile = options.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-api-')), 'koers.db');
   const db: Db = openDatabase(`sqlite:${dbFile}`);
@@ -92,9 +100,11 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
   const audit = new AuditStore(db);
+  const retention = new RetentionStore(db);
+  const staffPseudonyms = new StaffPseudonyms(db);
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: testDataConverter });
   const taskQueue = `api-test-${process.pid}-${Date.now()}-${++sequence}`;
 
   let worker: Worker | undefined;
@@ -106,8 +116,9 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ tasks, outbox, recipients: testRecipients }),
+      activities: createActivities({ tasks, outbox, recipients: testRecipients, retention, staffPseudonyms }),
       workflowBundle: await testWorkflowBundle(),
+      dataConverter: testDataConverter,
     });
     workerRun = worker.run();
   }
@@ -129,6 +140,9 @@ export async function apiHarness(options: HarnessOptions = {}) {
     outbox,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
+    codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
+    retention,
+    staffPseudonyms,
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
@@ -160,6 +174,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     tasks,
     outbox,
     audit,
+    retention,
     taskQueue,
     logs,
     identity: new Identity(secret),

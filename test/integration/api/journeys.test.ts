@@ -133,6 +133,16 @@ describe('journeys and partner events', () => {
     expect(await signals(b, 0)).toBe(0);
   });
 
+  it('does not tell a partner that another municipality\'s journey has used a source + id', async () => {
+    const ours = await h.createJourney({ municipality: 'midden-drenthe' });
+    const theirs = await h.createJourney();
+    const event = cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-01' }, `cross-${Date.now()}`, 'urn:nl:brp:shared');
+    expect((await h.as('partnerBrp').post(`/v1/journeys/${theirs}/events`, event)).status).toBe(202);
+    // The midden-drenthe partner cannot see the borger-odoorn journey: its event is simply new.
+    expect((await h.as('partnerOther').post(`/v1/journeys/${ours}/events`, event)).status).toBe(202);
+    expect((await h.as('partnerOther').post(`/v1/journeys/${ours}/events`, event)).body).toEqual({ duplicate: true });
+  });
+
   it('answers a batch per event, in order', async () => {
     const journeyId = await h.createJourney();
     const first = cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-01' }, 'batch-1', 'urn:nl:brp:borger-odoorn');

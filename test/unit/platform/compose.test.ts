@@ -18,7 +18,9 @@ const koersServices = Object.entries(compose.services).filter(([, s]) => s.build
 
 /** Compose substitutes ${VAR:?message} from the operator's environment; use a stand-in value of the right shape. */
 const substitute = (env: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:\?[^}]*\}/g, 'x'.repeat(40))]));
+  Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:\?[^}]*\}/g, 'x'.repeat(40)).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
+  );
 
 describe('docker-compose.yml', () => {
   it('runs the worker and the API as separate Koers services', () => {
@@ -34,6 +36,8 @@ describe('docker-compose.yml', () => {
     expect(config.databaseUrl).toMatch(/^postgres:\/\//);
     expect(env.KOERS_SECRET_KEY).toBeDefined();
     if (config.role === 'api') expect(env.KOERS_API_KEYS_FILE).toBeDefined();
+    // In a container loopback is unreachable from outside: the setting opens it.
+    expect(config.bindAddress).toBe('0.0.0.0');
   });
 
   it('names only existing services in depends_on, without cycles', () => {

@@ -8,6 +8,14 @@ describe('config', () => {
     expect(config.databaseUrl).toMatch(/^sqlite:.*koers\.db$/);
   });
 
+  it('listens on loopback only unless told otherwise; the codec endpoint admits the embedded UI', () => {
+    expect(loadConfig({}).bindAddress).toBe('127.0.0.1');
+    expect(loadConfig({ KOERS_BIND_ADDRESS: '0.0.0.0' }).bindAddress).toBe('0.0.0.0');
+    expect(loadConfig({ KOERS_EMBEDDED_TEMPORAL_UI_PORT: '8300' }).codecCorsOrigins).toEqual(['http://127.0.0.1:8300', 'http://localhost:8300']);
+    expect(loadConfig({ KOERS_CODEC_CORS_ORIGINS: 'https://temporal.example/, http://localhost:8080' }).codecCorsOrigins).toEqual(['https://temporal.example', 'http://localhost:8080']);
+    expect(loadConfig({}).requestTimeoutMs).toBe(15_000);
+  });
+
   it('connects to a cluster with TLS when an API key is set', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_NAMESPACE: 'koers', TEMPORAL_API_KEY: 'k' });
     expect(config.temporal).toMatchObject({ address: 'temporal.example:7233', namespace: 'koers', tls: true, apiKey: 'k' });
@@ -20,6 +28,10 @@ describe('config', () => {
     [{ TEMPORAL_TLS: 'yes' }, 'TEMPORAL_TLS'],
     [{ TEMPORAL_TLS_CERT_PATH: '/c.pem' }, 'TEMPORAL_TLS_CERT_PATH'],
     [{ KOERS_SECRET_KEY: 'short' }, 'KOERS_SECRET_KEY'],
+    [{ KOERS_BIND_ADDRESS: 'everywhere' }, 'KOERS_BIND_ADDRESS'],
+    [{ KOERS_CODEC_CORS_ORIGINS: 'ftp://x' }, 'KOERS_CODEC_CORS_ORIGINS'],
+    [{ KOERS_REQUEST_TIMEOUT_SECONDS: '0' }, 'KOERS_REQUEST_TIMEOUT_SECONDS'],
+    [{ KOERS_PAYLOAD_KEYS: 'k1' }, 'KOERS_PAYLOAD_KEYS'],
   ])('stops with one line naming the wrong setting %#', (env, name) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid setting ${name}: [^\\n]+$`));
   });

@@ -1,0 +1,85 @@
+/**
+ * Retention and erasure on a Temporal server of this file's own (the sweep erases whatever ended
+ * journeys it finds): an admin erases a journey's personal data at once, the nightly sweep erases
+ * an ended journey's after its policy's retention period, and both leave a pseudonymous record.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { addYears, amsterdamDateOf } from '../../../domain/dates';
+import { retentionWorkflow } from '../../../workflows/retention';
+import { createLocalEnv } from '../../helpers/temporal-env';
+import { apiHarness, cloudEvent, eventually, type ApiHarness } from './harness';
+
+jest.setTimeout(400_000);
+
+describe('retention and erasure of personal data', () => {
+  let env: TestWorkflowEnvironment;
+  let h: ApiHarness;
+  beforeAll(async () => {
+    env = await createLocalEnv();
+    h = await apiHarness({ worker: true, temporalAddress: env.address });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await env?.teardown();
+  });
+
+  // Temporal deletes a closed run asynchronously, after its close has been processed (about a minute on the dev server).
+  const gone = (workflowId: string) =>
+    eventually(
+      () => h.client.workflow.getHandle(workflowId).describe().then(() => false, (err: unknown) => err instanceof WorkflowNotFoundError),
+      (isGone) => isGone,
+      150_000,
+    );
+
+  it('erases a journey at an admin\'s request, ends it if running, records who and why, and keeps the audit trail', async () => {
+    const journeyId = await h.createJourney({ bsn: '111222333', birthDate: '1979-12-24' });
+    const event = cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-01' }, `erase-${Date.now()}`, 'urn:nl:brp:borger-odoorn');
+    expect((await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, event)).status).toBe(202);
+
+    expect((await h.as('caseworker').post(`/v1/journeys/${journeyId}/erasure`, { ground: 'consent-withdrawn' })).status).toBe(403);
+    expect((await h.as('admin').post(`/v1/journeys/${journeyId}/erasure`, { ground: 'because' })).status).toBe(422);
+
+    const res = await h.as('admin').post(`/v1/journeys/${journeyId}/erasure`, { ground: 'consent-withdrawn' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ journeyId, municipality: 'borger-odoorn', endReason: 'erased-while-running', erasureGround: 'consent-withdrawn' });
+    // The key's fingerprint, never the admin's name.
+    expect(res.body.erasedBy).toMatch(/^[0-9a-f]{12}$/);
+    expect(res.body.erasedAt).toBeDefined();
+
+    // Temporal no longer has the journey (its input held the sealed BSN and the birth date).
+    expect(await gone(journeyId)).toBe(true);
+    expect((await h.as('admin').get(`/v1/journeys/${journeyId}`)).status).toBe(404);
+    // The audit trail keeps its pseudonymous references; the erasure is on record; again changes nothing.
+    expect(await h.audit.forJourney(journeyId)).toEqual([expect.objectContaining({ id: event.id, type: 'nl.koers.brp.registered' })]);
+    expect((await h.as('admin').get(`/v1/journeys/${journeyId}/erasure`)).body).toEqual(res.body);
+    expect((await h.as('admin').post(`/v1/journeys/${journeyId}/erasure`, { ground: 'objection' })).body).toEqual(res.body);
+  });
+
+  it('the nightly sweep records an ended journey with its retention date and erases it once that date has come', async () => {
+    const closed = await h.createJourney({ bsn: '111222333', birthDate: '1980-01-02' });
+    const running = await h.createJourney({ birthDate: '1980-01-03' });
+    await h.client.workflow.getHandle(closed).terminate('closed by an admin');
+    // The task projection's forms are erased with it: complete nothing here, the store test covers forms.
+    const today = amsterdamDateOf(Date.now());
+    const sweep = (day: string) => h.client.workflow.execute(retentionWorkflow, { workflowId: `retention-${day}-${Date.now()}`, taskQueue: h.taskQueue, args: [{ today: day }] });
+
+    // Visibility is eventually consistent: sweep until the closed journey is seen.
+    const first = await eventually(async () => {
+      await sweep(today);
+      return h.retention.get(closed);
+    }, (entry) => entry !== undefined, 15_000);
+    expect(first).toMatchObject({ journeyId: closed, endReason: 'closed', endedOn: today, eraseAfter: addYears(today, 2) });
+    expect(first!.erasedAt).toBeUndefined();
+    expect(await h.retention.get(running)).toBeUndefined();
+    // Not due yet: still in Temporal.
+    expect((await h.client.workflow.getHandle(closed).describe()).status.name).toBe('TERMINATED');
+
+    const later = await sweep(addYears(today, 2));
+    expect(later.erased).toBeGreaterThanOrEqual(1);
+    expect(await h.retention.get(closed)).toMatchObject({ erasureGround: 'retention-period-ended', erasedBy: 'retention' });
+    expect(await gone(closed)).toBe(true);
+    // A running journey is untouched.
+    expect((await h.client.workflow.getHandle(running).describe()).status.name).toBe('RUNNING');
+  });
+});
