@@ -193,8 +193,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           caseworker: { ...state.caseworker, ...(state.caseworker.id ? { id: staff.get(state.caseworker.id) ?? state.caseworker.id } : {}) },
           openTasks: state.openTasks.map((t) => (t.assignee ? { ...t, assignee: staff.get(t.assignee) ?? t.assignee } : t)),
         };
-        return { status: 200, body: presentJourney(revealed, principal, bsn) };
-        return { status: 200, body: { ...presentJourney(state, principal, bsn), status: run.status } };
+        return { status: 200, body: { ...presentJourney(revealed, principal, bsn), status: run.status } };
       },
     ),
 

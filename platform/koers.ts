@@ -129,7 +129,6 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         await connection.close();
       });
       logger.info({ taskQueue: config.taskQueue, payloadKeyId: codec.currentKeyId }, 'worker started');
-      logger.info({ taskQueue: config.taskQueue }, 'worker started');
       const monitor = new JourneyMonitor({
         client,
         outbox,
