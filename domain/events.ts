@@ -21,6 +21,10 @@ export const EVENT_TYPES = [
   'nl.koers.exam.passed',
   'nl.koers.extension.granted',
   'nl.koers.exemption.granted',
+  // v1.1 (api-contract.md, "Additions (v1.1)")
+  'nl.koers.diploma.recognised',
+  'nl.koers.bijstand.decided',
+  'nl.koers.bijstand.ended',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -30,6 +34,16 @@ export function isEventType(s: string): s is EventType {
 
 export const LeerrouteSchema = z.enum(['b1', 'onderwijs', 'z']);
 export const ExamRouteSchema = z.enum(['inburgeringsexamen', 'staatsexamen', 'b1', 'z']);
+/**
+ * The Dutch diplomas that free from the inburgeringsplicht (contract v1.1): the inburgeringsdiploma,
+ * the staatsexamen NT2 diploma, and MBO-2 or higher, HAVO, VWO, HBO or WO taught in Dutch (seed
+ * §3.1.2; Wi2013 art. 5; Wi2021 art. 4 with Regeling inburgering 2021 art. 2.1).
+ */
+export const DiplomaSchema = z.enum(['inburgeringsdiploma', 'nt2', 'mbo2-plus', 'havo', 'vwo', 'hbo', 'wo']);
+/** The college's decision on a bijstand application (Participatiewet; Awb art. 4:13). */
+export const BijstandDecisionSchema = z.enum(['granted', 'refused']);
+/** Why the right to bijstand ended: the outflow the seed asks about ("does the person flow on to work"). */
+export const OutflowReasonSchema = z.enum(['work', 'education', 'moved', 'other']);
 
 /** Every event: the date the milestone happened; clocks run from it, not from the report. */
 const milestone = z.object({ occurredOn: LocalDateSchema });
@@ -64,6 +78,9 @@ const EVENT_DATA_SCHEMAS = {
     circumstanceUntil: LocalDateSchema.optional(),
   }),
   'nl.koers.exemption.granted': milestone,
+  'nl.koers.diploma.recognised': milestone.extend({ diploma: DiplomaSchema }),
+  'nl.koers.bijstand.decided': milestone.extend({ decision: BijstandDecisionSchema }),
+  'nl.koers.bijstand.ended': milestone.extend({ reason: OutflowReasonSchema }),
 } as const satisfies Record<EventType, z.ZodObject>;
 
 export type EventData<T extends EventType = EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;

@@ -16,3 +16,6 @@ export * from './tasks';
 export * from './ladder';
 export * from './instruments';
 export * from './extensions';
+export * from './inburgeringsplicht';
+export * from './participatiewet';
+export * from './journey-end';

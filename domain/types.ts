@@ -18,7 +18,8 @@ export type ClockName =
   | 'reintegration-start'
   | 'maatschappelijke-begeleiding'
   | 'family-reunification'
-  | 'ontzorgen';
+  | 'ontzorgen'
+  | 'bijstand-decision';
 
 export type ClockStatus = 'running' | 'met' | 'overdue' | 'waived' | 'ended';
 
@@ -32,10 +33,15 @@ export interface Clock {
   finalDate: LocalDate;
   /** Date the milestone happened (status `met`) or the waiver took effect (`waived`). */
   settledOn?: LocalDate;
+  /** Why a clock is `waived` (an exemption, a diploma, the end of bijstand), in words a caseworker reads. */
+  reason?: string;
 }
 
 export type Leerroute = 'b1' | 'onderwijs' | 'z';
 export type ExamRoute = 'inburgeringsexamen' | 'staatsexamen' | 'b1' | 'z';
+export type Diploma = 'inburgeringsdiploma' | 'nt2' | 'mbo2-plus' | 'havo' | 'vwo' | 'hbo' | 'wo';
+export type BijstandDecision = 'granted' | 'refused';
+export type OutflowReason = 'work' | 'education' | 'moved' | 'other';
 
 export type CaseworkerRole = 'regisseur-werk' | 'sociaal-werker-participatie' | 'statushouder-specialist' | 'team-lead';
 
@@ -44,7 +50,8 @@ export type Phase =
   | 'intake' // intake (Wi2013) or brede intake + PIP (Wi2021) due
   | 'inburgering' // plan set, tracks running in parallel
   | 'plicht-met' // inburgering obligation fulfilled
-  | 'exempted'; // exemption granted
+  | 'exempted' // exemption granted
+  | 'not-plichtig'; // nothing of the inburgering applies (yet): not obliged, or a minor before the plicht starts (contract v1.1)
 
 export type InstrumentKind =
   | 'werkstage'
@@ -80,6 +87,8 @@ export interface DesiredTask {
   clock?: ClockName;
   followUpDate: LocalDate;
   dueDate: LocalDate;
+  /** Advice for the caseworker, e.g. the leerroute the leerbaarheidstoets points to (draw-up-pip). */
+  advice?: string;
 }
 
 export type NotificationKind = 'reminder' | 'escalation';

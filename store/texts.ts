@@ -25,6 +25,7 @@ const clockLabels: Record<Lang, Record<ClockName, string>> = {
     'maatschappelijke-begeleiding': 'de maatschappelijke begeleiding',
     'family-reunification': 'de gezinshereniging onder gunstige voorwaarden',
     ontzorgen: 'het ontzorgen',
+    'bijstand-decision': 'het besluit op de bijstandsaanvraag',
   },
   en: {
     intake: 'the intake interview',
@@ -36,6 +37,7 @@ const clockLabels: Record<Lang, Record<ClockName, string>> = {
     'maatschappelijke-begeleiding': 'the social guidance',
     'family-reunification': 'family reunification under favourable conditions',
     ontzorgen: 'the unburdening period (ontzorgen)',
+    'bijstand-decision': 'the decision on the bijstand application',
   },
 };
 
