@@ -1,7 +1,8 @@
 /** Journeys: create and read (contract), and the administrator's list, count, timeline, caseworker and move. */
 import { z } from 'zod';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { regimeForPermit } from '../domain/facts';
+import { regimeForPermit, type JourneyFacts } from '../domain/facts';
+import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { findPolicy } from '../domain/policies';
 import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState } from '../workflows/definitions';
 import {
@@ -287,12 +288,16 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
     candidateGroup: task.candidateGroup,
     ...(task.assignee ? { assignee: task.assignee } : {}),
     ...(task.clock ? { clock: task.clock } : {}),
+    ...(task.advice ? { advice: task.advice } : {}),
   }));
+  // Derived from the journey's facts on the journey's own today, the same rule its clocks follow.
+  const plicht = inburgeringsplicht(state.milestones as JourneyFacts, state.today);
   const contract = {
     journeyId: state.journeyId,
     municipality: state.municipality,
     regime: state.regime,
     phase: state.phase,
+    inburgeringsplicht: { status: plicht.status, reason: plicht.reason, ...(plicht.startsOn ? { startsOn: plicht.startsOn } : {}) },
     clocks: state.clocks,
     openTasks,
   };

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { CLOCK_ORDER } from '../domain/clocks';
-import { EVENT_TYPES } from '../domain/events';
+import { EVENT_TYPES, eventDataSchema } from '../domain/events';
 import { CaseworkerRoleSchema, INSTRUMENT_KINDS } from '../domain/policy';
 import type { ClockStatus, Phase, TaskKind } from '../domain/types';
 import { isValidBsn } from './identity';
@@ -34,7 +34,7 @@ const staffId = z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'must be 1-128 char
 const municipalitySlug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug').max(64);
 const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export const PHASES = ['arrival', 'intake', 'inburgering', 'plicht-met', 'exempted'] as const satisfies readonly Phase[];
+export const PHASES = ['arrival', 'intake', 'inburgering', 'plicht-met', 'exempted', 'not-plichtig'] as const satisfies readonly Phase[];
 export const REGIMES = ['wi2013', 'wi2021'] as const;
 export const CLOCK_NAMES = CLOCK_ORDER;
 const CLOCK_STATUSES = ['running', 'met', 'overdue', 'waived', 'ended'] as const satisfies readonly ClockStatus[];
@@ -98,6 +98,7 @@ export const Clock = named(
     targetDate: localDate,
     finalDate: localDate,
     settledOn: localDate.optional(),
+    reason: z.string().optional().describe('Why a clock is waived: an exemption, a diploma, the end of bijstand.'),
   }),
 );
 
@@ -111,7 +112,18 @@ export const OpenTask = named(
     candidateGroup: CaseworkerRoleSchema,
     assignee: z.string().optional(),
     clock: z.enum(CLOCK_NAMES).optional(),
+    advice: z.string().optional().describe('Advice for the caseworker, e.g. the leerroute the leerbaarheidstoets points to.'),
   }),
+);
+
+export const Inburgeringsplicht = named(
+  'Inburgeringsplicht',
+  z.object({
+    status: z.enum(['plichtig', 'not-yet', 'not-plichtig']),
+    reason: z.string().describe('Why, naming the rule (law article).'),
+    startsOn: localDate.optional().describe('The day the plicht starts or started (`plichtig`, `not-yet`).'),
+  }),
+  'Who is inburgeringsplichtig (contract v1.1).',
 );
 
 const Caseworker = z.object({ role: CaseworkerRoleSchema, id: z.string().optional() });
@@ -148,6 +160,7 @@ export const Journey = named(
     municipality: z.string(),
     regime: RegimeSchema,
     phase: PhaseSchema,
+    inburgeringsplicht: Inburgeringsplicht,
     clocks: z.array(Clock),
     openTasks: z.array(OpenTask),
     // Below: for admins and caseworkers only.
@@ -189,6 +202,17 @@ export const Timeline = named(
 
 // ---- partner events (CloudEvents 1.0, structured mode) ---------------------------------------
 
+/** The `data` fields of every event type, from the domain's schemas (so the document is the code). */
+function eventDataDescription(): string {
+  const describe = (schema: z.ZodType): string => {
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { enum?: string[] }>; required?: string[] };
+    return Object.entries(json.properties ?? {})
+      .map(([name, p]) => `${name}${json.required?.includes(name) ? '' : '?'}${p.enum ? ` (${p.enum.join(', ')})` : ''}`)
+      .join(', ');
+  };
+  return EVENT_TYPES.map((type) => `\`${type}\`: ${describe(eventDataSchema(type))}.`).join(' ');
+}
+
 /** CloudEvents extension attribute names: lower-case letters and digits, at most 20 (spec §3.1.1). */
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 const CONTEXT_ATTRIBUTES = new Set(['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'dataschema', 'data']);
@@ -205,7 +229,7 @@ export const CloudEventEnvelope = named(
       subject: z.string().max(256).optional(),
       datacontenttype: z.string().regex(/^application\/json\s*(;.*)?$/i, 'must be application/json').optional(),
       dataschema: z.url().optional(),
-      data: z.record(z.string(), z.unknown()).describe('Per type, see the contract; `occurredOn` always.'),
+      data: z.record(z.string(), z.unknown()).describe(`Per type, see the contract; \`occurredOn\` always. ${eventDataDescription()}`),
     })
     .catchall(z.union([z.string().max(1024), z.number(), z.boolean()]))
     .superRefine((event, ctx) => {

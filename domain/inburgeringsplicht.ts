@@ -116,7 +116,8 @@ export function inburgeringsplicht(facts: JourneyFacts, today: LocalDate): Inbur
       const age = pensionAge(facts.birthDate);
       return {
         status: 'not-plichtig',
-        reason: `pension age (AOW-leeftijd ${age.years} years${age.months ? ` ${age.months} months` : ''}, AOW art. 7a) reached on ${pensionOn}, on or before the start of the plicht on ${startsOn} (${citation(facts)})`,
+        // No date of its own: the day the pension age is reached would reveal the birth date.
+        reason: `pension age (AOW-leeftijd ${age.years} years${age.months ? ` ${age.months} months` : ''}, AOW art. 7a) reached before the plicht would start on ${startsOn} (${citation(facts)})`,
       };
     }
   }
