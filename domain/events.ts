@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isAfter } from './dates';
-import { LocalDateSchema } from './policy';
+import { BijstandDecisionSchema, DiplomaSchema, ExamRouteSchema, LeerrouteSchema, LocalDateSchema, OutflowReasonSchema } from './vocabulary';
 import type { LocalDate } from './types';
 
 export const EVENT_TYPES = [
@@ -31,19 +31,6 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export function isEventType(s: string): s is EventType {
   return (EVENT_TYPES as readonly string[]).includes(s);
 }
-
-export const LeerrouteSchema = z.enum(['b1', 'onderwijs', 'z']);
-export const ExamRouteSchema = z.enum(['inburgeringsexamen', 'staatsexamen', 'b1', 'z']);
-/**
- * The Dutch diplomas that free from the inburgeringsplicht (contract v1.1): the inburgeringsdiploma,
- * the staatsexamen NT2 diploma, and MBO-2 or higher, HAVO, VWO, HBO or WO taught in Dutch (seed
- * §3.1.2; Wi2013 art. 5; Wi2021 art. 4 with Regeling inburgering 2021 art. 2.1).
- */
-export const DiplomaSchema = z.enum(['inburgeringsdiploma', 'nt2', 'mbo2-plus', 'havo', 'vwo', 'hbo', 'wo']);
-/** The college's decision on a bijstand application (Participatiewet; Awb art. 4:13). */
-export const BijstandDecisionSchema = z.enum(['granted', 'refused']);
-/** Why the right to bijstand ended: the outflow the seed asks about ("does the person flow on to work"). */
-export const OutflowReasonSchema = z.enum(['work', 'education', 'moved', 'other']);
 
 /** Every event: the date the milestone happened; clocks run from it, not from the report. */
 const milestone = z.object({ occurredOn: LocalDateSchema });

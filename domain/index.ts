@@ -4,6 +4,7 @@
  * deterministic sandbox. `today` is always a parameter.
  */
 export * from './types';
+export * from './vocabulary';
 export * from './dates';
 export * from './policy';
 export * from './policies';
@@ -19,3 +20,5 @@ export * from './extensions';
 export * from './inburgeringsplicht';
 export * from './participatiewet';
 export * from './journey-end';
+export * from './task-forms';
+export * from './admission';

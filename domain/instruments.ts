@@ -296,3 +296,21 @@ export function reassessmentEffect(
     }
   }
 }
+
+/** An instrument as its workflow reports it to the journey (workflows/instrument.ts). */
+export interface InstrumentState {
+  instrumentId: string;
+  kind: InstrumentKind;
+  startedOn: LocalDate;
+  endsOn: LocalDate;
+  extensions: number;
+  status: 'active' | 'ended';
+  /** A reassessment is due before this date (participatieplaats before each expiry). */
+  reassessBy?: LocalDate;
+  /** The reassessment's notice period has begun: the journey opens a task for it. */
+  reassessmentDue?: boolean;
+  /** Dated obligations of the instrument, e.g. offering scholing, the cooperation premium. */
+  milestones?: Array<{ kind: string; dueOn: LocalDate }>;
+  endedOn?: LocalDate;
+  endReason?: string;
+}
