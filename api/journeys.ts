@@ -290,8 +290,8 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
     ...(task.clock ? { clock: task.clock } : {}),
     ...(task.advice ? { advice: task.advice } : {}),
   }));
-  // Derived from the journey's facts on the journey's own today, the same rule its clocks follow.
-  const plicht = inburgeringsplicht(state.milestones as JourneyFacts, state.today);
+  // The workflow's answer; a run from before it answered none is asked the same rule on its own today.
+  const plicht = state.inburgeringsplicht ?? inburgeringsplicht(state.milestones as JourneyFacts, state.today);
   const contract = {
     journeyId: state.journeyId,
     municipality: state.municipality,
