@@ -13,7 +13,8 @@ import type { Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
-import { JourneyParams } from './journeys';
+import { admitOrRefuse, JourneyParams } from './journeys';
+import { admissionNeedsJourney } from '../domain/admission';
 import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, pastDate } from './schemas';
 
 interface Outcome {
@@ -134,6 +135,12 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
   }
   const { envelope, data } = parsed;
   const eventType = envelope.type as EventType;
+  const correction = principal.role === 'admin';
+  if (admissionNeedsJourney({ type: eventType, correction })) {
+    // A rule against the journey as it stands (a PIP after the permit, an extension that extends): 422, nothing recorded.
+    const candidate = { source: envelope.source, id: envelope.id, type: eventType, occurredOn: data.occurredOn as string, data, receivedAt: new Date(ctx.now()).toISOString(), ...(correction ? { correction } : {}) };
+    await admitOrRefuse(ctx, principal, journeyId, candidate, (field) => [prefix, field].filter(Boolean).join('.'));
+  }
 
   const { entry, created } = await ctx.audit.record({
     source: envelope.source,

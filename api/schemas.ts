@@ -182,7 +182,11 @@ export const TimelineEntry = named(
     correction: z.boolean().optional(),
     keyId: z.string().optional().describe('Fingerprint of the API key that sent it (audit trail).'),
     signalledAt: z.string().optional(),
-    applied: z.boolean().describe('False when the journey has not (yet) recorded it.'),
+    applied: z.boolean().describe('True once the journey has it and did not refuse it.'),
+    rejection: z
+      .object({ field: z.string(), reason: z.string() })
+      .optional()
+      .describe('Why the journey refused it (domain/admission.ts); kept for the most recent events only.'),
   }),
 );
 

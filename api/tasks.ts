@@ -5,7 +5,8 @@
  * ignores a task key it has seen).
  */
 import { z } from 'zod';
-import { taskForms } from '../domain/task-forms';
+import { TASK_SOURCE, taskForms, taskOutcome } from '../domain/task-forms';
+import { admitOrRefuse } from './journeys';
 import type { Task, TaskFilter } from '../store/tasks';
 import { taskCompletedSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
@@ -157,6 +158,14 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         const parsed = (taskForms[task.kind] as z.ZodType).safeParse(body.form);
         if (!parsed.success) throw new Problem(422, 'Invalid request', `Invalid ${task.kind} form.`, fieldErrors(parsed.error, 'form'));
         const form = parsed.data;
+        // The fact the form establishes must be one the journey admits (a PIP not before the permit).
+        const fact = taskOutcome(task.kind, form as Record<string, unknown>, ctx.today()).fact;
+        if (fact) {
+          const { dateField, ...event } = fact;
+          await admitOrRefuse(ctx, principal, task.journeyId, { ...event, source: TASK_SOURCE, id: task.key, receivedAt: new Date(ctx.now()).toISOString() }, (field) =>
+            field === 'data.occurredOn' && dateField ? `form.${dateField}` : `form.${field.replace(/^data\./, '')}`,
+          );
+        }
         const completion = await ctx.tasks.complete(params.taskId, principal.name, form);
         await ctx.temporal.signal(completion.journeyId, taskCompletedSignal, {
           taskKey: completion.taskKey,

@@ -10,7 +10,7 @@ import {
   type Client,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
+import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair, type SearchAttributeUpdatePair } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
@@ -42,7 +42,8 @@ export class TemporalGateway {
     return this.metrics.timeTemporal(operation, () => this.client.withDeadline(Date.now() + this.timeoutMs, fn));
   }
 
-  async start(input: StartJourneyInput, searchAttributes: SearchAttributePair[]): Promise<void> {
+  /** Starts a journey with its search attributes (platform/search-attributes.ts; a `null` value is left out). */
+  async start(input: StartJourneyInput, searchAttributes: SearchAttributeUpdatePair[]): Promise<void> {
     try {
       await this.call('start', () =>
         this.client.workflow.start(JOURNEY_WORKFLOW, {
@@ -51,7 +52,7 @@ export class TemporalGateway {
           args: [input],
           // A journey id is derived from municipality + personRef: a second create must fail even after the first has ended.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: new TypedSearchAttributes(searchAttributes),
+          typedSearchAttributes: new TypedSearchAttributes(searchAttributes.filter((pair): pair is SearchAttributePair => pair.value !== null)),
         }),
       );
     } catch (err) {

@@ -27,7 +27,7 @@ interface Ids {
   messageId: string;
 }
 
-const FUTURE = '2999-01-01';
+const FUTURE = '2199-01-01';
 
 const endpoints: WriteEndpoint[] = [
   {
@@ -285,7 +285,7 @@ describe('bad input', () => {
     const before = await snapshot();
     const create = await h.as('admin').post('/v1/journeys', { personRef: h.personRef(), municipality: 'borger-odoorn', permitGrantedOn: '2025-02-30' });
     expect(create.status).toBe(422);
-    expect(create.body.errors).toEqual([{ path: 'permitGrantedOn', message: 'must be a calendar date YYYY-MM-DD' }]);
+    expect(create.body.errors).toEqual([{ path: 'permitGrantedOn', message: expect.stringContaining('must be a calendar date YYYY-MM-DD') }]);
     const event = await h.as('admin').post(`/v1/journeys/${ids.journeyId}/events`, cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-02-30' }));
     expect(event.status).toBe(422);
     expect(event.body.errors.map((e: { path: string }) => e.path)).toEqual(['data.occurredOn']);

@@ -141,7 +141,7 @@ describe('journeys and partner events', () => {
       first,
       cloudEvent('nl.koers.bijstand.applied', { occurredOn: '2025-04-15' }, 'batch-2', 'urn:nl:brp:borger-odoorn'),
       cloudEvent('nl.koers.exam.passed', { occurredOn: '2025-04-15', route: 'b1' }, 'batch-3'),
-      cloudEvent('nl.koers.intake.held', { occurredOn: '2999-01-01' }, 'batch-4'),
+      cloudEvent('nl.koers.intake.held', { occurredOn: '2199-01-01' }, 'batch-4'),
     ];
     const res = await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, batch, 'application/cloudevents-batch+json');
     expect(res.status).toBe(207);
