@@ -4,7 +4,8 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { admitEvent, admitStart } from '../domain/admission';
 import { eventKey, type JourneyEvent } from '../domain/events';
 import { computeClocks } from '../domain/clocks';
-import { initialFacts, regimeForPermit } from '../domain/facts';
+import { initialFacts, regimeForPermit, type JourneyFacts } from '../domain/facts';
+import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { derivePhase } from '../domain/phase';
 import { findPolicy } from '../domain/policies';
 import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState } from '../workflows/definitions';
@@ -355,12 +356,16 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
     candidateGroup: task.candidateGroup,
     ...(task.assignee ? { assignee: task.assignee } : {}),
     ...(task.clock ? { clock: task.clock } : {}),
+    ...(task.advice ? { advice: task.advice } : {}),
   }));
+  // The workflow's answer; a run from before it answered none is asked the same rule on its own today.
+  const plicht = state.inburgeringsplicht ?? inburgeringsplicht(state.milestones as JourneyFacts, state.today);
   const contract = {
     journeyId: state.journeyId,
     municipality: state.municipality,
     regime: state.regime,
     phase: state.phase,
+    inburgeringsplicht: { status: plicht.status, reason: plicht.reason, ...(plicht.startsOn ? { startsOn: plicht.startsOn } : {}) },
     clocks: state.clocks,
     openTasks,
   };

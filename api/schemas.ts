@@ -5,7 +5,7 @@
  * adding fields (the contract changes only by adding).
  */
 import { z } from 'zod';
-import { EVENT_TYPES } from '../domain/events';
+import { EVENT_TYPES, eventDataSchema } from '../domain/events';
 import {
   CaseworkerRoleSchema,
   CLOCK_NAMES,
@@ -98,6 +98,7 @@ export const Clock = named(
     targetDate: localDate,
     finalDate: localDate,
     settledOn: localDate.optional(),
+    reason: z.string().optional().describe('Why a clock is waived: an exemption, a diploma, the end of bijstand.'),
   }),
 );
 
@@ -111,7 +112,18 @@ export const OpenTask = named(
     candidateGroup: CaseworkerRoleSchema,
     assignee: z.string().optional(),
     clock: z.enum(CLOCK_NAMES).optional(),
+    advice: z.string().optional().describe('Advice for the caseworker, e.g. the leerroute the leerbaarheidstoets points to.'),
   }),
+);
+
+export const Inburgeringsplicht = named(
+  'Inburgeringsplicht',
+  z.object({
+    status: z.enum(['plichtig', 'not-yet', 'not-plichtig']),
+    reason: z.string().describe('Why, naming the rule (law article).'),
+    startsOn: localDate.optional().describe('The day the plicht starts or started (`plichtig`, `not-yet`).'),
+  }),
+  'Who is inburgeringsplichtig (contract v1.1).',
 );
 
 const Caseworker = z.object({ role: CaseworkerRoleSchema, id: z.string().optional() });
@@ -154,6 +166,7 @@ export const Journey = named(
     municipality: z.string(),
     regime: RegimeSchema,
     phase: PhaseSchema,
+    inburgeringsplicht: Inburgeringsplicht,
     clocks: z.array(Clock),
     openTasks: z.array(OpenTask),
     // Below: for admins and caseworkers only.
@@ -198,6 +211,17 @@ export const Timeline = named(
 );
 
 // ---- partner events (CloudEvents 1.0) --------------------------------------------------------
+
+/** The `data` fields of every event type, from the domain's schemas (so the document is the code). */
+function eventDataDescription(): string {
+  const describe = (schema: z.ZodType): string => {
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { enum?: string[] }>; required?: string[] };
+    return Object.entries(json.properties ?? {})
+      .map(([name, p]) => `${name}${json.required?.includes(name) ? '' : '?'}${p.enum ? ` (${p.enum.join(', ')})` : ''}`)
+      .join(', ');
+  };
+  return EVENT_TYPES.map((type) => `\`${type}\`: ${describe(eventDataSchema(type))}.`).join(' ');
+}
 
 /** CloudEvents extension attribute names: lower-case letters and digits, at most 20 (spec §3.1.1). */
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
@@ -249,7 +273,7 @@ export const CloudEventEnvelope = named(
       subject: ceString(0, 256).optional(),
       datacontenttype: z.string().max(256).refine(isJsonMediaType, 'must be a JSON media type (*/json or */*+json)').optional(),
       dataschema: z.url().optional(),
-      data: z.record(z.string(), z.unknown()).describe('Per type, see the contract; `occurredOn` always.'),
+      data: z.record(z.string(), z.unknown()).describe(`Per type, see the contract; \`occurredOn\` always. ${eventDataDescription()}`),
     })
     .catchall(z.union([ceString(0, 1024), z.number(), z.boolean()]))
     .superRefine((event, ctx) => {
