@@ -22,6 +22,8 @@ import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
 import { adminRoutes } from './admin';
 import { calendarRoutes, type CalendarDeps } from './calendar';
+import { statisticsRoutes } from './statistics';
+import { webApp } from '../web/app';
 
 export const API_VERSION = '1.0.0';
 
@@ -102,6 +104,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),
+    ...statisticsRoutes(ctx),
     ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks, now) : []),
   ];
   document = buildOpenApiDocument(routes, { version: API_VERSION });
@@ -131,6 +134,10 @@ export function createApp(deps: AppDeps): KoersApp {
 
   app.use('/v1/docs/assets', express.static(path.join(__dirname, 'docs-assets'), { index: false }));
   app.use('/v1/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+
+  // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
+  app.use('/app', webApp({ keys: deps.keys, now }));
+  app.get('/', (_req, res) => res.redirect(303, '/app/'));
 
   // A calendar feed's token is its credential (calendar apps send no bearer key); the route checks it.
   const isPublic = (req: express.Request) =>
