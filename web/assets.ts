@@ -5,27 +5,36 @@
  */
 import path from 'node:path';
 import express from 'express';
-import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
 
 const ENTRIES = { 'process.js': 'process.js', 'dashboard.js': 'dashboard.js' } as const;
 type Bundle = keyof typeof ENTRIES;
 
 const bundles = new Map<Bundle, Promise<string>>();
 
-/** The minified bundle of a client entry (web/client/<name>), built once per process. */
+/**
+ * The minified bundle of a client entry (web/client/<name>), built once per process. esbuild runs in
+ * a child process: its in-process API refuses to run inside test sandboxes (jest's vm contexts).
+ */
 export function bundle(name: Bundle): Promise<string> {
   let built = bundles.get(name);
   if (!built) {
-    built = build({
+    const options = {
       entryPoints: [path.join(__dirname, 'client', ENTRIES[name])],
       bundle: true,
       minify: true,
       format: 'iife',
       target: 'es2020',
       write: false,
-      legalComments: 'linked',
+      legalComments: 'eof',
       logLevel: 'silent',
-    }).then((result) => result.outputFiles.find((f) => f.path.endsWith('.js'))!.text);
+    };
+    const script = `require('esbuild').build(${JSON.stringify(options)}).then((r) => process.stdout.write(r.outputFiles[0].text), (e) => { console.error(e.message); process.exit(1); })`;
+    built = new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`bundling ${name} failed: ${stderr || err.message}`)) : resolve(stdout),
+      );
+    });
     bundles.set(name, built);
     // A failed build is not cached: the next request tries again.
     built.catch(() => bundles.delete(name));

@@ -19,7 +19,7 @@ const municipalities = () => latestPolicies().map((p) => p.id).sort();
 
 const select = (t: Translate, id: string, label: string, options: Array<[string, string]>, value: string | undefined) =>
   html`<div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${label}</label></div>
-    <div class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="${id}" name="${id.replace(/^f-/, '')}"><option value="">${t('inbox.filter.any')}</option>
+    <div class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="${id}" name="${id.replace(/^(f|find)-/, '')}"><option value="">${t('inbox.filter.any')}</option>
     ${options.map(([v, text]) => html`<option value="${v}"${value === v ? html` selected` : ''}>${text}</option>`)}</select></div></div>`;
 
 const queryText = (value: unknown, pattern: RegExp): string | undefined => (typeof value === 'string' && pattern.test(value) ? value : undefined);
@@ -48,7 +48,7 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
         <form method="post" action="${href('/admin/find')}" class="koers-filters">${csrfField(ctx)}
           ${select(t, 'find-municipality', t('journey.municipality'), municipalities().map((m) => [m, m]), found?.municipality)}
           <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="find-personRef">${t('admin.personRef')}</label></div>
-            <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="find-personRef" name="personRef" required pattern="[A-Za-z0-9_-]{1,64}" autocomplete="off"></div></div>
+            <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="find-personRef" name="personRef" required maxlength="64" autocomplete="off"></div></div>
           <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('admin.findSubmit')}</button>
         </form>
       </section>

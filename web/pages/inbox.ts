@@ -65,7 +65,7 @@ function taskActions(web: Web, task: TaskView, back: string): Html {
     ${mayReassign
       ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/reassign`)}" class="koers-inline">${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
         <label class="utrecht-form-label" for="${reassignId}">${ctx.t('task.reassign')}</label>
-        <input class="utrecht-textbox utrecht-textbox--html-input" style="width:8rem" id="${reassignId}" name="assignee" required pattern="[A-Za-z0-9_.@-]{1,128}">
+        <input class="utrecht-textbox utrecht-textbox--html-input" style="width:8rem" id="${reassignId}" name="assignee" required maxlength="128">
         <button type="submit" class="utrecht-button utrecht-button--secondary-action">${ctx.t('task.reassignSubmit')}</button></form>`
       : ''}`;
 }

@@ -41,7 +41,7 @@ function diagram(ctx: PageContext, data: DiagramData): Html {
   return html`<ul class="koers-legend" aria-label="${ctx.t('process.legend')}">
       <li class="met">${ctx.t('status.met')}</li><li class="running">${ctx.t('status.running')}</li><li class="overdue">${ctx.t('status.overdue')}</li><li class="waived">${ctx.t('status.waived')}</li>
     </ul>
-    <div id="diagram" class="koers-diagram" role="img" aria-label="${ctx.t('nav.process')}"></div>
+    <figure class="koers-figure"><div id="diagram" class="koers-diagram"></div><figcaption>${ctx.t('nav.process')}</figcaption></figure>
     <noscript><p class="utrecht-paragraph">${ctx.t('process.noScript')}</p></noscript>
     ${jsonScript('process-data', data)}
     <p class="utrecht-paragraph"><a class="utrecht-link" href="${data.bpmnUrl}" download>${ctx.t('process.download')}</a></p>`;
