@@ -137,7 +137,7 @@ export function createApp(deps: AppDeps): KoersApp {
 
   // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
   app.use('/app', webApp({ keys: deps.keys, now }));
-  app.get('/', (_req, res) => res.redirect(303, '/app/'));
+  app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
 
   // A calendar feed's token is its credential (calendar apps send no bearer key); the route checks it.
   const isPublic = (req: express.Request) =>

@@ -4,6 +4,7 @@
  * MAX_STATISTICS_JOURNEYS journeys of this Koers's task queue, a few at a time; the answer says when
  * it stopped there.
  */
+import { isWindowClock } from '../domain/clocks';
 import { addDays, addPeriod, dayNumber, isAfter } from '../domain/dates';
 import type { JourneyState } from '../workflows/definitions';
 import type { ApiContext } from './context';
@@ -50,7 +51,8 @@ function median(values: number[]): number | undefined {
  *   re-integration, the share that started on or before intake + 3 months (month of the intake);
  * - participatieverklaring on time: of the PVT clocks met or overdue, the share met on or before their
  *   final date (month of the final date);
- * - overdue clocks, and running clocks whose final date falls within 30/60/90 days of today.
+ * - overdue clocks, and running deadline clocks (not service windows) whose final date falls within
+ *   30/60/90 days of today.
  */
 export function addJourney(state: JourneyState, today: string, byMunicipality: Map<string, Bucket>, byMonth: Map<string, Bucket>): void {
   const facts = state.milestones;
@@ -88,7 +90,8 @@ export function addJourney(state: JourneyState, today: string, byMunicipality: M
       municipal.overdueClocks++;
       bucket(byMonth, clock.finalDate.slice(0, 7)).overdueClocks++;
     }
-    if (clock.status === 'running') {
+    // Service windows end rather than fall due: only deadlines count.
+    if (clock.status === 'running' && !isWindowClock(clock.name)) {
       for (const horizon of DEADLINE_HORIZONS) {
         if (!isAfter(clock.finalDate, addDays(today, horizon)) && !isAfter(today, clock.finalDate)) {
           municipal.deadlines[horizon]++;

@@ -54,7 +54,7 @@ describe('web app in Chromium', () => {
   });
 
   const newPage = async (): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
     const page = await context.newPage();
     // A script error or a refused resource in the page fails the test that caused it.
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
