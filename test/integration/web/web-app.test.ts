@@ -120,6 +120,13 @@ describe('web app in Chromium', () => {
     expect(await teamRows.count()).toBeGreaterThanOrEqual(2);
     await expectAccessible(page);
     await page.screenshot({ path: path.join(shots, 'inbox.png'), fullPage: true });
+    // On a tablet the page does not scroll sideways (wide tables scroll inside their own box).
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(768);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Keyboard: the first Tab reaches the skip link, which leads to the main content.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Naar de inhoud');
 
     // Filters stay in the URL.
     await page.getByLabel('Soort taak').selectOption('check-family-reunification');
