@@ -239,14 +239,44 @@ describe('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Zoeken' }).click();
     await expect(page.locator('.utrecht-alert').first().textContent()).resolves.toContain('Geen traject gevonden');
 
+    // Journeys with a history for the dashboard: Wi2013, intake, re-integration and PVT reported (an
+    // admin's events are corrections, allowed for every type), and one in another municipality.
+    const report = async (journeyId: string, events: Array<[string, string, Record<string, unknown>?]>) => {
+      for (const [type, occurredOn, data] of events) {
+        expect((await h.as('admin').post(`/v1/journeys/${journeyId}/events`, cloudEvent(type, { occurredOn, ...data }))).status).toBe(202);
+      }
+      await h.settled(journeyId);
+    };
+    const onTime = await h.createJourney({ permitGrantedOn: '2021-03-01' });
+    await report(onTime, [
+      ['nl.koers.brp.registered', '2021-03-10'],
+      ['nl.koers.bijstand.applied', '2021-03-15'],
+      ['nl.koers.intake.held', '2021-03-25'],
+      ['nl.koers.reintegration.started', '2021-05-20', { instrument: 'werkstage' }],
+      ['nl.koers.participatieverklaring.signed', '2021-11-01'],
+    ]);
+    const late = await h.createJourney({ permitGrantedOn: '2021-04-01' });
+    await report(late, [
+      ['nl.koers.brp.registered', '2021-04-10'],
+      ['nl.koers.bijstand.applied', '2021-04-12'],
+      ['nl.koers.intake.held', '2021-05-31'],
+    ]);
+    await h.createJourney({ municipality: 'midden-drenthe', permitGrantedOn: '2025-09-01' });
+
     await page.goto(`${base}/app/dashboard`);
+    await page.waitForSelector('body[data-charts-ready="true"]');
+    await expect(page.locator('#by-municipality tbody tr').count()).resolves.toBe(2);
     await page.getByLabel('Gemeente', { exact: true }).selectOption('borger-odoorn');
     await page.getByRole('button', { name: 'Filteren' }).click();
     await page.waitForURL(/municipality=borger-odoorn/);
     await page.waitForSelector('body[data-charts-ready="true"]');
     const row = page.locator('#by-municipality tr[data-key="borger-odoorn"]');
-    await expect(row.locator('td').first().textContent()).resolves.toBe('2');
+    await expect(row.locator('td').first().textContent()).resolves.toBe('4');
     await expect(page.locator('#by-municipality tbody tr').count()).resolves.toBe(1);
+    // Intakes 24 and 60 days after the permit; one of two re-integrations within three months; one of two PVTs on time.
+    await expect(row.locator('td').nth(1).textContent()).resolves.toBe('42');
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe('50% (1/2)');
+    await expect(row.locator('td').nth(3).textContent()).resolves.toBe('50% (1/2)');
     await expectAccessible(page);
     await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: true });
 
