@@ -67,10 +67,19 @@ function langOf(req: Request, res: Response): Lang {
   return cookie && (LANGS as string[]).includes(cookie) ? (cookie as Lang) : 'nl';
 }
 
-/** A form that changes something must come from our own origin (when the browser says) with the session's token. */
+/**
+ * A form that changes something must come from our own host when the browser names its origin (an
+ * opaque "null" origin is refused). The host, not the scheme: behind a TLS-terminating proxy this
+ * server sees http while the browser says https.
+ */
 function sameOrigin(req: Request): boolean {
   const origin = req.get('origin');
-  return origin === undefined || origin === 'null' ? origin === undefined : origin === `${req.protocol}://${req.get('host')}`;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.get('host');
+  } catch {
+    return false;
+  }
 }
 
 /** Only paths inside the web app, so a `next` parameter cannot send anyone elsewhere. */
