@@ -5,10 +5,21 @@
  * adding fields (the contract changes only by adding).
  */
 import { z } from 'zod';
-import { CLOCK_ORDER } from '../domain/clocks';
 import { EVENT_TYPES } from '../domain/events';
-import { CaseworkerRoleSchema, INSTRUMENT_KINDS } from '../domain/policy';
-import type { ClockStatus, Phase, TaskKind } from '../domain/types';
+import {
+  CaseworkerRoleSchema,
+  CLOCK_NAMES,
+  CLOCK_STATUSES,
+  InstrumentKindSchema,
+  LocalDateSchema,
+  pastDateSchema,
+  PHASES,
+  PhaseSchema,
+  REGIMES,
+  RegimeSchema,
+  TASK_KINDS,
+  TaskKindSchema,
+} from '../domain/vocabulary';
 import { isValidBsn } from './identity';
 
 export const components = z.registry<{ id: string; description?: string }>();
@@ -19,12 +30,11 @@ const named = <T extends z.ZodType>(id: string, schema: T, description?: string)
 
 // ---- building blocks -------------------------------------------------------------------------
 
-/** A calendar date that exists (2025-02-30 does not). */
-export const localDate = z.iso.date({ message: 'must be a calendar date YYYY-MM-DD' });
+/** Every date in and out: a calendar date the service accepts (domain/vocabulary.ts). */
+export const localDate = LocalDateSchema;
 
 /** A date of something that has happened: with `today`, a later date is refused naming the field. */
-export const pastDate = (today?: string) =>
-  today === undefined ? localDate : localDate.refine((d) => d <= today, { message: `must not be in the future (today is ${today})`, abort: true });
+export const pastDate = pastDateSchema;
 
 export const JOURNEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const journeyIdSchema = z.string().regex(JOURNEY_ID);
@@ -34,28 +44,9 @@ const staffId = z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'must be 1-128 char
 const municipalitySlug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug').max(64);
 const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export const PHASES = ['arrival', 'intake', 'inburgering', 'plicht-met', 'exempted'] as const satisfies readonly Phase[];
-export const REGIMES = ['wi2013', 'wi2021'] as const;
-export const CLOCK_NAMES = CLOCK_ORDER;
-const CLOCK_STATUSES = ['running', 'met', 'overdue', 'waived', 'ended'] as const satisfies readonly ClockStatus[];
-export const TASK_KINDS = [
-  'hold-intake',
-  'draw-up-pip',
-  'draw-up-plan',
-  'start-reintegration',
-  'offer-participatieverklaring',
-  'offer-map',
-  'review-missed-term',
-  'assess-ladder',
-  'check-family-reunification',
-  'reassess-instrument',
-] as const satisfies readonly TaskKind[];
+export { PHASES, REGIMES, CLOCK_NAMES, TASK_KINDS, PhaseSchema, RegimeSchema, TaskKindSchema, InstrumentKindSchema };
 export const TASK_STATUSES = ['open', 'claimed', 'completed', 'cancelled'] as const;
 
-export const PhaseSchema = z.enum(PHASES);
-export const RegimeSchema = z.enum(REGIMES);
-export const TaskKindSchema = z.enum(TASK_KINDS);
-export const InstrumentKindSchema = z.enum(INSTRUMENT_KINDS);
 
 export const Problem = named(
   'Problem',

@@ -5,7 +5,7 @@
  * ignores a task key it has seen).
  */
 import { z } from 'zod';
-import { taskForms } from '../store/task-forms';
+import { taskForms } from '../domain/task-forms';
 import type { Task, TaskFilter } from '../store/tasks';
 import { taskCompletedSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';

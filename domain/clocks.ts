@@ -9,6 +9,7 @@ import { addPeriod, dayAfter, isAfter, isBefore, maxDate, minDate, subtractPerio
 import type { JourneyFacts } from './facts';
 import type { Policy } from './policy';
 import type { Clock, ClockName, LocalDate } from './types';
+import { CLOCK_NAMES } from './vocabulary';
 
 /** The legal periods; a policy cannot change these (journey-rules.md: "the legal ones are fixed"). */
 export const LEGAL_PERIODS = {
@@ -41,17 +42,7 @@ export function isWindowClock(name: ClockName): name is (typeof WINDOW_CLOCKS)[n
 }
 
 /** The contract's order of clocks; computeClocks lists them in this order. */
-export const CLOCK_ORDER = [
-  'intake',
-  'pip',
-  'participatieverklaring',
-  'inburgering',
-  'map',
-  'reintegration-start',
-  'maatschappelijke-begeleiding',
-  'family-reunification',
-  'ontzorgen',
-] as const satisfies readonly ClockName[];
+export const CLOCK_ORDER = CLOCK_NAMES;
 
 export function pvtRequired(facts: JourneyFacts): boolean {
   return facts.regime === 'wi2021' || !isBefore(facts.permitGrantedOn, PVT_REQUIRED_FROM);
@@ -257,4 +248,15 @@ export function computeClocks(facts: JourneyFacts, policy: Policy, today: LocalD
     .map((def) => computeClock(def, facts, policy, today))
     .filter((c): c is Clock => c !== undefined)
     .sort((a, b) => CLOCK_ORDER.indexOf(a.name) - CLOCK_ORDER.indexOf(b.name));
+}
+
+/**
+ * The next final date of a deadline still to be met (running or overdue; service windows are not
+ * deadlines), for lists and search attributes: the earliest one, or undefined.
+ */
+export function nextFinalDate(clocks: readonly Clock[]): LocalDate | undefined {
+  return clocks
+    .filter((c) => (c.status === 'running' || c.status === 'overdue') && !isWindowClock(c.name))
+    .map((c) => c.finalDate)
+    .sort()[0];
 }

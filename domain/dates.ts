@@ -48,6 +48,17 @@ export function isLocalDate(s: string): boolean {
   return parseParts(s) !== undefined;
 }
 
+/**
+ * The dates the service accepts (contract v1.1, "Dates the service accepts"). Every rule adds at most
+ * a few years to an input date, so arithmetic on accepted dates stays far inside the calendar's range.
+ */
+export const SUPPORTED_DATES = { from: '1900-01-01', to: '2199-12-31' } as const;
+
+/** A real calendar date within {@link SUPPORTED_DATES}; anything else is not a date the domain computes with. */
+export function isSupportedDate(s: unknown): s is LocalDate {
+  return typeof s === 'string' && isLocalDate(s) && s >= SUPPORTED_DATES.from && s <= SUPPORTED_DATES.to;
+}
+
 function parse(d: LocalDate): Ymd {
   const p = parseParts(d);
   if (!p) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${JSON.stringify(d)}`);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isAfter } from './dates';
-import { LocalDateSchema } from './policy';
+import { ExamRouteSchema, LeerrouteSchema, LocalDateSchema } from './vocabulary';
 import type { LocalDate } from './types';
 
 export const EVENT_TYPES = [
@@ -28,8 +28,6 @@ export function isEventType(s: string): s is EventType {
   return (EVENT_TYPES as readonly string[]).includes(s);
 }
 
-export const LeerrouteSchema = z.enum(['b1', 'onderwijs', 'z']);
-export const ExamRouteSchema = z.enum(['inburgeringsexamen', 'staatsexamen', 'b1', 'z']);
 
 /** Every event: the date the milestone happened; clocks run from it, not from the report. */
 const milestone = z.object({ occurredOn: LocalDateSchema });

@@ -4,6 +4,7 @@
  * deterministic sandbox. `today` is always a parameter.
  */
 export * from './types';
+export * from './vocabulary';
 export * from './dates';
 export * from './policy';
 export * from './policies';
@@ -16,3 +17,5 @@ export * from './tasks';
 export * from './ladder';
 export * from './instruments';
 export * from './extensions';
+export * from './task-forms';
+export * from './admission';

@@ -260,3 +260,21 @@ export function extendInstrument(
   const reassessBy = reassessByFor(rule, endsOn, extensions);
   return { ok: true, endsOn, extensions, ...(reassessBy !== undefined ? { reassessBy } : {}) };
 }
+
+/** An instrument as its workflow reports it to the journey (workflows/instrument.ts). */
+export interface InstrumentState {
+  instrumentId: string;
+  kind: InstrumentKind;
+  startedOn: LocalDate;
+  endsOn: LocalDate;
+  extensions: number;
+  status: 'active' | 'ended';
+  /** A reassessment is due before this date (participatieplaats before each expiry). */
+  reassessBy?: LocalDate;
+  /** The reassessment's notice period has begun: the journey opens a task for it. */
+  reassessmentDue?: boolean;
+  /** Dated obligations of the instrument, e.g. offering scholing, the cooperation premium. */
+  milestones?: Array<{ kind: string; dueOn: LocalDate }>;
+  endedOn?: LocalDate;
+  endReason?: string;
+}

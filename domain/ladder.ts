@@ -2,12 +2,12 @@
  * The participatieladder (seed §3.2.3, Bijlage 2) and who takes a journey on each rung.
  */
 import type { Policy } from './policy';
-import type { CaseworkerRole, LadderRung } from './types';
+import type { Caseworker, CaseworkerRole, LadderRung } from './types';
 
 export type Distance = 'short' | 'long';
 
 /** The rungs as the seed names them (Bijlage 2). */
-export const LADDER_RUNGS: Readonly<Record<LadderRung, string>> = {
+export const LADDER_RUNG_DESCRIPTIONS: Readonly<Record<LadderRung, string>> = {
   1: 'isolated',
   2: 'social contacts outside the home',
   3: 'takes part in organised activities',
@@ -36,4 +36,14 @@ export function distanceForRung(rung: LadderRung, policy?: Pick<Policy, 'ladder'
 export function routeForRung(rung: LadderRung, policy: Pick<Policy, 'ladder' | 'statushouderSpecialist'>): CaseworkerRole {
   if (policy.statushouderSpecialist) return 'statushouder-specialist';
   return distanceForRung(rung, policy) === 'long' ? 'sociaal-werker-participatie' : 'regisseur-werk';
+}
+
+/**
+ * Who holds the journey after a ladder assessment: the team for the rung ({@link routeForRung}). The
+ * assigned caseworker stays when the team does not change, and the journey goes back to the new team's
+ * queue when it does (a sociaal werker does not keep a journey that moved to the regisseurs, §4.1).
+ */
+export function caseworkerAfterAssessment(current: Caseworker, rung: LadderRung, policy: Pick<Policy, 'ladder' | 'statushouderSpecialist'>): Caseworker {
+  const role = routeForRung(rung, policy);
+  return role === current.role && current.id !== undefined ? { role, id: current.id } : { role };
 }

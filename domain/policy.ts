@@ -8,10 +8,8 @@
  * municipal ones; the legal ones are fixed" (journey-rules.md, "How the clocks … are computed").
  */
 import { z } from 'zod';
-import { isLocalDate } from './dates';
+import { CaseworkerRoleSchema, INSTRUMENT_KINDS, LocalDateSchema } from './vocabulary';
 import type { InstrumentKind } from './types';
-
-export const LocalDateSchema = z.string().refine(isLocalDate, { message: 'must be a calendar date YYYY-MM-DD' });
 
 const count = z.int().min(0).max(1000);
 export const PeriodSchema = z.strictObject({
@@ -21,21 +19,8 @@ export const PeriodSchema = z.strictObject({
   days: count.optional(),
 });
 
-const CASEWORKER_ROLES = ['regisseur-werk', 'sociaal-werker-participatie', 'statushouder-specialist', 'team-lead'] as const;
-export const CaseworkerRoleSchema = z.enum(CASEWORKER_ROLES);
 const DistanceSchema = z.enum(['short', 'long']);
 
-export const INSTRUMENT_KINDS = [
-  'werkstage',
-  'proefplaatsing',
-  'participatieplaats',
-  'leerwerkplek',
-  'scholing',
-  'sociale-activering',
-  'vrijwilligerswerk',
-  'loonkostensubsidie',
-  'plaatsingssubsidie',
-] as const satisfies readonly InstrumentKind[];
 
 /**
  * One instrument's rules from the municipality's re-integratieverordening (seed §3.2.3). Every

@@ -6,7 +6,8 @@
 import { addPeriod, dayAfter, isAfter } from './dates';
 import type { JourneyFacts } from './facts';
 import type { Policy } from './policy';
-import type { CaseworkerRole, Clock, ClockName, DesiredTask, LocalDate, TaskKind } from './types';
+import type { InstrumentState } from './instruments';
+import type { Caseworker, CaseworkerRole, Clock, ClockName, DesiredTask, LocalDate, TaskKind } from './types';
 
 const isOpen = (c: Clock | undefined): c is Clock => c !== undefined && (c.status === 'running' || c.status === 'overdue');
 
@@ -83,4 +84,32 @@ export function desiredTasks(
   if (family?.status === 'running') add('check-family-reunification', family);
 
   return tasks;
+}
+
+/**
+ * A participatieplaats (and any instrument with reassessments) is reassessed before each expiry
+ * (Participatiewet art. 10a(4); seed §3.2.3): once the instrument's workflow reports the notice period
+ * has begun, the journey's caseworker gets a task due on the instrument's end. The key carries the end
+ * date, so each term gets its own reassessment.
+ */
+export function instrumentReassessmentTasks(instruments: readonly InstrumentState[], candidateGroup: CaseworkerRole): DesiredTask[] {
+  return instruments
+    .filter((i) => i.status === 'active' && i.reassessmentDue === true && i.reassessBy !== undefined)
+    .map((i) => ({
+      key: `reassess-instrument:${i.instrumentId}:${i.endsOn}`,
+      kind: 'reassess-instrument' as const,
+      candidateGroup,
+      followUpDate: i.reassessBy as LocalDate,
+      dueDate: i.endsOn,
+    }));
+}
+
+/**
+ * Tasks go to the journey's team; once one caseworker of that team holds the journey, its tasks are
+ * assigned to them directly (seed ch. 7: one caseworker keeps the lead).
+ */
+export function assignToCaseworker(tasks: readonly DesiredTask[], caseworker: Caseworker): DesiredTask[] {
+  const id = caseworker.id;
+  if (id === undefined) return [...tasks];
+  return tasks.map((task) => (task.assignee === undefined && task.candidateGroup === caseworker.role ? { ...task, assignee: id } : task));
 }

@@ -3,24 +3,28 @@
  * Names follow ../shared/domain/api-contract.md (the public contract) and journey-rules.md.
  * Everything here is plain data: it crosses the Temporal payload boundary as JSON.
  */
+import type {
+  CASEWORKER_ROLES,
+  CLOCK_NAMES,
+  CLOCK_STATUSES,
+  EXAM_ROUTES,
+  INSTRUMENT_KINDS,
+  LADDER_RUNGS,
+  LEERROUTES,
+  NOTIFICATION_KINDS,
+  PHASES,
+  REGIMES,
+  TASK_KINDS,
+} from './vocabulary';
 
 /** A calendar date in Europe/Amsterdam, `YYYY-MM-DD`. */
 export type LocalDate = string;
 
-export type Regime = 'wi2013' | 'wi2021';
+export type Regime = (typeof REGIMES)[number];
 
-export type ClockName =
-  | 'intake'
-  | 'pip'
-  | 'participatieverklaring'
-  | 'inburgering'
-  | 'map'
-  | 'reintegration-start'
-  | 'maatschappelijke-begeleiding'
-  | 'family-reunification'
-  | 'ontzorgen';
+export type ClockName = (typeof CLOCK_NAMES)[number];
 
-export type ClockStatus = 'running' | 'met' | 'overdue' | 'waived' | 'ended';
+export type ClockStatus = (typeof CLOCK_STATUSES)[number];
 
 export interface Clock {
   name: ClockName;
@@ -34,42 +38,32 @@ export interface Clock {
   settledOn?: LocalDate;
 }
 
-export type Leerroute = 'b1' | 'onderwijs' | 'z';
-export type ExamRoute = 'inburgeringsexamen' | 'staatsexamen' | 'b1' | 'z';
+export type Leerroute = (typeof LEERROUTES)[number];
+export type ExamRoute = (typeof EXAM_ROUTES)[number];
 
-export type CaseworkerRole = 'regisseur-werk' | 'sociaal-werker-participatie' | 'statushouder-specialist' | 'team-lead';
+export type CaseworkerRole = (typeof CASEWORKER_ROLES)[number];
 
-export type Phase =
-  | 'arrival' // permit known, waiting for registration / notification
-  | 'intake' // intake (Wi2013) or brede intake + PIP (Wi2021) due
-  | 'inburgering' // plan set, tracks running in parallel
-  | 'plicht-met' // inburgering obligation fulfilled
-  | 'exempted'; // exemption granted
+/**
+ * - `arrival`: permit known, waiting for registration / notification
+ * - `intake`: intake (Wi2013) or brede intake + PIP (Wi2021) due
+ * - `inburgering`: plan set, tracks running in parallel
+ * - `plicht-met`: inburgering obligation fulfilled
+ * - `exempted`: exemption granted
+ */
+export type Phase = (typeof PHASES)[number]; // exemption granted
 
-export type InstrumentKind =
-  | 'werkstage'
-  | 'proefplaatsing'
-  | 'participatieplaats'
-  | 'leerwerkplek'
-  | 'scholing'
-  | 'sociale-activering'
-  | 'vrijwilligerswerk'
-  | 'loonkostensubsidie'
-  | 'plaatsingssubsidie';
+export type InstrumentKind = (typeof INSTRUMENT_KINDS)[number];
 
-export type LadderRung = 1 | 2 | 3 | 4 | 5 | 6;
+export type LadderRung = (typeof LADDER_RUNGS)[number];
 
-export type TaskKind =
-  | 'hold-intake'
-  | 'draw-up-pip'
-  | 'draw-up-plan'
-  | 'start-reintegration'
-  | 'offer-participatieverklaring'
-  | 'offer-map'
-  | 'review-missed-term'
-  | 'assess-ladder'
-  | 'check-family-reunification'
-  | 'reassess-instrument';
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+/** Who holds a journey: a team (role) and, once assigned, one caseworker of it. */
+export interface Caseworker {
+  role: CaseworkerRole;
+  /** A caseworker's user id, once one is assigned; pseudonymous staff id, not a name. */
+  id?: string;
+}
 
 /** A task the journey wants to exist. The key is stable per journey, so projecting twice is a no-op. */
 export interface DesiredTask {
@@ -82,7 +76,7 @@ export interface DesiredTask {
   dueDate: LocalDate;
 }
 
-export type NotificationKind = 'reminder' | 'escalation';
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** A reminder or escalation the journey has decided on; the key makes delivery idempotent. */
 export interface PlannedNotification {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CaseworkerRoleSchema } from '../domain/policy';
+import { CaseworkerRoleSchema } from '../domain/vocabulary';
 import type { CaseworkerRole } from '../domain/types';
 import type { RecipientAddress } from '../store/texts';
 

@@ -13,7 +13,8 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transa
 import type { CaseworkerRole, ClockName, DesiredTask, LocalDate, TaskKind } from '../domain/types';
 import type { Db, KoersDatabase, TasksTable } from './db';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
-import { parseTaskForm, type TaskForm } from './task-forms';
+import { parseTaskForm } from './task-forms';
+import type { TaskForm } from '../domain/task-forms';
 import { amsterdamDateOf } from '../domain/dates';
 import { taskIdFor } from '../domain/tasks';
 

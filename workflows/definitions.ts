@@ -7,9 +7,9 @@ import type { Policy } from '../domain/policy';
 import type { JourneyEvent } from '../domain/events';
 import type { JourneyFacts } from '../domain/facts';
 import type { ExtensionRequestInput } from '../domain/extensions';
-import type { Applicant } from '../domain/instruments';
+import type { Applicant, InstrumentState } from '../domain/instruments';
 import type {
-  CaseworkerRole,
+  Caseworker,
   Clock,
   DesiredTask,
   InstrumentKind,
@@ -21,11 +21,8 @@ import type {
 
 export const JOURNEY_WORKFLOW = 'journeyWorkflow';
 
-export interface Caseworker {
-  role: CaseworkerRole;
-  /** A caseworker's user id, once one is assigned; pseudonymous staff id, not a name. */
-  id?: string;
-}
+export type { Caseworker, InstrumentState };
+
 
 export interface StartJourneyInput {
   journeyId: string;
@@ -91,6 +88,17 @@ export interface EventLogEntry {
   receivedAt: string;
   actor?: JourneyEvent['actor'];
   correction?: boolean;
+  /** Absent: applied. `rejected`: the journey refused it (domain/admission.ts), with the reason. */
+  outcome?: 'rejected';
+  rejection?: { field: string; reason: string };
+}
+
+/** A message other than an event that the journey refused, and why (it changed nothing). */
+export interface RejectedMessage {
+  at: string;
+  /** The signal's name, e.g. `amendPolicy`. */
+  message: string;
+  reason: string;
 }
 
 export interface AmendmentLogEntry {
@@ -101,22 +109,6 @@ export interface AmendmentLogEntry {
   amendedBy: string;
 }
 
-export interface InstrumentState {
-  instrumentId: string;
-  kind: InstrumentKind;
-  startedOn: LocalDate;
-  endsOn: LocalDate;
-  extensions: number;
-  status: 'active' | 'ended';
-  /** A reassessment is due before this date (participatieplaats before each expiry). */
-  reassessBy?: LocalDate;
-  /** The reassessment's notice period has begun: the journey opens a task for it. */
-  reassessmentDue?: boolean;
-  /** Dated obligations of the instrument, e.g. offering scholing, the cooperation premium. */
-  milestones?: Array<{ kind: string; dueOn: LocalDate }>;
-  endedOn?: LocalDate;
-  endReason?: string;
-}
 
 export interface ExtensionRequestLogEntry extends ExtensionRequest {
   status: 'filed';
@@ -140,6 +132,8 @@ export interface JourneyState {
   ladder: LadderAssessment[];
   instruments: InstrumentState[];
   extensionRequests: ExtensionRequestLogEntry[];
+  /** Recent messages the journey refused (events refused are in `events` with `outcome: rejected`). */
+  rejectedMessages: RejectedMessage[];
   notificationsSent: number;
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { compareDates, isLocalDate } from '../../../domain/dates';
 import { checkEligibility, extendInstrument, instrumentPlan, type Applicant } from '../../../domain/instruments';
-import { INSTRUMENT_KINDS } from '../../../domain/policy';
+import { INSTRUMENT_KINDS } from '../../../domain/vocabulary';
 import { findPolicy } from '../../../domain/policies';
 import type { InstrumentKind } from '../../../domain/types';
 import { dateIn } from './arbitraries';

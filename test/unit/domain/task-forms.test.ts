@@ -1,6 +1,7 @@
 import type { TaskKind } from '../../../domain/types';
 import { ValidationError } from '../../../store/errors';
-import { parseTaskForm, taskForms } from '../../../store/task-forms';
+import { parseTaskForm } from '../../../store/task-forms';
+import { taskForms } from '../../../domain/task-forms';
 
 describe('task forms', () => {
   const valid: Record<TaskKind, unknown> = {

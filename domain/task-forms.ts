@@ -1,0 +1,76 @@
+/**
+ * The small form a caseworker fills in to complete a task, one per TaskKind, and the fact a completed
+ * form establishes. What a form records is what the journey needs to move on (journey-rules.md): dates
+ * as `YYYY-MM-DD` (the service's date range), no personal data beyond the decision itself; a free-text
+ * note is for the caseworker's colleagues, kept short.
+ */
+import { z } from 'zod';
+import type { EventType } from './events';
+import type { LadderRung, LocalDate, TaskKind } from './types';
+import { InstrumentKindSchema, LadderRungSchema, LeerrouteSchema, LocalDateSchema } from './vocabulary';
+
+const note = z.string().trim().max(2000);
+
+export const taskForms = {
+  // Intake with an interpreter is the seed's good practice (Bijlage 7), so it is recorded.
+  'hold-intake': z.strictObject({ heldOn: LocalDateSchema, interpreterUsed: z.boolean(), note: note.optional() }),
+  // Wi2021: the PIP date starts the inburgeringstermijn (art. 11), the leerroute is chosen in it.
+  'draw-up-pip': z.strictObject({ pipDate: LocalDateSchema, leerroute: LeerrouteSchema, note: note.optional() }),
+  'draw-up-plan': z.strictObject({ planDate: LocalDateSchema, note: note.optional() }),
+  'start-reintegration': z.strictObject({ instrument: InstrumentKindSchema, startedOn: LocalDateSchema, note: note.optional() }),
+  'offer-participatieverklaring': z.strictObject({ offeredOn: LocalDateSchema, signedOn: LocalDateSchema.optional(), note: note.optional() }),
+  'offer-map': z.strictObject({ offeredOn: LocalDateSchema, note: note.optional() }),
+  // A missed term is a review, not an automatic fine (RvS 2025): the caseworker records the decision.
+  'review-missed-term': z.strictObject({
+    decision: z.enum(['new-term', 'extension-requested', 'exemption-requested', 'no-action']),
+    note: note.min(1),
+  }),
+  'assess-ladder': z.strictObject({ rung: LadderRungSchema, assessedOn: LocalDateSchema.optional(), note: note.optional() }),
+  'check-family-reunification': z.strictObject({ checkedOn: LocalDateSchema, applicationFiled: z.boolean(), note: note.optional() }),
+  // Instruments have maxima and extensions after a reassessment (§3.2.3); the decision says which.
+  'reassess-instrument': z.strictObject({
+    decision: z.enum(['continue', 'extend', 'change', 'stop']),
+    assessedOn: LocalDateSchema,
+    note: note.optional(),
+  }),
+} satisfies Record<TaskKind, z.ZodType>;
+
+export type TaskForm<K extends TaskKind = TaskKind> = z.infer<(typeof taskForms)[K]>;
+
+/** What a completed task establishes, in the same terms a partner event would. */
+export interface TaskOutcome {
+  /** The milestone the form records, applied like a partner's event (same guards, same facts). */
+  fact?: { type: EventType; occurredOn: LocalDate; data: Record<string, unknown> };
+  /** A ladder assessment the form records. */
+  rung?: LadderRung;
+}
+
+/**
+ * The fact and ladder assessment a completed form establishes. `form` is what the store validated
+ * against {@link taskForms}; a field of the wrong shape (a signal sent around the API) is ignored
+ * rather than trusted. `completedOn` stands in for a milestone date the form leaves out.
+ */
+export function taskOutcome(kind: string, form: Record<string, unknown>, completedOn: LocalDate): TaskOutcome {
+  const date = (field: string): LocalDate | undefined => (typeof form[field] === 'string' ? (form[field] as LocalDate) : undefined);
+  const fact = (type: EventType, on: LocalDate, data: Record<string, unknown> = {}): TaskOutcome => ({ fact: { type, occurredOn: on, data: { ...data, occurredOn: on } } });
+  switch (kind) {
+    case 'hold-intake':
+      return fact('nl.koers.intake.held', date('heldOn') ?? completedOn);
+    case 'draw-up-pip':
+      return fact('nl.koers.pip.established', date('pipDate') ?? completedOn, form.leerroute === undefined ? {} : { leerroute: form.leerroute });
+    case 'draw-up-plan':
+      return fact('nl.koers.pip.established', date('planDate') ?? completedOn);
+    case 'start-reintegration':
+      return fact('nl.koers.reintegration.started', date('startedOn') ?? completedOn, { instrument: form.instrument });
+    case 'offer-participatieverklaring': {
+      const signedOn = date('signedOn');
+      return signedOn ? fact('nl.koers.participatieverklaring.signed', signedOn) : {};
+    }
+    case 'assess-ladder': {
+      const rung = LadderRungSchema.safeParse(form.rung);
+      return rung.success ? { rung: rung.data } : {};
+    }
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,444 @@
+/**
+ * A journey's state and one method per message it understands. Plain, deterministic TypeScript with no
+ * Temporal import: the workflow (journey.ts) owns timers, activities and handlers and asks this class
+ * what a message changes; unit tests can drive it directly.
+ *
+ * Two rules hold for every method:
+ * - **Never die on data.** A message the journey cannot apply (a date the domain cannot compute with,
+ *   an unknown type, a policy the rules choke on) is refused and recorded with its reason; the state
+ *   stays as it was. The rules are tried on the candidate state before it is committed, so a value the
+ *   domain cannot compute with never reaches the loop.
+ * - **Bounded state.** What is carried into continue-as-new is facts, not the event log: the event
+ *   timeline and the dedupe window hold the most recent entries only (the API's audit table keeps the
+ *   whole log and is the authority on duplicates), and every other list is capped. See {@link LIMITS}.
+ */
+import { amsterdamDateOf, ageOn, isSupportedDate } from '../domain/dates';
+import { admitEvent, type Admission } from '../domain/admission';
+import { computeClocks, nextFinalDate } from '../domain/clocks';
+import { eventKey, type JourneyEvent } from '../domain/events';
+import { validateExtensionRequest } from '../domain/extensions';
+import { applyEvent, initialFacts, type JourneyFacts } from '../domain/facts';
+import { checkEligibility, type InstrumentState } from '../domain/instruments';
+import { caseworkerAfterAssessment, distanceForRung } from '../domain/ladder';
+import { derivePhase } from '../domain/phase';
+import type { Policy } from '../domain/policy';
+import { dueNotifications, nextWakeUp, plannedNotifications } from '../domain/schedule';
+import { taskOutcome } from '../domain/task-forms';
+import { assignToCaseworker, desiredTasks, instrumentReassessmentTasks, taskIdFor } from '../domain/tasks';
+import type { Caseworker, Clock, DesiredTask, LocalDate, Phase, PlannedNotification } from '../domain/types';
+import { LadderRungSchema } from '../domain/vocabulary';
+import type { JourneySearchSummary } from '../platform/search-attributes';
+import type {
+  AmendmentLogEntry,
+  EventLogEntry,
+  ExtensionRequest,
+  ExtensionRequestLogEntry,
+  InstrumentEnd,
+  InstrumentRequest,
+  JourneyState,
+  LadderAssessment,
+  PolicyAmendment,
+  RejectedMessage,
+  StartJourneyInput,
+  TaskCompletion,
+} from './definitions';
+
+/**
+ * Caps on what a journey carries. With the pinned policy (5-7 KB) the continue-as-new input stays
+ * under {@link LIMITS.carriedBytes} whatever partners send (test/workflow/bounded-state.test.ts).
+ */
+export const LIMITS = {
+  /** The timeline window: the most recent events (applied or rejected), also the dedupe window. */
+  events: 100,
+  /** ... and at most this many bytes of them (JSON). */
+  eventBytes: 24_000,
+  amendments: 50,
+  ladder: 50,
+  extensionRequests: 50,
+  rejectedMessages: 20,
+  /** Ended instruments kept for display; active ones are always kept. */
+  endedInstruments: 20,
+  /** The documented bound on the continue-as-new input. */
+  carriedBytes: 64 * 1024,
+} as const;
+
+/** Everything a journey knows; carried across continue-as-new. */
+export interface JourneyMemory {
+  municipality: string;
+  policy: Policy;
+  caseworker: Caseworker;
+  facts: JourneyFacts;
+  /** The most recent events, oldest first (see {@link LIMITS}). */
+  events: EventLogEntry[];
+  amendments: AmendmentLogEntry[];
+  ladder: LadderAssessment[];
+  instruments: InstrumentState[];
+  /** Instrument ids handed out so far: ids are taken before any await, so concurrent starts differ. */
+  instrumentSequence?: number;
+  extensionRequests: ExtensionRequestLogEntry[];
+  completedTaskKeys: string[];
+  sentNotificationKeys: string[];
+  /** Messages other than events that were refused, most recent last. */
+  rejectedMessages?: RejectedMessage[];
+  /** Runs before this change carried the whole dedupe set; read and dropped (the window replaces it). */
+  seenEventKeys?: string[];
+}
+
+/** What the rules say about a journey today; computed from memory, never stored. */
+export interface Derived {
+  today: LocalDate;
+  clocks: Clock[];
+  phase: Phase;
+  tasks: DesiredTask[];
+  wakeUp?: LocalDate;
+}
+
+/** Source recorded for facts a caseworker establishes by completing a task (reserved: partners may not use it). */
+export const TASK_SOURCE = 'urn:nl:koers:tasks';
+
+/** Appends and drops the oldest entries beyond `max`. */
+function pushBounded<T>(list: T[], entry: T, max: number): void {
+  list.push(entry);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+export class Journey {
+  readonly memory: JourneyMemory;
+  /** Set by every message that changed something; the workflow's loop clears it. */
+  changed = true;
+  private readonly seen = new Set<string>();
+  private readonly completedTasks: Set<string>;
+  private readonly sent: Set<string>;
+
+  constructor(
+    readonly input: StartJourneyInput,
+    carried: JourneyMemory | undefined,
+    private readonly now: () => number,
+    /** The v1.1 cross-field rules (domain/admission.ts); off while replaying a journey started before them. */
+    private readonly options: { crossFieldRules: boolean } = { crossFieldRules: true },
+  ) {
+    const memory: JourneyMemory = carried ?? {
+      municipality: input.municipality,
+      policy: input.policy,
+      caseworker: input.caseworker ?? { role: input.policy.defaultCaseworkerRole },
+      facts: initialFacts({ regime: input.regime, permitGrantedOn: input.permitGrantedOn, birthDate: input.birthDate }),
+      events: [],
+      amendments: [],
+      ladder: [],
+      instruments: [],
+      extensionRequests: [],
+      completedTaskKeys: [],
+      sentNotificationKeys: [],
+    };
+    delete memory.seenEventKeys;
+    this.memory = memory;
+    this.trimEvents();
+    for (const e of memory.events) if (e.outcome !== 'rejected') this.seen.add(eventKey(e));
+    this.completedTasks = new Set(memory.completedTaskKeys);
+    this.sent = new Set(memory.sentNotificationKeys);
+  }
+
+  // ---- what the rules say today ----------------------------------------------------------------
+
+  today(): LocalDate {
+    return amsterdamDateOf(this.now());
+  }
+
+  /** Clocks, phase, open tasks and the next wake-up for today, from the given (or current) state. */
+  derive(facts: JourneyFacts = this.memory.facts, policy: Policy = this.memory.policy, caseworker: Caseworker = this.memory.caseworker): Derived {
+    const today = this.today();
+    const clocks = computeClocks(facts, policy, today);
+    const phase = derivePhase(facts, clocks);
+    const journeyTasks = desiredTasks(facts, clocks, policy, caseworker.role, today).filter((task) => !this.completedTasks.has(task.key));
+    const instrumentTasks = instrumentReassessmentTasks(this.memory.instruments, caseworker.role).filter((task) => !this.completedTasks.has(task.key));
+    const tasks = assignToCaseworker([...journeyTasks, ...instrumentTasks], caseworker);
+    const wakeUp = nextWakeUp(clocks, policy, caseworker.role, today);
+    return { today, clocks, phase, tasks, ...(wakeUp !== undefined ? { wakeUp } : {}) };
+  }
+
+  /** The reminders and escalations due today that were not sent yet. */
+  dueNotifications(derived: Derived): PlannedNotification[] {
+    return dueNotifications(plannedNotifications(derived.clocks, this.memory.policy, this.memory.caseworker.role), derived.today, this.sent);
+  }
+
+  /**
+   * Records notifications as sent, and forgets keys no longer planned: a key comes back only when a
+   * correction restores a clock's dates, and the outbox's idempotency key stops a second delivery then.
+   */
+  markSent(sent: readonly PlannedNotification[], derived: Derived): void {
+    for (const n of sent) this.sent.add(n.key);
+    const planned = new Set(plannedNotifications(derived.clocks, this.memory.policy, this.memory.caseworker.role).map((n) => n.key));
+    for (const key of this.sent) if (!planned.has(key)) this.sent.delete(key);
+    this.memory.sentNotificationKeys = [...this.sent];
+  }
+
+  /** Done when the inburgering is settled and nothing is left to do or running. */
+  isFinished(derived: Derived): boolean {
+    const settled = derived.phase === 'plicht-met' || derived.phase === 'exempted';
+    return settled && derived.tasks.length === 0 && !this.memory.instruments.some((i) => i.status === 'active');
+  }
+
+  searchSummary(derived: Derived): JourneySearchSummary {
+    const next = nextFinalDate(derived.clocks);
+    return {
+      municipality: this.memory.municipality,
+      phase: derived.phase,
+      regime: this.memory.facts.regime,
+      ...(next !== undefined ? { nextFinalDate: next } : {}),
+      overdue: derived.clocks.some((c) => c.status === 'overdue'),
+      caseworker: this.memory.caseworker,
+    };
+  }
+
+  /** The query's answer: the contract's journey plus what an administrator needs. */
+  view(): JourneyState {
+    const derived = this.derive();
+    const m = this.memory;
+    return {
+      journeyId: this.input.journeyId,
+      municipality: m.municipality,
+      regime: m.facts.regime,
+      phase: derived.phase,
+      today: derived.today,
+      policy: { id: m.policy.id, version: m.policy.version },
+      caseworker: m.caseworker,
+      clocks: derived.clocks,
+      milestones: m.facts,
+      openTasks: derived.tasks.map((task) => ({ ...task, taskId: taskIdFor(this.input.journeyId, task.key) })),
+      ...(derived.wakeUp !== undefined ? { nextWakeUp: derived.wakeUp } : {}),
+      events: m.events,
+      amendments: m.amendments,
+      ladder: m.ladder,
+      instruments: m.instruments,
+      extensionRequests: m.extensionRequests,
+      rejectedMessages: m.rejectedMessages ?? [],
+      notificationsSent: this.sent.size,
+    };
+  }
+
+  // ---- messages --------------------------------------------------------------------------------
+
+  /**
+   * A milestone: applied when new and admissible (domain/admission.ts), recorded as rejected with the
+   * reason otherwise; a duplicate (same source + id within the window) changes nothing.
+   */
+  receiveEvent(event: JourneyEvent): 'applied' | 'duplicate' | 'rejected' {
+    // A duplicate first: a resent extension is not "earlier than the current final date" it set itself.
+    if (typeof event?.source === 'string' && typeof event.id === 'string' && this.seen.has(eventKey(event))) return 'duplicate';
+    const derived = this.tryDerive();
+    const admission: Admission = derived ? admitEvent(event, this.memory.facts, derived.clocks, { crossField: this.options.crossFieldRules }) : { ok: false, field: '(journey)', reason: 'the journey cannot compute its clocks' };
+    let verdict = admission;
+    let facts: JourneyFacts | undefined;
+    if (admission.ok) {
+      try {
+        facts = applyEvent(this.memory.facts, event);
+        this.derive(facts);
+      } catch (err) {
+        verdict = { ok: false, field: '(event)', reason: `the rules cannot apply it: ${describe(err)}` };
+      }
+    }
+    this.recordEvent(event, verdict);
+    if (!verdict.ok || facts === undefined) return 'rejected';
+    this.seen.add(eventKey(event));
+    this.memory.facts = facts;
+    this.changed = true;
+    return 'applied';
+  }
+
+  /** A new policy version for this journey (an administrator's amendment). */
+  amendPolicy({ policy, reason, amendedBy }: PolicyAmendment): void {
+    if (!this.admitPolicy('amendPolicy', policy)) return;
+    this.logAmendment(policy, reason, amendedBy);
+    this.memory.policy = policy;
+    this.changed = true;
+  }
+
+  assignCaseworker(caseworker: Caseworker): void {
+    if (!this.admitPolicy('assignCaseworker', this.memory.policy, caseworker)) return;
+    this.memory.caseworker = caseworker;
+    this.changed = true;
+  }
+
+  /** The person moved: the new municipality's policy applies and its default team takes over (a warm hand-over). */
+  move({ municipality, policy, movedBy }: { municipality: string; policy: Policy; movedBy: string }): void {
+    const caseworker = { role: policy?.defaultCaseworkerRole };
+    if (typeof municipality !== 'string' || !this.admitPolicy('moveMunicipality', policy, caseworker)) return;
+    this.logAmendment(policy, `moved from ${this.memory.municipality} to ${municipality}`, movedBy);
+    this.memory.municipality = municipality;
+    this.memory.policy = policy;
+    this.memory.caseworker = caseworker;
+    this.changed = true;
+  }
+
+  /** A ladder assessment, by signal or by a completed `assess-ladder` task: one path for both. */
+  assessLadder(assessment: LadderAssessment): void {
+    const rung = LadderRungSchema.safeParse(assessment?.rung);
+    if (!rung.success || !isSupportedDate(assessment.assessedOn)) {
+      this.reject('ladderAssessed', 'the rung must be 1-6 and assessedOn a supported date');
+      return;
+    }
+    pushBounded(this.memory.ladder, { rung: rung.data, assessedOn: assessment.assessedOn, assessedBy: String(assessment.assessedBy) }, LIMITS.ladder);
+    this.memory.caseworker = caseworkerAfterAssessment(this.memory.caseworker, rung.data, this.memory.policy);
+    this.changed = true;
+  }
+
+  /** A caseworker completed a task: it stays done, and its form establishes its fact (domain/task-forms.ts). */
+  completeTask(completion: TaskCompletion): void {
+    if (typeof completion?.taskKey !== 'string' || !isSupportedDate(completion.completedOn) || typeof completion.form !== 'object' || completion.form === null) {
+      this.reject('taskCompleted', 'a completion needs a task key, a supported completedOn date and a form');
+      return;
+    }
+    if (this.completedTasks.has(completion.taskKey)) return;
+    this.completedTasks.add(completion.taskKey);
+    this.memory.completedTaskKeys.push(completion.taskKey);
+    this.changed = true;
+    const outcome = taskOutcome(completion.taskKey.split(':')[0] ?? '', completion.form, completion.completedOn);
+    if (outcome.fact) {
+      this.receiveEvent({
+        ...outcome.fact,
+        source: TASK_SOURCE,
+        id: completion.taskKey,
+        receivedAt: new Date(this.now()).toISOString(),
+        actor: { name: completion.completedBy, role: 'caseworker' },
+      });
+    }
+    if (outcome.rung !== undefined) this.assessLadder({ rung: outcome.rung, assessedOn: completion.completedOn, assessedBy: completion.completedBy });
+  }
+
+  /** The update's validator: an extension request the rules allow (domain/extensions.ts). */
+  checkExtensionRequest(request: ExtensionRequest): Admission {
+    const derived = this.derive();
+    const verdict = validateExtensionRequest(request, this.memory.facts, derived.clocks, derived.today);
+    return verdict.ok ? { ok: true } : { ok: false, field: verdict.field ?? '(request)', reason: verdict.reason };
+  }
+
+  fileExtensionRequest(request: ExtensionRequest): void {
+    pushBounded(this.memory.extensionRequests, { ...request, status: 'filed' }, LIMITS.extensionRequests);
+    this.changed = true;
+  }
+
+  /**
+   * The update's validator: the instrument's eligibility for this person (domain/instruments.ts), with
+   * the age from the birth date and the distance from the latest ladder rung (long without one).
+   */
+  checkInstrumentStart(request: InstrumentRequest): { ok: true } | { ok: false; reason: string; rule: string } {
+    const birthDate = this.memory.facts.birthDate;
+    if (!birthDate) return { ok: false, reason: 'birth date unknown: eligibility needs the age', rule: 'birthDate' };
+    if (!isSupportedDate(request.startedOn)) return { ok: false, reason: 'startedOn must be a supported date', rule: 'startedOn' };
+    const rung = this.memory.ladder[this.memory.ladder.length - 1];
+    const { kind, startedOn, requestedBy: _requestedBy, ...stated } = request;
+    const verdict = checkEligibility(kind, { ...stated, age: ageOn(birthDate, startedOn), distance: rung ? distanceForRung(rung.rung, this.memory.policy) : 'long' }, this.memory.policy);
+    return verdict.eligible ? { ok: true } : { ok: false, reason: verdict.reason, rule: verdict.rule };
+  }
+
+  /** The next instrument's workflow id. Taken synchronously, before the start is awaited, so concurrent starts never share one. */
+  nextInstrumentId(): string {
+    const sequence = (this.memory.instrumentSequence ?? this.memory.instruments.length) + 1;
+    this.memory.instrumentSequence = sequence;
+    return `${this.input.journeyId}-instrument-${sequence}`;
+  }
+
+  instrument(instrumentId: string): InstrumentState | undefined {
+    return this.memory.instruments.find((i) => i.instrumentId === instrumentId);
+  }
+
+  /** An instrument's workflow reports its state; the journey keeps the list an administrator sees. */
+  instrumentChanged(state: InstrumentState): void {
+    if (typeof state?.instrumentId !== 'string' || !isSupportedDate(state.endsOn) || !isSupportedDate(state.startedOn)) {
+      this.reject('instrumentChanged', 'an instrument report needs an id and supported dates');
+      return;
+    }
+    const list = this.memory.instruments;
+    const index = list.findIndex((i) => i.instrumentId === state.instrumentId);
+    if (index >= 0) list[index] = state;
+    else list.push(state);
+    const ended = list.filter((i) => i.status === 'ended');
+    if (ended.length > LIMITS.endedInstruments) {
+      const dropped = new Set(ended.slice(0, ended.length - LIMITS.endedInstruments));
+      this.memory.instruments = list.filter((i) => !dropped.has(i));
+    }
+    this.changed = true;
+  }
+
+  checkInstrumentEnd(end: InstrumentEnd): Admission {
+    const instrument = this.instrument(end.instrumentId);
+    if (!instrument) return { ok: false, field: 'instrumentId', reason: 'no such instrument' };
+    if (instrument.status === 'ended') return { ok: false, field: 'instrumentId', reason: 'instrument already ended' };
+    if (!isSupportedDate(end.endedOn)) return { ok: false, field: 'endedOn', reason: 'must be a supported date' };
+    return { ok: true };
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private tryDerive(): Derived | undefined {
+    try {
+      return this.derive();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A policy (and team) the rules can compute with today; refused and recorded otherwise. */
+  private admitPolicy(message: string, policy: Policy, caseworker: Caseworker = this.memory.caseworker): boolean {
+    try {
+      if (typeof policy?.id !== 'string' || typeof caseworker?.role !== 'string') throw new TypeError('no policy id or caseworker role');
+      this.derive(this.memory.facts, policy, caseworker);
+      return true;
+    } catch (err) {
+      this.reject(message, `the rules cannot compute with it: ${describe(err)}`);
+      return false;
+    }
+  }
+
+  private logAmendment(to: Policy, reason: string, amendedBy: string): void {
+    pushBounded(
+      this.memory.amendments,
+      {
+        at: new Date(this.now()).toISOString(),
+        from: { id: this.memory.policy.id, version: this.memory.policy.version },
+        to: { id: to.id, version: to.version },
+        reason,
+        amendedBy,
+      },
+      LIMITS.amendments,
+    );
+  }
+
+  private reject(message: string, reason: string): void {
+    this.memory.rejectedMessages ??= [];
+    pushBounded(this.memory.rejectedMessages, { at: new Date(this.now()).toISOString(), message, reason }, LIMITS.rejectedMessages);
+    this.changed = true;
+  }
+
+  private recordEvent(event: JourneyEvent, verdict: Admission): void {
+    const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
+    const entry: EventLogEntry = {
+      source: text(event?.source, 512),
+      id: text(event?.id, 256),
+      type: text(event?.type, 100),
+      occurredOn: text(event?.occurredOn, 10),
+      receivedAt: text(event?.receivedAt, 40) || new Date(this.now()).toISOString(),
+      ...(event?.actor ? { actor: { name: text(event.actor.name, 128), role: event.actor.role } } : {}),
+      ...(event?.correction === true ? { correction: true } : {}),
+      ...(verdict.ok ? {} : { outcome: 'rejected' as const, rejection: { field: verdict.field, reason: verdict.reason.slice(0, 500) } }),
+    };
+    this.memory.events.push(entry);
+    this.trimEvents();
+    this.changed = true;
+  }
+
+  /** Keeps the timeline within its count and byte bounds, and the dedupe set with it. */
+  private trimEvents(): void {
+    const events = this.memory.events;
+    let bytes = events.reduce((sum, e) => sum + JSON.stringify(e).length, 0);
+    while (events.length > LIMITS.events || (events.length > 1 && bytes > LIMITS.eventBytes)) {
+      const dropped = events.shift() as EventLogEntry;
+      bytes -= JSON.stringify(dropped).length;
+      this.seen.delete(eventKey(dropped));
+    }
+  }
+}
