@@ -5,6 +5,7 @@
  * shown next to that field.
  */
 import { z } from 'zod';
+import { LocalDateSchema } from '../domain/vocabulary';
 import type { FieldError } from './api-client';
 import { html, type Html } from './html';
 import type { Translate } from './messages';
@@ -22,9 +23,19 @@ interface ObjectSchema {
   required?: string[];
 }
 
+/** The JSON Schema of an object schema's fields; a field of the domain's date schema is a `date`. */
 export function objectSchema(schema: z.ZodType): ObjectSchema {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as unknown as ObjectSchema;
-  return { properties: json.properties ?? {}, required: json.required ?? [] };
+  const properties = { ...(json.properties ?? {}) };
+  if (schema instanceof z.ZodObject) {
+    for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+      let inner: z.ZodType = field;
+      while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
+      // The domain's date is a refined string (its JSON Schema says only "string"): the browser's date input suits it.
+      if (inner === LocalDateSchema && properties[name]) properties[name] = { ...properties[name], format: 'date' };
+    }
+  }
+  return { properties, required: json.required ?? [] };
 }
 
 const label = (t: Translate, name: string) => {

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { dayNumber } from '../../domain/dates';
-import { taskForms } from '../../store/task-forms';
+import { taskForms } from '../../domain/task-forms';
 import type { Task } from '../../api/schemas';
 import { TASK_KINDS, TASK_STATUSES } from '../../api/schemas';
 import type { FieldError } from '../api-client';

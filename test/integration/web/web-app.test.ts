@@ -147,6 +147,9 @@ describe('web app in Chromium', () => {
     await expect(page.locator('.utrecht-form-field--invalid').count()).resolves.toBe(1);
     await expect(page.getByLabel('Leerroute').getAttribute('aria-invalid')).resolves.toBe('true');
     await expectAccessible(page);
+    // Generated from the form's schema: a date field is the browser's date input, an enum a select.
+    await expect(page.getByLabel('Datum PIP').getAttribute('type')).resolves.toBe('date');
+    await expect(page.getByLabel('Leerroute').evaluate((e) => e.tagName)).resolves.toBe('SELECT');
     await page.getByLabel('Datum PIP').fill(today);
     await page.getByLabel('Leerroute').selectOption('b1');
     await page.getByRole('button', { name: 'Taak afronden' }).click();
