@@ -1,16 +1,17 @@
 /** Administration: policy amendments over running journeys (dry run first), the outbox's dead letters. */
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { computeClocks } from '../domain/clocks';
 import type { JourneyFacts } from '../domain/facts';
 import { amendPolicy, type Policy, type PolicyPatch } from '../domain/policy';
 import { findPolicy } from '../domain/policies';
 import type { Clock } from '../domain/types';
-import { amendPolicySignal, type JourneyState } from '../workflows/definitions';
+import type { JourneyState } from '../workflows/definitions';
 import type { ApiContext } from './context';
-import { Problem, fieldErrors } from './problem';
+import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { visibilityQuery } from './journeys';
-import { DeadLetterList, DeadLetter, PolicyAmendmentBody, PolicyAmendmentResult } from './schemas';
+import { DeadLetterList, DeadLetter, PolicyAmendmentBody, PolicyAmendmentReport, PolicyAmendmentResult } from './schemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
 /** A bound on one amendment's reach; more journeys than this need a narrower filter. */
@@ -27,11 +28,18 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
         description:
           "The new policy is the municipality's latest with `patch` merged in, as a new version. With `dryRun` (the " +
           'default) nothing changes: the answer lists each matching journey and how its clocks would move. Send ' +
-          '`dryRun: false` to apply it.',
+          '`dryRun: false` to apply it: a workflow signals each journey and keeps a report (`GET /v1/policy-amendments/{amendmentId}`).',
         tags: ['administration'],
         roles: ['admin'],
         body: { content: json(PolicyAmendmentBody), schema: PolicyAmendmentBody },
-        responses: { 200: { description: 'What would change (dry run) or what changed', schema: PolicyAmendmentResult } },
+        responses: {
+          200: { description: 'Dry run: what would change', schema: PolicyAmendmentResult },
+          202: {
+            description: 'Applying: the amendment runs as a workflow; its report is at `Location`',
+            schema: PolicyAmendmentResult,
+            headers: { Location: { description: 'The amendment report', schema: { type: 'string' } } },
+          },
+        },
       },
       async ({ principal, body }) => {
         const base = findPolicy(body.municipality);
@@ -72,21 +80,42 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
           clockChanges: clockChanges(state.clocks, computeClocks(state.milestones as JourneyFacts, policy, today)),
         }));
 
-        let applied = 0;
-        if (!body.dryRun) {
-          await mapBounded(states, 8, async (state) => {
-            await ctx.temporal.signal(state.journeyId, amendPolicySignal, { policy, reason: body.reason, amendedBy: principal.name });
-            applied += 1;
-          });
-          ctx.logger.info({ policy: policy.id, version: policy.version, applied }, 'policy amendment applied');
-        }
+        const result = { dryRun: body.dryRun, policy: { id: policy.id, version: policy.version, effectiveFrom: policy.effectiveFrom }, matched: states.length, applied: 0, journeys };
+        if (body.dryRun) return { status: 200, body: result };
+        // Applied by a workflow with a readable report; the same request again names the same amendment.
+        const input = { policy, reason: body.reason, amendedBy: principal.name, journeyIds: states.map((s) => s.journeyId) };
+        const digest = crypto.createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16);
+        const amendmentId = `policy-amendment-${policy.id}-v${policy.version}-${digest}`;
+        await ctx.temporal.startAmendment(amendmentId, input);
+        ctx.logger.info({ policy: policy.id, version: policy.version, matched: states.length, amendmentId }, 'policy amendment started');
         return {
-          status: 200,
-          body: { dryRun: body.dryRun, policy: { id: policy.id, version: policy.version, effectiveFrom: policy.effectiveFrom }, matched: states.length, applied, journeys },
+          status: 202,
+          headers: { Location: `/v1/policy-amendments/${amendmentId}` },
+          body: { ...result, amendmentId },
         };
       },
     ),
   ];
+
+  routes.push(
+    route(
+      {
+        method: 'get',
+        path: '/v1/policy-amendments/{amendmentId}',
+        operationId: 'getPolicyAmendment',
+        summary: 'The report of an applied policy amendment: which journeys were amended, which failed and why',
+        tags: ['administration'],
+        roles: ['admin'],
+        params: z.strictObject({ amendmentId: z.string().regex(/^policy-amendment-[a-z0-9-]{1,64}-v\d{1,6}-[0-9a-f]{16}$/) }),
+        responses: { 200: { description: 'The report (status `running` or `completed`)', schema: PolicyAmendmentReport } },
+      },
+      async ({ params }) => {
+        const report = await ctx.temporal.amendmentReport(params.amendmentId);
+        if (!report) throw notFound('policy amendment');
+        return { status: 200, body: report };
+      },
+    ),
+  );
 
   const outbox = ctx.outbox;
   if (outbox) {

@@ -11,9 +11,9 @@ import type { AuditStore } from './audit-store';
 import type { ApiContext, ApiLogger } from './context';
 import type { Identity } from './identity';
 import { ApiMetrics } from './metrics';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, type DocumentInfo } from './openapi';
 import { Problem, problemHandler, sendProblem } from './problem';
-import { mountRoutes, type RouteDef } from './route';
+import { expressPath, mountRoutes, type RouteDef } from './route';
 import { TemporalGateway } from './temporal';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
@@ -31,8 +31,15 @@ export const API_VERSION = '1.0.0';
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 
-/** Media types a body may have; anything else is a 415 before it is read. */
-export const JSON_MEDIA_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
+/**
+ * Media types a body may have; anything else is a 415 before it is read. JSON in any of its forms
+ * (`+json`, `<type>/json`): a CloudEvent in binary mode carries its data's own JSON media type; each
+ * route still names the types it takes.
+ */
+export const JSON_MEDIA_TYPES = ['application/json', '+json', '*/json'];
+
+/** Documents anyone may fetch from a browser on another origin (API Design Rules: /core/doc-openapi). */
+const CORS_PATHS = new Set(['/v1/openapi.json']);
 
 export interface AppDeps {
   client: Client;
@@ -55,7 +62,12 @@ export interface AppDeps {
   calendar?: CalendarDeps;
   /** Check each answer against its schema (tests). */
   validateResponses?: boolean;
+  /** The contact the OpenAPI document names for this deployment (default: the Koers project's). */
+  contact?: DocumentInfo['contact'];
 }
+
+/** Placeholder contact of a deployment that names none; an operator sets its own (AppDeps.contact). */
+const DEFAULT_CONTACT: DocumentInfo['contact'] = { name: 'Koers', email: 'koers@example.org', url: 'https://example.org/koers' };
 
 /** The client wraps gRPC errors (ServiceError with the gRPC error as cause); either way the code tells. */
 function temporalUnreachable(err: unknown): boolean {
@@ -105,14 +117,16 @@ export function createApp(deps: AppDeps): KoersApp {
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),
     ...statisticsRoutes(ctx),
-    ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks, now) : []),
+    ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks) : []),
   ];
-  document = buildOpenApiDocument(routes, { version: API_VERSION });
+  document = buildOpenApiDocument(routes, { version: API_VERSION, contact: deps.contact ?? DEFAULT_CONTACT });
 
   const app = express() as unknown as KoersApp;
   app.koers = { routes, document, metrics };
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // `/v1/journeys/` is not `/v1/journeys` (API Design Rules: /core/no-trailing-slash): a 404.
+  app.set('strict routing', true);
 
   // Request log and HTTP metrics: the route pattern, never the path itself, the query or the body.
   app.use((req, res, next) => {
@@ -135,17 +149,30 @@ export function createApp(deps: AppDeps): KoersApp {
   app.use('/v1/docs/assets', express.static(path.join(__dirname, 'docs-assets'), { index: false }));
   app.use('/v1/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
 
+  // The document is public, so any origin may read it; its preflight needs no credentials either.
+  app.use((req, res, next) => {
+    if (!CORS_PATHS.has(req.path)) return next();
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method !== 'OPTIONS') return next();
+    res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
+    const requested = req.headers['access-control-request-headers'];
+    if (requested) res.setHeader('Access-Control-Allow-Headers', requested);
+    res.setHeader('Access-Control-Max-Age', '86400');
+    res.status(204).end();
+  });
+
   // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
   app.use('/app', webApp({ keys: deps.keys, now }));
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
 
   // A calendar feed's token is its credential (calendar apps send no bearer key); the route checks it.
   const isPublic = (req: express.Request) =>
-    req.method === 'GET' && (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/' || (deps.calendar !== undefined && /^\/calendar\/[^/]+\.ics$/.test(req.path)));
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/' || (deps.calendar !== undefined && /^\/calendar\/[^/]+\.ics$/.test(req.path)));
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys)(req, res, next)));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
-    if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', `Send ${JSON_MEDIA_TYPES.join(' or ')}.`);
+    if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');
     next();
   });
   // Batches may be larger than single requests; body-parser skips a body an earlier parser has read.
@@ -158,7 +185,22 @@ export function createApp(deps: AppDeps): KoersApp {
     onResponseMismatch: (operationId, status, error) => deps.logger.error({ operationId, status, issues: error.issues.map((i) => i.path.join('.')) }, 'response outside its schema'),
   });
 
-  app.use((_req, _res, next) => next(new Problem(404, 'Not found', 'No such resource.')));
+  // A path that exists, asked with a method it has not: 405 naming the methods it has (RFC 9110 §15.5.6).
+  const methodsByPath = new Map<RegExp, Set<string>>();
+  for (const { spec } of routes) {
+    const pattern = new RegExp(`^${expressPath(spec.path).replace(/[.]/g, '\\.').replace(/:\w+/g, '[^/]+')}$`);
+    const known = [...methodsByPath.keys()].find((p) => p.source === pattern.source);
+    const methods = known ? methodsByPath.get(known)! : new Set<string>();
+    methods.add(spec.method.toUpperCase());
+    if (spec.method === 'get') methods.add('HEAD');
+    if (!known) methodsByPath.set(pattern, methods);
+  }
+  app.use((req, res, next) => {
+    const allowed = [...methodsByPath].find(([pattern]) => pattern.test(req.path))?.[1];
+    if (!allowed) return next(new Problem(404, 'Not found', 'No such resource.'));
+    res.setHeader('Allow', [...allowed].join(', '));
+    next(new Problem(405, 'Method not allowed', `This resource answers ${[...allowed].join(', ')}.`));
+  });
   // Temporal out of reach is the service's trouble, not a bug: 503, so callers retry.
   app.use((err: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
     if (temporalUnreachable(err)) {

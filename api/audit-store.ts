@@ -3,13 +3,20 @@
  * It is also what makes events idempotent by source + id across restarts: insert → signal → mark
  * signalled. A retry that finds the row signalled is a duplicate; a row that was never marked (the
  * process died between insert and signal) is signalled again, which is safe because the workflow
- * dedupes by source + id as well.
+ * dedupes by source + id as well. Who may signal is decided by the database: the insert holds the
+ * claim, and a receipt that finds the row unsignalled takes it over only when no live claim holds it
+ * (`claim`, one conditional update, atomic on SQLite and PostgreSQL), so two simultaneous receipts
+ * cannot both answer "new".
+ *
+ * Rows are keyed by `event_key`, the domain's `eventKey` (domain/events.ts): an encoding of source
+ * + id that no other pair shares.
  *
  * The table belongs to the API, so it has its own migration history (its own Kysely migration table)
  * next to the store's, in the same database. Columns are `text` and `integer` only, so the same
  * migration runs on SQLite and PostgreSQL.
  */
 import { Kysely, Migrator, type Migration } from 'kysely';
+import { eventKey } from '../domain/events';
 
 // Migrations and the shared database handle are schema-agnostic (Kysely's own Migration type takes Kysely<any>).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28,6 +35,10 @@ export interface EventAuditTable {
   correction: number;
   received_at: string;
   signalled_at: string | null;
+  /** `eventKey(source, id)`; unique. */
+  event_key: string;
+  /** RFC 3339 instant the current signalling attempt began; null when none is under way. */
+  claimed_at: string | null;
 }
 
 interface AuditDatabase {
@@ -72,6 +83,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('api_event_audit').execute();
     },
   },
+  // Numbered 0003: it follows the per-journey rebuild of the table (0002) where both are present.
+  '0003_event_key_and_claim': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('api_event_audit').addColumn('event_key', 'text').execute();
+      await db.schema.alterTable('api_event_audit').addColumn('claimed_at', 'text').execute();
+      const rows: Array<{ source: string; event_id: string }> = await db.selectFrom('api_event_audit').select(['source', 'event_id']).execute();
+      for (const row of rows) {
+        await db
+          .updateTable('api_event_audit')
+          .set({ event_key: eventKey({ source: row.source, id: row.event_id }) })
+          .where('source', '=', row.source)
+          .where('event_id', '=', row.event_id)
+          .execute();
+      }
+      await db.schema.createIndex('api_event_audit_event_key_idx').on('api_event_audit').columns(['journey_id', 'event_key']).unique().execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('api_event_audit_event_key_idx').execute();
+      await db.schema.alterTable('api_event_audit').dropColumn('claimed_at').execute();
+      await db.schema.alterTable('api_event_audit').dropColumn('event_key').execute();
+    },
+  },
 };
 
 /** Applies the audit trail's migrations; its own migration table keeps it apart from the store's history. */
@@ -108,14 +141,18 @@ export class AuditStore {
 
   /**
    * Records the event unless its source + id is known. Returns the row as stored, which is the first
-   * receipt's when the event was seen before (`created` false).
+   * receipt's when the event was seen before (`created` false). A created row is claimed by this
+   * receipt at `claimedAt` (RFC 3339 UTC, the real time: claims lapse by the clock, not the API's
+   * notion of today): signal it, then `markSignalled`, or `release` when signalling failed.
    */
-  async record(entry: Omit<AuditEntry, 'signalledAt'>): Promise<{ entry: AuditEntry; created: boolean }> {
+  async record(entry: Omit<AuditEntry, 'signalledAt'>, claimedAt = new Date().toISOString()): Promise<{ entry: AuditEntry; created: boolean }> {
+    const key = eventKey(entry);
     const inserted = await this.db
       .insertInto('api_event_audit')
       .values({
         source: entry.source,
         event_id: entry.id,
+        event_key: key,
         journey_id: entry.journeyId,
         type: entry.type,
         occurred_on: entry.occurredOn,
@@ -125,25 +162,55 @@ export class AuditStore {
         correction: entry.correction ? 1 : 0,
         received_at: entry.receivedAt,
         signalled_at: null,
+        claimed_at: claimedAt,
       })
-      .onConflict((oc) => oc.columns(['source', 'event_id']).doNothing())
+      .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     const created = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
-    const row = await this.db
-      .selectFrom('api_event_audit')
-      .selectAll()
-      .where('source', '=', entry.source)
-      .where('event_id', '=', entry.id)
-      .executeTakeFirstOrThrow();
+    const row = await this.db.selectFrom('api_event_audit').selectAll().where('event_key', '=', key).executeTakeFirstOrThrow();
     return { entry: toEntry(row), created };
   }
 
-  async markSignalled(source: string, id: string, at: string): Promise<void> {
+  /** The journey's row of source + id, if recorded. */
+  async get(journeyId: string, event: { source: string; id: string }): Promise<AuditEntry | undefined> {
+    const row = await this.db.selectFrom('api_event_audit').selectAll().where('journey_id', '=', journeyId).where('event_key', '=', eventKey(event)).executeTakeFirst();
+    return row ? toEntry(row) : undefined;
+  }
+
+  /**
+   * Takes over the signalling of an unsignalled event whose claim is absent or older than
+   * `staleBefore` (its holder died or gave up). True for exactly one of concurrent callers.
+   * Instants are RFC 3339 UTC (`toISOString`), which order as strings.
+   */
+  async claim(journeyId: string, event: { source: string; id: string }, at: string, staleBefore: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_event_audit')
+      .set({ claimed_at: at })
+      .where('journey_id', '=', journeyId)
+      .where('event_key', '=', eventKey(event))
+      .where('signalled_at', 'is', null)
+      .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', staleBefore)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Gives up a claim after a failed signal, so the next receipt signals at once. */
+  async release(journeyId: string, event: { source: string; id: string }): Promise<void> {
     await this.db
       .updateTable('api_event_audit')
-      .set({ signalled_at: at })
-      .where('source', '=', source)
-      .where('event_id', '=', id)
+      .set({ claimed_at: null })
+      .where('journey_id', '=', journeyId)
+      .where('event_key', '=', eventKey(event))
+      .where('signalled_at', 'is', null)
+      .execute();
+  }
+
+  async markSignalled(journeyId: string, source: string, id: string, at: string): Promise<void> {
+    await this.db
+      .updateTable('api_event_audit')
+      .set({ signalled_at: at, claimed_at: null })
+      .where('journey_id', '=', journeyId)
+      .where('event_key', '=', eventKey({ source, id }))
       .where('signalled_at', 'is', null)
       .execute();
   }

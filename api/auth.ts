@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { CASEWORKER_ROLES } from '../domain/vocabulary';
 import fs from 'node:fs';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
@@ -7,7 +8,8 @@ import { Problem } from './problem';
 export type Role = 'admin' | 'caseworker' | 'partner';
 export const ROLES = ['admin', 'caseworker', 'partner'] as const satisfies readonly Role[];
 
-export const CASEWORKER_TEAMS = ['regisseur-werk', 'sociaal-werker-participatie', 'statushouder-specialist', 'team-lead'] as const;
+/** A caseworker key's teams are the journey's caseworker roles (domain/vocabulary.ts). */
+export const CASEWORKER_TEAMS = CASEWORKER_ROLES;
 
 const KeyEntrySchema = z.strictObject({
   // A plain key must be long enough not to be guessed; a "sha256:<hex>" entry is the hash itself.

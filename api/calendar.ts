@@ -24,10 +24,16 @@ const CalendarFeedLink = z.object({
 });
 components.add(CalendarFeedLink, { id: 'CalendarFeedLink', description: 'Where your calendar feed is; the URL is the credential, keep it to yourself.' });
 
-/** base64url of 32 random bytes is 43 characters; anything else cannot be a token. */
-const CalendarToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/**
+ * `<token>.ics`: base64url of 32 random bytes is 43 characters; anything else cannot be a feed. One
+ * path parameter for the whole segment keeps the path kebab-case (API Design Rules) and the URL as issued.
+ */
+const CalendarFeedName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}\.ics$/)
+  .describe('The secret token of the feed followed by `.ics`, as in the URL `POST /v1/calendar-tokens` answered.');
 
-export function calendarRoutes(deps: CalendarDeps, tasks: TaskStore, now: () => number): RouteDef[] {
+export function calendarRoutes(deps: CalendarDeps, tasks: TaskStore): RouteDef[] {
   return [
     route(
       {
@@ -50,19 +56,22 @@ export function calendarRoutes(deps: CalendarDeps, tasks: TaskStore, now: () => 
     route(
       {
         method: 'get',
-        path: '/v1/calendar/{token}.ics',
+        path: '/v1/calendar/{feed}',
         operationId: 'getCalendarFeed',
         summary: 'The iCalendar feed of one caseworker (the token in the path is the credential)',
-        description: 'An unknown or revoked token is a 404.',
+        description: 'An unknown or revoked token is a 404. The answer carries an `ETag`; a matching `If-None-Match` is a 304 without a body.',
         tags: ['calendar'],
         roles: 'public',
-        params: z.strictObject({ token: CalendarToken }),
-        responses: { 200: { description: 'iCalendar (RFC 5545)', contentType: 'text/calendar' } },
+        params: z.strictObject({ feed: CalendarFeedName }),
+        responses: {
+          200: { description: 'iCalendar (RFC 5545)', contentType: 'text/calendar', headers: { ETag: { description: 'Changes only when the feed does', schema: { type: 'string' } } } },
+          304: { description: 'Not modified: the `If-None-Match` given matches the feed' },
+        },
       },
       async ({ params }) => {
-        const userId = await deps.tokens.userForToken(params.token);
+        const userId = await deps.tokens.userForToken(params.feed.slice(0, -'.ics'.length));
         if (!userId) throw notFound('calendar');
-        const body = await calendarFeed(tasks, userId, { lang: deps.lang, now: () => new Date(now()) });
+        const body = await calendarFeed(tasks, userId, { lang: deps.lang });
         // Private: the feed is one caseworker's; shared caches must not keep it.
         return { status: 200, body, headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Cache-Control': 'private, max-age=300' } };
       },

@@ -1,11 +1,15 @@
 /**
- * Partner milestones as CloudEvents 1.0 (structured mode, and batch mode answering per event).
+ * Partner milestones as CloudEvents 1.0 over HTTP (HTTP protocol binding 1.0.2): structured mode,
+ * binary mode (attributes in `ce-` headers, the data as the body) and batch mode (answering per
+ * event). Every mode maps to the same event, the same validation and the same idempotency.
  *
  * Idempotent by source + id across restarts through the audit trail (audit-store.ts): record →
  * signal → mark signalled. The 202 comes only after Temporal has accepted the signal, so an
  * accepted event is durable; a retry of a signalled event is a 200 duplicate and changes nothing.
+ * A receipt that finds the event recorded but not yet signalled waits for the attempt under way, or
+ * takes it over once that attempt has died, so of simultaneous duplicates exactly one is "new".
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { eventDataSchema, isEventType, type EventType, type JourneyEvent } from '../domain/events';
 import { eventSignal } from '../workflows/definitions';
@@ -13,8 +17,67 @@ import type { Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
-import { JourneyParams } from './journeys';
-import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, pastDate } from './schemas';
+import { admitOrRefuse, JourneyParams } from './journeys';
+import { admissionNeedsJourney } from '../domain/admission';
+import { TASK_SOURCE } from '../domain/task-forms';
+import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, isJsonMediaType, pastDate } from './schemas';
+
+/**
+ * Sources Koers itself signals journeys with (a completed task is `urn:nl:koers:tasks` + its key):
+ * a partner may use none under `urn:nl:koers:`, an admin none of these (its corrections may use
+ * other `urn:nl:koers:` names), so no outside event can take the key of one of the system's.
+ * URN scheme and namespace are case-insensitive (RFC 8141), so the comparison is too.
+ */
+const RESERVED_SOURCE_PREFIX = 'urn:nl:koers:';
+const SYSTEM_SOURCES = [TASK_SOURCE];
+
+function reservedSource(source: string, role: Principal['role']): boolean {
+  const lower = source.toLowerCase();
+  if (role === 'partner') return lower.startsWith(RESERVED_SOURCE_PREFIX) || lower === RESERVED_SOURCE_PREFIX.slice(0, -1);
+  return SYSTEM_SOURCES.includes(lower);
+}
+
+/**
+ * How long a receipt's claim on signalling an event lasts: longer than a Temporal call may take
+ * (10 s by default), so a live attempt is never taken over, and a dead one holds retries this long at most.
+ */
+const CLAIM_LEASE_MS = 15_000;
+const CLAIM_POLL_MS = 50;
+
+const CE_HEADER = /^ce-([a-z0-9]{1,20})$/;
+
+/**
+ * The event of a binary-mode request: each `ce-<name>` header is attribute `<name>` (percent-decoded,
+ * HTTP binding §3.1.3.2), `Content-Type` is `datacontenttype`, the body is `data`. Only JSON data is
+ * taken (415 otherwise); the result is validated like a structured event.
+ */
+function fromBinaryMode(req: Request): Record<string, unknown> {
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined || !isJsonMediaType(contentType)) {
+    throw new Problem(415, 'Unsupported media type', 'Binary mode is accepted with JSON data only: send the data with Content-Type application/json (or another */json or */*+json type).');
+  }
+  const event: Record<string, unknown> = {};
+  const errors: FieldError[] = [];
+  for (const [name, value] of Object.entries(req.headers)) {
+    const attribute = CE_HEADER.exec(name)?.[1];
+    if (!attribute || value === undefined) continue;
+    try {
+      event[attribute] = decodeURIComponent(Array.isArray(value) ? value.join(',') : value);
+    } catch {
+      errors.push({ path: attribute, message: `header ${name} is not valid percent-encoded UTF-8` });
+    }
+  }
+  if (errors.length) throw new Problem(422, 'Invalid event', 'One or more attributes are invalid.', errors);
+  event.datacontenttype = contentType;
+  if (req.body !== undefined) event.data = req.body;
+  return event;
+}
+
+/** JSON format §3.1: an attribute whose value is null is absent. `data` is no attribute and stays. */
+function withoutNullAttributes(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([name, value]) => value !== null || name === 'data'));
+}
 
 interface Outcome {
   status: number;
@@ -59,8 +122,9 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
         // Visibility first: an invisible journey is a 404 for the whole request, batch or not.
         await visibleJourney(ctx, principal, params.journeyId);
         if (req.is('application/cloudevents-batch+json')) {
-          const batch = z.array(z.unknown()).min(1).max(100).safeParse(req.body);
-          if (!batch.success) throw new Problem(422, 'Invalid request', 'A batch is an array of 1-100 CloudEvents.', fieldErrors(batch.error));
+          // An empty batch is valid (JSON format §4); it answers an empty list of results.
+          const batch = z.array(z.unknown()).max(100).safeParse(req.body);
+          if (!batch.success) throw new Problem(422, 'Invalid request', 'A batch is an array of at most 100 CloudEvents.', fieldErrors(batch.error));
           const results = [];
           // In order, one at a time: events of one journey may depend on each other's order.
           for (const [index, raw] of batch.data.entries()) {
@@ -77,7 +141,12 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           }
           return { status: 207, body: { results } };
         }
-        const outcome = await handleEvent(ctx, principal, params.journeyId, req.body, '');
+        let raw: unknown;
+        if (req.is('application/cloudevents+json')) raw = req.body;
+        else if (req.headers['ce-specversion'] !== undefined) raw = fromBinaryMode(req);
+        else if (req.is('application/json')) raw = req.body;
+        else throw new Problem(415, 'Unsupported media type', 'Send one CloudEvent in structured mode (application/cloudevents+json or application/json), in binary mode (ce- headers with JSON data), or a batch (application/cloudevents-batch+json).');
+        const outcome = await handleEvent(ctx, principal, params.journeyId, raw, '');
         if (outcome.problem) throw outcome.problem;
         return { status: outcome.status, body: { duplicate: outcome.duplicate ?? false } };
       },
@@ -92,7 +161,8 @@ function toOutcome(err: unknown): Outcome {
 }
 
 /** Validates every attribute and the data for its type, listing all wrong fields at once. */
-function parseEvent(raw: unknown, today: string, prefix: string): { envelope: z.output<typeof CloudEventEnvelope>; data: Record<string, unknown> } {
+function parseEvent(given: unknown, today: string, prefix: string): { envelope: z.output<typeof CloudEventEnvelope>; data: Record<string, unknown> } {
+  const raw = withoutNullAttributes(given);
   const envelope = CloudEventEnvelope.safeParse(raw);
   const errors: FieldError[] = envelope.success ? [] : fieldErrors(envelope.error, prefix);
   const type = (raw as { type?: unknown } | null)?.type;
@@ -134,6 +204,17 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
   }
   const { envelope, data } = parsed;
   const eventType = envelope.type as EventType;
+  if (reservedSource(envelope.source, principal.role)) {
+    ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'rejected' });
+    const path = [prefix, 'source'].filter(Boolean).join('.');
+    return { status: 422, problem: new Problem(422, 'Invalid event', 'This source is reserved for Koers itself.', [{ path, message: `is reserved: Koers itself signals with sources under ${RESERVED_SOURCE_PREFIX}` }]) };
+  }
+  const correction = principal.role === 'admin';
+  if (admissionNeedsJourney({ type: eventType, correction })) {
+    // A rule against the journey as it stands (a PIP after the permit, an extension that extends): 422, nothing recorded.
+    const candidate = { source: envelope.source, id: envelope.id, type: eventType, occurredOn: data.occurredOn as string, data, receivedAt: new Date(ctx.now()).toISOString(), ...(correction ? { correction } : {}) };
+    await admitOrRefuse(ctx, principal, journeyId, candidate, (field) => [prefix, field].filter(Boolean).join('.'));
+  }
 
   const { entry, created } = await ctx.audit.record({
     source: envelope.source,
@@ -149,7 +230,7 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
   if (entry.journeyId !== journeyId) {
     return { status: 409, problem: new Problem(409, 'Conflict', 'This source + id was already reported for another journey.', [{ path: [prefix, 'id'].filter(Boolean).join('.'), message: 'already used' }]) };
   }
-  if (!created && entry.signalledAt) {
+  if (!created && (await awaitOrClaim(ctx, journeyId, entry)) === 'signalled') {
     ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'duplicate' });
     return { status: 200, duplicate: true };
   }
@@ -164,9 +245,32 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     actor: { name: entry.actor.name, role: entry.actor.role as Principal['role'] },
     ...(entry.correction ? { correction: true } : {}),
   };
-  await ctx.temporal.signal(journeyId, eventSignal, event);
-  await ctx.audit.markSignalled(entry.source, entry.id, new Date(ctx.now()).toISOString());
+  try {
+    await ctx.temporal.signal(journeyId, eventSignal, event);
+  } catch (err) {
+    // Let the next receipt signal at once instead of waiting for the claim to lapse.
+    await ctx.audit.release(journeyId, entry).catch(() => undefined);
+    throw err;
+  }
+  await ctx.audit.markSignalled(journeyId, entry.source, entry.id, new Date(ctx.now()).toISOString());
   ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'accepted' });
   ctx.logger.info({ journeyId, type: eventType, keyId: principal.keyId, resignal: !created }, 'event accepted');
   return { status: 202, duplicate: false };
+}
+
+/**
+ * For an event recorded by an earlier receipt: 'signalled' once that receipt (or any) has signalled
+ * it, 'claimed' when this receipt has taken over the signalling (the earlier one died or gave up).
+ * Waits at most a claim's lease; past that the database is not answering as it should: 503.
+ */
+async function awaitOrClaim(ctx: ApiContext, journeyId: string, event: { source: string; id: string }): Promise<'signalled' | 'claimed'> {
+  const deadline = Date.now() + CLAIM_LEASE_MS + 1000;
+  for (;;) {
+    const row = await ctx.audit.get(journeyId, event);
+    if (row?.signalledAt) return 'signalled';
+    const now = Date.now();
+    if (await ctx.audit.claim(journeyId, event, new Date(now).toISOString(), new Date(now - CLAIM_LEASE_MS).toISOString())) return 'claimed';
+    if (now > deadline) throw new Problem(503, 'Service unavailable', 'This event is being recorded by another request; try again shortly.');
+    await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+  }
 }

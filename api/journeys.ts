@@ -1,12 +1,17 @@
 /** Journeys: create and read (contract), and the administrator's list, count, timeline, caseworker and move. */
 import { z } from 'zod';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { regimeForPermit } from '../domain/facts';
+import { admitEvent, admitStart } from '../domain/admission';
+import { eventKey, type JourneyEvent } from '../domain/events';
+import { computeClocks } from '../domain/clocks';
+import { initialFacts, regimeForPermit } from '../domain/facts';
+import { derivePhase } from '../domain/phase';
 import { findPolicy } from '../domain/policies';
 import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState } from '../workflows/definitions';
 import {
   caseworkerIdKey,
   caseworkerRoleKey,
+  journeySearchAttributePairs,
   municipalityKey,
   nextFinalDateKey,
   overdueKey,
@@ -68,8 +73,13 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         const policy = findPolicy(body.municipality);
         if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not create journeys in ${body.municipality}.`);
+        const start = admitStart(body);
+        if (!start.ok) throw new Problem(422, 'Invalid request', `The journey cannot start: ${start.field} ${start.reason}.`, [{ path: start.field, message: start.reason }]);
         const journeyId = ctx.identity.journeyId(body.municipality, body.personRef);
         const regime = body.regime ?? regimeForPermit(body.permitGrantedOn);
+        const caseworker = { role: policy.defaultCaseworkerRole };
+        const facts = initialFacts({ regime, permitGrantedOn: body.permitGrantedOn, ...(body.birthDate ? { birthDate: body.birthDate } : {}) });
+        const clocks = computeClocks(facts, policy, ctx.today());
         try {
           await ctx.temporal.start(
             {
@@ -81,13 +91,14 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
               ...(body.bsn ? { bsnCiphertext: ctx.identity.encryptBsn(body.bsn) } : {}),
               policy,
             },
-            [
-              // Set at start so visibility (and so access checks) know the journey before its first task runs.
-              { key: municipalityKey, value: body.municipality },
-              { key: regimeKey, value: regime },
-              { key: phaseKey, value: 'arrival' },
-              { key: caseworkerRoleKey, value: policy.defaultCaseworkerRole },
-            ],
+            // Set at start so visibility (and so access checks) know the journey before its first task runs.
+            journeySearchAttributePairs({
+              municipality: body.municipality,
+              phase: derivePhase(facts, clocks),
+              regime,
+              overdue: clocks.some((c) => c.status === 'overdue'),
+              caseworker,
+            }),
           );
         } catch (err) {
           if (err instanceof JourneyAlreadyExists) {
@@ -203,8 +214,10 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, params }) => {
         const state = await readState(ctx, principal, params.journeyId);
         const audit = await ctx.audit.forJourney(params.journeyId);
-        const key = (e: { source: string; id: string }) => `${e.source}\u0000${e.id}`;
-        const applied = new Set(state.events.map(key));
+        const key = eventKey;
+        // The journey keeps a bounded window of recent events (workflows/journey-state.ts): a signalled
+        // event is applied unless the window records its rejection; older events have left the window.
+        const rejected = new Map(state.events.filter((e) => e.outcome === 'rejected').map((e) => [key(e), e.rejection]));
         const audited = new Set(audit.map(key));
         const events = [
           ...audit.map((a) => ({
@@ -217,7 +230,8 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             ...(a.correction ? { correction: true } : {}),
             keyId: a.keyId,
             ...(a.signalledAt ? { signalledAt: a.signalledAt } : {}),
-            applied: applied.has(key(a)),
+            applied: a.signalledAt !== undefined && !rejected.has(key(a)),
+            ...(rejected.get(key(a)) ? { rejection: rejected.get(key(a)) } : {}),
           })),
           // Facts that did not come through this API's event endpoint (a completed task's form).
           ...state.events
@@ -230,7 +244,8 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
               receivedAt: e.receivedAt,
               ...(e.actor ? { actor: e.actor } : {}),
               ...(e.correction ? { correction: true } : {}),
-              applied: true,
+              applied: e.outcome !== 'rejected',
+              ...(e.rejection ? { rejection: e.rejection } : {}),
             })),
         ].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
         return { status: 200, body: { journeyId: params.journeyId, events, amendments: state.amendments } };
@@ -291,6 +306,17 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
 }
 
 /** The state query, behind the same visibility rule as every other read. */
+/**
+ * Refuses with 422 (nothing changes) an event the journey would not admit as it stands now
+ * (domain/admission.ts, the same check the workflow makes). `path` maps the rule's field to the
+ * caller's (a batch index, a task form's field).
+ */
+export async function admitOrRefuse(ctx: ApiContext, principal: Principal, journeyId: string, event: JourneyEvent, path: (field: string) => string = (f) => f): Promise<void> {
+  const state = await readState(ctx, principal, journeyId);
+  const verdict = admitEvent(event, state.milestones, state.clocks);
+  if (!verdict.ok) throw new Problem(422, 'Invalid request', `The journey does not admit this: ${verdict.reason}.`, [{ path: path(verdict.field), message: verdict.reason }]);
+}
+
 export async function readState(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyState> {
   await visibleJourney(ctx, principal, journeyId);
   const state = await ctx.temporal.state(journeyId);

@@ -63,7 +63,10 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
         summary: 'Whether the API can reach Temporal',
         tags: ['meta'],
         roles: 'public',
-        responses: { 200: { description: 'Healthy', schema: Health }, 503: { description: 'Temporal unreachable', schema: Health } },
+        responses: {
+          200: { description: 'Healthy', schema: Health },
+          503: { description: 'Temporal unreachable (`temporal: "unreachable"` beside the problem members)', contentType: 'application/problem+json' },
+        },
       },
       async () => {
         // A health check answers quickly: no retrying an unreachable server for long.
@@ -73,7 +76,7 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
           .catch(() => false);
         return reachable
           ? { status: 200, body: { status: 'ok', temporal: 'reachable' } }
-          : { status: 503, body: { status: 'degraded', temporal: 'unreachable' } };
+          : { status: 503, body: { type: 'about:blank', title: 'Service unavailable', status: 503, detail: 'Temporal cannot be reached.', temporal: 'unreachable' }, headers: { 'Retry-After': '5' } };
       },
     ),
     route(

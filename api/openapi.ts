@@ -22,9 +22,21 @@ function componentSchemas(requestIds: Set<string>): Record<string, Json> {
   const result: Record<string, Json> = {};
   for (const id of Object.keys(input).sort()) {
     const { $schema: _s, $id: _i, ...schema } = requestIds.has(id) ? input[id]! : output[id]!;
-    result[id] = schema;
+    result[id] = withUnevaluatedRest(schema);
   }
   return result;
+}
+
+/**
+ * An object with named properties whose other members have a type of their own (CloudEvents
+ * extension attributes) says so with `unevaluatedProperties`, which JSON Schema 2020-12 evaluates
+ * the same here: generated clients (openapi-typescript) read `additionalProperties` as an index
+ * signature every named property must also fit, so no event with a `data` object could be typed.
+ */
+function withUnevaluatedRest(schema: Json): Json {
+  const { additionalProperties, ...rest } = schema;
+  if (!rest.properties || typeof additionalProperties !== 'object' || additionalProperties === null) return schema;
+  return { ...rest, unevaluatedProperties: additionalProperties };
 }
 
 /** An inline schema (path and query parameters); registered schemas inside become `$ref`s. */
@@ -52,7 +64,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
 }
 
 const STANDARD_ERRORS: Record<number, string> = {
-  400: 'Malformed JSON or invalid query parameters',
+  400: 'Malformed JSON, or invalid query parameters',
   401: 'Missing or unknown API key',
   403: 'Known key, not allowed',
   404: 'No such resource, or one of another municipality',
@@ -60,35 +72,56 @@ const STANDARD_ERRORS: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Invalid fields (every one is named in `errors`)',
   500: 'Unexpected error (logged, no details)',
+  503: 'Temporal cannot be reached for now; try again shortly',
 };
+
+/** The API-Version header every answer carries (API Design Rules: /core/version-header). */
+const VERSION_HEADER = { 'API-Version': { $ref: '#/components/headers/API-Version' } };
+
+/** The document's server: the major version is in its URL (API Design Rules: /core/uri-version). */
+const API_BASE = '/v1';
 
 export interface DocumentInfo {
   version: string;
+  /** Who answers questions about this deployment (API Design Rules: /core/doc-openapi-contact). */
+  contact: { name: string; email: string; url: string };
 }
 
 export function buildOpenApiDocument(routes: RouteDef[], info: DocumentInfo): Json {
   const requestIds = new Set<string>();
-  const paths: Record<string, Record<string, Json>> = {};
+  const paths: Record<string, Record<string, unknown>> = {};
   for (const { spec } of routes) {
+    const versioned = spec.path.startsWith(`${API_BASE}/`);
     const errors = new Set<number>([500]);
-    if (spec.roles !== 'public') errors.add(401);
+    if (spec.roles !== 'public') [401, 503].forEach((s) => errors.add(s));
     if (spec.roles !== 'public' && spec.roles.length < 3) errors.add(403);
     if (spec.params) errors.add(404);
     if (spec.query) errors.add(400);
+    // Under /v1 every request's body is parsed as JSON when it claims to be JSON: malformed is a 400.
+    if (versioned) errors.add(400);
     if (spec.body) [400, 413, 415, 422].forEach((s) => errors.add(s));
 
     const responses: Record<string, Json> = {};
     for (const [status, response] of Object.entries(spec.responses)) {
+      const problem = response.contentType === 'application/problem+json';
+      const schema = response.schema ? inline(response.schema, 'output') : problem ? ref('Problem') : undefined;
       responses[status] = {
         description: response.description,
-        ...(response.headers ? { headers: response.headers } : {}),
-        ...(response.schema || response.contentType
-          ? { content: { [response.contentType ?? 'application/json']: { schema: response.schema ? inline(response.schema, 'output') : {} } } }
-          : {}),
+        headers: { ...VERSION_HEADER, ...response.headers },
+        ...(schema || response.contentType ? { content: { [response.contentType ?? 'application/json']: { schema: schema ?? {} } } } : {}),
       };
     }
     for (const status of errors) {
-      if (!responses[status]) responses[status] = { description: STANDARD_ERRORS[status]!, content: { 'application/problem+json': { schema: ref('Problem') } } };
+      if (!responses[status]) {
+        responses[status] = {
+          description: STANDARD_ERRORS[status]!,
+          headers: { ...VERSION_HEADER, ...(status === 503 ? { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } } : {}) },
+          content: { 'application/problem+json': { schema: ref('Problem') } },
+        };
+      }
+    }
+    if (responses[405] === undefined && versioned) {
+      responses[405] = { description: 'Not a method of this resource (`Allow` names those it has)', headers: VERSION_HEADER, content: { 'application/problem+json': { schema: ref('Problem') } } };
     }
 
     let requestBody: Json | undefined;
@@ -103,7 +136,10 @@ export function buildOpenApiDocument(routes: RouteDef[], info: DocumentInfo): Js
     }
 
     const roles = spec.roles === 'public' ? 'No credentials needed.' : `Roles: ${spec.roles.join(', ')}.`;
-    (paths[spec.path] ??= {})[spec.method] = {
+    // Paths are relative to the /v1 server; the operational endpoints outside it name their own server.
+    const path = versioned ? spec.path.slice(API_BASE.length) : spec.path;
+    const item = (paths[path] ??= versioned ? {} : { servers: [{ url: '/', description: 'Operational endpoints, outside the versioned API' }] });
+    item[spec.method] = {
       operationId: spec.operationId,
       summary: spec.summary,
       description: [spec.description, roles].filter(Boolean).join('\n\n'),
@@ -127,17 +163,19 @@ export function buildOpenApiDocument(routes: RouteDef[], info: DocumentInfo): Js
         'camelCase fields, dates `YYYY-MM-DD`, instants RFC 3339, and errors as `application/problem+json` (RFC 9457) ' +
         'naming every wrong field. Every request carries `Authorization: Bearer <key>`; caseworkers and partners see ' +
         'only journeys of their municipalities (another one is a 404).',
-      contact: { name: 'Koers' },
+      contact: info.contact,
       license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
     },
-    servers: [{ url: '/' }],
+    servers: [{ url: API_BASE, description: 'Version 1 of the API, on the host that serves this document' }],
     security: [{ apiKey: [] }],
     tags: [...new Set(routes.flatMap((r) => r.spec.tags))].map((name) => ({ name })),
     paths,
     components: {
       schemas: componentSchemas(requestIds),
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from the keys file.' } },
-      headers: {},
+      headers: {
+        'API-Version': { description: 'The full version of the API that answered (semantic versioning)', schema: { type: 'string', example: info.version } },
+      },
     },
   };
 }

@@ -35,14 +35,15 @@ export const invalid = (error: z.ZodError, prefix = '', status = 422): Problem =
 
 export const notFound = (what = 'resource'): Problem => new Problem(404, 'Not found', `No such ${what}.`);
 
+/** The RFC 9457 members come last, so an extension member can never replace one (`status` is the HTTP status). */
 export function problemBody(problem: Problem): Record<string, unknown> {
   return {
+    ...problem.extra,
     type: 'about:blank',
     title: problem.title,
     status: problem.status,
     ...(problem.detail ? { detail: problem.detail } : {}),
     ...(problem.errors ? { errors: problem.errors } : {}),
-    ...problem.extra,
   };
 }
 
@@ -63,8 +64,11 @@ interface HttpishError extends Error {
 function fromStatusError(err: HttpishError): Problem | undefined {
   if (typeof err.status !== 'number' || err.status < 400 || err.status >= 500) return undefined;
   switch (err.name) {
-    case 'ConflictError':
-      return new Problem(409, 'Conflict', err.message, undefined, err.details ?? {});
+    case 'ConflictError': {
+      // The store names the task's state `status`; in a problem that member is the HTTP status code.
+      const { status: taskStatus, ...details } = err.details ?? {};
+      return new Problem(409, 'Conflict', err.message, undefined, { ...details, ...(taskStatus !== undefined ? { taskStatus } : {}) });
+    }
     case 'NotFoundError':
       return new Problem(404, 'Not found', err.message);
     case 'ValidationError':

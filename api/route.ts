@@ -25,7 +25,7 @@ export interface BodySpec<B extends z.ZodType> {
   schema: B;
   /** The same schema with "not in the future" checks against today's date (Europe/Amsterdam). */
   dated?: (today: string) => z.ZodType;
-  /** The handler parses the body itself (CloudEvents answer per event in batch mode). */
+  /** The handler parses the body itself, media type included (CloudEvents: binary mode takes any JSON type; batch mode answers per event). */
   raw?: boolean;
 }
 
@@ -101,7 +101,7 @@ export function mountRoutes(app: Express, routes: RouteDef[], options: MountOpti
           if (!principal) throw new Problem(401, 'Unauthorized', 'A valid "Authorization: Bearer <key>" header is required.');
           if (!spec.roles.includes(principal.role)) throw new Problem(403, 'Forbidden', `This needs the role ${spec.roles.join(' or ')}.`);
         }
-        if (spec.body && req.headers['content-length'] !== '0' && req.is(Object.keys(spec.body.content)) === false) {
+        if (spec.body && !spec.body.raw && req.headers['content-length'] !== '0' && req.is(Object.keys(spec.body.content)) === false) {
           throw new Problem(415, 'Unsupported media type', `Send ${Object.keys(spec.body.content).join(' or ')}.`);
         }
         const params = (spec.params ?? Empty).safeParse(req.params);

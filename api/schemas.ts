@@ -20,6 +20,9 @@ import {
   TASK_KINDS,
   TaskKindSchema,
 } from '../domain/vocabulary';
+import { findPolicy } from '../domain/policies';
+import { taskForms } from '../domain/task-forms';
+import { isTaskCursor } from '../store/tasks';
 import { isValidBsn } from './identity';
 
 export const components = z.registry<{ id: string; description?: string }>();
@@ -56,6 +59,7 @@ export const Problem = named(
     status: z.int(),
     detail: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    taskStatus: z.enum(TASK_STATUSES).optional().describe('On a task conflict (409): the state the task is in.'),
   }),
   'RFC 9457 problem details; `errors` names every wrong field by its dotted path (`data.occurredOn`).',
 );
@@ -65,7 +69,11 @@ export const Problem = named(
 export const CreateJourneyRequest = (today?: string) =>
   z.strictObject({
     personRef: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -'),
-    municipality: z.string().min(1).max(64),
+    // Checked here with the other fields, so one answer names every wrong one.
+    municipality: z
+      .string()
+      .max(64)
+      .refine((m) => findPolicy(m) !== undefined, { error: (issue) => `no policy for municipality "${String(issue.input)}"` }),
     permitGrantedOn: pastDate(today),
     birthDate: pastDate(today).optional(),
     regime: RegimeSchema.optional().describe('Absent: a permit before 2022-01-01 means wi2013, otherwise wi2021.'),
@@ -178,7 +186,11 @@ export const TimelineEntry = named(
     correction: z.boolean().optional(),
     keyId: z.string().optional().describe('Fingerprint of the API key that sent it (audit trail).'),
     signalledAt: z.string().optional(),
-    applied: z.boolean().describe('False when the journey has not (yet) recorded it.'),
+    applied: z.boolean().describe('True once the journey has it and did not refuse it.'),
+    rejection: z
+      .object({ field: z.string(), reason: z.string() })
+      .optional()
+      .describe('Why the journey refused it (domain/admission.ts); kept for the most recent events only.'),
   }),
 );
 
@@ -187,27 +199,61 @@ export const Timeline = named(
   z.object({ journeyId: z.string(), events: z.array(TimelineEntry), amendments: z.array(Amendment) }),
 );
 
-// ---- partner events (CloudEvents 1.0, structured mode) ---------------------------------------
+// ---- partner events (CloudEvents 1.0) --------------------------------------------------------
 
 /** CloudEvents extension attribute names: lower-case letters and digits, at most 20 (spec §3.1.1). */
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 const CONTEXT_ATTRIBUTES = new Set(['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'dataschema', 'data']);
+
+/** JSON data by media type (CloudEvents JSON format §3.1): `<type>/json` or `<type>/<subtype>+json`, with any parameters. */
+const JSON_MEDIA_TYPE = /^[a-z0-9!#$&^_.-]+\/(?:[a-z0-9!#$&^_.-]+\+)?json\s*(?:;.*)?$/i;
+export const isJsonMediaType = (mediaType: string): boolean => JSON_MEDIA_TYPE.test(mediaType.trim());
+
+/** A lone half of a UTF-16 surrogate pair: no Unicode character, so no CloudEvents String. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A CloudEvents String (spec §"Type System"): no control characters (U+0000-U+001F, U+007F-U+009F)
+ * and no lone surrogates. Such a value is refused, never stored or joined into a key.
+ */
+const ceString = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(/^[^\u0000-\u001F\u007F-\u009F]*$/, 'must not contain control characters (CloudEvents String)')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must not contain lone surrogates (CloudEvents String)');
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * An RFC 3339 `date-time` (§5.6), as CloudEvents `time` is: `T` and `Z` in either case (§5.6 NOTE),
+ * a leap second `:60`, any offset. The date must exist.
+ */
+export function isRfc3339DateTime(value: string): boolean {
+  const m = RFC3339.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = m[7] === undefined || (Number(m[8]) <= 23 && Number(m[9]) <= 59);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 60 && offsetOk;
+}
 
 export const CloudEventEnvelope = named(
   'CloudEvent',
   z
     .object({
       specversion: z.literal('1.0'),
-      id: z.string().min(1).max(256),
-      source: z.string().min(1).max(512),
+      id: ceString(1, 256),
+      source: ceString(1, 512),
       type: z.enum(EVENT_TYPES, { message: `must be one of ${EVENT_TYPES.join(', ')}` }),
-      time: z.iso.datetime({ offset: true }).optional(),
-      subject: z.string().max(256).optional(),
-      datacontenttype: z.string().regex(/^application\/json\s*(;.*)?$/i, 'must be application/json').optional(),
+      time: z.string().refine(isRfc3339DateTime, 'must be an RFC 3339 date-time').meta({ format: 'date-time' }).optional(),
+      subject: ceString(0, 256).optional(),
+      datacontenttype: z.string().max(256).refine(isJsonMediaType, 'must be a JSON media type (*/json or */*+json)').optional(),
       dataschema: z.url().optional(),
       data: z.record(z.string(), z.unknown()).describe('Per type, see the contract; `occurredOn` always.'),
     })
-    .catchall(z.union([z.string().max(1024), z.number(), z.boolean()]))
+    .catchall(z.union([ceString(0, 1024), z.number(), z.boolean()]))
     .superRefine((event, ctx) => {
       for (const name of Object.keys(event)) {
         if (!CONTEXT_ATTRIBUTES.has(name) && !EXTENSION_NAME.test(name)) {
@@ -215,10 +261,10 @@ export const CloudEventEnvelope = named(
         }
       }
     }),
-  'A CloudEvents 1.0 event in structured mode.',
+  'A CloudEvents 1.0 event in structured mode (JSON format). An attribute set to null is absent. In binary mode the same attributes travel as `ce-` headers and `data` is the body.',
 );
 
-export const CloudEventBatch = named('CloudEventBatch', z.array(CloudEventEnvelope).min(1).max(100), 'CloudEvents batch mode: 1-100 events.');
+export const CloudEventBatch = named('CloudEventBatch', z.array(CloudEventEnvelope).max(100), 'CloudEvents batch mode: at most 100 events (an empty batch answers no results).');
 
 export const EventAccepted = named(
   'EventAccepted',
@@ -301,9 +347,12 @@ export const Task = named(
 
 export const TaskPage = named('TaskPage', z.object({ tasks: z.array(Task), nextCursor: z.string().optional() }));
 
+const TASK_KIND_LIST = new RegExp(`^(?:${TASK_KINDS.join('|')})(?:,(?:${TASK_KINDS.join('|')}))*$`);
+
 export const TaskQuery = z.strictObject({
   kind: z
     .string()
+    .regex(TASK_KIND_LIST, `must be one or more of ${TASK_KINDS.join(', ')}, comma-separated`)
     .transform((s) => s.split(','))
     .pipe(z.array(TaskKindSchema))
     .optional()
@@ -315,13 +364,26 @@ export const TaskQuery = z.strictObject({
   sort: z.enum(['dueDate', 'followUpDate', 'createdAt']).default('dueDate'),
   order: z.enum(['asc', 'desc']).default('asc'),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(512).optional().describe('`nextCursor` of the previous page.'),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,512}$/, 'must be the nextCursor of a previous page')
+    .refine(isTaskCursor, 'must be the nextCursor of a previous page')
+    .optional()
+    .describe('`nextCursor` of the previous page.'),
+  journeyId: journeyIdSchema.optional().describe("Only this journey's tasks."),
 });
 
 export const ReassignTaskBody = named('ReassignTask', z.strictObject({ assignee: staffId }));
-export const CompleteTaskBody = named(
+/** The body the handler reads; the form is checked against the task's kind there, naming fields under `form.`. */
+export const CompleteTaskBody = z.strictObject({ form: z.record(z.string(), z.unknown()) });
+
+const taskFormSchemas = Object.entries(taskForms).map(([kind, form]) =>
+  named(`${kind.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Form`, form as z.ZodType, `The form completing a \`${kind}\` task.`),
+);
+/** The document's view of the body: the form of one of the task kinds (the task's own, checked on completion). */
+export const CompleteTaskDoc = named(
   'CompleteTask',
-  z.strictObject({ form: z.record(z.string(), z.unknown()).describe('The form for the task kind (store/task-forms.ts).') }),
+  z.strictObject({ form: z.union(taskFormSchemas).describe("The form for the task's kind: one of the `…Form` schemas.") }),
 );
 
 // ---- administrators --------------------------------------------------------------------------------
@@ -340,7 +402,11 @@ export const JourneyCountQuery = z.strictObject(journeyFilterFields);
 export const JourneyListQuery = z.strictObject({
   ...journeyFilterFields,
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  pageToken: z.string().max(2048).optional(),
+  pageToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,2048}$/, 'must be the nextPageToken of a previous page')
+    .optional()
+    .describe('`nextPageToken` of the previous page (base64url).'),
 });
 export type JourneyFilter = z.output<typeof JourneyCountQuery>;
 
@@ -429,7 +495,8 @@ export const PolicyAmendmentResult = named(
     dryRun: z.boolean(),
     policy: z.object({ id: z.string(), version: z.int(), effectiveFrom: localDate }),
     matched: z.int(),
-    applied: z.int(),
+    applied: z.int().describe('0: a dry run changes nothing, and an applied amendment reports at its `amendmentId`.'),
+    amendmentId: z.string().optional().describe('Applied: the amendment whose report `GET /v1/policy-amendments/{amendmentId}` serves.'),
     journeys: z.array(
       z.object({
         journeyId: z.string(),
@@ -438,6 +505,17 @@ export const PolicyAmendmentResult = named(
         clockChanges: z.array(z.object({ clock: z.string(), before: ClockDates.optional(), after: ClockDates.optional() })),
       }),
     ),
+  }),
+);
+
+export const PolicyAmendmentReport = named(
+  'PolicyAmendmentReport',
+  z.object({
+    policy: z.object({ id: z.string(), version: z.int(), effectiveFrom: localDate }),
+    status: z.enum(['running', 'completed']),
+    matched: z.int(),
+    amended: z.array(z.string()).describe('Journeys that have the new policy.'),
+    failed: z.array(z.object({ journeyId: z.string(), reason: z.string() })).describe('Journeys that ended or moved after they were matched.'),
   }),
 );
 
@@ -458,4 +536,4 @@ export const DeadLetter = named(
 );
 export const DeadLetterList = named('DeadLetterList', z.object({ messages: z.array(DeadLetter) }));
 
-export const Health = named('Health', z.object({ status: z.enum(['ok', 'degraded']), temporal: z.enum(['reachable', 'unreachable']) }));
+export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable') }));

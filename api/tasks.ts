@@ -5,14 +5,15 @@
  * ignores a task key it has seen).
  */
 import { z } from 'zod';
-import { taskForms } from '../domain/task-forms';
+import { TASK_SOURCE, taskForms, taskOutcome } from '../domain/task-forms';
+import { admitOrRefuse } from './journeys';
 import type { Task, TaskFilter } from '../store/tasks';
 import { taskCompletedSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import type { ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
-import { CompleteTaskBody, ReassignTaskBody, Task as TaskSchema, TaskPage, TaskQuery, taskIdSchema } from './schemas';
+import { CompleteTaskBody, CompleteTaskDoc, ReassignTaskBody, Task as TaskSchema, TaskPage, TaskQuery, taskIdSchema } from './schemas';
 
 const TaskParams = z.strictObject({ taskId: taskIdSchema });
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
@@ -37,6 +38,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
       ...(query.status ? { status: query.status } : {}),
       ...(query.dueBefore ? { dueBefore: query.dueBefore } : {}),
       ...(query.overdue !== undefined ? { overdue: query.overdue } : {}),
+      ...(query.journeyId ? { journeyId: query.journeyId } : {}),
       today: ctx.today(),
       sort: query.sort,
       order: query.order,
@@ -49,7 +51,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
     return { status: 200, body: { tasks: filtered, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
   }
 
-  const listDescription = 'Filters: kind, status (default open and claimed), dueBefore, overdue. Sorted by due date ascending unless `sort`/`order` say otherwise; paged by `cursor`.';
+  const listDescription = 'Filters: kind, status (default open and claimed), dueBefore, overdue, journeyId. Sorted by due date ascending unless `sort`/`order` say otherwise; paged by `cursor`.';
 
   return [
     route(
@@ -158,7 +160,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         tags: ['tasks'],
         roles: ['caseworker', 'admin'],
         params: TaskParams,
-        body: { content: json(CompleteTaskBody), schema: CompleteTaskBody },
+        body: { content: json(CompleteTaskDoc), schema: CompleteTaskBody },
         responses: {
           200: { description: 'The task, completed', schema: TaskSchema },
           409: { description: 'Not claimed by me, or closed', contentType: 'application/problem+json' },
@@ -170,6 +172,14 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         const parsed = (taskForms[task.kind] as z.ZodType).safeParse(body.form);
         if (!parsed.success) throw new Problem(422, 'Invalid request', `Invalid ${task.kind} form.`, fieldErrors(parsed.error, 'form'));
         const form = parsed.data;
+        // The fact the form establishes must be one the journey admits (a PIP not before the permit).
+        const fact = taskOutcome(task.kind, form as Record<string, unknown>, ctx.today()).fact;
+        if (fact) {
+          const { dateField, ...event } = fact;
+          await admitOrRefuse(ctx, principal, task.journeyId, { ...event, source: TASK_SOURCE, id: task.key, receivedAt: new Date(ctx.now()).toISOString() }, (field) =>
+            field === 'data.occurredOn' && dateField ? `form.${dateField}` : `form.${field.replace(/^data\./, '')}`,
+          );
+        }
         const completion = await ctx.tasks.complete(params.taskId, principal.name, form);
         await ctx.temporal.signal(completion.journeyId, taskCompletedSignal, {
           taskKey: completion.taskKey,

@@ -10,12 +10,13 @@ import {
   type Client,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
+import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair, type SearchAttributeUpdatePair } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
 import { municipalityKey } from '../platform/search-attributes';
+import { amendmentProgressQuery, POLICY_AMENDMENT_WORKFLOW, type PolicyAmendmentInput, type PolicyAmendmentReport } from '../workflows/policy-amendment';
 import type { ApiMetrics } from './metrics';
 import { Problem } from './problem';
 
@@ -42,7 +43,8 @@ export class TemporalGateway {
     return this.metrics.timeTemporal(operation, () => this.client.withDeadline(Date.now() + this.timeoutMs, fn));
   }
 
-  async start(input: StartJourneyInput, searchAttributes: SearchAttributePair[]): Promise<void> {
+  /** Starts a journey with its search attributes (platform/search-attributes.ts; a `null` value is left out). */
+  async start(input: StartJourneyInput, searchAttributes: SearchAttributeUpdatePair[]): Promise<void> {
     try {
       await this.call('start', () =>
         this.client.workflow.start(JOURNEY_WORKFLOW, {
@@ -51,13 +53,33 @@ export class TemporalGateway {
           args: [input],
           // A journey id is derived from municipality + personRef: a second create must fail even after the first has ended.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: new TypedSearchAttributes(searchAttributes),
+          typedSearchAttributes: new TypedSearchAttributes(searchAttributes.filter((pair): pair is SearchAttributePair => pair.value !== null)),
         }),
       );
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new JourneyAlreadyExists(input.journeyId);
       throw err;
     }
+  }
+
+  /**
+   * Starts the workflow that amends the listed journeys (workflows/policy-amendment.ts) under `amendmentId`;
+   * the same id again (a retried request) starts nothing and answers the same id.
+   */
+  async startAmendment(amendmentId: string, input: PolicyAmendmentInput): Promise<void> {
+    try {
+      await this.call('start', () =>
+        this.client.workflow.start(POLICY_AMENDMENT_WORKFLOW, { workflowId: amendmentId, taskQueue: this.taskQueue, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+
+  /** An amendment's report so far (running) or in all (completed); undefined when there is no such amendment. */
+  async amendmentReport(amendmentId: string): Promise<PolicyAmendmentReport | undefined> {
+    return this.query(amendmentId, amendmentProgressQuery);
   }
 
   /** The journey's municipality from visibility (no worker needed); undefined when there is no such journey. */

@@ -49,6 +49,14 @@ export function admitStart(input: { permitGrantedOn: unknown; birthDate?: unknow
 }
 
 /**
+ * Whether {@link admitEvent} needs the journey's current state for this event beyond its shape (so the
+ * API reads the journey first): a PIP against the permit, a partner's extension against the term.
+ */
+export function admissionNeedsJourney(event: Pick<JourneyEvent, 'type' | 'correction'>): boolean {
+  return event.type === 'nl.koers.pip.established' || (event.type === 'nl.koers.extension.granted' && event.correction !== true);
+}
+
+/**
  * One milestone event against the journey as it stands. `clocks` are the journey's clocks today (the
  * extension rule compares with the inburgering clock's current final date). Pure; never throws, also
  * not on a value of the wrong type (a signal sent around the API may carry anything). With

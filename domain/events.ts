@@ -100,7 +100,10 @@ export interface JourneyEvent {
   correction?: boolean;
 }
 
-/** Dedupe key: the same source + id is the same event (CloudEvents 1.0 §id). */
+/**
+ * Dedupe key: the same source + id is the same event (CloudEvents 1.0 §id). A JSON array of the two,
+ * so no pair of strings can produce another pair's key (a separator character could occur in either).
+ */
 export function eventKey(e: Pick<JourneyEvent, 'source' | 'id'>): string {
-  return `${e.source}\u0000${e.id}`;
+  return JSON.stringify([e.source, e.id]);
 }

@@ -37,10 +37,16 @@ export const taskForms = {
 
 export type TaskForm<K extends TaskKind = TaskKind> = z.infer<(typeof taskForms)[K]>;
 
+/** Source recorded for facts a caseworker establishes by completing a task (reserved: partners may not use it). */
+export const TASK_SOURCE = 'urn:nl:koers:tasks';
+
 /** What a completed task establishes, in the same terms a partner event would. */
 export interface TaskOutcome {
-  /** The milestone the form records, applied like a partner's event (same guards, same facts). */
-  fact?: { type: EventType; occurredOn: LocalDate; data: Record<string, unknown> };
+  /**
+   * The milestone the form records, applied like a partner's event (same guards, same facts);
+   * `dateField` names the form field its date came from, so a refusal can name it.
+   */
+  fact?: { type: EventType; occurredOn: LocalDate; data: Record<string, unknown>; dateField?: string };
   /** A ladder assessment the form records. */
   rung?: LadderRung;
 }
@@ -51,21 +57,22 @@ export interface TaskOutcome {
  * rather than trusted. `completedOn` stands in for a milestone date the form leaves out.
  */
 export function taskOutcome(kind: string, form: Record<string, unknown>, completedOn: LocalDate): TaskOutcome {
-  const date = (field: string): LocalDate | undefined => (typeof form[field] === 'string' ? (form[field] as LocalDate) : undefined);
-  const fact = (type: EventType, on: LocalDate, data: Record<string, unknown> = {}): TaskOutcome => ({ fact: { type, occurredOn: on, data: { ...data, occurredOn: on } } });
+  const fact = (type: EventType, dateField: string, data: Record<string, unknown> = {}): TaskOutcome => {
+    const given = typeof form[dateField] === 'string' ? (form[dateField] as LocalDate) : undefined;
+    const on = given ?? completedOn;
+    return { fact: { type, occurredOn: on, data: { ...data, occurredOn: on }, ...(given !== undefined ? { dateField } : {}) } };
+  };
   switch (kind) {
     case 'hold-intake':
-      return fact('nl.koers.intake.held', date('heldOn') ?? completedOn);
+      return fact('nl.koers.intake.held', 'heldOn');
     case 'draw-up-pip':
-      return fact('nl.koers.pip.established', date('pipDate') ?? completedOn, form.leerroute === undefined ? {} : { leerroute: form.leerroute });
+      return fact('nl.koers.pip.established', 'pipDate', form.leerroute === undefined ? {} : { leerroute: form.leerroute });
     case 'draw-up-plan':
-      return fact('nl.koers.pip.established', date('planDate') ?? completedOn);
+      return fact('nl.koers.pip.established', 'planDate');
     case 'start-reintegration':
-      return fact('nl.koers.reintegration.started', date('startedOn') ?? completedOn, { instrument: form.instrument });
-    case 'offer-participatieverklaring': {
-      const signedOn = date('signedOn');
-      return signedOn ? fact('nl.koers.participatieverklaring.signed', signedOn) : {};
-    }
+      return fact('nl.koers.reintegration.started', 'startedOn', { instrument: form.instrument });
+    case 'offer-participatieverklaring':
+      return typeof form.signedOn === 'string' ? fact('nl.koers.participatieverklaring.signed', 'signedOn') : {};
     case 'assess-ladder': {
       const rung = LadderRungSchema.safeParse(form.rung);
       return rung.success ? { rung: rung.data } : {};

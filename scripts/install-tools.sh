@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the real Temporal servers Koers runs on, from package registries only:
+# Installs the real Temporal servers Koers runs on, and the conformance tools, from package registries only:
 #  - the Temporal CLI (dev server with SQLite persistence and Web UI), compiled from the Go module proxy;
-#  - the time-skipping test server, the Java artifact from Maven Central, with a JVM wrapper.
+#  - the time-skipping test server, the Java artifact from Maven Central, with a JVM wrapper;
+#  - Schemathesis (PyPI) in a Python virtual environment, for `npm run test:conformance`.
 # Both are cached per machine in $KOERS_TOOLS_DIR (default ~/.cache/koers/tools) and linked as ./.tools,
 # so fresh clones on the same machine reuse them. A pinned version change triggers a rebuild.
 set -euo pipefail
@@ -10,6 +11,7 @@ TEMPORAL_CLI_VERSION="1.5.1"
 TEST_SERVER_VERSION="1.38.0"
 # Bump when the test server's folder is laid out differently, so cached copies are rebuilt.
 TEST_SERVER_LAYOUT="2"
+SCHEMATHESIS_VERSION="4.32.5"
 
 project_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools_dir="${KOERS_TOOLS_DIR:-$HOME/.cache/koers/tools}"
@@ -88,5 +90,20 @@ WRAP
   say "test server ready at $dir"
 }
 
+install_schemathesis() {
+  local dir="$tools_dir/schemathesis-$SCHEMATHESIS_VERSION"
+  if [ -f "$dir/.complete" ]; then say "Schemathesis $SCHEMATHESIS_VERSION cached at $dir"; return; fi
+  command -v python3 >/dev/null || fail "Python >= 3.9 is needed for Schemathesis. Install it: apt-get install python3 python3-venv, then run npm install again."
+  say "installing Schemathesis $SCHEMATHESIS_VERSION from PyPI into a virtual environment..."
+  # A virtual environment records its own path in its scripts, so it is built in place; .complete marks it whole.
+  rm -rf "$dir"
+  python3 -m venv "$dir" || fail "python3 -m venv failed. Install it: apt-get install python3-venv, then run npm install again."
+  "$dir/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  "$dir/bin/st" --version >/dev/null || fail "the installed Schemathesis does not run"
+  touch "$dir/.complete"
+  say "Schemathesis ready: $("$dir/bin/st" --version)"
+}
+
 install_temporal_cli
 install_test_server
+install_schemathesis

@@ -13,7 +13,6 @@ import { formatDate, taskKindLabels, type Lang } from './texts';
 
 export interface CalendarFeedOptions {
   lang?: Lang;
-  now?: () => Date;
   /** Product domain for event UIDs (default `koers`). */
   domain?: string;
 }
@@ -25,7 +24,6 @@ function nextDay(date: LocalDate): LocalDate {
 /** The feed of `userId`'s open tasks, as iCalendar text (`text/calendar; charset=utf-8`). */
 export async function calendarFeed(store: TaskStore, userId: string, options: CalendarFeedOptions = {}): Promise<string> {
   const lang = options.lang ?? 'nl';
-  const now = options.now ?? (() => new Date());
   const tasks: Task[] = [];
   let cursor: string | undefined;
   do {
@@ -38,11 +36,11 @@ export async function calendarFeed(store: TaskStore, userId: string, options: Ca
     name: lang === 'en' ? `Koers tasks of ${userId}` : `Koers-taken van ${userId}`,
     prodId: { company: 'Koers', product: 'tasks', language: lang.toUpperCase() },
     method: ICalCalendarMethod.PUBLISH,
-    timezone: 'Europe/Amsterdam',
+    // No calendar time zone: the events are all-day dates, and with one set DTSTAMP came out as local
+    // time without `Z`, which RFC 5545 §3.8.7.2 forbids (parsers read it as floating time).
     // Clients poll; an hour keeps them current without hammering the API.
     ttl: 3600,
   });
-  const stamp = now();
   for (const t of tasks) {
     const kind = taskKindLabels[lang][t.kind];
     calendar.createEvent({
@@ -51,7 +49,9 @@ export async function calendarFeed(store: TaskStore, userId: string, options: Ca
       start: t.dueDate,
       end: nextDay(t.dueDate),
       allDay: true,
-      stamp,
+      // When the task last changed, not when the feed was asked for: an unchanged feed is the same
+      // text, so its ETag holds and a calendar app's If-None-Match gets a 304.
+      stamp: new Date(t.updatedAt),
       summary: lang === 'en' ? `Final date: ${kind} (journey ${t.journeyId})` : `Fatale datum: ${kind} (traject ${t.journeyId})`,
       description:
         lang === 'en'

@@ -528,3 +528,13 @@ function decodeCursor(cursor: string): [string, string] {
   }
   throw new ValidationError('invalid cursor');
 }
+
+/** Whether `cursor` is one `listTasks` could have answered as `nextCursor` (an API checks a query with it). */
+export function isTaskCursor(cursor: string): boolean {
+  try {
+    decodeCursor(cursor);
+    return true;
+  } catch {
+    return false;
+  }
+}

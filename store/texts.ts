@@ -3,6 +3,7 @@
  * pseudonymous id and never carry personal data: a reminder may pass through mail servers and
  * webhook receivers outside the municipality's case system.
  */
+import { daysBetween } from '../domain/dates';
 import type { ClockName, LocalDate, PlannedNotification, TaskKind } from '../domain/types';
 import type { ChannelName, Outbox } from './outbox';
 import type { Task, TaskStore } from './tasks';
@@ -75,10 +76,6 @@ const months: Record<Lang, string[]> = {
 export function formatDate(date: LocalDate, lang: Lang = 'nl'): string {
   const [y, m, d] = date.split('-').map(Number);
   return `${d} ${months[lang][(m ?? 1) - 1] ?? '?'} ${y}`;
-}
-
-function daysBetween(from: LocalDate, to: LocalDate): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 export interface ClockNotice {

@@ -2,3 +2,4 @@
 export { journeyWorkflow } from './journey';
 export { instrumentWorkflow } from './instrument';
 export { dailyDigestWorkflow } from './digest';
+export { policyAmendmentWorkflow } from './policy-amendment';

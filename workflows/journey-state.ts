@@ -13,7 +13,7 @@
  *   whole log and is the authority on duplicates), and every other list is capped. See {@link LIMITS}.
  */
 import { amsterdamDateOf, ageOn, isSupportedDate } from '../domain/dates';
-import { admitEvent, type Admission } from '../domain/admission';
+import { admissionNeedsJourney, admitEvent, type Admission } from '../domain/admission';
 import { computeClocks, nextFinalDate } from '../domain/clocks';
 import { eventKey, type JourneyEvent } from '../domain/events';
 import { validateExtensionRequest } from '../domain/extensions';
@@ -21,12 +21,12 @@ import { applyEvent, initialFacts, type JourneyFacts } from '../domain/facts';
 import { checkEligibility, type InstrumentState } from '../domain/instruments';
 import { caseworkerAfterAssessment, distanceForRung } from '../domain/ladder';
 import { derivePhase } from '../domain/phase';
-import type { Policy } from '../domain/policy';
+import { PolicySchema, type Policy } from '../domain/policy';
 import { dueNotifications, nextWakeUp, plannedNotifications } from '../domain/schedule';
-import { taskOutcome } from '../domain/task-forms';
+import { TASK_SOURCE, taskOutcome } from '../domain/task-forms';
 import { assignToCaseworker, desiredTasks, instrumentReassessmentTasks, taskIdFor } from '../domain/tasks';
 import type { Caseworker, Clock, DesiredTask, LocalDate, Phase, PlannedNotification } from '../domain/types';
-import { LadderRungSchema } from '../domain/vocabulary';
+import { CASEWORKER_ROLES, isOneOf, LadderRungSchema } from '../domain/vocabulary';
 import type { JourneySearchSummary } from '../platform/search-attributes';
 import type {
   AmendmentLogEntry,
@@ -93,8 +93,6 @@ export interface Derived {
   wakeUp?: LocalDate;
 }
 
-/** Source recorded for facts a caseworker establishes by completing a task (reserved: partners may not use it). */
-export const TASK_SOURCE = 'urn:nl:koers:tasks';
 
 /** Appends and drops the oldest entries beyond `max`. */
 function pushBounded<T>(list: T[], entry: T, max: number): void {
@@ -113,6 +111,9 @@ export class Journey {
   private readonly seen = new Set<string>();
   private readonly completedTasks: Set<string>;
   private readonly sent: Set<string>;
+  /** JSON size of each timeline entry, in step with memory.events (not carried: recomputed on load). */
+  private readonly eventSizes: number[] = [];
+  private eventBytes = 0;
 
   constructor(
     readonly input: StartJourneyInput,
@@ -136,6 +137,7 @@ export class Journey {
     };
     delete memory.seenEventKeys;
     this.memory = memory;
+    for (const e of memory.events) this.countEvent(e);
     this.trimEvents();
     for (const e of memory.events) if (e.outcome !== 'rejected') this.seen.add(eventKey(e));
     this.completedTasks = new Set(memory.completedTaskKeys);
@@ -229,14 +231,18 @@ export class Journey {
   receiveEvent(event: JourneyEvent): 'applied' | 'duplicate' | 'rejected' {
     // A duplicate first: a resent extension is not "earlier than the current final date" it set itself.
     if (typeof event?.source === 'string' && typeof event.id === 'string' && this.seen.has(eventKey(event))) return 'duplicate';
-    const derived = this.tryDerive();
-    const admission: Admission = derived ? admitEvent(event, this.memory.facts, derived.clocks, { crossField: this.options.crossFieldRules }) : { ok: false, field: '(journey)', reason: 'the journey cannot compute its clocks' };
+    // Today's clocks only where a rule compares with them (most events are checked on their own).
+    const clocks = typeof event?.type === 'string' && admissionNeedsJourney(event) ? this.tryDerive()?.clocks : [];
+    const admission: Admission = clocks
+      ? admitEvent(event, this.memory.facts, clocks, { crossField: this.options.crossFieldRules })
+      : { ok: false, field: '(journey)', reason: 'the journey cannot compute its clocks' };
     let verdict = admission;
     let facts: JourneyFacts | undefined;
     if (admission.ok) {
       try {
         facts = applyEvent(this.memory.facts, event);
-        this.derive(facts);
+        // The rules are tried on new facts before they are kept; unchanged facts were computed with already.
+        if (JSON.stringify(facts) !== JSON.stringify(this.memory.facts)) this.derive(facts);
       } catch (err) {
         verdict = { ok: false, field: '(event)', reason: `the rules cannot apply it: ${describe(err)}` };
       }
@@ -250,24 +256,26 @@ export class Journey {
   }
 
   /** A new policy version for this journey (an administrator's amendment). */
-  amendPolicy({ policy, reason, amendedBy }: PolicyAmendment): void {
-    if (!this.admitPolicy('amendPolicy', policy)) return;
-    this.logAmendment(policy, reason, amendedBy);
+  amendPolicy(amendment: PolicyAmendment): void {
+    const policy = amendment?.policy;
+    if (!this.admitPolicy('amendPolicy', policy, this.memory.caseworker)) return;
+    this.logAmendment(policy, String(amendment.reason), String(amendment.amendedBy));
     this.memory.policy = policy;
     this.changed = true;
   }
 
   assignCaseworker(caseworker: Caseworker): void {
-    if (!this.admitPolicy('assignCaseworker', this.memory.policy, caseworker)) return;
-    this.memory.caseworker = caseworker;
+    if (!this.admitPolicy('assignCaseworker', this.memory.policy, caseworker ?? null)) return;
+    this.memory.caseworker = typeof caseworker.id === 'string' ? { role: caseworker.role, id: caseworker.id } : { role: caseworker.role };
     this.changed = true;
   }
 
   /** The person moved: the new municipality's policy applies and its default team takes over (a warm hand-over). */
-  move({ municipality, policy, movedBy }: { municipality: string; policy: Policy; movedBy: string }): void {
+  move(move: { municipality: string; policy: Policy; movedBy: string }): void {
+    const { municipality, policy } = move ?? {};
     const caseworker = { role: policy?.defaultCaseworkerRole };
     if (typeof municipality !== 'string' || !this.admitPolicy('moveMunicipality', policy, caseworker)) return;
-    this.logAmendment(policy, `moved from ${this.memory.municipality} to ${municipality}`, movedBy);
+    this.logAmendment(policy, `moved from ${this.memory.municipality} to ${municipality}`, String(move.movedBy));
     this.memory.municipality = municipality;
     this.memory.policy = policy;
     this.memory.caseworker = caseworker;
@@ -298,8 +306,9 @@ export class Journey {
     this.changed = true;
     const outcome = taskOutcome(completion.taskKey.split(':')[0] ?? '', completion.form, completion.completedOn);
     if (outcome.fact) {
+      const { dateField: _dateField, ...fact } = outcome.fact;
       this.receiveEvent({
-        ...outcome.fact,
+        ...fact,
         source: TASK_SOURCE,
         id: completion.taskKey,
         receivedAt: new Date(this.now()).toISOString(),
@@ -325,10 +334,10 @@ export class Journey {
    * The update's validator: the instrument's eligibility for this person (domain/instruments.ts), with
    * the age from the birth date and the distance from the latest ladder rung (long without one).
    */
-  checkInstrumentStart(request: InstrumentRequest): { ok: true } | { ok: false; reason: string; rule: string } {
+  checkInstrumentStart(request: InstrumentRequest): { ok: true } | { ok: false; reason: string; rule?: string; field?: string } {
     const birthDate = this.memory.facts.birthDate;
-    if (!birthDate) return { ok: false, reason: 'birth date unknown: eligibility needs the age', rule: 'birthDate' };
-    if (!isSupportedDate(request.startedOn)) return { ok: false, reason: 'startedOn must be a supported date', rule: 'startedOn' };
+    if (!birthDate) return { ok: false, reason: 'birth date unknown: eligibility needs the age', field: 'birthDate' };
+    if (!isSupportedDate(request.startedOn)) return { ok: false, reason: 'must be a supported date', field: 'startedOn' };
     const rung = this.memory.ladder[this.memory.ladder.length - 1];
     const { kind, startedOn, requestedBy: _requestedBy, ...stated } = request;
     const verdict = checkEligibility(kind, { ...stated, age: ageOn(birthDate, startedOn), distance: rung ? distanceForRung(rung.rung, this.memory.policy) : 'long' }, this.memory.policy);
@@ -374,7 +383,8 @@ export class Journey {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private tryDerive(): Derived | undefined {
+  /** {@link derive}, or undefined when the rules cannot compute with the state (never thrown into the workflow). */
+  tryDerive(): Derived | undefined {
     try {
       return this.derive();
     } catch {
@@ -383,10 +393,12 @@ export class Journey {
   }
 
   /** A policy (and team) the rules can compute with today; refused and recorded otherwise. */
-  private admitPolicy(message: string, policy: Policy, caseworker: Caseworker = this.memory.caseworker): boolean {
+  private admitPolicy(message: string, policy: Policy, caseworker: Caseworker | null): boolean {
     try {
-      if (typeof policy?.id !== 'string' || typeof caseworker?.role !== 'string') throw new TypeError('no policy id or caseworker role');
-      this.derive(this.memory.facts, policy, caseworker);
+      const parsed = PolicySchema.safeParse(policy);
+      if (!parsed.success) throw new TypeError(`not a policy: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).slice(0, 3).join('; ')}`);
+      if (!isOneOf(CASEWORKER_ROLES, caseworker?.role)) throw new TypeError('no caseworker role');
+      this.derive(this.memory.facts, policy, caseworker as Caseworker);
       return true;
     } catch (err) {
       this.reject(message, `the rules cannot compute with it: ${describe(err)}`);
@@ -427,6 +439,7 @@ export class Journey {
       ...(verdict.ok ? {} : { outcome: 'rejected' as const, rejection: { field: verdict.field, reason: verdict.reason.slice(0, 500) } }),
     };
     this.memory.events.push(entry);
+    this.countEvent(entry);
     this.trimEvents();
     this.changed = true;
   }
@@ -434,11 +447,16 @@ export class Journey {
   /** Keeps the timeline within its count and byte bounds, and the dedupe set with it. */
   private trimEvents(): void {
     const events = this.memory.events;
-    let bytes = events.reduce((sum, e) => sum + JSON.stringify(e).length, 0);
-    while (events.length > LIMITS.events || (events.length > 1 && bytes > LIMITS.eventBytes)) {
+    while (events.length > LIMITS.events || (events.length > 1 && this.eventBytes > LIMITS.eventBytes)) {
       const dropped = events.shift() as EventLogEntry;
-      bytes -= JSON.stringify(dropped).length;
+      this.eventBytes -= this.eventSizes.shift() ?? 0;
       this.seen.delete(eventKey(dropped));
     }
+  }
+
+  private countEvent(entry: EventLogEntry): void {
+    const size = JSON.stringify(entry).length;
+    this.eventSizes.push(size);
+    this.eventBytes += size;
   }
 }

@@ -99,7 +99,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     {
       validator: (request) => {
         const verdict = journey.checkInstrumentStart(request);
-        if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.reason, 'IneligibleInstrument', { rule: verdict.rule });
+        if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.reason, 'IneligibleInstrument', verdict.field ? { field: verdict.field } : { rule: verdict.rule });
       },
     },
   );
@@ -135,7 +135,13 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   let lastSearchAttributes = '';
   for (;;) {
     journey.changed = false;
-    const derived = journey.derive();
+    const derived = journey.tryDerive();
+    if (!derived) {
+      // Only state carried from before the admission rules can get here; wait for a correction, never fail the task.
+      log.error('journey cannot compute its clocks; waiting for a message that changes its state');
+      await condition(() => journey.changed);
+      continue;
+    }
     const memory = journey.memory;
 
     const tasks = JSON.stringify(derived.tasks);

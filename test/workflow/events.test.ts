@@ -77,7 +77,7 @@ describe('extension requests (Update with validator)', () => {
       handle.executeUpdate(requestExtensionUpdate, {
         args: [{ ground: 'illness', requestedOn: addDays(today, 10), requestedBy: 'cw-1' }],
       }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ cause: { type: 'InvalidExtensionRequest', details: [{ field: 'requestedOn' }] } });
     expect((await t.h.state(handle)).extensionRequests).toEqual([]);
 
     const accepted = await handle.executeUpdate(requestExtensionUpdate, {

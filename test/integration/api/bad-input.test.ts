@@ -27,7 +27,7 @@ interface Ids {
   messageId: string;
 }
 
-const FUTURE = '2999-01-01';
+const FUTURE = '2199-01-01';
 
 const endpoints: WriteEndpoint[] = [
   {
@@ -285,7 +285,7 @@ describe('bad input', () => {
     const before = await snapshot();
     const create = await h.as('admin').post('/v1/journeys', { personRef: h.personRef(), municipality: 'borger-odoorn', permitGrantedOn: '2025-02-30' });
     expect(create.status).toBe(422);
-    expect(create.body.errors).toEqual([{ path: 'permitGrantedOn', message: 'must be a calendar date YYYY-MM-DD' }]);
+    expect(create.body.errors).toEqual([{ path: 'permitGrantedOn', message: expect.stringContaining('must be a calendar date YYYY-MM-DD') }]);
     const event = await h.as('admin').post(`/v1/journeys/${ids.journeyId}/events`, cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-02-30' }));
     expect(event.status).toBe(422);
     expect(event.body.errors.map((e: { path: string }) => e.path)).toEqual(['data.occurredOn']);
@@ -326,10 +326,12 @@ describe('bad input', () => {
   it('checks a batch as a whole (array of 1-100) and each event in it', async () => {
     const e = endpoints[2]!;
     const before = await snapshot();
-    for (const body of [{}, [], Array.from({ length: 101 }, () => e.valid(ids)[0 as never])]) {
+    for (const body of [{}, Array.from({ length: 101 }, () => e.valid(ids)[0 as never])]) {
       const res = await send(e, body);
       expect(res.status).toBe(422);
     }
+    // An empty batch is valid (CloudEvents JSON format §4): no results.
+    expect((await send(e, [])).body).toEqual({ results: [] });
     const res = await send(e, [cloudEvent('nl.koers.brp.registered', { occurredOn: FUTURE }), 'not an event']);
     expect(res.status).toBe(207);
     expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([422, 422]);

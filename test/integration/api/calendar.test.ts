@@ -55,7 +55,7 @@ describe('calendar feeds', () => {
     expect(vevents(other.text)).toEqual([]);
     const token = /calendar\/([^.]+)\.ics$/.exec(url)![1]!;
     expect(JSON.stringify(h.logs)).not.toContain(token);
-    expect(h.logs.some((l) => (l.obj as { route?: string }).route === '/v1/calendar/:token.ics')).toBe(true);
+    expect(h.logs.some((l) => (l.obj as { route?: string }).route === '/v1/calendar/:feed')).toBe(true);
   });
 
   it('revokes the previous URL when a new one is issued', async () => {

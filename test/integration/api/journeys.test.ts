@@ -141,7 +141,7 @@ describe('journeys and partner events', () => {
       first,
       cloudEvent('nl.koers.bijstand.applied', { occurredOn: '2025-04-15' }, 'batch-2', 'urn:nl:brp:borger-odoorn'),
       cloudEvent('nl.koers.exam.passed', { occurredOn: '2025-04-15', route: 'b1' }, 'batch-3'),
-      cloudEvent('nl.koers.intake.held', { occurredOn: '2999-01-01' }, 'batch-4'),
+      cloudEvent('nl.koers.intake.held', { occurredOn: '2199-01-01' }, 'batch-4'),
     ];
     const res = await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, batch, 'application/cloudevents-batch+json');
     expect(res.status).toBe(207);
@@ -247,7 +247,11 @@ describe('journeys and partner events', () => {
     expect(await h.historyLength(journeyId)).toBe(history);
 
     const applied = await h.as('admin').post('/v1/policy-amendments', { ...amendment, dryRun: false });
-    expect(applied.body).toMatchObject({ dryRun: false, matched: 1, applied: 1 });
+    expect(applied.status).toBe(202);
+    expect(applied.body).toMatchObject({ dryRun: false, matched: 1, amendmentId: expect.stringMatching(/^policy-amendment-borger-odoorn-v2-/) });
+    expect(applied.headers.location).toBe(`/v1/policy-amendments/${applied.body.amendmentId}`);
+    const report = await eventually(async () => (await h.as('admin').get(applied.headers.location as string)).body, (r) => r.status === 'completed', 10_000);
+    expect(report).toEqual({ policy: { id: 'borger-odoorn', version: 2, effectiveFrom: '2026-01-01' }, status: 'completed', matched: 1, amended: [journeyId], failed: [] });
     const after = await eventually(() => read(journeyId), (j) => (j.policy as { version: number }).version === 2, 2000);
     expect(after.clocks.find((c) => c.name === 'intake')!.finalDate).toBe('2025-05-29');
     expect(after.amendments).toEqual([expect.objectContaining({ from: { id: 'borger-odoorn', version: 1 }, to: { id: 'borger-odoorn', version: 2 }, reason: 'raadsbesluit', amendedBy: 'admin-1' })]);

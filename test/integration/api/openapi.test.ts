@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { CASEWORKER_ROLES, CLOCK_NAMES, INSTRUMENT_KINDS, LEERROUTES, PHASES, TASK_KINDS } from '../../../domain/vocabulary';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +41,11 @@ describe('the OpenAPI document', () => {
     expect(res.body.openapi).toBe('3.1.0');
   });
 
+  it('publishes the domain vocabulary lists as its enums (domain/vocabulary.ts)', () => {
+    const text = JSON.stringify(document);
+    for (const list of [TASK_KINDS, PHASES, CLOCK_NAMES, INSTRUMENT_KINDS, LEERROUTES, CASEWORKER_ROLES]) expect(text).toContain(JSON.stringify([...list]));
+  });
+
   it('validates as OpenAPI 3.1', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-openapi-')), 'openapi.json');
     fs.writeFileSync(file, JSON.stringify(document));
@@ -60,18 +66,23 @@ describe('the OpenAPI document', () => {
   it('has every Express route, and no operation that is not a route', () => {
     const routes = expressRoutes(h.app);
     expect(routes.length).toBeGreaterThan(20);
-    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+    // Paths are relative to their server: the document's (/v1), or their own (the operational endpoints).
+    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([p, item]) =>
+      Object.keys(item)
+        .filter((m) => m !== 'servers')
+        .map((m) => `${m} ${item.servers ? '' : document.servers[0].url}${p}`),
+    );
     expect([...routes].sort()).toEqual([...documented].sort());
   });
 
   it('resolves every $ref to a component, and names each operation and its roles', () => {
     const refs = JSON.stringify(document).match(/"\$ref":"[^"]+"/g) ?? [];
     for (const ref of refs) {
-      const id = /#\/components\/schemas\/([^"]+)/.exec(ref)?.[1];
-      expect(id && document.components.schemas[id]).toBeTruthy();
+      const [, kind, id] = /#\/components\/(schemas|headers)\/([^"]+)/.exec(ref) ?? [];
+      expect(kind && id && document.components[kind][id]).toBeTruthy();
     }
     expect(JSON.stringify(document)).not.toContain('$defs');
-    for (const ops of Object.values(document.paths as Record<string, Record<string, Doc>>)) {
+    for (const { servers: _servers, ...ops } of Object.values(document.paths as Record<string, Record<string, Doc>>)) {
       for (const op of Object.values(ops)) {
         expect(op.operationId).toMatch(/^[a-z][A-Za-z]+$/);
         expect(Array.isArray(op['x-roles'])).toBe(true);
@@ -81,9 +92,13 @@ describe('the OpenAPI document', () => {
   });
 
   it('follows the API Design Rules: /v1, kebab-case paths, camelCase fields, problem+json errors', () => {
-    for (const p of Object.keys(document.paths)) {
-      if (p === '/health' || p === '/metrics') continue;
-      expect(p.startsWith('/v1/')).toBe(true);
+    expect(document.servers).toEqual([expect.objectContaining({ url: '/v1' })]);
+    for (const [p, item] of Object.entries(document.paths as Record<string, Doc>)) {
+      if (p === '/health' || p === '/metrics') {
+        expect(item.servers).toEqual([expect.objectContaining({ url: '/' })]);
+        continue;
+      }
+      expect(item.servers).toBeUndefined();
       for (const segment of p.split('/').filter((s) => s && !s.startsWith('{'))) expect(segment).toMatch(/^[a-z0-9.-]+$/);
     }
     const fields = new Set<string>();
@@ -97,7 +112,13 @@ describe('the OpenAPI document', () => {
     };
     walk(document.components.schemas);
     for (const field of fields) expect(field).toMatch(/^[a-z][A-Za-z0-9]*$/);
-    expect(document.paths['/v1/journeys'].post.responses['422'].content['application/problem+json']).toBeDefined();
+    expect(document.paths['/journeys'].post.responses['422'].content['application/problem+json']).toBeDefined();
+    // /core/version-header: every answer declares API-Version.
+    for (const { servers: _servers, ...ops } of Object.values(document.paths as Record<string, Record<string, Doc>>)) {
+      for (const op of Object.values(ops)) {
+        for (const response of Object.values(op.responses as Record<string, Doc>)) expect(response.headers['API-Version']).toBeDefined();
+      }
+    }
   });
 
   it('documents the contract: the create body, the CloudEvent, the journey', () => {
@@ -106,7 +127,7 @@ describe('the OpenAPI document', () => {
     expect(schemas.CreateJourneyRequest.additionalProperties).toBe(false);
     expect(schemas.CloudEvent.properties.type.enum).toContain('nl.koers.exam.passed');
     expect(schemas.Journey.required).toEqual(expect.arrayContaining(['journeyId', 'municipality', 'regime', 'phase', 'clocks', 'openTasks']));
-    const events = document.paths['/v1/journeys/{journeyId}/events'].post;
+    const events = document.paths['/journeys/{journeyId}/events'].post;
     expect(Object.keys(events.requestBody.content)).toEqual(['application/cloudevents+json', 'application/json', 'application/cloudevents-batch+json']);
     expect(Object.keys(events.responses)).toEqual(expect.arrayContaining(['200', '202', '207', '401', '403', '404', '422', '429']));
   });

@@ -37,7 +37,8 @@ it('answers 503 when Temporal cannot be reached, and changes nothing', async () 
     expect(event.status).toBe(503);
     expect(await audit.forJourney('j-somejourney0000000000')).toEqual([]);
     expect(health.status).toBe(503);
-    expect(health.body).toEqual({ status: 'degraded', temporal: 'unreachable' });
+    expect(health.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(health.body).toEqual({ type: 'about:blank', title: 'Service unavailable', status: 503, detail: 'Temporal cannot be reached.', temporal: 'unreachable' });
     expect(logger.error).not.toHaveBeenCalled();
   } finally {
     await connection.close().catch(() => undefined);

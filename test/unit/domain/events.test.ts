@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { EVENT_TYPES, eventDataSchema, eventKey, isEventType, type EventType } from '../../../domain/events';
 
 describe('event types (api-contract.md)', () => {
@@ -54,5 +55,22 @@ describe('event types (api-contract.md)', () => {
     expect(eventKey({ source: 'urn:nl:duo', id: '1' })).not.toBe(eventKey({ source: 'urn:nl:brp', id: '1' }));
     // The separator cannot be forged by shifting characters between source and id.
     expect(eventKey({ source: 'a:b', id: 'c' })).not.toBe(eventKey({ source: 'a', id: 'b:c' }));
+    // Issue 8: the old key joined the two with a NUL, so these two events had one key.
+    expect(eventKey({ source: 'urn:x\u0000y', id: '1' })).not.toBe(eventKey({ source: 'urn:x', id: 'y\u00001' }));
+    // Lone surrogates stay distinct in the key (a database would fold both into U+FFFD).
+    expect(eventKey({ source: 's', id: 'x\ud800' })).not.toBe(eventKey({ source: 's', id: 'x\udbff' }));
+  });
+
+  it('eventKey is injective: two pairs share a key only when they are the same pair', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    const oneOf = fc.constantFrom('', '\u0000', '"', '\\', ',', '[', ']', ':', 'a');
+    const part = fc.oneof(text, fc.array(oneOf, { maxLength: 6 }).map((xs) => xs.join('')));
+    fc.assert(
+      fc.property(part, part, part, part, (s1, i1, s2, i2) => {
+        const same = s1 === s2 && i1 === i2;
+        expect(eventKey({ source: s1, id: i1 }) === eventKey({ source: s2, id: i2 })).toBe(same);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

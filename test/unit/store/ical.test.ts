@@ -28,7 +28,7 @@ describeEachDatabase('calendar', (t) => {
     await tasks.claim(taskIdFor('j-1', 'ladder'), 'anna');
     await tasks.claim(taskIdFor('j-1', 'other'), 'bert');
 
-    const text = await calendarFeed(tasks, 'anna', { now });
+    const text = await calendarFeed(tasks, 'anna');
     expect(text).toMatch(/^BEGIN:VCALENDAR\r\n/);
     const events = vevents(text);
     const byUid = new Map(events.map((e) => [e.uid, e]));
@@ -43,9 +43,24 @@ describeEachDatabase('calendar', (t) => {
     expect(localDate(ladder.start)).toBe('2026-12-31');
     expect(localDate(ladder.end)).toBe('2027-01-01');
 
-    const english = vevents(await calendarFeed(tasks, 'anna', { lang: 'en', now }));
+    const english = vevents(await calendarFeed(tasks, 'anna', { lang: 'en' }));
     expect(english.map((e) => e.summary).sort()).toEqual(['Final date: Assess the participation ladder rung (journey j-1)', 'Final date: Hold the intake interview (journey j-1)']);
-    expect(vevents(await calendarFeed(tasks, 'nobody', { now }))).toEqual([]);
+    expect(vevents(await calendarFeed(tasks, 'nobody'))).toEqual([]);
+  });
+
+  it('stamps each event in UTC with when its task last changed, so an unchanged feed is the same text', async () => {
+    const tasks = new TaskStore(t.db(), { now });
+    await tasks.syncJourneyTasks({
+      journeyId: 'j-2',
+      municipality: 'borger-odoorn',
+      tasks: [{ key: 'intake', kind: 'hold-intake', candidateGroup: 'regisseur-werk', followUpDate: '2026-05-04', dueDate: '2026-05-11' }],
+    });
+    await tasks.claim(taskIdFor('j-2', 'intake'), 'carla');
+    const text = await calendarFeed(tasks, 'carla');
+    // RFC 5545 §3.8.7.2: DTSTAMP is a UTC date-time (form #2, ending in Z).
+    expect(text).toMatch(/\r\nDTSTAMP:20260427T060000Z\r\n/);
+    expect(text).not.toMatch(/DTSTAMP;TZID|X-WR-TIMEZONE/);
+    expect(await calendarFeed(tasks, 'carla')).toBe(text);
   });
 
   it('issues a per-user token, stores only its hash, and revokes the old one on reissue', async () => {
