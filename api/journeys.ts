@@ -160,7 +160,10 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         tags: ['journeys'],
         roles: ['admin', 'caseworker'],
         body: { content: json(LookupJourneyBody), schema: LookupJourneyBody },
-        responses: { 200: { description: 'The journey exists', schema: JourneyFound } },
+        responses: {
+          200: { description: 'The journey exists', schema: JourneyFound },
+          404: { description: 'No journey of this person in this municipality that the caller may see', contentType: 'application/problem+json' },
+        },
       },
       async ({ principal, body }) => {
         if (!mayAccessMunicipality(principal, body.municipality)) throw notFound('journey');
