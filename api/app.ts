@@ -28,6 +28,8 @@ import { codecRouter } from './codec';
 import { erasureRoutes } from './erasure';
 import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
+import { statisticsRoutes } from './statistics';
+import { webApp } from '../web/app';
 
 export const API_VERSION = '1.0.0';
 
@@ -147,6 +149,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),
+    ...statisticsRoutes(ctx),
     ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks) : []),
     ...(deps.retention ? erasureRoutes(ctx, deps.retention) : []),
   ];
@@ -193,6 +196,10 @@ export function createApp(deps: AppDeps): KoersApp {
     res.setHeader('Access-Control-Max-Age', '86400');
     res.status(204).end();
   });
+
+  // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
+  app.use('/app', webApp({ keys: deps.keys, now }));
+  app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
 
   // A calendar feed's token is its credential (calendar apps send no bearer key); the route checks it.
   const isPublic = (req: express.Request) =>

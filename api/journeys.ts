@@ -34,9 +34,11 @@ import {
   JourneyCount,
   JourneyCountQuery,
   JourneyCreated,
+  JourneyFound,
   JourneyList,
   JourneyListQuery,
   JourneyMoved,
+  LookupJourneyBody,
   MoveJourneyBody,
   Timeline,
   journeyIdSchema,
@@ -157,6 +159,29 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         responses: { 200: { description: 'The count', schema: JourneyCount } },
       },
       async ({ query }) => ({ status: 200, body: { count: await ctx.temporal.count(visibilityQuery(searchFilter(ctx, query))) } }),
+    ),
+
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys/lookup',
+        operationId: 'lookupJourney',
+        summary: "Find a journey by the municipality's own person reference",
+        description: 'The id is derived from municipality + personRef (as at creation); the personRef travels in the body, never in a URL. A journey the caller may not see is a 404 like one that does not exist.',
+        tags: ['journeys'],
+        roles: ['admin', 'caseworker'],
+        body: { content: json(LookupJourneyBody), schema: LookupJourneyBody },
+        responses: {
+          200: { description: 'The journey exists', schema: JourneyFound },
+          404: { description: 'No journey of this person in this municipality that the caller may see', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ principal, body }) => {
+        if (!mayAccessMunicipality(principal, body.municipality)) throw notFound('journey');
+        const journeyId = ctx.identity.journeyId(body.municipality, body.personRef);
+        await visibleJourney(ctx, principal, journeyId);
+        return { status: 200, body: { journeyId, location: `/v1/journeys/${journeyId}` } };
+      },
     ),
 
     route(

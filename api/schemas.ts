@@ -89,6 +89,15 @@ export const JourneyCreated = named(
   z.object({ journeyId: z.string(), municipality: z.string(), regime: RegimeSchema, policy: PolicyRef }),
 );
 
+export const LookupJourneyBody = named(
+  'LookupJourney',
+  z.strictObject({
+    municipality: z.string().min(1).max(64),
+    personRef: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -'),
+  }),
+);
+export const JourneyFound = named('JourneyFound', z.object({ journeyId: z.string(), location: z.string() }));
+
 export const Clock = named(
   'Clock',
   z.object({
@@ -453,6 +462,35 @@ export const JourneySummary = named(
 );
 export const JourneyList = named('JourneyList', z.object({ journeys: z.array(JourneySummary), nextPageToken: z.string().optional() }));
 export const JourneyCount = named('JourneyCount', z.object({ count: z.int() }));
+
+export const StatisticsQuery = z.strictObject({
+  municipality: municipalitySlug.optional(),
+  regime: RegimeSchema.optional(),
+  phase: PhaseSchema.optional(),
+});
+const ShareSchema = z.object({ yes: z.int(), total: z.int() });
+const StatisticsBucket = z.object({
+  key: z.string().describe('The municipality, or the month `YYYY-MM`.'),
+  journeys: z.int(),
+  permitToIntakeMedianDays: z.number().optional().describe('Median days from permit to intake (month: of the permit).'),
+  intakes: z.int(),
+  reintegrationWithin3Months: ShareSchema.describe('Re-integration started within three months of the intake (month: of the intake).'),
+  participatieverklaringOnTime: ShareSchema.describe('Participatieverklaring clocks met on time, of those met or overdue (month: of the final date).'),
+  overdueClocks: z.int(),
+  deadlines: z.object({ within30: z.int(), within60: z.int(), within90: z.int() }).describe('Running clocks whose final date is within 30/60/90 days (month: of the final date).'),
+});
+export const Statistics = named(
+  'Statistics',
+  z.object({
+    today: localDate,
+    journeys: z.int(),
+    unavailable: z.int(),
+    truncated: z.boolean(),
+    municipalities: z.array(StatisticsBucket),
+    months: z.array(StatisticsBucket),
+    steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of journeys per clock status.'),
+  }),
+);
 
 export const AssignCaseworkerBody = named('AssignCaseworker', z.strictObject({ role: CaseworkerRoleSchema, id: staffId.optional() }));
 export const CaseworkerAssigned = named('CaseworkerAssigned', z.object({ journeyId: z.string(), caseworker: Caseworker }));
