@@ -1,13 +1,15 @@
 /** Three kinds of test, one runner: pure unit tests, workflow tests on the time-skipping
  * test server, and integration tests against a real dev server started by the global setup. */
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
+const transform = { '^.+\\.ts$': ['@swc/jest'], '/node_modules/(bpmn-moddle|bpmn-auto-layout|moddle|moddle-xml|min-dash|saxen)/.+\\.js$': ['@swc/jest'] };
+// The BPMN libraries (web/process/) are ES modules only: Node ≥ 20.19 requires them as they are, jest needs them compiled.
+const transformIgnorePatterns = ['/node_modules/(?!(bpmn-moddle|bpmn-auto-layout|moddle|moddle-xml|min-dash|saxen)/)'];
 module.exports = {
   testTimeout: 120_000,
   // The API test harness leaves no JS handle open (checked with process._getActiveHandles), yet the
   // process lingers after its suites, held by a native thread; exit once every test has reported.
   forceExit: true,
   projects: [
-    { displayName: 'unit', transform, testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { displayName: 'unit', transform, transformIgnorePatterns, testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       displayName: 'workflow',
       transform,
@@ -19,6 +21,7 @@ module.exports = {
     {
       displayName: 'integration',
       transform,
+      transformIgnorePatterns,
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',

@@ -5,6 +5,7 @@ import swaggerUiDist from 'swagger-ui-dist';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { TaskStore } from '../store/tasks';
+import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
 import { amsterdamDateOf } from '../domain/dates';
 import { authenticate, type ApiKeys } from './auth';
@@ -15,7 +16,7 @@ import { ApiMetrics } from './metrics';
 import { buildOpenApiDocument, type DocumentInfo } from './openapi';
 import { Problem, problemHandler, sendProblem } from './problem';
 import { expressPath, mountRoutes, type RouteDef } from './route';
-import { TemporalGateway } from './temporal';
+import { EXECUTION_STATUS_NAMES, TemporalGateway } from './temporal';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
 import { eventRoutes } from './events';
@@ -27,6 +28,8 @@ import { codecRouter } from './codec';
 import { erasureRoutes } from './erasure';
 import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
+import { statisticsRoutes } from './statistics';
+import { webApp } from '../web/app';
 
 export const API_VERSION = '1.0.0';
 
@@ -51,6 +54,8 @@ export interface AppDeps {
   identity: Identity;
   logger: ApiLogger;
   tasks: TaskStore;
+  /** Which journey each person has per municipality (store/persons.ts); migrated with the store. */
+  persons: PersonIndex;
   outbox?: Outbox;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
@@ -60,19 +65,21 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Deadline of each Temporal call (default 10 s); past it the request is a 503. */
   temporalTimeoutMs?: number;
+  /** Deadline of a journey query (default 3 s): what a GET waits for a journey whose worker is down. */
+  temporalQueryTimeoutMs?: number;
   extraMetrics?: () => Promise<string>;
   /** Calendar feeds (api/calendar.ts); without it their routes are not mounted. */
   calendar?: CalendarDeps;
   /** Check each answer against its schema (tests). */
   validateResponses?: boolean;
+  /** The contact the OpenAPI document names for this deployment (default: the Koers project's). */
+  contact?: DocumentInfo['contact'];
   /** Staff ids reach Temporal (the caseworker search attribute) only as pseudonyms recorded here. */
   staffPseudonyms?: StaffPseudonyms;
   /** Retention records: the erasure routes (api/erasure.ts) are mounted with it. */
   retention?: RetentionStore;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
-  /** The contact the OpenAPI document names for this deployment (default: the Koers project's). */
-  contact?: DocumentInfo['contact'];
 }
 
 /** Placeholder contact of a deployment that names none; an operator sets its own (AppDeps.contact). */
@@ -86,6 +93,19 @@ function temporalUnreachable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * The database out of reach for a moment (restart, fail-over, a connection it ended, SQLite's writer
+ * lock held too long): the request changed nothing that stays, so the caller may retry it.
+ * PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention), too many
+ * connections (53300), and a database closed to connections (ALLOW_CONNECTIONS false: 55000).
+ */
+function databaseUnavailable(err: unknown): boolean {
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (/^08|^57P0[123]$|^53300$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY'].includes(code)) return true;
+  return typeof e.message === 'string' && /^Connection terminated|Client has encountered a connection error|is not currently accepting connections/.test(e.message);
+}
+
 export interface KoersApp extends express.Express {
   koers: { routes: RouteDef[]; document: Record<string, unknown>; metrics: ApiMetrics };
 }
@@ -94,10 +114,11 @@ export function createApp(deps: AppDeps): KoersApp {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? new ApiMetrics();
   const ctx: ApiContext = {
-    temporal: new TemporalGateway(deps.client, metrics, deps.taskQueue, deps.temporalTimeoutMs),
+    temporal: new TemporalGateway(deps.client, metrics, deps.taskQueue, { timeoutMs: deps.temporalTimeoutMs, queryTimeoutMs: deps.temporalQueryTimeoutMs }),
     identity: deps.identity,
     audit: deps.audit,
     tasks: deps.tasks,
+    persons: deps.persons,
     outbox: deps.outbox,
     logger: deps.logger,
     metrics,
@@ -105,6 +126,8 @@ export function createApp(deps: AppDeps): KoersApp {
     today: () => amsterdamDateOf(now()),
     ...(deps.staffPseudonyms ? { staffPseudonyms: deps.staffPseudonyms } : {}),
   };
+
+  metrics.observeJourneys(() => ctx.temporal.countByStatus(), Object.keys(EXECUTION_STATUS_NAMES));
 
   const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: 600 };
   const eventLimiter = rateLimit({
@@ -126,6 +149,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),
+    ...statisticsRoutes(ctx),
     ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks) : []),
     ...(deps.retention ? erasureRoutes(ctx, deps.retention) : []),
   ];
@@ -173,6 +197,10 @@ export function createApp(deps: AppDeps): KoersApp {
     res.status(204).end();
   });
 
+  // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
+  app.use('/app', webApp({ keys: deps.keys, now }));
+  app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
+
   // A calendar feed's token is its credential (calendar apps send no bearer key); the route checks it.
   const isPublic = (req: express.Request) =>
     (req.method === 'GET' || req.method === 'HEAD') &&
@@ -213,7 +241,11 @@ export function createApp(deps: AppDeps): KoersApp {
   app.use((err: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
     if (temporalUnreachable(err)) {
       deps.logger.warn({}, 'Temporal unavailable');
-      return next(new Problem(503, 'Service unavailable', 'Temporal cannot be reached; try again shortly.'));
+      return next(Problem.unavailable('Service unavailable', 'Temporal cannot be reached; try again shortly.'));
+    }
+    if (databaseUnavailable(err)) {
+      deps.logger.warn({ code: (err as { code?: string }).code }, 'database unavailable');
+      return next(Problem.unavailable('Service unavailable', 'The database cannot be reached; try again shortly.'));
     }
     next(err);
   });

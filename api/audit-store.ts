@@ -114,7 +114,7 @@ const migrations: Record<string, Migration> = {
       throw new Error('0002_event_audit_per_journey cannot be undone: two journeys may now share a source + id');
     },
   },
-  // Numbered 0003: it follows the per-journey rebuild of the table (0002).
+  // Numbered 0003: it follows the per-journey rebuild of the table (0002) where both are present.
   '0003_event_key_and_claim': {
     async up(db: Kysely<any>) {
       await db.schema.alterTable('api_event_audit').addColumn('event_key', 'text').execute();
@@ -171,8 +171,7 @@ export class AuditStore {
   }
 
   /**
-   * Records the event unless this journey already has its source + id (idempotency is per journey, so
-   * a refusal tells nothing about other municipalities' journeys). Returns the row as stored, which is the first
+   * Records the event unless its source + id is known. Returns the row as stored, which is the first
    * receipt's when the event was seen before (`created` false). A created row is claimed by this
    * receipt at `claimedAt` (RFC 3339 UTC, the real time: claims lapse by the clock, not the API's
    * notion of today): signal it, then `markSignalled`, or `release` when signalling failed.

@@ -1,10 +1,11 @@
 import type { TaskStore } from '../store/tasks';
+import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { Identity } from './identity';
 import type { AuditStore } from './audit-store';
 import type { ApiMetrics } from './metrics';
-import type { TemporalGateway } from './temporal';
+import type { JourneyRun, TemporalGateway } from './temporal';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { notFound } from './problem';
 
@@ -21,6 +22,7 @@ export interface ApiContext {
   identity: Identity;
   audit: AuditStore;
   tasks: TaskStore;
+  persons: PersonIndex;
   outbox?: Outbox;
   logger: ApiLogger;
   metrics: ApiMetrics;
@@ -35,7 +37,7 @@ export interface ApiContext {
  * The journey's municipality, if the caller may see the journey. A journey the caller may not see
  * answers 404 exactly like one that does not exist, so its existence does not leak.
  */
-export async function visibleJourney(ctx: ApiContext, principal: Principal, journeyId: string): Promise<{ municipality: string; running: boolean }> {
+export async function visibleJourney(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyRun> {
   const found = await ctx.temporal.municipalityOf(journeyId);
   if (!found || !mayAccessMunicipality(principal, found.municipality)) throw notFound('journey');
   return found;

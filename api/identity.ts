@@ -9,11 +9,13 @@ export class Identity {
   private readonly idKey: Buffer;
   private readonly bsnKey: Buffer;
   private readonly staffKey: Buffer;
+  private readonly personKeyKey: Buffer;
 
   constructor(secret: string) {
     this.idKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'journey-id', 32));
     this.bsnKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'bsn-aes-256-gcm', 32));
     this.staffKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'staff-pseudonym', 32));
+    this.personKeyKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'person-index', 32));
   }
 
   /**
@@ -22,6 +24,15 @@ export class Identity {
    */
   staffPseudonym(staffId: string): string {
     return `s-${crypto.createHmac('sha256', this.staffKey).update(staffId).digest('base64url').slice(0, 22)}`;
+  }
+
+  /**
+   * The person index's key for a personRef (store/persons.ts): HMAC-SHA-256 under a key derived from
+   * the server secret, base64url. The same person gives the same key in every municipality, so a
+   * journey that moves keeps its entry; without the secret it reveals nothing about the person.
+   */
+  personKey(personRef: string): string {
+    return crypto.createHmac('sha256', this.personKeyKey).update(personRef, 'utf8').digest('base64url');
   }
 
   journeyId(municipality: string, personRef: string): string {

@@ -4,7 +4,8 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { admitEvent, admitStart } from '../domain/admission';
 import { eventKey, type JourneyEvent } from '../domain/events';
 import { computeClocks } from '../domain/clocks';
-import { initialFacts, regimeForPermit } from '../domain/facts';
+import { initialFacts, regimeForPermit, type JourneyFacts } from '../domain/facts';
+import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { derivePhase } from '../domain/phase';
 import { findPolicy } from '../domain/policies';
 import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState } from '../workflows/definitions';
@@ -23,7 +24,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
-import { JourneyAlreadyExists } from './temporal';
+import { EXECUTION_STATUS_NAMES, JourneyAlreadyExists, type JourneyRun } from './temporal';
 import {
   AssignCaseworkerBody,
   CaseworkerAssigned,
@@ -33,9 +34,11 @@ import {
   JourneyCount,
   JourneyCountQuery,
   JourneyCreated,
+  JourneyFound,
   JourneyList,
   JourneyListQuery,
   JourneyMoved,
+  LookupJourneyBody,
   MoveJourneyBody,
   Timeline,
   journeyIdSchema,
@@ -78,6 +81,11 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         const caseworker = { role: policy.defaultCaseworkerRole };
         const facts = initialFacts({ regime, permitGrantedOn: body.permitGrantedOn, ...(body.birthDate ? { birthDate: body.birthDate } : {}) });
         const clocks = computeClocks(facts, policy, ctx.today());
+        const conflict = (existing: string) =>
+          new Problem(409, 'Conflict', 'This person already has a journey in this municipality.', undefined, { journeyId: existing, location: `/v1/journeys/${existing}` });
+        // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten.
+        const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId);
+        if (!claim.claimed) throw conflict(claim.journeyId);
         try {
           await ctx.temporal.start(
             {
@@ -100,10 +108,14 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           );
         } catch (err) {
           if (err instanceof JourneyAlreadyExists) {
-            throw new Problem(409, 'Conflict', 'This person already has a journey in this municipality.', undefined, { journeyId, location: `/v1/journeys/${journeyId}` });
+            // Started by an earlier try whose answer was lost (or before the index existed): the entry says so from now on.
+            await ctx.persons.started(journeyId);
+            throw conflict(journeyId);
           }
           throw err;
         }
+        // Should this write fail, the journey runs and a second create still meets Temporal's own 409, which marks it.
+        await ctx.persons.started(journeyId);
         ctx.logger.info({ journeyId, municipality: body.municipality, regime }, 'journey started');
         return {
           status: 201,
@@ -151,6 +163,29 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
 
     route(
       {
+        method: 'post',
+        path: '/v1/journeys/lookup',
+        operationId: 'lookupJourney',
+        summary: "Find a journey by the municipality's own person reference",
+        description: 'The id is derived from municipality + personRef (as at creation); the personRef travels in the body, never in a URL. A journey the caller may not see is a 404 like one that does not exist.',
+        tags: ['journeys'],
+        roles: ['admin', 'caseworker'],
+        body: { content: json(LookupJourneyBody), schema: LookupJourneyBody },
+        responses: {
+          200: { description: 'The journey exists', schema: JourneyFound },
+          404: { description: 'No journey of this person in this municipality that the caller may see', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ principal, body }) => {
+        if (!mayAccessMunicipality(principal, body.municipality)) throw notFound('journey');
+        const journeyId = ctx.identity.journeyId(body.municipality, body.personRef);
+        await visibleJourney(ctx, principal, journeyId);
+        return { status: 200, body: { journeyId, location: `/v1/journeys/${journeyId}` } };
+      },
+    ),
+
+    route(
+      {
         method: 'get',
         path: '/v1/journeys/{journeyId}',
         operationId: 'getJourney',
@@ -162,7 +197,10 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         responses: { 200: { description: 'The journey', schema: Journey } },
       },
       async ({ principal, params }) => {
-        const state = await readState(ctx, principal, params.journeyId);
+        const run = await visibleJourney(ctx, principal, params.journeyId);
+        // A journey that cannot run shows that, not the clocks it had when it stopped as if they still ran.
+        if (run.status !== 'running' && run.status !== 'completed') return { status: 200, body: presentHalted(params.journeyId, run) };
+        const state = await queryState(ctx, principal, params.journeyId);
         let bsn: string | undefined;
         if (principal.role !== 'partner') {
           const input = await ctx.temporal.startInput(params.journeyId);
@@ -181,7 +219,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           caseworker: { ...state.caseworker, ...(state.caseworker.id ? { id: staff.get(state.caseworker.id) ?? state.caseworker.id } : {}) },
           openTasks: state.openTasks.map((t) => (t.assignee ? { ...t, assignee: staff.get(t.assignee) ?? t.assignee } : t)),
         };
-        return { status: 200, body: presentJourney(revealed, principal, bsn) };
+        return { status: 200, body: { ...presentJourney(revealed, principal, bsn), status: run.status } };
       },
     ),
 
@@ -281,7 +319,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         body: { content: json(MoveJourneyBody), schema: MoveJourneyBody },
         responses: {
           202: { description: 'Accepted by the journey', schema: JourneyMoved },
-          409: { description: 'Already in that municipality, or the journey has ended', contentType: 'application/problem+json' },
+          409: { description: 'Already in that municipality, the person already has a journey there, or the journey has ended', contentType: 'application/problem+json' },
         },
       },
       async ({ principal, params, body }) => {
@@ -289,7 +327,18 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
         const { municipality: from } = await visibleJourney(ctx, principal, params.journeyId);
         if (from === body.municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
-        await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, { municipality: body.municipality, policy, movedBy: principal.name });
+        // The index first: a person with a journey there already cannot get a second one by a move.
+        const indexed = await ctx.persons.move(params.journeyId, body.municipality);
+        if (!indexed.moved) {
+          throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
+        }
+        try {
+          await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, { municipality: body.municipality, policy, movedBy: principal.name });
+        } catch (err) {
+          // The journey did not move (ended, or Temporal unreachable): neither does its entry.
+          await ctx.persons.move(params.journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId: params.journeyId, err: String(undo) }, 'person index not restored after a failed move'));
+          throw err;
+        }
         ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality }, 'journey moved');
         return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version } } };
       },
@@ -311,6 +360,11 @@ export async function admitOrRefuse(ctx: ApiContext, principal: Principal, journ
 
 export async function readState(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyState> {
   await visibleJourney(ctx, principal, journeyId);
+  return queryState(ctx, principal, journeyId);
+}
+
+/** The state query once visibility has allowed the read. */
+async function queryState(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyState> {
   const state = await ctx.temporal.state(journeyId);
   // The municipality may have changed since visibility was read (a move): the state is the truth.
   if (!state || !mayAccessMunicipality(principal, state.municipality)) throw notFound('journey');
@@ -327,12 +381,16 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
     candidateGroup: task.candidateGroup,
     ...(task.assignee ? { assignee: task.assignee } : {}),
     ...(task.clock ? { clock: task.clock } : {}),
+    ...(task.advice ? { advice: task.advice } : {}),
   }));
+  // The workflow's answer; a run from before it answered none is asked the same rule on its own today.
+  const plicht = state.inburgeringsplicht ?? inburgeringsplicht(state.milestones as JourneyFacts, state.today);
   const contract = {
     journeyId: state.journeyId,
     municipality: state.municipality,
     regime: state.regime,
     phase: state.phase,
+    inburgeringsplicht: { status: plicht.status, reason: plicht.reason, ...(plicht.startsOn ? { startsOn: plicht.startsOn } : {}) },
     clocks: state.clocks,
     openTasks,
   };
@@ -367,12 +425,28 @@ async function revealStaff(ctx: ApiContext, values: Array<string | undefined>): 
   return ctx.staffPseudonyms.reveal(values);
 }
 
+/** A journey whose run cannot go on: what Temporal's record says, without clocks or tasks. */
+function presentHalted(journeyId: string, run: JourneyRun) {
+  return {
+    journeyId,
+    status: run.status,
+    municipality: run.municipality,
+    // Set at start, so every journey has them; the fallbacks only guard a hand-started run.
+    regime: (run.regime ?? 'wi2021') as JourneyState['regime'],
+    phase: (run.phase ?? 'arrival') as JourneyState['phase'],
+    clocks: [],
+    openTasks: [],
+  };
+}
+
 /** Values reach the query only after zod has limited them to slugs, enums and dates; quoting is a second guard. */
 const quote = (value: string): string => `'${value.replace(/[\\']/g, '')}'`;
 
 export function visibilityQuery(filter: Partial<JourneyFilter>, options: { runningOnly?: boolean } = {}): string {
-  const clauses = [`WorkflowType = ${quote(JOURNEY_WORKFLOW)}`];
+  // A continued-as-new run is an earlier run of a journey, not another journey.
+  const clauses = [`WorkflowType = ${quote(JOURNEY_WORKFLOW)}`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (options.runningOnly) clauses.push(`ExecutionStatus = 'Running'`);
+  else if (filter.status) clauses.push(`ExecutionStatus = ${quote(EXECUTION_STATUS_NAMES[filter.status])}`);
   if (filter.municipality) clauses.push(`${municipalityKey.name} = ${quote(filter.municipality)}`);
   if (filter.phase) clauses.push(`${phaseKey.name} = ${quote(filter.phase)}`);
   if (filter.regime) clauses.push(`${regimeKey.name} = ${quote(filter.regime)}`);

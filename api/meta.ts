@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { route, type RouteDef } from './route';
 import { Health } from './schemas';
+import { DEFAULT_RETRY_AFTER_SECONDS } from './problem';
 import type { ApiMetrics } from './metrics';
 
 const DOCS_PAGE = `<!doctype html>
@@ -76,7 +77,7 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
           .catch(() => false);
         return reachable
           ? { status: 200, body: { status: 'ok', temporal: 'reachable' } }
-          : { status: 503, body: { type: 'about:blank', title: 'Service unavailable', status: 503, detail: 'Temporal cannot be reached.', temporal: 'unreachable' }, headers: { 'Retry-After': '5' } };
+          : { status: 503, body: { type: 'about:blank', title: 'Service unavailable', status: 503, detail: 'Temporal cannot be reached.', temporal: 'unreachable' }, headers: { 'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS) } };
       },
     ),
     route(

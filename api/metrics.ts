@@ -3,7 +3,7 @@
  * in one process (tests) do not collide. Labels carry route patterns and outcomes, never ids or
  * personal data.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Seconds; the same scale for HTTP and Temporal calls, so their histograms compare. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -47,6 +47,34 @@ export class ApiMetrics {
     labelNames: ['type', 'outcome'] as const,
     registers: [this.registry],
   });
+
+  private journeyCounts?: () => Promise<Partial<Record<string, number>>>;
+
+  /**
+   * Journeys by run status, read from Temporal at each scrape: `failed`, `terminated` and `timed-out`
+   * above 0 want an administrator (alert on them). No series while Temporal cannot be read, so a stale
+   * count never looks current (alert on its absence too).
+   */
+  readonly journeys = new Gauge({
+    name: 'koers_journeys',
+    help: 'Journeys by run status (running, completed, failed, terminated, timed-out, canceled), each journey once',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      if (!this.journeyCounts) return;
+      this.journeys.reset();
+      try {
+        for (const [status, count] of Object.entries(await this.journeyCounts())) this.journeys.set({ status }, count ?? 0);
+      } catch {
+        // Temporal out of reach: no series this scrape.
+      }
+    },
+  });
+
+  /** Where {@link journeys} reads its counts (the app's Temporal gateway); every status named is reported, 0 included. */
+  observeJourneys(counts: () => Promise<Partial<Record<string, number>>>, statuses: readonly string[]): void {
+    this.journeyCounts = async () => ({ ...Object.fromEntries(statuses.map((s) => [s, 0])), ...(await counts()) });
+  }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'koers_api_' });

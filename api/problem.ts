@@ -17,7 +17,20 @@ export class Problem extends Error {
   ) {
     super(detail ?? title);
   }
+
+  /** Seconds a client should wait before retrying; sent as `Retry-After` (RFC 9110 §10.2.3) on every 503. */
+  retryAfterSeconds?: number;
+
+  /** A 503 the caller can retry after `retryAfterSeconds`. */
+  static unavailable(title: string, detail: string, retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS): Problem {
+    const problem = new Problem(503, title, detail);
+    problem.retryAfterSeconds = retryAfterSeconds;
+    return problem;
+  }
 }
+
+/** What a 503 asks of a client that named no better time: a few seconds, long enough for a restart to finish. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /** Every issue, each with the dotted path of its field (`data.occurredOn`), so a caller can fix all at once. */
 export const fieldErrors = (error: z.ZodError, prefix = ''): FieldError[] => {
@@ -50,6 +63,7 @@ export function problemBody(problem: Problem): Record<string, unknown> {
 export function sendProblem(res: Response, problem: Problem): void {
   // RFC 6750: a 401 names the scheme it wants.
   if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  if (problem.status === 503) res.setHeader('Retry-After', String(problem.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problemBody(problem)));
 }
 

@@ -5,7 +5,7 @@
  * adding fields (the contract changes only by adding).
  */
 import { z } from 'zod';
-import { EVENT_TYPES } from '../domain/events';
+import { EVENT_TYPES, eventDataSchema } from '../domain/events';
 import {
   CaseworkerRoleSchema,
   CLOCK_NAMES,
@@ -24,6 +24,7 @@ import { findPolicy } from '../domain/policies';
 import { taskForms } from '../domain/task-forms';
 import { isTaskCursor } from '../store/tasks';
 import { isValidBsn } from './identity';
+import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, isPageToken, type JourneyStatus } from './temporal';
 
 export const components = z.registry<{ id: string; description?: string }>();
 const named = <T extends z.ZodType>(id: string, schema: T, description?: string): T => {
@@ -88,6 +89,15 @@ export const JourneyCreated = named(
   z.object({ journeyId: z.string(), municipality: z.string(), regime: RegimeSchema, policy: PolicyRef }),
 );
 
+export const LookupJourneyBody = named(
+  'LookupJourney',
+  z.strictObject({
+    municipality: z.string().min(1).max(64),
+    personRef: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -'),
+  }),
+);
+export const JourneyFound = named('JourneyFound', z.object({ journeyId: z.string(), location: z.string() }));
+
 export const Clock = named(
   'Clock',
   z.object({
@@ -97,6 +107,7 @@ export const Clock = named(
     targetDate: localDate,
     finalDate: localDate,
     settledOn: localDate.optional(),
+    reason: z.string().optional().describe('Why a clock is waived: an exemption, a diploma, the end of bijstand.'),
   }),
 );
 
@@ -110,7 +121,18 @@ export const OpenTask = named(
     candidateGroup: CaseworkerRoleSchema,
     assignee: z.string().optional(),
     clock: z.enum(CLOCK_NAMES).optional(),
+    advice: z.string().optional().describe('Advice for the caseworker, e.g. the leerroute the leerbaarheidstoets points to.'),
   }),
+);
+
+export const Inburgeringsplicht = named(
+  'Inburgeringsplicht',
+  z.object({
+    status: z.enum(['plichtig', 'not-yet', 'not-plichtig']),
+    reason: z.string().describe('Why, naming the rule (law article).'),
+    startsOn: localDate.optional().describe('The day the plicht starts or started (`plichtig`, `not-yet`).'),
+  }),
+  'Who is inburgeringsplichtig (contract v1.1).',
 );
 
 const Caseworker = z.object({ role: CaseworkerRoleSchema, id: z.string().optional() });
@@ -144,9 +166,16 @@ export const Journey = named(
   'Journey',
   z.object({
     journeyId: z.string(),
+    status: z
+      .enum(JOURNEY_STATUSES)
+      .describe(
+        'Where the run stands. `running` and `completed` show live clocks; `workflow-task-failing` (the journey applies nothing until it is repaired), ' +
+          '`failed`, `terminated`, `timed-out` and `canceled` show none (`clocks` and `openTasks` empty): the administrators have been told.',
+      ),
     municipality: z.string(),
     regime: RegimeSchema,
     phase: PhaseSchema,
+    inburgeringsplicht: Inburgeringsplicht,
     clocks: z.array(Clock),
     openTasks: z.array(OpenTask),
     // Below: for admins and caseworkers only.
@@ -191,6 +220,17 @@ export const Timeline = named(
 );
 
 // ---- partner events (CloudEvents 1.0) --------------------------------------------------------
+
+/** The `data` fields of every event type, from the domain's schemas (so the document is the code). */
+function eventDataDescription(): string {
+  const describe = (schema: z.ZodType): string => {
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { enum?: string[] }>; required?: string[] };
+    return Object.entries(json.properties ?? {})
+      .map(([name, p]) => `${name}${json.required?.includes(name) ? '' : '?'}${p.enum ? ` (${p.enum.join(', ')})` : ''}`)
+      .join(', ');
+  };
+  return EVENT_TYPES.map((type) => `\`${type}\`: ${describe(eventDataSchema(type))}.`).join(' ');
+}
 
 /** CloudEvents extension attribute names: lower-case letters and digits, at most 20 (spec §3.1.1). */
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
@@ -242,7 +282,7 @@ export const CloudEventEnvelope = named(
       subject: ceString(0, 256).optional(),
       datacontenttype: z.string().max(256).refine(isJsonMediaType, 'must be a JSON media type (*/json or */*+json)').optional(),
       dataschema: z.url().optional(),
-      data: z.record(z.string(), z.unknown()).describe('Per type, see the contract; `occurredOn` always.'),
+      data: z.record(z.string(), z.unknown()).describe(`Per type, see the contract; \`occurredOn\` always. ${eventDataDescription()}`),
     })
     .catchall(z.union([ceString(0, 1024), z.number(), z.boolean()]))
     .superRefine((event, ctx) => {
@@ -380,6 +420,10 @@ export const CompleteTaskDoc = named(
 // ---- administrators --------------------------------------------------------------------------------
 
 const journeyFilterFields = {
+  status: z
+    .enum(Object.keys(EXECUTION_STATUS_NAMES) as [Exclude<JourneyStatus, 'workflow-task-failing'>, ...Exclude<JourneyStatus, 'workflow-task-failing'>[]])
+    .optional()
+    .describe('The run status (default: all). A running journey whose workflow task fails shows as such on its own page only.'),
   municipality: municipalitySlug.optional(),
   phase: PhaseSchema.optional(),
   regime: RegimeSchema.optional(),
@@ -396,6 +440,7 @@ export const JourneyListQuery = z.strictObject({
   pageToken: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,2048}$/, 'must be the nextPageToken of a previous page')
+    .refine(isPageToken, 'must be the nextPageToken of a previous page')
     .optional()
     .describe('`nextPageToken` of the previous page (base64url).'),
 });
@@ -417,6 +462,35 @@ export const JourneySummary = named(
 );
 export const JourneyList = named('JourneyList', z.object({ journeys: z.array(JourneySummary), nextPageToken: z.string().optional() }));
 export const JourneyCount = named('JourneyCount', z.object({ count: z.int() }));
+
+export const StatisticsQuery = z.strictObject({
+  municipality: municipalitySlug.optional(),
+  regime: RegimeSchema.optional(),
+  phase: PhaseSchema.optional(),
+});
+const ShareSchema = z.object({ yes: z.int(), total: z.int() });
+const StatisticsBucket = z.object({
+  key: z.string().describe('The municipality, or the month `YYYY-MM`.'),
+  journeys: z.int(),
+  permitToIntakeMedianDays: z.number().optional().describe('Median days from permit to intake (month: of the permit).'),
+  intakes: z.int(),
+  reintegrationWithin3Months: ShareSchema.describe('Re-integration started within three months of the intake (month: of the intake).'),
+  participatieverklaringOnTime: ShareSchema.describe('Participatieverklaring clocks met on time, of those met or overdue (month: of the final date).'),
+  overdueClocks: z.int(),
+  deadlines: z.object({ within30: z.int(), within60: z.int(), within90: z.int() }).describe('Running clocks whose final date is within 30/60/90 days (month: of the final date).'),
+});
+export const Statistics = named(
+  'Statistics',
+  z.object({
+    today: localDate,
+    journeys: z.int(),
+    unavailable: z.int(),
+    truncated: z.boolean(),
+    municipalities: z.array(StatisticsBucket),
+    months: z.array(StatisticsBucket),
+    steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of journeys per clock status.'),
+  }),
+);
 
 export const AssignCaseworkerBody = named('AssignCaseworker', z.strictObject({ role: CaseworkerRoleSchema, id: staffId.optional() }));
 export const CaseworkerAssigned = named('CaseworkerAssigned', z.object({ journeyId: z.string(), caseworker: Caseworker }));

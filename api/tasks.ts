@@ -85,6 +85,19 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
     ),
     route(
       {
+        method: 'get',
+        path: '/v1/tasks/{taskId}',
+        operationId: 'getTask',
+        summary: 'One task, open or closed',
+        tags: ['tasks'],
+        roles: ['caseworker', 'admin'],
+        params: TaskParams,
+        responses: { 200: { description: 'The task', schema: TaskSchema } },
+      },
+      async ({ principal, params }) => ({ status: 200, body: present(await visibleTask(principal, params.taskId)) }),
+    ),
+    route(
+      {
         method: 'post',
         path: '/v1/tasks/{taskId}/claim',
         operationId: 'claimTask',

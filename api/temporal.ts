@@ -1,23 +1,27 @@
 /**
  * The API's only door to Temporal: every call is timed in the metrics, and Temporal's errors become
- * problems here (not found → 404, ended journey → 409, a rejected Update → 422 with its reason).
+ * problems here (not found → 404, ended journey → 409, a rejected Update → 422 with its reason,
+ * Temporal or the journey's worker out of reach → 503 with Retry-After, always within the deadline).
  */
+import crypto from 'node:crypto';
 import {
   isGrpcDeadlineError,
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionInfo,
+  type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair, type SearchAttributeUpdatePair } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
-import { municipalityKey } from '../platform/search-attributes';
-import { deleteJourneyRuns } from '../platform/erasure';
 import { amendmentProgressQuery, POLICY_AMENDMENT_WORKFLOW, type PolicyAmendmentInput, type PolicyAmendmentReport } from '../workflows/policy-amendment';
+import { deleteJourneyRuns } from '../platform/erasure';
+import { municipalityKey, phaseKey, regimeKey } from '../platform/search-attributes';
 import type { ApiMetrics } from './metrics';
 import { Problem } from './problem';
 
@@ -28,20 +32,107 @@ export interface JourneyListPage {
 
 export class JourneyAlreadyExists extends Error {}
 
+/**
+ * Where a journey's run stands, for people: Temporal's execution status, except that a running journey
+ * whose workflow task has failed {@link FAILING_TASK_ATTEMPTS} times in a row is `workflow-task-failing`
+ * (it runs, but applies nothing until its code or data is fixed). Only `running` and `completed` have
+ * clocks worth showing.
+ */
+export const JOURNEY_STATUSES = ['running', 'workflow-task-failing', 'completed', 'failed', 'terminated', 'timed-out', 'canceled'] as const;
+export type JourneyStatus = (typeof JOURNEY_STATUSES)[number];
+
+/** From the third attempt on, a workflow task is failing, not hiccuping (the first retry follows at once). */
+export const FAILING_TASK_ATTEMPTS = 3;
+
+/** Visibility's ExecutionStatus names (as in list queries) of each status visibility knows. */
+export const EXECUTION_STATUS_NAMES: Record<Exclude<JourneyStatus, 'workflow-task-failing'>, string> = {
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  terminated: 'Terminated',
+  'timed-out': 'TimedOut',
+  canceled: 'Canceled',
+};
+const EXECUTION_STATUS_OF: Record<string, JourneyStatus> = Object.fromEntries(Object.entries(EXECUTION_STATUS_NAMES).map(([status, name]) => [name, status as JourneyStatus]));
+
+/** The client's status name (RUNNING, TIMED_OUT, …) and the pending workflow task's attempt as a {@link JourneyStatus}. */
+export function runStatus(statusName: WorkflowExecutionStatusName, workflowTaskAttempt: number): JourneyStatus {
+  switch (statusName) {
+    case 'RUNNING':
+      return workflowTaskAttempt >= FAILING_TASK_ATTEMPTS ? 'workflow-task-failing' : 'running';
+    case 'COMPLETED':
+      return 'completed';
+    case 'TERMINATED':
+      return 'terminated';
+    case 'TIMED_OUT':
+      return 'timed-out';
+    case 'CANCELLED':
+      return 'canceled';
+    default:
+      // FAILED, and what a latest run should never be (CONTINUED_AS_NEW, PAUSED, UNKNOWN): someone must look.
+      return 'failed';
+  }
+}
+
+export interface JourneyRun {
+  municipality: string;
+  /** Temporal runs it (whatever its workflow task does): it takes signals. */
+  running: boolean;
+  status: JourneyStatus;
+  phase?: string;
+  regime?: string;
+  /** When the run ended (ISO-8601 UTC), if it has. */
+  closedAt?: string;
+}
+
+/** Our own deadline passed (the client's retries of an unreachable server may sleep past the gRPC deadline). */
+class TemporalTimeout extends Error {
+  override readonly name = 'TemporalTimeout';
+}
+
+export interface GatewayTimeouts {
+  /** Deadline of each Temporal call (default 10 s); the answer comes by then, a 503 if Temporal has not. */
+  timeoutMs?: number;
+  /**
+   * Deadline of a query (default 3 s). A running worker answers in milliseconds; without one the server
+   * would hold the query for about 9 s and then refuse it, so waiting longer tells the caller nothing.
+   */
+  queryTimeoutMs?: number;
+}
+
 export class TemporalGateway {
+  private readonly timeoutMs: number;
+  private readonly queryTimeoutMs: number;
+
   constructor(
     private readonly client: Client,
     private readonly metrics: ApiMetrics,
     readonly taskQueue: string,
-    private readonly timeoutMs = 10_000,
-  ) {}
+    timeouts: GatewayTimeouts = {},
+  ) {
+    this.timeoutMs = timeouts.timeoutMs ?? 10_000;
+    this.queryTimeoutMs = Math.min(timeouts.queryTimeoutMs ?? 3_000, this.timeoutMs);
+  }
 
   /**
-   * Every call is timed and has a deadline: an unreachable server (the client retries it) or a journey
-   * without a worker (a query waits for one) ends in a 503 the caller can retry, not a hung request.
+   * Every call is timed and ends by its deadline: an unreachable server (the client retries it), a
+   * busy one, or a journey without a worker (a query waits for one) ends in a 503 with Retry-After the
+   * caller can act on, not a hung request or a 500. Other errors pass on for the caller to map.
    */
-  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return this.metrics.timeTemporal(operation, () => this.client.withDeadline(Date.now() + this.timeoutMs, fn));
+  private call<T>(operation: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    return this.metrics.timeTemporal(operation, async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TemporalTimeout(`${operation} took longer than ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([this.client.withDeadline(Date.now() + timeoutMs, fn), late]);
+      } catch (err) {
+        throw unavailable(err, operation) ?? err;
+      } finally {
+        clearTimeout(timer);
+      }
+    });
   }
 
   /** Starts a journey with its search attributes (platform/search-attributes.ts; a `null` value is left out). */
@@ -83,31 +174,62 @@ export class TemporalGateway {
     return this.query(amendmentId, amendmentProgressQuery);
   }
 
-  /** The journey's municipality from visibility (no worker needed); undefined when there is no such journey. */
-  async municipalityOf(journeyId: string): Promise<{ municipality: string; running: boolean } | undefined> {
+  /**
+   * The journey's municipality and run status from Temporal's record of the run (no worker needed);
+   * undefined when there is no such journey.
+   */
+  async municipalityOf(journeyId: string): Promise<JourneyRun | undefined> {
     try {
       const description = await this.call('describe', () => this.client.workflow.getHandle(journeyId).describe());
       if (description.type !== JOURNEY_WORKFLOW) return undefined;
       const municipality = description.typedSearchAttributes.get(municipalityKey);
       if (!municipality) return undefined;
-      return { municipality, running: description.status.name === 'RUNNING' };
+      const status = runStatus(description.status.name, description.raw.pendingWorkflowTask?.attempt ?? 0);
+      return {
+        municipality,
+        running: description.status.name === 'RUNNING',
+        status,
+        phase: description.typedSearchAttributes.get(phaseKey),
+        regime: description.typedSearchAttributes.get(regimeKey),
+        ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
+      };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
   }
 
+  /**
+   * How many journeys (latest runs: a continued-as-new run is not a journey) have each status that
+   * visibility knows (not `workflow-task-failing`). For a metrics scrape: a short deadline.
+   */
+  async countByStatus(timeoutMs = 2000): Promise<Partial<Record<JourneyStatus, number>>> {
+    const { namespace } = this.client.options;
+    const response = await this.call(
+      'count',
+      () => this.client.workflowService.countWorkflowExecutions({ namespace, query: `WorkflowType = '${JOURNEY_WORKFLOW}' AND ExecutionStatus != 'ContinuedAsNew' GROUP BY ExecutionStatus` }),
+      Math.min(timeoutMs, this.timeoutMs),
+    );
+    const counts: Partial<Record<JourneyStatus, number>> = {};
+    for (const group of response.groups ?? []) {
+      const value = group.groupValues?.[0]?.data;
+      const name = value ? (JSON.parse(Buffer.from(value).toString('utf8')) as string) : '';
+      const status = EXECUTION_STATUS_OF[name];
+      if (status) counts[status] = (counts[status] ?? 0) + Number(group.count ?? 0);
+    }
+    return counts;
+  }
+
   async state(journeyId: string): Promise<JourneyState | undefined> {
     return this.query(journeyId, stateQuery);
   }
 
-  /** A query needs a worker; without one it waits until the deadline, then answers 503. */
+  /** A query needs a worker; without one it answers 503 by the query deadline. */
   async query<T>(journeyId: string, def: QueryDefinition<T, []>): Promise<T | undefined> {
     try {
-      return await this.call('query', () => this.client.workflow.getHandle(journeyId).query(def));
+      return await this.call('query', () => this.client.workflow.getHandle(journeyId).query(def), this.queryTimeoutMs);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
-      if (isGrpcDeadlineError(err)) throw new Problem(503, 'Journey unavailable', 'The journey did not answer in time; try again shortly.');
       throw err;
     }
   }
@@ -130,19 +252,17 @@ export class TemporalGateway {
     }
   }
 
+  /** A page of executions; `pageToken` is one this gateway issued ({@link isPageToken}), else a 400. */
   async list(query: string, pageSize: number, pageToken?: string): Promise<JourneyListPage> {
     const { namespace } = this.client.options;
+    const temporalToken = pageToken === undefined ? undefined : decodePageToken(pageToken);
+    if (temporalToken === null) throw new Problem(400, 'Invalid query', 'One or more query parameters are invalid.', [{ path: 'query.pageToken', message: 'not a page token of this API' }]);
     const response = await this.call('list', () =>
-      this.client.workflowService.listWorkflowExecutions({
-        namespace,
-        query,
-        pageSize,
-        nextPageToken: pageToken ? Buffer.from(pageToken, 'base64url') : undefined,
-      }),
+      this.client.workflowService.listWorkflowExecutions({ namespace, query, pageSize, nextPageToken: temporalToken }),
     );
     const converter = this.client.workflow.options.loadedDataConverter;
     const executions = await Promise.all(response.executions.map((raw) => executionInfoFromRaw(raw, converter, raw, namespace)));
-    const token = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
+    const token = response.nextPageToken && response.nextPageToken.length > 0 ? encodePageToken(response.nextPageToken) : undefined;
     return { executions, ...(token ? { nextPageToken: token } : {}) };
   }
 
@@ -175,6 +295,62 @@ export class TemporalGateway {
       throw err;
     }
   }
+}
+
+// gRPC status codes (grpc/doc/statuscodes.md).
+const GRPC = { DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+
+/** The gRPC status code of an error or of one of its causes (the client wraps them in ServiceError). */
+function grpcCode(err: unknown): number | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e)) return e.code;
+    if (isGrpcDeadlineError(e)) return GRPC.DEADLINE_EXCEEDED;
+  }
+  return undefined;
+}
+
+/**
+ * The 503 for an error that says Temporal, or the worker a query needs, is not there now; undefined
+ * for any other error. A query refused with FAILED_PRECONDITION is the server's "no worker polls this
+ * task queue": the journey is fine, its worker is down.
+ */
+function unavailable(err: unknown, operation: string): Problem | undefined {
+  if (err instanceof Problem) return undefined;
+  const code = err instanceof TemporalTimeout ? GRPC.DEADLINE_EXCEEDED : grpcCode(err);
+  const needsWorker = operation === 'query' || operation === 'update';
+  if (needsWorker && (code === GRPC.FAILED_PRECONDITION || code === GRPC.DEADLINE_EXCEEDED)) {
+    return Problem.unavailable('Journey unavailable', 'The journey did not answer in time: its worker is not running or is busy; try again shortly.');
+  }
+  if (code === GRPC.UNAVAILABLE) return Problem.unavailable('Service unavailable', 'Temporal cannot be reached; try again shortly.');
+  if (code === GRPC.DEADLINE_EXCEEDED) return Problem.unavailable('Service unavailable', 'Temporal did not answer in time; try again shortly.');
+  if (code === GRPC.RESOURCE_EXHAUSTED) return Problem.unavailable('Service unavailable', 'Temporal is busy; try again shortly.', 10);
+  return undefined;
+}
+
+/**
+ * Page tokens: Temporal's opaque token with a checksum, so a token this API did not issue is a 400 at
+ * once. Sent as it is, the server fails on it with UNKNOWN, which the client retries until the deadline.
+ */
+function encodePageToken(token: Uint8Array): string {
+  const bytes = Buffer.from(token);
+  return `${bytes.toString('base64url')}.${pageTokenCheck(bytes)}`;
+}
+
+function pageTokenCheck(bytes: Buffer): string {
+  return crypto.createHash('sha256').update('koers-page-token').update(bytes).digest('base64url').slice(0, 11);
+}
+
+/** Temporal's token inside `token`, or null when it is not one this API issued. */
+function decodePageToken(token: string): Buffer | null {
+  const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{11})$/.exec(token);
+  if (!match) return null;
+  const bytes = Buffer.from(match[1]!, 'base64url');
+  return bytes.length > 0 && pageTokenCheck(bytes) === match[2] ? bytes : null;
+}
+
+/** Whether `token` is a journey list page token this API issued (a checksum, not a secret). */
+export function isPageToken(token: string): boolean {
+  return decodePageToken(token) !== null;
 }
 
 /** Temporal's errors as the caller should see them; anything unknown stays an error (a 500, logged). */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isAfter } from './dates';
-import { ExamRouteSchema, LeerrouteSchema, LocalDateSchema } from './vocabulary';
+import { BijstandDecisionSchema, DiplomaSchema, ExamRouteSchema, LeerrouteSchema, LocalDateSchema, OutflowReasonSchema } from './vocabulary';
 import type { LocalDate } from './types';
 
 export const EVENT_TYPES = [
@@ -21,13 +21,16 @@ export const EVENT_TYPES = [
   'nl.koers.exam.passed',
   'nl.koers.extension.granted',
   'nl.koers.exemption.granted',
+  // v1.1 (api-contract.md, "Additions (v1.1)")
+  'nl.koers.diploma.recognised',
+  'nl.koers.bijstand.decided',
+  'nl.koers.bijstand.ended',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export function isEventType(s: string): s is EventType {
   return (EVENT_TYPES as readonly string[]).includes(s);
 }
-
 
 /** Every event: the date the milestone happened; clocks run from it, not from the report. */
 const milestone = z.object({ occurredOn: LocalDateSchema });
@@ -62,6 +65,9 @@ const EVENT_DATA_SCHEMAS = {
     circumstanceUntil: LocalDateSchema.optional(),
   }),
   'nl.koers.exemption.granted': milestone,
+  'nl.koers.diploma.recognised': milestone.extend({ diploma: DiplomaSchema }),
+  'nl.koers.bijstand.decided': milestone.extend({ decision: BijstandDecisionSchema }),
+  'nl.koers.bijstand.ended': milestone.extend({ reason: OutflowReasonSchema }),
 } as const satisfies Record<EventType, z.ZodObject>;
 
 export type EventData<T extends EventType = EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;

@@ -12,7 +12,7 @@
  */
 import { addPeriod, compareDates, dayAfter, isAfter, isLocalDate } from './dates';
 import { eventDataSchema, type EventData, type EventType, type JourneyEvent } from './events';
-import type { ExamRoute, Leerroute, LocalDate, Regime } from './types';
+import type { BijstandDecision, Diploma, ExamRoute, Leerroute, LocalDate, OutflowReason, Regime } from './types';
 
 export interface LeerrouteChoice {
   on: LocalDate;
@@ -60,6 +60,21 @@ export interface JourneyFacts {
   /** The final date set by the most recent grant (ties: the later date); replaces the computed one. */
   extensionFinalDate?: LocalDate;
   exemptedOn?: LocalDate;
+  /** The first Dutch diploma reported that frees from the plicht (contract v1.1), and when it was obtained. */
+  diplomaRecognisedOn?: LocalDate;
+  diploma?: Diploma;
+  /** The college's first decision on the bijstand application (contract v1.1). */
+  bijstandDecidedOn?: LocalDate;
+  bijstandDecision?: BijstandDecision;
+  /** The outflow: the day the right to bijstand ended and why (contract v1.1; seed: "doorstroom naar werk"). */
+  bijstandEndedOn?: LocalDate;
+  outflowReason?: OutflowReason;
+  /**
+   * `v1.0`: the journey started before the v1.1 rules (who is inburgeringsplichtig, the Participatiewet
+   * track, the journey-end rule) and keeps the rules it started under, so its history replays. Absent:
+   * the current rules. Set by the workflow at start, never by an event.
+   */
+  rules?: 'v1.0';
   /** Event types whose facts an admin corrected; partner events of these types are ignored. */
   corrected: EventType[];
 }
@@ -72,11 +87,12 @@ export function regimeForPermit(permitGrantedOn: LocalDate): Regime {
   return compareDates(permitGrantedOn, WI2021_FROM) < 0 ? 'wi2013' : 'wi2021';
 }
 
-export function initialFacts(input: { regime?: Regime; permitGrantedOn: LocalDate; birthDate?: LocalDate }): JourneyFacts {
+export function initialFacts(input: { regime?: Regime; permitGrantedOn: LocalDate; birthDate?: LocalDate; rules?: 'v1.0' }): JourneyFacts {
   return {
     regime: input.regime ?? regimeForPermit(input.permitGrantedOn),
     permitGrantedOn: input.permitGrantedOn,
     ...(input.birthDate !== undefined ? { birthDate: input.birthDate } : {}),
+    ...(input.rules !== undefined ? { rules: input.rules } : {}),
     extensions: [],
     corrected: [],
   };
@@ -186,7 +202,12 @@ const applyPip: Reducer<'nl.koers.pip.established'> = (facts, on, data, replace)
  */
 const applyIntake: Reducer<'nl.koers.intake.held'> = (facts, on, data, replace) => {
   const next = dateFact('intakeHeldOn')(facts, on, data, replace);
-  if (data.leerbaarheidstoets === undefined) return next;
+  if (data.leerbaarheidstoets === undefined) {
+    if (!replace) return next;
+    // A correction replaces the whole intake fact, its outcome too (as a PIP correction replaces the leerroute).
+    const { leerbaarheidstoets: _outcome, leerbaarheidstoetsOn: _on, ...rest } = next;
+    return rest;
+  }
   const current = facts.leerbaarheidstoets !== undefined && facts.leerbaarheidstoetsOn !== undefined && !replace
     ? { on: facts.leerbaarheidstoetsOn, tag: facts.leerbaarheidstoets }
     : undefined;
@@ -220,6 +241,24 @@ const applyExtension: Reducer<'nl.koers.extension.granted'> = (facts, on, data, 
   return { ...facts, extensions, ...(extensionFinalDate !== undefined ? { extensionFinalDate } : {}) };
 };
 
+/**
+ * A dated fact with a tag (diploma, decision, outflow reason): the earliest (date, tag) pair wins, so any
+ * arrival order gives the same fact; a correction replaces it.
+ */
+function taggedFact<T extends EventType, Tag extends string>(
+  onKey: keyof JourneyFacts,
+  tagKey: keyof JourneyFacts,
+  tagOf: (data: EventData<T>) => Tag,
+): Reducer<T> {
+  return (facts, on, data, replace) => {
+    const currentOn = facts[onKey] as LocalDate | undefined;
+    const currentTag = facts[tagKey] as Tag | undefined;
+    const current = currentOn !== undefined && currentTag !== undefined ? { on: currentOn, tag: currentTag } : undefined;
+    const first = replace ? { on, tag: tagOf(data) } : earlier(current, { on, tag: tagOf(data) });
+    return { ...facts, [onKey]: first.on, [tagKey]: first.tag };
+  };
+}
+
 /** One rule per event type; the mapped type ties each rule to its type's data. */
 const REDUCERS: { [K in EventType]: Reducer<K> } = {
   'nl.koers.brp.registered': dateFact('brpRegisteredOn'),
@@ -234,6 +273,9 @@ const REDUCERS: { [K in EventType]: Reducer<K> } = {
   'nl.koers.exam.passed': applyExam,
   'nl.koers.extension.granted': applyExtension,
   'nl.koers.exemption.granted': dateFact('exemptedOn'),
+  'nl.koers.diploma.recognised': taggedFact<'nl.koers.diploma.recognised', Diploma>('diplomaRecognisedOn', 'diploma', (d) => d.diploma),
+  'nl.koers.bijstand.decided': taggedFact<'nl.koers.bijstand.decided', BijstandDecision>('bijstandDecidedOn', 'bijstandDecision', (d) => d.decision),
+  'nl.koers.bijstand.ended': taggedFact<'nl.koers.bijstand.ended', OutflowReason>('bijstandEndedOn', 'outflowReason', (d) => d.reason),
 };
 
 function reduce<T extends EventType>(type: T, facts: JourneyFacts, on: LocalDate, data: unknown, replace: boolean): JourneyFacts | undefined {

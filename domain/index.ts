@@ -17,5 +17,8 @@ export * from './tasks';
 export * from './ladder';
 export * from './instruments';
 export * from './extensions';
+export * from './inburgeringsplicht';
+export * from './participatiewet';
+export * from './journey-end';
 export * from './task-forms';
 export * from './admission';

@@ -261,6 +261,42 @@ export function extendInstrument(
   return { ok: true, endsOn, extensions, ...(reassessBy !== undefined ? { reassessBy } : {}) };
 }
 
+/** The decision of a completed `reassess-instrument` task (store/task-forms.ts). */
+export type ReassessmentDecision = 'continue' | 'extend' | 'change' | 'stop';
+
+export type ReassessmentEffect =
+  | { action: 'none' }
+  | { action: 'extend'; endsOn: LocalDate; extensions: number; reassessBy?: LocalDate }
+  | { action: 'refused'; rule: string; reason: string }
+  | { action: 'end'; endedOn: LocalDate; reason: string };
+
+/**
+ * What a reassessment does to a running instrument (seed §3.2.3: extensions only after a reassessment
+ * before expiry): `extend` gives one more term within the instrument's limits, or names the limit that
+ * forbids it ({@link extendInstrument}); `stop` and `change` end it on the day of the reassessment (a
+ * change continues with another instrument, started on its own); `continue` changes nothing.
+ */
+export function reassessmentEffect(
+  kind: InstrumentKind,
+  state: { startedOn: LocalDate; endsOn: LocalDate; extensions: number },
+  decision: ReassessmentDecision,
+  assessedOn: LocalDate,
+  policy: Policy,
+): ReassessmentEffect {
+  switch (decision) {
+    case 'continue':
+      return { action: 'none' };
+    case 'stop':
+    case 'change':
+      return { action: 'end', endedOn: assessedOn, reason: decision === 'stop' ? 'stopped after a reassessment' : 'changed to another instrument after a reassessment' };
+    case 'extend': {
+      const next = extendInstrument(kind, state, assessedOn, policy);
+      if (!next.ok) return { action: 'refused', rule: next.rule, reason: next.reason };
+      return { action: 'extend', endsOn: next.endsOn, extensions: next.extensions, ...(next.reassessBy !== undefined ? { reassessBy: next.reassessBy } : {}) };
+    }
+  }
+}
+
 /** An instrument as its workflow reports it to the journey (workflows/instrument.ts). */
 export interface InstrumentState {
   instrumentId: string;

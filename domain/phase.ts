@@ -4,7 +4,8 @@
 import { plichtMetOn } from './clocks';
 import { isAfter } from './dates';
 import type { JourneyFacts } from './facts';
-import type { Clock, Phase } from './types';
+import { hasV11Rules, inburgeringsplicht } from './inburgeringsplicht';
+import type { Clock, LocalDate, Phase } from './types';
 
 /**
  * - `exempted`: DUO granted an exemption before the plicht was met.
@@ -13,9 +14,20 @@ import type { Clock, Phase } from './types';
  * - `intake`: the intake is due: the intake clock (Wi2013, from the bijstand application) or the PIP
  *   clock (Wi2021, from kennisgeving and registration) is listed, or an intake was already held.
  * - `arrival`: only the permit is known; waiting for registration, notification or an application.
+ * - `not-plichtig` (v1.1): nothing of the inburgering applies: the person is not obliged (never, or freed
+ *   by a diploma before the plicht was met or an exemption granted), or is a minor whose plicht has not
+ *   started on `today` (contract v1.1). Without `today` the permit date is used, so a minor counts as
+ *   not yet obliged.
  */
-export function derivePhase(facts: JourneyFacts, clocks: readonly Clock[]): Phase {
+export function derivePhase(facts: JourneyFacts, clocks: readonly Clock[], today?: LocalDate): Phase {
   const metOn = plichtMetOn(facts);
+  if (hasV11Rules(facts)) {
+    const plicht = inburgeringsplicht(facts, today ?? facts.permitGrantedOn);
+    const freedOn = plicht.freedOn;
+    const freedFirst = (on: LocalDate | undefined) => on === undefined || (freedOn !== undefined && isAfter(on, freedOn));
+    if (plicht.status === 'not-yet') return 'not-plichtig';
+    if (plicht.status === 'not-plichtig' && (freedOn === undefined || (freedFirst(metOn) && freedFirst(facts.exemptedOn)))) return 'not-plichtig';
+  }
   if (facts.exemptedOn !== undefined && (metOn === undefined || isAfter(metOn, facts.exemptedOn))) return 'exempted';
   if (metOn !== undefined) return 'plicht-met';
   if (facts.pipEstablishedOn !== undefined) return 'inburgering';

@@ -8,8 +8,8 @@
  * municipal ones; the legal ones are fixed" (journey-rules.md, "How the clocks … are computed").
  */
 import { z } from 'zod';
-import { addPeriod } from './dates';
 import { CaseworkerRoleSchema, INSTRUMENT_KINDS, LocalDateSchema } from './vocabulary';
+import { addPeriod } from './dates';
 import type { InstrumentKind } from './types';
 
 const count = z.int().min(0).max(1000);
@@ -93,10 +93,14 @@ export const PolicySchema = z
       /** Maatschappelijke begeleiding bought from Vluchtelingenwerk (seed §3.1.7: 18 months). */
       maatschappelijkeBegeleiding: PeriodSchema,
     }),
-    /** How long before the final date the streefdatum lies, per deadline clock. */
-    targetLeads: z.strictObject(
-      Object.fromEntries(DEADLINE_CLOCKS.map((c) => [c, PeriodSchema])) as Record<DeadlineClockName, typeof PeriodSchema>,
-    ),
+    /**
+     * How long before the final date the streefdatum lies, per deadline clock. `bijstand-decision`
+     * (contract v1.1) is optional so policies pinned before it stay valid; absent, 2 weeks.
+     */
+    targetLeads: z.strictObject({
+      ...(Object.fromEntries(DEADLINE_CLOCKS.map((c) => [c, PeriodSchema])) as Record<DeadlineClockName, typeof PeriodSchema>),
+      'bijstand-decision': PeriodSchema.optional(),
+    }),
     /** Reminders this many days before a running clock's target date. */
     reminderLeadDays: z
       .array(z.int().min(0).max(366))
@@ -122,7 +126,22 @@ export const PolicySchema = z
        * regisseur werk.
        */
       rung3Distance: DistanceSchema,
+      /**
+       * An `assess-ladder` task is due this long after the intake and after an instrument ends (seed
+       * §3.2.3: reassess the rung during and after a trajectory); absent, 4 weeks.
+       */
+      assessWithin: PeriodSchema.optional(),
     }),
+    /** Participatiewet choices of the municipality (additive, v1.1). */
+    participatiewet: z
+      .strictObject({
+        /**
+         * The search period for applicants younger than 27 before the application can be filed
+         * (Participatiewet art. 41(4)); absent when the municipality does not apply it.
+         */
+        searchPeriodUnder27: PeriodSchema.optional(),
+      })
+      .optional(),
     /** Days a week of participation next to lessons (Midden-Drenthe: 2, Bijlage 7); null = no norm. */
     participationDaysPerWeek: z.int().min(0).max(5).nullable(),
     /** An interpreter at the (broad) intake (Midden-Drenthe, Bijlage 7). */

@@ -5,6 +5,8 @@
  */
 import { isWindowClock } from './clocks';
 import { addDays, compareDates, dayAfter, isAfter, isBefore, minDate } from './dates';
+import type { JourneyFacts } from './facts';
+import { hasV11Rules, plichtStartOn } from './inburgeringsplicht';
 import type { Policy } from './policy';
 import type { CaseworkerRole, Clock, LocalDate, PlannedNotification } from './types';
 
@@ -77,12 +79,23 @@ export function dueNotifications(planned: readonly PlannedNotification[], today:
  * event: a planned notification falls due, a clock's final date passes (running -> overdue/ended), or
  * a clock starts (the Wi2021 term starts the day after the PIP, and the tasks that offer PVT and MAP
  * open then). The workflow sleeps until the start of that day in Europe/Amsterdam.
+ *
+ * With `facts` (v1.1 rules), also the day a minor's inburgeringsplicht starts: the plicht's clocks are
+ * not listed before it, so no clock can name that date (inburgeringsplicht.ts). This is the durable
+ * timer that makes them appear on that day.
  */
-export function nextWakeUp(clocks: readonly Clock[], policy: Policy, caseworkerRole: CaseworkerRole, today: LocalDate): LocalDate | undefined {
+export function nextWakeUp(
+  clocks: readonly Clock[],
+  policy: Policy,
+  caseworkerRole: CaseworkerRole,
+  today: LocalDate,
+  facts?: JourneyFacts,
+): LocalDate | undefined {
   const candidates = [
     ...plannedNotifications(clocks, policy, caseworkerRole).map((n) => n.dueOn),
     ...clocks.filter((c) => c.status === 'running').map((c) => dayAfter(c.finalDate)),
     ...clocks.map((c) => c.startsOn),
+    ...(facts !== undefined && hasV11Rules(facts) ? [plichtStartOn(facts)] : []),
   ].filter((d) => isAfter(d, today));
   const [first, ...rest] = candidates;
   return first === undefined ? undefined : minDate(first, ...rest);

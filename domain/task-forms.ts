@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { EventType } from './events';
+import type { ReassessmentDecision } from './instruments';
 import type { LadderRung, LocalDate, TaskKind } from './types';
 import { InstrumentKindSchema, LadderRungSchema, LeerrouteSchema, LocalDateSchema } from './vocabulary';
 
@@ -49,6 +50,8 @@ export interface TaskOutcome {
   fact?: { type: EventType; occurredOn: LocalDate; data: Record<string, unknown>; dateField?: string };
   /** A ladder assessment the form records. */
   rung?: LadderRung;
+  /** A reassessment of the instrument the task is about, and its decision (domain/instruments.ts reassessmentEffect). */
+  reassessment?: { decision: ReassessmentDecision; assessedOn: LocalDate };
 }
 
 /**
@@ -76,6 +79,11 @@ export function taskOutcome(kind: string, form: Record<string, unknown>, complet
     case 'assess-ladder': {
       const rung = LadderRungSchema.safeParse(form.rung);
       return rung.success ? { rung: rung.data } : {};
+    }
+    case 'reassess-instrument': {
+      const decision = taskForms['reassess-instrument'].shape.decision.safeParse(form.decision);
+      const assessedOn = typeof form.assessedOn === 'string' ? (form.assessedOn as LocalDate) : completedOn;
+      return decision.success ? { reassessment: { decision: decision.data, assessedOn } } : {};
     }
     default:
       return {};

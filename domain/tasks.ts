@@ -3,8 +3,9 @@
  * final date where a task can recur), so projecting twice is a no-op and a completed key stays done.
  * Every task follows its clock: follow-up date = the clock's target date, due date = its final date.
  */
-import { addPeriod, dayAfter, isAfter } from './dates';
+import { addPeriod, dayAfter, isAfter, isBefore, type Period } from './dates';
 import type { JourneyFacts } from './facts';
+import { hasV11Rules } from './inburgeringsplicht';
 import type { Policy } from './policy';
 import type { InstrumentState } from './instruments';
 import type { Caseworker, CaseworkerRole, Clock, ClockName, DesiredTask, LocalDate, TaskKind } from './types';
@@ -38,13 +39,61 @@ export function taskIdFor(journeyId: string, taskKey: string): string {
   return `${journeyId}:${taskKey}`;
 }
 
+/** How long after the intake or an instrument's end the ladder assessment is due, when the policy sets none. */
+export const DEFAULT_ASSESS_LADDER_WITHIN = { weeks: 4 } as const satisfies Period;
+
+/** What the journey knows of the trajectory besides the facts: ladder assessments and instruments. */
+export interface Trajectory {
+  ladder: ReadonlyArray<{ assessedOn: LocalDate }>;
+  instruments: ReadonlyArray<{ instrumentId: string; status: 'active' | 'ended'; endedOn?: LocalDate }>;
+}
+
+/**
+ * The leerbaarheidstoets outcome of the brede intake as advice for the leerroute in the PIP (nt2.nl;
+ * Divosa): B1 not feasible points to the Z-route; B1 feasible to the B1-route or, for young people, the
+ * onderwijsroute. Advice only: the PIP decides.
+ */
+export function leerrouteAdvice(facts: JourneyFacts): string | undefined {
+  if (facts.leerbaarheidstoets === undefined) return undefined;
+  const on = facts.leerbaarheidstoetsOn === undefined ? '' : ` (${facts.leerbaarheidstoetsOn})`;
+  return facts.leerbaarheidstoets === 'b1-not-feasible'
+    ? `leerbaarheidstoets${on}: B1 not feasible, consider the Z-route`
+    : `leerbaarheidstoets${on}: B1 feasible, consider the B1-route (or the onderwijsroute for a young person)`;
+}
+
+/**
+ * `assess-ladder` tasks (seed §3.2.3: reassess the rung during and after a trajectory; §4.1 the rung
+ * routes the journey): one at the intake, one after each instrument ends. A task is done by completing
+ * it, or by any ladder assessment on or after its anchor day. It goes to the journey's caseworker role,
+ * which the latest rung decides (ladder.ts routeForRung).
+ */
+function ladderTasks(facts: JourneyFacts, trajectory: Trajectory, policy: Policy, caseworkerRole: CaseworkerRole): DesiredTask[] {
+  const within = policy.ladder.assessWithin ?? DEFAULT_ASSESS_LADDER_WITHIN;
+  const assessedSince = (on: LocalDate) => trajectory.ladder.some((a) => !isBefore(a.assessedOn, on));
+  const anchors: Array<{ key: string; on: LocalDate }> = [];
+  if (facts.intakeHeldOn !== undefined) anchors.push({ key: 'assess-ladder:intake', on: facts.intakeHeldOn });
+  for (const i of trajectory.instruments) {
+    if (i.status === 'ended' && i.endedOn !== undefined) anchors.push({ key: `assess-ladder:${i.instrumentId}`, on: i.endedOn });
+  }
+  return anchors
+    .filter((a) => !assessedSince(a.on))
+    .map((a) => ({ key: a.key, kind: 'assess-ladder' as const, candidateGroup: caseworkerRole, followUpDate: a.on, dueDate: addPeriod(a.on, within) }));
+}
+
+/**
+ * The tasks the journey wants open on `today`. With `trajectory` and the v1.1 rules, also the ladder
+ * assessments and the leerbaarheidstoets advice on the PIP task; journeys on the earlier rules
+ * (facts.ts `rules`) keep the tasks they had.
+ */
 export function desiredTasks(
   facts: JourneyFacts,
   clocks: readonly Clock[],
   policy: Policy,
   caseworkerRole: CaseworkerRole,
   today: LocalDate,
+  trajectory?: Trajectory,
 ): DesiredTask[] {
+  const v11 = hasV11Rules(facts);
   const clock = (name: ClockName): Clock | undefined => clocks.find((c) => c.name === name);
   /** Open and already started (the Wi2021 term starts the day after the PIP). */
   const active = (name: ClockName): Clock | undefined => {
@@ -65,6 +114,9 @@ export function desiredTasks(
   } else {
     // Brede intake + PIP within 10 weeks (Besluit inburgering 2021 art. 5.3).
     add('draw-up-pip', active('pip'));
+    const advice = v11 ? leerrouteAdvice(facts) : undefined;
+    const pip = tasks.find((t) => t.kind === 'draw-up-pip');
+    if (pip !== undefined && advice !== undefined) pip.advice = advice;
   }
   // Re-integration within 3 months of the intake (Bijlage 7); participation is mandatory.
   add('start-reintegration', active('reintegration-start'));
@@ -83,6 +135,7 @@ export function desiredTasks(
   const family = clock('family-reunification');
   if (family?.status === 'running') add('check-family-reunification', family);
 
+  if (v11 && trajectory !== undefined) tasks.push(...ladderTasks(facts, trajectory, policy, caseworkerRole));
   return tasks;
 }
 

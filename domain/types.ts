@@ -4,14 +4,17 @@
  * Everything here is plain data: it crosses the Temporal payload boundary as JSON.
  */
 import type {
+  BIJSTAND_DECISIONS,
   CASEWORKER_ROLES,
   CLOCK_NAMES,
   CLOCK_STATUSES,
+  DIPLOMAS,
   EXAM_ROUTES,
   INSTRUMENT_KINDS,
   LADDER_RUNGS,
   LEERROUTES,
   NOTIFICATION_KINDS,
+  OUTFLOW_REASONS,
   PHASES,
   REGIMES,
   TASK_KINDS,
@@ -36,10 +39,15 @@ export interface Clock {
   finalDate: LocalDate;
   /** Date the milestone happened (status `met`) or the waiver took effect (`waived`). */
   settledOn?: LocalDate;
+  /** Why a clock is `waived` (an exemption, a diploma, the end of bijstand), in words a caseworker reads. */
+  reason?: string;
 }
 
 export type Leerroute = (typeof LEERROUTES)[number];
 export type ExamRoute = (typeof EXAM_ROUTES)[number];
+export type Diploma = (typeof DIPLOMAS)[number];
+export type BijstandDecision = (typeof BIJSTAND_DECISIONS)[number];
+export type OutflowReason = (typeof OUTFLOW_REASONS)[number];
 
 export type CaseworkerRole = (typeof CASEWORKER_ROLES)[number];
 
@@ -49,8 +57,9 @@ export type CaseworkerRole = (typeof CASEWORKER_ROLES)[number];
  * - `inburgering`: plan set, tracks running in parallel
  * - `plicht-met`: inburgering obligation fulfilled
  * - `exempted`: exemption granted
+ * - `not-plichtig`: nothing of the inburgering applies (yet): not obliged, or a minor before the plicht starts (contract v1.1)
  */
-export type Phase = (typeof PHASES)[number]; // exemption granted
+export type Phase = (typeof PHASES)[number]; 
 
 export type InstrumentKind = (typeof INSTRUMENT_KINDS)[number];
 
@@ -74,6 +83,8 @@ export interface DesiredTask {
   clock?: ClockName;
   followUpDate: LocalDate;
   dueDate: LocalDate;
+  /** Advice for the caseworker, e.g. the leerroute the leerbaarheidstoets points to (draw-up-pip). */
+  advice?: string;
 }
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

@@ -23,6 +23,8 @@ export const CLOCK_NAMES = [
   'maatschappelijke-begeleiding',
   'family-reunification',
   'ontzorgen',
+  // v1.1 (api-contract.md, "Additions (v1.1)")
+  'bijstand-decision',
 ] as const;
 
 export const CLOCK_STATUSES = ['running', 'met', 'overdue', 'waived', 'ended'] as const;
@@ -35,7 +37,20 @@ export const EXAM_ROUTES = ['inburgeringsexamen', 'staatsexamen', 'b1', 'z'] as 
 /** Caseworker teams (seed §4.1); `team-lead` receives escalations. */
 export const CASEWORKER_ROLES = ['regisseur-werk', 'sociaal-werker-participatie', 'statushouder-specialist', 'team-lead'] as const;
 
-export const PHASES = ['arrival', 'intake', 'inburgering', 'plicht-met', 'exempted'] as const;
+export const PHASES = ['arrival', 'intake', 'inburgering', 'plicht-met', 'exempted', 'not-plichtig'] as const;
+
+/**
+ * The Dutch diplomas that free from the inburgeringsplicht (contract v1.1): the inburgeringsdiploma,
+ * the staatsexamen NT2 diploma, and MBO-2 or higher, HAVO, VWO, HBO or WO taught in Dutch (seed
+ * §3.1.2; Wi2013 art. 5; Wi2021 art. 4 with Regeling inburgering 2021 art. 2.1).
+ */
+export const DIPLOMAS = ['inburgeringsdiploma', 'nt2', 'mbo2-plus', 'havo', 'vwo', 'hbo', 'wo'] as const;
+
+/** The college's decision on a bijstand application (Participatiewet; Awb art. 4:13). */
+export const BIJSTAND_DECISIONS = ['granted', 'refused'] as const;
+
+/** Why the right to bijstand ended: the outflow the seed asks about ("does the person flow on to work"). */
+export const OUTFLOW_REASONS = ['work', 'education', 'moved', 'other'] as const;
 
 /** Re-integration instruments of the re-integratieverordening (seed §3.2.3). */
 export const INSTRUMENT_KINDS = [
@@ -75,6 +90,9 @@ export const LeerrouteSchema = z.enum(LEERROUTES);
 export const ExamRouteSchema = z.enum(EXAM_ROUTES);
 export const CaseworkerRoleSchema = z.enum(CASEWORKER_ROLES);
 export const PhaseSchema = z.enum(PHASES);
+export const DiplomaSchema = z.enum(DIPLOMAS);
+export const BijstandDecisionSchema = z.enum(BIJSTAND_DECISIONS);
+export const OutflowReasonSchema = z.enum(OUTFLOW_REASONS);
 export const InstrumentKindSchema = z.enum(INSTRUMENT_KINDS);
 export const TaskKindSchema = z.enum(TASK_KINDS);
 export const LadderRungSchema = z.union(LADDER_RUNGS.map((rung) => z.literal(rung)));

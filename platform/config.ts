@@ -153,12 +153,15 @@ const NotificationsFileSchema = z.strictObject({
   roles: z.record(z.union([z.literal('*'), z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a municipality slug or *')]), z.partialRecord(CaseworkerRoleSchema, Address)).default({}),
   /** Per staff id (an API key's `name`): where that caseworker's daily digest goes. */
   users: z.record(z.string().min(1).max(128), Address).default({}),
+  /** Where the administrators hear of a journey that failed, was terminated, timed out or keeps failing its workflow task. */
+  admin: Address.optional(),
   lang: z.enum(['nl', 'en']).default('nl'),
 });
 
 export interface NotificationSettings {
   roles: Record<string, Partial<Record<CaseworkerRole, RecipientAddress>>>;
   users: Record<string, RecipientAddress>;
+  admin?: RecipientAddress;
   lang: 'nl' | 'en';
 }
 
@@ -182,7 +185,7 @@ export function parseNotifications(raw: unknown, config: Pick<Config, 'notificat
   }
   const settings = parsed.data as NotificationSettings;
   if (options.requireChannels ?? true) {
-    const addresses = [...Object.values(settings.roles).flatMap((byRole) => Object.values(byRole)), ...Object.values(settings.users)];
+    const addresses = [...Object.values(settings.roles).flatMap((byRole) => Object.values(byRole)), ...Object.values(settings.users), ...(settings.admin ? [settings.admin] : [])];
     const uses = (channel: RecipientAddress['channel']) => addresses.some((a) => a?.channel === channel);
     const { webhookSecret, smtpUrl, mailFrom } = config.notifications;
     if (uses('webhook') && !webhookSecret) throw new ConfigError('invalid setting KOERS_WEBHOOK_SECRET: required because KOERS_NOTIFICATIONS_FILE has a webhook recipient');

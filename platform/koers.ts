@@ -19,6 +19,7 @@ import { AuditStore, migrateAuditStore } from '../api/audit-store';
 import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
 import { TaskStore } from '../store/tasks';
+import { PersonIndex } from '../store/persons';
 import { Outbox } from '../store/outbox';
 import { CalendarTokens } from '../store/ical';
 import { Dispatcher, type Channel } from '../store/dispatcher';
@@ -29,6 +30,7 @@ import { dailyDigestWorkflow } from '../workflows/digest';
 import { retentionWorkflow } from '../workflows/retention';
 import { RetentionStore } from '../store/retention';
 import { StaffPseudonyms } from '../store/staff-pseudonyms';
+import { JourneyMonitor } from '../worker/monitor';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
 export const DIGEST_SCHEDULE_ID = 'koers-daily-digest';
@@ -78,7 +80,10 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     }
     const temporalAddress = config.temporal.address ?? devServer!.address;
 
-    const db = openDatabase(config.databaseUrl);
+    const db = openDatabase(config.databaseUrl, {
+      // The pool has dropped the connection and reconnects for the next query; an operator may want to know.
+      onIdleError: (err) => logger.warn({ err: { name: err.name, message: err.message, code: (err as { code?: string }).code } }, 'database connection lost; reconnecting'),
+    });
     stops.push(() => db.destroy());
     await migrateToLatest(db);
     await migrateAuditStore(db);
@@ -124,6 +129,16 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         await connection.close();
       });
       logger.info({ taskQueue: config.taskQueue, payloadKeyId: codec.currentKeyId }, 'worker started');
+      const monitor = new JourneyMonitor({
+        client,
+        outbox,
+        admin: notifications.admin,
+        lang: notifications.lang,
+        onError: (err) => logger.warn({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'journey monitor round failed'),
+        onUnrouted: (journeyId, status) => logger.error({ journeyId, status }, 'journey stopped; no admin address in KOERS_NOTIFICATIONS_FILE to tell'),
+      });
+      monitor.start();
+      stops.push(() => monitor.stop());
       await ensureDigestSchedule(client, config, logger);
       await ensureRetentionSchedule(client, config, logger);
     }
@@ -144,6 +159,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         taskQueue: config.taskQueue,
         keys,
         tasks,
+        persons: new PersonIndex(db),
         outbox,
         audit: new AuditStore(db),
         identity: new Identity(secret),

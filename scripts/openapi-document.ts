@@ -10,6 +10,7 @@ import type { AuditStore } from '../api/audit-store';
 import { Identity } from '../api/identity';
 import type { CalendarTokens } from '../store/ical';
 import type { TaskStore } from '../store/tasks';
+import type { PersonIndex } from '../store/persons';
 
 const unused = <T>(what: string): T =>
   new Proxy({}, { get: () => { throw new Error(`${what} is not available while printing the document`); } }) as T;
@@ -22,6 +23,7 @@ const app = createApp({
   logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
   tasks: unused<TaskStore>('the task store'),
   audit: unused<AuditStore>('the audit trail'),
+  persons: unused<PersonIndex>('the person index'),
   calendar: { tokens: unused<CalendarTokens>('calendar tokens'), publicUrl: 'http://127.0.0.1' },
 });
 process.stdout.write(`${JSON.stringify(app.koers.document, null, 2)}\n`);

@@ -103,6 +103,17 @@ export interface StaffPseudonymsTable {
   created_at: string;
 }
 
+export interface PersonIndexTable {
+  municipality: string;
+  /** A keyed hash of the personRef (api/identity.ts personKey), never the personRef itself. */
+  person_key: string;
+  journey_id: string;
+  created_at: string;
+  updated_at: string;
+  /** When Temporal accepted the journey's start; null while a create has only claimed the entry. */
+  started_at: string | null;
+}
+
 export interface KoersDatabase {
   tasks: TasksTable;
   task_events: TaskEventsTable;
@@ -110,6 +121,7 @@ export interface KoersDatabase {
   calendar_tokens: CalendarTokensTable;
   journey_retention: JourneyRetentionTable;
   staff_pseudonyms: StaffPseudonymsTable;
+  person_index: PersonIndexTable;
 }
 
 export type Db = Kysely<KoersDatabase>;
@@ -129,6 +141,12 @@ export interface OpenOptions {
   poolSize?: number;
   /** SQLite: how long a writer waits for another process's lock before SQLITE_BUSY (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * PostgreSQL: told of an error on a pooled connection outside a query (a server restart, a fail-over, an
+   * administrator ending sessions). The pool has already dropped that connection and opens a new one
+   * for the next query; the default does nothing more.
+   */
+  onIdleError?: (err: Error) => void;
 }
 
 /**
@@ -153,6 +171,14 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
     kind = 'sqlite';
   } else if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // node-postgres emits an idle connection's error on the pool; an EventEmitter's unhandled 'error'
+    // ends the process. A restarted database must cost a reconnect (the pool's), never the API or worker.
+    // Each connection gets its own listener, which also covers one checked out between two queries (in
+    // a transaction): its next query fails, the caller retries, and the pool drops it when it comes back.
+    // The pool's own 'error' repeats what that listener has reported.
+    const onIdleError = options.onIdleError ?? (() => undefined);
+    pool.on('connect', (client) => client.on('error', (err) => onIdleError(err)));
+    pool.on('error', () => undefined);
     db = new Kysely<KoersDatabase>({ dialect: new PostgresDialect({ pool }) });
     kind = 'postgres';
   } else {

@@ -16,6 +16,19 @@
  * (the `Idempotency-Key` header; the e-mail Message-ID), so receivers can drop the duplicate. Sending
  * fewer than once is not possible short of the row being deleted; sending twice needs a crash (or a
  * send slower than the lease) in that window.
+ *
+ * Why not one Temporal activity per notification (retries, visibility, no second scheduler)? Considered
+ * and kept this way on purpose (issue 9):
+ * - The outbox is written by the journey's `sendNotifications` activity, and by the journey monitor
+ *   and daily digests, in the same store transaction as the rest of their work; an activity per message
+ *   would make every reminder a workflow command, adding history events to journeys that run for years
+ *   (issue 12 counts history events per milestone) for a delivery the journey has no decision to make on.
+ * - A dead letter must stay until an administrator retries it (GET /v1/dead-letters, POST …/retry),
+ *   days later: a failed activity's retry state lives in the journey's history and cannot be queued
+ *   again from outside without a signal and more workflow code.
+ * - Receivers de-duplicate on the idempotency key either way, so Temporal's exactly-once scheduling
+ *   would buy no stronger guarantee than this at-least-once-with-key.
+ * What needs SQL stays here: the dedupe on the key, the lease, the dead-letter list an admin queries.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';

@@ -97,6 +97,25 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('calendar_tokens').execute();
     },
   },
+  '0004_person_index': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('person_index')
+        .addColumn('municipality', 'text', (c) => c.notNull())
+        .addColumn('person_key', 'text', (c) => c.notNull())
+        .addColumn('journey_id', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        // Set once Temporal has the journey: from then on the entry alone answers a second create.
+        .addColumn('started_at', 'text')
+        // The contract's 409 rests on this: one journey per person per municipality, also after a move.
+        .addPrimaryKeyConstraint('person_index_pk', ['municipality', 'person_key'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('person_index').execute();
+    },
+  },
   '0005_journey_retention': {
     async up(db: Kysely<unknown>) {
       await db.schema

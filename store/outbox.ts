@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db, OutboxTable } from './db';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 
-export type OutboxKind = 'reminder' | 'escalation' | 'digest';
+/** `journey-failure`: a journey stopped or stopped making progress (worker/monitor.ts), for the administrators. */
+export type OutboxKind = 'reminder' | 'escalation' | 'digest' | 'journey-failure';
 export type ChannelName = 'webhook' | 'email';
 /** pending → sending (claimed under a lease) → delivered, or back to pending for a retry, or dead. */
 export type OutboxStatus = 'pending' | 'sending' | 'delivered' | 'dead';
@@ -52,7 +53,7 @@ export interface OutboxOptions {
   now?: () => Date;
 }
 
-const kinds: readonly OutboxKind[] = ['reminder', 'escalation', 'digest'];
+const kinds: readonly OutboxKind[] = ['reminder', 'escalation', 'digest', 'journey-failure'];
 const channels: readonly ChannelName[] = ['webhook', 'email'];
 
 export class Outbox {

@@ -519,6 +519,16 @@ function encodeCursor(value: string, id: string): string {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
 }
 
+/** Whether `cursor` is a `nextCursor` this store issued (its shape; the API refuses others as a bad query parameter). */
+export function isTaskCursor(cursor: string): boolean {
+  try {
+    decodeCursor(cursor);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function decodeCursor(cursor: string): [string, string] {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -527,14 +537,4 @@ function decodeCursor(cursor: string): [string, string] {
     // fall through to the error below
   }
   throw new ValidationError('invalid cursor');
-}
-
-/** Whether `cursor` is one `listTasks` could have answered as `nextCursor` (an API checks a query with it). */
-export function isTaskCursor(cursor: string): boolean {
-  try {
-    decodeCursor(cursor);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -26,6 +26,7 @@ const clockLabels: Record<Lang, Record<ClockName, string>> = {
     'maatschappelijke-begeleiding': 'de maatschappelijke begeleiding',
     'family-reunification': 'de gezinshereniging onder gunstige voorwaarden',
     ontzorgen: 'het ontzorgen',
+    'bijstand-decision': 'het besluit op de bijstandsaanvraag',
   },
   en: {
     intake: 'the intake interview',
@@ -37,6 +38,7 @@ const clockLabels: Record<Lang, Record<ClockName, string>> = {
     'maatschappelijke-begeleiding': 'the social guidance',
     'family-reunification': 'family reunification under favourable conditions',
     ontzorgen: 'the unburdening period (ontzorgen)',
+    'bijstand-decision': 'the decision on the bijstand application',
   },
 };
 

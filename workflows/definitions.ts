@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Policy } from '../domain/policy';
 import type { JourneyEvent } from '../domain/events';
 import type { JourneyFacts } from '../domain/facts';
+import type { Inburgeringsplicht } from '../domain/inburgeringsplicht';
 import type { ExtensionRequestInput } from '../domain/extensions';
 import type { Applicant, InstrumentState } from '../domain/instruments';
 import type {
@@ -120,6 +121,8 @@ export interface JourneyState {
   municipality: string;
   regime: Regime;
   phase: Phase;
+  /** Who is inburgeringsplichtig on `today` (contract v1.1; domain/inburgeringsplicht.ts). Absent from runs before it. */
+  inburgeringsplicht?: Inburgeringsplicht;
   today: LocalDate;
   policy: { id: string; version: number };
   caseworker: Caseworker;

@@ -2,5 +2,5 @@
 export { journeyWorkflow } from './journey';
 export { instrumentWorkflow } from './instrument';
 export { dailyDigestWorkflow } from './digest';
-export { retentionWorkflow } from './retention';
 export { policyAmendmentWorkflow } from './policy-amendment';
+export { retentionWorkflow } from './retention';

@@ -25,6 +25,12 @@ export const instrumentChangedSignal = defineSignal<[InstrumentState]>('instrume
 export const endInstrumentSignal = defineSignal<[InstrumentEnd]>('endInstrument');
 /** An extension after a reassessment; the validator enforces the instrument's limit. */
 export const extendInstrumentUpdate = defineUpdate<InstrumentState, [{ reassessedOn: LocalDate; extendedBy: string }]>('extendInstrument');
+/**
+ * The same extension sent by the journey when a caseworker completes a `reassess-instrument` task with
+ * the decision "extend" (a workflow cannot send an update). The journey checked the limit first; a
+ * request the limit forbids after all changes nothing.
+ */
+export const extendInstrumentSignal = defineSignal<[{ reassessedOn: LocalDate; extendedBy: string }]>('extendInstrumentAfterReassessment');
 
 export async function instrumentWorkflow(input: InstrumentInput): Promise<InstrumentState> {
   const plan = instrumentPlan(input.kind, input.startedOn, input.policy, { hasStartkwalificatie: input.hasStartkwalificatie });
@@ -44,6 +50,14 @@ export async function instrumentWorkflow(input: InstrumentInput): Promise<Instru
 
   setHandler(endInstrumentSignal, (end) => {
     endRequest ??= end;
+  });
+  setHandler(extendInstrumentSignal, ({ reassessedOn }) => {
+    const next = extendInstrument(input.kind, state, reassessedOn, input.policy);
+    if (!next.ok) return;
+    state.endsOn = next.endsOn;
+    state.reassessBy = next.reassessBy;
+    state.extensions = next.extensions;
+    changed = true;
   });
   setHandler(
     extendInstrumentUpdate,

@@ -18,7 +18,9 @@ import { computeClocks, nextFinalDate } from '../domain/clocks';
 import { eventKey, type JourneyEvent } from '../domain/events';
 import { validateExtensionRequest } from '../domain/extensions';
 import { applyEvent, initialFacts, type JourneyFacts } from '../domain/facts';
-import { checkEligibility, type InstrumentState } from '../domain/instruments';
+import { checkEligibility, reassessmentEffect, type InstrumentState } from '../domain/instruments';
+import { openTracks } from '../domain/journey-end';
+import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { caseworkerAfterAssessment, distanceForRung } from '../domain/ladder';
 import { derivePhase } from '../domain/phase';
 import { PolicySchema, type Policy } from '../domain/policy';
@@ -93,6 +95,13 @@ export interface Derived {
   wakeUp?: LocalDate;
 }
 
+/**
+ * What the journey asks the workflow to tell an instrument's workflow (a completed reassessment): the
+ * class has no Temporal import, so it queues these and the workflow sends them as signals.
+ */
+export type InstrumentCommand =
+  | { instrumentId: string; action: 'extend'; reassessedOn: LocalDate; by: string }
+  | { instrumentId: string; action: 'end'; endedOn: LocalDate; reason: string; by: string };
 
 /** Appends and drops the oldest entries beyond `max`. */
 function pushBounded<T>(list: T[], entry: T, max: number): void {
@@ -111,6 +120,8 @@ export class Journey {
   private readonly seen = new Set<string>();
   private readonly completedTasks: Set<string>;
   private readonly sent: Set<string>;
+  /** Signals for instrument workflows, sent by the workflow's loop (see {@link InstrumentCommand}). */
+  readonly instrumentCommands: InstrumentCommand[] = [];
   /** JSON size of each timeline entry, in step with memory.events (not carried: recomputed on load). */
   private readonly eventSizes: number[] = [];
   private eventBytes = 0;
@@ -119,8 +130,12 @@ export class Journey {
     readonly input: StartJourneyInput,
     carried: JourneyMemory | undefined,
     private readonly now: () => number,
-    /** The v1.1 cross-field rules (domain/admission.ts); off while replaying a journey started before them. */
-    private readonly options: { crossFieldRules: boolean } = { crossFieldRules: true },
+    /**
+     * The v1.1 cross-field rules (domain/admission.ts) and the v1.1 rules of the law (who is obliged,
+     * the Participatiewet track, the journey end, the roads in: domain/facts.ts `rules`); each off while
+     * replaying a journey started before it.
+     */
+    private readonly options: { crossFieldRules: boolean; lawV11?: boolean } = { crossFieldRules: true, lawV11: true },
   ) {
     const memory: JourneyMemory = carried ?? {
       municipality: input.municipality,
@@ -136,6 +151,9 @@ export class Journey {
       sentNotificationKeys: [],
     };
     delete memory.seenEventKeys;
+    // A journey that started before the v1.1 law rules keeps the rules it started under, also across
+    // continue-as-new (the marker is carried in its facts).
+    if (options.lawV11 === false && memory.facts.rules !== 'v1.0') memory.facts = { ...memory.facts, rules: 'v1.0' };
     this.memory = memory;
     for (const e of memory.events) this.countEvent(e);
     this.trimEvents();
@@ -154,11 +172,13 @@ export class Journey {
   derive(facts: JourneyFacts = this.memory.facts, policy: Policy = this.memory.policy, caseworker: Caseworker = this.memory.caseworker): Derived {
     const today = this.today();
     const clocks = computeClocks(facts, policy, today);
-    const phase = derivePhase(facts, clocks);
-    const journeyTasks = desiredTasks(facts, clocks, policy, caseworker.role, today).filter((task) => !this.completedTasks.has(task.key));
+    const phase = derivePhase(facts, clocks, today);
+    const trajectory = { ladder: this.memory.ladder, instruments: this.memory.instruments };
+    const journeyTasks = desiredTasks(facts, clocks, policy, caseworker.role, today, trajectory).filter((task) => !this.completedTasks.has(task.key));
     const instrumentTasks = instrumentReassessmentTasks(this.memory.instruments, caseworker.role).filter((task) => !this.completedTasks.has(task.key));
     const tasks = assignToCaseworker([...journeyTasks, ...instrumentTasks], caseworker);
-    const wakeUp = nextWakeUp(clocks, policy, caseworker.role, today);
+    // With the facts: a minor's plicht start is a wake-up day too (the durable timer that starts the plicht's clocks).
+    const wakeUp = nextWakeUp(clocks, policy, caseworker.role, today, facts);
     return { today, clocks, phase, tasks, ...(wakeUp !== undefined ? { wakeUp } : {}) };
   }
 
@@ -178,10 +198,20 @@ export class Journey {
     this.memory.sentNotificationKeys = [...this.sent];
   }
 
-  /** Done when the inburgering is settled and nothing is left to do or running. */
+  /**
+   * Done only when nothing of any track can still start or run (contract v1.1, domain/journey-end.ts):
+   * the inburgering settled, no bijstand pending or running, no open task, no active instrument.
+   */
   isFinished(derived: Derived): boolean {
-    const settled = derived.phase === 'plicht-met' || derived.phase === 'exempted';
-    return settled && derived.tasks.length === 0 && !this.memory.instruments.some((i) => i.status === 'active');
+    return (
+      openTracks({
+        facts: this.memory.facts,
+        clocks: derived.clocks,
+        today: derived.today,
+        openTaskCount: derived.tasks.length,
+        activeInstrumentCount: this.memory.instruments.filter((i) => i.status === 'active').length,
+      }).length === 0
+    );
   }
 
   searchSummary(derived: Derived): JourneySearchSummary {
@@ -205,6 +235,7 @@ export class Journey {
       municipality: m.municipality,
       regime: m.facts.regime,
       phase: derived.phase,
+      inburgeringsplicht: inburgeringsplicht(m.facts, derived.today),
       today: derived.today,
       policy: { id: m.policy.id, version: m.policy.version },
       caseworker: m.caseworker,
@@ -316,6 +347,22 @@ export class Journey {
       });
     }
     if (outcome.rung !== undefined) this.assessLadder({ rung: outcome.rung, assessedOn: completion.completedOn, assessedBy: completion.completedBy });
+    if (outcome.reassessment !== undefined && this.options.lawV11 !== false) this.reassess(completion.taskKey, outcome.reassessment, completion.completedBy);
+  }
+
+  /**
+   * A completed `reassess-instrument:<instrumentId>:<endsOn>` task: an "extend" extends the instrument
+   * within its limits, or is recorded as refused naming the limit; "stop" and "change" end it
+   * (domain/instruments.ts reassessmentEffect). The instrument's workflow is told by signal.
+   */
+  private reassess(taskKey: string, reassessment: { decision: Parameters<typeof reassessmentEffect>[2]; assessedOn: LocalDate }, by: string): void {
+    const instrument = this.instrument(taskKey.split(':')[1] ?? '');
+    if (instrument === undefined || instrument.status !== 'active') return;
+    const effect = reassessmentEffect(instrument.kind, instrument, reassessment.decision, reassessment.assessedOn, this.memory.policy);
+    if (effect.action === 'refused') this.reject('reassess-instrument', `${instrument.instrumentId}: ${effect.reason} (${effect.rule})`);
+    if (effect.action === 'extend') this.instrumentCommands.push({ instrumentId: instrument.instrumentId, action: 'extend', reassessedOn: reassessment.assessedOn, by });
+    if (effect.action === 'end') this.instrumentCommands.push({ instrumentId: instrument.instrumentId, action: 'end', endedOn: effect.endedOn, reason: effect.reason, by });
+    this.changed = true;
   }
 
   /** The update's validator: an extension request the rules allow (domain/extensions.ts). */

@@ -39,7 +39,7 @@ import {
   type JourneyState,
   type StartJourneyInput,
 } from './definitions';
-import { instrumentWorkflow, instrumentChangedSignal, endInstrumentSignal } from './instrument';
+import { instrumentWorkflow, instrumentChangedSignal, endInstrumentSignal, extendInstrumentSignal } from './instrument';
 import { Journey, type JourneyMemory } from './journey-state';
 
 export type { JourneyMemory };
@@ -56,7 +56,9 @@ export interface JourneyOutcome {
 
 export async function journeyWorkflow(input: StartJourneyInput, carried?: JourneyMemory): Promise<JourneyOutcome> {
   // Journeys that ran before the v1.1 admission rules keep replaying as they ran (patching-api sample).
-  const journey = new Journey(input, carried, () => Date.now(), { crossFieldRules: patched('admission-v1.1') });
+  // The same for the v1.1 law rules (who is obliged, the Participatiewet track, the journey end, the
+  // roads in): evaluated once here, so a journey keeps one rule set for its whole run.
+  const journey = new Journey(input, carried, () => Date.now(), { crossFieldRules: patched('admission-v1.1'), lawV11: patched('law-v1.1') });
   const { journeyId } = input;
 
   setHandler(eventSignal, (event) => {
@@ -148,6 +150,18 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     if (!projected || projected.tasks !== tasks || projected.caseworker !== memory.caseworker || projected.municipality !== memory.municipality) {
       await syncJourneyTasks({ journeyId, municipality: memory.municipality, caseworkerRole: memory.caseworker.role, tasks: derived.tasks as DesiredTask[] });
       projected = { tasks, caseworker: memory.caseworker, municipality: memory.municipality };
+    }
+
+    // A completed reassessment tells the instrument's workflow (which reports back by signal).
+    for (const command of journey.instrumentCommands.splice(0)) {
+      const instrument = getExternalWorkflowHandle(command.instrumentId);
+      try {
+        if (command.action === 'extend') await instrument.signal(extendInstrumentSignal, { reassessedOn: command.reassessedOn, extendedBy: command.by });
+        else await instrument.signal(endInstrumentSignal, { instrumentId: command.instrumentId, endedOn: command.endedOn, reason: command.reason, endedBy: command.by });
+      } catch (err) {
+        // The instrument ended meanwhile (its last report is on its way): nothing left to change.
+        log.warn('instrument not reachable', { instrumentId: command.instrumentId, error: String(err) });
+      }
     }
 
     const due = journey.dueNotifications(derived);

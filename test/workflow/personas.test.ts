@@ -40,19 +40,24 @@ const steps: Record<Regime, Step[]> = {
     { afterDays: 10, type: 'nl.koers.brp.registered' },
     { afterDays: 10, type: 'nl.koers.bijstand.applied' },
     { afterDays: 20, type: 'nl.koers.intake.held' },
+    { afterDays: 45, type: 'nl.koers.bijstand.decided', data: () => ({ decision: 'granted' }) },
     { afterDays: 35, type: 'nl.koers.pip.established' },
     { afterDays: 60, type: 'nl.koers.reintegration.started', data: () => ({ instrument: 'vrijwilligerswerk' }) },
     { afterMonths: 9, type: 'nl.koers.participatieverklaring.signed' },
+    // Every respondent flows on to work after the exam: the journey ends only when bijstand has ended too (contract v1.1).
+    { afterMonths: 35, type: 'nl.koers.bijstand.ended', data: () => ({ reason: 'work' }) },
   ],
   wi2021: [
     { afterDays: 7, type: 'nl.koers.duo.notified' },
     { afterDays: 14, type: 'nl.koers.brp.registered' },
     { afterDays: 14, type: 'nl.koers.bijstand.applied' },
     { afterDays: 40, type: 'nl.koers.intake.held' },
+    { afterDays: 45, type: 'nl.koers.bijstand.decided', data: () => ({ decision: 'granted' }) },
     { afterDays: 60, type: 'nl.koers.pip.established', data: (p) => ({ leerroute: p.leerroute }) },
     { afterDays: 75, type: 'nl.koers.reintegration.started', data: () => ({ instrument: 'vrijwilligerswerk' }) },
     { afterMonths: 10, type: 'nl.koers.participatieverklaring.signed' },
     { afterMonths: 16, type: 'nl.koers.map.completed' },
+    { afterMonths: 35, type: 'nl.koers.bijstand.ended', data: () => ({ reason: 'work' }) },
   ],
 };
 
@@ -74,7 +79,8 @@ async function runJourneys(regime: Regime): Promise<Array<{ persona: Persona; ha
       plan.push({ on, run: ({ persona, handle }) => t.h.send(handle, step.type, on, step.data?.(persona, regime)) });
     }
   }
-  plan.push({ on: addDays(permit, 25), run: ({ persona, handle }) => handle.signal(ladderAssessedSignal, { rung: persona.rung, assessedOn: addDays(permit, 25), assessedBy: 'cw-1' }) });
+  // The rung is assessed after the intake (the intake's assess-ladder task, seed §3.2.3).
+  plan.push({ on: addDays(permit, 42), run: ({ persona, handle }) => handle.signal(ladderAssessedSignal, { rung: persona.rung, assessedOn: addDays(permit, 42), assessedBy: 'cw-1' }) });
   for (const persona of personas) {
     const on = addMonths(permit, persona.examAfterMonths);
     plan.push({ on, run: (j) => (j.persona === persona ? t.h.send(j.handle, 'nl.koers.exam.passed', on, { route: persona.examRoute[regime] }) : Promise.resolve()) });

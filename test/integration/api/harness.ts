@@ -18,6 +18,7 @@ import { createActivities } from '../../../activities';
 import { openDatabase, type Db } from '../../../store/db';
 import { migrateToLatest } from '../../../store/migrations';
 import { TaskStore } from '../../../store/tasks';
+import { PersonIndex } from '../../../store/persons';
 import { Outbox } from '../../../store/outbox';
 import { CalendarTokens } from '../../../store/ical';
 import { RetentionStore } from '../../../store/retention';
@@ -26,6 +27,7 @@ import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
 import { testCodec, testDataConverter } from '../../helpers/codec';
+import { RECONNECT_CHANNEL_ARGS } from '../../../platform/temporal';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -85,7 +87,11 @@ export interface HarnessOptions {
   temporalAddress?: string;
   /** Reuse the database file of an earlier harness (a restart). */
   dbFile?: string;
+  /** A store URL (PostgreSQL) instead of a SQLite file. */
+  databaseUrl?: string;
   now?: () => number;
+  /** Deadline of each Temporal call (AppDeps.temporalTimeoutMs). */
+  temporalTimeoutMs?: number;
 }
 
 let sequence = 0;
@@ -94,7 +100,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const address = options.temporalAddress ?? process.env.KOERS_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('KOERS_TEST_TEMPORAL_ADDRESS is not set: run through the integration project (global setup)');
   const dbFile = options.dbFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-api-')), 'koers.db');
-  const db: Db = openDatabase(`sqlite:${dbFile}`);
+  const db: Db = openDatabase(options.databaseUrl ?? `sqlite:${dbFile}`);
   await migrateToLatest(db);
   await migrateAuditStore(db);
   const tasks = new TaskStore(db);
@@ -103,14 +109,17 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const retention = new RetentionStore(db);
   const staffPseudonyms = new StaffPseudonyms(db);
 
-  const connection = await Connection.connect({ address });
+  const persons = new PersonIndex(db);
+
+  // The API's own connection settings (platform/temporal.ts), with the tests' payload codec.
+  const connection = await Connection.connect({ address, channelArgs: { ...RECONNECT_CHANNEL_ARGS } });
   const client = new Client({ connection, dataConverter: testDataConverter });
   const taskQueue = `api-test-${process.pid}-${Date.now()}-${++sequence}`;
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
-  if (options.worker) {
+  const startWorker = async () => {
     nativeConnection = await NativeConnection.connect({ address });
     worker = await createJourneyWorker({
       connection: nativeConnection,
@@ -121,7 +130,17 @@ export async function apiHarness(options: HarnessOptions = {}) {
       dataConverter: testDataConverter,
     });
     workerRun = worker.run();
-  }
+  };
+  const stopWorker = async () => {
+    if (worker) {
+      worker.shutdown();
+      await workerRun;
+    }
+    await nativeConnection?.close();
+    worker = undefined;
+    nativeConnection = undefined;
+  };
+  if (options.worker) await startWorker();
 
   const logs: LogLine[] = [];
   const logger = {
@@ -137,6 +156,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     identity: new Identity(secret),
     logger,
     tasks,
+    persons,
     outbox,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
@@ -146,6 +166,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
   });
 
   const as = (who: KeyName | undefined) => {
@@ -172,6 +193,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     db,
     dbFile,
     tasks,
+    persons,
     outbox,
     audit,
     retention,
@@ -208,12 +230,11 @@ export async function apiHarness(options: HarnessOptions = {}) {
       }
       return last;
     },
+    /** Starts the worker (again); with `stopWorker`, a worker that goes down and comes back. */
+    startWorker,
+    stopWorker,
     async stop(): Promise<void> {
-      if (worker) {
-        worker.shutdown();
-        await workerRun;
-      }
-      await nativeConnection?.close();
+      await stopWorker();
       await connection.close();
       await db.destroy();
     },

@@ -17,6 +17,14 @@ const dataFor = (type: EventType): fc.Arbitrary<Record<string, unknown>> => {
       return fc.constantFrom('inburgeringsexamen', 'staatsexamen', 'b1', 'z').map((route) => ({ route }));
     case 'nl.koers.extension.granted':
       return dateIn().map((newFinalDate) => ({ newFinalDate }));
+    case 'nl.koers.intake.held':
+      return fc.option(fc.constantFrom('b1-feasible', 'b1-not-feasible'), { nil: undefined }).map((t) => (t === undefined ? {} : { leerbaarheidstoets: t }));
+    case 'nl.koers.diploma.recognised':
+      return fc.constantFrom('inburgeringsdiploma', 'nt2', 'mbo2-plus', 'havo', 'vwo', 'hbo', 'wo').map((diploma) => ({ diploma }));
+    case 'nl.koers.bijstand.decided':
+      return fc.constantFrom('granted', 'refused').map((decision) => ({ decision }));
+    case 'nl.koers.bijstand.ended':
+      return fc.constantFrom('work', 'education', 'moved', 'other').map((reason) => ({ reason }));
     default:
       return fc.constant({});
   }

@@ -2,8 +2,11 @@ import fc from 'fast-check';
 import { EVENT_TYPES, eventDataSchema, eventKey, isEventType, type EventType } from '../../../domain/events';
 
 describe('event types (api-contract.md)', () => {
-  it('lists the twelve contract types', () => {
-    expect(EVENT_TYPES).toHaveLength(12);
+  it('lists the twelve contract types and the three of v1.1', () => {
+    expect(EVENT_TYPES).toHaveLength(15);
+    expect(isEventType('nl.koers.diploma.recognised')).toBe(true);
+    expect(isEventType('nl.koers.bijstand.decided')).toBe(true);
+    expect(isEventType('nl.koers.bijstand.ended')).toBe(true);
     expect(isEventType('nl.koers.exam.passed')).toBe(true);
     expect(isEventType('nl.koers.exam.failed')).toBe(false);
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { compareDates, isLocalDate } from '../../../domain/dates';
-import { checkEligibility, extendInstrument, instrumentPlan, type Applicant } from '../../../domain/instruments';
+import { checkEligibility, extendInstrument, instrumentPlan, reassessmentEffect, type Applicant } from '../../../domain/instruments';
 import { INSTRUMENT_KINDS } from '../../../domain/vocabulary';
 import { findPolicy } from '../../../domain/policies';
 import type { InstrumentKind } from '../../../domain/types';
@@ -163,5 +163,32 @@ describe('extendInstrument', () => {
       rule: 'proefplaatsing.max-extensions',
       reason: expect.stringContaining('no extension'),
     });
+  });
+});
+
+describe('reassessmentEffect (a completed reassess-instrument task)', () => {
+  const policy = findPolicy('borger-odoorn')!;
+  const pp = { startedOn: '2024-01-01', endsOn: '2025-12-31', extensions: 0 };
+
+  it('extend: one more term within the limits', () => {
+    expect(reassessmentEffect('participatieplaats', pp, 'extend', '2025-10-15', policy)).toEqual({ action: 'extend', endsOn: '2026-12-31', extensions: 1, reassessBy: '2026-10-31' });
+  });
+
+  it('extend: names the limit that forbids it', () => {
+    expect(reassessmentEffect('participatieplaats', { ...pp, endsOn: '2027-12-31', extensions: 2 }, 'extend', '2027-10-01', policy)).toMatchObject({
+      action: 'refused',
+      rule: 'participatieplaats.max-extensions',
+    });
+    expect(reassessmentEffect('participatieplaats', pp, 'extend', '2026-01-05', policy)).toMatchObject({ action: 'refused', rule: 'participatieplaats.before-expiry' });
+    expect(reassessmentEffect('proefplaatsing', { startedOn: '2024-01-01', endsOn: '2024-06-30', extensions: 0 }, 'extend', '2024-06-01', policy)).toMatchObject({
+      action: 'refused',
+      rule: 'proefplaatsing.max-extensions',
+    });
+  });
+
+  it('stop and change end it on the day; continue changes nothing', () => {
+    expect(reassessmentEffect('participatieplaats', pp, 'stop', '2025-03-01', policy)).toMatchObject({ action: 'end', endedOn: '2025-03-01' });
+    expect(reassessmentEffect('participatieplaats', pp, 'change', '2025-03-01', policy)).toMatchObject({ action: 'end', endedOn: '2025-03-01' });
+    expect(reassessmentEffect('participatieplaats', pp, 'continue', '2025-03-01', policy)).toEqual({ action: 'none' });
   });
 });

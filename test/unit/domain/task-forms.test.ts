@@ -1,3 +1,4 @@
+import { taskOutcome } from '../../../domain/task-forms';
 import type { TaskKind } from '../../../domain/types';
 import { ValidationError } from '../../../store/errors';
 import { parseTaskForm } from '../../../store/task-forms';
@@ -42,5 +43,14 @@ describe('task forms', () => {
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).issues.map((i) => i.path)).toContain(path);
     }
+  });
+});
+
+describe('taskOutcome: a reassessment', () => {
+  it('carries the decision and the day of the reassessment', () => {
+    expect(taskOutcome('reassess-instrument', { decision: 'extend', assessedOn: '2026-03-01' }, '2026-03-05')).toEqual({
+      reassessment: { decision: 'extend', assessedOn: '2026-03-01' },
+    });
+    expect(taskOutcome('reassess-instrument', { decision: 'prolong', assessedOn: '2026-03-01' }, '2026-03-05')).toEqual({});
   });
 });

@@ -109,3 +109,42 @@ describe('desiredTasks, Wi2021', () => {
     expect(keys(tasksOn(f, '2027-08-02'))).toEqual(['offer-participatieverklaring', 'offer-map', 'review-missed-term:inburgering:2027-08-01']);
   });
 });
+
+describe('desiredTasks, v1.1 roads in', () => {
+  const none = { ladder: [], instruments: [] };
+
+  it('assess the ladder rung at the intake and after each instrument ends (seed §3.2.3), until assessed', () => {
+    const f = w13({ bijstandAppliedOn: '2021-08-02', intakeHeldOn: '2021-08-10' });
+    const ladder = (t: DesiredTask[]) => t.filter((x) => x.kind === 'assess-ladder');
+    const on = (trajectory: Parameters<typeof desiredTasks>[5]) => ladder(desiredTasks(f, computeClocks(f, bo, '2021-09-01'), bo, 'regisseur-werk', '2021-09-01', trajectory));
+    expect(on(none)).toEqual([
+      { key: 'assess-ladder:intake', kind: 'assess-ladder', candidateGroup: 'regisseur-werk', followUpDate: '2021-08-10', dueDate: '2021-09-07' },
+    ]);
+    expect(on({ ladder: [{ assessedOn: '2021-08-10' }], instruments: [] })).toEqual([]);
+    const ended = { instrumentId: 'j-1-instrument-1', status: 'ended' as const, endedOn: '2021-08-20' };
+    expect(on({ ladder: [{ assessedOn: '2021-08-12' }], instruments: [ended, { instrumentId: 'j-1-instrument-2', status: 'active' }] })).toEqual([
+      { key: 'assess-ladder:j-1-instrument-1', kind: 'assess-ladder', candidateGroup: 'regisseur-werk', followUpDate: '2021-08-20', dueDate: '2021-09-17' },
+    ]);
+    // without the trajectory, or on the earlier rules: none
+    expect(ladder(tasksOn(f, '2021-09-01'))).toEqual([]);
+    const old = { ...f, rules: 'v1.0' as const };
+    expect(ladder(desiredTasks(old, computeClocks(old, bo, '2021-09-01'), bo, 'regisseur-werk', '2021-09-01', none))).toEqual([]);
+  });
+
+  it.each([
+    ['b1-not-feasible', 'leerbaarheidstoets (2024-05-20): B1 not feasible, consider the Z-route'],
+    ['b1-feasible', 'leerbaarheidstoets (2024-05-20): B1 feasible, consider the B1-route (or the onderwijsroute for a young person)'],
+  ] as const)('the leerbaarheidstoets outcome %s is advice on the PIP task', (outcome, advice) => {
+    const f = w21({ duoNotifiedOn: '2024-05-01', brpRegisteredOn: '2024-05-10', intakeHeldOn: '2024-05-20', leerbaarheidstoets: outcome, leerbaarheidstoetsOn: '2024-05-20' });
+    expect(tasksOn(f, '2024-05-21').find((t) => t.kind === 'draw-up-pip')?.advice).toBe(advice);
+    expect(tasksOn({ ...f, rules: 'v1.0' }, '2024-05-21').find((t) => t.kind === 'draw-up-pip')?.advice).toBeUndefined();
+  });
+
+  it('no PIP task for a person the law does not oblige, none before a minor is obliged', () => {
+    const old = w21({ birthDate: '1950-01-01', duoNotifiedOn: '2024-05-01', brpRegisteredOn: '2024-05-10' });
+    expect(tasksOn(old, '2024-05-21').map((t) => t.kind)).not.toContain('draw-up-pip');
+    const minor = w21({ birthDate: '2011-01-01', duoNotifiedOn: '2024-05-01', brpRegisteredOn: '2024-05-10' });
+    expect(tasksOn(minor, '2024-05-21').map((t) => t.kind)).not.toContain('draw-up-pip');
+    expect(tasksOn(minor, '2029-01-01').map((t) => t.kind)).toContain('draw-up-pip');
+  });
+});

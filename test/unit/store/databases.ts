@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { databaseKind, openDatabase, type DatabaseKind, type Db } from '../../../store/db';
+import { databaseKind, openDatabase, type DatabaseKind, type Db, type OpenOptions } from '../../../store/db';
 import { migrateToLatest } from '../../../store/migrations';
 
 export interface TestDatabase {
@@ -14,7 +14,7 @@ export interface TestDatabase {
   /** The database of the running test (fresh tables for each test). */
   db(): Db;
   /** Opens another connection (pool) to the same database, like a second instance would. */
-  openAnother(): Db;
+  openAnother(options?: OpenOptions): Db;
 }
 
 const postgresUrl = process.env.KOERS_TEST_POSTGRES_URL;
@@ -75,9 +75,9 @@ function describeDatabase(title: string, kind: DatabaseKind, suite: (t: TestData
         if (!current) throw new Error('no database outside a test');
         return current;
       },
-      openAnother: () => {
+      openAnother: (openOptions = {}) => {
         if (kind === 'sqlite') throw new Error('an in-memory SQLite database has one connection');
-        const d = openDatabase(url, { poolSize: 12 });
+        const d = openDatabase(url, { poolSize: 12, ...openOptions });
         others.push(d);
         return d;
       },

@@ -1,0 +1,296 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { BpmnModdle } from 'bpmn-moddle';
+import { addDays, amsterdamDateOf } from '../../../domain/dates';
+import { apiHarness, cloudEvent, KEYS, type ApiHarness, type KeyName } from '../api/harness';
+import { launchChromium, screenshotDir, seriousViolations } from './browser';
+
+/**
+ * The web app in a real browser (Debian's Chromium), against the same Express app `npm start` serves,
+ * with a real dev server and worker behind it: what a caseworker and an administrator do.
+ */
+describe('web app in Chromium', () => {
+  let h: ApiHarness;
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+  const shots = screenshotDir(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-shots-')));
+  const today = amsterdamDateOf(Date.now());
+  let overdueJourney: string;
+  let overduePersonRef: string;
+  let recentJourney: string;
+
+  beforeAll(async () => {
+    h = await apiHarness({ worker: true });
+    server = h.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+
+    // A Wi2021 journey whose PIP term ended long ago: its draw-up-pip task is overdue.
+    overduePersonRef = h.personRef();
+    overdueJourney = await h.createJourney({ personRef: overduePersonRef, permitGrantedOn: '2025-03-14' });
+    for (const type of ['nl.koers.duo.notified', 'nl.koers.brp.registered']) {
+      expect((await h.as('partnerBrp').post(`/v1/journeys/${overdueJourney}/events`, cloudEvent(type, { occurredOn: '2025-04-01' }))).status).toBe(202);
+    }
+    // A recent one: its family-reunification check is due in about two months.
+    recentJourney = await h.createJourney({ permitGrantedOn: addDays(today, -20) });
+    const tasks = async () => (await h.as('caseworker').get('/v1/tasks/team')).body.tasks as Array<{ journeyId: string }>;
+    for (let i = 0; i < 100; i++) {
+      const all = await tasks();
+      if (all.some((t) => t.journeyId === overdueJourney) && all.some((t) => t.journeyId === recentJourney)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await h?.stop();
+  });
+
+  const newPage = async (): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+    const page = await context.newPage();
+    // A script error or a refused resource in the page fails the test that caused it.
+    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`${page.url()}: ${message.text()}`);
+    });
+    return { context, page };
+  };
+
+  const signIn = async (page: Page, who: KeyName, next = '/app/') => {
+    await page.goto(`${base}${next}`);
+    await page.waitForURL(/\/app\/sign-in/);
+    await page.getByLabel('API-sleutel').fill(KEYS[who]);
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+  };
+
+  let pageErrors: string[] = [];
+  beforeEach(() => {
+    pageErrors = [];
+  });
+  afterEach(() => {
+    expect(pageErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  });
+
+  const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
+
+  it('sends a signed-out browser to sign in, and back where it wanted to go after', async () => {
+    const { context, page } = await newPage();
+    await page.goto(`${base}/app/journeys/${overdueJourney}`);
+    expect(new URL(page.url()).pathname).toBe('/app/sign-in');
+    await expect(page.title()).resolves.toContain('Aanmelden');
+    await expectAccessible(page);
+    await page.getByLabel('API-sleutel').fill('not-a-key-at-all-000000');
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('niet geldig');
+    await page.getByLabel('API-sleutel').fill(KEYS.caseworker);
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    await page.waitForURL(`${base}/app/journeys/${overdueJourney}`);
+    // The key never reaches the browser: only an httpOnly, SameSite=Strict session cookie.
+    const cookies = await context.cookies();
+    expect(cookies.map((c) => c.name)).toContain('koers_session');
+    const session = cookies.find((c) => c.name === 'koers_session')!;
+    expect(session).toEqual(expect.objectContaining({ httpOnly: true, sameSite: 'Strict' }));
+    expect(cookies.some((c) => c.value.includes(KEYS.caseworker))).toBe(false);
+    expect(await page.evaluate('JSON.stringify(localStorage) + document.cookie')).not.toContain(KEYS.caseworker);
+    // Signing out ends the session: the same page sends to sign in again.
+    await page.getByRole('button', { name: 'Afmelden' }).click();
+    await page.waitForURL(/\/app\/sign-in/);
+    await page.goto(`${base}/app/inbox`);
+    expect(new URL(page.url()).pathname).toBe('/app/sign-in');
+    await context.close();
+  });
+
+  it('a caseworker sees the overdue task first, completes it with its form, and the journey and its process change', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, 'caseworker', '/app/inbox');
+    await page.waitForURL(`${base}/app/inbox`);
+    // The overdue count leads the title; the overdue task is the first row of the team's tasks.
+    await expect(page.title()).resolves.toMatch(/^\(1 te laat\) Werkvoorraad/);
+    const teamRows = page.locator('table:has(caption:has-text("Taken van mijn team")) tbody tr');
+    await expect(teamRows.first().getAttribute('data-task-id')).resolves.toBe(`${overdueJourney}:draw-up-pip`);
+    await expect(teamRows.first().textContent()).resolves.toContain('te laat');
+    expect(await teamRows.count()).toBeGreaterThanOrEqual(2);
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(shots, 'inbox.png'), fullPage: true });
+    // On a tablet the page does not scroll sideways (wide tables scroll inside their own box).
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(768);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Keyboard: the first Tab reaches the skip link, which leads to the main content.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Naar de inhoud');
+
+    // Filters stay in the URL.
+    await page.getByLabel('Soort taak').selectOption('check-family-reunification');
+    await page.getByRole('button', { name: 'Filteren' }).click();
+    await page.waitForURL(/kind=check-family-reunification/);
+    await expect(page.locator(`tr[data-task-id="${overdueJourney}:draw-up-pip"]`).count()).resolves.toBe(0);
+    await expect(page.title()).resolves.toMatch(/^Werkvoorraad/);
+    await page.goto(`${base}/app/inbox`);
+
+    // Claim, then complete with the task's own form; a missing field is named as the API names it.
+    await page.locator(`tr[data-task-id="${overdueJourney}:draw-up-pip"]`).getByRole('button', { name: 'Oppakken' }).click();
+    await page.waitForURL(/done=claimed/);
+    const mine = page.locator('table:has(caption:has-text("Mijn taken"))');
+    await mine.locator(`tr[data-task-id="${overdueJourney}:draw-up-pip"]`).getByRole('link', { name: 'Afronden' }).click();
+    await page.waitForURL(/\/app\/tasks\//);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Taak afronden' }).click();
+    await expect(page.locator('.utrecht-form-field--invalid').count()).resolves.toBe(1);
+    await expect(page.getByLabel('Leerroute').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expectAccessible(page);
+    // Generated from the form's schema: a date field is the browser's date input, an enum a select.
+    await expect(page.getByLabel('Datum PIP').getAttribute('type')).resolves.toBe('date');
+    await expect(page.getByLabel('Leerroute').evaluate((e) => e.tagName)).resolves.toBe('SELECT');
+    await page.getByLabel('Datum PIP').fill(today);
+    await page.getByLabel('Leerroute').selectOption('b1');
+    await page.getByRole('button', { name: 'Taak afronden' }).click();
+    await page.waitForURL(/done=completed/);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('Taak afgerond');
+    await expect(page.title()).resolves.toMatch(/^Werkvoorraad/);
+
+    // The journey page: the PIP clock met today; the task completed; the term and its tracks started.
+    await h.settled(overdueJourney);
+    await page.goto(`${base}/app/journeys/${overdueJourney}`);
+    const pipRow = page.locator('#clocks tr[data-clock="pip"]');
+    await expect(pipRow.textContent()).resolves.toContain('gehaald');
+    await expect(page.locator('#clocks tr[data-clock="inburgering"]').textContent()).resolves.toContain('loopt');
+    await expect(page.locator('svg g[data-clock="pip"]').getAttribute('data-status')).resolves.toBe('met');
+    await expect(page.locator('table:has(caption:has-text("Afgeronde taken"))').textContent()).resolves.toContain('PIP opstellen');
+    await expect(page.locator('#events').textContent()).resolves.toContain('Ingeschreven in de BRP');
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(shots, 'journey.png'), fullPage: true });
+
+    // A command the journey refuses shows its reason in words.
+    await page.getByText('Verlengingsverzoek indienen').first().click();
+    await page.getByLabel('Grond').fill('lessons');
+    await page.getByRole('button', { name: 'Verlengingsverzoek indienen' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Niet verwerkt');
+    // A ladder assessment is accepted and shown.
+    await page.getByText('Participatieladder vastleggen').first().click();
+    await page.getByLabel('Trede (1-6)').fill('3');
+    await page.getByRole('button', { name: 'Participatieladder vastleggen' }).click();
+    await page.waitForURL(/done=accepted/);
+    await expect(page.locator('#ladder-title + ul').textContent()).resolves.toContain('3');
+
+    // The process view: the diagram marks the PIP met and the term running.
+    await page.goto(`${base}/app/journeys/${overdueJourney}/process`);
+    await page.waitForSelector('#diagram[data-ready="true"]');
+    await expect(page.locator('[data-element-id="Clock_pip"]').getAttribute('class')).resolves.toContain('koers-met');
+    await expect(page.locator('[data-element-id="Clock_inburgering"]').getAttribute('class')).resolves.toContain('koers-running');
+    await expect(page.locator('[data-element-id="Event_brp_registered"]').getAttribute('class')).resolves.toContain('koers-met');
+    await expect(page.locator('.bjs-powered-by').count()).resolves.toBe(1);
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(shots, 'process.png'), fullPage: true });
+
+    // The BPMN file downloads and parses back without warnings.
+    const bpmn = await context.request.get(`${base}/app/process/wi2021.bpmn`);
+    expect(bpmn.headers()['content-disposition']).toContain('attachment');
+    const parsed = await new BpmnModdle().fromXML(await bpmn.text());
+    expect(parsed.warnings).toEqual([]);
+
+    // A write without the session's CSRF token changes nothing.
+    const forged = await context.request.post(`${base}/app/tasks/${encodeURIComponent(`${recentJourney}:check-family-reunification`)}/claim`, { form: { back: '/app/inbox' } });
+    expect(forged.status()).toBe(403);
+    const task = (await h.as('caseworker').get(`/v1/tasks/${encodeURIComponent(`${recentJourney}:check-family-reunification`)}`)).body;
+    expect(task.status).toBe('open');
+
+    // English on request, Dutch by default.
+    await page.goto(`${base}/app/inbox`);
+    await page.getByRole('link', { name: 'English' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Inbox');
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it("a caseworker of another municipality sees none of it", async () => {
+    const { context, page } = await newPage();
+    await signIn(page, 'caseworkerOther', '/app/inbox');
+    await page.waitForURL(`${base}/app/inbox`);
+    await expect(page.locator('tr[data-task-id]').count()).resolves.toBe(0);
+    const journey = await page.goto(`${base}/app/journeys/${overdueJourney}`);
+    expect(journey?.status()).toBe(404);
+    const process = await page.goto(`${base}/app/journeys/${overdueJourney}/process`);
+    expect(process?.status()).toBe(404);
+    const admin = await page.goto(`${base}/app/admin`);
+    expect(admin?.status()).toBe(403);
+    await context.close();
+  });
+
+  it('an administrator finds a journey by person reference, filters the dashboard and opens the diagram', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, 'admin');
+    await page.waitForURL(`${base}/app/admin`);
+    await expectAccessible(page);
+    await page.getByLabel('Gemeente', { exact: true }).first().selectOption('borger-odoorn');
+    await page.getByLabel('Persoonsreferentie', { exact: true }).fill(overduePersonRef);
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await page.waitForURL(`${base}/app/journeys/${overdueJourney}`);
+    // An unknown person reference is said so.
+    await page.goto(`${base}/app/admin`);
+    await page.getByLabel('Gemeente', { exact: true }).first().selectOption('borger-odoorn');
+    await page.getByLabel('Persoonsreferentie', { exact: true }).fill('nobody-here');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await expect(page.locator('.utrecht-alert').first().textContent()).resolves.toContain('Geen traject gevonden');
+
+    // Journeys with a history for the dashboard: Wi2013, intake, re-integration and PVT reported (an
+    // admin's events are corrections, allowed for every type), and one in another municipality.
+    const report = async (journeyId: string, events: Array<[string, string, Record<string, unknown>?]>) => {
+      for (const [type, occurredOn, data] of events) {
+        expect((await h.as('admin').post(`/v1/journeys/${journeyId}/events`, cloudEvent(type, { occurredOn, ...data }))).status).toBe(202);
+      }
+      await h.settled(journeyId);
+    };
+    const onTime = await h.createJourney({ permitGrantedOn: '2021-03-01' });
+    await report(onTime, [
+      ['nl.koers.brp.registered', '2021-03-10'],
+      ['nl.koers.bijstand.applied', '2021-03-15'],
+      ['nl.koers.intake.held', '2021-03-25'],
+      ['nl.koers.reintegration.started', '2021-05-20', { instrument: 'werkstage' }],
+      ['nl.koers.participatieverklaring.signed', '2021-11-01'],
+    ]);
+    const late = await h.createJourney({ permitGrantedOn: '2021-04-01' });
+    await report(late, [
+      ['nl.koers.brp.registered', '2021-04-10'],
+      ['nl.koers.bijstand.applied', '2021-04-12'],
+      ['nl.koers.intake.held', '2021-05-31'],
+    ]);
+    await h.createJourney({ municipality: 'midden-drenthe', permitGrantedOn: '2025-09-01' });
+
+    await page.goto(`${base}/app/dashboard`);
+    await page.waitForSelector('body[data-charts-ready="true"]');
+    await expect(page.locator('#by-municipality tbody tr').count()).resolves.toBe(2);
+    await page.getByLabel('Gemeente', { exact: true }).selectOption('borger-odoorn');
+    await page.getByRole('button', { name: 'Filteren' }).click();
+    await page.waitForURL(/municipality=borger-odoorn/);
+    await page.waitForSelector('body[data-charts-ready="true"]');
+    const row = page.locator('#by-municipality tr[data-key="borger-odoorn"]');
+    await expect(row.locator('td').first().textContent()).resolves.toBe('4');
+    await expect(page.locator('#by-municipality tbody tr').count()).resolves.toBe(1);
+    // Intakes 24 and 60 days after the permit; one of two re-integrations within three months; one of two PVTs on time.
+    await expect(row.locator('td').nth(1).textContent()).resolves.toBe('42');
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe('50% (1/2)');
+    await expect(row.locator('td').nth(3).textContent()).resolves.toBe('50% (1/2)');
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: true });
+
+    await page.goto(`${base}/app/process`);
+    await page.waitForSelector('#diagram[data-ready="true"]');
+    await expect(page.locator('#steps tr[data-step="pip"]').textContent()).resolves.toContain('gehaald: 1');
+    await expect(page.locator('.koers-overlay').count()).resolves.toBeGreaterThan(0);
+    await expectAccessible(page);
+
+    await page.goto(`${base}/app/journeys/${overdueJourney}/process`);
+    await page.waitForSelector('#diagram[data-ready="true"]');
+    await context.close();
+  });
+});

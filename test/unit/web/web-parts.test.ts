@@ -1,0 +1,55 @@
+import { html, jsonScript } from '../../../web/html';
+import { csrfMatches, Sessions, SESSION_IDLE_MS } from '../../../web/session';
+import { inboxOrder } from '../../../web/pages/inbox';
+import { translator } from '../../../web/messages';
+import type { Principal } from '../../../api/auth';
+
+const principal: Principal = { role: 'caseworker', name: 'cw-anna', municipalities: ['borger-odoorn'], eventTypes: [], keyId: 'abcdef012345' };
+
+describe('the web app parts', () => {
+  it('escapes every value it puts into HTML, unless it is HTML already', () => {
+    const value = `<script>alert("x")</script>&'`;
+    expect(html`<p title="${value}">${value}</p>`.toString()).toBe('<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</p>');
+    expect(html`<ul>${['a<', 'b'].map((v) => html`<li>${v}</li>`)}</ul>`.toString()).toBe('<ul><li>a&lt;</li><li>b</li></ul>');
+    // JSON for a script block cannot close the block.
+    expect(jsonScript('d', { text: '</script><script>x()' }).toString()).not.toContain('</script><script>');
+  });
+
+  it('keeps a session for its idle time, renews it on use, and forgets it on sign-out', () => {
+    let now = 1_000_000;
+    const sessions = new Sessions(() => now);
+    const session = sessions.create('the-key-0123456789', principal);
+    expect(session.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(session.csrfToken).not.toBe(session.id);
+    now += SESSION_IDLE_MS - 1;
+    expect(sessions.find(session.id)?.apiKey).toBe('the-key-0123456789');
+    now += SESSION_IDLE_MS - 1;
+    expect(sessions.find(session.id)).toBeDefined();
+    now += SESSION_IDLE_MS;
+    expect(sessions.find(session.id)).toBeUndefined();
+    const next = sessions.create('the-key-0123456789', principal);
+    sessions.end(next.id);
+    expect(sessions.find(next.id)).toBeUndefined();
+    expect(sessions.find(undefined)).toBeUndefined();
+  });
+
+  it('accepts only the session’s own CSRF token', () => {
+    const session = new Sessions().create('k'.repeat(20), principal);
+    expect(csrfMatches(session, session.csrfToken)).toBe(true);
+    expect(csrfMatches(session, `${session.csrfToken}x`)).toBe(false);
+    expect(csrfMatches(session, undefined)).toBe(false);
+    expect(csrfMatches(session, ['a'])).toBe(false);
+  });
+
+  it('puts overdue tasks first, then the earliest due date', () => {
+    const task = (taskId: string, dueDate: string, overdue: boolean) =>
+      ({ taskId, journeyId: 'j', key: taskId, kind: 'hold-intake', municipality: 'm', candidateGroup: 'regisseur-werk', followUpDate: dueDate, dueDate, status: 'open', overdue }) as const;
+    const sorted = [task('a', '2026-01-05', false), task('b', '2025-12-01', true), task('c', '2026-01-01', false), task('d', '2025-11-01', true)].sort(inboxOrder);
+    expect(sorted.map((t) => t.taskId)).toEqual(['d', 'b', 'c', 'a']);
+  });
+
+  it('speaks Dutch by default and English on request, with parameters', () => {
+    expect(translator('nl')('inbox.titleOverdue', { count: 3 })).toBe('(3 te laat) Werkvoorraad');
+    expect(translator('en')('inbox.titleOverdue', { count: 3 })).toBe('(3 overdue) Inbox');
+  });
+});

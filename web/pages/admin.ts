@@ -1,0 +1,176 @@
+/**
+ * Administrators: find a journey by municipality + the municipality's own person reference (the API
+ * derives the id), list journeys by municipality, phase, regime, overdue and next final date (stopped
+ * or failed ones stand out), and the dashboard with the seed's questions as charts.
+ */
+import type { z } from 'zod';
+import { latestPolicies } from '../../domain/policies';
+import type { JourneyList, Statistics } from '../../api/schemas';
+import { PHASES, REGIMES } from '../../api/schemas';
+import type { Web, WebRoute } from '../app';
+import { html, jsonScript, type Html } from '../html';
+import { alert, csrfField, href, page, statusBadge } from '../layout';
+import type { Translate } from '../messages';
+
+type StatisticsView = z.output<typeof Statistics>;
+type Bucket = StatisticsView['municipalities'][number];
+
+const municipalities = () => latestPolicies().map((p) => p.id).sort();
+
+const select = (t: Translate, id: string, label: string, options: Array<[string, string]>, value: string | undefined) =>
+  html`<div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${label}</label></div>
+    <div class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="${id}" name="${id.replace(/^(f|find)-/, '')}"><option value="">${t('inbox.filter.any')}</option>
+    ${options.map(([v, text]) => html`<option value="${v}"${value === v ? html` selected` : ''}>${text}</option>`)}</select></div></div>`;
+
+const queryText = (value: unknown, pattern: RegExp): string | undefined => (typeof value === 'string' && pattern.test(value) ? value : undefined);
+
+async function adminPage(web: Web, found?: { notFound: boolean; municipality?: string }): Promise<void> {
+  const { req, res, ctx, api } = web;
+  const t = ctx.t;
+  const filters = {
+    municipality: queryText(req.query.municipality, /^[a-z0-9-]{1,64}$/),
+    phase: queryText(req.query.phase, /^[a-z-]{1,20}$/),
+    regime: queryText(req.query.regime, /^wi20(13|21)$/),
+    overdue: queryText(req.query.overdue, /^(true|false)$/),
+    nextFinalDateBefore: queryText(req.query.nextFinalDateBefore, /^\d{4}-\d{2}-\d{2}$/),
+  };
+  const query = new URLSearchParams({ pageSize: '100', ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) } as Record<string, string>);
+  const list = await api.read<z.output<typeof JourneyList>>(`/v1/journeys?${query}`);
+  const failed = (status: string) => ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(status);
+  res.status(found?.notFound ? 404 : 200).type('html').send(
+    page(
+      { ...ctx, section: 'admin' },
+      t('admin.title'),
+      html`<h1 class="utrecht-heading-1">${t('admin.title')}</h1>
+      <section class="koers-card" aria-labelledby="find-title">
+        <h2 class="utrecht-heading-2" id="find-title">${t('admin.find')}</h2>
+        ${found?.notFound ? alert('warning', t('admin.notFound')) : ''}
+        <form method="post" action="${href('/admin/find')}" class="koers-filters">${csrfField(ctx)}
+          ${select(t, 'find-municipality', t('journey.municipality'), municipalities().map((m) => [m, m]), found?.municipality)}
+          <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="find-personRef">${t('admin.personRef')}</label></div>
+            <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="find-personRef" name="personRef" required maxlength="64" autocomplete="off"></div></div>
+          <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('admin.findSubmit')}</button>
+        </form>
+      </section>
+      <h2 class="utrecht-heading-2">${t('admin.list')}</h2>
+      <form method="get" action="${href('/admin')}" class="koers-filters" aria-label="${t('inbox.filters')}">
+        ${select(t, 'f-municipality', t('journey.municipality'), municipalities().map((m) => [m, m]), filters.municipality)}
+        ${select(t, 'f-phase', t('journey.phase'), PHASES.map((p) => [p, t(`phase.${p}`)]), filters.phase)}
+        ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, r]), filters.regime)}
+        ${select(t, 'f-overdue', t('admin.overdue'), [['true', t('yes')], ['false', t('no')]], filters.overdue)}
+        <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="f-nextFinalDateBefore">${t('admin.nextFinalDateBefore')}</label></div>
+          <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="f-nextFinalDateBefore" name="nextFinalDateBefore" value="${filters.nextFinalDateBefore ?? ''}"></div></div>
+        <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
+      </form>
+      ${list.journeys.length === 0
+        ? html`<p class="utrecht-paragraph">${t('admin.noJourneys')}</p>`
+        : html`<div class="koers-table-wrap"><table class="utrecht-table" id="journeys">
+          <thead class="utrecht-table__header"><tr class="utrecht-table__row">
+            <th class="utrecht-table__header-cell" scope="col">${t('task.journey')}</th>
+            <th class="utrecht-table__header-cell" scope="col">${t('journey.municipality')}</th>
+            <th class="utrecht-table__header-cell" scope="col">${t('journey.regime')}</th>
+            <th class="utrecht-table__header-cell" scope="col">${t('journey.phase')}</th>
+            <th class="utrecht-table__header-cell" scope="col">${t('admin.overdue')}</th>
+            <th class="utrecht-table__header-cell" scope="col">${t('admin.nextFinalDate')}</th>
+            <th class="utrecht-table__header-cell" scope="col">${t('admin.executionStatus')}</th>
+            <th class="utrecht-table__header-cell" scope="col">${t('admin.startedAt')}</th>
+          </tr></thead>
+          <tbody class="utrecht-table__body">${list.journeys.map(
+            (j) => html`<tr class="utrecht-table__row${failed(j.status) || j.overdue ? ' koers-row--overdue' : ''}">
+              <td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${j.journeyId}`)}">${j.journeyId.slice(0, 16)}…</a></td>
+              <td class="utrecht-table__cell">${j.municipality ?? '—'}</td><td class="utrecht-table__cell">${j.regime ?? '—'}</td>
+              <td class="utrecht-table__cell">${j.phase ? t(`phase.${j.phase}`) : '—'}</td>
+              <td class="utrecht-table__cell">${j.overdue ? statusBadge(t, 'overdue') : t('no')}</td>
+              <td class="utrecht-table__cell">${j.nextFinalDate ?? '—'}</td>
+              <td class="utrecht-table__cell">${failed(j.status) ? html`<span class="koers-status koers-status--failed">${t('admin.failed')}: ${j.status}</span>` : j.status}</td>
+              <td class="utrecht-table__cell">${j.startedAt.slice(0, 10)}</td></tr>`,
+          )}</tbody></table></div>`}`,
+    ),
+  );
+}
+
+async function find(web: Web): Promise<void> {
+  const { req, res, api } = web;
+  const municipality = String(req.body?.municipality ?? '');
+  const answer = await api.post<{ journeyId: string }>('/v1/journeys/lookup', { municipality, personRef: String(req.body?.personRef ?? '') });
+  if (answer.ok) return void res.redirect(303, href(`/journeys/${answer.body.journeyId}`));
+  await adminPage(web, { notFound: true, municipality });
+}
+
+const percent = (share: { yes: number; total: number }) => (share.total === 0 ? undefined : Math.round((share.yes / share.total) * 1000) / 10);
+
+function bucketTable(t: Translate, id: string, caption: string, keyLabel: string, buckets: Bucket[]): Html {
+  const show = (v: number | undefined, unit = '') => (v === undefined ? '—' : `${v}${unit}`);
+  return html`<div class="koers-table-wrap"><table class="utrecht-table" id="${id}">
+    <caption class="utrecht-table__caption"><span class="utrecht-heading-3">${caption}</span></caption>
+    <thead class="utrecht-table__header"><tr class="utrecht-table__row">
+      <th class="utrecht-table__header-cell" scope="col">${keyLabel}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('dashboard.journeys')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('dashboard.permitToIntake')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('dashboard.reintegrationWithin3Months')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('dashboard.pvtOnTime')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('dashboard.overdueClocks')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('dashboard.deadlines')}</th>
+    </tr></thead>
+    <tbody class="utrecht-table__body">${buckets.map(
+      (b) => html`<tr class="utrecht-table__row" data-key="${b.key}"><th class="utrecht-table__header-cell" scope="row">${b.key}</th>
+        <td class="utrecht-table__cell">${b.journeys}</td>
+        <td class="utrecht-table__cell">${show(b.permitToIntakeMedianDays)}</td>
+        <td class="utrecht-table__cell">${show(percent(b.reintegrationWithin3Months), '%')} (${b.reintegrationWithin3Months.yes}/${b.reintegrationWithin3Months.total})</td>
+        <td class="utrecht-table__cell">${show(percent(b.participatieverklaringOnTime), '%')} (${b.participatieverklaringOnTime.yes}/${b.participatieverklaringOnTime.total})</td>
+        <td class="utrecht-table__cell">${b.overdueClocks}</td>
+        <td class="utrecht-table__cell">${b.deadlines.within30} / ${b.deadlines.within60} / ${b.deadlines.within90}</td></tr>`,
+    )}</tbody></table></div>`;
+}
+
+async function dashboard(web: Web): Promise<void> {
+  const { req, res, ctx, api } = web;
+  const t = ctx.t;
+  const municipality = queryText(req.query.municipality, /^[a-z0-9-]{1,64}$/);
+  const regime = queryText(req.query.regime, /^wi20(13|21)$/);
+  const query = new URLSearchParams({ ...(municipality ? { municipality } : {}), ...(regime ? { regime } : {}) });
+  const stats = await api.read<StatisticsView>(`/v1/statistics?${query}`);
+  const chart = (id: string, title: string) =>
+    html`<section class="koers-card"><h2 class="utrecht-heading-3" id="${id}-title">${title}</h2><div class="koers-chart"><canvas id="${id}" role="img" aria-labelledby="${id}-title"></canvas></div></section>`;
+  const labels = {
+    permitToIntake: t('dashboard.permitToIntake'),
+    reintegration: t('dashboard.reintegrationWithin3Months'),
+    pvt: t('dashboard.pvtOnTime'),
+    overdue: t('dashboard.overdueClocks'),
+    within: [30, 60, 90].map((days) => t('dashboard.within', { days })),
+    days: t('dashboard.days'),
+    share: t('dashboard.share'),
+  };
+  res.type('html').send(
+    page(
+      { ...ctx, section: 'dashboard' },
+      t('dashboard.title'),
+      html`<h1 class="utrecht-heading-1">${t('dashboard.title')}</h1>
+      <p class="utrecht-paragraph">${t('dashboard.intro')} ${t('dashboard.sample', { count: stats.journeys })} (${t('journey.today')} ${stats.today})</p>
+      <form method="get" action="${href('/dashboard')}" class="koers-filters" aria-label="${t('inbox.filters')}">
+        ${select(t, 'f-municipality', t('journey.municipality'), municipalities().map((m) => [m, m]), municipality)}
+        ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, r]), regime)}
+        <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
+      </form>
+      <div class="koers-grid">
+        ${chart('chart-permit-to-intake', labels.permitToIntake)}
+        ${chart('chart-reintegration', labels.reintegration)}
+        ${chart('chart-pvt', labels.pvt)}
+        ${chart('chart-overdue', `${labels.overdue} — ${t('dashboard.perMunicipality')}`)}
+        ${chart('chart-deadlines', `${t('dashboard.deadlines')} — ${t('dashboard.perMunicipality')}`)}
+      </div>
+      ${jsonScript('dashboard-data', { stats, labels })}
+      ${bucketTable(t, 'by-municipality', t('dashboard.perMunicipality'), t('journey.municipality'), stats.municipalities)}
+      ${bucketTable(t, 'by-month', t('dashboard.perMonth'), t('dashboard.month'), stats.months)}`,
+      { scripts: html`<script src="${href('/assets/dashboard.js')}" defer></script>` },
+    ),
+  );
+}
+
+export function adminRoutes(): WebRoute[] {
+  return [
+    { method: 'get', path: '/admin', handler: (web) => adminPage(web), roles: ['admin'] },
+    { method: 'post', path: '/admin/find', handler: find, roles: ['admin'] },
+    { method: 'get', path: '/dashboard', handler: dashboard, roles: ['admin'] },
+  ];
+}

@@ -1,0 +1,238 @@
+/**
+ * A journey: its clocks on a timeline (today marked), the event timeline (who reported what, when),
+ * open and completed tasks, instruments, ladder assessments, the pinned policy and its amendments, and
+ * the commands the role allows, with the journey's own answer shown when it refuses one.
+ */
+import type { z } from 'zod';
+import { dayNumber } from '../../domain/dates';
+import type { Journey, Task, Timeline } from '../../api/schemas';
+import { EndInstrumentDoc, ExtensionRequestDoc, LadderAssessmentDoc, StartInstrumentDoc } from '../../api/schemas';
+import { ApiError, type FieldError } from '../api-client';
+import type { Web, WebRoute } from '../app';
+import { fields, formValues, objectSchema } from '../forms';
+import { html, type Html } from '../html';
+import { alert, csrfField, href, page, statusBadge } from '../layout';
+import type { Translate } from '../messages';
+import { inboxOrder, taskTable } from './inbox';
+
+export type JourneyView = z.output<typeof Journey>;
+type TimelineView = z.output<typeof Timeline>;
+type TaskView = z.output<typeof Task>;
+type Clock = JourneyView['clocks'][number];
+
+const COMMANDS = {
+  ladder: { path: 'ladder-assessments', schema: LadderAssessmentDoc, title: 'action.ladder' },
+  extension: { path: 'extension-requests', schema: ExtensionRequestDoc, title: 'action.extension' },
+  instrument: { path: 'instruments', schema: StartInstrumentDoc, title: 'action.startInstrument' },
+} as const;
+type Command = keyof typeof COMMANDS;
+
+/** The clocks as bars from start to final date, the target date ticked, today a vertical line. */
+export function clockTimeline(t: Translate, clocks: Clock[], today: string): Html {
+  if (clocks.length === 0) return html``;
+  const days = clocks.flatMap((c) => [dayNumber(c.startsOn), dayNumber(c.finalDate)]).concat(dayNumber(today));
+  const from = Math.min(...days) - 7;
+  const to = Math.max(...days) + 7;
+  const label = 270;
+  const width = 1000;
+  const row = 30;
+  const x = (d: string) => label + ((dayNumber(d) - from) / (to - from)) * (width - label - 10);
+  const height = clocks.length * row + 40;
+  const colour: Record<string, string> = { met: '#1b6e2b', running: '#154273', overdue: '#b00020', waived: '#6a6a6a', ended: '#6a6a6a' };
+  const todayX = x(today);
+  return html`<figure class="koers-timeline">
+    <svg viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="13">
+      <title id="timeline-title">${t('journey.timelineChart')}</title>
+      ${clocks.map((c, i) => {
+        const y = 10 + i * row;
+        const x1 = x(c.startsOn);
+        const x2 = Math.max(x(c.finalDate), x1 + 2);
+        return html`<g data-clock="${c.name}" data-status="${c.status}">
+          <text x="0" y="${y + 15}" fill="#1a1a1a">${t(`clock.${c.name}`)}</text>
+          <rect x="${x1.toFixed(1)}" y="${y + 3}" width="${(x2 - x1).toFixed(1)}" height="16" rx="3" fill="${colour[c.status] ?? '#154273'}" fill-opacity="0.25" stroke="${colour[c.status] ?? '#154273'}" stroke-width="2"></rect>
+          <line x1="${x(c.targetDate).toFixed(1)}" x2="${x(c.targetDate).toFixed(1)}" y1="${y}" y2="${y + 22}" stroke="#1a1a1a" stroke-width="2" stroke-dasharray="3 2"></line>
+          ${c.settledOn ? html`<circle cx="${x(c.settledOn).toFixed(1)}" cy="${y + 11}" r="5" fill="${colour[c.status] ?? '#1b6e2b'}"></circle>` : ''}
+        </g>`;
+      })}
+      <line x1="${todayX.toFixed(1)}" x2="${todayX.toFixed(1)}" y1="0" y2="${height - 18}" stroke="#b00020" stroke-width="2"></line>
+      <text x="${todayX.toFixed(1)}" y="${height - 4}" text-anchor="middle" fill="#b00020">${t('journey.today')} ${today}</text>
+    </svg>
+  </figure>`;
+}
+
+function clockTable(t: Translate, clocks: Clock[]): Html {
+  return html`<div class="koers-table-wrap"><table class="utrecht-table" id="clocks">
+    <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.clocks')}</span></caption>
+    <thead class="utrecht-table__header"><tr class="utrecht-table__row">
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.clock')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.start')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('task.followUp')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('task.due')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.status')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.settledOn')}</th>
+    </tr></thead>
+    <tbody class="utrecht-table__body">${clocks.map(
+      (c) => html`<tr class="utrecht-table__row" data-clock="${c.name}">
+        <th class="utrecht-table__header-cell" scope="row">${t(`clock.${c.name}`)}</th>
+        <td class="utrecht-table__cell">${c.startsOn}</td><td class="utrecht-table__cell">${c.targetDate}</td><td class="utrecht-table__cell">${c.finalDate}</td>
+        <td class="utrecht-table__cell">${statusBadge(t, c.status)}</td><td class="utrecht-table__cell">${c.settledOn ?? '—'}</td></tr>`,
+    )}</tbody></table></div>`;
+}
+
+function eventTable(t: Translate, timeline: TimelineView): Html {
+  if (timeline.events.length === 0) return html`<h2 class="utrecht-heading-2">${t('journey.timeline')}</h2><p class="utrecht-paragraph">${t('journey.noEvents')}</p>`;
+  return html`<div class="koers-table-wrap"><table class="utrecht-table" id="events">
+    <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.timeline')}</span></caption>
+    <thead class="utrecht-table__header"><tr class="utrecht-table__row">
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.event')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.occurredOn')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.reportedBy')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.receivedAt')}</th>
+    </tr></thead>
+    <tbody class="utrecht-table__body">${timeline.events.map(
+      (e) => html`<tr class="utrecht-table__row">
+        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ' (correctie)' : ''}</td>
+        <td class="utrecht-table__cell">${e.occurredOn}</td>
+        <td class="utrecht-table__cell">${e.actor ? `${e.actor.name} (${e.actor.role})` : e.source}</td>
+        <td class="utrecht-table__cell">${e.receivedAt.replace('T', ' ').slice(0, 16)}</td></tr>`,
+    )}</tbody></table></div>`;
+}
+
+function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Html {
+  const { t } = web.ctx;
+  const instruments = journey.instruments ?? [];
+  const endSchema = objectSchema(EndInstrumentDoc);
+  return html`<section class="koers-card" aria-labelledby="instruments-title"><h2 class="utrecht-heading-2" id="instruments-title">${t('journey.instruments')}</h2>
+    ${instruments.length === 0
+      ? html`<p class="utrecht-paragraph">${t('journey.noInstruments')}</p>`
+      : html`<ul>${instruments.map(
+          (i) => html`<li><strong>${i.kind}</strong> ${statusBadge(t, i.status === 'active' ? 'running' : 'ended')} ${i.startedOn} → ${i.endsOn}${i.reassessBy ? html`; ${t('journey.reassessBy')} ${i.reassessBy}` : ''}${i.extensions ? ` (+${i.extensions})` : ''}
+          ${i.status === 'active'
+            ? html`<details class="koers-details"${state.command === `end:${i.instrumentId}` ? html` open` : ''}><summary>${t('action.endInstrument')}</summary>
+              <form method="post" action="${href(`/journeys/${journey.journeyId}/instruments/${encodeURIComponent(i.instrumentId)}/end`)}" novalidate>${csrfField(web.ctx)}
+              ${fields(t, endSchema, { idPrefix: `end-${i.instrumentId}`, values: state.command === `end:${i.instrumentId}` ? state.values : { endedOn: web.today }, errors: state.command === `end:${i.instrumentId}` ? state.errors : [] })}
+              <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('action.endInstrument')}</button></form></details>`
+            : ''}</li>`,
+        )}</ul>`}
+  </section>`;
+}
+
+interface ActionState {
+  command?: string;
+  values?: Record<string, unknown>;
+  errors?: FieldError[];
+  message?: Html | string;
+  ok?: boolean;
+}
+
+function commandForm(web: Web, journeyId: string, command: Command, state: ActionState): Html {
+  const { t } = web.ctx;
+  const spec = COMMANDS[command];
+  const schema = objectSchema(spec.schema);
+  const active = state.command === command;
+  const defaults: Record<string, unknown> = command === 'ladder' ? { assessedOn: web.today } : command === 'extension' ? { requestedOn: web.today } : { startedOn: web.today };
+  return html`<details class="koers-details"${active ? html` open` : ''}><summary>${t(spec.title)}</summary>
+    <form method="post" action="${href(`/journeys/${journeyId}/${command}`)}" novalidate>${csrfField(web.ctx)}
+    ${fields(t, schema, { idPrefix: command, values: active ? state.values : defaults, errors: active ? state.errors : [] })}
+    <button type="submit" class="utrecht-button utrecht-button--primary-action">${t(spec.title)}</button></form></details>`;
+}
+
+export async function loadJourney(web: Web, journeyId: string) {
+  const [journey, timeline, tasks] = await Promise.all([
+    web.api.read<JourneyView>(`/v1/journeys/${journeyId}`),
+    web.api.read<TimelineView>(`/v1/journeys/${journeyId}/events`),
+    web.api.read<{ tasks: TaskView[] }>(`/v1/tasks/team?status=all&pageSize=500`),
+  ]);
+  return { journey, timeline, tasks: tasks.tasks.filter((task) => task.journeyId === journeyId) };
+}
+
+async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
+  const { req, res, ctx } = web;
+  const t = ctx.t;
+  const journeyId = String(req.params.journeyId);
+  const { journey, timeline, tasks } = await loadJourney(web, journeyId);
+  const openTasks = tasks.filter((task) => task.status === 'open' || task.status === 'claimed').sort(inboxOrder);
+  const doneTasks = tasks.filter((task) => task.status === 'completed').sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''));
+  const today = journey.today ?? web.today;
+  const done = req.query.done === 'accepted';
+  const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
+  res.status(state.message && !state.ok ? 422 : 200).type('html').send(
+    page(
+      { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },
+      t('journey.title', { id: journeyId.slice(0, 12) }),
+      html`<h1 class="utrecht-heading-1">${t('journey.title', { id: journeyId })}</h1>
+      ${done ? alert('ok', t('action.accepted')) : ''}
+      ${state.message ? alert(state.ok ? 'ok' : 'error', state.message) : ''}
+      <dl class="koers-facts koers-card" id="summary">
+        <dt>${t('journey.municipality')}</dt><dd>${journey.municipality}</dd>
+        <dt>${t('journey.regime')}</dt><dd>${journey.regime}</dd>
+        <dt>${t('journey.phase')}</dt><dd>${t(`phase.${journey.phase}`)}</dd>
+        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${journey.caseworker.role}${journey.caseworker.id ? ` / ${journey.caseworker.id}` : ''}` : '—'}</dd>
+        <dt>${t('journey.policy')}</dt><dd>${journey.policy ? `${journey.policy.id} v${journey.policy.version}` : '—'}</dd>
+        <dt>${t('journey.today')}</dt><dd>${today}</dd>
+      </dl>
+      <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
+      ${clockTimeline(t, journey.clocks, today)}
+      ${clockTable(t, journey.clocks)}
+      ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false })}
+      ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
+      ${eventTable(t, timeline)}
+      <div class="koers-grid">
+        ${instrumentsCard(web, journey, state)}
+        <section class="koers-card" aria-labelledby="ladder-title"><h2 class="utrecht-heading-2" id="ladder-title">${t('journey.ladder')}</h2>
+          ${(journey.ladder ?? []).length === 0
+            ? html`<p class="utrecht-paragraph">${t('journey.noLadder')}</p>`
+            : html`<ul>${(journey.ladder ?? []).map((l) => html`<li>${t('journey.rung')} ${l.rung} — ${l.assessedOn} (${l.assessedBy})</li>`)}</ul>`}
+        </section>
+        <section class="koers-card" aria-labelledby="amendments-title"><h2 class="utrecht-heading-2" id="amendments-title">${t('journey.amendments')}</h2>
+          ${(journey.amendments ?? []).length === 0
+            ? html`<p class="utrecht-paragraph">${t('journey.noAmendments')}</p>`
+            : html`<ul>${(journey.amendments ?? []).map((a) => html`<li>${a.at.slice(0, 10)}: ${a.from.id} v${a.from.version} → v${a.to.version} — ${a.reason} (${a.amendedBy})</li>`)}</ul>`}
+        </section>
+        <section class="koers-card koers-actions" aria-labelledby="actions-title"><h2 class="utrecht-heading-2" id="actions-title">${t('journey.actions')}</h2>
+          ${commandForm(web, journeyId, 'ladder', state)}
+          ${commandForm(web, journeyId, 'extension', state)}
+          ${commandForm(web, journeyId, 'instrument', state)}
+        </section>
+      </div>`,
+    ),
+  );
+}
+
+/** A refusal in plain words: the journey's own reason, then each wrong field. */
+function refusal(t: Translate, problem: { detail?: string; title: string }): string {
+  return t('action.refused', { detail: problem.detail ?? problem.title });
+}
+
+async function runCommand(web: Web, command: Command): Promise<void> {
+  const { req, res, api } = web;
+  const journeyId = String(req.params.journeyId);
+  const schema = objectSchema(COMMANDS[command].schema);
+  const body = formValues(schema, req.body ?? {});
+  const answer = await api.post(`/v1/journeys/${journeyId}/${COMMANDS[command].path}`, body);
+  if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=accepted`);
+  if (answer.status === 404 || answer.status === 403) throw new ApiError(answer.problem);
+  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  await journeyPage(web, { command, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
+}
+
+async function endInstrument(web: Web): Promise<void> {
+  const { req, res, api } = web;
+  const journeyId = String(req.params.journeyId);
+  const instrumentId = String(req.params.instrumentId);
+  const body = formValues(objectSchema(EndInstrumentDoc), req.body ?? {});
+  const answer = await api.post(`/v1/journeys/${journeyId}/instruments/${encodeURIComponent(instrumentId)}/end`, body);
+  if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=accepted`);
+  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  await journeyPage(web, { command: `end:${instrumentId}`, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
+}
+
+export function journeyRoutes(): WebRoute[] {
+  return [
+    { method: 'get', path: '/journeys/:journeyId', handler: (web) => journeyPage(web) },
+    { method: 'post', path: '/journeys/:journeyId/ladder', handler: (web) => runCommand(web, 'ladder') },
+    { method: 'post', path: '/journeys/:journeyId/extension', handler: (web) => runCommand(web, 'extension') },
+    { method: 'post', path: '/journeys/:journeyId/instrument', handler: (web) => runCommand(web, 'instrument') },
+    { method: 'post', path: '/journeys/:journeyId/instruments/:instrumentId/end', handler: endInstrument },
+  ];
+}
