@@ -10,7 +10,7 @@ import { problemHandler } from '../../../api/problem';
 const admin: ApiKeyEntry = { key: 'reload-admin-key-00000001', role: 'admin', name: 'admin-1' };
 const leaver: ApiKeyEntry = { key: 'reload-caseworker-key-0001', role: 'caseworker', name: 'cw-leaver', municipalities: ['borger-odoorn'] };
 
-async function until(ok: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
+async function until(ok: () => Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await ok()) return true;
