@@ -14,6 +14,7 @@ import { caseworkerIdKey, caseworkerRoleKey, municipalityKey, phaseKey, regimeKe
 import { JourneyMonitor } from '../../worker/monitor';
 import type { BrokenJourneyInput } from '../helpers/broken/workflows';
 import { apiHarness, eventually, type ApiHarness } from './api/harness';
+import { testDataConverter } from '../helpers/codec';
 
 describe('journeys that stop', () => {
   let h: ApiHarness;
@@ -35,7 +36,7 @@ describe('journeys that stop', () => {
   beforeAll(async () => {
     h = await apiHarness();
     nativeConnection = await NativeConnection.connect({ address: process.env.KOERS_TEST_TEMPORAL_ADDRESS! });
-    worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath: require.resolve('../helpers/broken/workflows') });
+    worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowsPath: require.resolve('../helpers/broken/workflows'), dataConverter: testDataConverter });
     workerRun = worker.run();
     const start = (workflowId: string, breaks: BrokenJourneyInput['breaks'], extra: { workflowExecutionTimeout?: Duration } = {}) =>
       h.client.workflow.start('journeyWorkflow', {
@@ -47,7 +48,8 @@ describe('journeys that stop', () => {
           { key: regimeKey, value: 'wi2021' },
           { key: phaseKey, value: 'arrival' },
           { key: caseworkerRoleKey, value: 'regisseur-werk' },
-          { key: caseworkerIdKey, value: tag },
+          // Staff ids reach Temporal as pseudonyms (api/identity.ts); the API filters by the pseudonym.
+          { key: caseworkerIdKey, value: h.identity.staffPseudonym(tag) },
         ]),
         ...extra,
       });
