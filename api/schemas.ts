@@ -439,10 +439,10 @@ export const JourneyListQuery = z.strictObject({
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
   pageToken: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,2048}$/, 'must be the nextPageToken of a previous page')
+    .regex(/^[A-Za-z0-9_.-]{1,2048}$/, 'must be the nextPageToken of a previous page')
     .refine(isPageToken, 'must be the nextPageToken of a previous page')
     .optional()
-    .describe('`nextPageToken` of the previous page (base64url).'),
+    .describe('`nextPageToken` of the previous page (base64url and a check).'),
 });
 export type JourneyFilter = z.output<typeof JourneyCountQuery>;
 
