@@ -47,7 +47,7 @@ describe('journeys and partner events', () => {
     expect((await read(journeyId, 'caseworker')).bsn).toBe('111222333');
     const partner = await read(journeyId, 'partnerBrp');
     expect(partner.bsn).toBeUndefined();
-    expect(Object.keys(partner).sort()).toEqual(['clocks', 'inburgeringsplicht', 'journeyId', 'municipality', 'openTasks', 'phase', 'regime']);
+    expect(Object.keys(partner).sort()).toEqual(['clocks', 'inburgeringsplicht', 'journeyId', 'municipality', 'openTasks', 'phase', 'regime', 'status']);
     expect((await read(await h.createJourney(), 'admin')).bsn).toBeUndefined();
 
     const history = JSON.stringify(await h.client.workflow.getHandle(journeyId).fetchHistory());

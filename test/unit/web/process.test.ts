@@ -18,7 +18,7 @@ describe('the journey as a BPMN process, read from the domain', () => {
     const wi2013 = Object.fromEntries(processModel('wi2013').steps.map((s) => [s.clock, s]));
     // Wi2013: the term runs from the permit; no PIP, MAP or ontzorgen clock.
     expect(wi2013.inburgering!.anchors).toEqual([]);
-    expect(Object.keys(wi2013).sort()).toEqual(['family-reunification', 'inburgering', 'intake', 'maatschappelijke-begeleiding', 'participatieverklaring', 'reintegration-start']);
+    expect(Object.keys(wi2013).sort()).toEqual(['bijstand-decision', 'family-reunification', 'inburgering', 'intake', 'maatschappelijke-begeleiding', 'participatieverklaring', 'reintegration-start']);
     expect(wi2013.intake!.metBy).toEqual(['nl.koers.intake.held']);
   });
 
