@@ -24,17 +24,19 @@ describe('dates the service accepts', () => {
   });
 
   it('refuses a partner extension that does not extend the term, and one out of range; nothing changes', async () => {
-    const journeyId = await h.createJourney({ permitGrantedOn: '2025-03-14' });
+    // Wi2013: the term runs from the permit (2021-06-01 + 3 years).
+    const journeyId = await h.createJourney({ permitGrantedOn: '2021-06-01', birthDate: '1990-01-01' });
     const before = await eventually(async () => (await h.as('admin').get(`/v1/journeys/${journeyId}`)).body, (j) => j.clocks?.some((c: { name: string }) => c.name === 'inburgering'), 5000);
     const finalDate = before.clocks.find((c: { name: string }) => c.name === 'inburgering').finalDate;
-    for (const newFinalDate of ['2026-01-01', finalDate, '9999-12-31']) {
-      const res = await h.as('partnerDuo').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.extension.granted', { occurredOn: '2025-06-01', newFinalDate }, undefined, 'urn:nl:duo'));
+    expect(finalDate).toBe('2024-06-01');
+    for (const newFinalDate of ['2023-01-01', finalDate, '9999-12-31']) {
+      const res = await h.as('partnerDuo').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.extension.granted', { occurredOn: '2024-05-01', newFinalDate }, undefined, 'urn:nl:duo'));
       expect([newFinalDate, res.status, res.body.errors?.[0]?.path]).toEqual([newFinalDate, 422, 'data.newFinalDate']);
     }
-    const later = await h.as('partnerDuo').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.extension.granted', { occurredOn: '2025-06-01', newFinalDate: '2028-09-14' }, undefined, 'urn:nl:duo'));
+    const later = await h.as('partnerDuo').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.extension.granted', { occurredOn: '2024-05-01', newFinalDate: '2024-12-01' }, undefined, 'urn:nl:duo'));
     expect(later.status).toBe(202);
-    const after = await eventually(async () => (await h.as('admin').get(`/v1/journeys/${journeyId}`)).body, (j) => j.clocks.some((c: { name: string; finalDate: string }) => c.name === 'inburgering' && c.finalDate === '2028-09-14'), 5000);
-    expect(after.clocks.find((c: { name: string }) => c.name === 'inburgering').finalDate).toBe('2028-09-14');
+    const after = await eventually(async () => (await h.as('admin').get(`/v1/journeys/${journeyId}`)).body, (j) => j.clocks.some((c: { name: string; finalDate: string }) => c.name === 'inburgering' && c.finalDate === '2024-12-01'), 5000);
+    expect(after.clocks.find((c: { name: string }) => c.name === 'inburgering').finalDate).toBe('2024-12-01');
   });
 
   it('refuses a PIP or plan dated before the permit', async () => {
