@@ -175,7 +175,7 @@ export const Journey = named(
     municipality: z.string(),
     regime: RegimeSchema,
     phase: PhaseSchema,
-    inburgeringsplicht: Inburgeringsplicht,
+    inburgeringsplicht: Inburgeringsplicht.optional().describe('Who is obliged (contract v1.1); absent only when the run stopped (`status` failed, terminated, timed-out, canceled), which shows no live state.'),
     clocks: z.array(Clock),
     openTasks: z.array(OpenTask),
     // Below: for admins and caseworkers only.

@@ -56,12 +56,12 @@ describe('Temporal and its workers out of reach', () => {
     for (const token of ['AAAA', 'eyJhIjoxfQ', `${first.body.nextPageToken.slice(0, -1)}x`]) {
       const res = await timed(`list with a foreign page token ${token.slice(0, 8)}`, () => h.as('admin').get(`/v1/journeys?pageToken=${encodeURIComponent(token)}`));
       expect(res.status).toBe(400);
-      expect(res.body.errors).toEqual([{ path: 'query.pageToken', message: 'not a page token of this API' }]);
+      expect(res.body.errors).toEqual([{ path: 'query.pageToken', message: 'must be the nextPageToken of a previous page' }]);
       expect(timings[`list with a foreign page token ${token.slice(0, 8)}`]).toBeLessThan(1000);
     }
     const cursor = await h.as('caseworker').get('/v1/tasks/mine?cursor=AAAA');
     expect(cursor.status).toBe(400);
-    expect(cursor.body.errors).toEqual([{ path: 'query.cursor', message: 'not a cursor of this API' }]);
+    expect(cursor.body.errors).toEqual([{ path: 'query.cursor', message: 'must be the nextCursor of a previous page' }]);
     expect(warnings()).toBe(before);
   });
 
