@@ -27,13 +27,15 @@ describe('API keys file reload', () => {
   const outcomes: Array<{ ok: boolean; trigger: string }> = [];
   const app = express();
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-keys-'));
     file = path.join(dir, 'api-keys.json');
     fs.writeFileSync(file, JSON.stringify([admin, leaver]));
     keys = ApiKeys.fromFile(file);
     outcomes.length = 0;
     stop = watchApiKeysFile(keys, file, (o) => outcomes.push(o), 100);
+    // fs.watchFile takes its first stat asynchronously: a write before it would be the baseline, not a change.
+    await new Promise((resolve) => setTimeout(resolve, 500));
   });
   afterEach(() => {
     stop();
