@@ -237,11 +237,10 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, params }) => {
         const state = await readState(ctx, principal, params.journeyId);
         const audit = await ctx.audit.forJourney(params.journeyId);
-        const key = eventKey;
         // The journey keeps a bounded window of recent events (workflows/journey-state.ts): a signalled
         // event is applied unless the window records its rejection; older events have left the window.
-        const rejected = new Map(state.events.filter((e) => e.outcome === 'rejected').map((e) => [key(e), e.rejection]));
-        const audited = new Set(audit.map(key));
+        const rejected = new Map(state.events.filter((e) => e.outcome === 'rejected').map((e) => [eventKey(e), e.rejection]));
+        const audited = new Set(audit.map(eventKey));
         const events = [
           ...audit.map((a) => ({
             source: a.source,
@@ -253,12 +252,12 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             ...(a.correction ? { correction: true } : {}),
             keyId: a.keyId,
             ...(a.signalledAt ? { signalledAt: a.signalledAt } : {}),
-            applied: a.signalledAt !== undefined && !rejected.has(key(a)),
-            ...(rejected.get(key(a)) ? { rejection: rejected.get(key(a)) } : {}),
+            applied: a.signalledAt !== undefined && !rejected.has(eventKey(a)),
+            ...(rejected.get(eventKey(a)) ? { rejection: rejected.get(eventKey(a)) } : {}),
           })),
           // Facts that did not come through this API's event endpoint (a completed task's form).
           ...state.events
-            .filter((e) => !audited.has(key(e)))
+            .filter((e) => !audited.has(eventKey(e)))
             .map((e) => ({
               source: e.source,
               id: e.id,
