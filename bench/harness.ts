@@ -1,0 +1,200 @@
+/**
+ * What the end-to-end benchmark (bench/index.ts) runs Koers with: a Temporal server (the embedded
+ * dev server, or a cluster named by an address), Koers as separate API and worker processes
+ * (`KOERS_ROLE`, as a deployment runs them), an HTTP client that honours back-pressure, and the
+ * figures every section records with its own (machine load, process memory).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build as buildHistogram, type Histogram } from 'hdr-histogram-js';
+import { startKoersProcess, type KoersProcess } from '../test/helpers/koers-process';
+import { freePort } from '../test/helpers/ports';
+
+export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+export const PARTNER_KEY = 'bench-partner-key-0123456789abcdef';
+export const CASEWORKER_KEY = 'bench-caseworker-key-0123456789abcdef';
+/** The caseworker's staff id: `GET /v1/tasks/mine` lists the tasks assigned to it. */
+export const CASEWORKER = 'bench-caseworker';
+export const MUNICIPALITY = 'borger-odoorn';
+
+/** Every partner event type the benchmark sends. */
+export const EVENT_TYPES = [
+  'nl.koers.duo.notified',
+  'nl.koers.brp.registered',
+  'nl.koers.bijstand.applied',
+  'nl.koers.intake.held',
+  'nl.koers.pip.established',
+  'nl.koers.reintegration.started',
+  'nl.koers.participatieverklaring.signed',
+  'nl.koers.map.completed',
+  'nl.koers.exam.passed',
+];
+
+/** Writes the benchmark's API keys file: an admin, a partner of every event type, one caseworker. */
+export function writeKeysFile(dir: string): string {
+  const file = path.join(dir, 'api-keys.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify([
+      { key: ADMIN_KEY, role: 'admin', name: 'bench-admin' },
+      { key: PARTNER_KEY, role: 'partner', name: 'bench-partner', municipalities: [MUNICIPALITY], eventTypes: EVENT_TYPES },
+      { key: CASEWORKER_KEY, role: 'caseworker', name: CASEWORKER, municipalities: [MUNICIPALITY] },
+    ]),
+  );
+  return file;
+}
+
+/** Machine load at one moment: `os.loadavg()` (1, 5, 15 minutes) and the time. */
+export interface LoadSample {
+  at: string;
+  loadavg: [number, number, number];
+}
+
+export function loadSample(): LoadSample {
+  const [a, b, c] = os.loadavg();
+  return { at: new Date().toISOString(), loadavg: [round(a!, 2), round(b!, 2), round(c!, 2)] };
+}
+
+/** The machine and code the figures belong to. */
+export function machine() {
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    totalMemoryMiB: Math.round(os.totalmem() / 2 ** 20),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    gitCommit: git(['rev-parse', 'HEAD']),
+    gitBranch: git(['rev-parse', '--abbrev-ref', 'HEAD']),
+    gitDirty: git(['status', '--porcelain', '--untracked-files=no']) !== '',
+  };
+}
+
+export const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
+
+/** A latency histogram in milliseconds (HdrHistogram, 3 significant digits, up to 10 minutes). */
+export function latencyHistogram(): Histogram {
+  return buildHistogram({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
+}
+
+/** p50/p95/p99/max and the count of a histogram in milliseconds; empty when nothing was recorded. */
+export function percentiles(h: Histogram) {
+  if (h.totalCount === 0) return { count: 0 };
+  return {
+    count: h.totalCount,
+    p50Ms: h.getValueAtPercentile(50),
+    p95Ms: h.getValueAtPercentile(95),
+    p99Ms: h.getValueAtPercentile(99),
+    maxMs: h.maxValue,
+  };
+}
+
+/** Resident set size of a process in bytes, from /proc (Linux), or undefined when it is gone. */
+export function rssBytes(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fn` over `items`, `limit` at a time. */
+export async function eachBounded<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await fn(items[index]!, index);
+      }
+    }),
+  );
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Requests answered 429/503 (shed by back-pressure) and retried after `Retry-After`, per operation. */
+export const shed: Record<string, number> = {};
+
+/**
+ * One HTTP request to Koers that honours back-pressure: a 429 or 503 is counted in {@link shed} and
+ * retried after its `Retry-After` (seconds, at most 10; 1 when absent), up to 10 minutes. Network errors
+ * are retried too (counted as `network`). Other answers are returned as they are.
+ */
+export async function request(base: string, key: string, method: string, url: string, body?: unknown, operation = method): Promise<{ status: number; body: Record<string, unknown> }> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${base}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const text = await res.text();
+      if (res.status !== 429 && res.status !== 503) {
+        return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      }
+      shed[operation] = (shed[operation] ?? 0) + 1;
+      const retryAfter = Number(res.headers.get('retry-after'));
+      await sleep(Math.min(10, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 1) * 1000);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      shed.network = (shed.network ?? 0) + 1;
+      await sleep(500);
+    }
+    if (Date.now() > deadline) throw new Error(`${method} ${url}: no answer but 429/503 for 10 minutes`);
+  }
+}
+
+/** Koers as a deployment runs it: one API process and one worker process on one store. */
+export interface KoersDeployment {
+  base: string;
+  env: Record<string, string>;
+  api: KoersProcess;
+  worker: KoersProcess;
+  /** Restarts the worker with extra environment (e.g. a cache size); resolves when it polls. */
+  restartWorker(extraEnv: Record<string, string>): Promise<void>;
+  /** Starts another API process on the same Temporal server but another store (inbox section). */
+  stop(): Promise<void>;
+}
+
+export async function startDeployment(options: { temporalAddress: string; dir: string; databaseUrl: string; taskQueue: string; workerEnv?: Record<string, string> }): Promise<KoersDeployment> {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PORT: String(port),
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    KOERS_DATA_DIR: options.dir,
+    KOERS_DATABASE_URL: options.databaseUrl,
+    KOERS_API_KEYS_FILE: writeKeysFile(options.dir),
+    KOERS_SECRET_KEY: 'bench-secret-key-0123456789-0123456789',
+    KOERS_TASK_QUEUE: options.taskQueue,
+  };
+  const deployment: KoersDeployment = {
+    base: `http://127.0.0.1:${port}`,
+    env,
+    worker: startKoersProcess('worker', { ...env, ...options.workerEnv }, 300_000),
+    api: startKoersProcess('api', env, 300_000),
+    async restartWorker(extraEnv) {
+      await deployment.worker.kill('SIGTERM');
+      deployment.worker = startKoersProcess('worker', { ...env, ...extraEnv }, 300_000);
+      await deployment.worker.ready;
+    },
+    async stop() {
+      await Promise.all([deployment.api.kill('SIGTERM'), deployment.worker.kill('SIGTERM')]);
+    },
+  };
+  await Promise.all([deployment.worker.ready, deployment.api.ready]);
+  return deployment;
+}

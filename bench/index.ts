@@ -1,0 +1,735 @@
+/**
+ * `npm run bench` (issue 12): Koers end to end on this machine, every figure a ratio or a percentile
+ * measured in the same run, with the machine's load before and after each section.
+ *
+ *   npm run bench                 full run (about 30-45 minutes on 2 cores)
+ *   npm run bench -- --quick      smaller populations (under 5 minutes)
+ *   npm run bench -- --national   event latency up to 100,000 active journeys (hours; run by hand)
+ *   options: --label <name> (file name suffix, e.g. `before`), --cluster / --no-cluster,
+ *            --sections a,b (domain, start, latency, history, inbox, cluster)
+ *
+ * Writes `bench/results/<YYYY-MM-DD>[-quick][-<label>].json` and a `.md` summary next to it.
+ * Koers runs as separate API and worker processes (`KOERS_ROLE`) against a Temporal dev server this
+ * script starts (or the PostgreSQL cluster of `scripts/temporal-cluster.sh`), loaded over HTTP with
+ * bounded concurrency; 429/503 answers are honoured (`Retry-After`) and counted as shed requests.
+ */
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { startDevServer, type DevServer } from '../platform/dev-server';
+import { openDatabase, type Db } from '../store/db';
+import { migrateToLatest } from '../store/migrations';
+import { TaskStore } from '../store/tasks';
+import { CASEWORKER_ROLES, TASK_KINDS } from '../domain/vocabulary';
+import type { DesiredTask } from '../domain/types';
+import { freePort } from '../test/helpers/ports';
+import { startKoersProcess } from '../test/helpers/koers-process';
+import {
+  ADMIN_KEY, CASEWORKER, CASEWORKER_KEY, MUNICIPALITY, PARTNER_KEY,
+  eachBounded, latencyHistogram, loadSample, machine, percentiles, request, round, rssBytes, shed, sleep, startDeployment,
+  type KoersDeployment, type LoadSample,
+} from './harness';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = flag('quick');
+const national = flag('national');
+const mode = national ? 'national' : quick ? 'quick' : 'full';
+const root = path.resolve(__dirname, '..');
+const clusterScript = path.join(root, 'scripts/temporal-cluster.sh');
+
+/** Population sizes per mode. */
+const plan = {
+  quick: { domainJourneys: 20_000, startJourneys: 200, levels: [200, 1_000], cache: 200, eventsPerSecond: 20, eventSeconds: 15, historyJourneys: 2, inboxTasks: 20_000, inboxRequests: 200, touchFactor: 2 },
+  full: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 30, historyJourneys: 4, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
+  national: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000, 100_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 60, historyJourneys: 4, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
+}[mode];
+const START_CONCURRENCY = 10;
+
+const allSections = ['domain', 'start', 'latency', 'history', 'inbox', 'cluster'] as const;
+type SectionName = (typeof allSections)[number];
+const chosen = new Set<string>(option('sections')?.split(',') ?? allSections);
+const runSection = (name: SectionName) => chosen.has(name) && !(name === 'cluster' && flag('no-cluster')) && !(name === 'cluster' && quick && !flag('cluster'));
+
+/** One section's figures with the machine's load around them. */
+interface Section {
+  figures: Record<string, unknown>;
+  loadBefore: LoadSample;
+  loadAfter: LoadSample;
+  seconds: number;
+}
+const results: Record<string, Section | { skipped: string }> = {};
+
+async function section(name: string, work: () => Promise<Record<string, unknown>>): Promise<void> {
+  const loadBefore = loadSample();
+  const started = Date.now();
+  console.log(`\n== ${name} (load ${loadBefore.loadavg.join(' ')})`);
+  try {
+    const figures = await work();
+    results[name] = { figures, loadBefore, loadAfter: loadSample(), seconds: round((Date.now() - started) / 1000, 1) };
+  } catch (err) {
+    console.error(`section ${name} failed:`, err);
+    results[name] = { figures: { error: err instanceof Error ? err.message : String(err) }, loadBefore, loadAfter: loadSample(), seconds: round((Date.now() - started) / 1000, 1) };
+  }
+  console.log(JSON.stringify(results[name]));
+}
+
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+const today = daysAgo(0);
+
+// ---------------------------------------------------------------- domain (today's pure benchmark)
+
+/** bench/run.ts as a child process (its own heap, `--expose-gc`), its printed ratios parsed. */
+function domainSection(): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '-r', '@swc-node/register', 'bench/run.ts'], {
+      cwd: root,
+      env: { ...process.env, BENCH_JOURNEYS: String(plan.domainJourneys) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench/run.ts exited ${code}`));
+      const number = (re: RegExp) => Number(re.exec(out)?.[1]);
+      resolve({
+        journeys: plan.domainJourneys,
+        wakeUpPerJourneyMicroseconds: number(/wake-up: clocks.*?ms\s+([\d.]+) µs\/journey/),
+        wakeUpToStructuredCloneTimeRatio: number(/wake-up \/ baseline time ratio:\s+([\d.]+)/),
+        factsBytesPerJourney: number(/facts in memory:\s+(\d+)/),
+        factsToClonedFactsMemoryRatio: number(/facts \/ cloned-facts memory:\s+([\d.]+)/),
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------- a Koers under test
+
+/** The milestones a journey receives in order, with the day after the permit each happened. */
+const STEPS_WI2021 = [
+  { type: 'nl.koers.duo.notified', field: 'duoNotifiedOn', after: 7 },
+  { type: 'nl.koers.brp.registered', field: 'brpRegisteredOn', after: 14 },
+  { type: 'nl.koers.bijstand.applied', field: 'bijstandAppliedOn', after: 15 },
+  { type: 'nl.koers.intake.held', field: 'intakeHeldOn', after: 30 },
+  { type: 'nl.koers.pip.established', field: 'pipEstablishedOn', after: 60, data: { leerroute: 'b1' } },
+  { type: 'nl.koers.reintegration.started', field: 'reintegrationStartedOn', after: 80, data: { instrument: 'vrijwilligerswerk' } },
+  { type: 'nl.koers.participatieverklaring.signed', field: 'participatieverklaringSignedOn', after: 300 },
+  { type: 'nl.koers.map.completed', field: 'mapCompletedOn', after: 500 },
+  { type: 'nl.koers.exam.passed', field: 'examPassedOn', after: 800, data: { route: 'b1' } },
+];
+const STEPS_WI2013 = STEPS_WI2021.filter((s) => s.type !== 'nl.koers.duo.notified' && s.type !== 'nl.koers.map.completed').map((s) =>
+  s.type === 'nl.koers.exam.passed' ? { ...s, data: { route: 'inburgeringsexamen' } } : s,
+);
+type Step = (typeof STEPS_WI2021)[number];
+
+interface ActiveJourney {
+  journeyId: string;
+  permitGrantedOn: string;
+  /** Index of the next step to send. */
+  next: number;
+}
+
+/** Everything the sections share about one Koers under test. */
+interface Target {
+  name: string;
+  temporalAddress: string;
+  koers: KoersDeployment;
+  db: Db;
+  client: Client;
+  connection: Connection;
+  /** Journeys created so far, in order. */
+  journeys: ActiveJourney[];
+  runId: string;
+  /** personRefs handed out so far (a refused create does not reuse its number). */
+  personRefs: number;
+  workerBaselineRss?: number;
+}
+
+/** Creates `count` journeys over HTTP at bounded concurrency; returns the time until the last 201. */
+async function createJourneys(t: Target, count: number, permitGrantedOn: string, regime?: 'wi2013' | 'wi2021'): Promise<{ journeys: ActiveJourney[]; seconds: number; startedAt: number; refused: number }> {
+  const first = t.personRefs;
+  t.personRefs += count;
+  const journeys: ActiveJourney[] = [];
+  let refused = 0;
+  const startedAt = Date.now();
+  await eachBounded(Array.from({ length: count }, (_, i) => first + i), START_CONCURRENCY, async (n) => {
+    const res = await request(t.koers.base, ADMIN_KEY, 'POST', '/v1/journeys', { personRef: `bench-${t.runId}-${n}`, municipality: MUNICIPALITY, permitGrantedOn, birthDate: '1990-05-01', ...(regime ? { regime } : {}) }, 'createJourney');
+    if (res.status !== 201) {
+      refused += 1;
+      if (refused <= 3) console.error(`create journey: ${res.status} ${JSON.stringify(res.body)}`);
+      return;
+    }
+    journeys.push({ journeyId: res.body.journeyId as string, permitGrantedOn, next: 0 });
+  });
+  const seconds = (Date.now() - startedAt) / 1000;
+  t.journeys.push(...journeys);
+  return { journeys, seconds, startedAt, refused };
+}
+
+/**
+ * Waits until every journey has its first task in the store (the worker ran its first workflow task
+ * and the task-sync activity); returns the store's time of the last journey's first task.
+ */
+async function firstTasksVisible(t: Target, journeyIds: string[], timeoutMs: number): Promise<{ lastFirstTaskAt?: number; withTasks: number }> {
+  const wanted = new Set(journeyIds);
+  const deadline = Date.now() + timeoutMs;
+  let firstTaskAt = new Map<string, string>();
+  for (;;) {
+    const rows = await t.db.selectFrom('tasks').select(['journey_id']).select((eb) => eb.fn.min('created_at').as('first')).groupBy('journey_id').execute();
+    firstTaskAt = new Map(rows.filter((r) => wanted.has(r.journey_id)).map((r) => [r.journey_id, String(r.first)]));
+    if (firstTaskAt.size >= wanted.size || Date.now() > deadline) break;
+    await sleep(500);
+  }
+  const times = [...firstTaskAt.values()].map((at) => Date.parse(at));
+  return { withTasks: firstTaskAt.size, ...(times.length ? { lastFirstTaskAt: Math.max(...times) } : {}) };
+}
+
+/** The worker has finished its backlog: every journey's first task is in the store (at most 30 minutes). */
+async function drain(t: Target, journeys: ActiveJourney[]): Promise<number> {
+  const started = Date.now();
+  await firstTasksVisible(t, journeys.map((j) => j.journeyId), 30 * 60_000);
+  return (Date.now() - started) / 1000;
+}
+
+// ---------------------------------------------------------------- start throughput
+
+async function startSection(t: Target): Promise<Record<string, unknown>> {
+  const n = plan.startJourneys;
+  // The no-op baseline: its own worker process and task queue on the same server, started directly.
+  const noopQueue = `bench-noop-${t.runId}`;
+  const noop = spawn(process.execPath, ['-r', '@swc-node/register', 'bench/noop-worker.ts'], {
+    cwd: root,
+    env: { ...process.env, TEMPORAL_ADDRESS: t.temporalAddress, BENCH_TASK_QUEUE: noopQueue },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    noop.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
+    noop.once('exit', (code) => reject(new Error(`no-op worker exited ${code}`)));
+  });
+  const noopStarted = Date.now();
+  const handles: string[] = [];
+  await eachBounded(Array.from({ length: n }, (_, i) => i), START_CONCURRENCY, async (i) => {
+    const handle = await t.client.workflow.start('noopWorkflow', { taskQueue: noopQueue, workflowId: `bench-noop-${t.runId}-${i}` });
+    handles.push(handle.workflowId);
+  });
+  const noopStartSeconds = (Date.now() - noopStarted) / 1000;
+  await eachBounded(handles, 50, async (id) => void (await t.client.workflow.getHandle(id).result()));
+  const noopCompleteSeconds = (Date.now() - noopStarted) / 1000;
+  noop.kill('SIGTERM');
+
+  // Journeys within the family-reunification window, so the first workflow task projects a task.
+  const created = await createJourneys(t, n, daysAgo(10));
+  const visible = await firstTasksVisible(t, created.journeys.map((j) => j.journeyId), 30 * 60_000);
+  const endToEndSeconds = visible.lastFirstTaskAt ? (visible.lastFirstTaskAt - created.startedAt) / 1000 : NaN;
+  const noopStartRate = n / noopStartSeconds;
+  const noopCompleteRate = n / noopCompleteSeconds;
+  const httpStartRate = created.journeys.length / created.seconds;
+  const endToEndRate = visible.withTasks / endToEndSeconds;
+  return {
+    journeys: n,
+    concurrency: START_CONCURRENCY,
+    noopStartsPerSecond: round(noopStartRate, 1),
+    noopCompletedPerSecond: round(noopCompleteRate, 1),
+    journeyHttp201PerSecond: round(httpStartRate, 1),
+    journeyFirstTasksVisiblePerSecond: round(endToEndRate, 1),
+    journeysRefused: created.refused,
+    journeysWithTasks: visible.withTasks,
+    httpStartToNoopStartRatio: round(httpStartRate / noopStartRate),
+    endToEndToNoopCompletedRatio: round(endToEndRate / noopCompleteRate),
+    endToEndToHttpStartRatio: round(endToEndRate / httpStartRate),
+  };
+}
+
+// ---------------------------------------------------------------- event latency
+
+/** The CloudEvent of a journey's next milestone, dated after its permit and never after today. */
+function nextEvent(j: ActiveJourney, steps: Step[], runId: string) {
+  const step = steps[j.next]!;
+  const permit = Date.parse(`${j.permitGrantedOn}T12:00:00Z`);
+  // Journeys started days ago get their milestones squeezed into the days since the permit, in order.
+  const span = Math.max(1, Math.floor((Date.now() - permit) / 86_400_000));
+  const after = Math.min(step.after, Math.floor((span * (j.next + 1)) / (steps.length + 1)));
+  const occurredOn = new Date(permit + after * 86_400_000).toISOString().slice(0, 10);
+  return { step, occurredOn, event: { specversion: '1.0', id: `bench-${runId}-${j.journeyId.slice(-12)}-${j.next}`, source: 'urn:nl:bench', type: step.type, time: new Date().toISOString(), data: { occurredOn, ...step.data } } };
+}
+
+/** A milestone is visible when the admin's GET shows it (milestones), or, if it shows none, when the clocks change. */
+function shows(body: Record<string, unknown>, field: string, occurredOn: string): boolean {
+  const milestones = body.milestones as Record<string, unknown> | undefined;
+  return milestones?.[field] === occurredOn;
+}
+
+/**
+ * Sends milestones at a steady rate to random active journeys and measures POST → visible in
+ * `GET /v1/journeys/{id}` (polled every 50 ms for the first second, then every 200 ms, up to 60 s).
+ */
+async function eventLatency(t: Target, active: ActiveJourney[], eventsPerSecond: number, seconds: number) {
+  const visible = latencyHistogram();
+  const accepted = latencyHistogram();
+  const getLatency = latencyHistogram();
+  const statuses: Record<string, number> = {};
+  let notVisible = 0;
+  const busy = new Set<string>();
+  const total = eventsPerSecond * seconds;
+  const rand = seeded(7);
+  const inFlight: Promise<void>[] = [];
+  const started = Date.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / eventsPerSecond;
+    if (due > Date.now()) await sleep(due - Date.now());
+    let j: ActiveJourney | undefined;
+    for (let tries = 0; tries < 20 && !j; tries++) {
+      const candidate = active[Math.floor(rand() * active.length)]!;
+      if (!busy.has(candidate.journeyId) && candidate.next < STEPS_WI2021.length) j = candidate;
+    }
+    if (!j) continue;
+    const journey = j;
+    busy.add(journey.journeyId);
+    const { step, occurredOn, event } = nextEvent(journey, STEPS_WI2021, t.runId);
+    journey.next += 1;
+    inFlight.push(
+      (async () => {
+        const sent = Date.now();
+        const res = await request(t.koers.base, PARTNER_KEY, 'POST', `/v1/journeys/${journey.journeyId}/events`, event, 'postEvent');
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        accepted.recordValue(Math.max(1, Date.now() - sent));
+        if (res.status !== 202) {
+          if ((statuses[res.status] ?? 0) <= 3) console.error(`event ${step.type}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+          busy.delete(journey.journeyId);
+          return;
+        }
+        for (;;) {
+          const asked = Date.now();
+          const got = await request(t.koers.base, ADMIN_KEY, 'GET', `/v1/journeys/${journey.journeyId}`, undefined, 'getJourney');
+          getLatency.recordValue(Math.max(1, Date.now() - asked));
+          if (got.status === 200 && shows(got.body, step.field, occurredOn)) {
+            visible.recordValue(Math.max(1, Date.now() - sent));
+            break;
+          }
+          if (Date.now() - sent > 60_000) {
+            notVisible += 1;
+            break;
+          }
+          await sleep(Date.now() - sent < 1000 ? 50 : 200);
+        }
+        busy.delete(journey.journeyId);
+      })(),
+    );
+  }
+  const sendSeconds = (Date.now() - started) / 1000;
+  await Promise.all(inFlight);
+  return {
+    activeJourneys: active.length,
+    eventsSent: Object.values(statuses).reduce((a, b) => a + b, 0),
+    targetEventsPerSecond: eventsPerSecond,
+    achievedEventsPerSecond: round(inFlight.length / sendSeconds, 1),
+    answers: statuses,
+    notVisibleWithin60s: notVisible,
+    postToVisible: percentiles(visible),
+    postTo202: percentiles(accepted),
+    getJourney: percentiles(getLatency),
+  };
+}
+
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+/** Asks every given journey for its state (a query: the worker loads it into its cache); returns the seconds taken. */
+async function touch(t: Target, journeys: ActiveJourney[]): Promise<number> {
+  const started = Date.now();
+  await eachBounded(journeys, START_CONCURRENCY, async (j) => void (await request(t.koers.base, ADMIN_KEY, 'GET', `/v1/journeys/${j.journeyId}`, undefined, 'getJourney')));
+  return (Date.now() - started) / 1000;
+}
+
+const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : round(bytes / 2 ** 20, 1));
+
+/** Whether this build reads KOERS_MAX_CACHED_WORKFLOWS (the capacity work); before it, the SDK's default cache applies. */
+function cacheSettingHonoured(): boolean {
+  return fs.readFileSync(path.join(root, 'platform/config.ts'), 'utf8').includes('KOERS_MAX_CACHED_WORKFLOWS');
+}
+
+async function latencySection(t: Target, levels: number[], cache: number): Promise<Record<string, unknown>> {
+  const figures: Record<string, unknown> = { cacheSettingHonoured: cacheSettingHonoured() };
+  const perLevel: Record<string, unknown>[] = [];
+  for (const level of levels) {
+    const missing = level - t.journeys.length;
+    let createSeconds = 0;
+    let drainSeconds = 0;
+    if (missing > 0) {
+      console.log(`creating ${missing} journeys (to ${level} active)`);
+      const created = await createJourneys(t, missing, daysAgo(10));
+      createSeconds = created.seconds;
+      drainSeconds = await drain(t, created.journeys);
+    }
+    const active = t.journeys.slice(0, level);
+    const rss = rssBytes(t.koers.worker.child.pid);
+    const load = loadSample();
+    console.log(`event latency at ${level} active journeys (default cache)`);
+    const latency = await eventLatency(t, active, plan.eventsPerSecond, plan.eventSeconds);
+    perLevel.push({
+      level,
+      cache: 'sdk-default',
+      createdNow: Math.max(0, missing),
+      createSeconds: round(createSeconds, 1),
+      drainAfterCreateSeconds: round(drainSeconds, 1),
+      createdPerSecondIncludingDrain: missing > 0 ? round(missing / (createSeconds + drainSeconds), 1) : undefined,
+      workerRssMiB: mib(rss),
+      workerRssAboveBaselinePerJourneyMiB: rss && t.workerBaselineRss ? round((rss - t.workerBaselineRss) / 2 ** 20 / level) : undefined,
+      load,
+      ...latency,
+    });
+    console.log(JSON.stringify(perLevel.at(-1)));
+  }
+  figures.defaultCache = perLevel;
+
+  // The worker restarted with a cache smaller than the active set: RSS per cached journey, then latency.
+  const largest = levels.at(-1)!;
+  await t.koers.restartWorker({ KOERS_MAX_CACHED_WORKFLOWS: String(cache) });
+  await sleep(5000);
+  const baseline = rssBytes(t.koers.worker.child.pid);
+  const filled = t.journeys.slice(0, cache);
+  const fillSeconds = await touch(t, filled);
+  const atCache = rssBytes(t.koers.worker.child.pid);
+  const beyond = t.journeys.slice(cache, Math.min(largest, cache * plan.touchFactor));
+  const beyondSeconds = await touch(t, beyond);
+  const atBeyond = rssBytes(t.koers.worker.child.pid);
+  const touched = filled.length + beyond.length;
+  figures.memory = {
+    maxCachedWorkflows: cache,
+    method: 'VmRSS of the KOERS_ROLE=worker process (/proc/<pid>/status) after a GET of each journey (a query loads it into the cache), minus the RSS 5 s after the worker was ready; no forced GC',
+    baselineRssMiB: mib(baseline),
+    journeysTouchedToFill: filled.length,
+    fillSeconds: round(fillSeconds, 1),
+    rssAtCacheSizeMiB: mib(atCache),
+    perCachedJourneyMiB: baseline && atCache ? round((atCache - baseline) / 2 ** 20 / filled.length) : undefined,
+    journeysTouchedInAll: touched,
+    touchBeyondSeconds: round(beyondSeconds, 1),
+    rssWithActiveSetLargerThanCacheMiB: mib(atBeyond),
+    perCachedJourneyWithActiveSetLargerMiB: baseline && atBeyond ? round((atBeyond - baseline) / 2 ** 20 / Math.min(cache, touched)) : undefined,
+    perTouchedJourneyMiB: baseline && atBeyond ? round((atBeyond - baseline) / 2 ** 20 / touched) : undefined,
+    rssGrowthBeyondCacheRatio: atCache && atBeyond && baseline ? round((atBeyond - baseline) / Math.max(1, atCache - baseline)) : undefined,
+  };
+  console.log(JSON.stringify(figures.memory));
+  console.log(`event latency at ${largest} active journeys, cache ${cache}`);
+  figures.smallCache = { level: largest, maxCachedWorkflows: cache, load: loadSample(), ...(await eventLatency(t, t.journeys.slice(0, largest), plan.eventsPerSecond, plan.eventSeconds)) };
+  figures.workerRssAfterSmallCacheRunMiB = mib(rssBytes(t.koers.worker.child.pid));
+  return figures;
+}
+
+// ---------------------------------------------------------------- history per milestone and per journey
+
+async function historyOf(t: Target, journeyId: string): Promise<{ events: number; bytes: number }> {
+  const history = await t.client.workflow.getHandle(journeyId).fetchHistory();
+  return { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length };
+}
+
+/** Waits until a journey's history stops growing for 3 s (its activities and timers settled), at most 2 minutes. */
+async function settledHistory(t: Target, journeyId: string) {
+  let last = await historyOf(t, journeyId);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    await sleep(3000);
+    const now = await historyOf(t, journeyId);
+    if (now.events === last.events || Date.now() > deadline) return now;
+    last = now;
+  }
+}
+
+async function historySection(t: Target): Promise<Record<string, unknown>> {
+  const regimes = [
+    // Permits about three years and a month ago, so every milestone lies in the past.
+    { regime: 'wi2021' as const, permitGrantedOn: daysAgo(1125), steps: STEPS_WI2021 },
+    { regime: 'wi2013' as const, permitGrantedOn: '2021-10-01', steps: STEPS_WI2013 },
+  ];
+  const out: Record<string, unknown> = {
+    method:
+      'Each journey is created with a permit about three years ago and sent every milestone of a whole journey in order, dated in the past (occurredOn), on the dev server in real time; ' +
+      'each is read back before the next is sent. The history is then fetched (client fetchHistory) once it stops growing. Bytes are the encoded protobuf History as Temporal returns it (payloads compressed and encrypted by the codec). ' +
+      'Not included: timers that would fire during three real years (reminders, wake-ups on due days) — the journey sees those days as already past, so overdue escalations fire at once instead.',
+  };
+  for (const r of regimes) {
+    const rows: Record<string, number>[] = [];
+    for (let k = 0; k < plan.historyJourneys; k++) {
+      const { journeys } = await createJourneys(t, 1, r.permitGrantedOn, r.regime);
+      const j = journeys[0];
+      if (!j) continue;
+      // Wait until the first workflow task has run (the GET's query answers).
+      for (let i = 0; i < 600; i++) {
+        if ((await request(t.koers.base, ADMIN_KEY, 'GET', `/v1/journeys/${j.journeyId}`)).status === 200) break;
+        await sleep(100);
+      }
+      const atStart = await settledHistory(t, j.journeyId);
+      let acceptedMilestones = 0;
+      for (let s = 0; s < r.steps.length; s++) {
+        const step = r.steps[s]!;
+        const occurredOn = new Date(Date.parse(`${r.permitGrantedOn}T12:00:00Z`) + step.after * 86_400_000).toISOString().slice(0, 10);
+        const res = await request(t.koers.base, PARTNER_KEY, 'POST', `/v1/journeys/${j.journeyId}/events`, { specversion: '1.0', id: `bench-${t.runId}-h-${r.regime}-${k}-${s}`, source: 'urn:nl:bench', type: step.type, time: new Date().toISOString(), data: { occurredOn, ...step.data } }, 'postEvent');
+        if (res.status !== 202) {
+          console.error(`history ${r.regime} ${step.type}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+          continue;
+        }
+        acceptedMilestones += 1;
+        for (let i = 0; i < 600; i++) {
+          const got = await request(t.koers.base, ADMIN_KEY, 'GET', `/v1/journeys/${j.journeyId}`);
+          if (got.status === 200 && shows(got.body, step.field, occurredOn)) break;
+          await sleep(100);
+        }
+      }
+      const atEnd = await settledHistory(t, j.journeyId);
+      const description = await t.client.workflow.getHandle(j.journeyId).describe();
+      rows.push({ milestones: acceptedMilestones, eventsAtStart: atStart.events, bytesAtStart: atStart.bytes, events: atEnd.events, bytes: atEnd.bytes, running: description.status.name === 'RUNNING' ? 1 : 0 });
+    }
+    const mean = (f: (row: Record<string, number>) => number) => (rows.length ? rows.reduce((a, row) => a + f(row), 0) / rows.length : NaN);
+    out[r.regime] = {
+      journeys: rows.length,
+      milestonesPerJourney: mean((x) => x.milestones!),
+      eventsPerJourney: round(mean((x) => x.events!), 1),
+      bytesPerJourney: Math.round(mean((x) => x.bytes!)),
+      eventsAtCreation: round(mean((x) => x.eventsAtStart!), 1),
+      bytesAtCreation: Math.round(mean((x) => x.bytesAtStart!)),
+      eventsPerMilestone: round(mean((x) => (x.events! - x.eventsAtStart!) / Math.max(1, x.milestones!)), 2),
+      bytesPerMilestone: Math.round(mean((x) => (x.bytes! - x.bytesAtStart!) / Math.max(1, x.milestones!))),
+      stillRunningAfterLastMilestone: rows.reduce((a, x) => a + x.running!, 0),
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- inbox with 100,000 tasks
+
+/** Synthetic journeys' tasks straight into a store: five per journey, one in fifty assigned to the bench caseworker, a third in its municipality. */
+async function fillInbox(url: string, tasks: number): Promise<{ seconds: number; mine: number }> {
+  const db = openDatabase(url);
+  await migrateToLatest(db);
+  const store = new TaskStore(db);
+  const rand = seeded(11);
+  const municipalities = [MUNICIPALITY, 'midden-drenthe', 'elders'];
+  let mine = 0;
+  const journeys = Math.ceil(tasks / 5);
+  const started = Date.now();
+  await eachBounded(Array.from({ length: journeys }, (_, i) => i), url.startsWith('sqlite:') ? 1 : 8, async (i) => {
+    const desired: DesiredTask[] = Array.from({ length: 5 }, (_, k) => {
+      const due = daysAgo(Math.floor(rand() * 400) - 200);
+      const assigned = rand() < 0.02;
+      if (assigned) mine += 1;
+      return {
+        key: `bench-${k}`,
+        kind: TASK_KINDS[(i + k) % TASK_KINDS.length]!,
+        candidateGroup: CASEWORKER_ROLES[(i + k) % CASEWORKER_ROLES.length]!,
+        ...(assigned ? { assignee: CASEWORKER } : {}),
+        followUpDate: due,
+        dueDate: due,
+      };
+    });
+    await store.syncJourneyTasks({ journeyId: `bench-inbox-${i.toString(36).padStart(8, '0')}`, municipality: municipalities[i % 3]!, tasks: desired });
+  });
+  const seconds = (Date.now() - started) / 1000;
+  await db.destroy();
+  return { seconds, mine };
+}
+
+async function inboxOn(t: Target, kind: string, url: string): Promise<Record<string, unknown>> {
+  const filled = await fillInbox(url, plan.inboxTasks);
+  // An API process of its own on this store, on the same Temporal server (the inbox reads only the store).
+  const port = await freePort();
+  const api = startKoersProcess('api', { ...t.koers.env, PORT: String(port), KOERS_DATABASE_URL: url }, 300_000);
+  await api.ready;
+  const base = `http://127.0.0.1:${port}`;
+  const figures: Record<string, unknown> = { store: kind, tasks: plan.inboxTasks, insertSeconds: round(filled.seconds, 1), assignedToCaseworker: filled.mine, requests: plan.inboxRequests, concurrency: 4 };
+  for (const [name, url2] of [
+    ['mine', '/v1/tasks/mine'],
+    ['team', '/v1/tasks/team'],
+    ['teamOverdue', '/v1/tasks/team?overdue=true'],
+  ] as const) {
+    const h = latencyHistogram();
+    let count = 0;
+    await eachBounded(Array.from({ length: plan.inboxRequests }, (_, i) => i), 4, async () => {
+      const sent = Date.now();
+      const res = await request(base, CASEWORKER_KEY, 'GET', url2, undefined, 'inbox');
+      h.recordValue(Math.max(1, Date.now() - sent));
+      if (res.status !== 200) throw new Error(`${url2}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      count = (res.body.tasks as unknown[]).length;
+    });
+    figures[name] = { ...percentiles(h), tasksOnPage: count };
+  }
+  await api.kill('SIGTERM');
+  return figures;
+}
+
+async function inboxSection(t: Target, dir: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = { sqlite: await inboxOn(t, 'sqlite', `sqlite:${path.join(dir, 'inbox.db')}`) };
+  if (quick) return out;
+  const state = path.join(dir, 'postgres.state');
+  let url: string;
+  try {
+    url = await runScript('bash', ['scripts/test-postgres.sh', 'start'], { KOERS_TEST_POSTGRES_STATE: state });
+  } catch (err) {
+    out.postgres = { skipped: `no PostgreSQL: ${(err as Error).message.slice(0, 200)}` };
+    return out;
+  }
+  try {
+    out.postgres = await inboxOn(t, 'postgres', url.trim().split('\n').at(-1)!);
+  } finally {
+    await runScript('bash', ['scripts/test-postgres.sh', 'stop'], { KOERS_TEST_POSTGRES_STATE: state }).catch(() => undefined);
+  }
+  return out;
+}
+
+function runScript(command: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${err.slice(-500)}`))));
+  });
+}
+
+// ---------------------------------------------------------------- targets
+
+async function openTarget(name: string, temporalAddress: string, dir: string, databaseUrl: string): Promise<Target> {
+  const runId = crypto.randomBytes(4).toString('hex');
+  const koers = await startDeployment({ temporalAddress, dir, databaseUrl, taskQueue: `bench-${runId}` });
+  await sleep(5000);
+  const connection = await Connection.connect({ address: temporalAddress });
+  return {
+    name,
+    temporalAddress,
+    koers,
+    db: openDatabase(databaseUrl),
+    connection,
+    client: new Client({ connection }),
+    journeys: [],
+    runId,
+    personRefs: 0,
+    workerBaselineRss: rssBytes(koers.worker.child.pid),
+  };
+}
+
+async function closeTarget(t: Target): Promise<void> {
+  await t.koers.stop();
+  await t.db.destroy();
+  await t.connection.close();
+}
+
+async function clusterSection(dir: string): Promise<Record<string, unknown> | { skipped: string }> {
+  if (!fs.existsSync(clusterScript)) return { skipped: 'skipped: no cluster script (scripts/temporal-cluster.sh)' };
+  const env = { KOERS_CLUSTER_DIR: path.join(dir, 'cluster') };
+  const printed = await runScript('bash', [clusterScript, 'start'], env);
+  const settings = Object.fromEntries(printed.split('\n').map((l) => /^([A-Z_]+)=(.*)$/.exec(l.trim())).filter((m) => m !== null).map((m) => [m[1]!, m[2]!]));
+  const address = settings.TEMPORAL_ADDRESS;
+  const storeUrl = settings.KOERS_DATABASE_URL ?? Object.values(settings).find((v) => /^postgres(ql)?:\/\//.test(v));
+  if (!address) return { skipped: `cluster script printed no TEMPORAL_ADDRESS: ${printed.slice(0, 300)}` };
+  const clusterDir = path.join(dir, 'koers-on-cluster');
+  fs.mkdirSync(clusterDir, { recursive: true });
+  const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`);
+  try {
+    const out: Record<string, unknown> = { temporalAddress: address, store: storeUrl ? 'postgres' : 'sqlite' };
+    out.start = await startSection(t);
+    out.latency = await latencySection(t, [plan.levels[0]!], Math.max(1, Math.floor(plan.levels[0]! / 2)));
+    out.history = await historySection(t);
+    return out;
+  } finally {
+    await closeTarget(t);
+    await runScript('bash', [clusterScript, 'stop'], env).catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------- run and report
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-bench-'));
+  const info = { mode, plan, startedAt: new Date().toISOString(), machine: machine(), loadAtStart: loadSample(), argv };
+  console.log(`Koers end-to-end benchmark (${mode}) in ${dir}\n${JSON.stringify(info)}`);
+  if (runSection('domain')) await section('domain', domainSection);
+
+  let server: DevServer | undefined;
+  let t: Target | undefined;
+  try {
+    if (['start', 'latency', 'history', 'inbox'].some((s) => runSection(s as SectionName))) {
+      server = await startDevServer({ port: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, 'temporal.db'), namespace: 'default' });
+      t = await openTarget('dev-server', server.address, dir, `sqlite:${path.join(dir, 'koers.db')}`);
+      const target = t;
+      if (runSection('start')) await section('start', () => startSection(target));
+      if (runSection('latency')) await section('latency', () => latencySection(target, plan.levels, plan.cache));
+      if (runSection('history')) await section('history', () => historySection(target));
+      if (runSection('inbox')) await section('inbox', () => inboxSection(target, dir));
+    }
+  } finally {
+    if (t) await closeTarget(t);
+    await server?.stop();
+  }
+  if (runSection('cluster')) {
+    const loadBefore = loadSample();
+    const begun = Date.now();
+    try {
+      const figures = await clusterSection(dir);
+      results.cluster = 'skipped' in figures ? figures as { skipped: string } : { figures, loadBefore, loadAfter: loadSample(), seconds: round((Date.now() - begun) / 1000, 1) };
+    } catch (err) {
+      results.cluster = { figures: { error: err instanceof Error ? err.message : String(err) }, loadBefore, loadAfter: loadSample(), seconds: round((Date.now() - begun) / 1000, 1) };
+    }
+  } else {
+    results.cluster = { skipped: quick ? 'skipped: quick run (use --cluster)' : 'skipped: not chosen' };
+  }
+
+  const report = { ...info, finishedAt: new Date().toISOString(), seconds: round((Date.now() - started) / 1000, 1), loadAtEnd: loadSample(), shedRequests: shed, sections: results };
+  const label = option('label');
+  const name = `${today}${mode === 'full' ? '' : `-${mode}`}${label ? `-${label}` : ''}`;
+  const outDir = path.join(root, 'bench/results');
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(outDir, `${name}.md`), markdown(report));
+  console.log(`\nwrote bench/results/${name}.json and .md in ${report.seconds} s`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** The summary: every section's figures as a flat table, with the load around it. */
+function markdown(report: Record<string, unknown> & { sections: typeof results; machine: ReturnType<typeof machine> }): string {
+  const lines = [
+    `# Koers benchmark ${report.startedAt as string} (${mode})`,
+    '',
+    `Commit ${report.machine.gitCommit} (${report.machine.gitBranch}${report.machine.gitDirty ? ', uncommitted changes' : ''}), Node ${report.machine.node}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.totalMemoryMiB} MiB.`,
+    `Took ${report.seconds as number} s. Load (1/5/15 min) at start ${(report.loadAtStart as LoadSample).loadavg.join(' / ')}, at end ${(report.loadAtEnd as LoadSample).loadavg.join(' / ')}. The machine is shared: read the load next to each figure.`,
+    `Requests shed by back-pressure (429/503, retried after Retry-After): ${JSON.stringify(report.shedRequests)}.`,
+    '',
+  ];
+  for (const [name, s] of Object.entries(report.sections)) {
+    lines.push(`## ${name}`, '');
+    if ('skipped' in s) {
+      lines.push(s.skipped, '');
+      continue;
+    }
+    lines.push(`${s.seconds} s; load before ${s.loadBefore.loadavg.join(' / ')}, after ${s.loadAfter.loadavg.join(' / ')}.`, '', '| figure | value |', '|---|---|');
+    for (const [key, value] of flatten(s.figures)) lines.push(`| ${key} | ${value} |`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function flatten(value: unknown, prefix = ''): Array<[string, string]> {
+  if (value === null || typeof value !== 'object') return [[prefix, String(value)]];
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return [[prefix, value.join(' / ')]];
+  return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
