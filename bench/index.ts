@@ -6,7 +6,7 @@
  *   npm run bench -- --quick      smaller populations (under 5 minutes)
  *   npm run bench -- --national   event latency up to 100,000 active journeys (hours; run by hand)
  *   options: --label <name> (file name suffix, e.g. `before`), --cluster / --no-cluster,
- *            --sections a,b (domain, start, latency, history, inbox, cluster)
+ *            --sections a,b (domain, memory, start, latency, history, inbox, cluster)
  *
  * Writes `bench/results/<YYYY-MM-DD>[-quick][-<label>].json` and a `.md` summary next to it.
  * Koers runs as separate API and worker processes (`KOERS_ROLE`) against a Temporal dev server this
@@ -49,12 +49,12 @@ const clusterScript = path.join(root, 'scripts/temporal-cluster.sh');
 /** Population sizes per mode. */
 const plan = {
   quick: { domainJourneys: 20_000, startJourneys: 200, levels: [200, 1_000], cache: 200, eventsPerSecond: 20, eventSeconds: 15, historyJourneys: 2, inboxTasks: 20_000, inboxRequests: 200, touchFactor: 2 },
-  full: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 30, historyJourneys: 4, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
-  national: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000, 100_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 60, historyJourneys: 4, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
+  full: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 30, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
+  national: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000, 100_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 60, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
 }[mode];
 const START_CONCURRENCY = 10;
 
-const allSections = ['domain', 'start', 'latency', 'history', 'inbox', 'cluster'] as const;
+const allSections = ['domain', 'memory', 'start', 'latency', 'history', 'inbox', 'cluster'] as const;
 type SectionName = (typeof allSections)[number];
 const chosen = new Set<string>(option('sections')?.split(',') ?? allSections);
 const runSection = (name: SectionName) => chosen.has(name) && !(name === 'cluster' && flag('no-cluster')) && !(name === 'cluster' && quick && !flag('cluster'));
@@ -68,18 +68,27 @@ interface Section {
 }
 const results: Record<string, Section | { skipped: string }> = {};
 
-async function section(name: string, work: () => Promise<Record<string, unknown>>): Promise<void> {
+/** Written after every section, so a run cut short still leaves what it measured (`complete: false`). */
+let writeResults: (complete: boolean) => void = () => undefined;
+
+async function section(name: string, work: (progress: (figures: Record<string, unknown>) => void) => Promise<Record<string, unknown>>): Promise<void> {
   const loadBefore = loadSample();
   const started = Date.now();
   console.log(`\n== ${name} (load ${loadBefore.loadavg.join(' ')})`);
+  // What a long section has measured so far, in the file in case the run is cut short.
+  const progress = (figures: Record<string, unknown>) => {
+    results[name] = { figures: { ...figures, partial: true }, loadBefore, loadAfter: loadSample(), seconds: round((Date.now() - started) / 1000, 1) };
+    writeResults(false);
+  };
   try {
-    const figures = await work();
+    const figures = await work(progress);
     results[name] = { figures, loadBefore, loadAfter: loadSample(), seconds: round((Date.now() - started) / 1000, 1) };
   } catch (err) {
     console.error(`section ${name} failed:`, err);
     results[name] = { figures: { error: err instanceof Error ? err.message : String(err) }, loadBefore, loadAfter: loadSample(), seconds: round((Date.now() - started) / 1000, 1) };
   }
   console.log(JSON.stringify(results[name]));
+  writeResults(false);
 }
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
@@ -110,6 +119,35 @@ function domainSection(): Promise<Record<string, unknown>> {
       });
     });
   });
+}
+
+// ---------------------------------------------------------------- worker memory (the capacity work's measurement)
+
+const workerMemoryScript = path.join(root, 'bench/worker-memory.ts');
+
+/**
+ * bench/worker-memory.ts (a worker in its own process with a fixed cache; RSS per cached journey) at the
+ * cache size, and with the active set larger than the cache. Without that script, the latency
+ * section's own RSS figures of the KOERS_ROLE=worker process stand alone.
+ */
+async function workerMemorySection(): Promise<Record<string, unknown>> {
+  if (!fs.existsSync(workerMemoryScript)) return { skipped: 'no bench/worker-memory.ts in this build: see latency.memory for the worker process RSS' };
+  const runOnce = (journeys: number, cache: number) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--expose-gc', '-r', '@swc-node/register', workerMemoryScript, String(journeys), String(cache)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        const json = out.slice(out.lastIndexOf('\n{\n') + 1);
+        if (code !== 0) return reject(new Error(`worker-memory.ts exited ${code}: ${out.slice(-500)}`));
+        resolve(JSON.parse(json) as Record<string, unknown>);
+      });
+    });
+  return {
+    atCacheSize: await runOnce(plan.cache, plan.cache),
+    activeSetLargerThanCache: await runOnce(plan.cache * plan.touchFactor, plan.cache),
+  };
 }
 
 // ---------------------------------------------------------------- a Koers under test
@@ -270,7 +308,7 @@ function shows(body: Record<string, unknown>, field: string, occurredOn: string)
 
 /**
  * Sends milestones at a steady rate to random active journeys and measures POST → visible in
- * `GET /v1/journeys/{id}` (polled every 50 ms for the first second, then every 200 ms, up to 60 s).
+ * `GET /v1/journeys/{id}` (polled 50 ms apart, then a tenth of the time waited so far, at most 1 s apart; up to 60 s).
  */
 async function eventLatency(t: Target, active: ActiveJourney[], eventsPerSecond: number, seconds: number) {
   const visible = latencyHistogram();
@@ -319,7 +357,8 @@ async function eventLatency(t: Target, active: ActiveJourney[], eventsPerSecond:
             notVisible += 1;
             break;
           }
-          await sleep(Date.now() - sent < 1000 ? 50 : 200);
+          // Polling costs the server (a GET is a query): 50 ms apart at first, then a tenth of the wait so far (≤ 1 s).
+          await sleep(Math.min(1000, Math.max(50, (Date.now() - sent) / 10)));
         }
         busy.delete(journey.journeyId);
       })(),
@@ -362,9 +401,9 @@ function cacheSettingHonoured(): boolean {
   return fs.readFileSync(path.join(root, 'platform/config.ts'), 'utf8').includes('KOERS_MAX_CACHED_WORKFLOWS');
 }
 
-async function latencySection(t: Target, levels: number[], cache: number): Promise<Record<string, unknown>> {
-  const figures: Record<string, unknown> = { cacheSettingHonoured: cacheSettingHonoured() };
+async function latencySection(t: Target, levels: number[], cache: number, progress: (figures: Record<string, unknown>) => void = () => undefined): Promise<Record<string, unknown>> {
   const perLevel: Record<string, unknown>[] = [];
+  const figures: Record<string, unknown> = { cacheSettingHonoured: cacheSettingHonoured(), defaultCache: perLevel };
   for (const level of levels) {
     const missing = level - t.journeys.length;
     let createSeconds = 0;
@@ -393,8 +432,8 @@ async function latencySection(t: Target, levels: number[], cache: number): Promi
       ...latency,
     });
     console.log(JSON.stringify(perLevel.at(-1)));
+    progress(figures);
   }
-  figures.defaultCache = perLevel;
 
   // The worker restarted with a cache smaller than the active set: RSS per cached journey, then latency.
   const largest = levels.at(-1)!;
@@ -424,6 +463,7 @@ async function latencySection(t: Target, levels: number[], cache: number): Promi
     rssGrowthBeyondCacheRatio: atCache && atBeyond && baseline ? round((atBeyond - baseline) / Math.max(1, atCache - baseline)) : undefined,
   };
   console.log(JSON.stringify(figures.memory));
+  progress(figures);
   console.log(`event latency at ${largest} active journeys, cache ${cache}`);
   figures.smallCache = { level: largest, maxCachedWorkflows: cache, load: loadSample(), ...(await eventLatency(t, t.journeys.slice(0, largest), plan.eventsPerSecond, plan.eventSeconds)) };
   figures.workerRssAfterSmallCacheRunMiB = mib(rssBytes(t.koers.worker.child.pid));
@@ -461,12 +501,13 @@ async function historySection(t: Target): Promise<Record<string, unknown>> {
       'each is read back before the next is sent. The history is then fetched (client fetchHistory) once it stops growing. Bytes are the encoded protobuf History as Temporal returns it (payloads compressed and encrypted by the codec). ' +
       'Not included: timers that would fire during three real years (reminders, wake-ups on due days) — the journey sees those days as already past, so overdue escalations fire at once instead.',
   };
-  for (const r of regimes) {
+  await Promise.all(regimes.map(async (r) => {
     const rows: Record<string, number>[] = [];
-    for (let k = 0; k < plan.historyJourneys; k++) {
+    // The journeys of a regime run side by side; each one's milestones in order.
+    await Promise.all(Array.from({ length: plan.historyJourneys }, async (_, k) => {
       const { journeys } = await createJourneys(t, 1, r.permitGrantedOn, r.regime);
       const j = journeys[0];
-      if (!j) continue;
+      if (!j) return;
       // Wait until the first workflow task has run (the GET's query answers).
       for (let i = 0; i < 600; i++) {
         if ((await request(t.koers.base, ADMIN_KEY, 'GET', `/v1/journeys/${j.journeyId}`)).status === 200) break;
@@ -492,7 +533,7 @@ async function historySection(t: Target): Promise<Record<string, unknown>> {
       const atEnd = await settledHistory(t, j.journeyId);
       const description = await t.client.workflow.getHandle(j.journeyId).describe();
       rows.push({ milestones: acceptedMilestones, eventsAtStart: atStart.events, bytesAtStart: atStart.bytes, events: atEnd.events, bytes: atEnd.bytes, running: description.status.name === 'RUNNING' ? 1 : 0 });
-    }
+    }));
     const mean = (f: (row: Record<string, number>) => number) => (rows.length ? rows.reduce((a, row) => a + f(row), 0) / rows.length : NaN);
     out[r.regime] = {
       journeys: rows.length,
@@ -505,7 +546,7 @@ async function historySection(t: Target): Promise<Record<string, unknown>> {
       bytesPerMilestone: Math.round(mean((x) => (x.bytes! - x.bytesAtStart!) / Math.max(1, x.milestones!))),
       stillRunningAfterLastMilestone: rows.reduce((a, x) => a + x.running!, 0),
     };
-  }
+  }));
   return out;
 }
 
@@ -658,7 +699,17 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-bench-'));
   const info = { mode, plan, startedAt: new Date().toISOString(), machine: machine(), loadAtStart: loadSample(), argv };
   console.log(`Koers end-to-end benchmark (${mode}) in ${dir}\n${JSON.stringify(info)}`);
+  const label = option('label');
+  const name = `${today}${mode === 'full' ? '' : `-${mode}`}${label ? `-${label}` : ''}`;
+  const outDir = path.join(root, 'bench/results');
+  fs.mkdirSync(outDir, { recursive: true });
+  writeResults = (complete) => {
+    const report = { ...info, complete, finishedAt: new Date().toISOString(), seconds: round((Date.now() - started) / 1000, 1), loadAtEnd: loadSample(), shedRequests: shed, sections: results };
+    fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    fs.writeFileSync(path.join(outDir, `${name}.md`), markdown(report));
+  };
   if (runSection('domain')) await section('domain', domainSection);
+  if (runSection('memory')) await section('memory', workerMemorySection);
 
   let server: DevServer | undefined;
   let t: Target | undefined;
@@ -667,10 +718,11 @@ async function main(): Promise<void> {
       server = await startDevServer({ port: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, 'temporal.db'), namespace: 'default' });
       t = await openTarget('dev-server', server.address, dir, `sqlite:${path.join(dir, 'koers.db')}`);
       const target = t;
+      // Cheap sections first; the latency section creates the large active sets and takes longest.
       if (runSection('start')) await section('start', () => startSection(target));
-      if (runSection('latency')) await section('latency', () => latencySection(target, plan.levels, plan.cache));
       if (runSection('history')) await section('history', () => historySection(target));
       if (runSection('inbox')) await section('inbox', () => inboxSection(target, dir));
+      if (runSection('latency')) await section('latency', (progress) => latencySection(target, plan.levels, plan.cache, progress));
     }
   } finally {
     if (t) await closeTarget(t);
@@ -689,21 +741,15 @@ async function main(): Promise<void> {
     results.cluster = { skipped: quick ? 'skipped: quick run (use --cluster)' : 'skipped: not chosen' };
   }
 
-  const report = { ...info, finishedAt: new Date().toISOString(), seconds: round((Date.now() - started) / 1000, 1), loadAtEnd: loadSample(), shedRequests: shed, sections: results };
-  const label = option('label');
-  const name = `${today}${mode === 'full' ? '' : `-${mode}`}${label ? `-${label}` : ''}`;
-  const outDir = path.join(root, 'bench/results');
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  fs.writeFileSync(path.join(outDir, `${name}.md`), markdown(report));
-  console.log(`\nwrote bench/results/${name}.json and .md in ${report.seconds} s`);
+  writeResults(true);
+  console.log(`\nwrote bench/results/${name}.json and .md in ${round((Date.now() - started) / 1000, 1)} s`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** The summary: every section's figures as a flat table, with the load around it. */
 function markdown(report: Record<string, unknown> & { sections: typeof results; machine: ReturnType<typeof machine> }): string {
   const lines = [
-    `# Koers benchmark ${report.startedAt as string} (${mode})`,
+    `# Koers benchmark ${report.startedAt as string} (${mode})${report.complete ? '' : ' — INCOMPLETE: the run stopped before its last section'}`,
     '',
     `Commit ${report.machine.gitCommit} (${report.machine.gitBranch}${report.machine.gitDirty ? ', uncommitted changes' : ''}), Node ${report.machine.node}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.totalMemoryMiB} MiB.`,
     `Took ${report.seconds as number} s. Load (1/5/15 min) at start ${(report.loadAtStart as LoadSample).loadavg.join(' / ')}, at end ${(report.loadAtEnd as LoadSample).loadavg.join(' / ')}. The machine is shared: read the load next to each figure.`,
