@@ -166,15 +166,15 @@ export interface KoersDeployment {
   worker: KoersProcess;
   /** Restarts the worker with extra environment (e.g. a cache size); resolves when it polls. */
   restartWorker(extraEnv: Record<string, string>): Promise<void>;
-  /** Starts another API process on the same Temporal server but another store (inbox section). */
   stop(): Promise<void>;
 }
 
-export async function startDeployment(options: { temporalAddress: string; dir: string; databaseUrl: string; taskQueue: string; workerEnv?: Record<string, string> }): Promise<KoersDeployment> {
+export async function startDeployment(options: { temporalAddress: string; namespace: string; dir: string; databaseUrl: string; taskQueue: string; workerEnv?: Record<string, string> }): Promise<KoersDeployment> {
   const port = await freePort();
   const env: Record<string, string> = {
     PORT: String(port),
     TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_NAMESPACE: options.namespace,
     KOERS_DATA_DIR: options.dir,
     KOERS_DATABASE_URL: options.databaseUrl,
     KOERS_API_KEYS_FILE: writeKeysFile(options.dir),

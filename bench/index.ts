@@ -44,7 +44,8 @@ const quick = flag('quick');
 const national = flag('national');
 const mode = national ? 'national' : quick ? 'quick' : 'full';
 const root = path.resolve(__dirname, '..');
-const clusterScript = path.join(root, 'scripts/temporal-cluster.sh');
+/** The cluster of issue 12 point 5; KOERS_BENCH_CLUSTER_SCRIPT may name another checkout's copy. */
+const clusterScript = process.env.KOERS_BENCH_CLUSTER_SCRIPT ?? path.join(root, 'scripts/temporal-cluster.sh');
 
 /** Population sizes per mode. */
 const plan = {
@@ -180,6 +181,7 @@ interface ActiveJourney {
 interface Target {
   name: string;
   temporalAddress: string;
+  namespace: string;
   koers: KoersDeployment;
   db: Db;
   client: Client;
@@ -246,7 +248,7 @@ async function startSection(t: Target): Promise<Record<string, unknown>> {
   const noopQueue = `bench-noop-${t.runId}`;
   const noop = spawn(process.execPath, ['-r', '@swc-node/register', 'bench/noop-worker.ts'], {
     cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: t.temporalAddress, BENCH_TASK_QUEUE: noopQueue },
+    env: { ...process.env, TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.namespace, BENCH_TASK_QUEUE: noopQueue },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -644,18 +646,19 @@ function runScript(command: string, args: string[], env: Record<string, string>)
 
 // ---------------------------------------------------------------- targets
 
-async function openTarget(name: string, temporalAddress: string, dir: string, databaseUrl: string): Promise<Target> {
+async function openTarget(name: string, temporalAddress: string, dir: string, databaseUrl: string, namespace = 'default'): Promise<Target> {
   const runId = crypto.randomBytes(4).toString('hex');
-  const koers = await startDeployment({ temporalAddress, dir, databaseUrl, taskQueue: `bench-${runId}` });
+  const koers = await startDeployment({ temporalAddress, namespace, dir, databaseUrl, taskQueue: `bench-${runId}` });
   await sleep(5000);
   const connection = await Connection.connect({ address: temporalAddress });
   return {
     name,
     temporalAddress,
+    namespace,
     koers,
     db: openDatabase(databaseUrl),
     connection,
-    client: new Client({ connection }),
+    client: new Client({ connection, namespace }),
     journeys: [],
     runId,
     personRefs: 0,
@@ -671,7 +674,7 @@ async function closeTarget(t: Target): Promise<void> {
 
 async function clusterSection(dir: string): Promise<Record<string, unknown> | { skipped: string }> {
   if (!fs.existsSync(clusterScript)) return { skipped: 'skipped: no cluster script (scripts/temporal-cluster.sh)' };
-  const env = { KOERS_CLUSTER_DIR: path.join(dir, 'cluster') };
+  const env = { KOERS_CLUSTER_STATE: path.join(dir, 'temporal-cluster.state') };
   const printed = await runScript('bash', [clusterScript, 'start'], env);
   const settings = Object.fromEntries(printed.split('\n').map((l) => /^([A-Z_]+)=(.*)$/.exec(l.trim())).filter((m) => m !== null).map((m) => [m[1]!, m[2]!]));
   const address = settings.TEMPORAL_ADDRESS;
@@ -679,7 +682,7 @@ async function clusterSection(dir: string): Promise<Record<string, unknown> | { 
   if (!address) return { skipped: `cluster script printed no TEMPORAL_ADDRESS: ${printed.slice(0, 300)}` };
   const clusterDir = path.join(dir, 'koers-on-cluster');
   fs.mkdirSync(clusterDir, { recursive: true });
-  const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`);
+  const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`, settings.TEMPORAL_NAMESPACE);
   try {
     const out: Record<string, unknown> = { temporalAddress: address, store: storeUrl ? 'postgres' : 'sqlite' };
     out.start = await startSection(t);
