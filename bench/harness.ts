@@ -97,12 +97,39 @@ export function percentiles(h: Histogram) {
   };
 }
 
-/** Resident set size of a process in bytes, from /proc (Linux), or undefined when it is gone. */
+/**
+ * Resident set size in bytes of a process and its descendants (a Koers process may run itself again in
+ * a child Node, e.g. to set its heap limit), from /proc (Linux); undefined when the process is gone.
+ */
 export function rssBytes(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
+  const own = procRss(pid);
+  if (own === undefined) return undefined;
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat, after the parenthesised command name (which may hold spaces).
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  let total = own;
+  const queue = [...(children.get(pid) ?? [])];
+  while (queue.length) {
+    const child = queue.pop()!;
+    total += procRss(child) ?? 0;
+    queue.push(...(children.get(child) ?? []));
+  }
+  return total;
+}
+
+function procRss(pid: number): number | undefined {
   try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb ? Number(kb) * 1024 : undefined;
   } catch {
     return undefined;

@@ -451,7 +451,7 @@ async function latencySection(t: Target, levels: number[], cache: number, progre
   const touched = filled.length + beyond.length;
   figures.memory = {
     maxCachedWorkflows: cache,
-    method: 'VmRSS of the KOERS_ROLE=worker process (/proc/<pid>/status) after a GET of each journey (a query loads it into the cache), minus the RSS 5 s after the worker was ready; no forced GC',
+    method: 'VmRSS of the KOERS_ROLE=worker process and its child processes (/proc/<pid>/status) after a GET of each journey (a query loads it into the cache), minus the RSS 5 s after the worker was ready; no forced GC',
     baselineRssMiB: mib(baseline),
     journeysTouchedToFill: filled.length,
     fillSeconds: round(fillSeconds, 1),
