@@ -423,7 +423,7 @@ async function latencySection(t: Target, levels: number[], cache: number, progre
     const latency = await eventLatency(t, active, plan.eventsPerSecond, plan.eventSeconds);
     perLevel.push({
       level,
-      cache: 'sdk-default',
+      cache: figures.cacheSettingHonoured ? 'Koers default (KOERS_MAX_CACHED_WORKFLOWS unset)' : 'SDK default',
       createdNow: Math.max(0, missing),
       createSeconds: round(createSeconds, 1),
       drainAfterCreateSeconds: round(drainSeconds, 1),
