@@ -343,7 +343,11 @@ async function eventLatency(t: Target, active: ActiveJourney[], eventsPerSecond:
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         accepted.recordValue(Math.max(1, Date.now() - sent));
         if (res.status !== 202) {
-          if ((statuses[res.status] ?? 0) <= 3) console.error(`event ${step.type}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+          if ((statuses[res.status] ?? 0) <= 3) {
+            console.error(`event ${step.type}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+            // The API logged the cause of a 5xx: its last error lines go with the run's output.
+            if (res.status >= 500) console.error(t.koers.api.logs.join('').split('\n').filter((l) => l.includes('"level":50') || l.includes('"level":"error"')).slice(-2).join('\n').slice(0, 3000));
+          }
           busy.delete(journey.journeyId);
           return;
         }
