@@ -6,7 +6,8 @@
  *   npm run bench -- --quick      smaller populations (under 5 minutes)
  *   npm run bench -- --national   event latency up to 100,000 active journeys (hours; run by hand)
  *   options: --label <name> (file name suffix, e.g. `before`), --cluster / --no-cluster,
- *            --sections a,b (domain, memory, start, latency, history, inbox, cluster)
+ *            --sections a,b (domain, memory, start, latency, history, inbox, cluster),
+ *            --levels 1000,3000 and --cache 1000 (active journeys of the latency section, its small cache)
  *
  * Writes `bench/results/<YYYY-MM-DD>[-quick][-<label>].json` and a `.md` summary next to it.
  * Koers runs as separate API and worker processes (`KOERS_ROLE`) against a Temporal dev server this
@@ -53,6 +54,9 @@ const plan = {
   full: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 30, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
   national: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000, 100_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 60, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
 }[mode];
+// `--levels 1000,3000` and `--cache 1000` override the plan's active-journey levels and small cache.
+if (option('levels')) plan.levels = option('levels')!.split(',').map(Number);
+if (option('cache')) plan.cache = Number(option('cache'));
 const START_CONCURRENCY = 10;
 
 const allSections = ['domain', 'memory', 'start', 'latency', 'history', 'inbox', 'cluster'] as const;
