@@ -151,7 +151,10 @@ export async function eachBounded<T>(items: readonly T[], limit: number, fn: (it
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Requests answered 429/503 (shed by back-pressure) and retried after `Retry-After`, per operation. */
+/**
+ * Requests answered 429/503 and retried after `Retry-After`, per operation: shed by back-pressure, or
+ * (a 503 before back-pressure existed) Temporal did not answer by the API's deadline; `network`: no answer.
+ */
 export const shed: Record<string, number> = {};
 
 /**

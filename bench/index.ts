@@ -764,7 +764,7 @@ function markdown(report: Record<string, unknown> & { sections: typeof results; 
     '',
     `Commit ${report.machine.gitCommit} (${report.machine.gitBranch}${report.machine.gitDirty ? ', uncommitted changes' : ''}), Node ${report.machine.node}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.totalMemoryMiB} MiB.`,
     `Took ${report.seconds as number} s. Load (1/5/15 min) at start ${(report.loadAtStart as LoadSample).loadavg.join(' / ')}, at end ${(report.loadAtEnd as LoadSample).loadavg.join(' / ')}. The machine is shared: read the load next to each figure.`,
-    `Requests shed by back-pressure (429/503, retried after Retry-After): ${JSON.stringify(report.shedRequests)}.`,
+    `Requests answered 429/503 and retried after their Retry-After (shed by back-pressure, or Temporal too slow to answer by the API's deadline; \`network\`: no answer): ${JSON.stringify(report.shedRequests)}.`,
     '',
   ];
   for (const [name, s] of Object.entries(report.sections)) {
@@ -781,6 +781,7 @@ function markdown(report: Record<string, unknown> & { sections: typeof results; 
 }
 
 function flatten(value: unknown, prefix = ''): Array<[string, string]> {
+  if (value === undefined) return [];
   if (value === null || typeof value !== 'object') return [[prefix, String(value)]];
   if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return [[prefix, value.join(' / ')]];
   return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
