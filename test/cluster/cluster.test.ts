@@ -164,17 +164,19 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
 
   it('does the main job: journey, milestones, clocks and tasks, claim and complete', async () => {
     const run = crypto.randomBytes(4).toString('hex');
-    const journeyId = await createJourney(`cluster-main-${run}`);
+    // Wi2013 (permit before 2022): the bijstand application starts the intake clock and a hold-intake task.
+    const journeyId = await createJourney(`cluster-main-${run}`, '2021-06-01');
     const created = await read(journeyId);
     expect(created.status).toBe('running');
-    expect(created.openTasks).toEqual([]);
+    expect(created.clocks.map((c) => c.name)).not.toContain('intake');
 
-    // The bijstand application starts the intake clock: a hold-intake task for the caseworkers.
     await sendEvent(journeyId, 0, `cluster-main-${run}-0`);
     await sendEvent(journeyId, 1, `cluster-main-${run}-1`);
     const waiting = await eventually(() => read(journeyId), (j) => j.openTasks.some((t) => t.kind === 'hold-intake'), 30_000);
-    expect(waiting.clocks.map((c) => c.name)).toContain('intake');
+    expect(waiting.clocks.find((c) => c.name === 'intake')).toMatchObject({ startsOn: EVENTS[1]!.data.occurredOn });
+    expect(waiting.clocks.map((c) => c.name)).not.toContain('reintegration-start');
     const task = waiting.openTasks.find((t) => t.kind === 'hold-intake')!;
+    expect(task).toBeDefined();
 
     const inbox = (await send('GET', '/v1/tasks/team?kind=hold-intake', CASEWORKER)).body as { tasks: Task[] };
     expect(inbox.tasks.map((t) => t.taskId)).toContain(task.taskId);
@@ -185,15 +187,16 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
     expect(completed.status).toBe(200);
     expect(completed.body).toMatchObject({ status: 'completed', completedBy: 'cw-cluster' });
 
-    // The completion is a milestone for the journey: the intake clock is met and the task is gone.
+    // The completion is the intake milestone: the re-integration clock starts from it, the task is gone.
     const after = await eventually(
       () => read(journeyId),
-      (j) => !j.openTasks.some((t) => t.taskId === task.taskId) && j.clocks.find((c) => c.name === 'intake')?.status !== waiting.clocks.find((c) => c.name === 'intake')?.status,
+      (j) => !j.openTasks.some((t) => t.taskId === task.taskId) && j.clocks.some((c) => c.name === 'reintegration-start'),
       30_000,
     );
     expect(after.openTasks.map((t) => t.taskId)).not.toContain(task.taskId);
+    expect(after.clocks.find((c) => c.name === 'reintegration-start')).toMatchObject({ startsOn: daysAgo(1) });
     expect(after.clocks.find((c) => c.name === 'intake')?.status).not.toBe(waiting.clocks.find((c) => c.name === 'intake')?.status);
-    expect(await applied(journeyId)).toBeGreaterThanOrEqual(3);
+    expect(await applied(journeyId)).toBe(3);
   });
 
   it('loses nothing when a worker is killed mid-load: the other carries on, the killed one rejoins', async () => {
