@@ -101,7 +101,14 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
 
   afterAll(async () => {
     console.log(`cluster run: ${JSON.stringify(figures)}`);
-    await Promise.allSettled([api?.kill('SIGTERM'), ...workers.map((w) => w?.kill('SIGTERM'))]);
+    // Gracefully, but a process that does not stop within 15 s is killed: the cluster is stopped regardless.
+    const stop = async (p: KoersProcess | undefined) => {
+      if (!p) return;
+      const timer = setTimeout(() => void p.kill('SIGKILL'), 15_000);
+      await p.kill('SIGTERM');
+      clearTimeout(timer);
+    };
+    await Promise.allSettled([stop(api), ...workers.map(stop)]);
     await db?.destroy().catch(() => undefined);
     await run('bash', [clusterScript, 'stop'], { env: clusterEnv, timeout: 60_000 }).catch((err: unknown) => console.error(err));
     fs.rmSync(dir, { recursive: true, force: true });
