@@ -86,6 +86,10 @@ start() {
     bash "$project_dir/deploy/temporal-schema.sh" >"$DIR/schema.log" 2>&1 \
     || { cat "$DIR/schema.log" >&2; fail "schema set-up failed"; }
 
+  # The server only warns about an unknown key: a misspelt setting in the shared file fails here instead.
+  local check
+  check="$("$server_dir/temporal-server" validate-dynamic-config "$project_dir/deploy/dynamicconfig/koers.yaml" 2>&1)" \
+    && ! grep -qE '^ +(error|warning):' <<<"$check" || { printf '%s\n' "$check" >&2; fail "deploy/dynamicconfig/koers.yaml is not valid"; }
   mkdir -p "$DIR/config"
   cp "$project_dir/deploy/temporal-server.yaml" "$DIR/config/koers.yaml"
   export TEMPORAL_FRONTEND_PORT="${ADDRESS##*:}" TEMPORAL_DYNAMIC_CONFIG_FILE="$project_dir/deploy/dynamicconfig/koers.yaml"
