@@ -33,12 +33,13 @@ fail() { say "ERROR: $*"; exit 1; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Below the kernel's ephemeral range (32768+), so no outgoing connection takes it between check and bind.
+# Sets the variable named $1 (not echoed: a subshell would forget the ports already taken).
 taken_ports=" "
-free_port() {
+pick_port() {
   local port
   for _ in $(seq 200); do
     port=$((20000 + RANDOM % 12000))
-    if [[ "$taken_ports" != *" $port "* ]] && port_free "$port"; then taken_ports+="$port "; echo "$port"; return; fi
+    if [[ "$taken_ports" != *" $port "* ]] && port_free "$port"; then taken_ports+="$port "; printf -v "$1" '%s' "$port"; return; fi
   done
   fail "no free port between 20000 and 32000"
 }
@@ -71,7 +72,10 @@ start() {
   pg_bin="$(. "$pg_state"; echo "$BIN")"
 
   DIR="$(mktemp -d /tmp/koers-temporal.XXXXXX)"
-  ADDRESS="127.0.0.1:${KOERS_CLUSTER_PORT:-$(free_port)}"
+  local frontend_port="${KOERS_CLUSTER_PORT:-}"
+  [ -n "$frontend_port" ] || pick_port frontend_port
+  taken_ports+="$frontend_port "
+  ADDRESS="127.0.0.1:$frontend_port"
   KOERS_URL="postgres://koers@127.0.0.1:$pg_port/koers"
   PID=""
   write_state
@@ -95,7 +99,8 @@ start() {
   export TEMPORAL_FRONTEND_PORT="${ADDRESS##*:}" TEMPORAL_DYNAMIC_CONFIG_FILE="$project_dir/deploy/dynamicconfig/koers.yaml"
   local name
   for name in FRONTEND_HTTP FRONTEND_MEMBERSHIP HISTORY HISTORY_MEMBERSHIP MATCHING MATCHING_MEMBERSHIP WORKER WORKER_MEMBERSHIP; do
-    export "TEMPORAL_${name}_PORT=$(free_port)"
+    pick_port "TEMPORAL_${name}_PORT"
+    export "TEMPORAL_${name}_PORT"
   done
   # setsid: its own process group, so the server outlives this script and stop can end all of it.
   setsid "$server_dir/temporal-server" --root "$DIR" --config config --env koers --allow-no-auth start \
