@@ -7,11 +7,11 @@ export const workflowsPath = require.resolve('../workflows');
 
 /**
  * Modules evaluated once per worker thread and shared by every workflow in it (reuseV8Context), instead
- * of once per cached workflow: the pure domain (no state, no clock, no I/O; see domain/index.ts) with
- * what it imports (zod). Evaluated per workflow they were most of a cached journey's memory
- * (bench/worker-memory.ts). Nothing here may hold per-workflow state or call Temporal's APIs.
+ * of once per cached workflow: the pure domain with zod, warmed up before the SDK freezes them (see
+ * workflows/shared-modules.ts). Evaluated per workflow they were most of a cached journey's memory
+ * (bench/worker-memory.ts). Nothing shared may hold per-workflow state or call Temporal's APIs.
  */
-export const sharedWorkflowModules = [require.resolve('../domain')];
+export const sharedWorkflowModules = [require.resolve('../workflows/shared-modules')];
 
 /**
  * Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. `shareModules:
