@@ -27,7 +27,8 @@ export function runWithHeapLimit(heapMb: number): boolean {
     env: { ...process.env, [CHILD_MARK]: '1' },
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  // SIGHUP reloads the API keys file (api/auth.ts); the others stop Koers.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + signalNumber(signal) : 1)));
   return true;
 }
