@@ -159,7 +159,8 @@ export function createApp(deps: AppDeps): KoersApp {
   const routes: RouteDef[] = [
     ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
     ...journeyRoutes(ctx),
-    ...eventRoutes(ctx, [eventLimiter, ctx.backPressure.middleware]),
+    // Shedding first: a request shed while the workers are behind does no work and does not count against the key's limit.
+    ...eventRoutes(ctx, [ctx.backPressure.middleware, eventLimiter]),
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),
