@@ -58,6 +58,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     activities: options.activities,
     dataConverter: options.dataConverter,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    // Without a prebuilt bundle (npm start) the SDK bundles, with the same shared modules as bundleWorkflows.
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules } }),
   });
 }
