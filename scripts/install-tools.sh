@@ -48,7 +48,7 @@ install_temporal_server() {
   command -v go >/dev/null || fail "Go >= 1.25 is needed to build the Temporal server. Install it: apt-get install golang-go (or a Go >= 1.25 toolchain), then run npm install again."
   local go_version; go_version="$(go env GOVERSION | sed 's/^go//')"
   version_at_least "$go_version" "1.25" || fail "Go $go_version found; the Temporal server v$TEMPORAL_SERVER_VERSION needs Go >= 1.25 (set GOTOOLCHAIN=go1.25.0 or newer to let go fetch it from the module proxy)."
-  say "building Temporal server v$TEMPORAL_SERVER_VERSION and temporal-sql-tool with go install (about 10 minutes on 2 cores, at low priority)..."
+  say "building Temporal server v$TEMPORAL_SERVER_VERSION and temporal-sql-tool with go install (about 7 CPU-minutes, at low priority)..."
   local staging="$dir.partial"
   rm -rf "$staging"; mkdir -p "$staging"
   # One go install builds both from the same module version; CGO off as for the CLI (pure-Go drivers).
