@@ -7,6 +7,7 @@ import { loadConfig, ConfigError, type Config } from './platform/config';
 import { createLogger, temporalLogger, type Logger } from './platform/logger';
 import { startKoers } from './platform/koers';
 import { prometheusScraper } from './api/metrics';
+import { runWithHeapLimit } from './platform/heap';
 
 /**
  * The SDK's own logs go into the same JSON stream. The worker's Temporal metrics come from the SDK runtime's own Prometheus exporter, which must be
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // KOERS_HEAP_MB: Node sets its heap limit only at start, so this may run main.ts again in a child.
+  if (runWithHeapLimit(config.heapMb)) return;
   const logger = createLogger(config.logLevel);
   const koers = await startKoers(config, logger, { extraMetrics: installRuntime(config, logger) });
   let stopping = false;

@@ -17,6 +17,7 @@ import { buildOpenApiDocument, type DocumentInfo } from './openapi';
 import { Problem, problemHandler, sendProblem } from './problem';
 import { expressPath, mountRoutes, type RouteDef } from './route';
 import { EXECUTION_STATUS_NAMES, TemporalGateway } from './temporal';
+import { BackPressure } from './back-pressure';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
 import { eventRoutes } from './events';
@@ -65,6 +66,11 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Deadline of each Temporal call (default 10 s); past it the request is a 503. */
   temporalTimeoutMs?: number;
+  /**
+   * Starts and events are answered 503 (Retry-After) while the oldest task on the task queue has waited
+   * longer than this many seconds (api/back-pressure.ts; KOERS_MAX_BACKLOG_SECONDS). Default 0: never.
+   */
+  maxBacklogSeconds?: number;
   /** Deadline of a journey query (default 3 s): what a GET waits for a journey whose worker is down. */
   temporalQueryTimeoutMs?: number;
   extraMetrics?: () => Promise<string>;
@@ -113,8 +119,16 @@ export interface KoersApp extends express.Express {
 export function createApp(deps: AppDeps): KoersApp {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? new ApiMetrics();
+  const temporal = new TemporalGateway(deps.client, metrics, deps.taskQueue, { timeoutMs: deps.temporalTimeoutMs, queryTimeoutMs: deps.temporalQueryTimeoutMs });
   const ctx: ApiContext = {
-    temporal: new TemporalGateway(deps.client, metrics, deps.taskQueue, { timeoutMs: deps.temporalTimeoutMs, queryTimeoutMs: deps.temporalQueryTimeoutMs }),
+    temporal,
+    backPressure: new BackPressure({
+      readBacklog: () => temporal.backlog(),
+      maxBacklogSeconds: deps.maxBacklogSeconds ?? 0,
+      metrics,
+      now,
+      onReadError: (err) => deps.logger.warn({ err: err instanceof Error ? err.name : String(err) }, 'task queue backlog not read; not shedding load'),
+    }),
     identity: deps.identity,
     audit: deps.audit,
     tasks: deps.tasks,
@@ -145,7 +159,8 @@ export function createApp(deps: AppDeps): KoersApp {
   const routes: RouteDef[] = [
     ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
     ...journeyRoutes(ctx),
-    ...eventRoutes(ctx, [eventLimiter]),
+    // Shedding first: a request shed while the workers are behind does no work and does not count against the key's limit.
+    ...eventRoutes(ctx, [ctx.backPressure.middleware, eventLimiter]),
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),

@@ -6,6 +6,7 @@ import type { Identity } from './identity';
 import type { AuditStore } from './audit-store';
 import type { ApiMetrics } from './metrics';
 import type { JourneyRun, TemporalGateway } from './temporal';
+import type { BackPressure } from './back-pressure';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { notFound } from './problem';
 
@@ -26,6 +27,8 @@ export interface ApiContext {
   outbox?: Outbox;
   logger: ApiLogger;
   metrics: ApiMetrics;
+  /** Load shedding for the routes that give the workers work (back-pressure.ts): `before` middleware. */
+  backPressure: BackPressure;
   now: () => number;
   /** Today in Europe/Amsterdam, `YYYY-MM-DD`. */
   today: () => string;

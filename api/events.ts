@@ -17,6 +17,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
+import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { admitOrRefuse, JourneyParams } from './journeys';
 import { admissionNeedsJourney } from '../domain/admission';
 import { TASK_SOURCE } from '../domain/task-forms';
@@ -116,6 +117,7 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           207: { description: 'Batch mode: one result per event, in order', schema: BatchResult },
           409: { description: 'The journey has ended, or this source + id was used for another journey', contentType: 'application/problem+json' },
           429: { description: 'Too many requests for this key', contentType: 'application/problem+json' },
+          503: SHED_OR_UNAVAILABLE,
         },
       },
       async ({ req, principal, params }) => {

@@ -24,6 +24,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
+import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { EXECUTION_STATUS_NAMES, JourneyAlreadyExists, type JourneyRun } from './temporal';
 import {
   AssignCaseworkerBody,
@@ -68,6 +69,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             headers: { Location: { description: 'The journey', schema: { type: 'string' } } },
           },
           409: { description: 'This person already has a journey in this municipality', contentType: 'application/problem+json' },
+          503: SHED_OR_UNAVAILABLE,
         },
       },
       async ({ principal, body }) => {
@@ -123,6 +125,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           body: { journeyId, municipality: body.municipality, regime, policy: { id: policy.id, version: policy.version } },
         };
       },
+      [ctx.backPressure.middleware],
     ),
 
     route(

@@ -48,6 +48,19 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly loadShed = new Counter({
+    name: 'koers_load_shed_total',
+    help: 'Requests answered 503 because the workers are behind (KOERS_MAX_BACKLOG_SECONDS), by method and route pattern',
+    labelNames: ['method', 'route'] as const,
+    registers: [this.registry],
+  });
+
+  readonly backlogAge = new Gauge({
+    name: 'koers_task_queue_backlog_age_seconds',
+    help: "Age of the oldest task waiting on the journeys' task queue at the last reading (the load-shedding input)",
+    registers: [this.registry],
+  });
+
   private journeyCounts?: () => Promise<Partial<Record<string, number>>>;
 
   /**

@@ -18,6 +18,7 @@ import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair, ty
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
 import { amendmentProgressQuery, POLICY_AMENDMENT_WORKFLOW, type PolicyAmendmentInput, type PolicyAmendmentReport } from '../workflows/policy-amendment';
 import { deleteJourneyRuns } from '../platform/erasure';
@@ -31,6 +32,14 @@ export interface JourneyListPage {
 }
 
 export class JourneyAlreadyExists extends Error {}
+
+/** The journeys' task queue as Temporal reports it (approximate, a few seconds behind at most). */
+export interface TaskQueueBacklog {
+  /** Age of the oldest task waiting for a worker, workflow or activity, in seconds; 0 when none waits. */
+  ageSeconds: number;
+  /** Tasks waiting, workflow and activity. */
+  count: number;
+}
 
 /**
  * Where a journey's run stands, for people: Temporal's execution status, except that a running journey
@@ -218,6 +227,27 @@ export class TemporalGateway {
       if (status) counts[status] = (counts[status] ?? 0) + Number(group.count ?? 0);
     }
     return counts;
+  }
+
+  /**
+   * How far the workers are behind on the journeys' task queue: DescribeTaskQueue with `reportStats`
+   * (server 1.27+) for the workflow and the activity queue, the older backlog of the two. Sticky queues
+   * are not counted (their tasks fall back to this queue within seconds). A short deadline: the API's
+   * load shedding (back-pressure.ts) asks this at most once a second and lets traffic through without it.
+   */
+  async backlog(timeoutMs = 1000): Promise<TaskQueueBacklog> {
+    const { namespace } = this.client.options;
+    const describe = (taskQueueType: temporal.api.enums.v1.TaskQueueType) =>
+      this.call('describe-task-queue', () => this.client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: this.taskQueue }, taskQueueType, reportStats: true }), Math.min(timeoutMs, this.timeoutMs));
+    const responses = await Promise.all([describe(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), describe(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)]);
+    let ageSeconds = 0;
+    let count = 0;
+    for (const { stats } of responses) {
+      const age = stats?.approximateBacklogAge;
+      ageSeconds = Math.max(ageSeconds, Number(age?.seconds ?? 0) + (age?.nanos ?? 0) / 1e9);
+      count += Number(stats?.approximateBacklogCount ?? 0);
+    }
+    return { ageSeconds, count };
   }
 
   async state(journeyId: string): Promise<JourneyState | undefined> {

@@ -77,6 +77,15 @@ const EnvSchema = z.object({
     .default('07:00'),
   // Calendar-feed links are handed to apps outside this machine, so they need the address those apps reach.
   KOERS_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  // Journeys a worker keeps in its sticky cache: its memory is about this times the cost of one
+  // cached journey (bench/worker-memory.ts); a journey outside it replays its history on its next task.
+  KOERS_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(1000),
+  // The process's V8 old-space limit in MB (--max-old-space-size, also each worker thread's); main.ts
+  // restarts Node with it. 0: Node's own default (a share of the machine's memory).
+  KOERS_HEAP_MB: z.coerce.number().int().refine((mb) => mb === 0 || (mb >= 256 && mb <= 65_536), 'must be 0 or 256-65536').default(1024),
+  // Starts and events are answered 503 while the oldest waiting task on the task queue is older than
+  // this (seconds): the workers are behind and the change would not show within a second. 0: never.
+  KOERS_MAX_BACKLOG_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   // 0 turns the worker's Prometheus exporter off.
   KOERS_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
@@ -137,6 +146,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     publicUrl: (e.KOERS_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
     workerMetricsPort: e.KOERS_WORKER_METRICS_PORT,
+    maxCachedWorkflows: e.KOERS_MAX_CACHED_WORKFLOWS,
+    /** MB; 0: Node's default. */
+    heapMb: e.KOERS_HEAP_MB,
+    maxBacklogSeconds: e.KOERS_MAX_BACKLOG_SECONDS,
   };
 }
 

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
+import v8 from 'node:v8';
 import nodemailer from 'nodemailer';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
@@ -120,6 +121,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         activities: createActivities({ tasks, outbox, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms }),
         workflowBundle: options.workflowBundle,
         dataConverter,
+        maxCachedWorkflows: config.maxCachedWorkflows,
       });
       const running = worker.run();
       stops.push(async () => {
@@ -128,7 +130,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         await running;
         await connection.close();
       });
-      logger.info({ taskQueue: config.taskQueue, payloadKeyId: codec.currentKeyId }, 'worker started');
+      logger.info({ taskQueue: config.taskQueue, payloadKeyId: codec.currentKeyId, maxCachedWorkflows: config.maxCachedWorkflows, heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) }, 'worker started');
       const monitor = new JourneyMonitor({
         client,
         outbox,
@@ -168,6 +170,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         calendar: { tokens: new CalendarTokens(db), publicUrl: config.publicUrl, lang: notifications.lang },
         codecEndpoint: { codec, corsOrigins: config.codecCorsOrigins },
         extraMetrics: options.extraMetrics,
+        maxBacklogSeconds: config.maxBacklogSeconds,
         logger,
       });
       const server = http.createServer(

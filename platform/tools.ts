@@ -4,6 +4,8 @@ import fs from 'node:fs';
 /** Pinned versions; scripts/install-tools.sh builds exactly these into ./.tools. */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEST_SERVER_VERSION = '1.38.0';
+/** The Temporal server (and temporal-sql-tool) of the local cluster, scripts/temporal-cluster.sh; docker-compose.yml runs the same. */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
 /** Matches TEST_SERVER_LAYOUT in the install script. */
 const TEST_SERVER_LAYOUT = '2';
 

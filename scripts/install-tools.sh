@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real Temporal servers Koers runs on, and the conformance tools, from package registries only:
 #  - the Temporal CLI (dev server with SQLite persistence and Web UI), compiled from the Go module proxy;
+#  - the Temporal server and its schema tool (temporal-sql-tool), compiled from the Go module proxy, for
+#    a cluster on PostgreSQL (scripts/temporal-cluster.sh); the schemas are embedded in the tool;
 #  - the time-skipping test server, the Java artifact from Maven Central, with a JVM wrapper;
 #  - Schemathesis (PyPI) in a Python virtual environment, for `npm run test:conformance`.
 # Both are cached per machine in $KOERS_TOOLS_DIR (default ~/.cache/koers/tools) and linked as ./.tools,
@@ -8,6 +10,8 @@
 set -euo pipefail
 
 TEMPORAL_CLI_VERSION="1.5.1"
+# The server the CLI 1.5.1 embeds, and the one docker-compose.yml runs (platform/tools.ts, compose test).
+TEMPORAL_SERVER_VERSION="1.29.1"
 TEST_SERVER_VERSION="1.38.0"
 # Bump when the test server's folder is laid out differently, so cached copies are rebuilt.
 TEST_SERVER_LAYOUT="2"
@@ -36,6 +40,26 @@ install_temporal_cli() {
   "$staging/temporal" --version >/dev/null || fail "the built Temporal CLI does not run"
   rm -rf "$dir"; mv "$staging" "$dir"
   say "Temporal CLI ready: $("$dir/temporal" --version)"
+}
+
+install_temporal_server() {
+  local dir="$tools_dir/temporal-server-$TEMPORAL_SERVER_VERSION"
+  if [ -x "$dir/temporal-server" ] && [ -x "$dir/temporal-sql-tool" ]; then say "Temporal server $TEMPORAL_SERVER_VERSION cached at $dir"; return; fi
+  command -v go >/dev/null || fail "Go >= 1.25 is needed to build the Temporal server. Install it: apt-get install golang-go (or a Go >= 1.25 toolchain), then run npm install again."
+  local go_version; go_version="$(go env GOVERSION | sed 's/^go//')"
+  version_at_least "$go_version" "1.25" || fail "Go $go_version found; the Temporal server v$TEMPORAL_SERVER_VERSION needs Go >= 1.25 (set GOTOOLCHAIN=go1.25.0 or newer to let go fetch it from the module proxy)."
+  say "building Temporal server v$TEMPORAL_SERVER_VERSION and temporal-sql-tool with go install (about 7 CPU-minutes, at low priority)..."
+  local staging="$dir.partial"
+  rm -rf "$staging"; mkdir -p "$staging"
+  # One go install builds both from the same module version; CGO off as for the CLI (pure-Go drivers).
+  CGO_ENABLED=0 GOBIN="$staging" nice -n 10 go install \
+    "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION"
+  mv "$staging/server" "$staging/temporal-server"
+  mv "$staging/sql" "$staging/temporal-sql-tool"
+  "$staging/temporal-server" --version >/dev/null || fail "the built Temporal server does not run"
+  "$staging/temporal-sql-tool" --version >/dev/null || fail "the built temporal-sql-tool does not run"
+  rm -rf "$dir"; mv "$staging" "$dir"
+  say "Temporal server ready: $("$dir/temporal-server" --version)"
 }
 
 wait_for_port() { # host port seconds
@@ -105,5 +129,6 @@ install_schemathesis() {
 }
 
 install_temporal_cli
+install_temporal_server
 install_test_server
 install_schemathesis

@@ -5,10 +5,23 @@ import { failureConverterPath } from '../platform/codec';
 
 export const workflowsPath = require.resolve('../workflows');
 
-/** Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. */
-export async function bundleWorkflows(): Promise<WorkflowBundleOption> {
+/**
+ * Modules evaluated once per worker thread and shared by every workflow in it (reuseV8Context), instead
+ * of once per cached workflow: the pure domain with zod, warmed up before the SDK freezes them (see
+ * workflows/shared-modules.ts). Evaluated per workflow they were most of a cached journey's memory
+ * (bench/worker-memory.ts). Nothing shared may hold per-workflow state or call Temporal's APIs.
+ */
+export const sharedWorkflowModules = [require.resolve('../workflows/shared-modules')];
+
+/**
+ * Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. `shareModules:
+ * false` evaluates the domain per workflow, as before {@link sharedWorkflowModules}: only the memory
+ * benchmark's baseline wants that.
+ */
+export async function bundleWorkflows(options: { shareModules?: boolean } = {}): Promise<WorkflowBundleOption> {
   // The failure converter runs inside the sandbox: it must be in the bundle (see platform/failure-converter.ts).
-  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundlerLogger });
+  const preloadModules = options.shareModules === false ? [] : sharedWorkflowModules;
+  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, preloadModules, logger: quietBundlerLogger });
   return { code };
 }
 
@@ -29,6 +42,12 @@ export interface JourneyWorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** `koersDataConverter(codec)` (platform/codec.ts): the worker encrypts and decrypts every payload. */
   dataConverter: DataConverter;
+  /**
+   * Journeys kept in the sticky cache (KOERS_MAX_CACHED_WORKFLOWS): the worker's memory is about this
+   * times the cost of one cached journey (bench/worker-memory.ts); a journey outside it replays its
+   * history on its next task. Default: the SDK's, derived from the heap limit.
+   */
+  maxCachedWorkflows?: number;
 }
 
 export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Worker> {
@@ -38,6 +57,8 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     activities: options.activities,
     dataConverter: options.dataConverter,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    // Without a prebuilt bundle (npm start) the SDK bundles, with the same shared modules as bundleWorkflows.
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules } }),
   });
 }

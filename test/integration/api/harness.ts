@@ -92,6 +92,8 @@ export interface HarnessOptions {
   now?: () => number;
   /** Deadline of each Temporal call (AppDeps.temporalTimeoutMs). */
   temporalTimeoutMs?: number;
+  /** Load shedding past this backlog (AppDeps.maxBacklogSeconds); off by default. */
+  maxBacklogSeconds?: number;
 }
 
 let sequence = 0;
@@ -167,6 +169,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
+    ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),
   });
 
   const as = (who: KeyName | undefined) => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { configVariableNames, loadConfig } from '../../../platform/config';
 import { journeySearchAttributes, searchAttributeCliArgs } from '../../../platform/search-attributes';
+import { TEMPORAL_SERVER_VERSION } from '../../../platform/tools';
 
 /** No Docker engine runs here, so the compose file is checked by reading it. */
 interface Service {
@@ -10,6 +11,8 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   build?: unknown;
   image?: string;
+  entrypoint?: string[];
+  volumes?: string[];
 }
 
 const root = path.resolve(__dirname, '../../..');
@@ -74,5 +77,54 @@ describe('docker-compose.yml', () => {
     const embedded = searchAttributeCliArgs().filter((arg) => arg !== '--search-attribute');
     expect(listed).toEqual(embedded);
     expect(listed).toHaveLength(journeySearchAttributes.length);
+  });
+
+  describe('runs the Temporal cluster as scripts/temporal-cluster.sh does (tested by npm run test:cluster)', () => {
+    const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+    const clusterScript = read('scripts/temporal-cluster.sh');
+    // The server's own template syntax ({{ env "X" }}) stands in for values the script sets at start.
+    const serverConfig = parse(read('deploy/temporal-server.yaml').replace(/\{\{[^}]*\}\}/g, '0')) as {
+      persistence: { numHistoryShards: number; datastores: Record<string, { sql: { pluginName: string; databaseName: string } }> };
+    };
+    // With YAML merge keys resolved, as compose does (the database settings are an anchor).
+    const merged = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+    const temporal = merged.services.temporal!;
+    const temporalEnv = temporal.environment as Record<string, string>;
+
+    it('runs the same server version that the install step builds', () => {
+      expect(temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+      for (const [, service] of Object.entries(compose.services).filter(([, s]) => s.image?.startsWith('temporalio/admin-tools:'))) {
+        expect(service.image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+      }
+      expect(read('scripts/install-tools.sh')).toContain(`TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION}"`);
+      expect(clusterScript).toContain(`TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION}"`);
+    });
+
+    it('uses the same history shard count and PostgreSQL plugin and databases', () => {
+      expect(Number(temporalEnv.NUM_HISTORY_SHARDS)).toBe(serverConfig.persistence.numHistoryShards);
+      const stores = Object.values(serverConfig.persistence.datastores).map((d) => d.sql);
+      expect(stores.map((s) => s.pluginName)).toEqual([temporalEnv.DB, temporalEnv.DB]);
+      expect(stores.map((s) => s.databaseName).sort()).toEqual(['temporal', 'temporal_visibility']);
+      expect(read('deploy/temporal-schema.sh')).toMatch(/for db in temporal temporal_visibility/);
+    });
+
+    it('mounts the dynamic config file the local cluster runs with', () => {
+      const file = 'deploy/dynamicconfig/koers.yaml';
+      expect(temporal.volumes).toContain(`./${file}:${temporalEnv.DYNAMIC_CONFIG_FILE_PATH}:ro`);
+      expect(clusterScript).toContain(`TEMPORAL_DYNAMIC_CONFIG_FILE="$project_dir/${file}"`);
+      expect(read('deploy/temporal-server.yaml')).toMatch(/dynamicConfigClient:\s+filepath: "\{\{ env "TEMPORAL_DYNAMIC_CONFIG_FILE" \}\}"/);
+      // Temporal's format: each key a list of values with constraints.
+      const settings = parse(read(file)) as Record<string, Array<{ value: unknown; constraints: object }>>;
+      expect(Object.keys(settings).length).toBeGreaterThan(0);
+      for (const values of Object.values(settings)) for (const v of values) expect(Object.keys(v).sort()).toEqual(['constraints', 'value']);
+    });
+
+    it('sets up schemas, namespace and search attributes with the same scripts', () => {
+      expect(compose.services['temporal-schema']?.entrypoint).toEqual(['bash', '/deploy/temporal-schema.sh']);
+      expect(compose.services['temporal-setup']?.entrypoint).toEqual(['bash', '/deploy/temporal-setup.sh']);
+      expect(clusterScript).toContain('bash "$project_dir/deploy/temporal-schema.sh"');
+      expect(clusterScript).toContain('bash "$project_dir/deploy/temporal-setup.sh"');
+      expect(clusterScript).toContain('-f "$project_dir/deploy/postgres-init.sql"');
+    });
   });
 });

@@ -16,6 +16,11 @@ describe('config', () => {
     expect(loadConfig({}).requestTimeoutMs).toBe(15_000);
   });
 
+  it('bounds the worker (cache, heap) and sheds load past a backlog by default; 0 turns heap and shedding to their off state', () => {
+    expect(loadConfig({})).toMatchObject({ maxCachedWorkflows: 1000, heapMb: 1024, maxBacklogSeconds: 5 });
+    expect(loadConfig({ KOERS_MAX_CACHED_WORKFLOWS: '250', KOERS_HEAP_MB: '0', KOERS_MAX_BACKLOG_SECONDS: '0' })).toMatchObject({ maxCachedWorkflows: 250, heapMb: 0, maxBacklogSeconds: 0 });
+  });
+
   it('connects to a cluster with TLS when an API key is set', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_NAMESPACE: 'koers', TEMPORAL_API_KEY: 'k' });
     expect(config.temporal).toMatchObject({ address: 'temporal.example:7233', namespace: 'koers', tls: true, apiKey: 'k' });
@@ -32,6 +37,10 @@ describe('config', () => {
     [{ KOERS_CODEC_CORS_ORIGINS: 'ftp://x' }, 'KOERS_CODEC_CORS_ORIGINS'],
     [{ KOERS_REQUEST_TIMEOUT_SECONDS: '0' }, 'KOERS_REQUEST_TIMEOUT_SECONDS'],
     [{ KOERS_PAYLOAD_KEYS: 'k1' }, 'KOERS_PAYLOAD_KEYS'],
+    [{ KOERS_MAX_CACHED_WORKFLOWS: '5' }, 'KOERS_MAX_CACHED_WORKFLOWS'],
+    [{ KOERS_HEAP_MB: '100' }, 'KOERS_HEAP_MB'],
+    [{ KOERS_HEAP_MB: 'lots' }, 'KOERS_HEAP_MB'],
+    [{ KOERS_MAX_BACKLOG_SECONDS: '-1' }, 'KOERS_MAX_BACKLOG_SECONDS'],
   ])('stops with one line naming the wrong setting %#', (env, name) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid setting ${name}: [^\\n]+$`));
   });
