@@ -150,6 +150,45 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('staff_pseudonyms').execute();
     },
   },
+  '0007_journey_read_model': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('journeys')
+        .addColumn('journey_id', 'text', (c) => c.primaryKey())
+        // The journey's own write counter (workflows/journey-state.ts projectionSeq): only a higher one is written.
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('municipality', 'text', (c) => c.notNull())
+        .addColumn('regime', 'text', (c) => c.notNull())
+        .addColumn('phase', 'text', (c) => c.notNull())
+        .addColumn('run_status', 'text', (c) => c.notNull())
+        .addColumn('caseworker_role', 'text')
+        .addColumn('caseworker_id', 'text')
+        .addColumn('next_final_date', 'text')
+        .addColumn('next_wake_up', 'text')
+        .addColumn('bsn_ciphertext', 'text')
+        .addColumn('view', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('journeys_municipality_idx').on('journeys').columns(['municipality', 'phase', 'run_status']).execute();
+      await db.schema.createIndex('journeys_started_idx').on('journeys').columns(['started_at', 'journey_id']).execute();
+      await db.schema.createIndex('journeys_next_final_idx').on('journeys').columns(['next_final_date']).execute();
+      await db.schema
+        .createTable('journey_deadlines')
+        .addColumn('journey_id', 'text', (c) => c.notNull().references('journeys.journey_id').onDelete('cascade'))
+        .addColumn('clock', 'text', (c) => c.notNull())
+        .addColumn('final_date', 'text', (c) => c.notNull())
+        // 1 while the deadline can still be missed (running or overdue), 0 once met or waived.
+        .addColumn('open', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('journey_deadlines_pk', ['journey_id', 'clock'])
+        .execute();
+      await db.schema.createIndex('journey_deadlines_final_idx').on('journey_deadlines').columns(['open', 'final_date']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('journey_deadlines').execute();
+      await db.schema.dropTable('journeys').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {
