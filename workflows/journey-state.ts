@@ -14,7 +14,7 @@
  */
 import { amsterdamDateOf, ageOn, isSupportedDate } from '../domain/dates';
 import { admissionNeedsJourney, admitEvent, type Admission } from '../domain/admission';
-import { computeClocks, nextFinalDate } from '../domain/clocks';
+import { computeClocks, deadlinesOf, nextFinalDate } from '../domain/clocks';
 import { eventKey, type JourneyEvent } from '../domain/events';
 import { validateExtensionRequest } from '../domain/extensions';
 import { applyEvent, initialFacts, type JourneyFacts } from '../domain/facts';
@@ -84,6 +84,26 @@ export interface JourneyMemory {
   rejectedMessages?: RejectedMessage[];
   /** Runs before this change carried the whole dedupe set; read and dropped (the window replaces it). */
   seenEventKeys?: string[];
+  /**
+   * The read model's write counter (store/journeys.ts): the seq of the last projection written. Carried
+   * across continue-as-new so writes stay ordered for the journey's whole life; the API's row at start is 0.
+   */
+  projectionSeq?: number;
+}
+
+/** What the journey writes into the read model (store/journeys.ts JourneyProjection; no store import in workflow code). */
+export interface JourneyProjectionRow {
+  seq: number;
+  regime: string;
+  phase: string;
+  runStatus: 'running' | 'completed';
+  caseworker: Caseworker;
+  nextFinalDate?: LocalDate;
+  nextWakeUp?: LocalDate;
+  bsnCiphertext?: string;
+  view: JourneyState;
+  deadlines: Array<{ clock: string; finalDate: LocalDate; open: boolean }>;
+  startedAt: string;
 }
 
 /** What the rules say about a journey today; computed from memory, never stored. */
@@ -214,6 +234,31 @@ export class Journey {
     );
   }
 
+  /**
+   * The read model's row for `derived` (store/journeys.ts JourneyProjection, without journey id and
+   * municipality, which the activity adds), with the next seq taken only by {@link takeProjectionSeq}.
+   */
+  projection(derived: Derived, runStatus: 'running' | 'completed', startedAt: string): Omit<JourneyProjectionRow, 'seq'> {
+    const view = this.view(derived);
+    return {
+      regime: view.regime,
+      phase: view.phase,
+      runStatus,
+      caseworker: view.caseworker,
+      ...(nextFinalDate(derived.clocks) !== undefined ? { nextFinalDate: nextFinalDate(derived.clocks) } : {}),
+      ...(derived.wakeUp !== undefined ? { nextWakeUp: derived.wakeUp } : {}),
+      view,
+      deadlines: deadlinesOf(derived.clocks),
+      startedAt,
+    };
+  }
+
+  /** The next read-model seq, recorded in memory (carried across continue-as-new). */
+  takeProjectionSeq(): number {
+    this.memory.projectionSeq = (this.memory.projectionSeq ?? 0) + 1;
+    return this.memory.projectionSeq;
+  }
+
   searchSummary(derived: Derived): JourneySearchSummary {
     const next = nextFinalDate(derived.clocks);
     return {
@@ -226,9 +271,8 @@ export class Journey {
     };
   }
 
-  /** The query's answer: the contract's journey plus what an administrator needs. */
-  view(): JourneyState {
-    const derived = this.derive();
+  /** The query's answer (and the read model's view): the contract's journey plus what an administrator needs. */
+  view(derived: Derived = this.derive()): JourneyState {
     const m = this.memory;
     return {
       journeyId: this.input.journeyId,

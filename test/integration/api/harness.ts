@@ -20,6 +20,7 @@ import { migrateToLatest } from '../../../store/migrations';
 import { TaskStore } from '../../../store/tasks';
 import { PersonIndex } from '../../../store/persons';
 import { Outbox } from '../../../store/outbox';
+import { JourneyReadModel } from '../../../store/journeys';
 import { CalendarTokens } from '../../../store/ical';
 import { RetentionStore } from '../../../store/retention';
 import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
@@ -105,6 +106,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   await migrateAuditStore(db);
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
+  const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db);
   const staffPseudonyms = new StaffPseudonyms(db);
@@ -125,7 +127,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ tasks, outbox, recipients: testRecipients, retention, staffPseudonyms }),
+      activities: createActivities({ tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
