@@ -162,6 +162,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         keys,
         tasks,
         persons: new PersonIndex(db),
+        journeys,
         outbox,
         audit: new AuditStore(db),
         identity: new Identity(secret),

@@ -241,6 +241,23 @@ export class JourneyReadModel {
     };
   }
 
+  /**
+   * The stored views of the newest `limit` journeys matching `filter` (newest first), for figures
+   * computed over many journeys (statistics, a policy amendment's dry run); `truncated` when there were more.
+   */
+  async views<V = unknown>(filter: JourneyListFilter, today: string, limit: number): Promise<{ journeys: Array<{ journeyId: string; runStatus: string; view: V }>; truncated: boolean }> {
+    const rows = await this.filtered(filter, today)
+      .select(['journey_id', 'run_status', 'view'])
+      .orderBy('started_at', 'desc')
+      .orderBy('journey_id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    return {
+      journeys: rows.slice(0, limit).map((r) => ({ journeyId: r.journey_id, runStatus: r.run_status, view: JSON.parse(r.view) as V })),
+      truncated: rows.length > limit,
+    };
+  }
+
   async count(filter: JourneyListFilter, today: string): Promise<number> {
     const row = await this.filtered(filter, today)
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
