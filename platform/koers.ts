@@ -134,6 +134,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       const monitor = new JourneyMonitor({
         client,
         outbox,
+        journeys,
         admin: notifications.admin,
         lang: notifications.lang,
         onError: (err) => logger.warn({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'journey monitor round failed'),
