@@ -101,6 +101,9 @@ export class JourneyReadModel {
   async write(p: JourneyProjection): Promise<boolean> {
     const at = this.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
+      // A write still on its way when the journey's personal data was erased (store/retention.ts) must not bring the row back.
+      const erased = await trx.selectFrom('journey_retention').select('journey_id').where('journey_id', '=', p.journeyId).where('erased_at', 'is not', null).executeTakeFirst();
+      if (erased) return false;
       const row: JourneysTable = {
         journey_id: p.journeyId,
         seq: p.seq,
