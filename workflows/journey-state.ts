@@ -145,6 +145,8 @@ export class Journey {
   /** JSON size of each timeline entry, in step with memory.events (not carried: recomputed on load). */
   private readonly eventSizes: number[] = [];
   private eventBytes = 0;
+  /** The read-model seq this run started from (see {@link takeProjectionSeq}). */
+  private readonly projectionBase: number;
 
   constructor(
     readonly input: StartJourneyInput,
@@ -175,6 +177,7 @@ export class Journey {
     // continue-as-new (the marker is carried in its facts).
     if (options.lawV11 === false && memory.facts.rules !== 'v1.0') memory.facts = { ...memory.facts, rules: 'v1.0' };
     this.memory = memory;
+    this.projectionBase = memory.projectionSeq ?? 0;
     for (const e of memory.events) this.countEvent(e);
     this.trimEvents();
     for (const e of memory.events) if (e.outcome !== 'rejected') this.seen.add(eventKey(e));
@@ -253,9 +256,15 @@ export class Journey {
     };
   }
 
-  /** The next read-model seq, recorded in memory (carried across continue-as-new). */
-  takeProjectionSeq(): number {
-    this.memory.projectionSeq = (this.memory.projectionSeq ?? 0) + 1;
+  /**
+   * The next read-model seq, recorded in memory (carried across continue-as-new): the run's base plus
+   * the history length of the current workflow task (`historyLength`, deterministic on replay), and
+   * always above the previous one. A workflow task that failed after its write (a killed worker) is
+   * retried at a longer history, so the retry's write outranks the lost attempt's instead of repeating
+   * its seq with other content.
+   */
+  takeProjectionSeq(historyLength: number): number {
+    this.memory.projectionSeq = Math.max((this.memory.projectionSeq ?? 0) + 1, this.projectionBase + historyLength);
     return this.memory.projectionSeq;
   }
 

@@ -178,7 +178,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
           ...(tasksChanged ? { tasks: { caseworkerRole: memory.caseworker.role, tasks: derived.tasks as DesiredTask[] } } : {}),
           ...(due.length > 0 ? { notifications: due } : {}),
           // The BSN ciphertext once per run: the row keeps it, later writes leave it out.
-          ...(rowChanged ? { projection: { ...row, seq: journey.takeProjectionSeq(), ...(lastRow === '' && input.bsnCiphertext ? { bsnCiphertext: input.bsnCiphertext } : {}) } } : {}),
+          ...(rowChanged ? { projection: { ...row, seq: journey.takeProjectionSeq(workflowInfo().historyLength), ...(lastRow === '' && input.bsnCiphertext ? { bsnCiphertext: input.bsnCiphertext } : {}) } } : {}),
         });
         projected = { tasks, caseworker: memory.caseworker, municipality: memory.municipality };
         lastRow = rowKey;
@@ -197,7 +197,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     if (journey.isFinished(derived) && !journey.changed) {
       await condition(allHandlersFinished);
       // The workflow's last word in the read model; a stop by other means is the monitor's to write.
-      if (readModel) await syncJourney({ journeyId, municipality: memory.municipality, projection: { ...journey.projection(derived, 'completed', startedAt), seq: journey.takeProjectionSeq() } });
+      if (readModel) await syncJourney({ journeyId, municipality: memory.municipality, projection: { ...journey.projection(derived, 'completed', startedAt), seq: journey.takeProjectionSeq(workflowInfo().historyLength) } });
       return { phase: derived.phase, finishedOn: derived.today };
     }
 

@@ -13,7 +13,7 @@ describe('read model', () => {
     const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: permit, maxHistoryEvents: 40 });
     const firstRunId = (await handle.describe()).runId;
     const first = await t.h.eventually(() => t.h.readModel.get<JourneyState>(handle.workflowId), (row) => row !== undefined);
-    expect(first).toMatchObject({ seq: 1, municipality: 'borger-odoorn', regime: 'wi2013', runStatus: 'running', phase: 'arrival' });
+    expect(first).toMatchObject({ municipality: 'borger-odoorn', regime: 'wi2013', runStatus: 'running', phase: 'arrival' });
 
     await t.h.send(handle, 'nl.koers.brp.registered', addDays(permit, 5), {}, 'brp-1');
     // Duplicates change nothing: no write, however many (they do grow the history to a continue-as-new).
@@ -27,9 +27,8 @@ describe('read model', () => {
     expect(row?.view).toEqual(state);
     expect(row?.phase).toBe(state.phase);
     expect(row?.nextFinalDate).toBe(nextFinalDate(state.clocks));
-    // brp + bijstand + the day that passed; a continued run goes on counting from the carried seq.
-    expect(row?.seq).toBeGreaterThanOrEqual(3);
-    expect(row?.seq).toBeLessThan(10);
+    // A continued run goes on counting from the carried seq: its writes outrank the first run's.
+    expect(row!.seq).toBeGreaterThan(first!.seq);
     expect(await t.h.readModel.deadlines(handle.workflowId)).toEqual(
       expect.arrayContaining([{ clock: 'intake', finalDate: clockOf(state, 'intake')!.finalDate, open: true }]),
     );
