@@ -205,9 +205,22 @@ function check({ error, results }: MigrationResultSet): string[] {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Applies pending migrations (Kysely locks the migration table, so concurrent start-ups are safe); returns their names. */
+/**
+ * Applies pending migrations; returns their names. Kysely locks the migration table on PostgreSQL; on
+ * SQLite its lock does not reach another process, so an API and a worker starting at once on one file
+ * can collide (one finds a table the other just made, or the file locked): then it waits and tries
+ * again, and finds the other's migrations applied.
+ */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  return check(await migrator(db).migrateToLatest());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return check(await migrator(db).migrateToLatest());
+    } catch (err) {
+      const message = err instanceof Error ? `${err.message} ${String((err.cause as Error | undefined)?.message ?? '')}` : String(err);
+      if (attempt >= 5 || !/already exists|database is locked|SQLITE_BUSY/.test(message)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
 
 /** Reverts the most recent migration; for tests and a manual roll-back. */
