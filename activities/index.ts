@@ -7,10 +7,14 @@ import { createDigestActivities, type DigestRecipients } from './digest';
 import { createRetentionActivities } from './retention';
 import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
+import type { JourneyReadModel } from '../store/journeys';
+import { createJourneySyncActivities } from './journey-sync';
 
 export interface ActivityDependencies {
   tasks: TaskStore;
   outbox: Outbox;
+  /** The journeys read model the journey projects itself into (store/journeys.ts). */
+  journeys: JourneyReadModel;
   recipients: Parameters<typeof createNotificationActivities>[1];
   /** Where each caseworker's daily digest goes (default: nobody's). */
   userRecipients?: DigestRecipients;
@@ -24,9 +28,13 @@ export interface ActivityDependencies {
 
 /** All activities a journey calls, built from their dependencies so tests pass the real store. */
 export function createActivities(deps: ActivityDependencies) {
+  const tasks = createTaskActivities(deps.tasks, deps.staffPseudonyms);
+  const notifications = createNotificationActivities(deps.outbox, deps.recipients, { lang: deps.lang });
   return {
-    ...createTaskActivities(deps.tasks, deps.staffPseudonyms),
-    ...createNotificationActivities(deps.outbox, deps.recipients, { lang: deps.lang }),
+    // Journeys recorded before read-model-v1 call these two on their own (replay); later ones call syncJourney.
+    ...tasks,
+    ...notifications,
+    ...createJourneySyncActivities(deps.journeys, { ...tasks, ...notifications }),
     ...createDigestActivities(deps.tasks, deps.outbox, deps.userRecipients ?? {}, { lang: deps.lang }),
     ...createRetentionActivities(deps.retention),
   };

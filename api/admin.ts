@@ -10,7 +10,7 @@ import type { JourneyState } from '../workflows/definitions';
 import type { ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
-import { searchFilter, visibilityQuery } from './journeys';
+import { searchFilter, viewOn } from './journeys';
 import { DeadLetterList, DeadLetter, PolicyAmendmentBody, PolicyAmendmentReport, PolicyAmendmentResult } from './schemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
@@ -54,25 +54,18 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
           throw err;
         }
 
-        const journeyIds: string[] = [];
-        let pageToken: string | undefined;
-        do {
-          const page = await ctx.temporal.list(visibilityQuery(searchFilter(ctx, { ...body.filter, municipality: body.municipality }), { runningOnly: true }), 500, pageToken);
-          journeyIds.push(...page.executions.map((e) => e.workflowId));
-          pageToken = page.nextPageToken;
-        } while (pageToken && journeyIds.length <= MAX_AMENDED_JOURNEYS);
-        if (journeyIds.length > MAX_AMENDED_JOURNEYS) {
+        // The running journeys the filter names, as the read model holds them (dated to today).
+        const today = ctx.today();
+        const matched = await ctx.journeys.views<JourneyState>(searchFilter(ctx, { ...body.filter, municipality: body.municipality, status: 'running' }), today, MAX_AMENDED_JOURNEYS);
+        if (matched.truncated) {
           throw new Problem(422, 'Too many journeys', `The filter matches more than ${MAX_AMENDED_JOURNEYS} journeys; narrow it.`, [{ path: 'filter', message: 'too broad' }]);
         }
-        const states = (await mapBounded(journeyIds, 8, (id) => ctx.temporal.state(id))).filter(
-          (s): s is JourneyState => s !== undefined && s.municipality === body.municipality,
-        );
+        const states = matched.journeys.map((j) => viewOn(j.view, today)).filter((s) => s.municipality === body.municipality);
 
         // One new version above every version in play, so journeys amended before still move forward.
         const version = Math.max(base.version, ...states.map((s) => (s.policy.id === base.id ? s.policy.version : 0))) + 1;
         const policy: Policy = { ...amended, version };
 
-        const today = ctx.today();
         const journeys = states.map((state) => ({
           journeyId: state.journeyId,
           from: state.policy,
@@ -176,18 +169,4 @@ function clockChanges(before: Clock[], after: Clock[]) {
     .map((name) => ({ clock: name, before: dates(before.find((c) => c.name === name)), after: dates(after.find((c) => c.name === name)) }))
     .filter((change) => JSON.stringify(change.before) !== JSON.stringify(change.after))
     .map((change) => ({ clock: change.clock, ...(change.before ? { before: change.before } : {}), ...(change.after ? { after: change.after } : {}) }));
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time, keeping order. */
-async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

@@ -5,6 +5,7 @@ import swaggerUiDist from 'swagger-ui-dist';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { TaskStore } from '../store/tasks';
+import type { JourneyReadModel } from '../store/journeys';
 import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
 import { amsterdamDateOf } from '../domain/dates';
@@ -16,7 +17,7 @@ import { ApiMetrics } from './metrics';
 import { buildOpenApiDocument, type DocumentInfo } from './openapi';
 import { Problem, problemHandler, sendProblem } from './problem';
 import { expressPath, mountRoutes, type RouteDef } from './route';
-import { EXECUTION_STATUS_NAMES, TemporalGateway } from './temporal';
+import { JOURNEY_STATUSES, TemporalGateway } from './temporal';
 import { BackPressure } from './back-pressure';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
@@ -57,6 +58,8 @@ export interface AppDeps {
   tasks: TaskStore;
   /** Which journey each person has per municipality (store/persons.ts); migrated with the store. */
   persons: PersonIndex;
+  /** The journeys read model the journeys write (store/journeys.ts); migrated with the store. */
+  journeys: JourneyReadModel;
   outbox?: Outbox;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
@@ -133,6 +136,7 @@ export function createApp(deps: AppDeps): KoersApp {
     audit: deps.audit,
     tasks: deps.tasks,
     persons: deps.persons,
+    journeys: deps.journeys,
     outbox: deps.outbox,
     logger: deps.logger,
     metrics,
@@ -141,7 +145,8 @@ export function createApp(deps: AppDeps): KoersApp {
     ...(deps.staffPseudonyms ? { staffPseudonyms: deps.staffPseudonyms } : {}),
   };
 
-  metrics.observeJourneys(() => ctx.temporal.countByStatus(), Object.keys(EXECUTION_STATUS_NAMES));
+  // From the read model: one grouped count in the store, no visibility query per scrape.
+  metrics.observeJourneys(() => ctx.journeys.countByStatus(), [...JOURNEY_STATUSES]);
 
   const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: 600 };
   const eventLimiter = rateLimit({

@@ -2,6 +2,7 @@ import type { TaskStore } from '../store/tasks';
 import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
+import type { JourneyReadModel } from '../store/journeys';
 import type { Identity } from './identity';
 import type { AuditStore } from './audit-store';
 import type { ApiMetrics } from './metrics';
@@ -24,6 +25,8 @@ export interface ApiContext {
   audit: AuditStore;
   tasks: TaskStore;
   persons: PersonIndex;
+  /** The journeys read model (store/journeys.ts): what GET and the lists read. */
+  journeys: JourneyReadModel;
   outbox?: Outbox;
   logger: ApiLogger;
   metrics: ApiMetrics;

@@ -1,14 +1,15 @@
 /** Journeys: create and read (contract), and the administrator's list, count, timeline, caseworker and move. */
 import { z } from 'zod';
-import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { admitEvent, admitStart } from '../domain/admission';
 import { eventKey, type JourneyEvent } from '../domain/events';
-import { computeClocks } from '../domain/clocks';
+import { clockOn, computeClocks } from '../domain/clocks';
 import { initialFacts, regimeForPermit, type JourneyFacts } from '../domain/facts';
 import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { derivePhase } from '../domain/phase';
 import { findPolicy } from '../domain/policies';
-import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState } from '../workflows/definitions';
+import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
+import { Journey as JourneyRules } from '../workflows/journey-state';
+import type { JourneyListRow } from '../store/journeys';
 import {
   caseworkerIdKey,
   caseworkerRoleKey,
@@ -25,7 +26,7 @@ import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
-import { EXECUTION_STATUS_NAMES, JourneyAlreadyExists, type JourneyRun } from './temporal';
+import { EXECUTION_STATUS_NAMES, JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
   AssignCaseworkerBody,
   CaseworkerAssigned,
@@ -37,6 +38,7 @@ import {
   JourneyCreated,
   JourneyFound,
   JourneyList,
+  JourneyLive,
   JourneyListQuery,
   JourneyMoved,
   LookupJourneyBody,
@@ -88,17 +90,18 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten.
         const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId);
         if (!claim.claimed) throw conflict(claim.journeyId);
+        const input: StartJourneyInput = {
+          journeyId,
+          municipality: body.municipality,
+          regime,
+          permitGrantedOn: body.permitGrantedOn,
+          ...(body.birthDate ? { birthDate: body.birthDate } : {}),
+          ...(body.bsn ? { bsnCiphertext: ctx.identity.encryptBsn(body.bsn) } : {}),
+          policy,
+        };
         try {
           await ctx.temporal.start(
-            {
-              journeyId,
-              municipality: body.municipality,
-              regime,
-              permitGrantedOn: body.permitGrantedOn,
-              ...(body.birthDate ? { birthDate: body.birthDate } : {}),
-              ...(body.bsn ? { bsnCiphertext: ctx.identity.encryptBsn(body.bsn) } : {}),
-              policy,
-            },
+            input,
             // Set at start so visibility (and so access checks) know the journey before its first task runs.
             journeySearchAttributePairs({
               municipality: body.municipality,
@@ -118,6 +121,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         }
         // Should this write fail, the journey runs and a second create still meets Temporal's own 409, which marks it.
         await ctx.persons.started(journeyId);
+        await writeStartRow(ctx, input);
         ctx.logger.info({ journeyId, municipality: body.municipality, regime }, 'journey started');
         return {
           status: 201,
@@ -134,18 +138,21 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/journeys',
         operationId: 'listJourneys',
         summary: 'List journeys by municipality, phase, regime, overdue, next final date, caseworker',
-        description: 'A Temporal visibility query on the journey search attributes; newest first, paged by `pageToken`.',
+        description:
+          'From the journeys read model (the store): newest first, paged by `pageToken`. `overdue` is as of today; ' +
+          '`deadlineFrom`/`deadlineTo` (and `clock`) select journeys with an open deadline in that window.',
         tags: ['administration'],
         roles: ['admin'],
         query: JourneyListQuery,
         responses: { 200: { description: 'A page of journeys', schema: JourneyList } },
       },
       async ({ query }) => {
-        const page = await ctx.temporal.list(visibilityQuery(searchFilter(ctx, query)), query.pageSize, query.pageToken);
-        const staff = await revealStaff(ctx, page.executions.map((e) => e.typedSearchAttributes.get(caseworkerIdKey)));
+        const { pageSize, pageToken, ...filter } = query;
+        const page = await ctx.journeys.list(searchFilter(ctx, filter), ctx.today(), pageSize, pageToken);
+        const staff = await revealStaff(ctx, page.journeys.map((j) => j.caseworker.id));
         return {
           status: 200,
-          body: { journeys: page.executions.map((e) => summary(e, staff)), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) },
+          body: { journeys: page.journeys.map((j) => summary(j, staff)), ...(page.nextCursor ? { nextPageToken: page.nextCursor } : {}) },
         };
       },
     ),
@@ -155,13 +162,16 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         method: 'get',
         path: '/v1/journeys/count',
         operationId: 'countJourneys',
-        summary: 'Count journeys with the same filters as the list',
+        summary: 'Count journeys with the same filters as the list, in all and per municipality and phase',
         tags: ['administration'],
         roles: ['admin'],
         query: JourneyCountQuery,
         responses: { 200: { description: 'The count', schema: JourneyCount } },
       },
-      async ({ query }) => ({ status: 200, body: { count: await ctx.temporal.count(visibilityQuery(searchFilter(ctx, query))) } }),
+      async ({ query }) => {
+        const groups = await ctx.journeys.countByMunicipalityAndPhase(searchFilter(ctx, query), ctx.today());
+        return { status: 200, body: { count: groups.reduce((n, g) => n + g.count, 0), groups: groups.map((g) => ({ ...g, phase: g.phase as JourneyState['phase'] })) } };
+      },
     ),
 
     route(
@@ -193,36 +203,63 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/journeys/{journeyId}',
         operationId: 'getJourney',
         summary: 'Read a journey: clocks and open tasks; its full state for admins and caseworkers',
-        description: 'A change caused by an accepted event is visible here within a second of the 202. The BSN appears only here, only for admins and caseworkers.',
+        description:
+          'A change caused by an accepted event is visible here within a second of the 202. The BSN appears only here, only for admins and caseworkers. ' +
+          "Read from the journeys read model (the store), with date-dependent status (a clock overdue since midnight, the phase) derived for today; a journey that has written no row yet is asked directly.",
         tags: ['journeys'],
         roles: ['admin', 'caseworker', 'partner'],
         params: JourneyParams,
         responses: { 200: { description: 'The journey', schema: Journey } },
       },
       async ({ principal, params }) => {
+        const stored = await ctx.journeys.get<JourneyState>(params.journeyId);
+        if (stored) {
+          if (!mayAccessMunicipality(principal, stored.municipality)) throw notFound('journey');
+          const status = stored.runStatus as JourneyStatus;
+          if (status !== 'running' && status !== 'completed') {
+            return { status: 200, body: presentHalted(params.journeyId, { municipality: stored.municipality, status, running: false, regime: stored.regime, phase: stored.phase }) };
+          }
+          const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, stored.bsnCiphertext);
+          const state = await revealState(ctx, viewOn(stored.view, ctx.today()));
+          return { status: 200, body: { ...presentJourney(state, principal, bsn), status } };
+        }
+        // A journey started before the read model, until its next workflow task writes its row.
         const run = await visibleJourney(ctx, principal, params.journeyId);
         // A journey that cannot run shows that, not the clocks it had when it stopped as if they still ran.
         if (run.status !== 'running' && run.status !== 'completed') return { status: 200, body: presentHalted(params.journeyId, run) };
         const state = await queryState(ctx, principal, params.journeyId);
-        let bsn: string | undefined;
-        if (principal.role !== 'partner') {
-          const input = await ctx.temporal.startInput(params.journeyId);
-          if (input?.bsnCiphertext) {
-            try {
-              bsn = ctx.identity.decryptBsn(input.bsnCiphertext);
-            } catch {
-              // Sealed under another secret (KOERS_SECRET_KEY changed): the journey is still readable, without it.
-              ctx.logger.warn({ journeyId: params.journeyId }, 'BSN could not be decrypted');
-            }
-          }
-        }
-        const staff = await revealStaff(ctx, [state.caseworker.id, ...state.openTasks.map((t) => t.assignee)]);
-        const revealed: JourneyState = {
-          ...state,
-          caseworker: { ...state.caseworker, ...(state.caseworker.id ? { id: staff.get(state.caseworker.id) ?? state.caseworker.id } : {}) },
-          openTasks: state.openTasks.map((t) => (t.assignee ? { ...t, assignee: staff.get(t.assignee) ?? t.assignee } : t)),
+        const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext);
+        return { status: 200, body: { ...presentJourney(await revealState(ctx, state), principal, bsn), status: run.status } };
+      },
+    ),
+
+    route(
+      {
+        method: 'get',
+        path: '/v1/journeys/{journeyId}/live',
+        operationId: 'getJourneyLive',
+        summary: "The journey's live state (a workflow query) beside its read-model row: for consistency checks and debugging",
+        description: 'Needs the journey\'s worker (503 without one). `projection.matches` compares the stored view, dated to the live day, with the live one.',
+        tags: ['administration'],
+        roles: ['admin'],
+        params: JourneyParams,
+        responses: { 200: { description: 'Live state and read-model row', schema: JourneyLive } },
+      },
+      async ({ principal, params }) => {
+        const run = await visibleJourney(ctx, principal, params.journeyId);
+        const live = await queryState(ctx, principal, params.journeyId);
+        const stored = await ctx.journeys.get<JourneyState>(params.journeyId);
+        const bsn = decryptBsn(ctx, params.journeyId, stored?.bsnCiphertext ?? (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext);
+        return {
+          status: 200,
+          body: {
+            journeyId: params.journeyId,
+            live: { ...presentJourney(await revealState(ctx, live), principal, bsn), status: run.status },
+            ...(stored
+              ? { projection: { seq: stored.seq, updatedAt: stored.updatedAt, matches: JSON.stringify(viewOn(stored.view, live.today)) === JSON.stringify(live) } }
+              : {}),
+          },
         };
-        return { status: 200, body: { ...presentJourney(revealed, principal, bsn), status: run.status } };
       },
     ),
 
@@ -415,7 +452,54 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
   };
 }
 
-/** A filter as visibility knows it: a caseworker by the pseudonym the journeys carry. */
+/**
+ * A stored view as it stands on `today` (Europe/Amsterdam): a running clock whose final date has passed
+ * since the row was written is overdue (a window ended), and the phase and plicht follow, by the same
+ * pure functions the workflow computes with (domain/clocks.ts clockOn, domain/phase.ts, domain/inburgeringsplicht.ts).
+ * Tasks and the next wake-up are the journey's: it wakes on every day they change and writes a new row.
+ */
+export function viewOn(view: JourneyState, today: string): JourneyState {
+  if (view.today >= today) return view;
+  const clocks = view.clocks.map((c) => clockOn(c, today));
+  const facts = view.milestones as JourneyFacts;
+  return { ...view, today, clocks, phase: derivePhase(facts, clocks, today), ...(view.inburgeringsplicht ? { inburgeringsplicht: inburgeringsplicht(facts, today) } : {}) };
+}
+
+/** The row the API writes at start (seq 0), so a GET right after the 201 finds the journey; the journey's first write (seq 1) replaces it. */
+async function writeStartRow(ctx: ApiContext, input: StartJourneyInput): Promise<void> {
+  try {
+    // The journey's own rules on its first day: what its first workflow task will compute.
+    const journey = new JourneyRules(input, undefined, ctx.now);
+    const row = journey.projection(journey.derive(), 'running', new Date(ctx.now()).toISOString());
+    await ctx.journeys.write({ ...row, seq: 0, journeyId: input.journeyId, municipality: input.municipality, ...(input.bsnCiphertext ? { bsnCiphertext: input.bsnCiphertext } : {}) });
+  } catch (err) {
+    // The journey runs and writes its own row within its first workflow task; until then GET asks it.
+    ctx.logger.warn({ journeyId: input.journeyId, err: err instanceof Error ? err.message : String(err) }, 'start row not written');
+  }
+}
+
+/** The BSN from its ciphertext, or undefined (none, or sealed under another secret: the journey stays readable without it). */
+function decryptBsn(ctx: ApiContext, journeyId: string, ciphertext: string | undefined): string | undefined {
+  if (!ciphertext) return undefined;
+  try {
+    return ctx.identity.decryptBsn(ciphertext);
+  } catch {
+    ctx.logger.warn({ journeyId }, 'BSN could not be decrypted');
+    return undefined;
+  }
+}
+
+/** Staff ids in place of the pseudonyms the journey carries. */
+async function revealState(ctx: ApiContext, state: JourneyState): Promise<JourneyState> {
+  const staff = await revealStaff(ctx, [state.caseworker.id, ...state.openTasks.map((t) => t.assignee)]);
+  return {
+    ...state,
+    caseworker: { ...state.caseworker, ...(state.caseworker.id ? { id: staff.get(state.caseworker.id) ?? state.caseworker.id } : {}) },
+    openTasks: state.openTasks.map((t) => (t.assignee ? { ...t, assignee: staff.get(t.assignee) ?? t.assignee } : t)),
+  };
+}
+
+/** A filter as the journeys carry it: a caseworker by the pseudonym the journeys carry. */
 export function searchFilter<F extends Partial<JourneyFilter>>(ctx: ApiContext, filter: F): F {
   if (!filter.caseworkerId || !ctx.staffPseudonyms) return filter;
   return { ...filter, caseworkerId: ctx.identity.staffPseudonym(filter.caseworkerId) };
@@ -459,25 +543,29 @@ export function visibilityQuery(filter: Partial<JourneyFilter>, options: { runni
   return clauses.join(' AND ');
 }
 
-function summary(execution: WorkflowExecutionInfo, staff: Map<string, string>) {
-  const sa = execution.typedSearchAttributes;
-  const nextFinal = sa.get(nextFinalDateKey);
-  const municipality = sa.get(municipalityKey);
-  const phase = sa.get(phaseKey);
-  const regime = sa.get(regimeKey);
-  const overdue = sa.get(overdueKey);
-  const role = sa.get(caseworkerRoleKey);
-  const pseudonym = sa.get(caseworkerIdKey);
+/** Temporal's status names (RUNNING, COMPLETED, …) the list has always shown, for each run status. */
+const STATUS_NAMES: Record<string, string> = {
+  running: 'RUNNING',
+  'workflow-task-failing': 'RUNNING',
+  completed: 'COMPLETED',
+  failed: 'FAILED',
+  terminated: 'TERMINATED',
+  'timed-out': 'TIMED_OUT',
+  canceled: 'CANCELLED',
+};
+
+function summary(row: JourneyListRow, staff: Map<string, string>) {
+  const pseudonym = row.caseworker.id;
   const id = pseudonym ? (staff.get(pseudonym) ?? pseudonym) : undefined;
   return {
-    journeyId: execution.workflowId,
-    status: execution.status.name,
-    startedAt: execution.startTime.toISOString(),
-    ...(municipality ? { municipality } : {}),
-    ...(phase ? { phase } : {}),
-    ...(regime ? { regime } : {}),
-    ...(overdue !== undefined ? { overdue } : {}),
-    ...(nextFinal ? { nextFinalDate: nextFinal.toISOString().slice(0, 10) } : {}),
-    caseworker: { ...(role ? { role } : {}), ...(id ? { id } : {}) },
+    journeyId: row.journeyId,
+    status: STATUS_NAMES[row.runStatus] ?? row.runStatus.toUpperCase(),
+    startedAt: row.startedAt,
+    municipality: row.municipality,
+    phase: row.phase,
+    regime: row.regime,
+    overdue: row.overdue,
+    ...(row.nextFinalDate ? { nextFinalDate: row.nextFinalDate } : {}),
+    caseworker: { ...(row.caseworker.role ? { role: row.caseworker.role } : {}), ...(id ? { id } : {}) },
   };
 }

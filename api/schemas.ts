@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { EVENT_TYPES, eventDataSchema } from '../domain/events';
 import {
   CaseworkerRoleSchema,
+  ClockNameSchema,
   CLOCK_NAMES,
   CLOCK_STATUSES,
   InstrumentKindSchema,
@@ -24,7 +25,8 @@ import { findPolicy } from '../domain/policies';
 import { taskForms } from '../domain/task-forms';
 import { isTaskCursor } from '../store/tasks';
 import { isValidBsn } from './identity';
-import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, isPageToken, type JourneyStatus } from './temporal';
+import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, type JourneyStatus } from './temporal';
+import { decodeJourneyCursor } from '../store/journeys';
 
 export const components = z.registry<{ id: string; description?: string }>();
 const named = <T extends z.ZodType>(id: string, schema: T, description?: string): T => {
@@ -431,6 +433,9 @@ const journeyFilterFields = {
   nextFinalDateBefore: localDate.optional(),
   caseworkerRole: CaseworkerRoleSchema.optional(),
   caseworkerId: staffId.optional(),
+  deadlineFrom: localDate.optional().describe('Only journeys with an open deadline (a running or overdue clock) whose final date is on or after this date.'),
+  deadlineTo: localDate.optional().describe('Only journeys with an open deadline whose final date is on or before this date.'),
+  clock: ClockNameSchema.optional().describe('With `deadlineFrom`/`deadlineTo`: only deadlines of this clock (alone: an open deadline of this clock).'),
 };
 
 export const JourneyCountQuery = z.strictObject(journeyFilterFields);
@@ -440,9 +445,9 @@ export const JourneyListQuery = z.strictObject({
   pageToken: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,2048}$/, 'must be the nextPageToken of a previous page')
-    .refine(isPageToken, 'must be the nextPageToken of a previous page')
+    .refine((token) => decodeJourneyCursor(token) !== null, 'must be the nextPageToken of a previous page')
     .optional()
-    .describe('`nextPageToken` of the previous page (base64url and a check).'),
+    .describe('`nextPageToken` of the previous page (an opaque keyset token with a check).'),
 });
 export type JourneyFilter = z.output<typeof JourneyCountQuery>;
 
@@ -461,7 +466,32 @@ export const JourneySummary = named(
   }),
 );
 export const JourneyList = named('JourneyList', z.object({ journeys: z.array(JourneySummary), nextPageToken: z.string().optional() }));
-export const JourneyCount = named('JourneyCount', z.object({ count: z.int() }));
+export const JourneyCount = named(
+  'JourneyCount',
+  z.object({
+    count: z.int(),
+    groups: z
+      .array(z.object({ municipality: z.string(), phase: PhaseSchema, count: z.int() }))
+      .describe('The same journeys counted per municipality and phase (only groups with journeys).'),
+  }),
+);
+
+export const JourneyLive = named(
+  'JourneyLive',
+  z.object({
+    journeyId: z.string(),
+    live: Journey.describe("The journey's own answer (a workflow query), as `GET /v1/journeys/{journeyId}` shows it."),
+    projection: z
+      .object({
+        seq: z.int().describe("The read model's write counter for this journey (0: the row written at start)."),
+        updatedAt: z.string(),
+        matches: z.boolean().describe('The stored view, dated to the same day, equals the live one.'),
+      })
+      .optional()
+      .describe('The read-model row behind `GET /v1/journeys/{journeyId}`; absent for a journey that has not written one yet.'),
+  }),
+  "For consistency checks and debugging: the journey's live state beside its read-model row.",
+);
 
 export const StatisticsQuery = z.strictObject({
   municipality: municipalitySlug.optional(),

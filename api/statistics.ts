@@ -8,12 +8,11 @@ import { isWindowClock } from '../domain/clocks';
 import { addDays, addPeriod, dayNumber, isAfter } from '../domain/dates';
 import type { JourneyState } from '../workflows/definitions';
 import type { ApiContext } from './context';
-import { visibilityQuery } from './journeys';
+import { viewOn } from './journeys';
 import { route, type RouteDef } from './route';
 import { Statistics, StatisticsQuery } from './schemas';
 
 export const MAX_STATISTICS_JOURNEYS = 2000;
-const CONCURRENT_QUERIES = 8;
 /** "Within three months of the intake" (Bijlage 7 of the seed: re-integration within 3 months). */
 const REINTEGRATION_WITHIN = { months: 3 };
 export const DEADLINE_HORIZONS = [30, 60, 90] as const;
@@ -124,7 +123,7 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/statistics',
         operationId: 'getStatistics',
         summary: "The dashboard's figures: the seed's questions per municipality and per month, and counts per process step",
-        description: `Computed from each journey's state (at most ${MAX_STATISTICS_JOURNEYS} journeys, newest first; \`truncated\` says when there were more). Journeys that do not answer are left out and counted in \`unavailable\`.`,
+        description: `Computed from each journey's state in the read model, as of today (at most ${MAX_STATISTICS_JOURNEYS} journeys, newest first; \`truncated\` says when there were more). Journeys whose run stopped (failed, terminated, timed out, canceled, or a failing workflow task) are left out and counted in \`unavailable\`.`,
         tags: ['administration'],
         roles: ['admin'],
         query: StatisticsQuery,
@@ -132,38 +131,25 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
       },
       async ({ query }) => {
         const today = ctx.today();
-        const clauses = `${visibilityQuery(query)} AND TaskQueue = '${ctx.temporal.taskQueue.replace(/[\\']/g, '')}'`;
-        const ids: string[] = [];
-        let pageToken: string | undefined;
-        do {
-          const page = await ctx.temporal.list(clauses, 500, pageToken);
-          ids.push(...page.executions.map((e) => e.workflowId));
-          pageToken = page.nextPageToken;
-        } while (pageToken && ids.length < MAX_STATISTICS_JOURNEYS);
-        const truncated = ids.length > MAX_STATISTICS_JOURNEYS || pageToken !== undefined;
-        const selected = ids.slice(0, MAX_STATISTICS_JOURNEYS);
-
+        const { journeys: rows, truncated } = await ctx.journeys.views<JourneyState>(query, today, MAX_STATISTICS_JOURNEYS);
         const byMunicipality = new Map<string, Bucket>();
         const byMonth = new Map<string, Bucket>();
         const steps: Record<string, Record<string, number>> = {};
         let unavailable = 0;
-        let next = 0;
-        const worker = async () => {
-          while (next < selected.length) {
-            const id = selected[next++]!;
-            const state = await ctx.temporal.state(id).catch(() => undefined);
-            if (!state) {
-              unavailable++;
-              continue;
-            }
-            addJourney(state, today, byMunicipality, byMonth);
-            for (const clock of state.clocks) {
-              const counts = (steps[clock.name] ??= {});
-              counts[clock.status] = (counts[clock.status] ?? 0) + 1;
-            }
+        for (const row of rows) {
+          // A stopped run (failed, terminated, …) shows no live state: left out as before.
+          if (row.runStatus !== 'running' && row.runStatus !== 'completed') {
+            unavailable++;
+            continue;
           }
-        };
-        await Promise.all(Array.from({ length: CONCURRENT_QUERIES }, worker));
+          const state = viewOn(row.view, today);
+          addJourney(state, today, byMunicipality, byMonth);
+          for (const clock of state.clocks) {
+            const counts = (steps[clock.name] ??= {});
+            counts[clock.status] = (counts[clock.status] ?? 0) + 1;
+          }
+        }
+        const selected = rows;
         const sorted = (map: Map<string, Bucket>) => [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, b]) => present(key, b));
         return {
           status: 200,

@@ -29,6 +29,7 @@ import { TaskStore } from '../store/tasks';
 import { Outbox } from '../store/outbox';
 import { RetentionStore } from '../store/retention';
 import { StaffPseudonyms } from '../store/staff-pseudonyms';
+import { JourneyReadModel } from '../store/journeys';
 import { findPolicy } from '../domain/policies';
 import { JOURNEY_WORKFLOW, type StartJourneyInput } from '../workflows/definitions';
 
@@ -101,8 +102,14 @@ export async function measureWorkerMemory(options: WorkerMemoryOptions): Promise
     const client = new Client({ connection, dataConverter });
     const taskQueue = 'worker-memory';
     const firstTaskDone = new Set<string>();
-    const activities = createActivities({ tasks: new TaskStore(db), outbox: new Outbox(db), recipients: {}, retention: new RetentionStore(db), staffPseudonyms: new StaffPseudonyms(db) });
-    const syncJourneyTasks = activities.syncJourneyTasks;
+    const activities = createActivities({ tasks: new TaskStore(db), outbox: new Outbox(db), journeys: new JourneyReadModel(db), recipients: {}, retention: new RetentionStore(db), staffPseudonyms: new StaffPseudonyms(db) });
+    // A journey's first step syncs its tasks: by the one local activity, or by the activity of journeys recorded before it.
+    const { syncJourney, syncJourneyTasks } = activities;
+    activities.syncJourney = async (input) => {
+      const result = await syncJourney(input);
+      firstTaskDone.add(input.journeyId);
+      return result;
+    };
     activities.syncJourneyTasks = async (input) => {
       const result = await syncJourneyTasks(input);
       firstTaskDone.add(input.journeyId);

@@ -327,9 +327,29 @@ function computeClock(def: ClockDefinition, facts: JourneyFacts, ctx: ClockConte
   const clock: Clock = { name: def.name, status: 'running', startsOn, targetDate: targetDate(def.name, startsOn, finalDate, policy), finalDate };
   const settled = def.settle?.(facts, startsOn, ctx);
   if (settled) return { ...clock, status: settled.status, settledOn: settled.on, ...(settled.reason !== undefined ? { reason: settled.reason } : {}) };
-  // The final date is the last day on time; from the next day on the clock is late (Europe/Amsterdam).
-  if (isAfter(today, finalDate)) return { ...clock, status: isWindowClock(def.name) ? 'ended' : 'overdue' };
+  return clockOn(clock, today);
+}
+
+/**
+ * A clock's status on `today` from its own dates: a running clock whose final date has passed is
+ * `overdue` (a service window `ended`); settled ones stay as they are. The final date is the last day on
+ * time; from the next day on the clock is late (Europe/Amsterdam). The workflow computes clocks with it,
+ * and the API applies it to a stored clock (the read model), so a clock turns overdue at midnight
+ * without any event or write.
+ */
+export function clockOn(clock: Clock, today: LocalDate): Clock {
+  if ((clock.status === 'running' || clock.status === 'overdue' || clock.status === 'ended') && isAfter(today, clock.finalDate)) {
+    return { ...clock, status: isWindowClock(clock.name) ? 'ended' : 'overdue' };
+  }
   return clock;
+}
+
+/**
+ * The legal deadlines among the clocks (service windows are not deadlines), each open while it can still
+ * be missed (running or overdue); for the read model's "deadlines in a window" and "overdue" in SQL.
+ */
+export function deadlinesOf(clocks: readonly Clock[]): Array<{ clock: ClockName; finalDate: LocalDate; open: boolean }> {
+  return clocks.filter((c) => !isWindowClock(c.name)).map((c) => ({ clock: c.name, finalDate: c.finalDate, open: c.status === 'running' || c.status === 'overdue' }));
 }
 
 /**

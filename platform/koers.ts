@@ -20,6 +20,7 @@ import { AuditStore, migrateAuditStore } from '../api/audit-store';
 import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
 import { TaskStore } from '../store/tasks';
+import { JourneyReadModel } from '../store/journeys';
 import { PersonIndex } from '../store/persons';
 import { Outbox } from '../store/outbox';
 import { CalendarTokens } from '../store/ical';
@@ -90,6 +91,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     await migrateAuditStore(db);
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
+    const journeys = new JourneyReadModel(db);
     const retention = new RetentionStore(db);
     const staffPseudonyms = new StaffPseudonyms(db);
     const client = await connectClient(config.temporal, temporalAddress, dataConverter);
@@ -118,7 +120,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ tasks, outbox, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms }),
+        activities: createActivities({ tasks, outbox, journeys, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms }),
         workflowBundle: options.workflowBundle,
         dataConverter,
         maxCachedWorkflows: config.maxCachedWorkflows,
@@ -134,6 +136,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       const monitor = new JourneyMonitor({
         client,
         outbox,
+        journeys,
         admin: notifications.admin,
         lang: notifications.lang,
         onError: (err) => logger.warn({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'journey monitor round failed'),
@@ -162,6 +165,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         keys,
         tasks,
         persons: new PersonIndex(db),
+        journeys,
         outbox,
         audit: new AuditStore(db),
         identity: new Identity(secret),

@@ -11,6 +11,7 @@ import { Identity } from '../api/identity';
 import type { CalendarTokens } from '../store/ical';
 import type { TaskStore } from '../store/tasks';
 import type { PersonIndex } from '../store/persons';
+import type { JourneyReadModel } from '../store/journeys';
 
 const unused = <T>(what: string): T =>
   new Proxy({}, { get: () => { throw new Error(`${what} is not available while printing the document`); } }) as T;
@@ -24,6 +25,7 @@ const app = createApp({
   tasks: unused<TaskStore>('the task store'),
   audit: unused<AuditStore>('the audit trail'),
   persons: unused<PersonIndex>('the person index'),
+  journeys: unused<JourneyReadModel>('the journeys read model'),
   calendar: { tokens: unused<CalendarTokens>('calendar tokens'), publicUrl: 'http://127.0.0.1' },
 });
 process.stdout.write(`${JSON.stringify(app.koers.document, null, 2)}\n`);

@@ -114,7 +114,40 @@ export interface PersonIndexTable {
   started_at: string | null;
 }
 
+/** One journey as the read model holds it (store/journeys.ts): what `GET /v1/journeys/{id}` and the lists need. */
+export interface JourneysTable {
+  journey_id: string;
+  seq: number;
+  municipality: string;
+  regime: string;
+  phase: string;
+  /** api/temporal.ts JourneyStatus: running, completed, failed, terminated, timed-out, canceled, workflow-task-failing. */
+  run_status: string;
+  caseworker_role: string | null;
+  /** The staff pseudonym the journey carries (staff-pseudonyms.ts), never a name. */
+  caseworker_id: string | null;
+  next_final_date: string | null;
+  next_wake_up: string | null;
+  /** The BSN sealed by api/identity.ts; never in clear. */
+  bsn_ciphertext: string | null;
+  /** JSON of the journey's view (workflows/definitions.ts JourneyState) on the day it was written. */
+  view: string;
+  started_at: string;
+  updated_at: string;
+}
+
+/** A journey's legal deadlines, for "deadlines in a window" and "overdue" in SQL. */
+export interface JourneyDeadlinesTable {
+  journey_id: string;
+  clock: string;
+  final_date: string;
+  /** 1 running or overdue, 0 met or waived. */
+  open: number;
+}
+
 export interface KoersDatabase {
+  journeys: JourneysTable;
+  journey_deadlines: JourneyDeadlinesTable;
   tasks: TasksTable;
   task_events: TaskEventsTable;
   outbox: OutboxTable;

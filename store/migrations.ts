@@ -150,6 +150,45 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('staff_pseudonyms').execute();
     },
   },
+  '0007_journey_read_model': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('journeys')
+        .addColumn('journey_id', 'text', (c) => c.primaryKey())
+        // The journey's own write counter (workflows/journey-state.ts projectionSeq): only a higher one is written.
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('municipality', 'text', (c) => c.notNull())
+        .addColumn('regime', 'text', (c) => c.notNull())
+        .addColumn('phase', 'text', (c) => c.notNull())
+        .addColumn('run_status', 'text', (c) => c.notNull())
+        .addColumn('caseworker_role', 'text')
+        .addColumn('caseworker_id', 'text')
+        .addColumn('next_final_date', 'text')
+        .addColumn('next_wake_up', 'text')
+        .addColumn('bsn_ciphertext', 'text')
+        .addColumn('view', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('journeys_municipality_idx').on('journeys').columns(['municipality', 'phase', 'run_status']).execute();
+      await db.schema.createIndex('journeys_started_idx').on('journeys').columns(['started_at', 'journey_id']).execute();
+      await db.schema.createIndex('journeys_next_final_idx').on('journeys').columns(['next_final_date']).execute();
+      await db.schema
+        .createTable('journey_deadlines')
+        .addColumn('journey_id', 'text', (c) => c.notNull().references('journeys.journey_id').onDelete('cascade'))
+        .addColumn('clock', 'text', (c) => c.notNull())
+        .addColumn('final_date', 'text', (c) => c.notNull())
+        // 1 while the deadline can still be missed (running or overdue), 0 once met or waived.
+        .addColumn('open', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('journey_deadlines_pk', ['journey_id', 'clock'])
+        .execute();
+      await db.schema.createIndex('journey_deadlines_final_idx').on('journey_deadlines').columns(['open', 'final_date']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('journey_deadlines').execute();
+      await db.schema.dropTable('journeys').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {
@@ -166,9 +205,22 @@ function check({ error, results }: MigrationResultSet): string[] {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Applies pending migrations (Kysely locks the migration table, so concurrent start-ups are safe); returns their names. */
+/**
+ * Applies pending migrations; returns their names. Kysely locks the migration table on PostgreSQL; on
+ * SQLite its lock does not reach another process, so an API and a worker starting at once on one file
+ * can collide (one finds a table the other just made, or the file locked): then it waits and tries
+ * again, and finds the other's migrations applied.
+ */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  return check(await migrator(db).migrateToLatest());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return check(await migrator(db).migrateToLatest());
+    } catch (err) {
+      const message = err instanceof Error ? `${err.message} ${String((err.cause as Error | undefined)?.message ?? '')}` : String(err);
+      if (attempt >= 5 || !/already exists|database is locked|SQLITE_BUSY/.test(message)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
 
 /** Reverts the most recent migration; for tests and a manual roll-back. */

@@ -79,12 +79,15 @@ export class RetentionStore {
 
   /**
    * Erases what the store holds of the journey's personal data (the completed tasks' forms: their notes
-   * are free text about the person) and records the erasure. Idempotent: erasing twice keeps the first record.
+   * are free text about the person; the read model's row with the BSN ciphertext) and records the erasure. Idempotent: erasing twice keeps the first record.
    */
   async markErased(journeyId: string, ground: string, erasedBy: string): Promise<RetentionEntry> {
     const at = this.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('tasks').set({ form: null }).where('journey_id', '=', journeyId).where('form', 'is not', null).execute();
+      // The read model's row holds the BSN ciphertext and the journey's facts: it goes whole (store/journeys.ts).
+      await trx.deleteFrom('journey_deadlines').where('journey_id', '=', journeyId).execute();
+      await trx.deleteFrom('journeys').where('journey_id', '=', journeyId).execute();
       await trx
         .updateTable('journey_retention')
         .set({ erased_at: at, erasure_ground: ground, erased_by: erasedBy })

@@ -6,7 +6,8 @@
  * - looks at the next batch of running journeys for a workflow task that has failed
  *   {@link FAILING_TASK_ATTEMPTS} times in a row (visibility does not index that: a describe each, a
  *   batch a round, so every running journey is looked at once per `running / batch` rounds),
- * and queues one message to the admin address of the notifications file per run and problem (outbox
+ * sets that run status in the read model (store/journeys.ts; a repaired journey's next write sets `running`
+ * again), and queues one message to the admin address of the notifications file per run and problem (outbox
  * idempotency key `journey-failure:<journeyId>:<runId>[:workflow-task-failing]`): an overlap between
  * rounds or a second worker instance queues nothing twice. Messages name journeys by id only.
  */
@@ -14,11 +15,14 @@ import type { Client } from '@temporalio/client';
 import { FAILING_TASK_ATTEMPTS, EXECUTION_STATUS_NAMES, runStatus, type JourneyStatus } from '../api/temporal';
 import { JOURNEY_WORKFLOW } from '../workflows/definitions';
 import type { Outbox } from '../store/outbox';
+import type { JourneyReadModel } from '../store/journeys';
 import type { Lang, RecipientAddress } from '../store/texts';
 
 export interface JourneyMonitorOptions {
   client: Client;
   outbox: Outbox;
+  /** The read model, whose run status only the monitor can set for a journey that stopped (the workflow cannot write it). */
+  journeys: JourneyReadModel;
   /** Where the administrators are told; without one a failure is only reported to `onUnrouted`. */
   admin?: RecipientAddress;
   lang?: Lang;
@@ -83,6 +87,7 @@ export class JourneyMonitor {
     const endedQuery = `WorkflowType = '${JOURNEY_WORKFLOW}' AND ExecutionStatus IN (${endedNames}) AND CloseTime > '${since.toISOString()}'`;
     for await (const run of client.workflow.list({ query: endedQuery })) {
       const status = runStatus(run.status.name, 0);
+      await this.options.journeys.setRunStatus(run.workflowId, status);
       if (await this.tell(run.workflowId, run.runId, status, run.closeTime?.toISOString())) queued.push(`${run.workflowId} ${status}`);
     }
 
@@ -104,6 +109,7 @@ export class JourneyMonitor {
       described += 1;
       const attempt = description?.raw.pendingWorkflowTask?.attempt ?? 0;
       if (description && description.status.name === 'RUNNING' && attempt >= FAILING_TASK_ATTEMPTS) {
+        await this.options.journeys.setRunStatus(workflowId, 'workflow-task-failing');
         if (await this.tell(workflowId, description.runId, 'workflow-task-failing')) queued.push(`${workflowId} workflow-task-failing`);
       }
     }

@@ -14,7 +14,7 @@
  */
 import { amsterdamDateOf, ageOn, isSupportedDate } from '../domain/dates';
 import { admissionNeedsJourney, admitEvent, type Admission } from '../domain/admission';
-import { computeClocks, nextFinalDate } from '../domain/clocks';
+import { computeClocks, deadlinesOf, nextFinalDate } from '../domain/clocks';
 import { eventKey, type JourneyEvent } from '../domain/events';
 import { validateExtensionRequest } from '../domain/extensions';
 import { applyEvent, initialFacts, type JourneyFacts } from '../domain/facts';
@@ -84,6 +84,26 @@ export interface JourneyMemory {
   rejectedMessages?: RejectedMessage[];
   /** Runs before this change carried the whole dedupe set; read and dropped (the window replaces it). */
   seenEventKeys?: string[];
+  /**
+   * The read model's write counter (store/journeys.ts): the seq of the last projection written. Carried
+   * across continue-as-new so writes stay ordered for the journey's whole life; the API's row at start is 0.
+   */
+  projectionSeq?: number;
+}
+
+/** What the journey writes into the read model (store/journeys.ts JourneyProjection; no store import in workflow code). */
+export interface JourneyProjectionRow {
+  seq: number;
+  regime: string;
+  phase: string;
+  runStatus: 'running' | 'completed';
+  caseworker: Caseworker;
+  nextFinalDate?: LocalDate;
+  nextWakeUp?: LocalDate;
+  bsnCiphertext?: string;
+  view: JourneyState;
+  deadlines: Array<{ clock: string; finalDate: LocalDate; open: boolean }>;
+  startedAt: string;
 }
 
 /** What the rules say about a journey today; computed from memory, never stored. */
@@ -125,6 +145,8 @@ export class Journey {
   /** JSON size of each timeline entry, in step with memory.events (not carried: recomputed on load). */
   private readonly eventSizes: number[] = [];
   private eventBytes = 0;
+  /** The read-model seq this run started from (see {@link takeProjectionSeq}). */
+  private readonly projectionBase: number;
 
   constructor(
     readonly input: StartJourneyInput,
@@ -155,6 +177,7 @@ export class Journey {
     // continue-as-new (the marker is carried in its facts).
     if (options.lawV11 === false && memory.facts.rules !== 'v1.0') memory.facts = { ...memory.facts, rules: 'v1.0' };
     this.memory = memory;
+    this.projectionBase = memory.projectionSeq ?? 0;
     for (const e of memory.events) this.countEvent(e);
     this.trimEvents();
     for (const e of memory.events) if (e.outcome !== 'rejected') this.seen.add(eventKey(e));
@@ -214,6 +237,37 @@ export class Journey {
     );
   }
 
+  /**
+   * The read model's row for `derived` (store/journeys.ts JourneyProjection, without journey id and
+   * municipality, which the activity adds), with the next seq taken only by {@link takeProjectionSeq}.
+   */
+  projection(derived: Derived, runStatus: 'running' | 'completed', startedAt: string): Omit<JourneyProjectionRow, 'seq'> {
+    const view = this.view(derived);
+    return {
+      regime: view.regime,
+      phase: view.phase,
+      runStatus,
+      caseworker: view.caseworker,
+      ...(nextFinalDate(derived.clocks) !== undefined ? { nextFinalDate: nextFinalDate(derived.clocks) } : {}),
+      ...(derived.wakeUp !== undefined ? { nextWakeUp: derived.wakeUp } : {}),
+      view,
+      deadlines: deadlinesOf(derived.clocks),
+      startedAt,
+    };
+  }
+
+  /**
+   * The next read-model seq, recorded in memory (carried across continue-as-new): the run's base plus
+   * the history length of the current workflow task (`historyLength`, deterministic on replay), and
+   * always above the previous one. A workflow task that failed after its write (a killed worker) is
+   * retried at a longer history, so the retry's write outranks the lost attempt's instead of repeating
+   * its seq with other content.
+   */
+  takeProjectionSeq(historyLength: number): number {
+    this.memory.projectionSeq = Math.max((this.memory.projectionSeq ?? 0) + 1, this.projectionBase + historyLength);
+    return this.memory.projectionSeq;
+  }
+
   searchSummary(derived: Derived): JourneySearchSummary {
     const next = nextFinalDate(derived.clocks);
     return {
@@ -226,9 +280,8 @@ export class Journey {
     };
   }
 
-  /** The query's answer: the contract's journey plus what an administrator needs. */
-  view(): JourneyState {
-    const derived = this.derive();
+  /** The query's answer (and the read model's view): the contract's journey plus what an administrator needs. */
+  view(derived: Derived = this.derive()): JourneyState {
     const m = this.memory;
     return {
       journeyId: this.input.journeyId,

@@ -13,6 +13,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -49,6 +50,14 @@ const { syncJourneyTasks, sendNotifications } = proxyActivities<JourneyActivitie
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+// A short idempotent store write (activities/journey-sync.ts): as a local activity its result is a marker
+// in the same workflow task, so a milestone costs one workflow task (issue 12, measured in
+// test/workflow/milestone-cost.test.ts). Its input (the journey's view) never enters the history.
+const { syncJourney } = proxyLocalActivities<JourneyActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
 export interface JourneyOutcome {
   phase: JourneyState['phase'];
   finishedOn: string;
@@ -59,7 +68,11 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   // The same for the v1.1 law rules (who is obliged, the Participatiewet track, the journey end, the
   // roads in): evaluated once here, so a journey keeps one rule set for its whole run.
   const journey = new Journey(input, carried, () => Date.now(), { crossFieldRules: patched('admission-v1.1'), lawV11: patched('law-v1.1') });
+  // Journeys recorded before the read model keep their two activities per step (replay); later ones
+  // make one local activity that also writes the read model (store/journeys.ts).
+  const readModel = patched('read-model-v1');
   const { journeyId } = input;
+  const startedAt = workflowInfo().startTime.toISOString();
 
   setHandler(eventSignal, (event) => {
     if (journey.receiveEvent(event) === 'rejected') log.warn('event rejected', { type: String(event?.type) });
@@ -135,6 +148,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
 
   let projected: { tasks: string; caseworker: Caseworker; municipality: string } | undefined;
   let lastSearchAttributes = '';
+  let lastRow = '';
   for (;;) {
     journey.changed = false;
     const derived = journey.tryDerive();
@@ -146,28 +160,31 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     }
     const memory = journey.memory;
 
-    const tasks = JSON.stringify(derived.tasks);
-    if (!projected || projected.tasks !== tasks || projected.caseworker !== memory.caseworker || projected.municipality !== memory.municipality) {
-      await syncJourneyTasks({ journeyId, municipality: memory.municipality, caseworkerRole: memory.caseworker.role, tasks: derived.tasks as DesiredTask[] });
-      projected = { tasks, caseworker: memory.caseworker, municipality: memory.municipality };
-    }
-
-    // A completed reassessment tells the instrument's workflow (which reports back by signal).
-    for (const command of journey.instrumentCommands.splice(0)) {
-      const instrument = getExternalWorkflowHandle(command.instrumentId);
-      try {
-        if (command.action === 'extend') await instrument.signal(extendInstrumentSignal, { reassessedOn: command.reassessedOn, extendedBy: command.by });
-        else await instrument.signal(endInstrumentSignal, { instrumentId: command.instrumentId, endedOn: command.endedOn, reason: command.reason, endedBy: command.by });
-      } catch (err) {
-        // The instrument ended meanwhile (its last report is on its way): nothing left to change.
-        log.warn('instrument not reachable', { instrumentId: command.instrumentId, error: String(err) });
+    if (readModel) {
+      await sendInstrumentCommands();
+      // Only what changed since the last sync travels; nothing changed, nothing is called.
+      const tasks = JSON.stringify(derived.tasks);
+      const tasksChanged = !projected || projected.tasks !== tasks || projected.caseworker !== memory.caseworker || projected.municipality !== memory.municipality;
+      const due = journey.dueNotifications(derived);
+      // Recorded before the row is built, so the row counts them; the outbox's key stops a second delivery.
+      if (due.length > 0) journey.markSent(due, derived);
+      const row = journey.projection(derived, 'running', startedAt);
+      const rowKey = JSON.stringify([memory.municipality, row]);
+      const rowChanged = rowKey !== lastRow;
+      if (tasksChanged || due.length > 0 || rowChanged) {
+        await syncJourney({
+          journeyId,
+          municipality: memory.municipality,
+          ...(tasksChanged ? { tasks: { caseworkerRole: memory.caseworker.role, tasks: derived.tasks as DesiredTask[] } } : {}),
+          ...(due.length > 0 ? { notifications: due } : {}),
+          // The BSN ciphertext once per run: the row keeps it, later writes leave it out.
+          ...(rowChanged ? { projection: { ...row, seq: journey.takeProjectionSeq(workflowInfo().historyLength), ...(lastRow === '' && input.bsnCiphertext ? { bsnCiphertext: input.bsnCiphertext } : {}) } } : {}),
+        });
+        projected = { tasks, caseworker: memory.caseworker, municipality: memory.municipality };
+        lastRow = rowKey;
       }
-    }
-
-    const due = journey.dueNotifications(derived);
-    if (due.length > 0) {
-      await sendNotifications({ journeyId, municipality: memory.municipality, notifications: due });
-      journey.markSent(due, derived);
+    } else {
+      await legacySync(derived);
     }
 
     const searchAttributes = journeySearchAttributePairs(journey.searchSummary(derived));
@@ -179,6 +196,8 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
 
     if (journey.isFinished(derived) && !journey.changed) {
       await condition(allHandlersFinished);
+      // The workflow's last word in the read model; a stop by other means is the monitor's to write.
+      if (readModel) await syncJourney({ journeyId, municipality: memory.municipality, projection: { ...journey.projection(derived, 'completed', startedAt), seq: journey.takeProjectionSeq(workflowInfo().historyLength) } });
       return { phase: derived.phase, finishedOn: derived.today };
     }
 
@@ -192,6 +211,38 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     // A long history wakes the loop too: duplicates change nothing, yet every one is a history event.
     if (derived.wakeUp === undefined) await condition(() => journey.changed || historyIsLong());
     else await condition(() => journey.changed || historyIsLong(), Math.max(1, amsterdamStartOfDay(derived.wakeUp) - Date.now()));
+  }
+
+  /** The step as journeys recorded before read-model-v1 ran it: two activities, in this order. */
+  async function legacySync(derived: NonNullable<ReturnType<Journey['tryDerive']>>): Promise<void> {
+    const memory = journey.memory;
+    const tasks = JSON.stringify(derived.tasks);
+    if (!projected || projected.tasks !== tasks || projected.caseworker !== memory.caseworker || projected.municipality !== memory.municipality) {
+      await syncJourneyTasks({ journeyId, municipality: memory.municipality, caseworkerRole: memory.caseworker.role, tasks: derived.tasks as DesiredTask[] });
+      projected = { tasks, caseworker: memory.caseworker, municipality: memory.municipality };
+    }
+
+    await sendInstrumentCommands();
+
+    const due = journey.dueNotifications(derived);
+    if (due.length > 0) {
+      await sendNotifications({ journeyId, municipality: memory.municipality, notifications: due });
+      journey.markSent(due, derived);
+    }
+  }
+
+  /** A completed reassessment tells the instrument's workflow (which reports back by signal). */
+  async function sendInstrumentCommands(): Promise<void> {
+    for (const command of journey.instrumentCommands.splice(0)) {
+      const instrument = getExternalWorkflowHandle(command.instrumentId);
+      try {
+        if (command.action === 'extend') await instrument.signal(extendInstrumentSignal, { reassessedOn: command.reassessedOn, extendedBy: command.by });
+        else await instrument.signal(endInstrumentSignal, { instrumentId: command.instrumentId, endedOn: command.endedOn, reason: command.reason, endedBy: command.by });
+      } catch (err) {
+        // The instrument ended meanwhile (its last report is on its way): nothing left to change.
+        log.warn('instrument not reachable', { instrumentId: command.instrumentId, error: String(err) });
+      }
+    }
   }
 }
 

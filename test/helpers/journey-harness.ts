@@ -14,6 +14,7 @@ import { openDatabase } from '../../store/db';
 import { migrateToLatest } from '../../store/migrations';
 import { TaskStore } from '../../store/tasks';
 import { Outbox } from '../../store/outbox';
+import { JourneyReadModel } from '../../store/journeys';
 import { createJourneyWorker } from '../../worker';
 import { testWorkflowBundle } from './bundle-setup';
 import { testDataConverter } from './codec';
@@ -37,12 +38,13 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
   await migrateToLatest(db);
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
+  const readModel = new JourneyReadModel(db);
   const taskQueue = `test-${process.pid}-${++sequence}`;
   const worker: Worker = await createJourneyWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivities({ tasks, outbox, recipients: testRecipients }),
+    activities: createActivities({ tasks, outbox, journeys: readModel, recipients: testRecipients }),
     workflowBundle: await testWorkflowBundle(),
     dataConverter: testDataConverter,
   });
@@ -57,6 +59,7 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
     db,
     tasks,
     outbox,
+    readModel,
     taskQueue,
     today,
     /** Jumps virtual time to the start of `date` + 1 hour in Amsterdam (timers on the way fire). */

@@ -10,6 +10,7 @@ import { Client } from '@temporalio/client';
 import { createTimeSkippingEnv } from '../helpers/temporal-env';
 import { testWorkflowBundle } from '../helpers/bundle-setup';
 import { createActivities } from '../../activities';
+import { JourneyReadModel } from '../../store/journeys';
 import { createJourneyWorker } from '../../worker';
 import { addDays, amsterdamDateOf } from '../../domain/dates';
 import { taskIdFor } from '../../domain/tasks';
@@ -46,7 +47,7 @@ beforeEach(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivities({ tasks, outbox, recipients: {}, userRecipients: users, lang: 'nl' }),
+    activities: createActivities({ tasks, outbox, journeys: new JourneyReadModel(db), recipients: {}, userRecipients: users, lang: 'nl' }),
     workflowBundle: await testWorkflowBundle(),
     dataConverter: testDataConverter,
   });

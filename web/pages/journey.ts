@@ -204,12 +204,33 @@ function refusal(t: Translate, problem: { detail?: string; title: string }): str
   return t('action.refused', { detail: problem.detail ?? problem.title });
 }
 
+/**
+ * The journey page reads the read model, which the journey writes a moment after it took a command in:
+ * the page the caseworker is sent to waits (briefly, up to {@link SHOWN_WITHIN_MS}) until it shows the
+ * change, so they see what they just did.
+ */
+const SHOWN_WITHIN_MS = 2000;
+
+async function afterChange(web: Web, journeyId: string, send: () => ReturnType<Web['api']['post']>) {
+  const read = async () => {
+    const answer = await web.api.get(`/v1/journeys/${journeyId}`);
+    return JSON.stringify(answer.ok ? answer.body : answer.status);
+  };
+  const before = await read();
+  const answer = await send();
+  if (answer.ok) {
+    const deadline = Date.now() + SHOWN_WITHIN_MS;
+    while (Date.now() < deadline && (await read()) === before) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return answer;
+}
+
 async function runCommand(web: Web, command: Command): Promise<void> {
   const { req, res, api } = web;
   const journeyId = String(req.params.journeyId);
   const schema = objectSchema(COMMANDS[command].schema);
   const body = formValues(schema, req.body ?? {});
-  const answer = await api.post(`/v1/journeys/${journeyId}/${COMMANDS[command].path}`, body);
+  const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/${COMMANDS[command].path}`, body));
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=accepted`);
   if (answer.status === 404 || answer.status === 403) throw new ApiError(answer.problem);
   const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
@@ -221,7 +242,7 @@ async function endInstrument(web: Web): Promise<void> {
   const journeyId = String(req.params.journeyId);
   const instrumentId = String(req.params.instrumentId);
   const body = formValues(objectSchema(EndInstrumentDoc), req.body ?? {});
-  const answer = await api.post(`/v1/journeys/${journeyId}/instruments/${encodeURIComponent(instrumentId)}/end`, body);
+  const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/instruments/${encodeURIComponent(instrumentId)}/end`, body));
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=accepted`);
   const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
   await journeyPage(web, { command: `end:${instrumentId}`, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });

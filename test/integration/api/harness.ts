@@ -20,6 +20,7 @@ import { migrateToLatest } from '../../../store/migrations';
 import { TaskStore } from '../../../store/tasks';
 import { PersonIndex } from '../../../store/persons';
 import { Outbox } from '../../../store/outbox';
+import { JourneyReadModel } from '../../../store/journeys';
 import { CalendarTokens } from '../../../store/ical';
 import { RetentionStore } from '../../../store/retention';
 import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
@@ -107,6 +108,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   await migrateAuditStore(db);
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
+  const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db);
   const staffPseudonyms = new StaffPseudonyms(db);
@@ -127,7 +129,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ tasks, outbox, recipients: testRecipients, retention, staffPseudonyms }),
+      activities: createActivities({ tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
@@ -159,6 +161,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     logger,
     tasks,
     persons,
+    journeys,
     outbox,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
@@ -197,6 +200,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     dbFile,
     tasks,
     persons,
+    journeys,
     outbox,
     audit,
     retention,

@@ -20,12 +20,14 @@ describe('/metrics', () => {
     const h = await apiHarness();
     try {
       await h.as('admin').get('/v1/journeys/count');
+      // No row in the read model: Temporal is asked (a describe), and says there is no such journey.
+      expect((await h.as('admin').get('/v1/journeys/j-nosuchjourney000000000')).status).toBe(404);
       const res = await request(h.app).get('/metrics');
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain/);
       expect(res.text).toContain('koers_api_process_cpu_seconds_total');
       expect(res.text).toMatch(/koers_http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/v1\/journeys\/count",status="200"\}/);
-      expect(res.text).toMatch(/koers_temporal_client_request_duration_seconds_count\{operation="count"\} 1/);
+      expect(res.text).toMatch(/koers_temporal_client_request_duration_seconds_count\{operation="describe"\} 1/);
     } finally {
       await h.stop();
     }

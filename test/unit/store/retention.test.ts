@@ -4,6 +4,7 @@ import { taskIdFor } from '../../../domain/tasks';
 import { RetentionStore } from '../../../store/retention';
 import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
 import { TaskStore } from '../../../store/tasks';
+import { JourneyReadModel } from '../../../store/journeys';
 import { describeEachDatabase } from './databases';
 
 const ladder: DesiredTask = { key: 'ladder-1', kind: 'assess-ladder', candidateGroup: 'sociaal-werker-participatie', followUpDate: '2026-06-01', dueDate: '2026-06-15' };
@@ -25,7 +26,14 @@ describeEachDatabase('retention and erasure in the store', (t) => {
     expect((await retention.dueForErasure('2028-01-09')).map((e) => e.journeyId)).toEqual([]);
     expect((await retention.dueForErasure('2028-01-10')).map((e) => e.journeyId)).toEqual(['j-1']);
 
+    const journeys = new JourneyReadModel(t.db());
+    await journeys.write({ journeyId: 'j-1', seq: 1, municipality: 'borger-odoorn', regime: 'wi2013', phase: 'plicht-met', runStatus: 'completed', caseworker: {}, bsnCiphertext: 'sealed', view: {}, deadlines: [{ clock: 'inburgering', finalDate: '2028-01-01', open: false }], startedAt: '2025-01-01T00:00:00.000Z' });
     const erased = await retention.markErased('j-1', 'retention-period-ended', 'retention');
+    expect(await journeys.get('j-1')).toBeUndefined();
+    expect(await journeys.deadlines('j-1')).toEqual([]);
+    // A write of the journey still on its way does not bring the row back.
+    expect(await journeys.write({ journeyId: 'j-1', seq: 2, municipality: 'borger-odoorn', regime: 'wi2013', phase: 'plicht-met', runStatus: 'completed', caseworker: {}, view: {}, deadlines: [], startedAt: '2025-01-01T00:00:00.000Z' })).toBe(false);
+    expect(await journeys.get('j-1')).toBeUndefined();
     expect(erased).toMatchObject({ erasedAt: '2028-01-11T02:30:00.000Z', erasureGround: 'retention-period-ended', erasedBy: 'retention' });
     expect((await tasks.getTask(taskId))?.form).toBeUndefined();
     // Kind, dates and status stay: they are about the case, not the person.

@@ -1,0 +1,357 @@
+/**
+ * The journeys read model (issue 12): one row per journey with what `GET /v1/journeys/{id}` and the
+ * administrators' lists need, and a row per legal deadline so "deadlines in a window" and "overdue"
+ * are SQL. The journey workflow writes it (activities/journey-sync.ts), the API inserts the first row
+ * at start (seq 0), the worker's monitor sets the run status of a journey that stopped.
+ *
+ * Writes are ordered by the journey's own sequence number (carried across continue-as-new): a row is
+ * replaced only by a write with a higher `seq`, so a retried, repeated or late write never overwrites a
+ * newer one. Personal data: the BSN only as ciphertext; the caseworker by pseudonym; the view has no
+ * birth date in clear beyond what the journey's state holds (the API leaves it out of answers).
+ *
+ * Dates in the view are as of the day it was written; the API derives date-dependent status at read time
+ * (domain/clocks.ts `clockOn`), so the row is never stale about time.
+ */
+import crypto from 'node:crypto';
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import type { Db, JourneysTable, KoersDatabase } from './db';
+
+/** A legal deadline of a journey: its clock, final date, and whether it can still be missed. */
+export interface JourneyDeadline {
+  clock: string;
+  /** `YYYY-MM-DD` Europe/Amsterdam, the last day on time. */
+  finalDate: string;
+  /** Running or overdue (true); met or waived (false). */
+  open: boolean;
+}
+
+/** What one write of the read model carries. */
+export interface JourneyProjection<V = unknown> {
+  journeyId: string;
+  /** The journey's write counter: 0 for the API's row at start, then 1, 2, … from the workflow. */
+  seq: number;
+  municipality: string;
+  regime: string;
+  phase: string;
+  /** api/temporal.ts JourneyStatus. */
+  runStatus: string;
+  caseworker: { role?: string; id?: string };
+  nextFinalDate?: string;
+  nextWakeUp?: string;
+  /** Only the ciphertext; a write without it keeps the stored one. */
+  bsnCiphertext?: string;
+  /** The journey's view (JourneyState), JSON-serialisable. */
+  view: V;
+  deadlines: JourneyDeadline[];
+  /** When the journey (its first run) started, ISO-8601 UTC; kept from the first write. */
+  startedAt: string;
+}
+
+/** A stored journey: the projection as written, with the instant of the write. */
+export interface StoredJourney<V = unknown> extends Omit<JourneyProjection<V>, 'deadlines'> {
+  updatedAt: string;
+}
+
+/** Run statuses that only the monitor or the API knows (the workflow cannot write them): a late workflow write keeps them. */
+const STOPPED = ['failed', 'terminated', 'timed-out', 'canceled'];
+
+export interface JourneyListFilter {
+  /** Run status; `running` includes `workflow-task-failing` (it runs). */
+  status?: string;
+  municipality?: string;
+  phase?: string;
+  regime?: string;
+  /** An open deadline whose final date is before `today`. */
+  overdue?: boolean;
+  nextFinalDateBefore?: string;
+  caseworkerRole?: string;
+  /** The pseudonym the journey carries. */
+  caseworkerId?: string;
+  /** An open deadline with its final date in [deadlineFrom, deadlineTo] (either bound optional), of `clock` if given. */
+  deadlineFrom?: string;
+  deadlineTo?: string;
+  clock?: string;
+}
+
+/** A list row: the columns a summary shows, and whether it is overdue today. */
+export interface JourneyListRow {
+  journeyId: string;
+  runStatus: string;
+  startedAt: string;
+  municipality: string;
+  phase: string;
+  regime: string;
+  overdue: boolean;
+  nextFinalDate?: string;
+  caseworker: { role?: string; id?: string };
+}
+
+type JourneysQuery<O> = SelectQueryBuilder<KoersDatabase, 'journeys', O>;
+
+export class JourneyReadModel {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Writes the projection if its `seq` is higher than the stored one (or none is stored); returns
+   * whether it was written. The journey row and its deadlines change together, in one transaction.
+   */
+  async write(p: JourneyProjection): Promise<boolean> {
+    const at = this.now().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      // A write still on its way when the journey's personal data was erased (store/retention.ts) must not bring the row back.
+      const erased = await trx.selectFrom('journey_retention').select('journey_id').where('journey_id', '=', p.journeyId).where('erased_at', 'is not', null).executeTakeFirst();
+      if (erased) return false;
+      const row: JourneysTable = {
+        journey_id: p.journeyId,
+        seq: p.seq,
+        municipality: p.municipality,
+        regime: p.regime,
+        phase: p.phase,
+        run_status: p.runStatus,
+        caseworker_role: p.caseworker.role ?? null,
+        caseworker_id: p.caseworker.id ?? null,
+        next_final_date: p.nextFinalDate ?? null,
+        next_wake_up: p.nextWakeUp ?? null,
+        bsn_ciphertext: p.bsnCiphertext ?? null,
+        view: JSON.stringify(p.view),
+        started_at: p.startedAt,
+        updated_at: at,
+      };
+      const written = await trx
+        .insertInto('journeys')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .column('journey_id')
+            .doUpdateSet((eb) => ({
+              seq: eb.ref('excluded.seq'),
+              municipality: eb.ref('excluded.municipality'),
+              regime: eb.ref('excluded.regime'),
+              phase: eb.ref('excluded.phase'),
+              run_status: sql<string>`case when journeys.run_status in (${sql.join(STOPPED)}) then journeys.run_status else excluded.run_status end`,
+              caseworker_role: eb.ref('excluded.caseworker_role'),
+              caseworker_id: eb.ref('excluded.caseworker_id'),
+              next_final_date: eb.ref('excluded.next_final_date'),
+              next_wake_up: eb.ref('excluded.next_wake_up'),
+              bsn_ciphertext: sql<string | null>`coalesce(excluded.bsn_ciphertext, journeys.bsn_ciphertext)`,
+              view: eb.ref('excluded.view'),
+              updated_at: eb.ref('excluded.updated_at'),
+            }))
+            // The ordering: a late or repeated write changes nothing.
+            .where('journeys.seq', '<', (eb) => eb.ref('excluded.seq')),
+        )
+        .returning('journey_id')
+        .executeTakeFirst();
+      if (!written) return false;
+      await trx.deleteFrom('journey_deadlines').where('journey_id', '=', p.journeyId).execute();
+      if (p.deadlines.length > 0) {
+        await trx
+          .insertInto('journey_deadlines')
+          .values(p.deadlines.map((d) => ({ journey_id: p.journeyId, clock: d.clock, final_date: d.finalDate, open: d.open ? 1 : 0 })))
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  async get<V = unknown>(journeyId: string): Promise<StoredJourney<V> | undefined> {
+    const row = await this.db.selectFrom('journeys').selectAll().where('journey_id', '=', journeyId).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      journeyId: row.journey_id,
+      seq: Number(row.seq),
+      municipality: row.municipality,
+      regime: row.regime,
+      phase: row.phase,
+      runStatus: row.run_status,
+      caseworker: { ...(row.caseworker_role ? { role: row.caseworker_role } : {}), ...(row.caseworker_id ? { id: row.caseworker_id } : {}) },
+      ...(row.next_final_date ? { nextFinalDate: row.next_final_date } : {}),
+      ...(row.next_wake_up ? { nextWakeUp: row.next_wake_up } : {}),
+      ...(row.bsn_ciphertext ? { bsnCiphertext: row.bsn_ciphertext } : {}),
+      view: JSON.parse(row.view) as V,
+      startedAt: row.started_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /** The deadlines of one journey, by clock. */
+  async deadlines(journeyId: string): Promise<JourneyDeadline[]> {
+    const rows = await this.db.selectFrom('journey_deadlines').selectAll().where('journey_id', '=', journeyId).orderBy('clock').execute();
+    return rows.map((r) => ({ clock: r.clock, finalDate: r.final_date, open: Number(r.open) === 1 }));
+  }
+
+  /**
+   * Sets the run status the workflow cannot write itself (failed, terminated, timed-out, canceled,
+   * workflow-task-failing; the worker's monitor). No row: nothing to set. `workflow-task-failing` never
+   * replaces a stopped status.
+   */
+  async setRunStatus(journeyId: string, status: string): Promise<void> {
+    let update = this.db.updateTable('journeys').set({ run_status: status, updated_at: this.now().toISOString() }).where('journey_id', '=', journeyId);
+    if (!STOPPED.includes(status)) update = update.where('run_status', 'not in', STOPPED);
+    await update.execute();
+  }
+
+  /** Erasure: the row (with its BSN ciphertext) and its deadlines go. */
+  async delete(journeyId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('journey_deadlines').where('journey_id', '=', journeyId).execute();
+      await trx.deleteFrom('journeys').where('journey_id', '=', journeyId).execute();
+    });
+  }
+
+  /**
+   * A page of journeys matching `filter`, newest first (started_at, then id), after `cursor` (a previous
+   * page's {@link JourneyPage.nextCursor}). `today` (`YYYY-MM-DD`) decides what is overdue.
+   */
+  async list(filter: JourneyListFilter, today: string, pageSize: number, cursor?: string): Promise<JourneyPage> {
+    const after = cursor === undefined ? undefined : decodeJourneyCursor(cursor);
+    if (after === null) throw new RangeError('not a journey list cursor');
+    let query = this.filtered(filter, today).select([
+      'journey_id',
+      'run_status',
+      'started_at',
+      'municipality',
+      'phase',
+      'regime',
+      'next_final_date',
+      'caseworker_role',
+      'caseworker_id',
+      (eb) => overdueOn(eb, today).as('is_overdue'),
+    ]);
+    if (after) {
+      const [startedAt, journeyId] = after;
+      query = query.where((eb) => eb.or([eb('started_at', '<', startedAt), eb.and([eb('started_at', '=', startedAt), eb('journey_id', '<', journeyId)])]));
+    }
+    const rows = await query.orderBy('started_at', 'desc').orderBy('journey_id', 'desc').limit(pageSize + 1).execute();
+    const page = rows.slice(0, pageSize);
+    const last = page[page.length - 1];
+    return {
+      journeys: page.map((r) => ({
+        journeyId: r.journey_id,
+        runStatus: r.run_status,
+        startedAt: r.started_at,
+        municipality: r.municipality,
+        phase: r.phase,
+        regime: r.regime,
+        overdue: Boolean(Number(r.is_overdue)),
+        ...(r.next_final_date ? { nextFinalDate: r.next_final_date } : {}),
+        caseworker: { ...(r.caseworker_role ? { role: r.caseworker_role } : {}), ...(r.caseworker_id ? { id: r.caseworker_id } : {}) },
+      })),
+      ...(rows.length > pageSize && last ? { nextCursor: encodeJourneyCursor([last.started_at, last.journey_id]) } : {}),
+    };
+  }
+
+  /**
+   * The stored views of the newest `limit` journeys matching `filter` (newest first), for figures
+   * computed over many journeys (statistics, a policy amendment's dry run); `truncated` when there were more.
+   */
+  async views<V = unknown>(filter: JourneyListFilter, today: string, limit: number): Promise<{ journeys: Array<{ journeyId: string; runStatus: string; view: V }>; truncated: boolean }> {
+    const rows = await this.filtered(filter, today)
+      .select(['journey_id', 'run_status', 'view'])
+      .orderBy('started_at', 'desc')
+      .orderBy('journey_id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    return {
+      journeys: rows.slice(0, limit).map((r) => ({ journeyId: r.journey_id, runStatus: r.run_status, view: JSON.parse(r.view) as V })),
+      truncated: rows.length > limit,
+    };
+  }
+
+  async count(filter: JourneyListFilter, today: string): Promise<number> {
+    const row = await this.filtered(filter, today)
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Counts per municipality and phase of the journeys matching `filter`. */
+  async countByMunicipalityAndPhase(filter: JourneyListFilter, today: string): Promise<Array<{ municipality: string; phase: string; count: number }>> {
+    const rows = await this.filtered(filter, today)
+      .select(['municipality', 'phase', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy(['municipality', 'phase'])
+      .orderBy('municipality')
+      .orderBy('phase')
+      .execute();
+    return rows.map((r) => ({ municipality: r.municipality, phase: r.phase, count: Number(r.n) }));
+  }
+
+  /** Counts per run status (the `koers_journeys` gauge). */
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('journeys')
+      .select(['run_status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy('run_status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.run_status, Number(r.n)]));
+  }
+
+  private filtered(filter: JourneyListFilter, today: string): JourneysQuery<object> {
+    let q: JourneysQuery<object> = this.db.selectFrom('journeys');
+    if (filter.status === 'running') q = q.where('run_status', 'in', ['running', 'workflow-task-failing']);
+    else if (filter.status) q = q.where('run_status', '=', filter.status);
+    if (filter.municipality) q = q.where('municipality', '=', filter.municipality);
+    if (filter.phase) q = q.where('phase', '=', filter.phase);
+    if (filter.regime) q = q.where('regime', '=', filter.regime);
+    if (filter.caseworkerRole) q = q.where('caseworker_role', '=', filter.caseworkerRole);
+    if (filter.caseworkerId) q = q.where('caseworker_id', '=', filter.caseworkerId);
+    if (filter.nextFinalDateBefore) q = q.where('next_final_date', '<', filter.nextFinalDateBefore);
+    if (filter.overdue !== undefined) q = q.where((eb) => (filter.overdue ? overdueOn(eb, today) : eb.not(overdueOn(eb, today))));
+    if (filter.deadlineFrom || filter.deadlineTo || filter.clock) {
+      q = q.where((eb) => {
+        let deadlines = eb
+          .selectFrom('journey_deadlines')
+          .select('journey_deadlines.journey_id')
+          .whereRef('journey_deadlines.journey_id', '=', 'journeys.journey_id')
+          .where('journey_deadlines.open', '=', 1);
+        if (filter.deadlineFrom) deadlines = deadlines.where('journey_deadlines.final_date', '>=', filter.deadlineFrom);
+        if (filter.deadlineTo) deadlines = deadlines.where('journey_deadlines.final_date', '<=', filter.deadlineTo);
+        if (filter.clock) deadlines = deadlines.where('journey_deadlines.clock', '=', filter.clock);
+        return eb.exists(deadlines);
+      });
+    }
+    return q;
+  }
+}
+
+export interface JourneyPage {
+  journeys: JourneyListRow[];
+  nextCursor?: string;
+}
+
+/** A deadline still open whose final date has passed on `today`: the journey is overdue (from the day after the final date). */
+function overdueOn(eb: ExpressionBuilder<KoersDatabase, 'journeys'>, today: string) {
+  return eb.exists(
+    eb
+      .selectFrom('journey_deadlines')
+      .select('journey_deadlines.journey_id')
+      .whereRef('journey_deadlines.journey_id', '=', 'journeys.journey_id')
+      .where('journey_deadlines.open', '=', 1)
+      .where('journey_deadlines.final_date', '<', today),
+  );
+}
+
+/** Keyset cursors carry the last row's (started_at, journey_id) with a check, so a forged or stale-format token is refused at once. */
+export function encodeJourneyCursor(key: [string, string]): string {
+  const body = Buffer.from(JSON.stringify(key)).toString('base64url');
+  return `${body}.${cursorCheck(body)}`;
+}
+
+function cursorCheck(body: string): string {
+  return crypto.createHash('sha256').update('koers-journey-cursor').update(body).digest('base64url').slice(0, 11);
+}
+
+/** The key in `cursor`, or null when it is not one {@link encodeJourneyCursor} made. */
+export function decodeJourneyCursor(cursor: string): [string, string] | null {
+  const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{11})$/.exec(cursor);
+  if (!match || cursorCheck(match[1]!) !== match[2]) return null;
+  try {
+    const key = JSON.parse(Buffer.from(match[1]!, 'base64url').toString('utf8')) as unknown;
+    return Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === 'string') ? (key as [string, string]) : null;
+  } catch {
+    return null;
+  }
+}
