@@ -69,8 +69,10 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   // roads in): evaluated once here, so a journey keeps one rule set for its whole run.
   const journey = new Journey(input, carried, () => Date.now(), { crossFieldRules: patched('admission-v1.1'), lawV11: patched('law-v1.1') });
   // Journeys recorded before the read model keep their two activities per step (replay); later ones
-  // make one local activity that also writes the read model (store/journeys.ts).
-  const readModel = patched('read-model-v1');
+  // make one local activity that also writes the read model (store/journeys.ts). Asked at every step,
+  // not once per run: patched() is false only while replaying history without the marker, so a journey
+  // that was running before the upgrade joins the read model at its first live step after it.
+  const readModel = (): boolean => patched('read-model-v1');
   const { journeyId } = input;
   const startedAt = workflowInfo().startTime.toISOString();
 
@@ -160,7 +162,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     }
     const memory = journey.memory;
 
-    if (readModel) {
+    if (readModel()) {
       await sendInstrumentCommands();
       // Only what changed since the last sync travels; nothing changed, nothing is called.
       const tasks = JSON.stringify(derived.tasks);
@@ -197,7 +199,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     if (journey.isFinished(derived) && !journey.changed) {
       await condition(allHandlersFinished);
       // The workflow's last word in the read model; a stop by other means is the monitor's to write.
-      if (readModel) await syncJourney({ journeyId, municipality: memory.municipality, projection: { ...journey.projection(derived, 'completed', startedAt), seq: journey.takeProjectionSeq(workflowInfo().historyLength) } });
+      if (readModel()) await syncJourney({ journeyId, municipality: memory.municipality, projection: { ...journey.projection(derived, 'completed', startedAt), seq: journey.takeProjectionSeq(workflowInfo().historyLength) } });
       return { phase: derived.phase, finishedOn: derived.today };
     }
 
