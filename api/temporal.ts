@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import {
   isGrpcDeadlineError,
   isGrpcServiceError,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -204,6 +205,9 @@ export class TemporalGateway {
       };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
+      // A describe reads Temporal's own record of the run: short of "no such run", a refusal means Temporal
+      // is not answering well now (under load it failed with codes the generic mapping does not know: a 500).
+      if (err instanceof ServiceError) throw Problem.unavailable('Service unavailable', 'Temporal did not answer in time; try again shortly.');
       throw err;
     }
   }
