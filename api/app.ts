@@ -16,6 +16,7 @@ import type { Identity } from './identity';
 import { ApiMetrics } from './metrics';
 import { buildOpenApiDocument, type DocumentInfo } from './openapi';
 import { Problem, problemHandler, sendProblem } from './problem';
+import { databaseUnavailable } from '../store/errors';
 import { expressPath, mountRoutes, type RouteDef } from './route';
 import { JOURNEY_STATUSES, TemporalGateway } from './temporal';
 import { BackPressure } from './back-pressure';
@@ -100,19 +101,6 @@ function temporalUnreachable(err: unknown): boolean {
     if (isGrpcServiceError(e) && (e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED)) return true;
   }
   return false;
-}
-
-/**
- * The database out of reach for a moment (restart, fail-over, a connection it ended, SQLite's writer
- * lock held too long): the request changed nothing that stays, so the caller may retry it.
- * PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention), too many
- * connections (53300), and a database closed to connections (ALLOW_CONNECTIONS false: 55000).
- */
-function databaseUnavailable(err: unknown): boolean {
-  const e = (err ?? {}) as { code?: unknown; message?: unknown };
-  const code = typeof e.code === 'string' ? e.code : '';
-  if (/^08|^57P0[123]$|^53300$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'SQLITE_BUSY'].includes(code)) return true;
-  return typeof e.message === 'string' && /^Connection terminated|Client has encountered a connection error|is not currently accepting connections/.test(e.message);
 }
 
 export interface KoersApp extends express.Express {

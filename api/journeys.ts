@@ -9,7 +9,8 @@ import { derivePhase } from '../domain/phase';
 import { findPolicy } from '../domain/policies';
 import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
 import { Journey as JourneyRules } from '../workflows/journey-state';
-import type { JourneyListRow } from '../store/journeys';
+import type { JourneyListRow, StoredJourney } from '../store/journeys';
+import { databaseUnavailable } from '../store/errors';
 import {
   caseworkerIdKey,
   caseworkerRoleKey,
@@ -212,7 +213,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         responses: { 200: { description: 'The journey', schema: Journey } },
       },
       async ({ principal, params }) => {
-        const stored = await ctx.journeys.get<JourneyState>(params.journeyId);
+        const stored = await storedJourney(ctx, params.journeyId);
         if (stored) {
           if (!mayAccessMunicipality(principal, stored.municipality)) throw notFound('journey');
           const status = stored.runStatus as JourneyStatus;
@@ -223,7 +224,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           const state = await revealState(ctx, viewOn(stored.view, ctx.today()));
           return { status: 200, body: { ...presentJourney(state, principal, bsn), status } };
         }
-        // A journey started before the read model, until its next workflow task writes its row.
+        // A journey started before the read model, until its next workflow task writes its row (or the store is down).
         const run = await visibleJourney(ctx, principal, params.journeyId);
         // A journey that cannot run shows that, not the clocks it had when it stopped as if they still ran.
         if (run.status !== 'running' && run.status !== 'completed') return { status: 200, body: presentHalted(params.journeyId, run) };
@@ -392,9 +393,26 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
  * caller's (a batch index, a task form's field).
  */
 export async function admitOrRefuse(ctx: ApiContext, principal: Principal, journeyId: string, event: JourneyEvent, path: (field: string) => string = (f) => f): Promise<void> {
-  const state = await readState(ctx, principal, journeyId);
+  // The read model answers without waking the journey (a query replays it when it is not cached). It may
+  // lag the journey by an event in flight; the journey applies the same rules again and records a refusal.
+  const stored = await storedJourney(ctx, journeyId);
+  const state = stored && mayAccessMunicipality(principal, stored.municipality) ? viewOn(stored.view, ctx.today()) : await readState(ctx, principal, journeyId);
   const verdict = admitEvent(event, state.milestones, state.clocks);
   if (!verdict.ok) throw new Problem(422, 'Invalid request', `The journey does not admit this: ${verdict.reason}.`, [{ path: path(verdict.field), message: verdict.reason }]);
+}
+
+/**
+ * The journey's read-model row; undefined when it has none yet or the store cannot be reached for a
+ * moment: then the journey itself answers (a workflow query), so reads outlive a store outage.
+ */
+async function storedJourney(ctx: ApiContext, journeyId: string): Promise<StoredJourney<JourneyState> | undefined> {
+  try {
+    return await ctx.journeys.get<JourneyState>(journeyId);
+  } catch (err) {
+    if (!databaseUnavailable(err)) throw err;
+    ctx.logger.warn({ journeyId, code: (err as { code?: string }).code }, 'read model unavailable: asking the journey');
+    return undefined;
+  }
 }
 
 export async function readState(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyState> {

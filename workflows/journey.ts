@@ -56,6 +56,9 @@ const { syncJourneyTasks, sendNotifications } = proxyActivities<JourneyActivitie
 const { syncJourney } = proxyLocalActivities<JourneyActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  // A store outage must not hold the workflow task open (retrying locally): past a second's backoff the
+  // next attempt waits on a timer, so the journey answers queries and takes signals meanwhile.
+  localRetryThreshold: '1 second',
 });
 
 export interface JourneyOutcome {

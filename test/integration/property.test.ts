@@ -124,6 +124,14 @@ describe('extreme but valid inputs through the API', () => {
           type: 'nl.koers.duo.notified',
           data: { occurredOn: today },
         });
+        if (res.status === 409) {
+          // GET reads the read model, which shows the last event's effect within a second: that event
+          // may have ended the journey lawfully just before. Then the journey must read as completed.
+          const ended = await eventually(async () => (await h.as('admin').get(`/v1/journeys/${journeyId}`)).body as { status?: string }, (b) => b.status === 'completed', 5000);
+          expect(ended.status).toBe('completed');
+          completed += 1;
+          return true;
+        }
         expect(res.status).toBe(202);
         const timeline = await eventually(
           async () => (await h.as('admin').get(`/v1/journeys/${journeyId}/events`)).body as { events: Array<{ id: string; applied: boolean }> },

@@ -76,7 +76,8 @@ describeWithPostgres('the task store database unavailable for a while', () => {
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${dbName}'`);
     for (const [i, id] of journeyIds.entries()) for (const event of events(`j${i}`)) await h.client.workflow.getHandle(id).signal(eventSignal, event);
 
-    // Meanwhile: what needs the store is a 503 to retry; reading a journey (Temporal only) still works.
+    // Meanwhile: what needs the store is a 503 to retry; reading a journey still works (the read model
+    // unreachable, the journey answers its query).
     const refused = await h.as('partnerBrp').post(`/v1/journeys/${journeyIds[0]}/events`, {
       specversion: '1.0', id: 'during-outage', source: 'urn:nl:test', type: 'nl.koers.brp.registered', data: { occurredOn: daysAgo(5) },
     });
