@@ -4,6 +4,7 @@
  * (`KOERS_ROLE`, as a deployment runs them), an HTTP client that honours back-pressure, and the
  * figures every section records with its own (machine load, process memory).
  */
+import { EVENT_TYPES } from '../domain/events';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,18 +20,6 @@ export const CASEWORKER_KEY = 'bench-caseworker-key-0123456789abcdef';
 export const CASEWORKER = 'bench-caseworker';
 export const MUNICIPALITY = 'borger-odoorn';
 
-/** Every partner event type the benchmark sends. */
-export const EVENT_TYPES = [
-  'nl.koers.duo.notified',
-  'nl.koers.brp.registered',
-  'nl.koers.bijstand.applied',
-  'nl.koers.intake.held',
-  'nl.koers.pip.established',
-  'nl.koers.reintegration.started',
-  'nl.koers.participatieverklaring.signed',
-  'nl.koers.map.completed',
-  'nl.koers.exam.passed',
-];
 
 /** Writes the benchmark's API keys file: an admin, a partner of every event type, one caseworker. */
 export function writeKeysFile(dir: string): string {
@@ -39,7 +28,7 @@ export function writeKeysFile(dir: string): string {
     file,
     JSON.stringify([
       { key: ADMIN_KEY, role: 'admin', name: 'bench-admin' },
-      { key: PARTNER_KEY, role: 'partner', name: 'bench-partner', municipalities: [MUNICIPALITY], eventTypes: EVENT_TYPES },
+      { key: PARTNER_KEY, role: 'partner', name: 'bench-partner', municipalities: [MUNICIPALITY], eventTypes: [...EVENT_TYPES] },
       { key: CASEWORKER_KEY, role: 'caseworker', name: CASEWORKER, municipalities: [MUNICIPALITY] },
     ]),
   );
