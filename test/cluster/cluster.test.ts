@@ -6,6 +6,7 @@
  * on alone, every accepted event is applied once, no task exists twice, and the killed worker rejoins.
  * The figures are printed for the record. `npm run test:cluster` (not part of `npm test`).
  */
+import { retryingClient } from '../helpers/retrying-client';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -114,28 +115,9 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A client that retries what got no answer or a 5xx, like a partner would. */
-  let retries = 0;
-  async function send(method: string, url: string, key: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        const res = await fetch(`${base}${url}`, {
-          method,
-          headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(20_000),
-        });
-        const text = await res.text();
-        if (res.status < 500) return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-      } catch {
-        // No answer in time: retried like any partner would.
-      }
-      if (Date.now() > deadline) throw new Error(`${method} ${url}: no answer in 120 s`);
-      retries += 1;
-      await sleep(250);
-    }
-  }
+  const partner = retryingClient(() => base, { requestTimeoutMs: 20_000, pauseMs: 250 });
+  const { send } = partner;
+
   const createJourney = async (personRef: string, permitGrantedOn = PERMIT_GRANTED_ON): Promise<string> => {
     const res = await send('POST', '/v1/journeys', ADMIN, { personRef, municipality: MUNICIPALITY, permitGrantedOn, birthDate: '1990-05-01' });
     // A 409 after a retry: the first attempt created it and its answer was lost; the 409 names the journey.
@@ -293,7 +275,7 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
     for (const journeyId of journeyIds) duplicatedTasks += Math.max(0, shapes.get(journeyId)!.length - expected.length);
     figures.tasksPerJourney = expected.length;
     figures.duplicatedTasks = duplicatedTasks;
-    figures.clientRetries = retries;
+    figures.clientRetries = partner.counts.retries;
     if (behind.length > 0) figures.exampleDifference = { expected, actual: shapes.get(behind[0]!) };
     expect(duplicatedTasks).toBe(0);
     expect(behind).toEqual([]);

@@ -6,6 +6,7 @@
  * clocks equal those of a journey given the same events in calm conditions, and every pending timer
  * survived the restart. The figures are printed for the record.
  */
+import { retryingClient } from '../helpers/retrying-client';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -101,30 +102,9 @@ describe('faults: SIGKILL of worker and API under load, restart of the Temporal 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A client that retries what got no answer (connection refused, reset) or a 5xx, like a partner would. */
-  let retries = 0;
-  let serverErrors = 0;
-  async function send(method: string, url: string, key: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        const res = await fetch(`${base}${url}`, {
-          method,
-          headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(15_000),
-        });
-        const text = await res.text();
-        if (res.status < 500) return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-        serverErrors += 1;
-      } catch {
-        // No answer: the API is down or was killed mid-request.
-      }
-      if (Date.now() > deadline) throw new Error(`${method} ${url}: no answer in 120 s`);
-      retries += 1;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+  const partner = retryingClient(() => base, { requestTimeoutMs: 15_000, pauseMs: 200 });
+  const { send } = partner;
+
 
   const createJourney = async (personRef: string): Promise<string> => {
     const res = await send('POST', '/v1/journeys', ADMIN, { personRef, municipality: 'borger-odoorn', permitGrantedOn: PERMIT_GRANTED_ON, birthDate: '1990-05-01' });
@@ -199,8 +179,8 @@ describe('faults: SIGKILL of worker and API under load, restart of the Temporal 
     figures.requestsAnswered = answered;
     figures.workerKilledAfterAnswers = workerKilledAt;
     figures.apiKilledAfterAnswers = apiKilledAt;
-    figures.clientRetries = retries;
-    figures.serverErrorsRetried = serverErrors;
+    figures.clientRetries = partner.counts.retries;
+    figures.serverErrorsRetried = partner.counts.serverErrors;
     figures.loadSeconds = Math.round((Date.now() - started) / 100) / 10;
     expect(workerKilledAt).toBeGreaterThan(0);
     expect(apiKilledAt).toBeGreaterThan(workerKilledAt);
