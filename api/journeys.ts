@@ -11,23 +11,13 @@ import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState, type
 import { Journey as JourneyRules } from '../workflows/journey-state';
 import type { JourneyListRow, StoredJourney } from '../store/journeys';
 import { databaseUnavailable } from '../store/errors';
-import {
-  caseworkerIdKey,
-  caseworkerRoleKey,
-  journeySearchAttributePairs,
-  municipalityKey,
-  nextFinalDateKey,
-  overdueKey,
-  phaseKey,
-  regimeKey,
-} from '../platform/search-attributes';
-import { JOURNEY_WORKFLOW } from '../workflows/definitions';
+import { journeySearchAttributePairs } from '../platform/search-attributes';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
-import { EXECUTION_STATUS_NAMES, JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
+import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
   AssignCaseworkerBody,
   CaseworkerAssigned,
@@ -541,24 +531,6 @@ function presentHalted(journeyId: string, run: JourneyRun) {
     clocks: [],
     openTasks: [],
   };
-}
-
-/** Values reach the query only after zod has limited them to slugs, enums and dates; quoting is a second guard. */
-const quote = (value: string): string => `'${value.replace(/[\\']/g, '')}'`;
-
-export function visibilityQuery(filter: Partial<JourneyFilter>, options: { runningOnly?: boolean } = {}): string {
-  // A continued-as-new run is an earlier run of a journey, not another journey.
-  const clauses = [`WorkflowType = ${quote(JOURNEY_WORKFLOW)}`, `ExecutionStatus != 'ContinuedAsNew'`];
-  if (options.runningOnly) clauses.push(`ExecutionStatus = 'Running'`);
-  else if (filter.status) clauses.push(`ExecutionStatus = ${quote(EXECUTION_STATUS_NAMES[filter.status])}`);
-  if (filter.municipality) clauses.push(`${municipalityKey.name} = ${quote(filter.municipality)}`);
-  if (filter.phase) clauses.push(`${phaseKey.name} = ${quote(filter.phase)}`);
-  if (filter.regime) clauses.push(`${regimeKey.name} = ${quote(filter.regime)}`);
-  if (filter.overdue !== undefined) clauses.push(`${overdueKey.name} = ${filter.overdue ? 'true' : 'false'}`);
-  if (filter.nextFinalDateBefore) clauses.push(`${nextFinalDateKey.name} < ${quote(`${filter.nextFinalDateBefore}T00:00:00Z`)}`);
-  if (filter.caseworkerRole) clauses.push(`${caseworkerRoleKey.name} = ${quote(filter.caseworkerRole)}`);
-  if (filter.caseworkerId) clauses.push(`${caseworkerIdKey.name} = ${quote(filter.caseworkerId)}`);
-  return clauses.join(' AND ');
 }
 
 /** Temporal's status names (RUNNING, COMPLETED, …) the list has always shown, for each run status. */

@@ -3,7 +3,6 @@
  * problems here (not found → 404, ended journey → 409, a rejected Update → 422 with its reason,
  * Temporal or the journey's worker out of reach → 503 with Retry-After, always within the deadline).
  */
-import crypto from 'node:crypto';
 import {
   isGrpcDeadlineError,
   isGrpcServiceError,
@@ -12,12 +11,10 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
-  type WorkflowExecutionInfo,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair, type SearchAttributeUpdatePair } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
@@ -26,11 +23,6 @@ import { deleteJourneyRuns } from '../platform/erasure';
 import { municipalityKey, phaseKey, regimeKey } from '../platform/search-attributes';
 import type { ApiMetrics } from './metrics';
 import { Problem } from './problem';
-
-export interface JourneyListPage {
-  executions: WorkflowExecutionInfo[];
-  nextPageToken?: string;
-}
 
 export class JourneyAlreadyExists extends Error {}
 
@@ -63,7 +55,6 @@ export const EXECUTION_STATUS_NAMES: Record<Exclude<JourneyStatus, 'workflow-tas
   'timed-out': 'TimedOut',
   canceled: 'Canceled',
 };
-const EXECUTION_STATUS_OF: Record<string, JourneyStatus> = Object.fromEntries(Object.entries(EXECUTION_STATUS_NAMES).map(([status, name]) => [name, status as JourneyStatus]));
 
 /** The client's status name (RUNNING, TIMED_OUT, …) and the pending workflow task's attempt as a {@link JourneyStatus}. */
 export function runStatus(statusName: WorkflowExecutionStatusName, workflowTaskAttempt: number): JourneyStatus {
@@ -213,27 +204,6 @@ export class TemporalGateway {
   }
 
   /**
-   * How many journeys (latest runs: a continued-as-new run is not a journey) have each status that
-   * visibility knows (not `workflow-task-failing`). For a metrics scrape: a short deadline.
-   */
-  async countByStatus(timeoutMs = 2000): Promise<Partial<Record<JourneyStatus, number>>> {
-    const { namespace } = this.client.options;
-    const response = await this.call(
-      'count',
-      () => this.client.workflowService.countWorkflowExecutions({ namespace, query: `WorkflowType = '${JOURNEY_WORKFLOW}' AND ExecutionStatus != 'ContinuedAsNew' GROUP BY ExecutionStatus` }),
-      Math.min(timeoutMs, this.timeoutMs),
-    );
-    const counts: Partial<Record<JourneyStatus, number>> = {};
-    for (const group of response.groups ?? []) {
-      const value = group.groupValues?.[0]?.data;
-      const name = value ? (JSON.parse(Buffer.from(value).toString('utf8')) as string) : '';
-      const status = EXECUTION_STATUS_OF[name];
-      if (status) counts[status] = (counts[status] ?? 0) + Number(group.count ?? 0);
-    }
-    return counts;
-  }
-
-  /**
    * How far the workers are behind on the journeys' task queue: DescribeTaskQueue with `reportStats`
    * (server 1.27+) for the workflow and the activity queue, the older backlog of the two. Sticky queues
    * are not counted (their tasks fall back to this queue within seconds). A short deadline: the API's
@@ -286,28 +256,9 @@ export class TemporalGateway {
     }
   }
 
-  /** A page of executions; `pageToken` is one this gateway issued ({@link isPageToken}), else a 400. */
-  async list(query: string, pageSize: number, pageToken?: string): Promise<JourneyListPage> {
-    const { namespace } = this.client.options;
-    const temporalToken = pageToken === undefined ? undefined : decodePageToken(pageToken);
-    if (temporalToken === null) throw new Problem(400, 'Invalid query', 'One or more query parameters are invalid.', [{ path: 'query.pageToken', message: 'not a page token of this API' }]);
-    const response = await this.call('list', () =>
-      this.client.workflowService.listWorkflowExecutions({ namespace, query, pageSize, nextPageToken: temporalToken }),
-    );
-    const converter = this.client.workflow.options.loadedDataConverter;
-    const executions = await Promise.all(response.executions.map((raw) => executionInfoFromRaw(raw, converter, raw, namespace)));
-    const token = response.nextPageToken && response.nextPageToken.length > 0 ? encodePageToken(response.nextPageToken) : undefined;
-    return { executions, ...(token ? { nextPageToken: token } : {}) };
-  }
-
   /** Ends (if running) and deletes every run of the journey and its instruments; returns the number of runs. */
   async erase(journeyId: string): Promise<number> {
     return this.call('erase', () => deleteJourneyRuns(this.client, journeyId));
-  }
-
-  async count(query: string): Promise<number> {
-    const result = await this.call('count', () => this.client.workflow.count(query));
-    return result.count;
   }
 
   /**
@@ -359,32 +310,6 @@ function unavailable(err: unknown, operation: string): Problem | undefined {
   if (code === GRPC.DEADLINE_EXCEEDED) return Problem.unavailable('Service unavailable', 'Temporal did not answer in time; try again shortly.');
   if (code === GRPC.RESOURCE_EXHAUSTED) return Problem.unavailable('Service unavailable', 'Temporal is busy; try again shortly.', 10);
   return undefined;
-}
-
-/**
- * Page tokens: Temporal's opaque token with a checksum, so a token this API did not issue is a 400 at
- * once. Sent as it is, the server fails on it with UNKNOWN, which the client retries until the deadline.
- */
-function encodePageToken(token: Uint8Array): string {
-  const bytes = Buffer.from(token);
-  return `${bytes.toString('base64url')}.${pageTokenCheck(bytes)}`;
-}
-
-function pageTokenCheck(bytes: Buffer): string {
-  return crypto.createHash('sha256').update('koers-page-token').update(bytes).digest('base64url').slice(0, 11);
-}
-
-/** Temporal's token inside `token`, or null when it is not one this API issued. */
-function decodePageToken(token: string): Buffer | null {
-  const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{11})$/.exec(token);
-  if (!match) return null;
-  const bytes = Buffer.from(match[1]!, 'base64url');
-  return bytes.length > 0 && pageTokenCheck(bytes) === match[2] ? bytes : null;
-}
-
-/** Whether `token` is a journey list page token this API issued (a checksum, not a secret). */
-export function isPageToken(token: string): boolean {
-  return decodePageToken(token) !== null;
 }
 
 /** Temporal's errors as the caller should see them; anything unknown stays an error (a 500, logged). */
