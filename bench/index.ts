@@ -48,14 +48,18 @@ const root = path.resolve(__dirname, '..');
 /** The cluster of issue 12 point 5; KOERS_BENCH_CLUSTER_SCRIPT may name another checkout's copy. */
 const clusterScript = process.env.KOERS_BENCH_CLUSTER_SCRIPT ?? path.join(root, 'scripts/temporal-cluster.sh');
 
-/** Population sizes per mode. */
+/**
+ * Population sizes per mode. `levels`: active journeys at which the dev server's event latency is
+ * measured; `clusterLevels`: the same on the PostgreSQL cluster (the national 100,000 run there only).
+ */
 const plan = {
-  quick: { domainJourneys: 20_000, startJourneys: 200, levels: [200, 1_000], cache: 200, eventsPerSecond: 20, eventSeconds: 15, historyJourneys: 2, inboxTasks: 20_000, inboxRequests: 200, touchFactor: 2 },
-  full: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 30, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
-  national: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000, 100_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 60, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3 },
+  quick: { domainJourneys: 20_000, startJourneys: 200, levels: [200, 1_000], cache: 200, eventsPerSecond: 20, eventSeconds: 15, historyJourneys: 2, inboxTasks: 20_000, inboxRequests: 200, touchFactor: 2, clusterLevels: [200] },
+  full: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 30, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3, clusterLevels: [1_000] },
+  national: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 60, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3, clusterLevels: [1_000, 10_000, 100_000] },
 }[mode];
-// `--levels 1000,3000` and `--cache 1000` override the plan's active-journey levels and small cache.
+// `--levels 1000,3000`, `--cluster-levels 1000` and `--cache 1000` override the plan's active-journey levels and small cache.
 if (option('levels')) plan.levels = option('levels')!.split(',').map(Number);
+if (option('cluster-levels')) plan.clusterLevels = option('cluster-levels')!.split(',').map(Number);
 if (option('cache')) plan.cache = Number(option('cache'));
 const START_CONCURRENCY = 10;
 
@@ -199,10 +203,14 @@ interface Target {
 }
 
 /** Creates `count` journeys over HTTP at bounded concurrency; returns the time until the last 201. */
-async function createJourneys(t: Target, count: number, permitGrantedOn: string, regime?: 'wi2013' | 'wi2021'): Promise<{ journeys: ActiveJourney[]; seconds: number; startedAt: number; refused: number }> {
+/** One point of a long load: journeys created so far, seconds since it began, the load then. */
+type LoadPoint = { created: number; seconds: number; loadavg1: number };
+
+async function createJourneys(t: Target, count: number, permitGrantedOn: string, regime?: 'wi2013' | 'wi2021'): Promise<{ journeys: ActiveJourney[]; seconds: number; startedAt: number; refused: number; timeline: LoadPoint[] }> {
   const first = t.personRefs;
   t.personRefs += count;
   const journeys: ActiveJourney[] = [];
+  const timeline: LoadPoint[] = [];
   let refused = 0;
   const startedAt = Date.now();
   await eachBounded(Array.from({ length: count }, (_, i) => first + i), START_CONCURRENCY, async (n) => {
@@ -213,10 +221,15 @@ async function createJourneys(t: Target, count: number, permitGrantedOn: string,
       return;
     }
     journeys.push({ journeyId: res.body.journeyId as string, permitGrantedOn, next: 0 });
+    // A long load (the national run) reports its pace every 5,000 journeys.
+    if (journeys.length % 5_000 === 0) {
+      timeline.push({ created: journeys.length, seconds: round((Date.now() - startedAt) / 1000, 1), loadavg1: round(os.loadavg()[0]!, 2) });
+      console.log(`  ${JSON.stringify({ ...timeline.at(-1), shed })}`);
+    }
   });
   const seconds = (Date.now() - startedAt) / 1000;
   t.journeys.push(...journeys);
-  return { journeys, seconds, startedAt, refused };
+  return { journeys, seconds, startedAt, refused, timeline };
 }
 
 /**
@@ -397,13 +410,6 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** Asks every given journey for its state (a query: the worker loads it into its cache); returns the seconds taken. */
-async function touch(t: Target, journeys: ActiveJourney[]): Promise<number> {
-  const started = Date.now();
-  await eachBounded(journeys, START_CONCURRENCY, async (j) => void (await request(t.koers.base, ADMIN_KEY, 'GET', `/v1/journeys/${j.journeyId}`, undefined, 'getJourney')));
-  return (Date.now() - started) / 1000;
-}
-
 const mib = (bytes: number | undefined) => (bytes === undefined ? undefined : round(bytes / 2 ** 20, 1));
 
 /** Whether this build reads KOERS_MAX_CACHED_WORKFLOWS (the capacity work); before it, the SDK's default cache applies. */
@@ -418,10 +424,12 @@ async function latencySection(t: Target, levels: number[], cache: number, progre
     const missing = level - t.journeys.length;
     let createSeconds = 0;
     let drainSeconds = 0;
+    let createTimeline: LoadPoint[] = [];
     if (missing > 0) {
       console.log(`creating ${missing} journeys (to ${level} active)`);
       const created = await createJourneys(t, missing, daysAgo(10));
       createSeconds = created.seconds;
+      createTimeline = created.timeline;
       drainSeconds = await drain(t, created.journeys);
     }
     const active = t.journeys.slice(0, level);
@@ -436,6 +444,7 @@ async function latencySection(t: Target, levels: number[], cache: number, progre
       createSeconds: round(createSeconds, 1),
       drainAfterCreateSeconds: round(drainSeconds, 1),
       createdPerSecondIncludingDrain: missing > 0 ? round(missing / (createSeconds + drainSeconds), 1) : undefined,
+      ...(createTimeline.length > 1 ? { createTimeline } : {}),
       workerRssMiB: mib(rss),
       workerRssAboveBaselinePerJourneyMiB: rss && t.workerBaselineRss ? round((rss - t.workerBaselineRss) / 2 ** 20 / level) : undefined,
       load,
@@ -445,35 +454,13 @@ async function latencySection(t: Target, levels: number[], cache: number, progre
     progress(figures);
   }
 
-  // The worker restarted with a cache smaller than the active set: RSS per cached journey, then latency.
+  // The worker restarted with a cache smaller than the active set: latency while every journey's next
+  // task finds it cold (RSS per cached journey is the memory section's: a GET no longer loads a journey).
   const largest = levels.at(-1)!;
+  const restartedAt = Date.now();
   await t.koers.restartWorker({ KOERS_MAX_CACHED_WORKFLOWS: String(cache) });
+  figures.workerRestartSeconds = round((Date.now() - restartedAt) / 1000, 1);
   await sleep(5000);
-  const baseline = rssBytes(t.koers.worker.child.pid);
-  const filled = t.journeys.slice(0, cache);
-  const fillSeconds = await touch(t, filled);
-  const atCache = rssBytes(t.koers.worker.child.pid);
-  const beyond = t.journeys.slice(cache, Math.min(largest, cache * plan.touchFactor));
-  const beyondSeconds = await touch(t, beyond);
-  const atBeyond = rssBytes(t.koers.worker.child.pid);
-  const touched = filled.length + beyond.length;
-  figures.memory = {
-    maxCachedWorkflows: cache,
-    method: 'VmRSS of the KOERS_ROLE=worker process and its child processes (/proc/<pid>/status) after a GET of each journey (a query loads it into the cache), minus the RSS 5 s after the worker was ready; no forced GC',
-    baselineRssMiB: mib(baseline),
-    journeysTouchedToFill: filled.length,
-    fillSeconds: round(fillSeconds, 1),
-    rssAtCacheSizeMiB: mib(atCache),
-    perCachedJourneyMiB: baseline && atCache ? round((atCache - baseline) / 2 ** 20 / filled.length) : undefined,
-    journeysTouchedInAll: touched,
-    touchBeyondSeconds: round(beyondSeconds, 1),
-    rssWithActiveSetLargerThanCacheMiB: mib(atBeyond),
-    perCachedJourneyWithActiveSetLargerMiB: baseline && atBeyond ? round((atBeyond - baseline) / 2 ** 20 / Math.min(cache, touched)) : undefined,
-    perTouchedJourneyMiB: baseline && atBeyond ? round((atBeyond - baseline) / 2 ** 20 / touched) : undefined,
-    rssGrowthBeyondCacheRatio: atCache && atBeyond && baseline ? round((atBeyond - baseline) / Math.max(1, atCache - baseline)) : undefined,
-  };
-  console.log(JSON.stringify(figures.memory));
-  progress(figures);
   console.log(`event latency at ${largest} active journeys, cache ${cache}`);
   figures.smallCache = { level: largest, maxCachedWorkflows: cache, load: loadSample(), ...(await eventLatency(t, t.journeys.slice(0, largest), plan.eventsPerSecond, plan.eventSeconds)) };
   figures.workerRssAfterSmallCacheRunMiB = mib(rssBytes(t.koers.worker.child.pid));
@@ -680,22 +667,25 @@ async function closeTarget(t: Target): Promise<void> {
   await t.connection.close();
 }
 
-async function clusterSection(dir: string): Promise<Record<string, unknown> | { skipped: string }> {
-  if (!fs.existsSync(clusterScript)) return { skipped: 'skipped: no cluster script (scripts/temporal-cluster.sh)' };
+async function clusterSection(dir: string, progress: (figures: Record<string, unknown>) => void): Promise<Record<string, unknown>> {
   const env = { KOERS_CLUSTER_STATE: path.join(dir, 'temporal-cluster.state') };
   const printed = await runScript('bash', [clusterScript, 'start'], env);
   const settings = Object.fromEntries(printed.split('\n').map((l) => /^([A-Z_]+)=(.*)$/.exec(l.trim())).filter((m) => m !== null).map((m) => [m[1]!, m[2]!]));
   const address = settings.TEMPORAL_ADDRESS;
   const storeUrl = settings.KOERS_DATABASE_URL ?? Object.values(settings).find((v) => /^postgres(ql)?:\/\//.test(v));
-  if (!address) return { skipped: `cluster script printed no TEMPORAL_ADDRESS: ${printed.slice(0, 300)}` };
+  if (!address) throw new Error(`cluster script printed no TEMPORAL_ADDRESS: ${printed.slice(0, 300)}`);
   const clusterDir = path.join(dir, 'koers-on-cluster');
   fs.mkdirSync(clusterDir, { recursive: true });
   const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`, settings.TEMPORAL_NAMESPACE);
   try {
     const out: Record<string, unknown> = { temporalAddress: address, store: storeUrl ? 'postgres' : 'sqlite' };
     out.start = await startSection(t);
-    out.latency = await latencySection(t, [plan.levels[0]!], Math.max(1, Math.floor(plan.levels[0]! / 2)));
+    progress(out);
     out.history = await historySection(t);
+    progress(out);
+    // The cache after the restart: half the smallest level (quick, full), or the plan's 1,000 (national).
+    const cache = Math.min(plan.cache, Math.max(1, Math.floor(plan.clusterLevels.at(-1)! / 2)));
+    out.latency = await latencySection(t, plan.clusterLevels, cache, (latency) => progress({ ...out, latency }));
     return out;
   } finally {
     await closeTarget(t);
@@ -739,18 +729,9 @@ async function main(): Promise<void> {
     if (t) await closeTarget(t);
     await server?.stop();
   }
-  if (runSection('cluster')) {
-    const loadBefore = loadSample();
-    const begun = Date.now();
-    try {
-      const figures = await clusterSection(dir);
-      results.cluster = 'skipped' in figures ? figures as { skipped: string } : { figures, loadBefore, loadAfter: loadSample(), seconds: round((Date.now() - begun) / 1000, 1) };
-    } catch (err) {
-      results.cluster = { figures: { error: err instanceof Error ? err.message : String(err) }, loadBefore, loadAfter: loadSample(), seconds: round((Date.now() - begun) / 1000, 1) };
-    }
-  } else {
-    results.cluster = { skipped: quick ? 'skipped: quick run (use --cluster)' : 'skipped: not chosen' };
-  }
+  if (!runSection('cluster')) results.cluster = { skipped: quick ? 'skipped: quick run (use --cluster)' : 'skipped: not chosen' };
+  else if (!fs.existsSync(clusterScript)) results.cluster = { skipped: 'skipped: no cluster script (scripts/temporal-cluster.sh)' };
+  else await section('cluster', (progress) => clusterSection(dir, progress));
 
   writeResults(true);
   console.log(`\nwrote bench/results/${name}.json and .md in ${round((Date.now() - started) / 1000, 1)} s`);
