@@ -137,6 +137,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         client,
         outbox,
         journeys,
+        taskQueue: config.taskQueue,
         admin: notifications.admin,
         lang: notifications.lang,
         onError: (err) => logger.warn({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'journey monitor round failed'),

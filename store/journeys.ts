@@ -194,6 +194,13 @@ export class JourneyReadModel {
     await update.execute();
   }
 
+  /** Which of `journeyIds` have a row (the monitor asks the others to write theirs). */
+  async withRows(journeyIds: string[]): Promise<Set<string>> {
+    if (journeyIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('journeys').select('journey_id').where('journey_id', 'in', journeyIds).execute();
+    return new Set(rows.map((r) => r.journey_id));
+  }
+
   /** Erasure: the row (with its BSN ciphertext) and its deadlines go. */
   async delete(journeyId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {

@@ -7,13 +7,15 @@
  *   {@link FAILING_TASK_ATTEMPTS} times in a row (visibility does not index that: a describe each, a
  *   batch a round, so every running journey is looked at once per `running / batch` rounds),
  * sets that run status in the read model (store/journeys.ts; a repaired journey's next write sets `running`
- * again), and queues one message to the admin address of the notifications file per run and problem (outbox
+ * again), asks a running journey of that batch that has no row in the read model to write it
+ * ({@link projectSignal}: journeys started before the read model join the lists without waiting for
+ * their next timer), and queues one message to the admin address of the notifications file per run and problem (outbox
  * idempotency key `journey-failure:<journeyId>:<runId>[:workflow-task-failing]`): an overlap between
  * rounds or a second worker instance queues nothing twice. Messages name journeys by id only.
  */
 import type { Client } from '@temporalio/client';
 import { FAILING_TASK_ATTEMPTS, EXECUTION_STATUS_NAMES, runStatus, type JourneyStatus } from '../api/temporal';
-import { JOURNEY_WORKFLOW } from '../workflows/definitions';
+import { JOURNEY_WORKFLOW, projectSignal } from '../workflows/definitions';
 import type { Outbox } from '../store/outbox';
 import type { JourneyReadModel } from '../store/journeys';
 import type { Lang, RecipientAddress } from '../store/texts';
@@ -26,6 +28,11 @@ export interface JourneyMonitorOptions {
   /** Where the administrators are told; without one a failure is only reported to `onUnrouted`. */
   admin?: RecipientAddress;
   lang?: Lang;
+  /**
+   * The task queue of this Koers's journeys; without it, every journey of the namespace is looked at
+   * (and the ones without a row in this store are asked for theirs).
+   */
+  taskQueue?: string;
   /** Running journeys described per round (default 100). */
   batchSize?: number;
   /** How far back the first round looks for ended runs (default 7 days): failures while no worker ran. */
@@ -40,6 +47,8 @@ export interface MonitorRound {
   queued: string[];
   /** Running journeys described this round. */
   described: number;
+  /** Running journeys without a read-model row asked to write it this round. */
+  projected: number;
 }
 
 const ENDED: JourneyStatus[] = ['failed', 'terminated', 'timed-out'];
@@ -84,7 +93,8 @@ export class JourneyMonitor {
     const namespace = client.options.namespace;
 
     const endedNames = ENDED.map((s) => `'${EXECUTION_STATUS_NAMES[s as keyof typeof EXECUTION_STATUS_NAMES]}'`).join(', ');
-    const endedQuery = `WorkflowType = '${JOURNEY_WORKFLOW}' AND ExecutionStatus IN (${endedNames}) AND CloseTime > '${since.toISOString()}'`;
+    const ours = this.options.taskQueue ? ` AND TaskQueue = '${this.options.taskQueue}'` : '';
+    const endedQuery = `WorkflowType = '${JOURNEY_WORKFLOW}' AND ExecutionStatus IN (${endedNames}) AND CloseTime > '${since.toISOString()}'${ours}`;
     for await (const run of client.workflow.list({ query: endedQuery })) {
       const status = runStatus(run.status.name, 0);
       await this.options.journeys.setRunStatus(run.workflowId, status);
@@ -93,7 +103,7 @@ export class JourneyMonitor {
 
     const page = await client.workflowService.listWorkflowExecutions({
       namespace,
-      query: `WorkflowType = '${JOURNEY_WORKFLOW}' AND ExecutionStatus = 'Running'`,
+      query: `WorkflowType = '${JOURNEY_WORKFLOW}' AND ExecutionStatus = 'Running'${ours}`,
       pageSize: this.options.batchSize ?? 100,
       nextPageToken: this.scanToken,
     });
@@ -113,8 +123,16 @@ export class JourneyMonitor {
         if (await this.tell(workflowId, description.runId, 'workflow-task-failing')) queued.push(`${workflowId} workflow-task-failing`);
       }
     }
+
+    const running = page.executions.map((e) => e.execution?.workflowId).filter((id): id is string => !!id);
+    const withRows = await this.options.journeys.withRows(running);
+    let projected = 0;
+    for (const workflowId of running.filter((id) => !withRows.has(id))) {
+      // A journey that ended meanwhile refuses the signal; the next round's list leaves it out.
+      if (await client.workflow.getHandle(workflowId).signal(projectSignal).then(() => true, () => false)) projected += 1;
+    }
     this.since = new Date(started.getTime() - OVERLAP_MS);
-    return { queued, described };
+    return { queued, described, projected };
   }
 
   /** Queues the message for one run's problem; false when it was queued before or goes nowhere. */

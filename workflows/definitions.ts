@@ -36,7 +36,10 @@ export interface StartJourneyInput {
   /** The whole policy, pinned at start: a later policy version changes this journey only by amendment. */
   policy: Policy;
   caseworker?: Caseworker;
-  /** Continue as new past this many history events (Temporal may suggest it earlier). */
+  /**
+   * Continue as new past this many history events (Temporal may suggest it earlier); the API sets
+   * KOERS_MAX_HISTORY_EVENTS. Absent (journeys started before it): 10,000.
+   */
   maxHistoryEvents?: number;
 }
 
@@ -146,6 +149,12 @@ export const assignCaseworkerSignal = defineSignal<[Caseworker]>('assignCasework
 export const moveMunicipalitySignal = defineSignal<[{ municipality: string; policy: Policy; movedBy: string }]>('moveMunicipality');
 export const taskCompletedSignal = defineSignal<[TaskCompletion]>('taskCompleted');
 export const ladderAssessedSignal = defineSignal<[LadderAssessment]>('ladderAssessed');
+/**
+ * Asks a journey to write its read-model row (store/journeys.ts) at its next step, whether or not it
+ * thinks the row changed. The monitor (worker/monitor.ts) sends it to a running journey that has no
+ * row: one started before the read model, whose next timer may be months away.
+ */
+export const projectSignal = defineSignal('project');
 
 export const stateQuery = defineQuery<JourneyState>('state');
 

@@ -32,6 +32,7 @@ import {
   eventSignal,
   ladderAssessedSignal,
   moveMunicipalitySignal,
+  projectSignal,
   requestExtensionUpdate,
   startInstrumentUpdate,
   stateQuery,
@@ -92,6 +93,13 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     instrumentReported(state);
   });
   setHandler(stateQuery, () => journey.view());
+  // Behind a patch: a history where a worker without this handler took the signal replays as it ran.
+  let reproject = false;
+  setHandler(projectSignal, () => {
+    if (!patched('project-signal')) return;
+    reproject = true;
+    journey.changed = true;
+  });
 
   setHandler(
     requestExtensionUpdate,
@@ -174,6 +182,11 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
       // Recorded before the row is built, so the row counts them; the outbox's key stops a second delivery.
       if (due.length > 0) journey.markSent(due, derived);
       const row = journey.projection(derived, 'running', startedAt);
+      if (reproject) {
+        // Written as if for the first time in this run: the whole row, with the BSN ciphertext.
+        lastRow = '';
+        reproject = false;
+      }
       const rowKey = JSON.stringify([memory.municipality, row]);
       const rowChanged = rowKey !== lastRow;
       if (tasksChanged || due.length > 0 || rowChanged) {

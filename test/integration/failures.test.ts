@@ -83,7 +83,7 @@ describe('journeys that stop', () => {
   });
 
   // The workflow cannot write that it stopped: the worker's monitor sets it in the read model each round.
-  const unrouted = () => new JourneyMonitor({ client: h.client, outbox: h.outbox, journeys: h.journeys, lookbackMs: 10 * 60_000, batchSize: 1000 });
+  const unrouted = () => new JourneyMonitor({ client: h.client, outbox: h.outbox, journeys: h.journeys, taskQueue, lookbackMs: 10 * 60_000, batchSize: 1000 });
   const get = async (id: string) => {
     await unrouted().round();
     return h.as('admin').get(`/v1/journeys/${id}`);
@@ -134,7 +134,7 @@ describe('journeys that stop', () => {
 
   it('tells the administrators once per stopped journey', async () => {
     const admin = { channel: 'webhook' as const, recipient: 'http://127.0.0.1:9/admin' };
-    const monitor = new JourneyMonitor({ client: h.client, outbox: h.outbox, journeys: h.journeys, admin, lookbackMs: 10 * 60_000, batchSize: 1000 });
+    const monitor = new JourneyMonitor({ client: h.client, outbox: h.outbox, journeys: h.journeys, taskQueue, admin, lookbackMs: 10 * 60_000, batchSize: 1000 });
     await eventually(() => get(ids['task-failure']), (r) => r.body.status === 'workflow-task-failing', 30_000);
     const first = await monitor.round();
     const mine = (queued: string[]) => queued.filter((q) => q.includes(tag)).sort();
@@ -143,7 +143,7 @@ describe('journeys that stop', () => {
     );
     // Another round, or another worker's monitor: nothing twice.
     expect(mine((await monitor.round()).queued)).toEqual([]);
-    expect(mine((await new JourneyMonitor({ client: h.client, outbox: h.outbox, journeys: h.journeys, admin, lookbackMs: 10 * 60_000, batchSize: 1000 }).round()).queued)).toEqual([]);
+    expect(mine((await new JourneyMonitor({ client: h.client, outbox: h.outbox, journeys: h.journeys, taskQueue, admin, lookbackMs: 10 * 60_000, batchSize: 1000 }).round()).queued)).toEqual([]);
     const rows = await h.db.selectFrom('outbox').selectAll().where('kind', '=', 'journey-failure').execute();
     const ours = rows.filter((r) => r.subject.includes(tag));
     expect(ours).toHaveLength(4);

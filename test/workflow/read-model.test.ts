@@ -1,7 +1,7 @@
 import { clockOf, useJourneyHarness } from '../helpers/journey-harness';
 import { addDays, addWeeks } from '../../domain/dates';
 import { nextFinalDate } from '../../domain/clocks';
-import type { JourneyState } from '../../workflows/definitions';
+import { projectSignal, type JourneyState } from '../../workflows/definitions';
 
 /** The journey projects itself into the store's read model (issue 12): ordered by its seq, also across continue-as-new. */
 const t = useJourneyHarness();
@@ -50,5 +50,23 @@ describe('read model', () => {
     expect(row).toMatchObject({ runStatus: 'completed', phase: 'not-plichtig' });
     expect(row?.view.clocks.filter((c) => c.name === 'inburgering')).toEqual([expect.objectContaining({ status: 'waived' })]);
     await t.h.record('read-model-completed', handle);
+  });
+
+  it('writes its whole row again when asked (signal project), as a journey started before the read model does', async () => {
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2021', permitGrantedOn: addDays(today, -30) });
+    const first = await t.h.eventually(() => t.h.readModel.get<JourneyState>(handle.workflowId), (row) => (row?.seq ?? 0) > 0);
+    // Gone from the store (as if it had never been written): the journey's own memory says it wrote it.
+    await t.h.readModel.delete(handle.workflowId);
+    await handle.signal(projectSignal);
+    const back = await t.h.eventually(() => t.h.readModel.get<JourneyState>(handle.workflowId), (row) => row !== undefined);
+    expect(back!.seq).toBeGreaterThan(first!.seq);
+    expect(back!.view).toEqual(first!.view);
+    // Asked again with the row in place: written again, the same state under a higher seq.
+    await handle.signal(projectSignal);
+    const again = await t.h.eventually(() => t.h.readModel.get<JourneyState>(handle.workflowId), (row) => (row?.seq ?? 0) > back!.seq);
+    expect(again!.view).toEqual(first!.view);
+    await t.h.record('read-model-project', handle);
+    await t.h.finish(handle);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * GET and the lists read the journeys read model (issue 12): an accepted event shows from the store,
  * a clock turns overdue at midnight on read without any write, deadlines in a window are a filter,
- * and a journey without a row (started before the read model) is still read from the journey itself.
+ * and a journey without a row (started before the read model) is still read from the journey itself
+ * and joins the lists when the monitor asks it for its row.
  */
 import { addDays, amsterdamDateOf } from '../../../domain/dates';
 import type { JourneyState } from '../../../workflows/definitions';
+import { JourneyMonitor } from '../../../worker/monitor';
 import { apiHarness, cloudEvent, eventually, type ApiHarness } from './harness';
 
 type Clock = { name: string; status: string; finalDate: string };
@@ -98,6 +100,15 @@ describe('the journeys read model behind the API', () => {
     expect(fromQuery.status).toBe(200);
     expect(fromQuery.body).toEqual(fromRow);
     expect((await h.as('caseworkerOther').get(`/v1/journeys/${journeyId}`)).status).toBe(404);
+    const listed = async () => ((await h.as('admin').get('/v1/journeys?pageSize=100')).body.journeys as Array<{ journeyId: string }>).some((j) => j.journeyId === journeyId);
+    expect(await listed()).toBe(false);
+
+    // The monitor asks a running journey without a row for it; rounds walk the running journeys a batch at a time.
+    const monitor = new JourneyMonitor({ client: h.client, outbox: h.outbox, journeys: h.journeys, taskQueue: h.taskQueue });
+    const back = await eventually(async () => (await monitor.round(), row(journeyId)), (r) => r !== undefined, 20_000);
+    expect(back).toMatchObject({ runStatus: 'running', bsnCiphertext: expect.any(String) });
+    expect((await h.as('admin').get(`/v1/journeys/${journeyId}`)).body).toEqual(fromRow);
+    expect(await listed()).toBe(true);
   });
 });
 

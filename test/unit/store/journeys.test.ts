@@ -89,4 +89,13 @@ describeEachDatabase('journeys read model', (t) => {
     expect(await model.get('j-1')).toBeUndefined();
     expect(await model.deadlines('j-1')).toEqual([]);
   });
+
+  it('tells which journeys have a row, so the monitor asks only the others for theirs', async () => {
+    const model = new JourneyReadModel(t.db());
+    await model.write(projection(1));
+    await model.write(projection(1, { journeyId: 'j-2' }));
+    await model.delete('j-2');
+    expect(await model.withRows(['j-1', 'j-2', 'j-3'])).toEqual(new Set(['j-1']));
+    expect(await model.withRows([])).toEqual(new Set());
+  });
 });
