@@ -75,6 +75,8 @@ export interface AppDeps {
    * longer than this many seconds (api/back-pressure.ts; KOERS_MAX_BACKLOG_SECONDS). Default 0: never.
    */
   maxBacklogSeconds?: number;
+  /** History events after which a new journey's runs continue as new (KOERS_MAX_HISTORY_EVENTS); default: the workflow's. */
+  maxHistoryEvents?: number;
   /** Deadline of a journey query (default 3 s): what a GET waits for a journey whose worker is down. */
   temporalQueryTimeoutMs?: number;
   extraMetrics?: () => Promise<string>;
@@ -131,6 +133,7 @@ export function createApp(deps: AppDeps): KoersApp {
     now,
     today: () => amsterdamDateOf(now()),
     ...(deps.staffPseudonyms ? { staffPseudonyms: deps.staffPseudonyms } : {}),
+    ...(deps.maxHistoryEvents ? { maxHistoryEvents: deps.maxHistoryEvents } : {}),
   };
 
   // From the read model: one grouped count in the store, no visibility query per scrape.

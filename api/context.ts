@@ -37,6 +37,8 @@ export interface ApiContext {
   today: () => string;
   /** Staff ids go to Temporal as pseudonyms when set (store/staff-pseudonyms.ts). */
   staffPseudonyms?: StaffPseudonyms;
+  /** Pinned in each new journey's input: its runs continue as new past this many history events (KOERS_MAX_HISTORY_EVENTS). */
+  maxHistoryEvents?: number;
 }
 
 /**

@@ -89,6 +89,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           ...(body.birthDate ? { birthDate: body.birthDate } : {}),
           ...(body.bsn ? { bsnCiphertext: ctx.identity.encryptBsn(body.bsn) } : {}),
           policy,
+          ...(ctx.maxHistoryEvents ? { maxHistoryEvents: ctx.maxHistoryEvents } : {}),
         };
         try {
           await ctx.temporal.start(

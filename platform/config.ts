@@ -80,6 +80,10 @@ const EnvSchema = z.object({
   // Journeys a worker keeps in its sticky cache: its memory is about this times the cost of one
   // cached journey (bench/worker-memory.ts); a journey outside it replays its history on its next task.
   KOERS_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(1000),
+  // A journey continues as new past this many history events: a journey outside a worker's cache
+  // replays its run on its next task, at about a millisecond of CPU per event (bench replay section).
+  // Pinned in each journey's input at start.
+  KOERS_MAX_HISTORY_EVENTS: z.coerce.number().int().min(50).max(10_000).default(200),
   // The process's V8 old-space limit in MB (--max-old-space-size, also each worker thread's); main.ts
   // restarts Node with it. 0: Node's own default (a share of the machine's memory).
   KOERS_HEAP_MB: z.coerce.number().int().refine((mb) => mb === 0 || (mb >= 256 && mb <= 65_536), 'must be 0 or 256-65536').default(1024),
@@ -147,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     publicUrl: (e.KOERS_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
     workerMetricsPort: e.KOERS_WORKER_METRICS_PORT,
     maxCachedWorkflows: e.KOERS_MAX_CACHED_WORKFLOWS,
+    /** History events after which a journey's run continues as new (pinned in its input at start). */
+    maxHistoryEvents: e.KOERS_MAX_HISTORY_EVENTS,
     /** MB; 0: Node's default. */
     heapMb: e.KOERS_HEAP_MB,
     maxBacklogSeconds: e.KOERS_MAX_BACKLOG_SECONDS,

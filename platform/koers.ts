@@ -176,6 +176,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         codecEndpoint: { codec, corsOrigins: config.codecCorsOrigins },
         extraMetrics: options.extraMetrics,
         maxBacklogSeconds: config.maxBacklogSeconds,
+        maxHistoryEvents: config.maxHistoryEvents,
         logger,
       });
       const server = http.createServer(

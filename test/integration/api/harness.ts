@@ -3,6 +3,7 @@
  * a worker on a unique task queue with the real activities, and the store on a SQLite file (so a
  * "restart" can reopen it).
  */
+import { loadConfig } from '../../../platform/config';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -168,6 +169,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
     codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
     retention,
     staffPseudonyms,
+    // As `npm start` runs it: journeys continue as new past KOERS_MAX_HISTORY_EVENTS' default.
+    maxHistoryEvents: loadConfig({}).maxHistoryEvents,
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),

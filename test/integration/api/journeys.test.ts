@@ -3,6 +3,8 @@
  * server. Events are idempotent by source + id across restarts; the 202 is durable and readable
  * within a second; the BSN is shown only where it may be.
  */
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import type { StartJourneyInput } from '../../../workflows/definitions';
 import { apiHarness, cloudEvent, eventually, type ApiHarness } from './harness';
 
 type Clock = { name: string; status: string; startsOn: string; finalDate: string };
@@ -38,6 +40,10 @@ describe('journeys and partner events', () => {
     expect(again.body.journeyId).toBe(created.body.journeyId);
     const journey = await read(created.body.journeyId);
     expect(journey).toMatchObject({ journeyId: created.body.journeyId, municipality: 'borger-odoorn', regime: 'wi2013' });
+    // Its runs stay short (KOERS_MAX_HISTORY_EVENTS): a cache miss replays at most that much.
+    const history = await h.client.workflow.getHandle(created.body.journeyId).fetchHistory();
+    const input = await decodeFromPayloadsAtIndex<StartJourneyInput>(h.client.workflow.options.loadedDataConverter, 0, history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads);
+    expect(input.maxHistoryEvents).toBe(200);
     expect(journey.clocks.find((c) => c.name === 'inburgering')).toMatchObject({ startsOn: '2021-06-01', finalDate: '2024-06-01', status: 'overdue' });
   });
 

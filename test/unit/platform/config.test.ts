@@ -21,6 +21,13 @@ describe('config', () => {
     expect(loadConfig({ KOERS_MAX_CACHED_WORKFLOWS: '250', KOERS_HEAP_MB: '0', KOERS_MAX_BACKLOG_SECONDS: '0' })).toMatchObject({ maxCachedWorkflows: 250, heapMb: 0, maxBacklogSeconds: 0 });
   });
 
+  it('keeps a journey run short (a cache miss replays it) and refuses a limit outside 50-10,000', () => {
+    expect(loadConfig({}).maxHistoryEvents).toBe(200);
+    expect(loadConfig({ KOERS_MAX_HISTORY_EVENTS: '1000' }).maxHistoryEvents).toBe(1000);
+    expect(() => loadConfig({ KOERS_MAX_HISTORY_EVENTS: '20' })).toThrow(/KOERS_MAX_HISTORY_EVENTS/);
+    expect(() => loadConfig({ KOERS_MAX_HISTORY_EVENTS: '20000' })).toThrow(/KOERS_MAX_HISTORY_EVENTS/);
+  });
+
   it('connects to a cluster with TLS when an API key is set', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_NAMESPACE: 'koers', TEMPORAL_API_KEY: 'k' });
     expect(config.temporal).toMatchObject({ address: 'temporal.example:7233', namespace: 'koers', tls: true, apiKey: 'k' });
