@@ -102,9 +102,22 @@ function fromDayNumber(n: number): Ymd {
   return { year, month, day };
 }
 
-/** Day number (days since 1970-01-01) of a LocalDate; useful for compact comparisons. */
+/**
+ * Recent dates' day numbers. A journey compares the same few dates thousands of times per step (the
+ * pension-age cohorts, every clock's dates), and a worker replays journeys on every cache miss: the
+ * parse was a tenth of a replay's own time (issue 12). A pure cache, so deterministic wherever it is shared.
+ */
+const dayNumbers = new Map<string, number>();
+const DAY_NUMBERS_KEPT = 4096;
+
+/** Day number (days since 1970-01-01) of a LocalDate; useful for compact comparisons. Throws RangeError for a non-date. */
 export function dayNumber(d: LocalDate): number {
-  return toDayNumber(parse(d));
+  const known = dayNumbers.get(d);
+  if (known !== undefined) return known;
+  const n = toDayNumber(parse(d));
+  if (dayNumbers.size >= DAY_NUMBERS_KEPT) dayNumbers.clear();
+  dayNumbers.set(d, n);
+  return n;
 }
 
 /** The LocalDate of a day number (days since 1970-01-01). */
