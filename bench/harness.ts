@@ -125,6 +125,58 @@ function procRss(pid: number): number | undefined {
   }
 }
 
+/** CPU time (user + system, ms) of every process on the machine, grouped by what it is, from /proc/<pid>/stat. */
+export type CpuByGroup = Record<string, number>;
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/**
+ * The CPU each part of the system used so far: the Koers worker and API (their processes and the
+ * children they run), the Temporal server (dev server or cluster), PostgreSQL, this benchmark, the rest.
+ */
+export function cpuByGroup(koers: { worker?: number; api?: number }): CpuByGroup {
+  const out: CpuByGroup = {};
+  const parents = new Map<number, number>();
+  const stats: Array<{ pid: number; ticks: number; command: string }> = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      stats.push({ pid: Number(entry), ticks: Number(fields[11]) + Number(fields[12]), command: fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ') });
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  const under = (pid: number, root: number | undefined): boolean => {
+    for (let p: number | undefined = pid; p && root; p = parents.get(p)) if (p === root) return true;
+    return false;
+  };
+  for (const { pid, ticks, command } of stats) {
+    const group = under(pid, koers.worker) ? 'koersWorker'
+      : under(pid, koers.api) ? 'koersApi'
+      : /temporal-server|temporal server start-dev/.test(command) ? 'temporalServer'
+      : command.startsWith('postgres') ? 'postgres'
+      : pid === process.pid ? 'bench'
+      : 'other';
+    out[group] = (out[group] ?? 0) + ticks * TICK_MS;
+  }
+  return out;
+}
+
+/** Share of the machine's CPU time that was busy over `ms` (0–1), from /proc/stat. */
+export async function cpuBusy(ms: number): Promise<number> {
+  const read = () => fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const a = read();
+  await sleep(ms);
+  const b = read();
+  const delta = b.map((v, i) => v - a[i]!);
+  const total = delta.reduce((x, y) => x + y, 0);
+  const idle = delta[3]! + delta[4]!;
+  return total > 0 ? 1 - idle / total : 0;
+}
+
 /** Runs `fn` over `items`, `limit` at a time. */
 export async function eachBounded<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;

@@ -31,7 +31,7 @@ import { freePort } from '../test/helpers/ports';
 import { startKoersProcess } from '../test/helpers/koers-process';
 import {
   ADMIN_KEY, CASEWORKER, CASEWORKER_KEY, MUNICIPALITY, PARTNER_KEY,
-  eachBounded, latencyHistogram, loadSample, machine, percentiles, request, round, rssBytes, shed, sleep, startDeployment,
+  cpuBusy, cpuByGroup, eachBounded, latencyHistogram, loadSample, machine, percentiles, request, round, rssBytes, shed, sleep, startDeployment,
   type KoersDeployment, type LoadSample,
 } from './harness';
 
@@ -63,7 +63,7 @@ if (option('cluster-levels')) plan.clusterLevels = option('cluster-levels')!.spl
 if (option('cache')) plan.cache = Number(option('cache'));
 const START_CONCURRENCY = 10;
 
-const allSections = ['domain', 'memory', 'start', 'latency', 'history', 'inbox', 'cluster'] as const;
+const allSections = ['domain', 'memory', 'replay', 'start', 'latency', 'history', 'inbox', 'cluster'] as const;
 type SectionName = (typeof allSections)[number];
 const chosen = new Set<string>(option('sections')?.split(',') ?? allSections);
 const runSection = (name: SectionName) => chosen.has(name) && !(name === 'cluster' && flag('no-cluster')) && !(name === 'cluster' && quick && !flag('cluster'));
@@ -156,6 +156,20 @@ async function workerMemorySection(): Promise<Record<string, unknown>> {
   return {
     atCacheSize: await runOnce(plan.cache, plan.cache),
     activeSetLargerThanCache: await runOnce(plan.cache * plan.touchFactor, plan.cache),
+  };
+}
+
+/** bench/replay.ts as a child process: CPU per replay of each recorded history, and per history event. */
+async function replaySection(): Promise<Record<string, unknown>> {
+  const out = await runScript(process.execPath, ['-r', '@swc-node/register', path.join(root, 'bench/replay.ts'), String(quick ? 10 : 30)], {});
+  const figures = JSON.parse(out.slice(out.indexOf('{'))) as { histories: Array<{ history: string; events: number; cpuMsPerReplay: number }>; fixedCpuMsPerReplay: number; cpuMsPerHistoryEvent: number };
+  const runCost = (events: number) => round(figures.fixedCpuMsPerReplay + figures.cpuMsPerHistoryEvent * events, 0);
+  return {
+    method: 'CPU ms (user + system) per replay of each recorded history of the replay suite (a cache miss replays the run), and a least-squares line through them; the bundle is built outside the measured time',
+    ...figures,
+    // What one cache miss costs at the end of a run, from the line: Koers's run length and Temporal's suggestion (4,096 events).
+    cpuMsPerCacheMissAt200Events: runCost(200),
+    cpuMsPerCacheMissAt4096Events: runCost(4096),
   };
 }
 
@@ -331,9 +345,13 @@ function shows(body: Record<string, unknown>, field: string, occurredOn: string)
  */
 async function eventLatency(t: Target, active: ActiveJourney[], eventsPerSecond: number, seconds: number) {
   const visible = latencyHistogram();
+  // The same per 15 s of sending: a worker warming up or a backlog building shows as a trend.
+  const visibleByWindow: ReturnType<typeof latencyHistogram>[] = [];
   const accepted = latencyHistogram();
   const getLatency = latencyHistogram();
   const statuses: Record<string, number> = {};
+  const processes = () => cpuByGroup({ worker: t.koers.worker.child.pid, api: t.koers.api.child.pid });
+  const cpuBefore = processes();
   let notVisible = 0;
   const busy = new Set<string>();
   const total = eventsPerSecond * seconds;
@@ -374,6 +392,8 @@ async function eventLatency(t: Target, active: ActiveJourney[], eventsPerSecond:
           getLatency.recordValue(Math.max(1, Date.now() - asked));
           if (got.status === 200 && shows(got.body, step.field, occurredOn)) {
             visible.recordValue(Math.max(1, Date.now() - sent));
+            const window = Math.floor((sent - started) / 15_000);
+            (visibleByWindow[window] ??= latencyHistogram()).recordValue(Math.max(1, Date.now() - sent));
             break;
           }
           if (Date.now() - sent > 60_000) {
@@ -389,17 +409,33 @@ async function eventLatency(t: Target, active: ActiveJourney[], eventsPerSecond:
   }
   const sendSeconds = (Date.now() - started) / 1000;
   await Promise.all(inFlight);
+  const cpuAfter = processes();
+  const events = Object.values(statuses).reduce((a, b) => a + b, 0);
   return {
     activeJourneys: active.length,
-    eventsSent: Object.values(statuses).reduce((a, b) => a + b, 0),
+    eventsSent: events,
     targetEventsPerSecond: eventsPerSecond,
     achievedEventsPerSecond: round(inFlight.length / sendSeconds, 1),
     answers: statuses,
     notVisibleWithin60s: notVisible,
     postToVisible: percentiles(visible),
+    postToVisibleBy15sOfSending: Array.from(visibleByWindow, (h) => (h ? percentiles(h) : { count: 0 })),
     postTo202: percentiles(accepted),
     getJourney: percentiles(getLatency),
+    // Where the machine's CPU went, per event, from the first send until the last one was seen (GET polling included).
+    cpuMsPerEvent: Object.fromEntries(Object.keys(cpuAfter).map((group) => [group, round(((cpuAfter[group] ?? 0) - (cpuBefore[group] ?? 0)) / Math.max(1, events), 1)])),
   };
+}
+
+/**
+ * Waits (at most 3 minutes) until the machine is at most half busy over 5 s: the latency at N active
+ * journeys is the steady state's, not the tail of the load that created them. Returns what it waited.
+ */
+async function settle(): Promise<{ settleSeconds: number; cpuBusyWhenMeasuringStarted: number }> {
+  const started = Date.now();
+  let busy = await cpuBusy(5000);
+  while (busy > 0.5 && Date.now() - started < 180_000) busy = await cpuBusy(5000);
+  return { settleSeconds: round((Date.now() - started) / 1000, 1), cpuBusyWhenMeasuringStarted: round(busy, 2) };
 }
 
 function seeded(seed: number): () => number {
@@ -433,6 +469,7 @@ async function latencySection(t: Target, levels: number[], cache: number, progre
       drainSeconds = await drain(t, created.journeys);
     }
     const active = t.journeys.slice(0, level);
+    const settled = await settle();
     const rss = rssBytes(t.koers.worker.child.pid);
     const load = loadSample();
     console.log(`event latency at ${level} active journeys (default cache)`);
@@ -444,6 +481,7 @@ async function latencySection(t: Target, levels: number[], cache: number, progre
       createSeconds: round(createSeconds, 1),
       drainAfterCreateSeconds: round(drainSeconds, 1),
       createdPerSecondIncludingDrain: missing > 0 ? round(missing / (createSeconds + drainSeconds), 1) : undefined,
+      ...settled,
       ...(createTimeline.length > 1 ? { createTimeline } : {}),
       workerRssMiB: mib(rss),
       workerRssAboveBaselinePerJourneyMiB: rss && t.workerBaselineRss ? round((rss - t.workerBaselineRss) / 2 ** 20 / level) : undefined,
@@ -711,6 +749,7 @@ async function main(): Promise<void> {
   };
   if (runSection('domain')) await section('domain', domainSection);
   if (runSection('memory')) await section('memory', workerMemorySection);
+  if (runSection('replay')) await section('replay', replaySection);
 
   let server: DevServer | undefined;
   let t: Target | undefined;
