@@ -6,7 +6,8 @@ import type { JourneyReadModel } from '../store/journeys';
 import type { Identity } from './identity';
 import type { AuditStore } from './audit-store';
 import type { ApiMetrics } from './metrics';
-import type { JourneyRun, TemporalGateway } from './temporal';
+import type { JourneyRun, JourneyStatus, TemporalGateway } from './temporal';
+import { databaseUnavailable } from '../store/errors';
 import type { BackPressure } from './back-pressure';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { notFound } from './problem';
@@ -46,7 +47,24 @@ export interface ApiContext {
  * answers 404 exactly like one that does not exist, so its existence does not leak.
  */
 export async function visibleJourney(ctx: ApiContext, principal: Principal, journeyId: string): Promise<JourneyRun> {
-  const found = await ctx.temporal.municipalityOf(journeyId);
+  // The read model first: every event and command checks access, and a describe per request is a
+  // Temporal round trip that fails under load. Temporal itself for a journey without a row (started
+  // before the read model) or while the store cannot be reached.
+  const found = (await storedRun(ctx, journeyId)) ?? (await ctx.temporal.municipalityOf(journeyId));
   if (!found || !mayAccessMunicipality(principal, found.municipality)) throw notFound('journey');
   return found;
+}
+
+/** A journey's run as its read-model row has it (the monitor sets a stopped status); undefined without a row or store. */
+async function storedRun(ctx: ApiContext, journeyId: string): Promise<JourneyRun | undefined> {
+  try {
+    const row = await ctx.journeys.run(journeyId);
+    if (!row) return undefined;
+    const status = row.runStatus as JourneyStatus;
+    // Like Temporal's RUNNING: a journey whose workflow task keeps failing still takes signals.
+    return { municipality: row.municipality, running: status === 'running' || status === 'workflow-task-failing', status, phase: row.phase, regime: row.regime };
+  } catch (err) {
+    if (!databaseUnavailable(err)) throw err;
+    return undefined;
+  }
 }

@@ -194,6 +194,12 @@ export class JourneyReadModel {
     await update.execute();
   }
 
+  /** The row's municipality, run status, phase and regime without its view (an access check's read); undefined without a row. */
+  async run(journeyId: string): Promise<{ municipality: string; runStatus: string; phase: string; regime: string } | undefined> {
+    const row = await this.db.selectFrom('journeys').select(['municipality', 'run_status', 'phase', 'regime']).where('journey_id', '=', journeyId).executeTakeFirst();
+    return row && { municipality: row.municipality, runStatus: row.run_status, phase: row.phase, regime: row.regime };
+  }
+
   /** Which of `journeyIds` have a row (the monitor asks the others to write theirs). */
   async withRows(journeyIds: string[]): Promise<Set<string>> {
     if (journeyIds.length === 0) return new Set();
