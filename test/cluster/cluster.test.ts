@@ -6,7 +6,7 @@
  * on alone, every accepted event is applied once, no task exists twice, and the killed worker rejoins.
  * The figures are printed for the record. `npm run test:cluster` (not part of `npm test`).
  */
-import { retryingClient } from '../helpers/retrying-client';
+import { journeyCalls, retryingClient } from '../helpers/retrying-client';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -118,25 +118,10 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
   const partner = retryingClient(() => base, { requestTimeoutMs: 20_000, pauseMs: 250 });
   const { send } = partner;
 
-  const createJourney = async (personRef: string, permitGrantedOn = PERMIT_GRANTED_ON): Promise<string> => {
-    const res = await send('POST', '/v1/journeys', ADMIN, { personRef, municipality: MUNICIPALITY, permitGrantedOn, birthDate: '1990-05-01' });
-    // A 409 after a retry: the first attempt created it and its answer was lost; the 409 names the journey.
-    if (res.status !== 201 && res.status !== 409) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.journeyId as string;
-  };
-  const sendEvent = async (journeyId: string, index: number, eventId: string) => {
-    const event = EVENTS[index]!;
-    const res = await send('POST', `/v1/journeys/${journeyId}/events`, PARTNER, {
-      specversion: '1.0',
-      id: eventId,
-      source: `urn:nl:brp:${MUNICIPALITY}`,
-      type: event.type,
-      time: new Date().toISOString(),
-      data: event.data,
-    });
-    if (res.status !== 202 && res.status !== 200) throw new Error(`event: ${res.status} ${JSON.stringify(res.body)}`);
-  };
-  const read = async (journeyId: string) => (await send('GET', `/v1/journeys/${journeyId}`, ADMIN)).body as unknown as Journey;
+  const journeys = journeyCalls(send, { admin: ADMIN, partner: PARTNER }, MUNICIPALITY);
+  const createJourney = (personRef: string, permitGrantedOn = PERMIT_GRANTED_ON) => journeys.createJourney(personRef, permitGrantedOn);
+  const sendEvent = (journeyId: string, index: number, eventId: string) => journeys.sendEvent(journeyId, EVENTS[index]!, eventId);
+  const read = (journeyId: string) => journeys.read<Journey>(journeyId);
   const applied = async (journeyId: string) => {
     const timeline = (await send('GET', `/v1/journeys/${journeyId}/events`, ADMIN)).body as { events: Array<{ applied: boolean }> };
     return timeline.events.filter((e) => e.applied).length;

@@ -28,3 +28,32 @@ export function retryingClient(base: () => string, options: { requestTimeoutMs: 
   }
   return { send, counts };
 }
+
+/**
+ * The journey calls of the fault tests, through a retrying `send`: create a journey (a 409 after a
+ * retry names the journey the lost first attempt created), send one milestone (a 200 is the duplicate
+ * of an attempt whose answer was lost), read a journey. Anything else is an error.
+ */
+export function journeyCalls(send: ReturnType<typeof retryingClient>['send'], keys: { admin: string; partner: string }, municipality: string) {
+  return {
+    async createJourney(personRef: string, permitGrantedOn: string): Promise<string> {
+      const res = await send('POST', '/v1/journeys', keys.admin, { personRef, municipality, permitGrantedOn, birthDate: '1990-05-01' });
+      if (res.status !== 201 && res.status !== 409) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.journeyId as string;
+    },
+    async sendEvent(journeyId: string, event: { type: string; data: Record<string, unknown> }, eventId: string): Promise<void> {
+      const res = await send('POST', `/v1/journeys/${journeyId}/events`, keys.partner, {
+        specversion: '1.0',
+        id: eventId,
+        source: `urn:nl:brp:${municipality}`,
+        type: event.type,
+        time: new Date().toISOString(),
+        data: event.data,
+      });
+      if (res.status !== 202 && res.status !== 200) throw new Error(`event: ${res.status} ${JSON.stringify(res.body)}`);
+    },
+    async read<T>(journeyId: string): Promise<T> {
+      return (await send('GET', `/v1/journeys/${journeyId}`, keys.admin)).body as unknown as T;
+    },
+  };
+}

@@ -6,7 +6,7 @@
  * clocks equal those of a journey given the same events in calm conditions, and every pending timer
  * survived the restart. The figures are printed for the record.
  */
-import { retryingClient } from '../helpers/retrying-client';
+import { journeyCalls, retryingClient } from '../helpers/retrying-client';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,25 +106,10 @@ describe('faults: SIGKILL of worker and API under load, restart of the Temporal 
   const { send } = partner;
 
 
-  const createJourney = async (personRef: string): Promise<string> => {
-    const res = await send('POST', '/v1/journeys', ADMIN, { personRef, municipality: 'borger-odoorn', permitGrantedOn: PERMIT_GRANTED_ON, birthDate: '1990-05-01' });
-    // A 409 after a retry: the first attempt created it and its answer was lost; the 409 names the journey.
-    if (res.status !== 201 && res.status !== 409) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.journeyId as string;
-  };
-  const sendEvent = async (journeyId: string, index: number, eventId: string) => {
-    const event = EVENTS[index]!;
-    const res = await send('POST', `/v1/journeys/${journeyId}/events`, PARTNER, {
-      specversion: '1.0',
-      id: eventId,
-      source: 'urn:nl:brp:borger-odoorn',
-      type: event.type,
-      time: new Date().toISOString(),
-      data: event.data,
-    });
-    if (res.status !== 202 && res.status !== 200) throw new Error(`event: ${res.status} ${JSON.stringify(res.body)}`);
-  };
-  const read = async (journeyId: string) => (await send('GET', `/v1/journeys/${journeyId}`, ADMIN)).body as unknown as Journey;
+  const journeys = journeyCalls(send, { admin: ADMIN, partner: PARTNER }, 'borger-odoorn');
+  const createJourney = (personRef: string) => journeys.createJourney(personRef, PERMIT_GRANTED_ON);
+  const sendEvent = (journeyId: string, index: number, eventId: string) => journeys.sendEvent(journeyId, EVENTS[index]!, eventId);
+  const read = (journeyId: string) => journeys.read<Journey>(journeyId);
 
   /** Pending timers of a journey's current run, from its history. */
   async function pendingTimers(journeyId: string): Promise<string[]> {
