@@ -65,13 +65,13 @@ export interface AppDeps {
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
   now?: () => number;
-  /** Partner events per key per window (default 600 a minute). */
+  /** Partner events per key per window (default 600 a minute; KOERS_EVENT_RATE_LIMIT_PER_MINUTE); limit 0: no limit. */
   eventRateLimit?: { windowMs: number; limit: number };
   metrics?: ApiMetrics;
   /** Deadline of each Temporal call (default 10 s); past it the request is a 503. */
   temporalTimeoutMs?: number;
   /**
-   * Starts and events are answered 503 (Retry-After) while the oldest task on the task queue has waited
+   * Starts and events are answered 503 (Retry-After) while a new task on the task queue would wait
    * longer than this many seconds (api/back-pressure.ts; KOERS_MAX_BACKLOG_SECONDS). Default 0: never.
    */
   maxBacklogSeconds?: number;
@@ -156,7 +156,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
     ...journeyRoutes(ctx),
     // Shedding first: a request shed while the workers are behind does no work and does not count against the key's limit.
-    ...eventRoutes(ctx, [ctx.backPressure.middleware, eventLimiter]),
+    ...eventRoutes(ctx, [ctx.backPressure.middleware, ...(limits.limit > 0 ? [eventLimiter] : [])]),
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),

@@ -1,6 +1,6 @@
 /**
  * Load shedding on the routes that give the workers work (starting a journey, reporting events): when
- * the oldest task on the journeys' task queue has waited longer than KOERS_MAX_BACKLOG_SECONDS, such a
+ * a new task on the journeys' task queue would wait longer than KOERS_MAX_BACKLOG_SECONDS, such a
  * request is answered `503 Service Unavailable` with `Retry-After` (problem+json), instead of a 201/202
  * whose effect would show only after the backlog, against the contract's "visible within a second".
  *
@@ -10,7 +10,7 @@
  * Temporal out of reach is answered 503 by the Temporal call itself, and the stats must never block it).
  */
 import type { RequestHandler } from 'express';
-import type { TaskQueueBacklog } from './temporal';
+import type { QueueBacklog, TaskQueueBacklog } from './temporal';
 import type { ApiMetrics } from './metrics';
 import { Problem, sendProblem } from './problem';
 import type { ResponseSpec } from './route';
@@ -32,14 +32,35 @@ export const MAX_RETRY_AFTER_SECONDS = 60;
 export type ShedVerdict = { shed: false } | { shed: true; retryAfterSeconds: number };
 
 /**
- * Whether to shed, from the backlog's age (seconds) and the threshold (seconds; 0 turns shedding off).
- * Retry-After is how far the backlog is over the threshold, at least {@link MIN_RETRY_AFTER_SECONDS}
+ * How long a task added now would wait for a worker (seconds): per queue type, the oldest waiting
+ * task's age, unless the workers hand out the whole backlog sooner at their current dispatch rate;
+ * the longer of the workflow and the activity queue.
+ *
+ * The age alone is not enough: the PostgreSQL cluster (server 1.29.1) was seen to report a backlog of
+ * 4 tasks aged 124 minutes on a queue its workers emptied at 30 tasks a second, and a few tasks left
+ * behind in one partition make the age climb while everything else flows. With no dispatch at all
+ * (no worker polling) the age is all there is.
+ */
+export function backlogWaitSeconds(backlog: TaskQueueBacklog): number {
+  return Math.max(...[backlog.workflow, backlog.activity].map(queueWaitSeconds));
+}
+
+function queueWaitSeconds({ ageSeconds, count, dispatchPerSecond }: QueueBacklog): number {
+  if (count <= 0) return 0;
+  return dispatchPerSecond > 0 ? Math.min(ageSeconds, count / dispatchPerSecond) : ageSeconds;
+}
+
+/**
+ * Whether to shed, from the backlog ({@link backlogWaitSeconds}) and the threshold (seconds; 0 turns
+ * shedding off). Retry-After is how far the wait is over the threshold, at least {@link MIN_RETRY_AFTER_SECONDS}
  * and at most {@link MAX_RETRY_AFTER_SECONDS}: the further behind the workers are, the longer a client waits.
  * Unknown backlog (undefined): never shed.
  */
 export function shedVerdict(backlog: TaskQueueBacklog | undefined, maxBacklogSeconds: number): ShedVerdict {
-  if (!backlog || maxBacklogSeconds <= 0 || backlog.ageSeconds <= maxBacklogSeconds) return { shed: false };
-  const over = Math.ceil(backlog.ageSeconds - maxBacklogSeconds);
+  if (!backlog || maxBacklogSeconds <= 0) return { shed: false };
+  const waitSeconds = backlogWaitSeconds(backlog);
+  if (waitSeconds <= maxBacklogSeconds) return { shed: false };
+  const over = Math.ceil(waitSeconds - maxBacklogSeconds);
   return { shed: true, retryAfterSeconds: Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(MIN_RETRY_AFTER_SECONDS, over)) };
 }
 
@@ -78,7 +99,7 @@ export class BackPressure {
     let backlog: TaskQueueBacklog | undefined;
     try {
       backlog = await this.options.readBacklog();
-      this.options.metrics.backlogAge.set(backlog.ageSeconds);
+      this.options.metrics.backlogAge.set(backlogWaitSeconds(backlog));
     } catch (err) {
       // Fail open; the next request after the cache period tries again.
       this.options.onReadError?.(err);

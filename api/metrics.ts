@@ -57,7 +57,7 @@ export class ApiMetrics {
 
   readonly backlogAge = new Gauge({
     name: 'koers_task_queue_backlog_age_seconds',
-    help: "Age of the oldest task waiting on the journeys' task queue at the last reading (the load-shedding input)",
+    help: "How long a new task on the journeys' task queue would wait at the last reading, in seconds: the oldest waiting task's age, or less when the workers clear the backlog sooner (the load-shedding input)",
     registers: [this.registry],
   });
 

@@ -26,12 +26,23 @@ import { Problem } from './problem';
 
 export class JourneyAlreadyExists extends Error {}
 
-/** The journeys' task queue as Temporal reports it (approximate, a few seconds behind at most). */
-export interface TaskQueueBacklog {
-  /** Age of the oldest task waiting for a worker, workflow or activity, in seconds; 0 when none waits. */
+/**
+ * One type of the journeys' task queue (workflow or activity tasks) as Temporal's DescribeTaskQueue
+ * `stats` report it: approximate, refreshed by the server every few seconds.
+ */
+export interface QueueBacklog {
+  /** Age of the oldest task waiting for a worker, in seconds; 0 when none waits. */
   ageSeconds: number;
-  /** Tasks waiting, workflow and activity. */
+  /** Tasks waiting. */
   count: number;
+  /** Tasks handed to workers per second, lately. */
+  dispatchPerSecond: number;
+}
+
+/** The journeys' task queue: its workflow and its activity tasks (sticky queues not included). */
+export interface TaskQueueBacklog {
+  workflow: QueueBacklog;
+  activity: QueueBacklog;
 }
 
 /**
@@ -205,23 +216,19 @@ export class TemporalGateway {
 
   /**
    * How far the workers are behind on the journeys' task queue: DescribeTaskQueue with `reportStats`
-   * (server 1.27+) for the workflow and the activity queue, the older backlog of the two. Sticky queues
-   * are not counted (their tasks fall back to this queue within seconds). A short deadline: the API's
-   * load shedding (back-pressure.ts) asks this at most once a second and lets traffic through without it.
+   * (server 1.27+) for the workflow and the activity queue. Sticky queues are not counted (their tasks
+   * fall back to this queue within seconds). A short deadline: the API's load shedding (back-pressure.ts)
+   * asks this at most once a second and lets traffic through without it.
    */
   async backlog(timeoutMs = 1000): Promise<TaskQueueBacklog> {
     const { namespace } = this.client.options;
-    const describe = (taskQueueType: temporal.api.enums.v1.TaskQueueType) =>
-      this.call('describe-task-queue', () => this.client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: this.taskQueue }, taskQueueType, reportStats: true }), Math.min(timeoutMs, this.timeoutMs));
-    const responses = await Promise.all([describe(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), describe(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)]);
-    let ageSeconds = 0;
-    let count = 0;
-    for (const { stats } of responses) {
+    const describe = async (taskQueueType: temporal.api.enums.v1.TaskQueueType): Promise<QueueBacklog> => {
+      const { stats } = await this.call('describe-task-queue', () => this.client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: this.taskQueue }, taskQueueType, reportStats: true }), Math.min(timeoutMs, this.timeoutMs));
       const age = stats?.approximateBacklogAge;
-      ageSeconds = Math.max(ageSeconds, Number(age?.seconds ?? 0) + (age?.nanos ?? 0) / 1e9);
-      count += Number(stats?.approximateBacklogCount ?? 0);
-    }
-    return { ageSeconds, count };
+      return { ageSeconds: Number(age?.seconds ?? 0) + (age?.nanos ?? 0) / 1e9, count: Number(stats?.approximateBacklogCount ?? 0), dispatchPerSecond: stats?.tasksDispatchRate ?? 0 };
+    };
+    const [workflow, activity] = await Promise.all([describe(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), describe(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)]);
+    return { workflow, activity };
   }
 
   async state(journeyId: string): Promise<JourneyState | undefined> {

@@ -352,6 +352,7 @@ async function eventLatency(t: Target, active: ActiveJourney[], eventsPerSecond:
   const statuses: Record<string, number> = {};
   const processes = () => cpuByGroup({ worker: t.koers.worker.child.pid, api: t.koers.api.child.pid });
   const cpuBefore = processes();
+  const shedBefore = { ...shed };
   let notVisible = 0;
   const busy = new Set<string>();
   const total = eventsPerSecond * seconds;
@@ -417,6 +418,8 @@ async function eventLatency(t: Target, active: ActiveJourney[], eventsPerSecond:
     targetEventsPerSecond: eventsPerSecond,
     achievedEventsPerSecond: round(inFlight.length / sendSeconds, 1),
     answers: statuses,
+    // 429/503 answers waited out (Retry-After) and retried while sending: they are in postTo202 and postToVisible.
+    retried: Object.fromEntries(Object.entries(shed).filter(([key, n]) => n > (shedBefore[key] ?? 0)).map(([key, n]) => [key, n - (shedBefore[key] ?? 0)])),
     notVisibleWithin60s: notVisible,
     postToVisible: percentiles(visible),
     postToVisibleBy15sOfSending: Array.from(visibleByWindow, (h) => (h ? percentiles(h) : { count: 0 })),
@@ -786,7 +789,7 @@ function markdown(report: Record<string, unknown> & { sections: typeof results; 
     '',
     `Commit ${report.machine.gitCommit} (${report.machine.gitBranch}${report.machine.gitDirty ? ', uncommitted changes' : ''}), Node ${report.machine.node}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.totalMemoryMiB} MiB.`,
     `Took ${report.seconds as number} s. Load (1/5/15 min) at start ${(report.loadAtStart as LoadSample).loadavg.join(' / ')}, at end ${(report.loadAtEnd as LoadSample).loadavg.join(' / ')}. The machine is shared: read the load next to each figure.`,
-    `Requests answered 429/503 and retried after their Retry-After (shed by back-pressure, or Temporal too slow to answer by the API's deadline; \`network\`: no answer): ${JSON.stringify(report.shedRequests)}.`,
+    `Requests answered 429/503 and retried after their Retry-After, by operation and status (503: shed by back-pressure, or Temporal too slow to answer by the API's deadline; 429: a key's rate limit; \`network\`: no answer): ${JSON.stringify(report.shedRequests)}.`,
     '',
   ];
   for (const [name, s] of Object.entries(report.sections)) {

@@ -87,9 +87,12 @@ const EnvSchema = z.object({
   // The process's V8 old-space limit in MB (--max-old-space-size, also each worker thread's); main.ts
   // restarts Node with it. 0: Node's own default (a share of the machine's memory).
   KOERS_HEAP_MB: z.coerce.number().int().refine((mb) => mb === 0 || (mb >= 256 && mb <= 65_536), 'must be 0 or 256-65536').default(1024),
-  // Starts and events are answered 503 while the oldest waiting task on the task queue is older than
-  // this (seconds): the workers are behind and the change would not show within a second. 0: never.
+  // Starts and events are answered 503 while a new task on the task queue would wait longer than this
+  // (seconds): the workers are behind and the change would not show within a second. 0: never.
   KOERS_MAX_BACKLOG_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  // Event requests one API key may make per minute (429 beyond): one partner cannot crowd out the rest.
+  // A bulk feed (DUO for a whole region) needs more than the default; 0 turns the limit off.
+  KOERS_EVENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
   // 0 turns the worker's Prometheus exporter off.
   KOERS_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
@@ -156,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** MB; 0: Node's default. */
     heapMb: e.KOERS_HEAP_MB,
     maxBacklogSeconds: e.KOERS_MAX_BACKLOG_SECONDS,
+    /** Event requests per API key per minute; 0: no limit. */
+    eventRateLimitPerMinute: e.KOERS_EVENT_RATE_LIMIT_PER_MINUTE,
   };
 }
 

@@ -176,6 +176,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         codecEndpoint: { codec, corsOrigins: config.codecCorsOrigins },
         extraMetrics: options.extraMetrics,
         maxBacklogSeconds: config.maxBacklogSeconds,
+        eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
         maxHistoryEvents: config.maxHistoryEvents,
         logger,
       });

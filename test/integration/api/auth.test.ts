@@ -165,6 +165,19 @@ describe('authentication and authorisation', () => {
     await limitedHarness.stop();
   });
 
+  it('does not limit event requests when the limit is 0 (KOERS_EVENT_RATE_LIMIT_PER_MINUTE=0, a bulk feed)', async () => {
+    const unlimitedHarness = await apiHarness({ eventRateLimit: { windowMs: 60_000, limit: 0 } });
+    const journeyId = await unlimitedHarness.createJourney();
+    const statuses = [];
+    for (let i = 0; i < 8; i++) {
+      statuses.push((await unlimitedHarness.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-01' }, 'same-id', 'urn:nl:brp'))).status);
+    }
+    // The first is accepted, the rest are duplicates of it; none is refused for its rate.
+    expect(statuses[0]).toBe(202);
+    expect(statuses).not.toContain(429);
+    await unlimitedHarness.stop();
+  });
+
   it('never logs a key, a BSN, a birth date or a personRef', async () => {
     const personRef = h.personRef();
     await h.as('admin').post('/v1/journeys', { personRef, municipality: 'borger-odoorn', permitGrantedOn: '2025-03-14', birthDate: '1987-06-05', bsn: '111222333' });

@@ -1,18 +1,41 @@
-import { BackPressure, BACKLOG_CACHE_MS, MAX_RETRY_AFTER_SECONDS, shedVerdict } from '../../../api/back-pressure';
+import { BackPressure, BACKLOG_CACHE_MS, backlogWaitSeconds, MAX_RETRY_AFTER_SECONDS, shedVerdict } from '../../../api/back-pressure';
 import { ApiMetrics } from '../../../api/metrics';
-import type { TaskQueueBacklog } from '../../../api/temporal';
+import type { QueueBacklog, TaskQueueBacklog } from '../../../api/temporal';
+
+const idle: QueueBacklog = { ageSeconds: 0, count: 0, dispatchPerSecond: 0 };
+/** A workflow-task backlog with no worker dispatching (the age is the wait), activities idle. */
+const stalled = (ageSeconds: number, count: number): TaskQueueBacklog => ({ workflow: { ageSeconds, count, dispatchPerSecond: 0 }, activity: idle });
 
 describe('shedVerdict', () => {
   it.each([
-    [{ ageSeconds: 0, count: 0 }, 5, { shed: false }],
-    [{ ageSeconds: 5, count: 40 }, 5, { shed: false }],
-    [{ ageSeconds: 5.2, count: 40 }, 5, { shed: true, retryAfterSeconds: 1 }],
-    [{ ageSeconds: 17.5, count: 900 }, 5, { shed: true, retryAfterSeconds: 13 }],
-    [{ ageSeconds: 3600, count: 10_000 }, 5, { shed: true, retryAfterSeconds: MAX_RETRY_AFTER_SECONDS }],
-    [{ ageSeconds: 3600, count: 10_000 }, 0, { shed: false }],
+    [stalled(0, 0), 5, { shed: false }],
+    [stalled(5, 40), 5, { shed: false }],
+    [stalled(5.2, 40), 5, { shed: true, retryAfterSeconds: 1 }],
+    [stalled(17.5, 900), 5, { shed: true, retryAfterSeconds: 13 }],
+    [stalled(3600, 10_000), 5, { shed: true, retryAfterSeconds: MAX_RETRY_AFTER_SECONDS }],
+    [stalled(3600, 10_000), 0, { shed: false }],
     [undefined, 5, { shed: false }],
   ])('backlog %j over a limit of %d s: %j', (backlog, limit, verdict) => {
     expect(shedVerdict(backlog, limit)).toEqual(verdict);
+  });
+
+  it('does not shed on an old age the workers clear in a moment (the cluster reported 4 tasks aged 124 minutes at 30 dispatched a second)', () => {
+    const reading: TaskQueueBacklog = { workflow: { ageSeconds: 7436, count: 4, dispatchPerSecond: 30.4 }, activity: idle };
+    expect(backlogWaitSeconds(reading)).toBeCloseTo(4 / 30.4);
+    expect(shedVerdict(reading, 5)).toEqual({ shed: false });
+  });
+
+  it('sheds on a backlog the workers need longer than the limit to clear, waiting the lesser of its age and its drain time', () => {
+    // 220 tasks at 25 a second: 8.8 s to drain, the oldest 5.7 s old.
+    expect(shedVerdict({ workflow: { ageSeconds: 5.7, count: 220, dispatchPerSecond: 25 }, activity: idle }, 5)).toEqual({ shed: true, retryAfterSeconds: 1 });
+    // 900 tasks at 10 a second: 90 s to drain, but the oldest has waited only 20 s.
+    expect(shedVerdict({ workflow: { ageSeconds: 20, count: 900, dispatchPerSecond: 10 }, activity: idle }, 5)).toEqual({ shed: true, retryAfterSeconds: 15 });
+  });
+
+  it('takes the slower of the workflow and the activity queue; an empty queue waits nothing whatever its age', () => {
+    const activityBehind: TaskQueueBacklog = { workflow: { ageSeconds: 30, count: 0, dispatchPerSecond: 0 }, activity: { ageSeconds: 12, count: 50, dispatchPerSecond: 0 } };
+    expect(backlogWaitSeconds(activityBehind)).toBe(12);
+    expect(shedVerdict(activityBehind, 5)).toEqual({ shed: true, retryAfterSeconds: 7 });
   });
 });
 
@@ -30,7 +53,7 @@ describe('BackPressure', () => {
     let age = 12;
     const { pressure, advance } = setup(async () => {
       reads++;
-      return { ageSeconds: age, count: 100 };
+      return stalled(age, 100);
     });
     const verdicts = await Promise.all(Array.from({ length: 20 }, () => pressure.verdict()));
     expect(reads).toBe(1);
@@ -48,7 +71,7 @@ describe('BackPressure', () => {
     let fail = true;
     const { pressure, errors, advance } = setup(async () => {
       if (fail) throw new Error('UNAVAILABLE');
-      return { ageSeconds: 60, count: 1 };
+      return stalled(60, 1);
     });
     expect(await pressure.verdict()).toEqual({ shed: false });
     expect(errors).toHaveLength(1);
@@ -62,8 +85,8 @@ describe('BackPressure', () => {
     expect(await pressure.verdict()).toEqual({ shed: false });
   });
 
-  it('reports the backlog age it read as a gauge', async () => {
-    const { pressure, metrics } = setup(async () => ({ ageSeconds: 7.5, count: 3 }));
+  it('reports the wait it read as a gauge', async () => {
+    const { pressure, metrics } = setup(async () => stalled(7.5, 3));
     await pressure.verdict();
     expect(await metrics.registry.getSingleMetricAsString('koers_task_queue_backlog_age_seconds')).toMatch(/koers_task_queue_backlog_age_seconds 7\.5/);
   });

@@ -21,6 +21,12 @@ describe('config', () => {
     expect(loadConfig({ KOERS_MAX_CACHED_WORKFLOWS: '250', KOERS_HEAP_MB: '0', KOERS_MAX_BACKLOG_SECONDS: '0' })).toMatchObject({ maxCachedWorkflows: 250, heapMb: 0, maxBacklogSeconds: 0 });
   });
 
+  it('limits event requests to 600 a minute per key by default; a bulk feed may raise it, 0 turns it off', () => {
+    expect(loadConfig({}).eventRateLimitPerMinute).toBe(600);
+    expect(loadConfig({ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '12000' }).eventRateLimitPerMinute).toBe(12_000);
+    expect(loadConfig({ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '0' }).eventRateLimitPerMinute).toBe(0);
+  });
+
   it('keeps a journey run short (a cache miss replays it) and refuses a limit outside 50-10,000', () => {
     expect(loadConfig({}).maxHistoryEvents).toBe(200);
     expect(loadConfig({ KOERS_MAX_HISTORY_EVENTS: '1000' }).maxHistoryEvents).toBe(1000);
@@ -48,6 +54,8 @@ describe('config', () => {
     [{ KOERS_HEAP_MB: '100' }, 'KOERS_HEAP_MB'],
     [{ KOERS_HEAP_MB: 'lots' }, 'KOERS_HEAP_MB'],
     [{ KOERS_MAX_BACKLOG_SECONDS: '-1' }, 'KOERS_MAX_BACKLOG_SECONDS'],
+    [{ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: 'many' }, 'KOERS_EVENT_RATE_LIMIT_PER_MINUTE'],
+    [{ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '-5' }, 'KOERS_EVENT_RATE_LIMIT_PER_MINUTE'],
   ])('stops with one line naming the wrong setting %#', (env, name) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid setting ${name}: [^\\n]+$`));
   });
