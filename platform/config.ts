@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CaseworkerRoleSchema } from '../domain/vocabulary';
 import type { CaseworkerRole } from '../domain/types';
 import type { RecipientAddress } from '../store/texts';
+import { DEFAULT_MAX_HISTORY_EVENTS } from '../workflows/definitions';
 import { parsePayloadKeys, PayloadKeyError, type PayloadKey } from './codec';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -83,7 +84,7 @@ const EnvSchema = z.object({
   // A journey continues as new past this many history events: a journey outside a worker's cache
   // replays its run on its next task, at about a millisecond of CPU per event (bench replay section).
   // Pinned in each journey's input at start.
-  KOERS_MAX_HISTORY_EVENTS: z.coerce.number().int().min(50).max(10_000).default(200),
+  KOERS_MAX_HISTORY_EVENTS: z.coerce.number().int().min(50).max(10_000).default(DEFAULT_MAX_HISTORY_EVENTS),
   // The process's V8 old-space limit in MB (--max-old-space-size, also each worker thread's); main.ts
   // restarts Node with it. 0: Node's own default (a share of the machine's memory).
   KOERS_HEAP_MB: z.coerce.number().int().refine((mb) => mb === 0 || (mb >= 256 && mb <= 65_536), 'must be 0 or 256-65536').default(1024),

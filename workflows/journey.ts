@@ -27,6 +27,7 @@ import type { Caseworker, DesiredTask } from '../domain/types';
 import { journeySearchAttributePairs } from '../platform/search-attributes';
 import {
   amendPolicySignal,
+  DEFAULT_MAX_HISTORY_EVENTS,
   assignCaseworkerSignal,
   endInstrumentUpdate,
   eventSignal,
@@ -154,9 +155,12 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     waitingForInstrument.delete(state?.instrumentId);
   }
 
+  // Journeys started before the limit was pinned in their input had 10,000 (a cache miss then cost
+  // seconds of CPU); from their first live step after this patch they take the default too.
+  const maxHistoryEvents = (): number => input.maxHistoryEvents ?? (patched('history-limit-default') ? DEFAULT_MAX_HISTORY_EVENTS : 10_000);
   const historyIsLong = (): boolean => {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? 10_000);
+    return info.continueAsNewSuggested || info.historyLength > maxHistoryEvents();
   };
 
   let projected: { tasks: string; caseworker: Caseworker; municipality: string } | undefined;

@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { clockOf, useJourneyHarness } from '../helpers/journey-harness';
 import { addDays } from '../../domain/dates';
 import { findPolicy } from '../../domain/policies';
-import { amendPolicySignal, requestExtensionUpdate, type JourneyState } from '../../workflows/definitions';
+import { amendPolicySignal, DEFAULT_MAX_HISTORY_EVENTS, requestExtensionUpdate, type JourneyState } from '../../workflows/definitions';
 
 /** How events behave: idempotent, order-independent, backdated; and state across continue-as-new. */
 const t = useJourneyHarness();
@@ -112,6 +112,29 @@ describe('years of history', () => {
     expect(after.events).toHaveLength(2);
     expect(after.milestones.brpRegisteredOn).toBe(addDays(permit, 5));
     await t.h.finish(t.env.client.workflow.getHandle(handle.workflowId));
+  });
+});
+
+describe('history limit of journeys started before it was pinned', () => {
+  it('a journey whose input has no maxHistoryEvents continues as new past the default, not past 10,000', async () => {
+    const permit = addDays(await t.h.today(), -100);
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: permit });
+    const firstRunId = (await handle.describe()).runId;
+    await t.h.send(handle, 'nl.koers.brp.registered', addDays(permit, 5), {}, 'brp-1');
+    const current = t.env.client.workflow.getHandle(handle.workflowId);
+    // Duplicate reports: each adds a signal and usually a workflow task to the history, no change.
+    for (let sent = 0; (await current.describe()).runId === firstRunId; sent++) {
+      if (sent > 2 * DEFAULT_MAX_HISTORY_EVENTS) throw new Error('the run never continued as new');
+      await t.h.send(current, 'nl.koers.brp.registered', addDays(permit, 5), {}, 'brp-1');
+      await t.env.sleep('1 second');
+    }
+    await t.h.record('history-limit-default', t.env.client.workflow.getHandle(handle.workflowId, firstRunId));
+    const firstRun = await t.env.client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
+    expect(firstRun.events!.length).toBeGreaterThan(DEFAULT_MAX_HISTORY_EVENTS);
+    expect(firstRun.events!.length).toBeLessThan(DEFAULT_MAX_HISTORY_EVENTS + 40);
+    const state = await t.h.until(current, (s) => s.events.length === 1);
+    expect(state.milestones.brpRegisteredOn).toBe(addDays(permit, 5));
+    await t.h.finish(current);
   });
 });
 
