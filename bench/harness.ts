@@ -144,7 +144,9 @@ export function cpuByGroup(koers: { worker?: number; api?: number }): CpuByGroup
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parents.set(Number(entry), Number(fields[1]));
-      stats.push({ pid: Number(entry), ticks: Number(fields[11]) + Number(fields[12]), command: fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ') });
+      // Its own user + system time and that of its children that have ended (cutime + cstime): a
+      // PostgreSQL backend that exits hands its CPU to the postmaster, so a group's total never falls.
+      stats.push({ pid: Number(entry), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]), command: fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ') });
     } catch {
       // Gone between the listing and the read.
     }
@@ -157,7 +159,7 @@ export function cpuByGroup(koers: { worker?: number; api?: number }): CpuByGroup
     const group = under(pid, koers.worker) ? 'koersWorker'
       : under(pid, koers.api) ? 'koersApi'
       : /temporal-server|temporal server start-dev/.test(command) ? 'temporalServer'
-      : command.startsWith('postgres') ? 'postgres'
+      : /^(\S*\/)?postgres[: ]/.test(command) ? 'postgres' // the postmaster (…/bin/postgres -D …) and its backends (postgres: …)
       : pid === process.pid ? 'bench'
       : 'other';
     out[group] = (out[group] ?? 0) + ticks * TICK_MS;
