@@ -59,9 +59,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     dataConverter: options.dataConverter,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     // Half the workflow-task polls on the shared queue instead of the SDK's fifth: after a restart or
-    // a deploy every journey's next task comes from there, and two pollers let a backlog build. With
-    // 1,000 journeys over a cache of 200, 20 s after a restart, event → visible p50 was 3.9–4.8 s
-    // with the SDK's ratio (3 runs) and 0.13 s with this one (bench latency section, issue 12).
+    // a deploy, and for every journey outside the cache, the next task comes from there.
     nonStickyToStickyPollRatio: 0.5,
     // Without a prebuilt bundle (npm start) the SDK bundles, with the same shared modules as bundleWorkflows.
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules } }),
