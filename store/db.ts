@@ -186,9 +186,10 @@ export interface OpenOptions {
  * SQLite transactions that take the write lock when they begin (`BEGIN IMMEDIATE`), not at their first
  * write: in WAL mode a transaction that has read and then writes after another process (the API
  * beside the worker) committed fails at once with SQLITE_BUSY, without waiting the busy timeout. The
- * worker's store writes read first (the read model checks erasure, the task sync reads the open tasks),
- * so under load about one in a hundred failed and waited out its activity's 1 s retry (the event then
- * showed 1.1 s late instead of 0.07 s; `npm run bench`, 10,000 journeys on the dev server).
+ * worker's store writes read first (the read model checks erasure, the task sync reads the journey's
+ * tasks), so under load between 1 and 5 in a hundred failed and waited out their activity's 1 s retry
+ * (event → visible p95 0.19 s, p99 1.13 s; `npm run bench`, 10,000 journeys on the dev server); the
+ * API's task claim and completion read first too.
  */
 class ImmediateTransactionsSqliteDialect extends SqliteDialect {
   constructor(private readonly dialectConfig: ConstructorParameters<typeof SqliteDialect>[0]) {
