@@ -1,5 +1,5 @@
 import path from 'node:path';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import swaggerUiDist from 'swagger-ui-dist';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
@@ -9,6 +9,7 @@ import type { JourneyReadModel } from '../store/journeys';
 import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
 import { amsterdamDateOf } from '../domain/dates';
+import { DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE } from '../platform/config';
 import { authenticate, type ApiKeys } from './auth';
 import type { AuditStore } from './audit-store';
 import type { ApiContext, ApiLogger } from './context';
@@ -139,24 +140,29 @@ export function createApp(deps: AppDeps): KoersApp {
   // From the read model: one grouped count in the store, no visibility query per scrape.
   metrics.observeJourneys(() => ctx.journeys.countByStatus(), [...JOURNEY_STATUSES]);
 
-  const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: 600 };
-  const eventLimiter = rateLimit({
-    windowMs: limits.windowMs,
-    limit: limits.limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    // Per key, not per address: partners may share egress addresses, and a key is what we trust.
-    keyGenerator: (req) => req.principal?.keyId ?? 'anonymous',
-    validate: { keyGeneratorIpFallback: false },
-    handler: (_req, res) => sendProblem(res, new Problem(429, 'Too many requests', `At most ${limits.limit} event requests per ${limits.windowMs / 1000} s per key.`)),
-  });
+  const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE };
+  // Limit 0: no limiter at all (a bulk feed), not one that refuses everything.
+  const eventLimiters: RequestHandler[] = limits.limit > 0
+    ? [
+        rateLimit({
+          windowMs: limits.windowMs,
+          limit: limits.limit,
+          standardHeaders: 'draft-8',
+          legacyHeaders: false,
+          // Per key, not per address: partners may share egress addresses, and a key is what we trust.
+          keyGenerator: (req) => req.principal?.keyId ?? 'anonymous',
+          validate: { keyGeneratorIpFallback: false },
+          handler: (_req, res) => sendProblem(res, new Problem(429, 'Too many requests', `At most ${limits.limit} event requests per ${limits.windowMs / 1000} s per key.`)),
+        }),
+      ]
+    : [];
 
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [
     ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
     ...journeyRoutes(ctx),
     // Shedding first: a request shed while the workers are behind does no work and does not count against the key's limit.
-    ...eventRoutes(ctx, [ctx.backPressure.middleware, ...(limits.limit > 0 ? [eventLimiter] : [])]),
+    ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
     ...adminRoutes(ctx),

@@ -7,6 +7,9 @@ import type { RecipientAddress } from '../store/texts';
 import { DEFAULT_MAX_HISTORY_EVENTS } from '../workflows/definitions';
 import { parsePayloadKeys, PayloadKeyError, type PayloadKey } from './codec';
 
+/** Event requests one API key may make per minute unless KOERS_EVENT_RATE_LIMIT_PER_MINUTE says otherwise. */
+export const DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE = 600;
+
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -93,7 +96,7 @@ const EnvSchema = z.object({
   KOERS_MAX_BACKLOG_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   // Event requests one API key may make per minute (429 beyond): one partner cannot crowd out the rest.
   // A bulk feed (DUO for a whole region) needs more than the default; 0 turns the limit off.
-  KOERS_EVENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
+  KOERS_EVENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE),
   // 0 turns the worker's Prometheus exporter off.
   KOERS_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });

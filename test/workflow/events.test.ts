@@ -128,8 +128,9 @@ describe('history limit of journeys started before it was pinned', () => {
       await t.h.send(current, 'nl.koers.brp.registered', addDays(permit, 5), {}, 'brp-1');
       await t.env.sleep('1 second');
     }
-    await t.h.record('history-limit-default', t.env.client.workflow.getHandle(handle.workflowId, firstRunId));
-    const firstRun = await t.env.client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
+    const firstRunHandle = t.env.client.workflow.getHandle(handle.workflowId, firstRunId);
+    await t.h.record('history-limit-default', firstRunHandle);
+    const firstRun = await firstRunHandle.fetchHistory();
     expect(firstRun.events!.length).toBeGreaterThan(DEFAULT_MAX_HISTORY_EVENTS);
     expect(firstRun.events!.length).toBeLessThan(DEFAULT_MAX_HISTORY_EVENTS + 40);
     const state = await t.h.until(current, (s) => s.events.length === 1);
