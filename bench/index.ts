@@ -19,7 +19,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { closeClient, connectClient } from '../platform/temporal';
 import { temporal } from '@temporalio/proto';
 import { startDevServer, type DevServer } from '../platform/dev-server';
 import { openDatabase, type Db } from '../store/db';
@@ -207,7 +208,6 @@ interface Target {
   koers: KoersDeployment;
   db: Db;
   client: Client;
-  connection: Connection;
   /** Journeys created so far, in order. */
   journeys: ActiveJourney[];
   runId: string;
@@ -688,15 +688,14 @@ async function openTarget(name: string, temporalAddress: string, dir: string, da
   const runId = crypto.randomBytes(4).toString('hex');
   const koers = await startDeployment({ temporalAddress, namespace, dir, databaseUrl, taskQueue: `bench-${runId}` });
   await sleep(5000);
-  const connection = await Connection.connect({ address: temporalAddress });
+  const client = await connectClient({ namespace }, temporalAddress);
   return {
     name,
     temporalAddress,
     namespace,
     koers,
     db: openDatabase(databaseUrl),
-    connection,
-    client: new Client({ connection, namespace }),
+    client,
     journeys: [],
     runId,
     personRefs: 0,
@@ -707,7 +706,7 @@ async function openTarget(name: string, temporalAddress: string, dir: string, da
 async function closeTarget(t: Target): Promise<void> {
   await t.koers.stop();
   await t.db.destroy();
-  await t.connection.close();
+  await closeClient(t.client);
 }
 
 async function clusterSection(dir: string, progress: (figures: Record<string, unknown>) => void): Promise<Record<string, unknown>> {

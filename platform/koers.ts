@@ -9,7 +9,7 @@ import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { loadNotifications, type Config } from './config';
 import type { Logger } from './logger';
 import { startDevServer, type DevServer } from './dev-server';
-import { connectClient, connectWorker } from './temporal';
+import { closeClient, connectClient, connectWorker } from './temporal';
 import { EncryptionCodec, derivedPayloadKey, koersDataConverter } from './codec';
 import { createJourneyWorker } from '../worker';
 import { createActivities } from '../activities';
@@ -95,7 +95,10 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     const retention = new RetentionStore(db);
     const staffPseudonyms = new StaffPseudonyms(db);
     const client = await connectClient(config.temporal, temporalAddress, dataConverter);
-    stops.push(() => client.connection.close());
+    stops.push(async () => {
+      const left = await closeClient(client);
+      if (left.length > 0) logger.warn({ calls: left }, 'Temporal client closed with calls still running');
+    });
 
     let worker: Worker | undefined;
     if (config.role !== 'api') {

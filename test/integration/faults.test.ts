@@ -11,7 +11,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { closeClient, connectClient } from '../../platform/temporal';
 import { openDatabase, type Db } from '../../store/db';
 import { startDevServer, type DevServer } from '../../platform/dev-server';
 import { freePort } from '../helpers/ports';
@@ -52,7 +53,6 @@ describe('faults: SIGKILL of worker and API under load, restart of the Temporal 
   let worker: KoersProcess;
   let db: Db;
   let client: Client;
-  let connection: Connection;
   let base = '';
   const figures: Record<string, unknown> = {};
 
@@ -88,15 +88,14 @@ describe('faults: SIGKILL of worker and API under load, restart of the Temporal 
     api = startKoersProcess('api', env);
     await Promise.all([worker.ready, api.ready]);
     db = openDatabase(env.KOERS_DATABASE_URL!);
-    connection = await Connection.connect({ address: server.address });
-    client = new Client({ connection });
+    client = await connectClient({ namespace: 'default' }, server.address);
   });
 
   afterAll(async () => {
     console.log(`fault run: ${JSON.stringify(figures)}`);
     await api?.kill();
     await worker?.kill();
-    await connection?.close();
+    if (client) await closeClient(client);
     await db?.destroy();
     await server?.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { closeClient, connectClient } from '../../platform/temporal';
 import { loadConfig } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { DIGEST_SCHEDULE_ID, startKoers, type RunningKoers } from '../../platform/koers';
@@ -45,13 +46,13 @@ describe('notifications in the worker role', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const port = (receiver.address() as { port: number }).port;
     fs.writeFileSync(path.join(dir, 'notifications.json'), JSON.stringify({ users: { 'cw-e2e': { channel: 'webhook', recipient: `http://127.0.0.1:${port}/digest` } } }));
-    client = new Client({ connection: await Connection.connect({ address: process.env.KOERS_TEST_TEMPORAL_ADDRESS! }), dataConverter: testDataConverter });
+    client = await connectClient({ namespace: 'default' }, process.env.KOERS_TEST_TEMPORAL_ADDRESS!, testDataConverter);
   });
 
   afterAll(async () => {
     await koers?.stop();
     await client.schedule.getHandle(DIGEST_SCHEDULE_ID).delete().catch(() => undefined);
-    await client.connection.close();
+    await closeClient(client);
     receiver.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

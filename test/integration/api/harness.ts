@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp, type KoersApp } from '../../../api/app';
 import { ApiKeys, type ApiKeyEntry } from '../../../api/auth';
@@ -29,7 +29,7 @@ import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
 import { testCodec, testDataConverter } from '../../helpers/codec';
-import { RECONNECT_CHANNEL_ARGS } from '../../../platform/temporal';
+import { closeClient, connectClient } from '../../../platform/temporal';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -117,8 +117,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const persons = new PersonIndex(db);
 
   // The API's own connection settings (platform/temporal.ts), with the tests' payload codec.
-  const connection = await Connection.connect({ address, channelArgs: { ...RECONNECT_CHANNEL_ARGS } });
-  const client = new Client({ connection, dataConverter: testDataConverter });
+  const client: Client = await connectClient({ namespace: 'default' }, address, testDataConverter);
   const taskQueue = `api-test-${process.pid}-${Date.now()}-${++sequence}`;
 
   let worker: Worker | undefined;
@@ -245,7 +244,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     stopWorker,
     async stop(): Promise<void> {
       await stopWorker();
-      await connection.close();
+      await closeClient(client);
       await db.destroy();
     },
   };
