@@ -3,12 +3,12 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
+import { isGrpcDeadlineError, type WorkflowHandle } from '@temporalio/client';
 import { amsterdamDateOf } from '../../domain/dates';
 import { findPolicy } from '../../domain/policies';
 import type { JourneyEvent, EventType } from '../../domain/events';
 import type { Clock, ClockName, LocalDate, Regime } from '../../domain/types';
-import { createTimeSkippingEnv } from './temporal-env';
+import { createLocalEnv, createTimeSkippingEnv } from './temporal-env';
 import { createActivities } from '../../activities';
 import { openDatabase } from '../../store/db';
 import { migrateToLatest } from '../../store/migrations';
@@ -21,6 +21,8 @@ import { testDataConverter } from './codec';
 import { eventSignal, JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../../workflows/definitions';
 
 let sequence = 0;
+/** Longest wait for one query in `until` before asking again. */
+const QUERY_DEADLINE_MS = 5_000;
 
 /** Every role routed to a local webhook address; the dispatcher is not run, so rows stay pending for assertions. */
 export const testRecipients = {
@@ -98,13 +100,24 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
       return event;
     },
     state: (handle: WorkflowHandle): Promise<JourneyState> => handle.query(stateQuery),
-    /** Waits (in real time, without skipping) until the journey's state satisfies `ok`. */
+    /**
+     * Waits (in real time, without skipping) until the journey's state satisfies `ok`. Each query has a
+     * deadline too: a query waits for the workflow task in flight, and a task the server strands
+     * (see `useJourneyHarness`) would hold it, and the test, for good.
+     */
     async until(handle: WorkflowHandle, ok: (state: JourneyState) => boolean, timeoutMs = 10_000): Promise<JourneyState> {
       const deadline = Date.now() + timeoutMs;
+      let state: JourneyState | undefined;
       for (;;) {
-        const state = await handle.query(stateQuery);
-        if (ok(state)) return state;
-        if (Date.now() > deadline) throw new Error(`journey never reached the expected state: ${JSON.stringify(state, null, 1).slice(0, 3000)}`);
+        state = await env.client
+          .withDeadline(Math.min(deadline, Date.now() + QUERY_DEADLINE_MS), () => handle.query(stateQuery))
+          .catch((err: unknown) => {
+            if (!isGrpcDeadlineError(err)) throw err;
+            if (Date.now() > deadline) throw new Error(`journey never answered its query in ${timeoutMs} ms (last state: ${JSON.stringify(state, null, 1)?.slice(0, 2000)})`, { cause: err });
+            return state;
+          });
+        if (state && ok(state)) return state;
+        if (Date.now() > deadline) throw new Error(`journey never reached the expected state: ${JSON.stringify(state, null, 1)?.slice(0, 3000)}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
@@ -151,13 +164,20 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
 export type JourneyHarness = Awaited<ReturnType<typeof journeyHarness>>;
 
 /**
- * A fresh time-skipping server and worker for every test of the calling file: virtual time only
- * moves forward, and each test sets its own dates.
+ * A fresh server and worker for every test of the calling file: virtual time only moves forward, and
+ * each test sets its own dates.
+ *
+ * `server: 'dev'` runs the real dev server (the Temporal CLI) instead of the time-skipping one, for a
+ * test that needs no virtual time but leans on the server's handling of workflow tasks: the
+ * time-skipping server refuses a completion that cancels a timer it has already fired or dropped
+ * ("invalid history builder state for action", temporalio/sdk-java#3088) and then never times the
+ * task out nor sends it again, so the journey waits forever. A journey taking signals while it
+ * continues as new (its completion refused as UNHANDLED_COMMAND, then retried) hits that now and then.
  */
-export function useJourneyHarness(): { env: TestWorkflowEnvironment; h: JourneyHarness } {
+export function useJourneyHarness(options: { server?: 'time-skipping' | 'dev' } = {}): { env: TestWorkflowEnvironment; h: JourneyHarness } {
   const context = {} as { env: TestWorkflowEnvironment; h: JourneyHarness };
   beforeEach(async () => {
-    context.env = await createTimeSkippingEnv();
+    context.env = await (options.server === 'dev' ? createLocalEnv() : createTimeSkippingEnv());
     context.h = await journeyHarness(context.env);
   });
   afterEach(async () => {
