@@ -9,8 +9,11 @@ import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
 import { createJourneySyncActivities } from './journey-sync';
+import { inTransaction, type Db } from '../store/db';
 
 export interface ActivityDependencies {
+  /** The database of the stores below: a journey step writes its tasks, notifications and row in one transaction on it. */
+  db: Db;
   tasks: TaskStore;
   outbox: Outbox;
   /** The journeys read model the journey projects itself into (store/journeys.ts). */
@@ -34,7 +37,15 @@ export function createActivities(deps: ActivityDependencies) {
     // Journeys recorded before read-model-v1 call these two on their own (replay); later ones call syncJourney.
     ...tasks,
     ...notifications,
-    ...createJourneySyncActivities(deps.journeys, { ...tasks, ...notifications }),
+    ...createJourneySyncActivities((fn) =>
+      inTransaction(deps.db, (trx) =>
+        fn({
+          ...createTaskActivities(deps.tasks.using(trx), deps.staffPseudonyms?.using(trx)),
+          ...createNotificationActivities(deps.outbox.using(trx), deps.recipients, { lang: deps.lang }),
+          journeys: deps.journeys.using(trx),
+        }),
+      ),
+    ),
     ...createDigestActivities(deps.tasks, deps.outbox, deps.userRecipients ?? {}, { lang: deps.lang }),
     ...createRetentionActivities(deps.retention),
   };

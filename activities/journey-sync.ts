@@ -3,10 +3,10 @@
  * row, each only when the workflow says it changed. Run as a local activity, its result is a marker in
  * the same workflow task: a milestone costs one workflow task instead of two plus activity events.
  *
+ * One transaction: the three writes commit together or not at all, so the store never holds a step
+ * half done (a journey's GET showing a task the inbox does not have, say), and a step costs one commit.
  * Idempotent as a whole: the task sync is keyed per task, the outbox per notification key, the read model
  * per `seq` (store/journeys.ts), so a retry or a replay writes nothing twice and never an older state.
- * Order: tasks first, then notifications, then the row, so a journey's GET never shows a task the inbox
- * does not have yet.
  */
 import type { PlannedNotification } from '../domain/types';
 import type { JourneyProjection, JourneyReadModel } from '../store/journeys';
@@ -31,24 +31,31 @@ export interface SyncJourneyResult {
   projected?: { seq: number; written: boolean };
 }
 
-export function createJourneySyncActivities(
-  journeys: JourneyReadModel,
-  steps: {
-    syncJourneyTasks: (input: SyncJourneyTasksInput) => Promise<SyncResult>;
-    sendNotifications: (input: { journeyId: string; municipality: string; notifications: PlannedNotification[] }) => Promise<SendNotificationsResult>;
-  },
-) {
+/** What a step writes with, all on one transaction. */
+export interface SyncSteps {
+  syncJourneyTasks: (input: SyncJourneyTasksInput) => Promise<SyncResult>;
+  sendNotifications: (input: { journeyId: string; municipality: string; notifications: PlannedNotification[] }) => Promise<SendNotificationsResult>;
+  journeys: Pick<JourneyReadModel, 'write'>;
+}
+
+/**
+ * `transact` runs its callback in one database transaction with steps bound to it (activities/index.ts);
+ * it rolls back and rethrows when a write fails, and the activity's retry does the whole step again.
+ */
+export function createJourneySyncActivities(transact: <T>(fn: (steps: SyncSteps) => Promise<T>) => Promise<T>) {
   return {
     async syncJourney(input: SyncJourneyInput): Promise<SyncJourneyResult> {
       const { journeyId, municipality } = input;
-      const result: SyncJourneyResult = {};
-      if (input.tasks) result.tasks = await steps.syncJourneyTasks({ journeyId, municipality, ...input.tasks });
-      if (input.notifications && input.notifications.length > 0) result.notifications = await steps.sendNotifications({ journeyId, municipality, notifications: input.notifications });
-      if (input.projection) {
-        const written = await journeys.write({ ...input.projection, journeyId, municipality });
-        result.projected = { seq: input.projection.seq, written };
-      }
-      return result;
+      return transact(async (steps) => {
+        const result: SyncJourneyResult = {};
+        if (input.tasks) result.tasks = await steps.syncJourneyTasks({ journeyId, municipality, ...input.tasks });
+        if (input.notifications && input.notifications.length > 0) result.notifications = await steps.sendNotifications({ journeyId, municipality, notifications: input.notifications });
+        if (input.projection) {
+          const written = await steps.journeys.write({ ...input.projection, journeyId, municipality });
+          result.projected = { seq: input.projection.seq, written };
+        }
+        return result;
+      });
     },
   };
 }

@@ -102,7 +102,7 @@ export async function measureWorkerMemory(options: WorkerMemoryOptions): Promise
     const client = new Client({ connection, dataConverter });
     const taskQueue = 'worker-memory';
     const firstTaskDone = new Set<string>();
-    const activities = createActivities({ tasks: new TaskStore(db), outbox: new Outbox(db), journeys: new JourneyReadModel(db), recipients: {}, retention: new RetentionStore(db), staffPseudonyms: new StaffPseudonyms(db) });
+    const activities = createActivities({ db, tasks: new TaskStore(db), outbox: new Outbox(db), journeys: new JourneyReadModel(db), recipients: {}, retention: new RetentionStore(db), staffPseudonyms: new StaffPseudonyms(db) });
     // A journey's first step syncs its tasks: by the one local activity, or by the activity of journeys recorded before it.
     const { syncJourney, syncJourneyTasks } = activities;
     activities.syncJourney = async (input) => {

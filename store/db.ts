@@ -158,6 +158,15 @@ export interface KoersDatabase {
 }
 
 export type Db = Kysely<KoersDatabase>;
+
+/**
+ * Runs `fn` in a transaction on `db`, or inside the one `db` already is (Kysely cannot nest them): a
+ * store method that needs a transaction of its own joins its caller's, so a journey step's writes
+ * (activities/journey-sync.ts) commit together. Rolls back and rethrows when `fn` throws.
+ */
+export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 const kinds = new WeakMap<object, DatabaseKind>();

@@ -14,7 +14,7 @@
  */
 import crypto from 'node:crypto';
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
-import type { Db, JourneysTable, KoersDatabase } from './db';
+import { inTransaction, type Db, type JourneysTable, type KoersDatabase } from './db';
 
 /** A legal deadline of a journey: its clock, final date, and whether it can still be missed. */
 export interface JourneyDeadline {
@@ -94,13 +94,18 @@ export class JourneyReadModel {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** The same read model on another executor: a transaction its caller has opened (`inTransaction` in db.ts). */
+  using(db: Db): JourneyReadModel {
+    return new JourneyReadModel(db, this.now);
+  }
+
   /**
    * Writes the projection if its `seq` is higher than the stored one (or none is stored); returns
    * whether it was written. The journey row and its deadlines change together, in one transaction.
    */
   async write(p: JourneyProjection): Promise<boolean> {
     const at = this.now().toISOString();
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       // A write still on its way when the journey's personal data was erased (store/retention.ts) must not bring the row back.
       const erased = await trx.selectFrom('journey_retention').select('journey_id').where('journey_id', '=', p.journeyId).where('erased_at', 'is not', null).executeTakeFirst();
       if (erased) return false;

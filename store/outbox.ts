@@ -66,6 +66,11 @@ export class Outbox {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** The same outbox on another executor: a transaction its caller has opened (`inTransaction` in db.ts). */
+  using(db: Db): Outbox {
+    return new Outbox(db, { now: this.now });
+  }
+
   /**
    * Queues a message unless one with the same idempotency key exists (then the first one wins and
    * `created` is false). `ON CONFLICT DO NOTHING` on the unique key makes concurrent calls safe too.

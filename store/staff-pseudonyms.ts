@@ -10,6 +10,11 @@ import type { Db } from './db';
 export class StaffPseudonyms {
   constructor(private readonly db: Db) {}
 
+  /** The same pseudonyms on another executor: a transaction its caller has opened (`inTransaction` in db.ts). */
+  using(db: Db): StaffPseudonyms {
+    return new StaffPseudonyms(db);
+  }
+
   /** Records that `pseudonym` stands for `staffId` (idempotent). */
   async remember(pseudonym: string, staffId: string): Promise<void> {
     await this.db

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { CaseworkerRole, ClockName, DesiredTask, LocalDate, TaskKind } from '../domain/types';
-import type { Db, KoersDatabase, TasksTable } from './db';
+import { inTransaction, type Db, type KoersDatabase, type TasksTable } from './db';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { parseTaskForm } from './task-forms';
 import type { TaskForm } from '../domain/task-forms';
@@ -128,6 +128,11 @@ export class TaskStore {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** The same store on another executor: a transaction its caller has opened (`inTransaction` in db.ts). */
+  using(db: Db): TaskStore {
+    return new TaskStore(db, { now: this.now });
+  }
+
   /**
    * Makes the journey's tasks match `tasks`: creates the missing ones, moves the dates (and group,
    * clock, municipality, journey role) of active ones that changed, reopens a cancelled one that is wanted again, and cancels
@@ -142,7 +147,7 @@ export class TaskStore {
     const { journeyId, municipality, caseworkerRole } = input;
     validateDesired(input);
     const result: SyncResult = { created: [], updated: [], reopened: [], cancelled: [] };
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const at = this.now().toISOString();
       const known = new Set(
         (await trx.selectFrom('tasks').select('key').where('journey_id', '=', journeyId).execute()).map((r) => r.key),
@@ -456,7 +461,7 @@ function validateDesired({ journeyId, municipality, tasks }: SyncJourneyTasksInp
   }
 }
 
-async function addEvent(trx: Tx, taskId: string, version: number, at: string, type: string, actor: string | null, detail: unknown) {
+async function addEvent(trx: Db, taskId: string, version: number, at: string, type: string, actor: string | null, detail: unknown) {
   await trx
     .insertInto('task_events')
     .values({ id: randomUUID(), task_id: taskId, version: Number(version), at, type, actor, detail: detail === null ? null : JSON.stringify(detail) })

@@ -46,7 +46,7 @@ export async function journeyHarness(env: TestWorkflowEnvironment) {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivities({ tasks, outbox, journeys: readModel, recipients: testRecipients }),
+    activities: createActivities({ db, tasks, outbox, journeys: readModel, recipients: testRecipients }),
     workflowBundle: await testWorkflowBundle(),
     dataConverter: testDataConverter,
   });

@@ -47,7 +47,7 @@ beforeEach(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivities({ tasks, outbox, journeys: new JourneyReadModel(db), recipients: {}, userRecipients: users, lang: 'nl' }),
+    activities: createActivities({ db, tasks, outbox, journeys: new JourneyReadModel(db), recipients: {}, userRecipients: users, lang: 'nl' }),
     workflowBundle: await testWorkflowBundle(),
     dataConverter: testDataConverter,
   });

@@ -129,7 +129,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms }),
+      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
