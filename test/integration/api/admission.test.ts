@@ -33,10 +33,18 @@ describe('dates the service accepts', () => {
       const res = await h.as('partnerDuo').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.extension.granted', { occurredOn: '2024-05-01', newFinalDate }, undefined, 'urn:nl:duo'));
       expect([newFinalDate, res.status, res.body.errors?.[0]?.path]).toEqual([newFinalDate, 422, 'data.newFinalDate']);
     }
-    const later = await h.as('partnerDuo').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.extension.granted', { occurredOn: '2024-05-01', newFinalDate: '2024-12-01' }, undefined, 'urn:nl:duo'));
+    const extension = cloudEvent('nl.koers.extension.granted', { occurredOn: '2024-05-01', newFinalDate: '2024-12-01' }, 'duo-extension-1', 'urn:nl:duo');
+    const later = await h.as('partnerDuo').post(`/v1/journeys/${journeyId}/events`, extension);
     expect(later.status).toBe(202);
     const after = await eventually(async () => (await h.as('admin').get(`/v1/journeys/${journeyId}`)).body, (j) => j.clocks.some((c: { name: string; finalDate: string }) => c.name === 'inburgering' && c.finalDate === '2024-12-01'), 5000);
     expect(after.clocks.find((c: { name: string }) => c.name === 'inburgering').finalDate).toBe('2024-12-01');
+
+    // The partner's retry, alone or in a batch, once the extension has moved the final date: a duplicate, not a 422.
+    const retry = await h.as('partnerDuo').post(`/v1/journeys/${journeyId}/events`, extension);
+    expect([retry.status, retry.body]).toEqual([200, { duplicate: true }]);
+    const batch = await h.as('partnerDuo').post(`/v1/journeys/${journeyId}/events`, [extension], 'application/cloudevents-batch+json');
+    expect(batch.body.results.map((r: { status: number; duplicate?: boolean }) => [r.status, r.duplicate])).toEqual([[200, true]]);
+    expect((await h.as('admin').get(`/v1/journeys/${journeyId}`)).body.clocks.find((c: { name: string }) => c.name === 'inburgering').finalDate).toBe('2024-12-01');
   });
 
   it('refuses a PIP or plan dated before the permit', async () => {
