@@ -11,6 +11,9 @@ export const ROLES = ['admin', 'caseworker', 'partner'] as const satisfies reado
 /** A caseworker key's teams are the journey's caseworker roles (domain/vocabulary.ts). */
 export const CASEWORKER_TEAMS = CASEWORKER_ROLES;
 
+/** A staff id: what tasks are assigned to and journeys filtered by (a caseworker key's `name`). */
+export const staffIdSchema = z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'must be 1-128 characters of A-Z, a-z, 0-9, _ . @ or -');
+
 const KeyEntrySchema = z.strictObject({
   // A plain key must be long enough not to be guessed; a "sha256:<hex>" entry is the hash itself.
   key: z.union([z.string().regex(/^sha256:[0-9a-fA-F]{64}$/), z.string().min(16, 'a key needs at least 16 characters')]),
@@ -21,6 +24,12 @@ const KeyEntrySchema = z.strictObject({
   eventTypes: z.array(z.string().min(1)).default([]),
   /** Optional addition to the contract: the caseworker teams (candidate groups) whose tasks are "my team's tasks". */
   teams: z.array(z.enum(CASEWORKER_TEAMS)).optional(),
+}).superRefine((entry, ctx) => {
+  // A caseworker's name is the staff id their claimed tasks carry: one the API could not take back
+  // (reassign, filter by caseworker) would strand those tasks.
+  if (entry.role === 'caseworker' && !staffIdSchema.safeParse(entry.name).success) {
+    ctx.addIssue({ code: 'custom', path: ['name'], message: 'a caseworker name is a staff id: 1-128 characters of A-Z, a-z, 0-9, _ . @ or -' });
+  }
 });
 const KeyFileSchema = z.array(KeyEntrySchema);
 export type ApiKeyEntry = z.input<typeof KeyEntrySchema>;

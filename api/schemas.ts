@@ -25,6 +25,7 @@ import { findPolicy } from '../domain/policies';
 import { taskForms } from '../domain/task-forms';
 import { isTaskCursor } from '../store/tasks';
 import { isValidBsn } from './identity';
+import { staffIdSchema } from './auth';
 import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, type JourneyStatus } from './temporal';
 import { decodeJourneyCursor } from '../store/journeys';
 
@@ -46,7 +47,6 @@ export const JOURNEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const journeyIdSchema = z.string().regex(JOURNEY_ID);
 /** `<journeyId>:<task key>` (domain/tasks.ts taskIdFor). */
 export const taskIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_:.-]{1,200}$/);
-const staffId = z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'must be 1-128 characters of A-Z, a-z, 0-9, _ . @ or -');
 const municipalitySlug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a lowercase slug').max(64);
 const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -406,7 +406,7 @@ export const TaskQuery = z.strictObject({
   journeyId: journeyIdSchema.optional().describe("Only this journey's tasks."),
 });
 
-export const ReassignTaskBody = named('ReassignTask', z.strictObject({ assignee: staffId }));
+export const ReassignTaskBody = named('ReassignTask', z.strictObject({ assignee: staffIdSchema }));
 /** The body the handler reads; the form is checked against the task's kind there, naming fields under `form.`. */
 export const CompleteTaskBody = z.strictObject({ form: z.record(z.string(), z.unknown()) });
 
@@ -432,7 +432,7 @@ const journeyFilterFields = {
   overdue: queryBoolean.optional(),
   nextFinalDateBefore: localDate.optional(),
   caseworkerRole: CaseworkerRoleSchema.optional(),
-  caseworkerId: staffId.optional(),
+  caseworkerId: staffIdSchema.optional(),
   deadlineFrom: localDate.optional().describe('Only journeys with an open deadline (a running or overdue clock) whose final date is on or after this date.'),
   deadlineTo: localDate.optional().describe('Only journeys with an open deadline whose final date is on or before this date.'),
   clock: ClockNameSchema.optional().describe('With `deadlineFrom`/`deadlineTo`: only deadlines of this clock (alone: an open deadline of this clock).'),
@@ -522,7 +522,7 @@ export const Statistics = named(
   }),
 );
 
-export const AssignCaseworkerBody = named('AssignCaseworker', z.strictObject({ role: CaseworkerRoleSchema, id: staffId.optional() }));
+export const AssignCaseworkerBody = named('AssignCaseworker', z.strictObject({ role: CaseworkerRoleSchema, id: staffIdSchema.optional() }));
 export const CaseworkerAssigned = named('CaseworkerAssigned', z.object({ journeyId: z.string(), caseworker: Caseworker }));
 
 export const MoveJourneyBody = named('MoveJourney', z.strictObject({ municipality: z.string().min(1).max(64), reason: z.string().max(500).optional() }));

@@ -270,10 +270,17 @@ function apiKeysFile(config: Config, logger: Logger): string {
     const key = () => `dev-${crypto.randomBytes(18).toString('base64url')}`;
     const entries = [
       { key: key(), role: 'admin', name: 'DEVELOPMENT ONLY admin', municipalities: [], eventTypes: [] },
-      { key: key(), role: 'caseworker', name: 'DEVELOPMENT ONLY caseworker', municipalities: ['borger-odoorn', 'midden-drenthe'], eventTypes: [] },
+      { key: key(), role: 'caseworker', name: 'dev-caseworker', municipalities: ['borger-odoorn', 'midden-drenthe'], eventTypes: [] },
     ];
     fs.writeFileSync(file, JSON.stringify(entries, null, 2), { mode: 0o600 });
     logger.warn({ file }, 'no KOERS_API_KEYS_FILE: wrote development API keys (not for production)');
+  } else {
+    // Earlier versions named the development caseworker with spaces, which is no staff id (api/auth.ts).
+    const text = fs.readFileSync(file, 'utf8');
+    if (text.includes('"DEVELOPMENT ONLY caseworker"')) {
+      fs.writeFileSync(file, text.replaceAll('"DEVELOPMENT ONLY caseworker"', '"dev-caseworker"'), { mode: 0o600 });
+      logger.warn({ file }, 'development API keys: the caseworker is now named dev-caseworker (a staff id)');
+    }
   }
   return file;
 }

@@ -87,7 +87,12 @@ function slowBody(port: number, key: string): Promise<{ closed: boolean; respons
       // First start writes clearly marked development keys.
       const keysFile = path.join(dataDir, 'dev-api-keys.json');
       const keys = JSON.parse(fs.readFileSync(keysFile, 'utf8')) as Array<{ name: string; key: string; role: string }>;
-      expect(keys.every((k) => k.name.startsWith('DEVELOPMENT ONLY'))).toBe(true);
+      expect(keys.every((k) => k.key.startsWith('dev-'))).toBe(true);
+      // The caseworker's name is the staff id its claimed tasks carry, so one the API takes back (reassign, filters).
+      expect(keys.map((k) => [k.role, k.name])).toEqual([
+        ['admin', 'DEVELOPMENT ONLY admin'],
+        ['caseworker', 'dev-caseworker'],
+      ]);
 
       // The Web UI decodes through Koers's codec endpoint.
       const uiSettings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };

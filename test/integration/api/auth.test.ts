@@ -43,6 +43,12 @@ describe('authentication and authorisation', () => {
     expect(() => new ApiKeys([{ key: 'a-plain-key-of-sixteen+', role: 'root' as 'admin', name: 'x' }])).toThrow();
   });
 
+  it("rejects a caseworker whose name is no staff id (claimed tasks carry it; reassign and filters take only staff ids); other roles' names are free", () => {
+    expect(() => new ApiKeys([{ key: 'a-plain-key-of-sixteen+', role: 'caseworker', name: 'Anna de Vries' }])).toThrow(/name.*staff id/s);
+    expect(() => new ApiKeys([{ key: 'a-plain-key-of-sixteen+', role: 'caseworker', name: 'anna.devries@gemeente.nl' }])).not.toThrow();
+    expect(() => new ApiKeys([{ key: 'a-plain-key-of-sixteen+', role: 'partner', name: 'DUO regio Noord' }])).not.toThrow();
+  });
+
   it('answers 401 problem+json without a key or with an unknown one, on every operation that needs one', async () => {
     for (const def of h.app.koers.routes.filter((r) => r.spec.roles !== 'public')) {
       for (const auth of [undefined, 'Bearer not-a-known-key-000000', 'Basic YWRtaW46YWRtaW4=']) {
