@@ -5,7 +5,7 @@
  * ignores a task key it has seen).
  */
 import { z } from 'zod';
-import { TASK_SOURCE, taskForms, taskOutcome } from '../domain/task-forms';
+import { TASK_SOURCE, taskFormsOn, taskOutcome } from '../domain/task-forms';
 import { admitOrRefuse } from './journeys';
 import type { Task, TaskFilter } from '../store/tasks';
 import { taskCompletedSignal } from '../workflows/definitions';
@@ -169,7 +169,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, params, body }) => {
         const task = await visibleTask(principal, params.taskId);
         // The store's form for the kind, checked here first so every wrong field is named under `form.`.
-        const parsed = (taskForms[task.kind] as z.ZodType).safeParse(body.form);
+        const parsed = (taskFormsOn(ctx.today())[task.kind] as z.ZodType).safeParse(body.form);
         if (!parsed.success) throw new Problem(422, 'Invalid request', `Invalid ${task.kind} form.`, fieldErrors(parsed.error, 'form'));
         const form = parsed.data;
         // The fact the form establishes must be one the journey admits (a PIP not before the permit).

@@ -8,33 +8,44 @@ import { z } from 'zod';
 import type { EventType } from './events';
 import type { ReassessmentDecision } from './instruments';
 import type { LadderRung, LocalDate, TaskKind } from './types';
-import { InstrumentKindSchema, LadderRungSchema, LeerrouteSchema, LocalDateSchema } from './vocabulary';
+import { InstrumentKindSchema, LadderRungSchema, LeerrouteSchema, LocalDateSchema, pastDateSchema } from './vocabulary';
 
 const note = z.string().trim().max(2000);
 
-export const taskForms = {
+/** The forms, with `date` as the schema of every date in them: each records something that has happened. */
+const forms = (date: z.ZodType<string>) => ({
   // Intake with an interpreter is the seed's good practice (Bijlage 7), so it is recorded.
-  'hold-intake': z.strictObject({ heldOn: LocalDateSchema, interpreterUsed: z.boolean(), note: note.optional() }),
+  'hold-intake': z.strictObject({ heldOn: date, interpreterUsed: z.boolean(), note: note.optional() }),
   // Wi2021: the PIP date starts the inburgeringstermijn (art. 11), the leerroute is chosen in it.
-  'draw-up-pip': z.strictObject({ pipDate: LocalDateSchema, leerroute: LeerrouteSchema, note: note.optional() }),
-  'draw-up-plan': z.strictObject({ planDate: LocalDateSchema, note: note.optional() }),
-  'start-reintegration': z.strictObject({ instrument: InstrumentKindSchema, startedOn: LocalDateSchema, note: note.optional() }),
-  'offer-participatieverklaring': z.strictObject({ offeredOn: LocalDateSchema, signedOn: LocalDateSchema.optional(), note: note.optional() }),
-  'offer-map': z.strictObject({ offeredOn: LocalDateSchema, note: note.optional() }),
+  'draw-up-pip': z.strictObject({ pipDate: date, leerroute: LeerrouteSchema, note: note.optional() }),
+  'draw-up-plan': z.strictObject({ planDate: date, note: note.optional() }),
+  'start-reintegration': z.strictObject({ instrument: InstrumentKindSchema, startedOn: date, note: note.optional() }),
+  'offer-participatieverklaring': z.strictObject({ offeredOn: date, signedOn: date.optional(), note: note.optional() }),
+  'offer-map': z.strictObject({ offeredOn: date, note: note.optional() }),
   // A missed term is a review, not an automatic fine (RvS 2025): the caseworker records the decision.
   'review-missed-term': z.strictObject({
     decision: z.enum(['new-term', 'extension-requested', 'exemption-requested', 'no-action']),
     note: note.min(1),
   }),
-  'assess-ladder': z.strictObject({ rung: LadderRungSchema, assessedOn: LocalDateSchema.optional(), note: note.optional() }),
-  'check-family-reunification': z.strictObject({ checkedOn: LocalDateSchema, applicationFiled: z.boolean(), note: note.optional() }),
+  'assess-ladder': z.strictObject({ rung: LadderRungSchema, assessedOn: date.optional(), note: note.optional() }),
+  'check-family-reunification': z.strictObject({ checkedOn: date, applicationFiled: z.boolean(), note: note.optional() }),
   // Instruments have maxima and extensions after a reassessment (§3.2.3); the decision says which.
   'reassess-instrument': z.strictObject({
     decision: z.enum(['continue', 'extend', 'change', 'stop']),
-    assessedOn: LocalDateSchema,
+    assessedOn: date,
     note: note.optional(),
   }),
-} satisfies Record<TaskKind, z.ZodType>;
+}) satisfies Record<TaskKind, z.ZodType>;
+
+/** Each task kind's form: dates the domain supports (the API document's shapes, the store's check). */
+export const taskForms = forms(LocalDateSchema);
+
+/**
+ * The forms as a caseworker completes them on `today` (YYYY-MM-DD, Europe/Amsterdam): a date after
+ * today is refused ("must not be in the future"), as for a partner's event, since a typo (2062 for
+ * 2026) would otherwise move the legal clocks it starts (a PIP date starts the term, art. 11 Wi2021).
+ */
+export const taskFormsOn = (today: string) => forms(pastDateSchema(today));
 
 export type TaskForm<K extends TaskKind = TaskKind> = z.infer<(typeof taskForms)[K]>;
 

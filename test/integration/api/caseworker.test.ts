@@ -80,6 +80,13 @@ describe('caseworker endpoints', () => {
     expect(invalid.status).toBe(422);
     expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['form.extra', 'form.leerroute', 'form.pipDate']);
     expect((await h.tasks.getTask(task!.taskId))!.status).toBe('claimed');
+    // A date after today (a typo: 2062 for 2026) would start the legal term decades late: refused like a partner's.
+    const tomorrow = new Date(Date.now() + 36 * 3600_000).toISOString().slice(0, 10);
+    for (const pipDate of ['2062-10-01', tomorrow]) {
+      const future = await h.as('caseworker').post(`${url}/complete`, { form: { pipDate, leerroute: 'b1' } });
+      expect([future.status, future.body.errors?.map((e: { path: string; message: string }) => [e.path, e.message.startsWith('must not be in the future')])]).toEqual([422, [['form.pipDate', true]]]);
+    }
+    expect((await h.tasks.getTask(task!.taskId))!.status).toBe('claimed');
 
     const done = await h.as('caseworker').post(`${url}/complete`, { form: { pipDate: '2025-06-01', leerroute: 'b1' } });
     expect(done.status).toBe(200);
