@@ -61,6 +61,8 @@ export interface TaskOutcome {
   fact?: { type: EventType; occurredOn: LocalDate; data: Record<string, unknown>; dateField?: string };
   /** A ladder assessment the form records. */
   rung?: LadderRung;
+  /** The day of that assessment the form gives (on or before the completion); absent: the completion day. */
+  assessedOn?: LocalDate;
   /** A reassessment of the instrument the task is about, and its decision (domain/instruments.ts reassessmentEffect). */
   reassessment?: { decision: ReassessmentDecision; assessedOn: LocalDate };
 }
@@ -89,7 +91,9 @@ export function taskOutcome(kind: string, form: Record<string, unknown>, complet
       return typeof form.signedOn === 'string' ? fact('nl.koers.participatieverklaring.signed', 'signedOn') : {};
     case 'assess-ladder': {
       const rung = LadderRungSchema.safeParse(form.rung);
-      return rung.success ? { rung: rung.data } : {};
+      // A form signalled around the API may carry any value: a date after the completion is no assessment day.
+      const assessedOn = pastDateSchema(completedOn).safeParse(form.assessedOn);
+      return rung.success ? { rung: rung.data, ...(assessedOn.success ? { assessedOn: assessedOn.data as LocalDate } : {}) } : {};
     }
     case 'reassess-instrument': {
       const decision = taskForms['reassess-instrument'].shape.decision.safeParse(form.decision);

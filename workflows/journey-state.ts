@@ -157,7 +157,7 @@ export class Journey {
      * the Participatiewet track, the journey end, the roads in: domain/facts.ts `rules`); each off while
      * replaying a journey started before it.
      */
-    private readonly options: { crossFieldRules: boolean; lawV11?: boolean } = { crossFieldRules: true, lawV11: true },
+    private readonly options: { crossFieldRules: boolean; lawV11?: boolean; formAssessedOn?: () => boolean } = { crossFieldRules: true, lawV11: true },
   ) {
     const memory: JourneyMemory = carried ?? {
       municipality: input.municipality,
@@ -399,7 +399,11 @@ export class Journey {
         actor: { name: completion.completedBy, role: 'caseworker' },
       });
     }
-    if (outcome.rung !== undefined) this.assessLadder({ rung: outcome.rung, assessedOn: completion.completedOn, assessedBy: completion.completedBy });
+    if (outcome.rung !== undefined) {
+      // The assess-ladder form's own date ("Beoordeeld op") was dropped before; journeys that completed one then replay as they ran.
+      const assessedOn = outcome.assessedOn !== undefined && (this.options.formAssessedOn?.() ?? true) ? outcome.assessedOn : completion.completedOn;
+      this.assessLadder({ rung: outcome.rung, assessedOn, assessedBy: completion.completedBy });
+    }
     if (outcome.reassessment !== undefined && this.options.lawV11 !== false) this.reassess(completion.taskKey, outcome.reassessment, completion.completedBy);
   }
 

@@ -72,7 +72,12 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   // Journeys that ran before the v1.1 admission rules keep replaying as they ran (patching-api sample).
   // The same for the v1.1 law rules (who is obliged, the Participatiewet track, the journey end, the
   // roads in): evaluated once here, so a journey keeps one rule set for its whole run.
-  const journey = new Journey(input, carried, () => Date.now(), { crossFieldRules: patched('admission-v1.1'), lawV11: patched('law-v1.1') });
+  const journey = new Journey(input, carried, () => Date.now(), {
+    crossFieldRules: patched('admission-v1.1'),
+    lawV11: patched('law-v1.1'),
+    // Asked when a form gives the day, so the marker lands in the history where the behaviour changed.
+    formAssessedOn: () => patched('ladder-assessed-on'),
+  });
   // Journeys recorded before the read model keep their two activities per step (replay); later ones
   // make one local activity that also writes the read model (store/journeys.ts). Asked at every step,
   // not once per run: patched() is false only while replaying history without the marker, so a journey

@@ -89,4 +89,19 @@ describe('the participation ladder', () => {
     }
     await t.h.finish(handle);
   });
+
+  it("records the assess-ladder form's own day ('Beoordeeld op'), the completion day without one; a day after the completion is none", async () => {
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -40) });
+    await t.h.send(handle, 'nl.koers.intake.held', addDays(today, -20));
+    const state = await t.h.until(handle, (s) => s.openTasks.some((task) => task.key === 'assess-ladder:intake'));
+    expect(state.ladder).toEqual([]);
+    const complete = (form: Record<string, unknown>) => handle.signal(taskCompletedSignal, { taskKey: 'assess-ladder:intake', completedBy: 'cw-1', completedOn: today, form });
+    await complete({ rung: 4, assessedOn: addDays(today, -6) });
+    const assessed = await t.h.until(handle, (s) => s.ladder.length === 1);
+    expect(assessed.ladder[0]).toMatchObject({ rung: 4, assessedOn: addDays(today, -6), assessedBy: 'cw-1' });
+    expect(assessed.openTasks.map((task) => task.key)).not.toContain('assess-ladder:intake');
+    await t.h.record('ladder-assessed-on', handle);
+    await t.h.finish(handle);
+  });
 });

@@ -46,6 +46,17 @@ describe('task forms', () => {
   });
 });
 
+describe('taskOutcome: a ladder assessment', () => {
+  it("carries the form's day of the assessment when it is on or before the completion, else none (the completion day then)", () => {
+    expect(taskOutcome('assess-ladder', { rung: 2, assessedOn: '2026-03-01' }, '2026-03-05')).toEqual({ rung: 2, assessedOn: '2026-03-01' });
+    expect(taskOutcome('assess-ladder', { rung: 2, assessedOn: '2026-03-05' }, '2026-03-05')).toEqual({ rung: 2, assessedOn: '2026-03-05' });
+    expect(taskOutcome('assess-ladder', { rung: 2 }, '2026-03-05')).toEqual({ rung: 2 });
+    // Signalled around the API: a later day or no date at all is no assessment day.
+    expect(taskOutcome('assess-ladder', { rung: 2, assessedOn: '2026-03-06' }, '2026-03-05')).toEqual({ rung: 2 });
+    expect(taskOutcome('assess-ladder', { rung: 2, assessedOn: 'gisteren' }, '2026-03-05')).toEqual({ rung: 2 });
+  });
+});
+
 describe('taskOutcome: a reassessment', () => {
   it('carries the decision and the day of the reassessment', () => {
     expect(taskOutcome('reassess-instrument', { decision: 'extend', assessedOn: '2026-03-01' }, '2026-03-05')).toEqual({
