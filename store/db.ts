@@ -167,6 +167,7 @@ export type Db = Kysely<KoersDatabase>;
 export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? fn(db) : db.transaction().execute(fn);
 }
+
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 const kinds = new WeakMap<object, DatabaseKind>();
