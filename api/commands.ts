@@ -32,7 +32,7 @@ export function commandRoutes(ctx: ApiContext): RouteDef[] {
   /** Commands change a running journey only; an ended one is a 409 before anything is sent. */
   async function runningJourney(principal: Parameters<typeof visibleJourney>[1], journeyId: string) {
     const journey = await visibleJourney(ctx, principal, journeyId);
-    if (!journey.running) throw new Problem(409, 'Journey ended', 'The journey is no longer running; it accepts no more changes.');
+    if (!journey.running) throw Problem.journeyEnded();
     return journey;
   }
 

@@ -27,6 +27,11 @@ export class Problem extends Error {
     problem.retryAfterSeconds = retryAfterSeconds;
     return problem;
   }
+
+  /** 409: a change for a journey that is no longer running; nothing was changed. */
+  static journeyEnded(): Problem {
+    return new Problem(409, 'Journey ended', 'The journey is no longer running; it accepts no more changes.');
+  }
 }
 
 /** What a 503 asks of a client that named no better time: a few seconds, long enough for a restart to finish. */

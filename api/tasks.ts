@@ -10,7 +10,7 @@ import { admitOrRefuse } from './journeys';
 import type { Task, TaskFilter } from '../store/tasks';
 import { taskCompletedSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
-import type { ApiContext } from './context';
+import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { CompleteTaskBody, CompleteTaskDoc, ReassignTaskBody, Task as TaskSchema, TaskPage, TaskQuery, taskIdSchema } from './schemas';
@@ -168,6 +168,9 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
       },
       async ({ principal, params, body }) => {
         const task = await visibleTask(principal, params.taskId);
+        // Only a running journey takes a completion, refused before the store keeps the form (and its notes);
+        // a retry of a completion the store has answers as before.
+        if (task.status !== 'completed' && !(await visibleJourney(ctx, principal, task.journeyId)).running) throw Problem.journeyEnded();
         // The store's form for the kind, checked here first so every wrong field is named under `form.`.
         const parsed = (taskFormsOn(ctx.today())[task.kind] as z.ZodType).safeParse(body.form);
         if (!parsed.success) throw new Problem(422, 'Invalid request', `Invalid ${task.kind} form.`, fieldErrors(parsed.error, 'form'));

@@ -336,6 +336,6 @@ export function asProblem(err: unknown): unknown {
     }
     return err;
   }
-  if (err instanceof WorkflowNotFoundError) return new Problem(409, 'Journey ended', 'The journey is no longer running; it accepts no more changes.');
+  if (err instanceof WorkflowNotFoundError) return Problem.journeyEnded();
   return err;
 }

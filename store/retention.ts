@@ -7,6 +7,7 @@
  * task kinds and dates, and this table's row, which is the record of the erasure itself.
  */
 import type { Db, JourneyRetentionTable } from './db';
+import { TaskStore } from './tasks';
 
 export interface RetentionEntry {
   journeyId: string;
@@ -84,6 +85,8 @@ export class RetentionStore {
   async markErased(journeyId: string, ground: string, erasedBy: string): Promise<RetentionEntry> {
     const at = this.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
+      // Open tasks end with the journey's data: a form completed later would hold new notes about the person.
+      await new TaskStore(trx, { now: this.now }).cancelJourneyTasks(journeyId, 'the journey was erased');
       await trx.updateTable('tasks').set({ form: null }).where('journey_id', '=', journeyId).where('form', 'is not', null).execute();
       // The read model's row holds the BSN ciphertext and the journey's facts: it goes whole (store/journeys.ts).
       await trx.deleteFrom('journey_deadlines').where('journey_id', '=', journeyId).execute();

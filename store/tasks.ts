@@ -134,6 +134,21 @@ export class TaskStore {
   }
 
   /**
+   * Cancels the journey's open and claimed tasks, `reason` in each one's history; completed and
+   * cancelled ones stay as they are. Returns the keys it cancelled. For an erased journey
+   * (store/retention.ts): nobody may work on it, nor write new notes about the person into a form.
+   */
+  async cancelJourneyTasks(journeyId: string, reason: string): Promise<string[]> {
+    const at = this.now().toISOString();
+    return inTransaction(this.db, async (trx) => {
+      const active = await trx.selectFrom('tasks').select(['id', 'key']).where('journey_id', '=', journeyId).where('status', 'in', activeStatuses).execute();
+      const cancelled: string[] = [];
+      for (const row of active) if (await cancelActiveTask(trx, row.id, at, reason)) cancelled.push(row.key);
+      return cancelled;
+    });
+  }
+
+  /**
    * Makes the journey's tasks match `tasks`: creates the missing ones, moves the dates (and group,
    * clock, municipality, journey role) of active ones that changed, reopens a cancelled one that is wanted again, and cancels
    * active ones no longer wanted. Completed tasks stay as they are (history); so do cancelled ones
@@ -196,17 +211,7 @@ export class TaskStore {
         const active = row.status === 'open' || row.status === 'claimed';
         if (!want) {
           if (!active) continue;
-          const done = await trx
-            .updateTable('tasks')
-            .set({ status: 'cancelled', cancelled_at: at, updated_at: at, version: sql`version + 1` })
-            .where('id', '=', row.id)
-            .where('status', 'in', activeStatuses)
-            .returning('version')
-            .executeTakeFirst();
-          if (done) {
-            result.cancelled.push(row.key);
-            await addEvent(trx, row.id, done.version, at, 'cancelled', null, { reason: 'no longer needed by the journey' });
-          }
+          if (await cancelActiveTask(trx, row.id, at, 'no longer needed by the journey')) result.cancelled.push(row.key);
         } else if (row.status === 'cancelled') {
           const done = await trx
             .updateTable('tasks')
@@ -459,6 +464,19 @@ function validateDesired({ journeyId, municipality, tasks }: SyncJourneyTasksInp
       throw new ValidationError(`task "${t.key}": dates must be YYYY-MM-DD`);
     }
   }
+}
+
+/** Cancels an open or claimed task, recording why in its history; false when it was not active any more. */
+async function cancelActiveTask(trx: Db, taskId: string, at: string, reason: string): Promise<boolean> {
+  const done = await trx
+    .updateTable('tasks')
+    .set({ status: 'cancelled', cancelled_at: at, updated_at: at, version: sql`version + 1` })
+    .where('id', '=', taskId)
+    .where('status', 'in', activeStatuses)
+    .returning('version')
+    .executeTakeFirst();
+  if (done) await addEvent(trx, taskId, done.version, at, 'cancelled', null, { reason });
+  return done !== undefined;
 }
 
 async function addEvent(trx: Db, taskId: string, version: number, at: string, type: string, actor: string | null, detail: unknown) {

@@ -33,9 +33,14 @@ describe('retention and erasure of personal data', () => {
     );
 
   it('erases a journey at an admin\'s request, ends it if running, records who and why, and keeps the audit trail', async () => {
-    const journeyId = await h.createJourney({ bsn: '111222333', birthDate: '1979-12-24' });
+    // Wi2013: the application for bijstand opens an intake task (below).
+    const journeyId = await h.createJourney({ bsn: '111222333', birthDate: '1979-12-24', permitGrantedOn: '2021-06-01' });
     const event = cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-01' }, `erase-${Date.now()}`, 'urn:nl:brp:borger-odoorn');
     expect((await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, event)).status).toBe(202);
+    expect((await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.bijstand.applied', { occurredOn: '2025-05-01' }))).status).toBe(202);
+    const activeTasks = () => h.db.selectFrom('tasks').select(['id', 'status']).where('journey_id', '=', journeyId).where('status', 'in', ['open', 'claimed']).execute();
+    const [task] = await eventually(activeTasks, (tasks) => tasks.length > 0, 10_000);
+    expect(task).toBeDefined();
 
     expect((await h.as('caseworker').post(`/v1/journeys/${journeyId}/erasure`, { ground: 'consent-withdrawn' })).status).toBe(403);
     expect((await h.as('admin').post(`/v1/journeys/${journeyId}/erasure`, { ground: 'because' })).status).toBe(422);
@@ -51,9 +56,17 @@ describe('retention and erasure of personal data', () => {
     expect(await gone(journeyId)).toBe(true);
     expect((await h.as('admin').get(`/v1/journeys/${journeyId}`)).status).toBe(404);
     // The audit trail keeps its pseudonymous references; the erasure is on record; again changes nothing.
-    expect(await h.audit.forJourney(journeyId)).toEqual([expect.objectContaining({ id: event.id, type: 'nl.koers.brp.registered' })]);
+    expect((await h.audit.forJourney(journeyId)).map((e) => e.type).sort()).toEqual(['nl.koers.bijstand.applied', 'nl.koers.brp.registered']);
+    expect(await h.audit.forJourney(journeyId)).toContainEqual(expect.objectContaining({ id: event.id, type: 'nl.koers.brp.registered' }));
     expect((await h.as('admin').get(`/v1/journeys/${journeyId}/erasure`)).body).toEqual(res.body);
     expect((await h.as('admin').post(`/v1/journeys/${journeyId}/erasure`, { ground: 'objection' })).body).toEqual(res.body);
+
+    // Its tasks ended with it: nobody can take one up and write new notes about the person into its form.
+    expect(await activeTasks()).toEqual([]);
+    const url = `/v1/tasks/${task!.id}`;
+    expect((await h.as('caseworker').post(`${url}/claim`)).status).not.toBe(200);
+    expect((await h.as('admin').post(`${url}/complete`, { form: { heldOn: '2025-04-02', interpreterUsed: false, note: 'notes about the person' } })).status).not.toBe(200);
+    expect(await h.db.selectFrom('tasks').select('form').where('journey_id', '=', journeyId).where('form', 'is not', null).execute()).toEqual([]);
   });
 
   it('the nightly sweep records an ended journey with its retention date and erases it once that date has come', async () => {

@@ -43,6 +43,20 @@ describeEachDatabase('retention and erasure in the store', (t) => {
     expect(await retention.markErased('j-1', 'objection', 'abcdef012345')).toEqual(erased);
   });
 
+  it("cancels an erased journey's open and claimed tasks, so no form about the person can be completed after it", async () => {
+    const tasks = new TaskStore(t.db());
+    const retention = new RetentionStore(t.db(), () => new Date('2028-01-11T02:30:00Z'));
+    const intake: DesiredTask = { key: 'intake', kind: 'hold-intake', candidateGroup: 'regisseur-werk', followUpDate: '2026-05-04', dueDate: '2026-05-11' };
+    await tasks.syncJourneyTasks({ journeyId: 'j-3', municipality: 'borger-odoorn', tasks: [ladder, intake] });
+    await tasks.claim(taskIdFor('j-3', 'intake'), 'cw-anna');
+
+    await retention.markErased('j-3', 'consent-withdrawn', 'abcdef012345');
+
+    for (const key of ['ladder-1', 'intake']) expect(await tasks.getTask(taskIdFor('j-3', key))).toMatchObject({ status: 'cancelled' });
+    await expect(tasks.complete(taskIdFor('j-3', 'intake'), 'cw-anna', { heldOn: '2028-01-11', interpreterUsed: false, note: 'nieuwe notities' })).rejects.toThrow();
+    expect((await tasks.getTask(taskIdFor('j-3', 'intake')))?.form).toBeUndefined();
+  });
+
   it('turns recorded staff pseudonyms back into staff ids, and leaves other values as they are', async () => {
     const staff = new StaffPseudonyms(t.db());
     await staff.remember('s-abc', 'cw-anna');
