@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { computeClocks } from '../domain/clocks';
 import type { JourneyFacts } from '../domain/facts';
 import { amendPolicy, type Policy, type PolicyPatch } from '../domain/policy';
-import { findPolicy } from '../domain/policies';
 import type { Clock } from '../domain/types';
 import type { JourneyState } from '../workflows/definitions';
 import type { ApiContext } from './context';
@@ -42,7 +41,8 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
         },
       },
       async ({ principal, body }) => {
-        const base = findPolicy(body.municipality);
+        // The municipality's current policy, earlier amendments included: each amendment builds on the last.
+        const base = await ctx.policies.current(body.municipality);
         if (!base) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
 
         // The patch is checked before any journey is read: a bad amendment costs nothing.
@@ -75,6 +75,8 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
 
         const result = { dryRun: body.dryRun, policy: { id: policy.id, version: policy.version, effectiveFrom: policy.effectiveFrom }, matched: states.length, applied: 0, journeys };
         if (body.dryRun) return { status: 200, body: result };
+        // Recorded before it is applied: the next amendment and every journey started from now build on it.
+        await ctx.policies.record(policy, body.reason, principal.name);
         // Applied by a workflow with a readable report; the same request again names the same amendment.
         const input = { policy, reason: body.reason, amendedBy: principal.name, journeyIds: states.map((s) => s.journeyId) };
         const digest = crypto.createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16);

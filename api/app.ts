@@ -6,6 +6,7 @@ import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { TaskStore } from '../store/tasks';
 import type { JourneyReadModel } from '../store/journeys';
+import type { PolicyVersions } from '../store/policies';
 import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
 import { amsterdamDateOf } from '../domain/dates';
@@ -62,6 +63,8 @@ export interface AppDeps {
   persons: PersonIndex;
   /** The journeys read model the journeys write (store/journeys.ts); migrated with the store. */
   journeys: JourneyReadModel;
+  /** The amended policy versions (store/policies.ts); migrated with the store. */
+  policies: PolicyVersions;
   outbox?: Outbox;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
@@ -128,6 +131,7 @@ export function createApp(deps: AppDeps): KoersApp {
     tasks: deps.tasks,
     persons: deps.persons,
     journeys: deps.journeys,
+    policies: deps.policies,
     outbox: deps.outbox,
     logger: deps.logger,
     metrics,

@@ -3,6 +3,7 @@ import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
+import type { PolicyVersions } from '../store/policies';
 import type { Identity } from './identity';
 import type { AuditStore } from './audit-store';
 import type { ApiMetrics } from './metrics';
@@ -28,6 +29,8 @@ export interface ApiContext {
   persons: PersonIndex;
   /** The journeys read model (store/journeys.ts): what GET and the lists read. */
   journeys: JourneyReadModel;
+  /** Each municipality's current policy, amendments included (store/policies.ts): what new journeys start with. */
+  policies: PolicyVersions;
   outbox?: Outbox;
   logger: ApiLogger;
   metrics: ApiMetrics;

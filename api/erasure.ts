@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import { erasureDueOn, DEFAULT_RETENTION } from '../domain/policy';
-import { findPolicy } from '../domain/policies';
 import type { RetentionStore } from '../store/retention';
 import type { ApiContext } from './context';
 import { notFound } from './problem';
@@ -58,7 +57,7 @@ export function erasureRoutes(ctx: ApiContext, retention: RetentionStore): Route
         const found = await ctx.temporal.municipalityOf(params.journeyId);
         if (!entry) {
           if (!found) throw notFound('journey');
-          const policy = findPolicy(found.municipality);
+          const policy = await ctx.policies.current(found.municipality);
           const endedOn = ctx.today();
           entry = await retention.recordEnded({
             journeyId: params.journeyId,

@@ -6,7 +6,6 @@ import { clockOn, computeClocks } from '../domain/clocks';
 import { initialFacts, regimeForPermit, type JourneyFacts } from '../domain/facts';
 import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { derivePhase } from '../domain/phase';
-import { findPolicy } from '../domain/policies';
 import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
 import { Journey as JourneyRules } from '../workflows/journey-state';
 import type { JourneyListRow, StoredJourney } from '../store/journeys';
@@ -66,7 +65,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         },
       },
       async ({ principal, body }) => {
-        const policy = findPolicy(body.municipality);
+        const policy = await ctx.policies.current(body.municipality);
         if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not create journeys in ${body.municipality}.`);
         const start = admitStart(body);
@@ -354,7 +353,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         },
       },
       async ({ principal, params, body }) => {
-        const policy = findPolicy(body.municipality);
+        const policy = await ctx.policies.current(body.municipality);
         if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
         const { municipality: from } = await visibleJourney(ctx, principal, params.journeyId);
         if (from === body.municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);

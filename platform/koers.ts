@@ -21,6 +21,7 @@ import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
 import { TaskStore } from '../store/tasks';
 import { JourneyReadModel } from '../store/journeys';
+import { PolicyVersions } from '../store/policies';
 import { PersonIndex } from '../store/persons';
 import { Outbox } from '../store/outbox';
 import { CalendarTokens } from '../store/ical';
@@ -170,6 +171,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         tasks,
         persons: new PersonIndex(db),
         journeys,
+        policies: new PolicyVersions(db),
         outbox,
         audit: new AuditStore(db),
         identity: new Identity(secret),

@@ -145,7 +145,20 @@ export interface JourneyDeadlinesTable {
   open: number;
 }
 
+/** An amended version of a municipality's policy (store/policies.ts). */
+export interface PolicyVersionsTable {
+  policy_id: string;
+  version: number;
+  /** The whole policy, JSON. */
+  policy: string;
+  reason: string;
+  /** The admin key's fingerprint or name that applied it. */
+  amended_by: string;
+  created_at: string;
+}
+
 export interface KoersDatabase {
+  policy_versions: PolicyVersionsTable;
   journeys: JourneysTable;
   journey_deadlines: JourneyDeadlinesTable;
   tasks: TasksTable;

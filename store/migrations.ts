@@ -189,6 +189,23 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('journeys').execute();
     },
   },
+  '0008_policy_versions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('policy_versions')
+        .addColumn('policy_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('policy', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('amended_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('policy_versions_pk', ['policy_id', 'version'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('policy_versions').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {

@@ -22,6 +22,7 @@ import { TaskStore } from '../../../store/tasks';
 import { PersonIndex } from '../../../store/persons';
 import { Outbox } from '../../../store/outbox';
 import { JourneyReadModel } from '../../../store/journeys';
+import { PolicyVersions } from '../../../store/policies';
 import { CalendarTokens } from '../../../store/ical';
 import { RetentionStore } from '../../../store/retention';
 import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
@@ -162,6 +163,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     tasks,
     persons,
     journeys,
+    policies: new PolicyVersions(db),
     outbox,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },

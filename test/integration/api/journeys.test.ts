@@ -272,6 +272,16 @@ describe('journeys and partner events', () => {
     expect(after.clocks.find((c) => c.name === 'intake')!.finalDate).toBe('2025-05-29');
     expect(after.amendments).toEqual([expect.objectContaining({ from: { id: 'borger-odoorn', version: 1 }, to: { id: 'borger-odoorn', version: 2 }, reason: 'raadsbesluit', amendedBy: 'admin-1' })]);
 
+    // The next amendment builds on this one (it used to start from the shipped policy and undo it), and a
+    // journey started now starts with the amended policy.
+    const next = await h.as('admin').post('/v1/policy-amendments', { ...amendment, patch: { reminderLeadDays: [7] } });
+    expect(next.body).toMatchObject({ policy: { id: 'borger-odoorn', version: 3 }, matched: 1 });
+    expect(next.body.journeys).toEqual([expect.objectContaining({ from: { id: 'borger-odoorn', version: 2 }, clockChanges: [] })]);
+    const started = await h.createJourney({ permitGrantedOn: '2021-06-01' });
+    await h.as('partnerBrp').post(`/v1/journeys/${started}/events`, cloudEvent('nl.koers.bijstand.applied', { occurredOn: '2025-05-01' }));
+    const fresh = await eventually(() => read(started), (j) => j.clocks.some((c) => c.name === 'intake'), 5000);
+    expect([fresh.policy, fresh.clocks.find((c) => c.name === 'intake')!.finalDate]).toEqual([{ id: 'borger-odoorn', version: 2 }, '2025-05-29']);
+
     const invalid = await h.as('admin').post('/v1/policy-amendments', { ...amendment, patch: { periods: { intake: { days: -1 } } } });
     expect(invalid.status).toBe(422);
     expect(invalid.body.errors[0].path).toBe('patch.periods.intake.days');
