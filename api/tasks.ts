@@ -74,14 +74,14 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/tasks/team',
         operationId: 'listTeamTasks',
         summary: "My team's tasks: those of my teams in my municipalities",
-        description: `${listDescription} A key without \`teams\` sees every team's tasks of its municipalities.`,
+        description: `${listDescription} A key without \`teams\` sees every team's tasks of its municipalities; with \`journeyId\`, every team's tasks of that journey (as the journey itself lists its open tasks).`,
         tags: ['tasks'],
         roles: ['caseworker', 'admin'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
       async ({ principal, query }) =>
-        list(principal, query, principal.teams?.length ? { candidateGroups: principal.teams as TaskFilter['candidateGroups'] } : {}),
+        list(principal, query, principal.teams?.length && !query.journeyId ? { candidateGroups: principal.teams as TaskFilter['candidateGroups'] } : {}),
     ),
     route(
       {

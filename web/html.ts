@@ -11,6 +11,11 @@ export class Html {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const amsterdamMinutes = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** An instant (ISO-8601) as `YYYY-MM-DD HH:MM` in Europe/Amsterdam, the time every page shows. */
+export const amsterdamDateTime = (iso: string): string => amsterdamMinutes.format(new Date(iso));
+
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 type Value = Html | string | number | boolean | null | undefined | Value[];

@@ -10,7 +10,7 @@ import { EndInstrumentDoc, ExtensionRequestDoc, LadderAssessmentDoc, StartInstru
 import { ApiError, type FieldError } from '../api-client';
 import type { Web, WebRoute } from '../app';
 import { fields, formValues, objectSchema } from '../forms';
-import { html, type Html } from '../html';
+import { amsterdamDateTime, html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge } from '../layout';
 import type { Translate } from '../messages';
 import { inboxOrder, taskTable } from './inbox';
@@ -91,10 +91,10 @@ function eventTable(t: Translate, timeline: TimelineView): Html {
     </tr></thead>
     <tbody class="utrecht-table__body">${timeline.events.map(
       (e) => html`<tr class="utrecht-table__row">
-        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ' (correctie)' : ''}</td>
+        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ` (${t('journey.correction')})` : ''}</td>
         <td class="utrecht-table__cell">${e.occurredOn}</td>
         <td class="utrecht-table__cell">${e.actor ? `${e.actor.name} (${e.actor.role})` : e.source}</td>
-        <td class="utrecht-table__cell">${e.receivedAt.replace('T', ' ').slice(0, 16)}</td></tr>`,
+        <td class="utrecht-table__cell">${amsterdamDateTime(e.receivedAt)}</td></tr>`,
     )}</tbody></table></div>`;
 }
 
@@ -141,9 +141,10 @@ export async function loadJourney(web: Web, journeyId: string) {
   const [journey, timeline, tasks] = await Promise.all([
     web.api.read<JourneyView>(`/v1/journeys/${journeyId}`),
     web.api.read<TimelineView>(`/v1/journeys/${journeyId}/events`),
-    web.api.read<{ tasks: TaskView[] }>(`/v1/tasks/team?status=all&pageSize=500`),
+    // All of this journey's tasks, whichever team holds them (not the first page of the key's teams' tasks).
+    web.api.read<{ tasks: TaskView[] }>(`/v1/tasks/team?status=all&journeyId=${encodeURIComponent(journeyId)}&pageSize=500`),
   ]);
-  return { journey, timeline, tasks: tasks.tasks.filter((task) => task.journeyId === journeyId) };
+  return { journey, timeline, tasks: tasks.tasks };
 }
 
 async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {

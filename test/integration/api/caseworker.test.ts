@@ -56,6 +56,9 @@ describe('caseworker endpoints', () => {
     expect((await team('caseworker2')).tasks.map((t) => t.taskId)).toEqual(byGroup('regisseur-werk'));
     expect((await team('teamLead')).tasks.map((t) => t.taskId)).toEqual(byGroup('team-lead'));
     expect(byGroup('regisseur-werk').length).toBeGreaterThanOrEqual(2);
+    // One journey's tasks are all its teams' (the journey page lists them, as the journey lists its open tasks).
+    const ofJourney = all.tasks.filter((t) => t.journeyId === wi2021).map((t) => t.taskId);
+    expect((await team('teamLead', `journeyId=${wi2021}`)).tasks.map((t) => t.taskId)).toEqual(ofJourney);
     expect((await team('caseworkerOther')).tasks).toEqual([]);
     expect((await team('admin')).tasks.length).toBe(all.tasks.length);
     expect((await h.as('caseworker').get('/v1/tasks/team?kind=nonsense')).status).toBe(400);

@@ -1,4 +1,4 @@
-import { html, jsonScript } from '../../../web/html';
+import { amsterdamDateTime, html, jsonScript } from '../../../web/html';
 import { csrfMatches, Sessions, SESSION_IDLE_MS } from '../../../web/session';
 import { inboxOrder } from '../../../web/pages/inbox';
 import { translator } from '../../../web/messages';
@@ -13,6 +13,11 @@ describe('the web app parts', () => {
     expect(html`<ul>${['a<', 'b'].map((v) => html`<li>${v}</li>`)}</ul>`.toString()).toBe('<ul><li>a&lt;</li><li>b</li></ul>');
     // JSON for a script block cannot close the block.
     expect(jsonScript('d', { text: '</script><script>x()' }).toString()).not.toContain('</script><script>');
+  });
+
+  it('shows an instant in Amsterdam time, winter and summer, also when that is the next day', () => {
+    expect(amsterdamDateTime('2026-11-30T12:24:00.000Z')).toBe('2026-11-30 13:24');
+    expect(amsterdamDateTime('2026-06-30T23:30:00Z')).toBe('2026-07-01 01:30');
   });
 
   it('keeps a session for its idle time, renews it on use, and forgets it on sign-out', () => {
