@@ -35,11 +35,18 @@ export interface ProcessModel {
 }
 
 const PERMIT: Record<Regime, string> = { wi2013: '2020-01-10', wi2021: '2024-01-10' };
-// Data each milestone needs beyond its date; a b1 leerroute keeps the MAP part of the plicht.
-const DATA: Partial<Record<EventType, Record<string, unknown>>> = {
+/**
+ * Data each milestone needs beyond its date (every one must pass its event's schema: one that does not
+ * is dropped by the domain, and its step would silently vanish from the model); a b1 leerroute keeps
+ * the MAP part of the plicht.
+ */
+export const MILESTONE_DATA: Partial<Record<EventType, Record<string, unknown>>> = {
   'nl.koers.pip.established': { leerroute: 'b1' },
   'nl.koers.reintegration.started': { instrument: 'werkstage' },
   'nl.koers.exam.passed': { route: 'inburgeringsexamen' },
+  'nl.koers.diploma.recognised': { diploma: 'nt2' },
+  'nl.koers.bijstand.decided': { decision: 'granted' },
+  'nl.koers.bijstand.ended': { reason: 'work' },
 };
 
 function factsWith(regime: Regime, types: readonly EventType[]): JourneyFacts {
@@ -52,7 +59,7 @@ function factsWith(regime: Regime, types: readonly EventType[]): JourneyFacts {
         type,
         // Milestones in the order of the contract's list, one day apart, all before "today".
         occurredOn: addDays(permit, 1 + PROCESS_MILESTONES.indexOf(type)),
-        data: DATA[type] ?? {},
+        data: MILESTONE_DATA[type] ?? {},
         receivedAt: `${permit}T00:00:00Z`,
       }),
     initialFacts({ regime, permitGrantedOn: permit }),

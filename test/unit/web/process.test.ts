@@ -1,15 +1,24 @@
 import { BpmnModdle } from 'bpmn-moddle';
 import { CLOCK_ORDER } from '../../../domain/clocks';
 import { clockElementId, eventElementId, journeyBpmn } from '../../../web/process/bpmn';
-import { processModel } from '../../../web/process/model';
+import { MILESTONE_DATA, PROCESS_MILESTONES, processModel } from '../../../web/process/model';
+import { eventDataSchema } from '../../../domain/events';
 import { translator } from '../../../web/messages';
 import type { Regime } from '../../../domain/types';
 
 describe('the journey as a BPMN process, read from the domain', () => {
+  it('gives every milestone data its event accepts, so none is dropped from the model', () => {
+    const refused = PROCESS_MILESTONES.filter((type) => !eventDataSchema(type).safeParse({ occurredOn: '2024-01-11', ...MILESTONE_DATA[type] }).success);
+    expect(refused).toEqual([]);
+    const wi2021 = Object.fromEntries(processModel('wi2021').steps.map((s) => [s.clock, s]));
+    expect(wi2021['bijstand-decision']!.metBy).toEqual(['nl.koers.bijstand.decided']);
+    expect(wi2021.inburgering!.waivedBy).toContain('nl.koers.diploma.recognised');
+  });
+
   it("finds each clock's anchors and settling milestones in the domain's clock definitions", () => {
     const wi2021 = Object.fromEntries(processModel('wi2021').steps.map((s) => [s.clock, s]));
     // Wi2021: the PIP clock starts with the later of BRP registration and DUO's notice (Besluit inburgering 2021 art. 5.3).
-    expect(wi2021.pip).toEqual({ clock: 'pip', anchors: ['nl.koers.brp.registered', 'nl.koers.duo.notified'], metBy: ['nl.koers.pip.established'], waivedBy: ['nl.koers.exemption.granted'] });
+    expect(wi2021.pip).toEqual({ clock: 'pip', anchors: ['nl.koers.brp.registered', 'nl.koers.duo.notified'], metBy: ['nl.koers.pip.established'], waivedBy: ['nl.koers.exemption.granted', 'nl.koers.diploma.recognised'] });
     // The plicht is met by exam, PVT and MAP together; exemption waives it.
     expect(wi2021.inburgering!.metBy.sort()).toEqual(['nl.koers.exam.passed', 'nl.koers.map.completed', 'nl.koers.participatieverklaring.signed']);
     expect(wi2021['reintegration-start']!.anchors).toEqual(['nl.koers.intake.held']);
