@@ -34,8 +34,14 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
     overdue: queryText(req.query.overdue, /^(true|false)$/),
     nextFinalDateBefore: queryText(req.query.nextFinalDateBefore, /^\d{4}-\d{2}-\d{2}$/),
   };
-  const query = new URLSearchParams({ pageSize: '100', ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) } as Record<string, string>);
-  const list = await api.read<z.output<typeof JourneyList>>(`/v1/journeys?${query}`);
+  const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const pageToken = queryText(req.query.pageToken, /^[A-Za-z0-9_.-]{1,2048}$/);
+  // A page at a time with the total, so no journey is silently past the end of the list.
+  const [list, total] = await Promise.all([
+    api.read<z.output<typeof JourneyList>>(`/v1/journeys?${new URLSearchParams({ pageSize: '100', ...given, ...(pageToken ? { pageToken } : {}) })}`),
+    api.read<{ count: number }>(`/v1/journeys/count?${new URLSearchParams(given)}`),
+  ]);
+  const nextPage = list.nextPageToken ? href(`/admin?${new URLSearchParams({ ...given, pageToken: list.nextPageToken })}`) : undefined;
   const failed = (status: string) => ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(status);
   res.status(found?.notFound ? 404 : 200).type('html').send(
     page(
@@ -62,6 +68,7 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
           <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="f-nextFinalDateBefore" name="nextFinalDateBefore" value="${filters.nextFinalDateBefore ?? ''}"></div></div>
         <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
       </form>
+      <p class="utrecht-paragraph" id="journey-count">${t('admin.count', { count: String(total.count) })}</p>
       ${list.journeys.length === 0
         ? html`<p class="utrecht-paragraph">${t('admin.noJourneys')}</p>`
         : html`<div class="koers-table-wrap"><table class="utrecht-table" id="journeys">
@@ -84,7 +91,8 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
               <td class="utrecht-table__cell">${j.nextFinalDate ?? '—'}</td>
               <td class="utrecht-table__cell">${failed(j.status) ? html`<span class="koers-status koers-status--failed">${t('admin.failed')}: ${j.status}</span>` : j.status}</td>
               <td class="utrecht-table__cell">${j.startedAt.slice(0, 10)}</td></tr>`,
-          )}</tbody></table></div>`}`,
+          )}</tbody></table></div>`}
+      ${nextPage ? html`<p class="utrecht-paragraph"><a class="utrecht-link" id="next-page" rel="next" href="${nextPage}">${t('admin.nextPage')}</a></p>` : ''}`,
     ),
   );
 }

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { BpmnModdle } from 'bpmn-moddle';
 import { addDays, amsterdamDateOf } from '../../../domain/dates';
-import { apiHarness, cloudEvent, KEYS, type ApiHarness, type KeyName } from '../api/harness';
+import { apiHarness, cloudEvent, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
 import { launchChromium, screenshotDir, seriousViolations } from './browser';
 
 /**
@@ -291,6 +291,29 @@ describe('web app in Chromium', () => {
 
     await page.goto(`${base}/app/journeys/${overdueJourney}/process`);
     await page.waitForSelector('#diagram[data-ready="true"]');
+    await context.close();
+  });
+
+  it('an administrator sees how many journeys a filter finds and pages through all of them (100 a page)', async () => {
+    for (let i = 0; i < 101; i++) await h.createJourney({ municipality: 'midden-drenthe', permitGrantedOn: '2025-10-01' });
+    const count = async () => (await h.as('admin').get('/v1/journeys/count?municipality=midden-drenthe')).body.count as number;
+    const total = await eventually(count, (n) => n >= 102, 60_000);
+    const { context, page } = await newPage();
+    await signIn(page, 'admin');
+    await page.waitForURL(`${base}/app/admin`);
+    await page.goto(`${base}/app/admin?municipality=midden-drenthe`);
+    await expect(page.locator('#journey-count').textContent()).resolves.toBe(`${total} trajecten`);
+    const seen = new Set<string>();
+    for (let pages = 1; ; pages++) {
+      for (const link of await page.locator('#journeys tbody a').all()) seen.add((await link.getAttribute('href'))!);
+      const next = page.locator('#next-page');
+      if ((await next.count()) === 0) break;
+      expect(pages).toBeLessThan(5);
+      await next.click();
+      await page.waitForLoadState();
+    }
+    expect(seen.size).toBe(total);
+    await expectAccessible(page);
     await context.close();
   });
 });
