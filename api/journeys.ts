@@ -497,14 +497,34 @@ function decryptBsn(ctx: ApiContext, journeyId: string, ciphertext: string | und
   }
 }
 
-/** Staff ids in place of the pseudonyms the journey carries. */
+/**
+ * Staff ids in place of the pseudonyms the journey carries, and each open task's holder as the task
+ * store has it. The journey names its caseworker on the tasks it creates; who holds a task after that
+ * (a claim, an unclaim, a reassignment, tasks that were open before the caseworker was assigned) is
+ * the caseworkers' doing in the store, and the inbox shows the store: the journey's page must agree.
+ */
 async function revealState(ctx: ApiContext, state: JourneyState): Promise<JourneyState> {
-  const staff = await revealStaff(ctx, [state.caseworker.id, ...state.openTasks.map((t) => t.assignee)]);
+  const [staff, holders] = await Promise.all([revealStaff(ctx, [state.caseworker.id]), taskHolders(ctx, state)]);
   return {
     ...state,
     caseworker: { ...state.caseworker, ...(state.caseworker.id ? { id: staff.get(state.caseworker.id) ?? state.caseworker.id } : {}) },
-    openTasks: state.openTasks.map((t) => (t.assignee ? { ...t, assignee: staff.get(t.assignee) ?? t.assignee } : t)),
+    openTasks: state.openTasks.map(({ assignee: _wished, ...task }) => {
+      const holder = holders.get(task.taskId);
+      return holder ? { ...task, assignee: holder } : task;
+    }),
   };
+}
+
+/** Task id → staff id of the journey's claimed tasks; none while the store cannot be reached (the journey still answers). */
+async function taskHolders(ctx: ApiContext, state: JourneyState): Promise<Map<string, string>> {
+  if (state.openTasks.length === 0) return new Map();
+  try {
+    const { tasks } = await ctx.tasks.listTasks({ journeyId: state.journeyId, assigned: true, limit: 500 });
+    return new Map(tasks.map((task) => [task.id, task.assignee!]));
+  } catch (err) {
+    if (!databaseUnavailable(err)) throw err;
+    return new Map();
+  }
 }
 
 /** A filter as the journeys carry it: a caseworker by the pseudonym the journeys carry. */

@@ -219,6 +219,21 @@ describe('journeys and partner events', () => {
     expect(journey.caseworker).toEqual({ role: 'statushouder-specialist', id: 'cw-sam' });
   });
 
+  it("shows who holds each open task as the inbox does, also for tasks open before a caseworker was assigned", async () => {
+    const journeyId = await h.createJourney({ permitGrantedOn: '2021-06-01' });
+    await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.bijstand.applied', { occurredOn: '2025-05-01' }));
+    const [task] = (await eventually(() => h.tasks.listTasks({ journeyId }), (p) => p.tasks.length > 0, 5000)).tasks;
+    expect(task!.assignee).toBeUndefined();
+    expect((await h.as('admin').put(`/v1/journeys/${journeyId}/caseworker`, { role: task!.candidateGroup, id: 'cw-sam' })).status).toBe(202);
+    const journey = await eventually(() => read(journeyId), (j) => (j.caseworker as { id?: string }).id === 'cw-sam', 5000);
+    // The task was open before: nobody holds it, in the store and so on the journey.
+    expect((await h.tasks.getTask(task!.id))!.assignee).toBeUndefined();
+    expect((journey.openTasks as Array<{ taskId: string; assignee?: string }>).find((t) => t.taskId === task!.id)).not.toHaveProperty('assignee');
+    // Claimed in the store: the journey shows its holder.
+    await h.tasks.claim(task!.id, 'cw-anna');
+    expect(((await read(journeyId)).openTasks as Array<{ taskId: string; assignee?: string }>).find((t) => t.taskId === task!.id)).toMatchObject({ assignee: 'cw-anna' });
+  });
+
   it('moves a journey to another municipality: tasks follow, history stays, access follows', async () => {
     const journeyId = await h.createJourney({ permitGrantedOn: '2021-06-01' });
     await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.bijstand.applied', { occurredOn: '2025-05-01' }, 'move-1'));
