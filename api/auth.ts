@@ -27,8 +27,9 @@ const KeyEntrySchema = z.strictObject({
 }).superRefine((entry, ctx) => {
   // A caseworker's name is the staff id their claimed tasks carry: one the API could not take back
   // (reassign, filter by caseworker) would strand those tasks.
-  if (entry.role === 'caseworker' && !staffIdSchema.safeParse(entry.name).success) {
-    ctx.addIssue({ code: 'custom', path: ['name'], message: 'a caseworker name is a staff id: 1-128 characters of A-Z, a-z, 0-9, _ . @ or -' });
+  const staffId = entry.role === 'caseworker' ? staffIdSchema.safeParse(entry.name) : undefined;
+  if (staffId && !staffId.success) {
+    ctx.addIssue({ code: 'custom', path: ['name'], message: `a caseworker name is a staff id: ${staffId.error.issues[0]!.message}` });
   }
 });
 const KeyFileSchema = z.array(KeyEntrySchema);

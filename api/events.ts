@@ -214,9 +214,9 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
   const correction = principal.role === 'admin';
   // A retry of an event this journey has recorded is a duplicate, whatever the journey's state is now:
   // the rules held when it was first received, and the event may have changed what they check (an
-  // extension's retry is not "later than the current final date" it set itself).
-  const retry = (await ctx.audit.get(journeyId, envelope)) !== undefined;
-  if (!retry && admissionNeedsJourney({ type: eventType, correction })) {
+  // extension's retry is not "later than the current final date" it set itself). Looked up only for
+  // the events the rules read the journey for, not on every event's path.
+  if (admissionNeedsJourney({ type: eventType, correction }) && (await ctx.audit.get(journeyId, envelope)) === undefined) {
     // A rule against the journey as it stands (a PIP after the permit, an extension that extends): 422, nothing recorded.
     const candidate = { source: envelope.source, id: envelope.id, type: eventType, occurredOn: data.occurredOn as string, data, receivedAt: new Date(ctx.now()).toISOString(), ...(correction ? { correction } : {}) };
     await admitOrRefuse(ctx, principal, journeyId, candidate, (field) => [prefix, field].filter(Boolean).join('.'));
