@@ -75,6 +75,8 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   const journey = new Journey(input, carried, () => Date.now(), {
     crossFieldRules: patched('admission-v1.1'),
     lawV11: patched('law-v1.1'),
+    // Issue 22: the Algemene termijnenwet, the suspension of Awb 4:15 and the statutes' conditions.
+    lawV12: patched('law-v1.2'),
     // Asked when a form gives the day, so the marker lands in the history where the behaviour changed.
     formAssessedOn: () => patched('ladder-assessed-on'),
   });
