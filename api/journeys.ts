@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { admitEvent, admitStart } from '../domain/admission';
 import { eventKey, type JourneyEvent } from '../domain/events';
-import { clockOn, computeClocks } from '../domain/clocks';
+import { computeClocks } from '../domain/clocks';
 import { initialFacts, regimeForPermit, type JourneyFacts } from '../domain/facts';
 import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { derivePhase } from '../domain/phase';
@@ -10,6 +10,7 @@ import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState, type
 import { Journey as JourneyRules } from '../workflows/journey-state';
 import type { JourneyListRow, StoredJourney } from '../store/journeys';
 import { databaseUnavailable } from '../store/errors';
+import { viewOn } from '../store/journey-view';
 import { journeySearchAttributePairs } from '../platform/search-attributes';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
@@ -460,18 +461,8 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
   };
 }
 
-/**
- * A stored view as it stands on `today` (Europe/Amsterdam): a running clock whose final date has passed
- * since the row was written is overdue (a window ended), and the phase and plicht follow, by the same
- * pure functions the workflow computes with (domain/clocks.ts clockOn, domain/phase.ts, domain/inburgeringsplicht.ts).
- * Tasks and the next wake-up are the journey's: it wakes on every day they change and writes a new row.
- */
-export function viewOn(view: JourneyState, today: string): JourneyState {
-  if (view.today >= today) return view;
-  const clocks = view.clocks.map((c) => clockOn(c, today));
-  const facts = view.milestones as JourneyFacts;
-  return { ...view, today, clocks, phase: derivePhase(facts, clocks, today), ...(view.inburgeringsplicht ? { inburgeringsplicht: inburgeringsplicht(facts, today) } : {}) };
-}
+/** The stored view as of today: one definition, in the read model's room (store/journey-view.ts). */
+export { viewOn } from '../store/journey-view';
 
 /** The row the API writes at start (seq 0), so a GET right after the 201 finds the journey; the journey's first write (seq 1) replaces it. */
 async function writeStartRow(ctx: ApiContext, input: StartJourneyInput): Promise<void> {

@@ -134,6 +134,16 @@ export interface JourneysTable {
   view: string;
   started_at: string;
   updated_at: string;
+  /** The figures' columns (store/journey-view.ts ViewFigures; null for a row whose view is not a journey's). */
+  view_today: string | null;
+  permit_granted_on: string | null;
+  intake_held_on: string | null;
+  permit_to_intake_days: number | null;
+  reintegration_due: string | null;
+  reintegration_started_on: string | null;
+  /** The phase from `phase_later_on` on, as GET derives it (null: the stored phase stays). */
+  phase_later: string | null;
+  phase_later_on: string | null;
 }
 
 /** A journey's legal deadlines, for "deadlines in a window" and "overdue" in SQL. */
@@ -143,6 +153,19 @@ export interface JourneyDeadlinesTable {
   final_date: string;
   /** 1 running or overdue, 0 met or waived. */
   open: number;
+}
+
+/** Every clock of a journey's view with the status GET derives for a later day (store/journey-view.ts). */
+export interface JourneyClocksTable {
+  journey_id: string;
+  clock: string;
+  /** The status in the stored view. */
+  status: string;
+  final_date: string;
+  settled_on: string | null;
+  /** The status from `lapses_on` on (null: it stays). */
+  lapsed_status: string | null;
+  lapses_on: string | null;
 }
 
 /** An amended version of a municipality's policy (store/policies.ts). */
@@ -161,6 +184,7 @@ export interface KoersDatabase {
   policy_versions: PolicyVersionsTable;
   journeys: JourneysTable;
   journey_deadlines: JourneyDeadlinesTable;
+  journey_clocks: JourneyClocksTable;
   tasks: TasksTable;
   task_events: TaskEventsTable;
   outbox: OutboxTable;
