@@ -206,6 +206,28 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('policy_versions').execute();
     },
   },
+  // Signals a store write owes a journey, until Temporal has them (store/journey-signals.ts, issue 24).
+  '0009_i24_journey_signals': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('journey_signals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+        .addColumn('journey_id', 'text', (c) => c.notNull())
+        .addColumn('signal', 'text', (c) => c.notNull())
+        .addColumn('arg', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('journey_signals_due').on('journey_signals').columns(['next_attempt_at']).execute();
+      await db.schema.createIndex('journey_signals_journey').on('journey_signals').columns(['journey_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('journey_signals').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {
