@@ -180,7 +180,24 @@ export interface PolicyVersionsTable {
   created_at: string;
 }
 
+/** A signal a store write owes a journey, kept until Temporal has it (store/journey-signals.ts). */
+export interface JourneySignalsTable {
+  id: string;
+  /** One row per fact, e.g. `taskCompleted:<taskId>`: writing it again changes nothing. */
+  dedupe_key: string;
+  journey_id: string;
+  /** The signal's name (workflows/definitions.ts). */
+  signal: string;
+  /** The signal's argument, JSON. */
+  arg: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface KoersDatabase {
+  journey_signals: JourneySignalsTable;
   policy_versions: PolicyVersionsTable;
   journeys: JourneysTable;
   journey_deadlines: JourneyDeadlinesTable;

@@ -241,6 +241,28 @@ export const migrations: Record<string, Migration> = {
       for (const column of ['view_today', 'permit_granted_on', 'intake_held_on', 'permit_to_intake_days', 'reintegration_due', 'reintegration_started_on', 'phase_later', 'phase_later_on']) {
         await db.schema.alterTable('journeys').dropColumn(column).execute();
       }
+      },
+    },
+  // Signals a store write owes a journey, until Temporal has them (store/journey-signals.ts, issue 24).
+  '0009_i24_journey_signals': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('journey_signals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+        .addColumn('journey_id', 'text', (c) => c.notNull())
+        .addColumn('signal', 'text', (c) => c.notNull())
+        .addColumn('arg', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('journey_signals_due').on('journey_signals').columns(['next_attempt_at']).execute();
+      await db.schema.createIndex('journey_signals_journey').on('journey_signals').columns(['journey_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('journey_signals').execute();
     },
   },
 };

@@ -527,6 +527,14 @@ export class Journey {
     );
   }
 
+  /**
+   * A message refused before any handler saw it (a payload Koers did not seal, workflows/interceptors.ts):
+   * recorded among the rejected messages with its reason; nothing else changes.
+   */
+  refuseMessage(message: string, reason: string): void {
+    this.reject(message.slice(0, 100), reason.slice(0, 500));
+  }
+
   private reject(message: string, reason: string): void {
     this.memory.rejectedMessages ??= [];
     pushBounded(this.memory.rejectedMessages, { at: new Date(this.now()).toISOString(), message, reason }, LIMITS.rejectedMessages);

@@ -44,6 +44,7 @@ import {
 } from './definitions';
 import { instrumentWorkflow, instrumentChangedSignal, endInstrumentSignal, extendInstrumentSignal } from './instrument';
 import { Journey, type JourneyMemory } from './journey-state';
+import { onRefusedMessage } from './interceptors';
 
 export type { JourneyMemory };
 
@@ -88,6 +89,8 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   const { journeyId } = input;
   const startedAt = workflowInfo().startTime.toISOString();
 
+  // A signal sent around the API (its payload not sealed by Koers) is kept as rejected, nothing more.
+  onRefusedMessage((message, reason) => journey.refuseMessage(message, reason));
   setHandler(eventSignal, (event) => {
     if (journey.receiveEvent(event) === 'rejected') log.warn('event rejected', { type: String(event?.type) });
   });
