@@ -22,3 +22,4 @@ export * from './participatiewet';
 export * from './journey-end';
 export * from './task-forms';
 export * from './admission';
+export * from './reporting';

@@ -91,6 +91,8 @@ export class RetentionStore {
       // The read model's row holds the BSN ciphertext and the journey's facts: it goes whole (store/journeys.ts).
       await trx.deleteFrom('journey_deadlines').where('journey_id', '=', journeyId).execute();
       await trx.deleteFrom('journeys').where('journey_id', '=', journeyId).execute();
+      // The person index holds the sealed reference and name and the keyed BSN: they go, and the reference and BSN are free again (issue 21).
+      await trx.deleteFrom('person_index').where('journey_id', '=', journeyId).execute();
       await trx
         .updateTable('journey_retention')
         .set({ erased_at: at, erasure_ground: ground, erased_by: erasedBy })
