@@ -265,6 +265,25 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('journey_signals').execute();
     },
   },
+  // Issue 21 / contract v1.2: one journey per BSN per municipality, the reference and name sealed for
+  // the pages, and search by reference (case-insensitive), BSN and name, all by keyed hashes.
+  '0009_i21a_person_details': {
+    async up(db: Kysely<unknown>) {
+      for (const column of ['bsn_key', 'ref_key', 'ref_sealed', 'name_sealed', 'name_keys']) {
+        await db.schema.alterTable('person_index').addColumn(column, 'text').execute();
+      }
+      // NULLs are distinct in a unique index on SQLite and PostgreSQL: journeys without a BSN never collide.
+      await db.schema.createIndex('person_index_bsn_idx').on('person_index').columns(['municipality', 'bsn_key']).unique().execute();
+      await db.schema.createIndex('person_index_bsn_key_idx').on('person_index').column('bsn_key').execute();
+      await db.schema.createIndex('person_index_ref_key_idx').on('person_index').column('ref_key').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const index of ['person_index_ref_key_idx', 'person_index_bsn_key_idx', 'person_index_bsn_idx']) await db.schema.dropIndex(index).execute();
+      for (const column of ['name_keys', 'name_sealed', 'ref_sealed', 'ref_key', 'bsn_key']) {
+        await db.schema.alterTable('person_index').dropColumn(column).execute();
+      }
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {
