@@ -342,6 +342,8 @@ export const FACTS_OF_TYPE: { [K in EventType]: ReadonlyArray<keyof JourneyFacts
   'nl.koers.diploma.recognised': ['diplomaRecognisedOn', 'diploma'],
   'nl.koers.bijstand.decided': ['bijstandDecidedOn', 'bijstandDecision'],
   'nl.koers.bijstand.ended': ['bijstandEndedOn', 'outflowReason'],
+  'nl.koers.bijstand.completion-requested': ['completionRequests'],
+  'nl.koers.bijstand.completed': ['completedOn'],
 };
 
 /**
