@@ -11,7 +11,7 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { eventDataSchema, isEventType, type EventType, type JourneyEvent } from '../domain/events';
+import { eventDataSchema, isEventType, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { eventSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
@@ -100,7 +100,6 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           'sends are recorded as corrections. Batch mode (`application/cloudevents-batch+json`) answers 207 with the ' +
           'status each event would have had alone. Rate limited per key (429).',
         tags: ['events'],
-        roles: ['admin', 'partner'],
         params: JourneyParams,
         body: {
           content: {
@@ -254,7 +253,8 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     occurredOn: data.occurredOn as string,
     data,
     receivedAt: entry.receivedAt,
-    actor: { name: entry.actor.name, role: entry.actor.role as Principal['role'] },
+    // Only admins and partners report events (identity/permissions.ts reportMilestone).
+    actor: { name: entry.actor.name, role: entry.actor.role as ActorRole },
     ...(entry.correction ? { correction: true } : {}),
   };
   try {

@@ -125,7 +125,6 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
         summary: "The dashboard's figures: the seed's questions per municipality and per month, and counts per process step",
         description: `Computed from each journey's state in the read model, as of today (at most ${MAX_STATISTICS_JOURNEYS} journeys, newest first; \`truncated\` says when there were more). Journeys whose run stopped (failed, terminated, timed out, canceled, or a failing workflow task) are left out and counted in \`unavailable\`.`,
         tags: ['administration'],
-        roles: ['admin'],
         query: StatisticsQuery,
         responses: { 200: { description: 'The figures', schema: Statistics } },
       },
