@@ -10,7 +10,7 @@ import type { FieldError } from './api-client';
 import { html, type Html } from './html';
 import type { Translate } from './messages';
 
-interface Property {
+export interface Property {
   type?: string;
   format?: string;
   enum?: string[];
@@ -18,7 +18,7 @@ interface Property {
   maximum?: number;
   maxLength?: number;
 }
-interface ObjectSchema {
+export interface ObjectSchema {
   properties: Record<string, Property>;
   required?: string[];
 }
@@ -41,6 +41,12 @@ export function objectSchema(schema: z.ZodType): ObjectSchema {
 const label = (t: Translate, name: string) => {
   const text = t(`field.${name}`);
   return text === `field.${name}` ? name : text;
+};
+
+/** A choice in words (`option.<field>.<value>` in the catalogue); the value itself where the catalogue has none. */
+export const optionLabel = (t: Translate, name: string, value: string): string => {
+  const text = t(`option.${name}.${value}`);
+  return text === `option.${name}.${value}` ? value : text;
 };
 
 /**
@@ -68,7 +74,7 @@ export function fields(
     if (prop.enum) {
       control = html`<select class="utrecht-select utrecht-select--html-select"${common}>
         <option value="">${t('form.choose')}</option>
-        ${prop.enum.map((v) => html`<option value="${v}"${value === v ? html` selected` : ''}>${v}</option>`)}
+        ${prop.enum.map((v) => html`<option value="${v}"${value === v ? html` selected` : ''}>${optionLabel(t, name, v)}</option>`)}
       </select>`;
     } else if (prop.type === 'boolean') {
       control = html`<select class="utrecht-select utrecht-select--html-select"${common}>

@@ -12,7 +12,7 @@ export interface PageContext {
   /** The path and query of this page, for the language switch. */
   url: string;
   /** Which navigation item is this page's. */
-  section?: 'inbox' | 'admin' | 'dashboard' | 'process';
+  section?: 'inbox' | 'admin' | 'dashboard' | 'process' | 'search' | 'register';
 }
 
 export const BASE = '/app';
@@ -38,6 +38,8 @@ function navigation(ctx: PageContext): Html {
     html`<li><a class="utrecht-link" href="${href(path)}"${ctx.section === section ? html` aria-current="page"` : ''}>${label}</a></li>`;
   return html`<nav class="koers-nav" aria-label="${ctx.t('nav.main')}"><ul>
     ${item('inbox', '/inbox', ctx.t('nav.inbox'))}
+    ${item('search', '/search', ctx.t('nav.search'))}
+    ${item('register', '/register', ctx.t('nav.register'))}
     ${p.role === 'admin' ? [item('admin', '/admin', ctx.t('nav.admin')), item('dashboard', '/dashboard', ctx.t('nav.dashboard'))] : ''}
     ${item('process', '/process', ctx.t('nav.process'))}
   </ul></nav>`;
