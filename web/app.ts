@@ -24,6 +24,7 @@ import { adminRoutes } from './pages/admin';
 import { registerRoutes } from './pages/register';
 import { milestoneRoutes } from './pages/milestones';
 import { searchRoutes } from './pages/search';
+import { policyRoutes } from './pages/policy';
 
 export const SESSION_COOKIE = 'koers_session';
 export const LANG_COOKIE = 'koers_lang';
@@ -171,7 +172,7 @@ export function webApp(deps: WebDeps): express.Router {
 
   router.get('/', (req, res) => res.redirect(303, href(req.webSession!.principal.role === 'admin' ? '/admin' : '/inbox')));
 
-  const routes: WebRoute[] = [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...registerRoutes(), ...milestoneRoutes(), ...searchRoutes()];
+  const routes: WebRoute[] = [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...registerRoutes(), ...milestoneRoutes(), ...searchRoutes(), ...policyRoutes()];
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const session = req.webSession!;

@@ -38,7 +38,8 @@ export function objectSchema(schema: z.ZodType): ObjectSchema {
   return { properties, required: json.required ?? [] };
 }
 
-const label = (t: Translate, name: string) => {
+/** A field's label from the catalogue (`field.<name>`); the name itself where the catalogue has none. */
+export const fieldLabel = (t: Translate, name: string): string => {
   const text = t(`field.${name}`);
   return text === `field.${name}` ? name : text;
 };
@@ -92,7 +93,7 @@ export function fields(
       control = html`<input class="utrecht-textbox utrecht-textbox--html-input" type="text"${prop.maxLength ? html` maxlength="${prop.maxLength}"` : ''} value="${typeof value === 'string' ? value : ''}"${common}>`;
     }
     out.push(html`<div class="utrecht-form-field${invalid ? html` utrecht-form-field--invalid` : ''}">
-      <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${label(t, name)}${required ? '' : html` <span class="utrecht-form-label__optional">${t('form.optional')}</span>`}</label></div>
+      <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${fieldLabel(t, name)}${required ? '' : html` <span class="utrecht-form-label__optional">${t('form.optional')}</span>`}</label></div>
       ${invalid ? html`<div class="utrecht-form-field-error-message" id="${describedBy}">${errors.map((e) => e.message).join('; ')}</div>` : ''}
       <div class="utrecht-form-field__input">${control}</div>
     </div>`);
