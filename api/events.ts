@@ -121,6 +121,7 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           202: { description: 'Accepted: Temporal has the event', schema: EventAccepted },
           200: { description: 'A duplicate: accepted before, nothing changed', schema: EventAccepted },
           207: { description: 'Batch mode: one result per event, in order', schema: BatchResult },
+          403: { description: 'This key may not send this type (a partner: its key; a caseworker: the municipality\'s `milestoneReporting`), or a partner asked for a correction', contentType: 'application/problem+json' },
           409: { description: 'The journey has ended, or this source + id was used for another journey', contentType: 'application/problem+json' },
           429: { description: 'Too many requests for this key', contentType: 'application/problem+json' },
           503: SHED_OR_UNAVAILABLE,
