@@ -535,7 +535,6 @@ export const Statistics = named(
     today: localDate,
     journeys: z.int(),
     unavailable: z.int(),
-    truncated: z.boolean(),
     municipalities: z.array(StatisticsBucket),
     months: z.array(StatisticsBucket),
     steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of journeys per clock status.'),

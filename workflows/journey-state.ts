@@ -156,13 +156,15 @@ export class Journey {
     carried: JourneyMemory | undefined,
     private readonly now: () => number,
     /**
-     * The v1.1 cross-field rules (domain/admission.ts) and the v1.1 rules of the law (who is obliged,
-     * the Participatiewet track, the journey end, the roads in: domain/facts.ts `rules`); each off while
-     * replaying a journey started before it.
+     * The v1.1 cross-field rules (domain/admission.ts), the v1.1 rules of the law (who is obliged,
+     * the Participatiewet track, the journey end, the roads in) and the v1.2 ones (the Algemene
+     * termijnenwet, the statutes' conditions: domain/facts.ts `rules`); each off while replaying a
+     * journey started before it.
      */
     private readonly options: {
       crossFieldRules: boolean;
       lawV11?: boolean;
+      lawV12?: boolean;
       formAssessedOn?: () => boolean;
       /**
        * The v1.2 corrections: a withdrawal removes its milestone, and the timeline keeps what a correction
@@ -171,7 +173,7 @@ export class Journey {
       correctionsV12?: () => boolean;
       /** A started instrument meets the re-integration start (`reintegration-start`); asked when one starts. */
       instrumentStartsReintegration?: () => boolean;
-    } = { crossFieldRules: true, lawV11: true },
+    } = { crossFieldRules: true, lawV11: true, lawV12: true },
   ) {
     const memory: JourneyMemory = carried ?? {
       municipality: input.municipality,
@@ -190,6 +192,8 @@ export class Journey {
     // A journey that started before the v1.1 law rules keeps the rules it started under, also across
     // continue-as-new (the marker is carried in its facts).
     if (options.lawV11 === false && memory.facts.rules !== 'v1.0') memory.facts = { ...memory.facts, rules: 'v1.0' };
+    // The same for the v1.2 rules (the Algemene termijnenwet, the statutes' conditions of issue 22).
+    else if (options.lawV12 === false && memory.facts.rules === undefined) memory.facts = { ...memory.facts, rules: 'v1.1' };
     this.memory = memory;
     this.projectionBase = memory.projectionSeq ?? 0;
     for (const e of memory.events) this.countEvent(e);
@@ -623,6 +627,14 @@ export class Journey {
       },
       LIMITS.amendments,
     );
+  }
+
+  /**
+   * A message refused before any handler saw it (a payload Koers did not seal, workflows/interceptors.ts):
+   * recorded among the rejected messages with its reason; nothing else changes.
+   */
+  refuseMessage(message: string, reason: string): void {
+    this.reject(message.slice(0, 100), reason.slice(0, 500));
   }
 
   private reject(message: string, reason: string): void {

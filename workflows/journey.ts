@@ -45,6 +45,7 @@ import {
 } from './definitions';
 import { instrumentWorkflow, instrumentChangedSignal, endInstrumentSignal, extendInstrumentSignal } from './instrument';
 import { Journey, type JourneyMemory } from './journey-state';
+import { onRefusedMessage } from './interceptors';
 
 export type { JourneyMemory };
 
@@ -76,6 +77,8 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   const journey = new Journey(input, carried, () => Date.now(), {
     crossFieldRules: patched('admission-v1.1'),
     lawV11: patched('law-v1.1'),
+    // Issue 22: the Algemene termijnenwet, the suspension of Awb 4:15 and the statutes' conditions.
+    lawV12: patched('law-v1.2'),
     // Asked when a form gives the day, so the marker lands in the history where the behaviour changed.
     formAssessedOn: () => patched('ladder-assessed-on'),
     correctionsV12: () => patched('corrections-v1.2'),
@@ -89,6 +92,8 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   const { journeyId } = input;
   const startedAt = workflowInfo().startTime.toISOString();
 
+  // A signal sent around the API (its payload not sealed by Koers) is kept as rejected, nothing more.
+  onRefusedMessage((message, reason) => journey.refuseMessage(message, reason));
   setHandler(eventSignal, (event) => {
     if (journey.receiveEvent(event) === 'rejected') log.warn('event rejected', { type: String(event?.type) });
   });
