@@ -235,9 +235,11 @@ async function refusal(ctx: ApiContext, principal: Principal, municipality: stri
     if (correction) return new Problem(403, 'Forbidden', 'A partner reports milestones; corrections are made by the municipality.', undefined, { code: 'correction-not-allowed' });
     return undefined;
   }
-  if (principal.role !== 'admin' && principal.role !== 'caseworker') return new Problem(403, 'Forbidden', 'This key may not send events.');
+  // A team lead is a caseworker who also hands work out: the municipality's caseworker rights are theirs too.
+  const role = principal.role === 'admin' ? 'admin' : principal.role === 'caseworker' || principal.role === 'team-lead' ? 'caseworker' : undefined;
+  if (!role) return new Problem(403, 'Forbidden', 'This key may not send events.');
   const policy = await ctx.policies.current(municipality);
-  if (mayReportMilestone(policy?.milestoneReporting, principal.role, type, correction)) return undefined;
+  if (mayReportMilestone(policy?.milestoneReporting, role, type, correction)) return undefined;
   return new Problem(
     403,
     'Forbidden',
