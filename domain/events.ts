@@ -114,8 +114,25 @@ export interface JourneyEvent {
   /** RFC 3339 instant of receipt; recorded, never used by a rule (rules run on occurredOn). */
   receivedAt: string;
   actor?: { name: string; role: ActorRole };
-  /** Sent by an admin: replaces the fact instead of competing with it (see facts.ts). */
+  /**
+   * A correction (contract v1.2: asked for explicitly with the CloudEvents extension `koerscorrection`;
+   * before v1.2 every admin event): replaces the fact instead of competing with it (see facts.ts).
+   */
   correction?: boolean;
+  /** Why a correction was made (`koersreason`); present on every correction since v1.2. */
+  reason?: string;
+}
+
+/**
+ * The data of a correction that withdraws a milestone (contract v1.2, `data.withdrawn: true`): only the
+ * date of the withdrawal, none of the type's own fields (the fact is gone, not replaced).
+ */
+export const WithdrawalDataSchema = milestone.extend({ withdrawn: z.literal(true) });
+
+/** A correction that withdraws its type's milestone (contract v1.2). */
+export function isWithdrawal(event: Pick<JourneyEvent, 'correction' | 'data'> | undefined): boolean {
+  const data: unknown = event?.data;
+  return event?.correction === true && typeof data === 'object' && data !== null && (data as { withdrawn?: unknown }).withdrawn === true;
 }
 
 /**

@@ -11,7 +11,7 @@
  * resend, whatever the arrival order). Corrections among themselves apply in arrival order.
  */
 import { addPeriod, compareDates, dayAfter, isAfter, isLocalDate } from './dates';
-import { eventDataSchema, type EventData, type EventType, type JourneyEvent } from './events';
+import { eventDataSchema, isWithdrawal, type EventData, type EventType, type JourneyEvent } from './events';
 import type { BijstandDecision, Diploma, ExamRoute, Leerroute, LocalDate, OutflowReason, Regime } from './types';
 
 export interface LeerrouteChoice {
@@ -323,15 +323,63 @@ function reduce<T extends EventType>(type: T, facts: JourneyFacts, on: LocalDate
 }
 
 /**
+ * The facts each event type establishes: what a withdrawal removes and what a correction shows it
+ * replaced (contract v1.2). The mapped type makes a new event type name its facts.
+ */
+export const FACTS_OF_TYPE: { [K in EventType]: ReadonlyArray<keyof JourneyFacts> } = {
+  'nl.koers.brp.registered': ['brpRegisteredOn'],
+  'nl.koers.duo.notified': ['duoNotifiedOn'],
+  'nl.koers.bijstand.applied': ['bijstandAppliedOn'],
+  'nl.koers.intake.held': ['intakeHeldOn', 'leerbaarheidstoets', 'leerbaarheidstoetsOn'],
+  'nl.koers.pip.established': ['pipEstablishedOn', 'leerroute', 'leerrouteChosenOn', 'leerrouteChoices'],
+  'nl.koers.reintegration.started': ['reintegrationStartedOn', 'reintegrationInstrument'],
+  'nl.koers.participatieverklaring.signed': ['participatieverklaringSignedOn'],
+  'nl.koers.map.completed': ['mapCompletedOn'],
+  'nl.koers.alphabetisation.started': ['alphabetisationStartedOn'],
+  'nl.koers.exam.passed': ['examPassedOn', 'examRoute'],
+  'nl.koers.extension.granted': ['extensions', 'extensionFinalDate'],
+  'nl.koers.exemption.granted': ['exemptedOn'],
+  'nl.koers.diploma.recognised': ['diplomaRecognisedOn', 'diploma'],
+  'nl.koers.bijstand.decided': ['bijstandDecidedOn', 'bijstandDecision'],
+  'nl.koers.bijstand.ended': ['bijstandEndedOn', 'outflowReason'],
+  'nl.koers.bijstand.completion-requested': ['completionRequests'],
+  'nl.koers.bijstand.completed': ['completedOn'],
+};
+
+/**
+ * The facts of one event type as they stand (what a correction of that type replaces), or undefined
+ * when none is known. An empty list (no extension granted) counts as none.
+ */
+export function factsOfType(facts: JourneyFacts, type: EventType): Partial<JourneyFacts> | undefined {
+  const entries = FACTS_OF_TYPE[type]
+    .map((key) => [key, facts[key]] as const)
+    .filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0));
+  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as Partial<JourneyFacts>);
+}
+
+/** The facts without those of `type` (an empty list where the facts keep one). */
+function withoutFactsOf(facts: JourneyFacts, type: EventType): JourneyFacts {
+  const next: Record<string, unknown> = { ...facts };
+  for (const key of FACTS_OF_TYPE[type]) delete next[key];
+  if (type === 'nl.koers.extension.granted') next.extensions = [];
+  return next as unknown as JourneyFacts;
+}
+
+/**
  * The facts after one more event. Pure; an event whose data does not match its type's schema changes
  * nothing (the API and the workflow refuse such events before they get here). The regime is fixed at
  * the start of the journey and never changed by an event.
  */
-export function applyEvent(facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
+export function applyEvent(facts: JourneyFacts, event: JourneyEvent, options: { withdrawals?: boolean } = {}): JourneyFacts {
   if (!isLocalDate(event.occurredOn)) return facts;
   const correction = event.correction === true;
   if (!correction && facts.corrected.includes(event.type)) return facts;
-  const next = reduce(event.type, facts, event.occurredOn, { ...event.data, occurredOn: event.occurredOn }, correction);
+  // A withdrawal (contract v1.2) is a correction to "none": like any correction it holds against later
+  // partner events of its type, so any arrival order of partner events gives the same facts.
+  const withdrawal = options.withdrawals !== false && isWithdrawal(event) && event.type in FACTS_OF_TYPE;
+  const next = withdrawal
+    ? effectiveLeerroute(withoutFactsOf(facts, event.type))
+    : reduce(event.type, facts, event.occurredOn, { ...event.data, occurredOn: event.occurredOn }, correction);
   if (next === undefined) return facts;
   if (!correction || next.corrected.includes(event.type)) return next;
   return { ...next, corrected: [...next.corrected, event.type].sort() };
@@ -339,5 +387,5 @@ export function applyEvent(facts: JourneyFacts, event: JourneyEvent): JourneyFac
 
 /** Folds events in the given order (partner events: any order gives the same facts). */
 export function applyEvents(facts: JourneyFacts, events: readonly JourneyEvent[]): JourneyFacts {
-  return events.reduce(applyEvent, facts);
+  return events.reduce((f, e) => applyEvent(f, e), facts);
 }

@@ -23,3 +23,4 @@ export * from './journey-end';
 export * from './task-forms';
 export * from './admission';
 export * from './termijnenwet';
+export * from './reporting';

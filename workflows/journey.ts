@@ -34,6 +34,7 @@ import {
   ladderAssessedSignal,
   memoryQuery,
   moveMunicipalitySignal,
+  correctPersonSignal,
   projectSignal,
   requestExtensionUpdate,
   startInstrumentUpdate,
@@ -45,6 +46,7 @@ import {
 } from './definitions';
 import { instrumentWorkflow, instrumentChangedSignal, endInstrumentSignal, extendInstrumentSignal } from './instrument';
 import { Journey, type JourneyMemory } from './journey-state';
+import { onRefusedMessage } from './interceptors';
 
 export type { JourneyMemory };
 
@@ -80,6 +82,8 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     lawV12: patched('law-v1.2'),
     // Asked when a form gives the day, so the marker lands in the history where the behaviour changed.
     formAssessedOn: () => patched('ladder-assessed-on'),
+    correctionsV12: () => patched('corrections-v1.2'),
+    instrumentStartsReintegration: () => patched('instrument-starts-reintegration'),
   });
   // Journeys recorded before the read model keep their two activities per step (replay); later ones
   // make one local activity that also writes the read model (store/journeys.ts). Asked at every step,
@@ -89,12 +93,15 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   const { journeyId } = input;
   const startedAt = workflowInfo().startTime.toISOString();
 
+  // A signal sent around the API (its payload not sealed by Koers) is kept as rejected, nothing more.
+  onRefusedMessage((message, reason) => journey.refuseMessage(message, reason));
   setHandler(eventSignal, (event) => {
     if (journey.receiveEvent(event) === 'rejected') log.warn('event rejected', { type: String(event?.type) });
   });
   setHandler(amendPolicySignal, (amendment) => journey.amendPolicy(amendment));
   setHandler(assignCaseworkerSignal, (caseworker) => journey.assignCaseworker(caseworker));
   setHandler(moveMunicipalitySignal, (move) => journey.move(move));
+  setHandler(correctPersonSignal, (correction) => journey.correctPerson(correction));
   setHandler(ladderAssessedSignal, (assessment) => journey.assessLadder(assessment));
   setHandler(taskCompletedSignal, (completion) => journey.completeTask(completion));
   setHandler(instrumentChangedSignal, (state) => {
@@ -133,12 +140,16 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
         // signal the journey by workflow id, which always reaches the current run.
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
+      journey.instrumentStarted(instrumentId, request);
       return instrumentState(instrumentId);
     },
     {
       validator: (request) => {
         const verdict = journey.checkInstrumentStart(request);
-        if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.reason, 'IneligibleInstrument', verdict.field ? { field: verdict.field } : { rule: verdict.rule });
+        if (!verdict.ok) {
+          const details = { ...(verdict.field ? { field: verdict.field } : {}), ...(verdict.rule ? { rule: verdict.rule } : {}), ...(verdict.code ? { code: verdict.code } : {}) };
+          throw ApplicationFailure.nonRetryable(verdict.reason, 'IneligibleInstrument', details);
+        }
       },
     },
   );
