@@ -55,11 +55,39 @@ describe('a journey that ended reopens (contract v1.2)', () => {
     const firstHistory = await t.env.client.workflow.getHandle(handle.workflowId, firstRun).fetchHistory();
     expect(firstHistory.events?.length).toBeGreaterThan(0);
     // The person index still names the same journey: a second journey for the person stays a conflict.
-    expect(await persons.claim('borger-odoorn', 'person-key-1', 'j-another')).toEqual({ claimed: false, journeyId: handle.workflowId });
+    expect(await persons.claim('borger-odoorn', 'person-key-1', 'j-another')).toMatchObject({ claimed: false, journeyId: handle.workflowId });
     // The read model follows: the row is running again.
     const row = await t.h.eventually(() => t.h.readModel.get(handle.workflowId), (r) => r?.runStatus === 'running');
     expect(row?.runStatus).toBe('running');
     await t.h.record('law-v12-reopen', running);
+    await t.h.finish(running);
+  });
+});
+
+describe('a withdrawal reopens a journey that ended on the withdrawn milestone (contract v1.2)', () => {
+  it('the exemption it ended on is withdrawn: the inburgering runs again', async () => {
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: '2021-06-01', birthDate: '1985-01-01' });
+    await t.h.send(handle, 'nl.koers.exemption.granted', addDays(today, -10));
+    expect(await handle.result()).toMatchObject({ phase: 'exempted' });
+    await t.h.advanceTo(addDays(today, 7));
+    const withdrawal: JourneyEvent = {
+      source: 'urn:test:admin',
+      id: 'withdraw-exemption',
+      type: 'nl.koers.exemption.granted',
+      occurredOn: await t.h.today(),
+      data: { occurredOn: await t.h.today(), withdrawn: true },
+      receivedAt: new Date().toISOString(),
+      actor: { name: 'test admin', role: 'admin' },
+      correction: true,
+      reason: 'exemption granted to the wrong person',
+    };
+    expect(await reopenJourney(t.env.client, t.h.taskQueue, handle.workflowId, withdrawal)).toBe(true);
+    const running = t.env.client.workflow.getHandle(handle.workflowId);
+    const state = await t.h.until(running, (s) => s.milestones.exemptedOn === undefined && s.events.length === 2);
+    expect((await running.describe()).status.name).toBe('RUNNING');
+    expect(state.phase).not.toBe('exempted');
+    expect(clockOf(state, 'inburgering')?.status).toBe('overdue');
     await t.h.finish(running);
   });
 });
