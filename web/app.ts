@@ -21,6 +21,7 @@ import { inboxRoutes } from './pages/inbox';
 import { journeyRoutes } from './pages/journey';
 import { processRoutes } from './pages/process';
 import { adminRoutes } from './pages/admin';
+import { exportRoutes } from './pages/exports';
 
 export const SESSION_COOKIE = 'koers_session';
 export const LANG_COOKIE = 'koers_lang';
@@ -168,7 +169,7 @@ export function webApp(deps: WebDeps): express.Router {
 
   router.get('/', (req, res) => res.redirect(303, href(req.webSession!.principal.role === 'admin' ? '/admin' : '/inbox')));
 
-  const routes: WebRoute[] = [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes()];
+  const routes: WebRoute[] = [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...exportRoutes()];
   for (const route of routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const session = req.webSession!;
