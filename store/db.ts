@@ -112,6 +112,16 @@ export interface PersonIndexTable {
   updated_at: string;
   /** When Temporal accepted the journey's start; null while a create has only claimed the entry. */
   started_at: string | null;
+  /** Keyed hash of the BSN (api/identity.ts bsnKey); unique per municipality (contract v1.2). Null: no BSN given, or indexed before 0009. */
+  bsn_key: string | null;
+  /** Keyed hash of the reference trimmed and lower-cased, for a case-insensitive search. */
+  ref_key: string | null;
+  /** The personRef sealed (AES-256-GCM, api/identity.ts seal), for the pages. */
+  ref_sealed: string | null;
+  /** The person's name as recorded at registration, sealed. */
+  name_sealed: string | null;
+  /** Keyed hashes of the name's normalised words, space-separated, for a search by name. */
+  name_keys: string | null;
 }
 
 /** One journey as the read model holds it (store/journeys.ts): what `GET /v1/journeys/{id}` and the lists need. */
@@ -180,7 +190,24 @@ export interface PolicyVersionsTable {
   created_at: string;
 }
 
+/** A signal a store write owes a journey, kept until Temporal has it (store/journey-signals.ts). */
+export interface JourneySignalsTable {
+  id: string;
+  /** One row per fact, e.g. `taskCompleted:<taskId>`: writing it again changes nothing. */
+  dedupe_key: string;
+  journey_id: string;
+  /** The signal's name (workflows/definitions.ts). */
+  signal: string;
+  /** The signal's argument, JSON. */
+  arg: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface KoersDatabase {
+  journey_signals: JourneySignalsTable;
   policy_versions: PolicyVersionsTable;
   journeys: JourneysTable;
   journey_deadlines: JourneyDeadlinesTable;

@@ -241,6 +241,47 @@ export const migrations: Record<string, Migration> = {
       for (const column of ['view_today', 'permit_granted_on', 'intake_held_on', 'permit_to_intake_days', 'reintegration_due', 'reintegration_started_on', 'phase_later', 'phase_later_on']) {
         await db.schema.alterTable('journeys').dropColumn(column).execute();
       }
+      },
+    },
+  // Signals a store write owes a journey, until Temporal has them (store/journey-signals.ts, issue 24).
+  '0009_i24_journey_signals': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('journey_signals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+        .addColumn('journey_id', 'text', (c) => c.notNull())
+        .addColumn('signal', 'text', (c) => c.notNull())
+        .addColumn('arg', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('journey_signals_due').on('journey_signals').columns(['next_attempt_at']).execute();
+      await db.schema.createIndex('journey_signals_journey').on('journey_signals').columns(['journey_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('journey_signals').execute();
+    },
+  },
+  // Issue 21 / contract v1.2: one journey per BSN per municipality, the reference and name sealed for
+  // the pages, and search by reference (case-insensitive), BSN and name, all by keyed hashes.
+  '0009_i21a_person_details': {
+    async up(db: Kysely<unknown>) {
+      for (const column of ['bsn_key', 'ref_key', 'ref_sealed', 'name_sealed', 'name_keys']) {
+        await db.schema.alterTable('person_index').addColumn(column, 'text').execute();
+      }
+      // NULLs are distinct in a unique index on SQLite and PostgreSQL: journeys without a BSN never collide.
+      await db.schema.createIndex('person_index_bsn_idx').on('person_index').columns(['municipality', 'bsn_key']).unique().execute();
+      await db.schema.createIndex('person_index_bsn_key_idx').on('person_index').column('bsn_key').execute();
+      await db.schema.createIndex('person_index_ref_key_idx').on('person_index').column('ref_key').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const index of ['person_index_ref_key_idx', 'person_index_bsn_key_idx', 'person_index_bsn_idx']) await db.schema.dropIndex(index).execute();
+      for (const column of ['name_keys', 'name_sealed', 'ref_sealed', 'ref_key', 'bsn_key']) {
+        await db.schema.alterTable('person_index').dropColumn(column).execute();
+      }
     },
   },
 };

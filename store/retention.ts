@@ -91,6 +91,8 @@ export class RetentionStore {
       await trx.updateTable('tasks').set({ form: null }).where('journey_id', '=', journeyId).where('form', 'is not', null).execute();
       // The read model's row holds the BSN ciphertext and the journey's facts: it goes whole (store/journeys.ts).
       await new JourneyReadModel(trx).delete(journeyId);
+      // The person index holds the sealed reference and name and the keyed BSN: they go, and the reference and BSN are free again (issue 21).
+      await trx.deleteFrom('person_index').where('journey_id', '=', journeyId).execute();
       await trx
         .updateTable('journey_retention')
         .set({ erased_at: at, erasure_ground: ground, erased_by: erasedBy })
