@@ -11,6 +11,7 @@ import type { Task, TaskFilter } from '../store/tasks';
 import { taskCompletedSignal, type TaskCompletion } from '../workflows/definitions';
 import { inTransaction } from '../store/db';
 import { mayAccessMunicipality, type Principal } from './auth';
+import { may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
@@ -65,7 +66,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   }
 
   async function listPage(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
-    let municipalities: string[] | undefined = principal.role === 'admin' ? undefined : principal.municipalities;
+    let municipalities: string[] | undefined = may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
     if (query.municipality) municipalities = municipalities === undefined || municipalities.includes(query.municipality) ? [query.municipality] : [];
     if (municipalities && municipalities.length === 0) return { tasks: [] };
     const page = await ctx.tasks.listTasks({
@@ -101,7 +102,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'My tasks: the ones assigned to me',
         description: listDescription,
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
@@ -115,7 +115,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: "My team's tasks: those of my teams in my municipalities",
         description: `${listDescription} A key without \`teams\` sees every team's tasks of its municipalities; with \`journeyId\`, every team's tasks of that journey (as the journey itself lists its open tasks).`,
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
@@ -129,7 +128,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'My tasks as CSV: every one the filters find',
         description: `The rows and fields of \`GET /v1/tasks/mine\`, all of them, streamed. ${listDescription.replace(/; paged by `cursor`/, '')}`,
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskExportQuery,
         responses: { 200: CSV_RESPONSE },
       },
@@ -143,7 +141,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: "My team's tasks as CSV: every one the filters find",
         description: 'The rows and fields of `GET /v1/tasks/team`, all of them, streamed.',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskExportQuery,
         responses: { 200: CSV_RESPONSE },
       },
@@ -156,7 +153,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'getTask',
         summary: 'One task, open or closed',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task', schema: TaskSchema } },
       },
@@ -169,7 +165,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'claimTask',
         summary: 'Take an open task',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task, now mine', schema: TaskSchema }, 409: { description: 'Someone else holds it, or it is closed', contentType: 'application/problem+json' } },
       },
@@ -185,7 +180,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'unclaimTask',
         summary: 'Give a task I hold back to its team',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task, open again', schema: TaskSchema }, 409: { description: 'Someone else holds it, or it is closed', contentType: 'application/problem+json' } },
       },
@@ -200,17 +194,15 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/tasks/{taskId}/reassign',
         operationId: 'reassignTask',
         summary: 'Hand a task to a colleague',
-        description: 'Allowed to its current holder, to a team lead (a key with team `team-lead`) and to admins.',
+        description: 'Allowed to its current holder, to a team lead and to admins (identity/permissions.ts `reassignAnyTask`).',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         body: { content: json(ReassignTaskBody), schema: ReassignTaskBody },
         responses: { 200: { description: 'The task, reassigned', schema: TaskSchema }, 409: { description: 'The task is closed', contentType: 'application/problem+json' } },
       },
       async ({ principal, params, body }) => {
         const task = await visibleTask(principal, params.taskId);
-        const teamLead = principal.teams?.includes('team-lead') ?? false;
-        if (principal.role !== 'admin' && !teamLead && task.assignee !== principal.name) {
+        if (!may(principal, 'reassignAnyTask') && task.assignee !== principal.name) {
           throw new Problem(403, 'Forbidden', 'Only the holder of a task, a team lead or an admin may reassign it.');
         }
         return { status: 200, body: present(await ctx.tasks.reassign(params.taskId, body.assignee, principal.name)) };
@@ -224,7 +216,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'Complete a task I hold, with the form for its kind',
         description: 'The form is validated for the task kind (422 naming each field); the journey is then told and moves on.',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         body: { content: json(CompleteTaskDoc), schema: CompleteTaskBody },
         responses: {
@@ -284,5 +275,7 @@ export function presentTask(task: Task, today: string) {
     overdue: active && task.dueDate < today,
     ...(task.completedBy ? { completedBy: task.completedBy } : {}),
     ...(task.completedAt ? { completedAt: task.completedAt } : {}),
+    // What the caseworker answered, so the task shows it again once done.
+    ...(task.status === 'completed' && task.form && typeof task.form === 'object' ? { form: task.form as Record<string, unknown> } : {}),
   };
 }
