@@ -78,6 +78,11 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   issueCalendarToken: WORKERS,
   // administration
   getStatistics: ['admin'],
+  // Issue 25: every list and the dashboard as CSV, to whoever may read the list.
+  exportJourneys: ['admin'],
+  exportMyTasks: READERS,
+  exportTeamTasks: READERS,
+  exportStatistics: ['admin'],
   amendPolicy: ['admin'],
   getPolicyAmendment: ['admin'],
   listDeadLetters: ['admin'],
@@ -133,6 +138,11 @@ export const PAGES: Record<string, readonly Role[]> = {
   'POST /journeys/:journeyId/move': ['admin'],
   'POST /journeys/:journeyId/caseworker': ['admin', 'team-lead'],
   'POST /journeys/:journeyId/erase': ['admin', 'privacy-officer'],
+  // Issue 25: the downloads of the lists and the dashboard (the API's export operations check again).
+  'GET /exports/journeys.csv': ['admin'],
+  'GET /exports/tasks-mine.csv': READERS,
+  'GET /exports/tasks-team.csv': READERS,
+  'GET /exports/dashboard.csv': ['admin'],
 };
 
 /** Where each role lands after signing in. */

@@ -24,6 +24,7 @@ import { inboxRoutes } from './pages/inbox';
 import { journeyRoutes } from './pages/journey';
 import { processRoutes } from './pages/process';
 import { adminRoutes } from './pages/admin';
+import { exportRoutes } from './pages/exports';
 import { registerRoutes } from './pages/register';
 import { milestoneRoutes } from './pages/milestones';
 import { searchRoutes } from './pages/search';
@@ -52,17 +53,6 @@ export interface Web {
 }
 
 export type WebHandler = (web: Web) => Promise<void>;
-/** Every page and form of the web app; identity/permissions.ts PAGES has a row for each (a test checks). */
-export const webRoutes = (): WebRoute[] => [
-  ...inboxRoutes(),
-  ...journeyRoutes(),
-  ...processRoutes(),
-  ...adminRoutes(),
-  ...registerRoutes(),
-  ...milestoneRoutes(),
-  ...searchRoutes(),
-  ...policyRoutes(),
-];
 
 export interface WebRoute {
   method: 'get' | 'post';
@@ -104,6 +94,11 @@ function sameOrigin(req: Request): boolean {
 
 /** Only paths inside the web app, so a `next` parameter cannot send anyone elsewhere. */
 const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/app\/[A-Za-z0-9/_:.?=&%-]*$/.test(next) && !next.startsWith('//') ? next : href('/'));
+
+/** Every page of the web app (identity/permissions.ts PAGES has a row for each). */
+export function webRoutes(): WebRoute[] {
+  return [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...registerRoutes(), ...milestoneRoutes(), ...searchRoutes(), ...policyRoutes(), ...exportRoutes()];
+}
 
 export function webApp(deps: WebDeps): express.Router {
   const now = deps.now ?? Date.now;
