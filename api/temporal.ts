@@ -113,7 +113,8 @@ export interface GatewayTimeouts {
 }
 
 export class TemporalGateway {
-  private readonly timeoutMs: number;
+  /** Deadline of each Temporal call, ms; a batch of events has one such deadline in all (api/events.ts). */
+  readonly timeoutMs: number;
   private readonly queryTimeoutMs: number;
 
   constructor(
@@ -245,10 +246,10 @@ export class TemporalGateway {
     }
   }
 
-  /** Resolves once Temporal has durably accepted the signal. */
-  async signal<A>(journeyId: string, def: SignalDefinition<[A]>, arg: A): Promise<void> {
+  /** Resolves once Temporal has durably accepted the signal; `timeoutMs` shortens the call's deadline (what is left of a batch's). */
+  async signal<A>(journeyId: string, def: SignalDefinition<[A]>, arg: A, timeoutMs = this.timeoutMs): Promise<void> {
     try {
-      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(def, arg));
+      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(def, arg), Math.max(1, Math.min(timeoutMs, this.timeoutMs)));
     } catch (err) {
       throw asProblem(err);
     }
