@@ -73,6 +73,21 @@ describe('a task completed while Temporal is stalled', () => {
     expect((await h.as('caseworker').post(`${url}/complete`, { form: { pipDate: '2025-06-01', leerroute: 'b1' } })).status).toBe(200);
   });
 
+  it('moves a journey during the stall: the index and the journey end up in the same municipality', async () => {
+    const journeyId = await h.createJourney();
+    await h.settled(journeyId);
+    process.kill(server.pid!, 'SIGSTOP');
+    frozen = true;
+    const moved = await h.as('admin').post(`/v1/journeys/${journeyId}/move`, { municipality: 'midden-drenthe' });
+    process.kill(server.pid!, 'SIGCONT');
+    frozen = false;
+    expect(moved.status).toBe(202);
+    expect(await h.persons.municipalityOf(journeyId)).toBe('midden-drenthe');
+    const state = await eventually(() => h.client.workflow.getHandle(journeyId).query(stateQuery).catch(() => undefined), (s) => s?.municipality === 'midden-drenthe', 30_000);
+    expect(state?.municipality).toBe('midden-drenthe');
+    expect(await eventually(pending, (rows) => rows.length === 0, 5000)).toEqual([]);
+  });
+
   it('answers a batch of events during the stall by one deadline, each event with its own outcome', async () => {
     const journeyId = await h.createJourney({ permitGrantedOn: '2025-03-14' });
     await h.settled(journeyId);
