@@ -26,6 +26,7 @@ import { JOURNEY_STATUSES, TemporalGateway } from './temporal';
 import { BackPressure } from './back-pressure';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
+import { personRoutes } from './persons';
 import { eventRoutes } from './events';
 import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
@@ -171,6 +172,8 @@ export function createApp(deps: AppDeps): KoersApp {
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [
     ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
+    // Before the journey routes: /v1/journeys/search and /duplicates are no journey ids.
+    ...personRoutes(ctx),
     ...journeyRoutes(ctx),
     // Shedding first: a request shed while the workers are behind does no work and does not count against the key's limit.
     ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
