@@ -11,7 +11,7 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent } from '../domain/events';
+import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { mayReportMilestone } from '../domain/reporting';
 import { eventSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
@@ -106,7 +106,6 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           'with `data: { "occurredOn": …, "withdrawn": true }` withdraws the milestone. Batch mode ' +
           '(`application/cloudevents-batch+json`) answers 207 with the status each event would have had alone. Rate limited per key (429).',
         tags: ['events'],
-        roles: ['admin', 'partner', 'caseworker'],
         params: JourneyParams,
         body: {
           content: {
@@ -335,7 +334,7 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     occurredOn: data.occurredOn as string,
     data,
     receivedAt: entry.receivedAt,
-    actor: { name: entry.actor.name, role: entry.actor.role as Principal['role'] },
+    actor: { name: entry.actor.name, role: entry.actor.role as ActorRole },
     ...(entry.correction ? { correction: true, ...(entry.reason ? { reason: entry.reason } : {}) } : {}),
   };
   try {
