@@ -63,7 +63,6 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
     await browser?.close();
     await Promise.all(apis.map((a) => a.kill('SIGTERM')));
     await keycloak?.stop();
-    // eslint-disable-next-line no-console
     if (timings.length) console.log(`sign-in in the browser (click "Inloggen via Keycloak" → Koers page drawn), ms:\n${timings.map((t) => `  ${t.who}: ${t.ms}`).join('\n')}`);
   });
 
