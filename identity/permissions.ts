@@ -55,8 +55,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   countJourneys: ['admin'],
   assignCaseworker: ['admin', 'team-lead'],
   moveJourney: ['admin'],
-  // events (partners report, an admin corrects)
-  reportMilestone: ['admin', 'partner'],
+  // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
+  reportMilestone: ['admin', 'partner', 'caseworker'],
   // caseworker commands
   requestExtension: WORKERS,
   assessLadder: WORKERS,

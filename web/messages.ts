@@ -185,6 +185,8 @@ const nl = {
   'dashboard.perMonth': 'Per maand',
   'dashboard.journeys': 'Trajecten',
   'dashboard.sample': '{count} trajecten meegeteld',
+  'dashboard.scope':
+    'Alle trajecten die aan het filter voldoen tellen mee, met de stand van hun termijnen op vandaag. Trajecten waarvan de uitvoering is gestopt ({count}) tellen niet mee.',
   'dashboard.table': 'Tabel',
   'dashboard.month': 'Maand',
   'dashboard.value': 'Waarde',
@@ -441,6 +443,7 @@ const en: Record<MessageKey, string> = {
   'dashboard.perMonth': 'Per month',
   'dashboard.journeys': 'Journeys',
   'dashboard.sample': '{count} journeys counted',
+  'dashboard.scope': 'Every journey that matches the filter counts, with its deadlines as they stand today. Journeys whose run stopped ({count}) are not counted.',
   'dashboard.table': 'Table',
   'dashboard.month': 'Month',
   'dashboard.value': 'Value',
