@@ -13,6 +13,7 @@ import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { mayReportMilestone } from '../domain/reporting';
+import { domainRole } from '../identity/permissions';
 import { eventSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
@@ -234,9 +235,10 @@ async function refusal(ctx: ApiContext, principal: Principal, municipality: stri
     if (correction) return new Problem(403, 'Forbidden', 'A partner reports milestones; corrections are made by the municipality.', undefined, { code: 'correction-not-allowed' });
     return undefined;
   }
-  if (principal.role !== 'admin' && principal.role !== 'caseworker') return new Problem(403, 'Forbidden', 'This key may not send events.');
+  const role = domainRole(principal.role);
+  if (role !== 'admin' && role !== 'caseworker') return new Problem(403, 'Forbidden', 'This key may not send events.');
   const policy = await ctx.policies.current(municipality);
-  if (mayReportMilestone(policy?.milestoneReporting, principal.role, type, correction)) return undefined;
+  if (mayReportMilestone(policy?.milestoneReporting, role, type, correction)) return undefined;
   return new Problem(
     403,
     'Forbidden',
@@ -318,7 +320,8 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     occurredOn: data.occurredOn as string,
     data,
     receivedAt: entry.receivedAt,
-    actor: { name: entry.actor.name, role: entry.actor.role as ActorRole },
+    // A team lead reports as a caseworker (identity/permissions.ts domainRole).
+    actor: { name: entry.actor.name, role: domainRole(entry.actor.role as Principal['role']) as ActorRole },
     ...(entry.correction ? { correction: true, ...(entry.reason ? { reason: entry.reason } : {}) } : {}),
   };
   try {

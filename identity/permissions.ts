@@ -56,7 +56,13 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   assignCaseworker: ['admin', 'team-lead'],
   moveJourney: ['admin'],
   // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
-  reportMilestone: ['admin', 'partner', 'caseworker'],
+  // partners report theirs, staff what their municipality allows (domain/reporting.ts; a team lead as a caseworker)
+  reportMilestone: [...WORKERS, 'partner'],
+  // persons (contract v1.2)
+  checkDuplicateJourney: WORKERS,
+  searchJourneys: [...READERS, 'privacy-officer', 'partner'],
+  getJourneyPerson: [...READERS, 'privacy-officer'],
+  correctJourneyPerson: ['admin'],
   // caseworker commands
   requestExtension: WORKERS,
   assessLadder: WORKERS,
@@ -116,6 +122,13 @@ export const PAGES: Record<string, readonly Role[]> = {
   'POST /admin/find': ['admin'],
   'GET /dashboard': ['admin'],
 };
+
+/**
+ * The role whose rights a staff member has where the law's own rules name roles (domain/reporting.ts,
+ * an event's actor): a team lead is a caseworker there.
+ */
+export const domainRole = (role: Role): 'admin' | 'caseworker' | 'partner' | undefined =>
+  role === 'admin' || role === 'caseworker' || role === 'partner' ? role : role === 'team-lead' ? 'caseworker' : undefined;
 
 /** Where each role lands after signing in. */
 export const HOME_PAGE: Record<PersonRole, string> = {

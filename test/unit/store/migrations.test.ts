@@ -6,7 +6,8 @@ import { databaseKind, openDatabase } from '../../../store/db';
 import { migrateDown, migrateToLatest, migrations } from '../../../store/migrations';
 import { describeEachDatabase } from './databases';
 
-const all = Object.keys(migrations);
+// Kysely runs migrations in name order (parallel branches' 0009_<branch>_… ones sort among each other).
+const all = Object.keys(migrations).sort();
 
 describeEachDatabase(
   'migrations',
