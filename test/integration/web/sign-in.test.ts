@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { HOME_PAGE, PAGES, type PersonRole } from '../../../identity/permissions';
 import { startKoersProcess, type KoersProcess } from '../../helpers/koers-process';
 import { freePort } from '../../helpers/ports';
-import { GROUP_MAP, KEYCLOAK_CLIENT_ID, KEYCLOAK_CLIENT_SECRET, KEYCLOAK_PASSWORD, startKeycloak, type Keycloak } from '../../helpers/keycloak';
+import { GROUP_MAP, KEYCLOAK_START_TIMEOUT_MS, KEYCLOAK_CLIENT_ID, KEYCLOAK_CLIENT_SECRET, KEYCLOAK_PASSWORD, startKeycloak, type Keycloak } from '../../helpers/keycloak';
 import { launchChromium } from './browser';
 
 /**
@@ -57,7 +57,7 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
     };
     await startApis();
     browser = await launchChromium();
-  });
+  }, KEYCLOAK_START_TIMEOUT_MS + 120_000);
 
   afterAll(async () => {
     await browser?.close();
