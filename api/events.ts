@@ -13,6 +13,7 @@ import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { mayReportMilestone } from '../domain/reporting';
+import { domainRole } from '../identity/permissions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
@@ -249,9 +250,8 @@ async function refusal(ctx: ApiContext, principal: Principal, municipality: stri
     if (correction) return new Problem(403, 'Forbidden', 'A partner reports milestones; corrections are made by the municipality.', undefined, { code: 'correction-not-allowed' });
     return undefined;
   }
-  // A team lead is a caseworker who also hands work out: the municipality's caseworker rights are theirs too.
-  const role = principal.role === 'admin' ? 'admin' : principal.role === 'caseworker' || principal.role === 'team-lead' ? 'caseworker' : undefined;
-  if (!role) return new Problem(403, 'Forbidden', 'This key may not send events.');
+  const role = domainRole(principal.role);
+  if (role !== 'admin' && role !== 'caseworker') return new Problem(403, 'Forbidden', 'This key may not send events.');
   const policy = await ctx.policies.current(municipality);
   if (mayReportMilestone(policy?.milestoneReporting, role, type, correction)) return undefined;
   return new Problem(
@@ -336,7 +336,8 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     occurredOn: data.occurredOn as string,
     data,
     receivedAt: entry.receivedAt,
-    actor: { name: entry.actor.name, role: entry.actor.role as ActorRole },
+    // A team lead reports as a caseworker (identity/permissions.ts domainRole).
+    actor: { name: entry.actor.name, role: domainRole(entry.actor.role as Principal['role']) as ActorRole },
     ...(entry.correction ? { correction: true, ...(entry.reason ? { reason: entry.reason } : {}) } : {}),
   };
   try {
