@@ -34,6 +34,8 @@ import { erasureRoutes } from './erasure';
 import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import { statisticsRoutes } from './statistics';
+import type { StaffDirectory } from '../staff/directory';
+import { recordKeyStaff, staffRoutes } from './staff';
 import { webApp } from '../web/app';
 
 export const API_VERSION = '1.0.0';
@@ -66,6 +68,8 @@ export interface AppDeps {
   /** The amended policy versions (store/policies.ts); migrated with the store. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** The staff directory (staff/directory.ts); migrated with the store. */
+  staff: StaffDirectory;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
   now?: () => number;
@@ -133,6 +137,7 @@ export function createApp(deps: AppDeps): KoersApp {
     journeys: deps.journeys,
     policies: deps.policies,
     outbox: deps.outbox,
+    staff: deps.staff,
     logger: deps.logger,
     metrics,
     now,
@@ -169,6 +174,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
+    ...staffRoutes(ctx),
     ...adminRoutes(ctx),
     ...statisticsRoutes(ctx),
     ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks) : []),
@@ -219,7 +225,7 @@ export function createApp(deps: AppDeps): KoersApp {
   });
 
   // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
-  app.use('/app', webApp({ keys: deps.keys, now }));
+  app.use('/app', webApp({ keys: deps.keys, now, staff: deps.staff, logger: deps.logger }));
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
 
   // A calendar feed's token is its credential (calendar apps send no bearer key); the route checks it.
@@ -227,6 +233,7 @@ export function createApp(deps: AppDeps): KoersApp {
     (req.method === 'GET' || req.method === 'HEAD') &&
     (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/' || (deps.calendar !== undefined && /^\/calendar\/[^/]+\.ics$/.test(req.path)));
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys)(req, res, next)));
+  app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
     if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');

@@ -4,6 +4,7 @@ import type { Outbox } from '../store/outbox';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
+import type { StaffDirectory } from '../staff/directory';
 import type { Identity } from './identity';
 import type { AuditStore } from './audit-store';
 import type { ApiMetrics } from './metrics';
@@ -32,6 +33,8 @@ export interface ApiContext {
   /** Each municipality's current policy, amendments included (store/policies.ts): what new journeys start with. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** The staff directory (staff/directory.ts): whom work may be given to. */
+  staff: StaffDirectory;
   logger: ApiLogger;
   metrics: ApiMetrics;
   /** Load shedding for the routes that give the workers work (back-pressure.ts): `before` middleware. */

@@ -15,6 +15,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
+import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
@@ -310,7 +311,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         method: 'put',
         path: '/v1/journeys/{journeyId}/caseworker',
         operationId: 'assignCaseworker',
-        summary: "Reassign the journey's caseworker (role, and optionally a staff id)",
+        summary: "Reassign the journey's caseworker (role, and optionally a staff id of an active colleague)",
         tags: ['administration'],
         roles: ['admin'],
         params: JourneyParams,
@@ -318,10 +319,12 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         responses: {
           202: { description: 'Accepted by the journey', schema: CaseworkerAssigned },
           409: { description: 'The journey has ended', contentType: 'application/problem+json' },
+          422: { description: "`id` is no active colleague serving the journey's municipality (staff directory), or another field is wrong", contentType: 'application/problem+json' },
         },
       },
       async ({ principal, params, body }) => {
-        await visibleJourney(ctx, principal, params.journeyId);
+        const { municipality } = await visibleJourney(ctx, principal, params.journeyId);
+        if (body.id) await requireColleague(ctx.staff, body.id, municipality, 'id');
         const caseworker = { role: body.role, ...(body.id ? { id: body.id } : {}) };
         // The journey puts its caseworker's id in a search attribute, which Temporal stores in clear: it gets a pseudonym.
         let pseudonymous = caseworker;

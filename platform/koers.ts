@@ -33,6 +33,7 @@ import { dailyDigestWorkflow } from '../workflows/digest';
 import { retentionWorkflow } from '../workflows/retention';
 import { RetentionStore } from '../store/retention';
 import { StaffPseudonyms } from '../store/staff-pseudonyms';
+import { StaffDirectory } from '../staff/directory';
 import { JourneyMonitor } from '../worker/monitor';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
@@ -173,6 +174,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         journeys,
         policies: new PolicyVersions(db),
         outbox,
+        staff: new StaffDirectory(db),
         audit: new AuditStore(db),
         identity: new Identity(secret),
         retention,

@@ -10,6 +10,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import type { ApiKeys } from '../api/auth';
+import type { ApiLogger } from '../api/context';
+import { signInOfKey, type StaffDirectory } from '../staff/directory';
 import { amsterdamDateOf } from '../domain/dates';
 import { ApiClient, ApiError } from './api-client';
 import { assetRouter } from './assets';
@@ -28,6 +30,9 @@ export const LANG_COOKIE = 'koers_lang';
 export interface WebDeps {
   keys: ApiKeys;
   now?: () => number;
+  /** A key's sign-in is recorded here as the staff member's last sign-in (staff/directory.ts). */
+  staff?: StaffDirectory;
+  logger?: ApiLogger;
 }
 
 /** What a page handler gets: the signed-in session, an API client with its key, and the page context. */
@@ -143,6 +148,9 @@ export function webApp(deps: WebDeps): express.Router {
     if (!principal) return signInPage(req, res, 401, t('signIn.invalid'));
     if (principal.role === 'partner') return signInPage(req, res, 403, t('signIn.partner'));
     if (req.webSession) sessions.end(req.webSession.id);
+    const staff = signInOfKey(principal);
+    // The directory only informs colleagues' choices: a sign-in does not wait for it, nor fail with it.
+    if (staff && deps.staff) void deps.staff.recordSignIn(staff).catch((err: unknown) => deps.logger?.warn({ keyId: principal.keyId, err: err instanceof Error ? err.name : String(err) }, 'staff directory: sign-in not recorded'));
     const session = sessions.create(apiKey, principal);
     res.cookie(SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: BASE });
     res.redirect(303, safeNext(req.body?.next));

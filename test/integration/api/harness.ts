@@ -26,6 +26,7 @@ import { PolicyVersions } from '../../../store/policies';
 import { CalendarTokens } from '../../../store/ical';
 import { RetentionStore } from '../../../store/retention';
 import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
+import { StaffDirectory } from '../../../staff/directory';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
@@ -114,6 +115,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db);
   const staffPseudonyms = new StaffPseudonyms(db);
+  const staff = new StaffDirectory(db);
 
   const persons = new PersonIndex(db);
 
@@ -165,6 +167,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     journeys,
     policies: new PolicyVersions(db),
     outbox,
+    staff,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
     codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
@@ -206,6 +209,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     persons,
     journeys,
     outbox,
+    staff,
     audit,
     retention,
     taskQueue,
