@@ -85,7 +85,9 @@ describe('journeys and partner events', () => {
     expect((await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, event)).status).toBe(202);
     await signals(journeyId, 1);
     await eventually(() => read(journeyId), (j) => j.clocks.some((c) => c.name === 'maatschappelijke-begeleiding'), 2000);
-    const history = await h.historyLength(journeyId);
+    // The read model is written inside the workflow task that applies the event; the task completes (and
+    // upserts search attributes) just after: wait for the history to settle before taking its length.
+    const history = await h.settled(journeyId);
     const again = await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, event);
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ duplicate: true });

@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { apiHarness, KEYS, type ApiHarness, type KeyName } from '../api/harness';
-import { launchChromium, seriousViolations } from './browser';
+import { launchChromium, screenshotDir, seriousViolations } from './browser';
 
 /**
  * The team lead's tools in a real browser (Debian's Chromium), against the app `npm start` serves:
@@ -14,6 +17,7 @@ describe('team lead in Chromium', () => {
   let server: Server;
   let base: string;
   let browser: Browser;
+  const shots = screenshotDir(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-shots-')));
   const journeyId = `j-teamlead-${process.pid}-${Date.now()}`;
   const taskIds = Array.from({ length: 22 }, (_, i) => `${journeyId}:check-family-reunification-${i}`);
   const absentTasks = taskIds.slice(0, 20);
@@ -81,6 +85,7 @@ describe('team lead in Chromium', () => {
     await expect(rowsOf(page).count()).resolves.toBe(20);
     await expect(rowsOf(page).first().textContent()).resolves.toContain('Anna de Vries');
     expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(shots, 'team-lead.png'), fullPage: true });
 
     // The absence: all of Anna's tasks to Bram, with the reason.
     const absence = page.locator('form#absence');
