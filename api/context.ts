@@ -1,6 +1,8 @@
 import type { TaskStore } from '../store/tasks';
 import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
+import type { JourneySignals } from '../store/journey-signals';
+import type { JourneySignalRelay } from './journey-signals';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
@@ -35,6 +37,9 @@ export interface ApiContext {
   outbox?: Outbox;
   /** The staff directory (staff/directory.ts): whom work may be given to. */
   staff: StaffDirectory;
+  /** Signals a store write owes a journey: queued in the write's transaction, then delivered by `relay`. */
+  journeySignals: JourneySignals;
+  relay: JourneySignalRelay;
   logger: ApiLogger;
   metrics: ApiMetrics;
   /** Load shedding for the routes that give the workers work (back-pressure.ts): `before` middleware. */

@@ -8,8 +8,10 @@ import { z } from 'zod';
 import { TASK_SOURCE, taskFormsOn, taskOutcome } from '../domain/task-forms';
 import { admitOrRefuse } from './journeys';
 import type { Task, TaskFilter } from '../store/tasks';
-import { taskCompletedSignal } from '../workflows/definitions';
+import { taskCompletedSignal, type TaskCompletion } from '../workflows/definitions';
+import { inTransaction } from '../store/db';
 import { mayAccessMunicipality, type Principal } from './auth';
+import { may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
@@ -30,7 +32,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   }
 
   async function list(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
-    let municipalities: string[] | undefined = principal.role === 'admin' ? undefined : principal.municipalities;
+    let municipalities: string[] | undefined = may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
     if (query.municipality) municipalities = municipalities === undefined || municipalities.includes(query.municipality) ? [query.municipality] : [];
     if (municipalities && municipalities.length === 0) return { status: 200, body: { tasks: [] } };
     const page = await ctx.tasks.listTasks({
@@ -57,8 +59,8 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
 
   /** The team lead's bulk hand-over (`POST /v1/tasks/redistribution`): checked whole, then done whole. */
   async function redistribute(principal: Principal, body: z.output<typeof RedistributionBody>) {
-    if (principal.role !== 'admin' && !isTeamLead(principal)) throw new Problem(403, 'Forbidden', 'Only a team lead or an admin may redistribute tasks.');
-    const municipalities = principal.role === 'admin' ? undefined : principal.municipalities;
+    // Who may is the permissions table's `redistributeTasks` (team leads, admins); whose tasks, the municipalities.
+    const municipalities = may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
     let selected: Array<{ taskId: string; field: string; task?: Task }>;
     if (body.taskIds) {
       selected = await Promise.all(
@@ -135,7 +137,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'My tasks: the ones assigned to me',
         description: listDescription,
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
@@ -149,7 +150,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: "My team's tasks: those of my teams in my municipalities",
         description: `${listDescription} A key without \`teams\` sees every team's tasks of its municipalities; with \`journeyId\`, every team's tasks of that journey (as the journey itself lists its open tasks). A team lead sees every team's tasks of its municipalities: the work it distributes.`,
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
@@ -163,7 +163,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'getTask',
         summary: 'One task, open or closed',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task', schema: TaskSchema } },
       },
@@ -176,7 +175,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'claimTask',
         summary: 'Take an open task',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task, now mine', schema: TaskSchema }, 409: { description: 'Someone else holds it, or it is closed', contentType: 'application/problem+json' } },
       },
@@ -192,7 +190,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'unclaimTask',
         summary: 'Give a task I hold back to its team',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task, open again', schema: TaskSchema }, 409: { description: 'Someone else holds it, or it is closed', contentType: 'application/problem+json' } },
       },
@@ -208,9 +205,8 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'reassignTask',
         summary: 'Hand a task to a colleague',
         description:
-          "Allowed to its current holder, to a team lead (role `team-lead`, or a key with team `team-lead`) and to admins. The assignee must be an active colleague in the staff directory who serves the task's municipality (422 naming `assignee` otherwise).",
+          "Allowed to its current holder, to a team lead and to admins (identity/permissions.ts `reassignAnyTask`). The assignee must be an active colleague in the staff directory who serves the task's municipality (422 naming `assignee` otherwise).",
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         body: { content: json(ReassignTaskBody), schema: ReassignTaskBody },
         responses: {
@@ -221,7 +217,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
       },
       async ({ principal, params, body }) => {
         const task = await visibleTask(principal, params.taskId);
-        if (principal.role !== 'admin' && !isTeamLead(principal) && task.assignee !== principal.name) {
+        if (!may(principal, 'reassignAnyTask') && task.assignee !== principal.name) {
           throw new Problem(403, 'Forbidden', 'Only the holder of a task, a team lead or an admin may reassign it.');
         }
         await requireColleague(ctx.staff, body.assignee, task.municipality, 'assignee');
@@ -235,7 +231,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'getTaskHistory',
         summary: "A task's history: who took, handed on, released or completed it, when and why",
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'Oldest first', schema: TaskHistory } },
       },
@@ -260,7 +255,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
           'For team leads and admins. The tasks are named (`taskIds`) or are every task a colleague holds in the caller\'s municipalities (`holder`: an absence handled in one action); they go to `assignee` (an active colleague serving each task\'s municipality) or back to their team pool (`pool: true`). ' +
           "The `reason` lands in each changed task's history. All or nothing: when any task is refused (unknown or of another municipality: 422; closed, or changed while this ran: 409), nothing changes and `outcomes` says per task why.",
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         body: { content: json(RedistributionBody), schema: RedistributionBody },
         responses: {
           200: { description: 'Every task as it went', schema: RedistributionResult },
@@ -278,7 +272,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'Complete a task I hold, with the form for its kind',
         description: 'The form is validated for the task kind (422 naming each field); the journey is then told and moves on.',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         body: { content: json(CompleteTaskDoc), schema: CompleteTaskBody },
         responses: {
@@ -303,14 +296,17 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
             field === 'data.occurredOn' && dateField ? `form.${dateField}` : `form.${field.replace(/^data\./, '')}`,
           );
         }
-        const completion = await ctx.tasks.complete(params.taskId, principal.name, form);
-        await ctx.temporal.signal(completion.journeyId, taskCompletedSignal, {
-          taskKey: completion.taskKey,
-          completedBy: completion.completedBy,
-          completedOn: completion.completedOn,
-          form: completion.form as Record<string, unknown>,
+        // The completion and the signal it owes the journey commit together; the signal is then delivered
+        // at once, or (Temporal slow or away) by the relay until Temporal has it: never one without the other.
+        const { completion, signalId } = await inTransaction(ctx.journeySignals.db, async (trx) => {
+          const completion = await ctx.tasks.using(trx).complete(params.taskId, principal.name, form);
+          const arg: TaskCompletion = { taskKey: completion.taskKey, completedBy: completion.completedBy, completedOn: completion.completedOn, form: completion.form as Record<string, unknown> };
+          const signalId = await ctx.journeySignals.using(trx).enqueue({ dedupeKey: `${taskCompletedSignal.name}:${completion.taskId}`, journeyId: completion.journeyId, signal: taskCompletedSignal.name, arg });
+          return { completion, signalId };
         });
-        ctx.logger.info({ journeyId: completion.journeyId, kind: completion.kind }, 'task completed');
+        const queued = await ctx.journeySignals.get(signalId);
+        const delivered = queued ? await ctx.relay.deliver(queued) : true;
+        ctx.logger.info({ journeyId: completion.journeyId, kind: completion.kind, delivered }, 'task completed');
         const done = await ctx.tasks.getTask(params.taskId);
         return { status: 200, body: present(done!) };
       },
@@ -335,5 +331,7 @@ export function presentTask(task: Task, today: string) {
     overdue: active && task.dueDate < today,
     ...(task.completedBy ? { completedBy: task.completedBy } : {}),
     ...(task.completedAt ? { completedAt: task.completedAt } : {}),
+    // What the caseworker answered, so the task shows it again once done.
+    ...(task.status === 'completed' && task.form && typeof task.form === 'object' ? { form: task.form as Record<string, unknown> } : {}),
   };
 }

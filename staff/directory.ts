@@ -83,16 +83,36 @@ export function isTeamLead(principal: { role: string; teams?: readonly string[] 
   return principal.role === TEAM_LEAD || (principal.role === 'caseworker' && (principal.teams ?? []).includes(TEAM_LEAD));
 }
 
+/** A principal's shape as the directory reads it (api/auth.ts `Principal`): its `name` is the staff id. */
+export interface StaffPrincipal {
+  role: string;
+  name: string;
+  municipalities: readonly string[];
+  teams?: readonly string[];
+}
+
 /**
- * The sign-in an API-key principal stands for (development mode and keys of integrations acting for
- * staff): caseworker, team-lead and admin keys are staff, with the key's `name` as both id and name;
- * a partner is a machine (undefined). The team is the key's first team other than `team-lead`.
+ * The sign-in a principal stands for when its role works tasks (caseworker, team lead, admin), with
+ * `name` as the person's name (an API key has none: its `name`, the staff id, stands in); undefined for
+ * a partner (a machine) and for roles that are given no work (reader, privacy officer). The team is the
+ * principal's first team other than `team-lead`.
  */
-export function signInOfKey(principal: { role: string; name: string; municipalities: readonly string[]; teams?: readonly string[] }): StaffSignIn | undefined {
+export function signInOfKey(principal: StaffPrincipal, name: string = principal.name): StaffSignIn | undefined {
   if (principal.role !== 'caseworker' && principal.role !== 'admin' && principal.role !== TEAM_LEAD) return undefined;
   const team = (principal.teams ?? []).find((t) => t !== TEAM_LEAD);
   const role: StaffRole = principal.role === 'admin' ? 'admin' : isTeamLead(principal) ? 'team-lead' : 'caseworker';
-  return { id: principal.name, name: principal.name, role, ...(team ? { team } : {}), municipalities: principal.municipalities };
+  return { id: principal.name, name, role, ...(team ? { team } : {}), municipalities: principal.municipalities };
+}
+
+/**
+ * Records a person's sign-in at the identity provider (identity/ calls it on every one): a role that
+ * works tasks is recorded as active; a person whose groups now give a role that is given no work
+ * (reader, privacy officer) is deactivated, so work is no longer handed to them.
+ */
+export async function recordStaffSignIn(directory: StaffDirectory, principal: StaffPrincipal, name: string): Promise<void> {
+  const signIn = signInOfKey(principal, name);
+  if (signIn) await directory.recordSignIn(signIn);
+  else await directory.deactivate(principal.name);
 }
 
 export class StaffDirectory {

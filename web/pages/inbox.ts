@@ -10,14 +10,14 @@ import type { z } from 'zod';
 import { dayNumber } from '../../domain/dates';
 import { taskForms } from '../../domain/task-forms';
 import type { Task, StaffMember } from '../../api/schemas';
-import { isTeamLead } from '../../staff/directory';
 import { TASK_KINDS, TASK_STATUSES } from '../../api/schemas';
 import type { FieldError } from '../api-client';
 import type { Web, WebRoute } from '../app';
-import { fields, formValues, objectSchema } from '../forms';
+import { fieldLabel, fields, formValues, objectSchema, optionLabel } from '../forms';
 import { amsterdamDateTime, html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge, type PageContext } from '../layout';
 import type { Translate } from '../messages';
+import { may } from '../../identity/permissions';
 
 type TaskView = z.output<typeof Task>;
 type Colleague = z.output<typeof StaffMember>;
@@ -44,8 +44,8 @@ function colleagueOptions(colleagues: readonly Colleague[], municipality?: strin
     .map((c) => html`<option value="${c.id}"${selected === c.id ? html` selected` : ''}>${c.name}</option>`);
 }
 
-/** May this session distribute the team's work (team lead) or anyone's (admin)? */
-const distributes = (web: Web): boolean => web.session.principal.role === 'admin' || isTeamLead(web.session.principal);
+/** May this session distribute the team's work (team lead) or anyone's (admin)? The permissions table says. */
+const distributes = (web: Web): boolean => may(web.session.principal, 'reassignAnyTask');
 
 /** Overdue first, then by due date, then by follow-up date: what needs doing first comes first. */
 export function inboxOrder(a: TaskView, b: TaskView): number {
@@ -85,7 +85,7 @@ function readFilters(query: Record<string, unknown>): Filters {
 function taskActions(web: Web, task: TaskView, back: string, colleagues?: readonly Colleague[]): Html {
   const { ctx, session } = web;
   const me = session.principal.name;
-  const mayReassign = distributes(web) || task.assignee === me;
+  const mayReassign = may(session.principal, 'reassignAnyTask') || task.assignee === me;
   const action = (verb: string, label: string, primary = false) =>
     html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/${verb}`)}" class="koers-inline">${csrfField(ctx)}<input type="hidden" name="back" value="${back}"><button type="submit" class="utrecht-button utrecht-button--${primary ? 'primary' : 'secondary'}-action">${label}</button></form>`;
   if (task.status === 'completed' || task.status === 'cancelled') return html``;
@@ -147,7 +147,7 @@ export function taskTable(
               ? html`<input type="checkbox" class="utrecht-checkbox utrecht-checkbox--html-input" name="taskIds" value="${task.taskId}" form="${options.selectFor}" aria-label="${t('task.selectOne', { kind: t(`kind.${task.kind}`), due: task.dueDate })}">`
               : ''}</td>`
           : ''}
-        <td class="utrecht-table__cell">${t(`kind.${task.kind}`)}</td>
+        <td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${t(`kind.${task.kind}`)}</a></td>
         ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${task.journeyId.slice(0, 12)}…</a></td>` : ''}
         <td class="utrecht-table__cell">${task.clock ? t(`clock.${task.clock}`) : '—'}</td>
         <td class="utrecht-table__cell">${task.followUpDate}</td>
@@ -337,7 +337,9 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Fie
   ]);
   const schema = objectSchema(taskForms[task.kind]);
   const mine = task.assignee === web.session.principal.name;
-  const title = ctx.t('task.completeTitle', { kind: ctx.t(`kind.${task.kind}`) });
+  const done = task.status === 'completed' || task.status === 'cancelled';
+  const title = ctx.t(done ? 'task.viewTitle' : 'task.completeTitle', { kind: ctx.t(`kind.${task.kind}`) });
+  const answers = (task as TaskView & { form?: Record<string, unknown> }).form;
   res.status(errors || message ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: 'inbox' },
@@ -347,12 +349,13 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Fie
         <dt>${ctx.t('task.journey')}</dt><dd><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${task.journeyId}</a></dd>
         <dt>${ctx.t('task.clock')}</dt><dd>${task.clock ? ctx.t(`clock.${task.clock}`) : '—'}</dd>
         <dt>${ctx.t('task.followUp')}</dt><dd>${task.followUpDate}</dd>
-        <dt>${ctx.t('task.due')}</dt><dd>${task.dueDate} (${daysLeft(ctx.t, web.today, task.dueDate)})</dd>
+        <dt>${ctx.t('task.due')}</dt><dd>${task.dueDate}${done ? '' : ` (${daysLeft(ctx.t, web.today, task.dueDate)})`}</dd>
         <dt>${ctx.t('task.status')}</dt><dd>${task.overdue ? statusBadge(ctx.t, 'overdue', ctx.t('task.overdue')) : statusBadge(ctx.t, task.status, ctx.t(`taskStatus.${task.status}`))}</dd>
         <dt>${ctx.t('task.assignee')}</dt><dd>${staffName(colleagues, task.assignee)}</dd>
       </dl>
       ${message ? alert('error', message) : ''}
-      ${mine && task.status === 'claimed'
+      ${task.status === 'completed' ? completedAnswers(ctx.t, schema, task, answers) : ''}
+      ${done ? '' : mine && task.status === 'claimed'
         ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/complete`)}" class="koers-card" novalidate>
           ${csrfField(ctx)}
           ${fields(ctx.t, schema, { idPrefix: 'form', values: values ?? { ...defaultDates(schema, web.today) }, errors: errors ?? [], pathPrefix: 'form' })}
@@ -392,6 +395,15 @@ function historyTable(t: Translate, history: TaskHistoryView, colleagues: readon
       </tr>`,
     )}
     </tbody></table></div>`;
+}
+
+/** A completed task: who completed it when, and the answers of its form, each under its field's label. */
+function completedAnswers(t: Translate, schema: ReturnType<typeof objectSchema>, task: TaskView, answers: Record<string, unknown> | undefined): Html {
+  const shown = (name: string, value: unknown): string =>
+    typeof value === 'boolean' ? t(value ? 'yes' : 'no') : typeof value === 'string' && schema.properties[name]?.enum ? optionLabel(t, name, value) : String(value);
+  return html`<section class="koers-card" aria-labelledby="answers-title" id="answers"><h2 class="utrecht-heading-2" id="answers-title">${t('task.answers')}</h2>
+    <p class="utrecht-paragraph">${t('task.completedBy', { by: task.completedBy ?? '—', date: task.completedAt ? amsterdamDateTime(task.completedAt) : '—' })}</p>
+    <dl class="koers-facts">${Object.entries(answers ?? {}).map(([name, value]) => html`<dt>${fieldLabel(t, name)}</dt><dd data-answer="${name}">${shown(name, value)}</dd>`)}</dl></section>`;
 }
 
 /** Required date fields start at today: the usual answer, still editable. */
