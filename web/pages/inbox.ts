@@ -29,9 +29,13 @@ const POOL = '*pool';
 /** The choice "tasks nobody holds" in the behandelaar filter. */
 const UNASSIGNED = '*none';
 
-/** Active colleagues the signed-in user may hand work to, by name (the staff directory). */
+/**
+ * Active colleagues the signed-in user may hand work to, by name (the staff directory); none for a
+ * role that may not list them (a privacy officer sees staff ids, as before).
+ */
 export async function loadColleagues(web: Web): Promise<Colleague[]> {
-  return (await web.api.read<{ staff: Colleague[] }>('/v1/staff')).staff;
+  const answer = await web.api.get<{ staff: Colleague[] }>('/v1/staff');
+  return answer.ok ? answer.body.staff : [];
 }
 
 /** A staff id as people know it: the colleague's name where the directory has it. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { apiHarness, KEYS, type ApiHarness, type KeyName } from '../api/harness';
+import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
 import { launchChromium, screenshotDir, seriousViolations } from './browser';
 
 /**
@@ -23,7 +23,7 @@ describe('team lead in Chromium', () => {
   const absentTasks = taskIds.slice(0, 20);
 
   beforeAll(async () => {
-    h = await apiHarness();
+    h = await apiHarness({ worker: true });
     server = h.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -31,6 +31,7 @@ describe('team lead in Chromium', () => {
     // Colleagues as their sign-ins recorded them, with their names.
     await h.staff.recordSignIn({ id: 'cw-anna', name: 'Anna de Vries', role: 'caseworker', team: 'regisseur-werk', municipalities: ['borger-odoorn'] });
     await h.staff.recordSignIn({ id: 'cw-bram', name: 'Bram Visser', role: 'caseworker', team: 'regisseur-werk', municipalities: ['borger-odoorn'] });
+    await h.staff.recordSignIn({ id: 'cw-md', name: 'Mirjam Drenth', role: 'caseworker', team: 'regisseur-werk', municipalities: ['midden-drenthe'] });
     // Twenty-two tasks of the team; Anna holds twenty of them and is ill.
     await h.tasks.syncJourneyTasks({
       journeyId,
@@ -156,6 +157,28 @@ describe('team lead in Chromium', () => {
     await page.getByRole('button', { name: 'Overdragen', exact: true }).click();
     await page.waitForURL(/done=reassigned/);
     expect((await h.tasks.getTask(taskId))!.assignee).toBe('cw-bram');
+    await context.close();
+  });
+
+  it("sets a journey's caseworker by choosing a colleague by name, not by typing a staff id", async () => {
+    const journeyId = await h.createJourney();
+    await eventually(() => h.as('admin').get(`/v1/journeys/${journeyId}`), (r) => r.status === 200, 10_000);
+    const { context, page } = await signedIn('admin', `/app/journeys/${journeyId}`);
+    await page.locator('#admin-caseworker summary').click();
+    const colleague = page.locator('#admin-caseworker-id');
+    await expect(colleague.evaluate((e) => e.tagName)).resolves.toBe('SELECT');
+    // Colleagues of the journey's municipality, by name; one of another municipality is not offered.
+    const offered = await colleague.locator('option').allTextContents();
+    expect(offered).toContain('Bram Visser');
+    expect(offered).not.toContain('Mirjam Drenth');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.locator('#admin-caseworker-role').selectOption('regisseur-werk');
+    await colleague.selectOption({ label: 'Bram Visser' });
+    await page.locator('#admin-caseworker button[type=submit]').click();
+    await page.waitForURL(/done=caseworker/);
+    const journey = await eventually(() => h.as('admin').get(`/v1/journeys/${journeyId}`), (r) => r.body.caseworker?.id === 'cw-bram', 10_000);
+    expect(journey.body.caseworker).toEqual({ role: 'regisseur-werk', id: 'cw-bram' });
+    await expect(page.locator('#summary').textContent()).resolves.toContain('Bram Visser');
     await context.close();
   });
 });
