@@ -55,8 +55,13 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   countJourneys: ['admin'],
   assignCaseworker: ['admin', 'team-lead'],
   moveJourney: ['admin'],
+  // persons (issue 21; api/persons.ts)
+  checkDuplicateJourney: WORKERS,
+  searchJourneys: [...READERS, 'privacy-officer', 'partner'],
+  getJourneyPerson: [...READERS, 'privacy-officer'],
+  correctJourneyPerson: ['admin'],
   // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
-  reportMilestone: ['admin', 'partner', 'caseworker'],
+  reportMilestone: ['admin', 'partner', 'team-lead', 'caseworker'],
   // caseworker commands
   requestExtension: WORKERS,
   assessLadder: WORKERS,

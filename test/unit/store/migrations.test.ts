@@ -6,7 +6,7 @@ import { databaseKind, openDatabase } from '../../../store/db';
 import { migrateDown, migrateToLatest, migrations } from '../../../store/migrations';
 import { describeEachDatabase } from './databases';
 
-// Kysely runs migrations in the order of their names (parallel branches append `0009_<branch>_…` in any order).
+// Kysely applies migrations in the order of their names (parallel branches append `0009_<branch>_…`).
 const all = Object.keys(migrations).sort();
 
 describeEachDatabase(
