@@ -17,6 +17,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
+import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
 import { personOf } from './persons';
@@ -351,17 +352,19 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         method: 'put',
         path: '/v1/journeys/{journeyId}/caseworker',
         operationId: 'assignCaseworker',
-        summary: "Reassign the journey's caseworker (role, and optionally a staff id)",
+        summary: "Reassign the journey's caseworker (role, and optionally a staff id of an active colleague)",
         tags: ['administration'],
         params: JourneyParams,
         body: { content: json(AssignCaseworkerBody), schema: AssignCaseworkerBody },
         responses: {
           202: { description: 'Accepted by the journey', schema: CaseworkerAssigned },
           409: { description: 'The journey has ended', contentType: 'application/problem+json' },
+          422: { description: "`id` is no active colleague serving the journey's municipality (staff directory), or another field is wrong", contentType: 'application/problem+json' },
         },
       },
       async ({ principal, params, body }) => {
-        await visibleJourney(ctx, principal, params.journeyId);
+        const { municipality } = await visibleJourney(ctx, principal, params.journeyId);
+        if (body.id) await requireColleague(ctx.staff, body.id, municipality, 'id');
         const caseworker = { role: body.role, ...(body.id ? { id: body.id } : {}) };
         // The journey puts its caseworker's id in a search attribute, which Temporal stores in clear: it gets a pseudonym.
         let pseudonymous = caseworker;
