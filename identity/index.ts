@@ -47,8 +47,8 @@ export interface IdentityDeps {
   logger?: IdentityLogger;
   now?: () => number;
   /**
-   * Told of every OpenID Connect sign-in: the staff directory (staff/) learns colleagues from their
-   * sign-ins. A failure is logged and does not stop the sign-in.
+   * Told of every sign-in (OpenID Connect, and an API key's in development mode): the staff directory
+   * (staff/) learns colleagues from their sign-ins. A failure is logged and does not stop the sign-in.
    */
   recordStaffSignIn?: (person: SignedInPerson) => Promise<void>;
 }
