@@ -669,7 +669,7 @@ export const DeadLetter = named(
 );
 export const DeadLetterList = named('DeadLetterList', z.object({ messages: z.array(DeadLetter) }));
 
-export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable') }));
+export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable').optional() }));
 
 // ---- staff and the team lead's tools (staff/directory.ts) ------------------------------------------
 

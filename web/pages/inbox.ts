@@ -14,6 +14,7 @@ import { TASK_KINDS, TASK_STATUSES } from '../../api/schemas';
 import type { FieldError } from '../api-client';
 import type { Web, WebRoute } from '../app';
 import { fieldLabel, fields, formValues, objectSchema, optionLabel } from '../forms';
+import { exportLink } from './exports';
 import { amsterdamDateTime, html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge, type PageContext } from '../layout';
 import type { Translate } from '../messages';
@@ -220,6 +221,7 @@ async function inbox(web: Web): Promise<void> {
       ${flash ? alert('ok', ctx.t(`task.${flash}`, { count: typeof req.query.changed === 'string' ? req.query.changed : '0' })) : ''}
       ${overdue > 0 ? alert('warning', ctx.t('inbox.overdueCount', { count: overdue })) : ''}
       ${filterForm(ctx, filters, holders)}
+      ${exportLink(ctx, 'tasks-mine.csv', { ...filters }, ctx.t('export.mine'))}${exportLink(ctx, 'tasks-team.csv', { ...filters }, ctx.t('export.team'))}
       ${taskTable(web, myTasks, ctx.t('inbox.mine'), back, { colleagues })}
       ${taskTable(web, teamTasks, ctx.t('inbox.team'), back, { colleagues, ...(lead ? { selectFor: 'redistribute' } : {}) })}
       ${lead ? distributionForms(web, colleagues, holders, back) : ''}`,

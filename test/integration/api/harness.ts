@@ -11,7 +11,7 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createApp, type KoersApp } from '../../../api/app';
+import { createApp, type AppDeps, type KoersApp } from '../../../api/app';
 import { ApiKeys, type ApiKeyEntry } from '../../../api/auth';
 import { AuditStore, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
@@ -110,6 +110,9 @@ export interface HarnessOptions {
   maxBacklogSeconds?: number;
   /** People sign in at this OpenID Connect provider (default: development mode, API keys). */
   oidc?: OidcSettings;
+  /** Settings of a deployment (AppDeps.trustProxy, AppDeps.metricsToken). */
+  trustProxy?: AppDeps['trustProxy'];
+  metricsToken?: string;
 }
 
 let sequence = 0;
@@ -198,6 +201,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
     ...(options.now ? { now: options.now } : {}),
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
     ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   });
 
   // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.
