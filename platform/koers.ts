@@ -178,6 +178,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         logger,
         // The staff directory learns colleagues from their sign-ins (a role that works no tasks deactivates them).
         recordStaffSignIn: (person) => recordStaffSignIn(staff, person.principal, person.displayName),
+        staffWithdrawn: async (staffId) => void (await staff.deactivate(staffId)),
       });
       logger.info({ signIn: people.oidc ? 'openid-connect' : 'api-key (development mode)' }, 'web sign-in');
       const app = createApp({
