@@ -44,9 +44,11 @@ export const MILESTONE_DATA: Partial<Record<EventType, Record<string, unknown>>>
   'nl.koers.pip.established': { leerroute: 'b1' },
   'nl.koers.reintegration.started': { instrument: 'werkstage' },
   'nl.koers.exam.passed': { route: 'inburgeringsexamen' },
-  'nl.koers.diploma.recognised': { diploma: 'nt2' },
+  // A diploma that frees under both regimes (v1.2: an NT2 diploma frees only a plicht from before 2015).
+  'nl.koers.diploma.recognised': { diploma: 'hbo' },
   'nl.koers.bijstand.decided': { decision: 'granted' },
   'nl.koers.bijstand.ended': { reason: 'work' },
+  'nl.koers.bijstand.completion-requested': { respondBy: '2199-12-31' },
 };
 
 function factsWith(regime: Regime, types: readonly EventType[]): JourneyFacts {
