@@ -11,7 +11,7 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
+import { eventDataObject, isEventType, withDataRules, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { mayReportMilestone } from '../domain/reporting';
 import { domainRole } from '../identity/permissions';
 import { mayAccessMunicipality, type Principal } from './auth';
@@ -236,8 +236,8 @@ function parseEvent(
  * (`leeroute`) would otherwise be dropped silently. `occurredOn` may not lie after today.
  */
 function strictDataSchema(type: EventType, today: string): z.ZodType {
-  const base = eventDataSchema(type) as unknown as z.ZodObject;
-  return base.strict().extend({ occurredOn: pastDate(today) });
+  const base = eventDataObject(type);
+  return withDataRules(type, base.strict().extend({ occurredOn: pastDate(today) }));
 }
 
 /**
