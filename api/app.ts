@@ -53,6 +53,9 @@ const GRPC_UNAVAILABLE = 14;
  */
 export const JSON_MEDIA_TYPES = ['application/json', '+json', '*/json'];
 
+/** The swagger-ui-dist files the docs page (api/meta.ts) loads. */
+const SWAGGER_UI_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js'];
+
 /** Documents anyone may fetch from a browser on another origin (API Design Rules: /core/doc-openapi). */
 const CORS_PATHS = new Set(['/v1/openapi.json']);
 
@@ -100,6 +103,10 @@ export interface AppDeps {
   staffPseudonyms?: StaffPseudonyms;
   /** Retention records: the erasure routes (api/erasure.ts) are mounted with it. */
   retention?: RetentionStore;
+  /** express `trust proxy` (KOERS_TRUST_PROXY): hops or the proxies' addresses; absent: no proxy is believed. */
+  trustProxy?: number | string[];
+  /** Bearer token for /metrics and the details of /health (KOERS_METRICS_TOKEN); absent: they answer anyone. */
+  metricsToken?: string;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
   /** The identity door (identity/index.ts): the web app at /app is mounted with it, and its delegation tokens authenticate the web app's calls. */
@@ -174,7 +181,7 @@ export function createApp(deps: AppDeps): KoersApp {
 
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [
-    ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
+    ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics, ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}) }),
     // Before the journey routes: /v1/journeys/search and /duplicates are no journey ids.
     ...personRoutes(ctx),
     ...journeyRoutes(ctx),
@@ -192,6 +199,13 @@ export function createApp(deps: AppDeps): KoersApp {
   const app = express() as unknown as KoersApp;
   app.koers = { routes, document, metrics, relay: ctx.relay };
   app.disable('x-powered-by');
+  // Behind the TLS proxy: req.secure and req.ip from its X-Forwarded-* headers (cookies get Secure, HSTS is sent).
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  app.use((req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  });
   app.set('query parser', 'simple');
   // `/v1/journeys/` is not `/v1/journeys` (API Design Rules: /core/no-trailing-slash): a 404.
   app.set('strict routing', true);
@@ -217,7 +231,12 @@ export function createApp(deps: AppDeps): KoersApp {
   if (deps.codecEndpoint) app.use('/codec', codecRouter({ ...deps.codecEndpoint, keys: deps.keys, logger: deps.logger, now }));
 
   app.use('/v1/docs/assets', express.static(path.join(__dirname, 'docs-assets'), { index: false }));
-  app.use('/v1/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+  // Only the two files the docs page loads, not swagger-ui-dist's folder (its demo page among them).
+  app.use('/v1/docs/assets', (req, res, next) => {
+    const file = req.path.slice(1);
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !SWAGGER_UI_FILES.includes(file)) return next();
+    res.sendFile(path.join(swaggerUiDist.getAbsoluteFSPath(), file));
+  });
 
   // The document is public, so any origin may read it; its preflight needs no credentials either.
   app.use((req, res, next) => {

@@ -657,7 +657,7 @@ export const DeadLetter = named(
 );
 export const DeadLetterList = named('DeadLetterList', z.object({ messages: z.array(DeadLetter) }));
 
-export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable') }));
+export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable').optional() }));
 
 // ---- persons (api/persons.ts) --------------------------------------------------------------------
 

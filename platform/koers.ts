@@ -199,6 +199,8 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         maxBacklogSeconds: config.maxBacklogSeconds,
         eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
         maxHistoryEvents: config.maxHistoryEvents,
+        ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+        ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
         logger,
       });
       const server = http.createServer(

@@ -324,7 +324,9 @@ export const migrations: Record<string, Migration> = {
 };
 
 function migrator(db: Db): Migrator {
-  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Parallel branches append `0009_<branch>_…` migrations: one merged later may sort before one a
+  // store has already applied, and must still run (they touch different tables).
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
 }
 
 function check({ error, results }: MigrationResultSet): string[] {

@@ -6,7 +6,7 @@ import { databaseKind, openDatabase } from '../../../store/db';
 import { migrateDown, migrateToLatest, migrations } from '../../../store/migrations';
 import { describeEachDatabase } from './databases';
 
-// In the order Kysely applies them: by name (parallel branches append theirs as 0009_<branch>_…).
+// Kysely applies migrations in the order of their names (parallel branches append `0009_<branch>_…`).
 const all = Object.keys(migrations).sort();
 
 describeEachDatabase(
