@@ -14,7 +14,6 @@ import { z } from 'zod';
 import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { mayReportMilestone } from '../domain/reporting';
 import { domainRole } from '../identity/permissions';
-import { eventSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
@@ -121,6 +120,7 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           202: { description: 'Accepted: Temporal has the event', schema: EventAccepted },
           200: { description: 'A duplicate: accepted before, nothing changed', schema: EventAccepted },
           207: { description: 'Batch mode: one result per event, in order', schema: BatchResult },
+          403: { description: 'This key may not send this type (a partner: its key; a caseworker: the municipality\'s `milestoneReporting`), or a partner asked for a correction', contentType: 'application/problem+json' },
           409: { description: 'The journey has ended, or this source + id was used for another journey', contentType: 'application/problem+json' },
           429: { description: 'Too many requests for this key', contentType: 'application/problem+json' },
           503: SHED_OR_UNAVAILABLE,
@@ -325,7 +325,8 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     ...(entry.correction ? { correction: true, ...(entry.reason ? { reason: entry.reason } : {}) } : {}),
   };
   try {
-    await ctx.temporal.signal(journeyId, eventSignal, event);
+    // A journey that ended runs again under the same id (contract v1.2).
+    await ctx.temporal.signalEvent(journeyId, event);
   } catch (err) {
     // Let the next receipt signal at once instead of waiting for the claim to lapse.
     await ctx.audit.release(journeyId, entry).catch(() => undefined);

@@ -17,6 +17,7 @@ import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
+import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
 import { personOf } from './persons';
 import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
@@ -168,6 +169,30 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       async ({ query }) => {
         const groups = await ctx.journeys.countByMunicipalityAndPhase(searchFilter(ctx, query), ctx.today());
         return { status: 200, body: { count: groups.reduce((n, g) => n + g.count, 0), groups: groups.map((g) => ({ ...g, phase: g.phase as JourneyState['phase'] })) } };
+      },
+    ),
+
+    route(
+      {
+        method: 'get',
+        path: '/v1/journeys/export',
+        operationId: 'exportJourneys',
+        summary: 'Every journey the list filters find, as CSV',
+        description: "The list's rows and columns (`GET /v1/journeys`), all of them, newest first, streamed page by page (api/export.ts).",
+        tags: ['administration'],
+        query: JourneyCountQuery,
+        responses: { 200: CSV_RESPONSE },
+      },
+      async ({ res, query }) => {
+        const filter = searchFilter(ctx, query);
+        const today = ctx.today();
+        const rows = allPages(async (cursor) => {
+          const page = await ctx.journeys.list(filter, today, EXPORT_PAGE_SIZE, cursor);
+          const staff = await revealStaff(ctx, page.journeys.map((j) => j.caseworker.id));
+          return { items: page.journeys.map((j) => summary(j, staff)), ...(page.nextCursor ? { next: page.nextCursor } : {}) };
+        });
+        await sendCsv(res, `trajecten-${today}.csv`, JOURNEY_COLUMNS, rows);
+        return { status: 200 };
       },
     ),
 
@@ -594,6 +619,20 @@ function presentHalted(journeyId: string, run: JourneyRun) {
     openTasks: [],
   };
 }
+
+/** The columns of a journey list's CSV: the summary's fields (no personal data: the caseworker is staff). */
+const JOURNEY_COLUMNS: Array<CsvColumn<ReturnType<typeof summary>>> = [
+  ['journeyId', (j) => j.journeyId],
+  ['status', (j) => j.status],
+  ['startedAt', (j) => j.startedAt],
+  ['municipality', (j) => j.municipality],
+  ['phase', (j) => j.phase],
+  ['regime', (j) => j.regime],
+  ['overdue', (j) => j.overdue],
+  ['nextFinalDate', (j) => j.nextFinalDate],
+  ['caseworkerRole', (j) => j.caseworker.role],
+  ['caseworkerId', (j) => j.caseworker.id],
+];
 
 /** Temporal's status names (RUNNING, COMPLETED, …) the list has always shown, for each run status. */
 const STATUS_NAMES: Record<string, string> = {

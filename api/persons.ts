@@ -19,7 +19,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { isValidBsn, nameWords } from './identity';
-import { Problem, notFound } from './problem';
+import { Problem } from './problem';
 import { route, type RouteDef } from './route';
 import { JourneyParams, readState, viewOn } from './journeys';
 import {
@@ -152,7 +152,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         const facts = (stored ? viewOn(stored.view, ctx.today()) : await readState(ctx, principal, params.journeyId)).milestones as JourneyFacts;
         const bsnCiphertext = stored?.bsnCiphertext ?? (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext;
         let bsn: string | undefined;
-        if (bsnCiphertext) {
+        if (bsnCiphertext && may(principal, 'readBsn')) {
           try {
             bsn = ctx.identity.decryptBsn(bsnCiphertext);
           } catch {

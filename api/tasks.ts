@@ -15,9 +15,30 @@ import { may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
+import type { Response } from 'express';
+import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
 import { CompleteTaskBody, CompleteTaskDoc, ReassignTaskBody, Task as TaskSchema, TaskPage, TaskQuery, taskIdSchema } from './schemas';
 
 const TaskParams = z.strictObject({ taskId: taskIdSchema });
+/** The list's filters and order, without its paging: an export has every row. */
+const TaskExportQuery = TaskQuery.omit({ pageSize: true, cursor: true });
+
+/** The columns of a task list's CSV: the list's fields (the assignee and completer are staff, no personal data). */
+const TASK_COLUMNS: Array<CsvColumn<ReturnType<typeof presentTask>>> = [
+  ['taskId', (t) => t.taskId],
+  ['journeyId', (t) => t.journeyId],
+  ['kind', (t) => t.kind],
+  ['municipality', (t) => t.municipality],
+  ['candidateGroup', (t) => t.candidateGroup],
+  ['assignee', (t) => t.assignee],
+  ['clock', (t) => t.clock],
+  ['followUpDate', (t) => t.followUpDate],
+  ['dueDate', (t) => t.dueDate],
+  ['status', (t) => t.status],
+  ['overdue', (t) => t.overdue],
+  ['completedBy', (t) => t.completedBy],
+  ['completedAt', (t) => t.completedAt],
+];
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
 
 export function taskRoutes(ctx: ApiContext): RouteDef[] {
@@ -30,9 +51,24 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   }
 
   async function list(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
+    const page = await listPage(principal, query, scope);
+    return { status: 200, body: { tasks: page.tasks, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
+  }
+
+  /** Every task the list's filters find, as CSV, page by page (api/export.ts). */
+  async function exportList(res: Response, principal: Principal, query: z.output<typeof TaskExportQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>, name: string) {
+    const rows = allPages(async (cursor) => {
+      const page = await listPage(principal, { ...query, pageSize: EXPORT_PAGE_SIZE, ...(cursor ? { cursor } : {}) }, scope);
+      return { items: page.tasks, ...(page.nextCursor ? { next: page.nextCursor } : {}) };
+    });
+    await sendCsv(res, `${name}-${ctx.today()}.csv`, TASK_COLUMNS, rows);
+    return { status: 200 };
+  }
+
+  async function listPage(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
     let municipalities: string[] | undefined = may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
     if (query.municipality) municipalities = municipalities === undefined || municipalities.includes(query.municipality) ? [query.municipality] : [];
-    if (municipalities && municipalities.length === 0) return { status: 200, body: { tasks: [] } };
+    if (municipalities && municipalities.length === 0) return { tasks: [] };
     const page = await ctx.tasks.listTasks({
       ...scope,
       ...(municipalities ? { municipalities } : {}),
@@ -50,8 +86,10 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
     const tasks = page.tasks.map(present);
     // overdue=false is "not overdue": the store only filters for true.
     const filtered = query.overdue === false ? tasks.filter((t) => !t.overdue) : tasks;
-    return { status: 200, body: { tasks: filtered, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
+    return { tasks: filtered, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
+  const teamScope = (principal: Principal, query: { journeyId?: string }): Pick<TaskFilter, 'candidateGroups'> =>
+    principal.teams?.length && !query.journeyId ? { candidateGroups: principal.teams as TaskFilter['candidateGroups'] } : {};
 
   const listDescription = 'Filters: kind, status (default open and claimed), dueBefore, overdue, journeyId. Sorted by due date ascending unless `sort`/`order` say otherwise; paged by `cursor`.';
 
@@ -80,8 +118,33 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
-      async ({ principal, query }) =>
-        list(principal, query, principal.teams?.length && !query.journeyId ? { candidateGroups: principal.teams as TaskFilter['candidateGroups'] } : {}),
+      async ({ principal, query }) => list(principal, query, teamScope(principal, query)),
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/v1/tasks/mine/export',
+        operationId: 'exportMyTasks',
+        summary: 'My tasks as CSV: every one the filters find',
+        description: `The rows and fields of \`GET /v1/tasks/mine\`, all of them, streamed. ${listDescription.replace(/; paged by `cursor`/, '')}`,
+        tags: ['tasks'],
+        query: TaskExportQuery,
+        responses: { 200: CSV_RESPONSE },
+      },
+      async ({ res, principal, query }) => exportList(res, principal, query, { assignee: principal.name }, 'mijn-taken'),
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/v1/tasks/team/export',
+        operationId: 'exportTeamTasks',
+        summary: "My team's tasks as CSV: every one the filters find",
+        description: 'The rows and fields of `GET /v1/tasks/team`, all of them, streamed.',
+        tags: ['tasks'],
+        query: TaskExportQuery,
+        responses: { 200: CSV_RESPONSE },
+      },
+      async ({ res, principal, query }) => exportList(res, principal, query, teamScope(principal, query), 'teamtaken'),
     ),
     route(
       {
@@ -212,5 +275,7 @@ export function presentTask(task: Task, today: string) {
     overdue: active && task.dueDate < today,
     ...(task.completedBy ? { completedBy: task.completedBy } : {}),
     ...(task.completedAt ? { completedAt: task.completedAt } : {}),
+    // What the caseworker answered, so the task shows it again once done.
+    ...(task.status === 'completed' && task.form && typeof task.form === 'object' ? { form: task.form as Record<string, unknown> } : {}),
   };
 }

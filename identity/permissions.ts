@@ -55,14 +55,13 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   countJourneys: ['admin'],
   assignCaseworker: ['admin', 'team-lead'],
   moveJourney: ['admin'],
-  // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
-  // partners report theirs, staff what their municipality allows (domain/reporting.ts; a team lead as a caseworker)
-  reportMilestone: [...WORKERS, 'partner'],
-  // persons (contract v1.2)
+  // persons (issue 21; api/persons.ts)
   checkDuplicateJourney: WORKERS,
   searchJourneys: [...READERS, 'privacy-officer', 'partner'],
   getJourneyPerson: [...READERS, 'privacy-officer'],
   correctJourneyPerson: ['admin'],
+  // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
+  reportMilestone: ['admin', 'partner', 'team-lead', 'caseworker'],
   // caseworker commands
   requestExtension: WORKERS,
   assessLadder: WORKERS,
@@ -79,6 +78,11 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   issueCalendarToken: WORKERS,
   // administration
   getStatistics: ['admin'],
+  // Issue 25: every list and the dashboard as CSV, to whoever may read the list.
+  exportJourneys: ['admin'],
+  exportMyTasks: READERS,
+  exportTeamTasks: READERS,
+  exportStatistics: ['admin'],
   amendPolicy: ['admin'],
   getPolicyAmendment: ['admin'],
   listDeadLetters: ['admin'],
@@ -121,6 +125,24 @@ export const PAGES: Record<string, readonly Role[]> = {
   'GET /admin': ['admin'],
   'POST /admin/find': ['admin'],
   'GET /dashboard': ['admin'],
+  // Issue 21: the person, registering, milestones, search, admin actions on the journey page.
+  'POST /journeys/:journeyId/bsn': [...READERS, 'privacy-officer'],
+  'GET /journeys/:journeyId/milestones': WORKERS,
+  'POST /journeys/:journeyId/milestones': WORKERS,
+  'GET /register': WORKERS,
+  'POST /register': WORKERS,
+  'GET /search': [...READERS, 'privacy-officer'],
+  'POST /search': [...READERS, 'privacy-officer'],
+  'GET /policies/:municipality': READERS,
+  'POST /journeys/:journeyId/dates': ['admin'],
+  'POST /journeys/:journeyId/move': ['admin'],
+  'POST /journeys/:journeyId/caseworker': ['admin', 'team-lead'],
+  'POST /journeys/:journeyId/erase': ['admin', 'privacy-officer'],
+  // Issue 25: the downloads of the lists and the dashboard (the API's export operations check again).
+  'GET /exports/journeys.csv': ['admin'],
+  'GET /exports/tasks-mine.csv': READERS,
+  'GET /exports/tasks-team.csv': READERS,
+  'GET /exports/dashboard.csv': ['admin'],
 };
 
 /**

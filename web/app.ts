@@ -24,6 +24,11 @@ import { inboxRoutes } from './pages/inbox';
 import { journeyRoutes } from './pages/journey';
 import { processRoutes } from './pages/process';
 import { adminRoutes } from './pages/admin';
+import { exportRoutes } from './pages/exports';
+import { registerRoutes } from './pages/register';
+import { milestoneRoutes } from './pages/milestones';
+import { searchRoutes } from './pages/search';
+import { policyRoutes } from './pages/policy';
 
 export const SESSION_COOKIE = 'koers_session';
 export const LANG_COOKIE = 'koers_lang';
@@ -48,6 +53,7 @@ export interface Web {
 }
 
 export type WebHandler = (web: Web) => Promise<void>;
+
 export interface WebRoute {
   method: 'get' | 'post';
   path: string;
@@ -88,6 +94,11 @@ function sameOrigin(req: Request): boolean {
 
 /** Only paths inside the web app, so a `next` parameter cannot send anyone elsewhere. */
 const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/app\/[A-Za-z0-9/_:.?=&%-]*$/.test(next) && !next.startsWith('//') ? next : href('/'));
+
+/** Every page of the web app (identity/permissions.ts PAGES has a row for each). */
+export function webRoutes(): WebRoute[] {
+  return [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...registerRoutes(), ...milestoneRoutes(), ...searchRoutes(), ...policyRoutes(), ...exportRoutes()];
+}
 
 export function webApp(deps: WebDeps): express.Router {
   const now = deps.now ?? Date.now;
@@ -221,8 +232,7 @@ export function webApp(deps: WebDeps): express.Router {
 
   router.get('/', (req, res) => res.redirect(303, href(HOME_PAGE[req.webSession!.principal.role as PersonRole] ?? '/inbox')));
 
-  const routes: WebRoute[] = [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes()];
-  for (const route of routes) {
+  for (const route of webRoutes()) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const session = req.webSession!;
       const ctx = baseContext(req, session);

@@ -236,6 +236,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
     as,
     /** A fresh personRef per call, so tests never collide on the shared dev server. */
     personRef: () => `p-${run}-${++personRefs}`,
+    /** A fresh BSN (11-proef) per call: one BSN has one journey per municipality (contract v1.2). */
+    bsn: () => nextBsn(),
     async createJourney(body: Record<string, unknown> = {}, who: KeyName = 'admin'): Promise<string> {
       const res = await as(who).post('/v1/journeys', {
         personRef: `p-${run}-${++personRefs}`,
@@ -276,6 +278,16 @@ export async function apiHarness(options: HarnessOptions = {}) {
 }
 
 export type ApiHarness = Awaited<ReturnType<typeof apiHarness>>;
+
+let bsnSeed = crypto.randomInt(1_000_000, 9_000_000);
+/** A BSN that passes the 11-proef, another on every call (8 digits counted on, the check digit computed; 10 is skipped). */
+export function nextBsn(): string {
+  for (;;) {
+    const head = String(10_000_000 + (bsnSeed++ % 89_999_999));
+    const sum = [...head].reduce((acc, digit, i) => acc + Number(digit) * (9 - i), 0);
+    if (sum % 11 <= 9) return `${head}${sum % 11}`;
+  }
+}
 
 /** Polls until `ok`, at most `timeoutMs`; returns the last value either way. */
 export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {

@@ -6,7 +6,7 @@ import { databaseKind, openDatabase } from '../../../store/db';
 import { migrateDown, migrateToLatest, migrations } from '../../../store/migrations';
 import { describeEachDatabase } from './databases';
 
-// Kysely runs migrations in name order (parallel branches' 0009_<branch>_… ones sort among each other).
+// Kysely applies migrations in the order of their names (parallel branches append `0009_<branch>_…`).
 const all = Object.keys(migrations).sort();
 
 describeEachDatabase(
