@@ -85,6 +85,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   exportStatistics: ['admin'],
   amendPolicy: ['admin'],
   getPolicyAmendment: ['admin'],
+  // a municipality's current policy: staff read their own municipalities' (the web app's policy page)
+  getMunicipalityPolicy: READERS,
   listDeadLetters: ['admin'],
   retryDeadLetter: ['admin'],
   // erasure (AVG art. 17)
@@ -158,7 +160,7 @@ export const HOME_PAGE: Record<PersonRole, string> = {
   'team-lead': '/inbox',
   caseworker: '/inbox',
   reader: '/inbox',
-  'privacy-officer': '/process',
+  'privacy-officer': '/search',
 };
 
 /** The roles an operation allows: the table's row, else (a route not yet in the table) what its spec declares. */
