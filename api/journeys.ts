@@ -1,4 +1,5 @@
 /** Journeys: create and read (contract), and the administrator's list, count, timeline, caseworker and move. */
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { admitEvent, admitStart } from '../domain/admission';
 import { eventKey, type JourneyEvent } from '../domain/events';
@@ -16,6 +17,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
+import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
 import { personOf } from './persons';
@@ -350,17 +352,19 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         method: 'put',
         path: '/v1/journeys/{journeyId}/caseworker',
         operationId: 'assignCaseworker',
-        summary: "Reassign the journey's caseworker (role, and optionally a staff id)",
+        summary: "Reassign the journey's caseworker (role, and optionally a staff id of an active colleague)",
         tags: ['administration'],
         params: JourneyParams,
         body: { content: json(AssignCaseworkerBody), schema: AssignCaseworkerBody },
         responses: {
           202: { description: 'Accepted by the journey', schema: CaseworkerAssigned },
           409: { description: 'The journey has ended', contentType: 'application/problem+json' },
+          422: { description: "`id` is no active colleague serving the journey's municipality (staff directory), or another field is wrong", contentType: 'application/problem+json' },
         },
       },
       async ({ principal, params, body }) => {
-        await visibleJourney(ctx, principal, params.journeyId);
+        const { municipality } = await visibleJourney(ctx, principal, params.journeyId);
+        if (body.id) await requireColleague(ctx.staff, body.id, municipality, 'id');
         const caseworker = { role: body.role, ...(body.id ? { id: body.id } : {}) };
         // The journey puts its caseworker's id in a search attribute, which Temporal stores in clear: it gets a pseudonym.
         let pseudonymous = caseworker;
@@ -393,26 +397,32 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, params, body }) => {
         const policy = await ctx.policies.current(body.municipality);
         if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
-        const { municipality: from } = await visibleJourney(ctx, principal, params.journeyId);
+        const { municipality: from, running } = await visibleJourney(ctx, principal, params.journeyId);
         if (from === body.municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
+        if (!running) throw Problem.journeyEnded();
         // The index first: a person with a journey there already cannot get a second one by a move.
         const indexed = await ctx.persons.move(params.journeyId, body.municipality);
         if (!indexed.moved) {
           throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
         }
+        // The moved entry and the signal it owes the journey stay together: queued in the store, then
+        // delivered at once or by the relay until Temporal has it (api/journey-signals.ts). Only a failed
+        // queue write undoes the entry; a slow Temporal no longer leaves the index and the journey apart.
+        let queued;
         try {
-          await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, {
-            municipality: body.municipality,
-            policy,
-            movedBy: principal.name,
-            ...(body.reason?.trim() ? { reason: body.reason.trim() } : {}),
+          const signalId = await ctx.journeySignals.enqueue({
+            dedupeKey: `${moveMunicipalitySignal.name}:${params.journeyId}:${crypto.randomUUID()}`,
+            journeyId: params.journeyId,
+            signal: moveMunicipalitySignal.name,
+            arg: { municipality: body.municipality, policy, movedBy: principal.name, ...(body.reason?.trim() ? { reason: body.reason.trim() } : {}) },
           });
+          queued = await ctx.journeySignals.get(signalId);
         } catch (err) {
-          // The journey did not move (ended, or Temporal unreachable): neither does its entry.
           await ctx.persons.move(params.journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId: params.journeyId, err: String(undo) }, 'person index not restored after a failed move'));
           throw err;
         }
-        ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality }, 'journey moved');
+        const delivered = queued ? await ctx.relay.deliver(queued) : true;
+        ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality, delivered }, 'journey moved');
         const reason = body.reason?.trim();
         return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version }, ...(reason ? { reason } : {}) } };
       },

@@ -61,7 +61,7 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   getJourneyPerson: [...READERS, 'privacy-officer'],
   correctJourneyPerson: ['admin'],
   // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
-  reportMilestone: ['admin', 'partner', 'team-lead', 'caseworker'],
+  reportMilestone: [...WORKERS, 'partner'],
   // caseworker commands
   requestExtension: WORKERS,
   assessLadder: WORKERS,
@@ -76,6 +76,10 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   reassignTask: WORKERS,
   completeTask: WORKERS,
   issueCalendarToken: WORKERS,
+  // the staff directory and the team lead's tools (staff/, api/staff.ts)
+  getTaskHistory: READERS,
+  listColleagues: READERS,
+  redistributeTasks: ['admin', 'team-lead'],
   // administration
   getStatistics: ['admin'],
   // Issue 25: every list and the dashboard as CSV, to whoever may read the list.
@@ -116,6 +120,7 @@ export const PAGES: Record<string, readonly Role[]> = {
   'POST /tasks/:taskId/unclaim': WORKERS,
   'POST /tasks/:taskId/reassign': WORKERS,
   'POST /tasks/:taskId/complete': WORKERS,
+  'POST /tasks/redistribution': ['admin', 'team-lead'],
   'GET /journeys/:journeyId': [...READERS, 'privacy-officer'],
   'POST /journeys/:journeyId/ladder': WORKERS,
   'POST /journeys/:journeyId/extension': WORKERS,

@@ -115,7 +115,7 @@ export function webApp(deps: WebDeps): express.Router {
     req.webSession = await people.resolve(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]);
     res.set('Cache-Control', 'no-store');
     res.set('X-Frame-Options', 'DENY');
-    res.set('Content-Security-Policy', `default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'${formTargets}`);
+    res.set('Content-Security-Policy', `default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'${formTargets}; base-uri 'none'`);
     res.set('Referrer-Policy', 'same-origin');
     next();
   });
