@@ -69,8 +69,9 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   endInstrument: WORKERS,
   // tasks
   listMyTasks: READERS,
-  listTeamTasks: READERS,
-  getTask: READERS,
+  // A privacy officer reads a journey's tasks with the journey (its page lists them; AVG art. 15 requests).
+  listTeamTasks: [...READERS, 'privacy-officer'],
+  getTask: [...READERS, 'privacy-officer'],
   claimTask: WORKERS,
   unclaimTask: WORKERS,
   reassignTask: WORKERS,
