@@ -12,7 +12,6 @@
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
-import { mayReportMilestone } from '../domain/reporting';
 import { eventSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
@@ -20,6 +19,7 @@ import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { admitOrRefuse, JourneyParams } from './journeys';
+import { reportingRights } from './persons';
 import { admissionNeedsJourney } from '../domain/admission';
 import { INSTRUMENT_SOURCE, TASK_SOURCE } from '../domain/task-forms';
 import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, isJsonMediaType, pastDate } from './schemas';
@@ -235,11 +235,10 @@ async function refusal(ctx: ApiContext, principal: Principal, municipality: stri
     if (correction) return new Problem(403, 'Forbidden', 'A partner reports milestones; corrections are made by the municipality.', undefined, { code: 'correction-not-allowed' });
     return undefined;
   }
-  // A team lead is a caseworker who also hands work out: the municipality's caseworker rights are theirs too.
-  const role = principal.role === 'admin' ? 'admin' : principal.role === 'caseworker' || principal.role === 'team-lead' ? 'caseworker' : undefined;
-  if (!role) return new Problem(403, 'Forbidden', 'This key may not send events.');
-  const policy = await ctx.policies.current(municipality);
-  if (mayReportMilestone(policy?.milestoneReporting, role, type, correction)) return undefined;
+  // One rule with what the pages offer (a team lead is a caseworker who also hands work out).
+  const rights = await reportingRights(ctx, principal, municipality);
+  if ((correction ? rights.correct : rights.report).includes(type)) return undefined;
+  if (principal.role !== 'admin' && principal.role !== 'caseworker' && principal.role !== 'team-lead') return new Problem(403, 'Forbidden', 'This key may not send events.');
   return new Problem(
     403,
     'Forbidden',

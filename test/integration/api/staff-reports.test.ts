@@ -41,6 +41,12 @@ describe('staff report and correct milestones (contract v1.2)', () => {
     expect(entry).toMatchObject({ type: 'nl.koers.duo.notified', actor: { name: 'cw-anna', role: 'caseworker' }, applied: true });
     expect(entry?.correction).toBeUndefined();
     expect((await milestones(journeyId)).duoNotifiedOn).toBe('2025-04-02');
+    // What the pages may offer: the same rule, said on the journey.
+    const rights = (await h.as('caseworker').get(`/v1/journeys/${journeyId}`)).body.milestoneReporting;
+    expect(rights.report).toEqual(expect.arrayContaining(['nl.koers.duo.notified', 'nl.koers.bijstand.applied', 'nl.koers.exemption.granted']));
+    expect(rights.report).not.toContain('nl.koers.reintegration.started');
+    expect(rights.correct).toContain('nl.koers.exemption.granted');
+    expect((await h.as('partnerBrp').get(`/v1/journeys/${journeyId}`)).body.milestoneReporting).toBeUndefined();
   });
 
   it('refuses a caseworker a type the municipality does not allow (403 with a stable code), and one of another municipality (404)', async () => {
