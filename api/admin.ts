@@ -10,7 +10,8 @@ import type { ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { searchFilter, viewOn } from './journeys';
-import { DeadLetterList, DeadLetter, PolicyAmendmentBody, PolicyAmendmentReport, PolicyAmendmentResult } from './schemas';
+import { mayAccessMunicipality } from './auth';
+import { DeadLetterList, DeadLetter, MunicipalityPolicy, PolicyAmendmentBody, PolicyAmendmentReport, PolicyAmendmentResult } from './schemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
 /** A bound on one amendment's reach; more journeys than this need a narrower filter. */
@@ -92,6 +93,24 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
   ];
 
   routes.push(
+    route(
+      {
+        method: 'get',
+        path: '/v1/policies/{municipality}',
+        operationId: 'getMunicipalityPolicy',
+        summary: "A municipality's current policy and its amendments (who changed what, when and why)",
+        description: 'A caseworker reads the policies of its own municipalities; another one is a 404 like one that does not exist.',
+        tags: ['administration'],
+        roles: ['admin', 'caseworker'],
+        params: z.strictObject({ municipality: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
+        responses: { 200: { description: 'The policy and its amendments', schema: MunicipalityPolicy } },
+      },
+      async ({ principal, params }) => {
+        const policy = mayAccessMunicipality(principal, params.municipality) ? await ctx.policies.current(params.municipality) : undefined;
+        if (!policy) throw notFound('policy');
+        return { status: 200, body: { policy, amendments: await ctx.policies.amendments(policy.id) } };
+      },
+    ),
     route(
       {
         method: 'get',

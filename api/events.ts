@@ -12,7 +12,6 @@
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
-import { eventSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
@@ -324,7 +323,8 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     ...(entry.correction ? { correction: true, ...(entry.reason ? { reason: entry.reason } : {}) } : {}),
   };
   try {
-    await ctx.temporal.signal(journeyId, eventSignal, event);
+    // A journey that ended runs again under the same id (contract v1.2).
+    await ctx.temporal.signalEvent(journeyId, event);
   } catch (err) {
     // Let the next receipt signal at once instead of waiting for the claim to lapse.
     await ctx.audit.release(journeyId, entry).catch(() => undefined);

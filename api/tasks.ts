@@ -212,5 +212,7 @@ export function presentTask(task: Task, today: string) {
     overdue: active && task.dueDate < today,
     ...(task.completedBy ? { completedBy: task.completedBy } : {}),
     ...(task.completedAt ? { completedAt: task.completedAt } : {}),
+    // What the caseworker answered, so the task shows it again once done.
+    ...(task.status === 'completed' && task.form && typeof task.form === 'object' ? { form: task.form as Record<string, unknown> } : {}),
   };
 }

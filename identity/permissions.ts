@@ -120,6 +120,19 @@ export const PAGES: Record<string, readonly Role[]> = {
   'GET /admin': ['admin'],
   'POST /admin/find': ['admin'],
   'GET /dashboard': ['admin'],
+  // Issue 21: the person, registering, milestones, search, admin actions on the journey page.
+  'POST /journeys/:journeyId/bsn': [...READERS, 'privacy-officer'],
+  'GET /journeys/:journeyId/milestones': WORKERS,
+  'POST /journeys/:journeyId/milestones': WORKERS,
+  'GET /register': WORKERS,
+  'POST /register': WORKERS,
+  'GET /search': [...READERS, 'privacy-officer'],
+  'POST /search': [...READERS, 'privacy-officer'],
+  'GET /policies/:municipality': READERS,
+  'POST /journeys/:journeyId/dates': ['admin'],
+  'POST /journeys/:journeyId/move': ['admin'],
+  'POST /journeys/:journeyId/caseworker': ['admin', 'team-lead'],
+  'POST /journeys/:journeyId/erase': ['admin', 'privacy-officer'],
 };
 
 /** Where each role lands after signing in. */

@@ -24,6 +24,10 @@ import { inboxRoutes } from './pages/inbox';
 import { journeyRoutes } from './pages/journey';
 import { processRoutes } from './pages/process';
 import { adminRoutes } from './pages/admin';
+import { registerRoutes } from './pages/register';
+import { milestoneRoutes } from './pages/milestones';
+import { searchRoutes } from './pages/search';
+import { policyRoutes } from './pages/policy';
 
 export const SESSION_COOKIE = 'koers_session';
 export const LANG_COOKIE = 'koers_lang';
@@ -48,6 +52,18 @@ export interface Web {
 }
 
 export type WebHandler = (web: Web) => Promise<void>;
+/** Every page and form of the web app; identity/permissions.ts PAGES has a row for each (a test checks). */
+export const webRoutes = (): WebRoute[] => [
+  ...inboxRoutes(),
+  ...journeyRoutes(),
+  ...processRoutes(),
+  ...adminRoutes(),
+  ...registerRoutes(),
+  ...milestoneRoutes(),
+  ...searchRoutes(),
+  ...policyRoutes(),
+];
+
 export interface WebRoute {
   method: 'get' | 'post';
   path: string;
@@ -218,8 +234,7 @@ export function webApp(deps: WebDeps): express.Router {
 
   router.get('/', (req, res) => res.redirect(303, href(HOME_PAGE[req.webSession!.principal.role as PersonRole] ?? '/inbox')));
 
-  const routes: WebRoute[] = [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes()];
-  for (const route of routes) {
+  for (const route of webRoutes()) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const session = req.webSession!;
       const ctx = baseContext(req, session);

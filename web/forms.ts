@@ -10,7 +10,7 @@ import type { FieldError } from './api-client';
 import { html, type Html } from './html';
 import type { Translate } from './messages';
 
-interface Property {
+export interface Property {
   type?: string;
   format?: string;
   enum?: string[];
@@ -18,7 +18,7 @@ interface Property {
   maximum?: number;
   maxLength?: number;
 }
-interface ObjectSchema {
+export interface ObjectSchema {
   properties: Record<string, Property>;
   required?: string[];
 }
@@ -38,9 +38,16 @@ export function objectSchema(schema: z.ZodType): ObjectSchema {
   return { properties, required: json.required ?? [] };
 }
 
-const label = (t: Translate, name: string) => {
+/** A field's label from the catalogue (`field.<name>`); the name itself where the catalogue has none. */
+export const fieldLabel = (t: Translate, name: string): string => {
   const text = t(`field.${name}`);
   return text === `field.${name}` ? name : text;
+};
+
+/** A choice in words (`option.<field>.<value>` in the catalogue); the value itself where the catalogue has none. */
+export const optionLabel = (t: Translate, name: string, value: string): string => {
+  const text = t(`option.${name}.${value}`);
+  return text === `option.${name}.${value}` ? value : text;
 };
 
 /**
@@ -68,7 +75,7 @@ export function fields(
     if (prop.enum) {
       control = html`<select class="utrecht-select utrecht-select--html-select"${common}>
         <option value="">${t('form.choose')}</option>
-        ${prop.enum.map((v) => html`<option value="${v}"${value === v ? html` selected` : ''}>${v}</option>`)}
+        ${prop.enum.map((v) => html`<option value="${v}"${value === v ? html` selected` : ''}>${optionLabel(t, name, v)}</option>`)}
       </select>`;
     } else if (prop.type === 'boolean') {
       control = html`<select class="utrecht-select utrecht-select--html-select"${common}>
@@ -86,7 +93,7 @@ export function fields(
       control = html`<input class="utrecht-textbox utrecht-textbox--html-input" type="text"${prop.maxLength ? html` maxlength="${prop.maxLength}"` : ''} value="${typeof value === 'string' ? value : ''}"${common}>`;
     }
     out.push(html`<div class="utrecht-form-field${invalid ? html` utrecht-form-field--invalid` : ''}">
-      <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${label(t, name)}${required ? '' : html` <span class="utrecht-form-label__optional">${t('form.optional')}</span>`}</label></div>
+      <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${fieldLabel(t, name)}${required ? '' : html` <span class="utrecht-form-label__optional">${t('form.optional')}</span>`}</label></div>
       ${invalid ? html`<div class="utrecht-form-field-error-message" id="${describedBy}">${errors.map((e) => e.message).join('; ')}</div>` : ''}
       <div class="utrecht-form-field__input">${control}</div>
     </div>`);

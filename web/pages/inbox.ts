@@ -10,8 +10,8 @@ import type { Task } from '../../api/schemas';
 import { TASK_KINDS, TASK_STATUSES } from '../../api/schemas';
 import type { FieldError } from '../api-client';
 import type { Web, WebRoute } from '../app';
-import { fields, formValues, objectSchema } from '../forms';
-import { html, type Html } from '../html';
+import { fieldLabel, fields, formValues, objectSchema, optionLabel } from '../forms';
+import { amsterdamDateTime, html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge, type PageContext } from '../layout';
 import type { Translate } from '../messages';
 import { may } from '../../identity/permissions';
@@ -93,7 +93,7 @@ export function taskTable(web: Web, tasks: TaskView[], caption: string, back: st
     <tbody class="utrecht-table__body">
     ${tasks.map(
       (task) => html`<tr class="utrecht-table__row${task.overdue ? ' koers-row--overdue' : ''}" data-task-id="${task.taskId}">
-        <td class="utrecht-table__cell">${t(`kind.${task.kind}`)}</td>
+        <td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${t(`kind.${task.kind}`)}</a></td>
         ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${task.journeyId.slice(0, 12)}…</a></td>` : ''}
         <td class="utrecht-table__cell">${task.clock ? t(`clock.${task.clock}`) : '—'}</td>
         <td class="utrecht-table__cell">${task.followUpDate}</td>
@@ -179,7 +179,9 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Fie
   const task = await api.read<TaskView>(`/v1/tasks/${encodeURIComponent(taskId)}`);
   const schema = objectSchema(taskForms[task.kind]);
   const mine = task.assignee === web.session.principal.name;
-  const title = ctx.t('task.completeTitle', { kind: ctx.t(`kind.${task.kind}`) });
+  const done = task.status === 'completed' || task.status === 'cancelled';
+  const title = ctx.t(done ? 'task.viewTitle' : 'task.completeTitle', { kind: ctx.t(`kind.${task.kind}`) });
+  const answers = (task as TaskView & { form?: Record<string, unknown> }).form;
   res.status(errors || message ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: 'inbox' },
@@ -189,12 +191,13 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Fie
         <dt>${ctx.t('task.journey')}</dt><dd><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${task.journeyId}</a></dd>
         <dt>${ctx.t('task.clock')}</dt><dd>${task.clock ? ctx.t(`clock.${task.clock}`) : '—'}</dd>
         <dt>${ctx.t('task.followUp')}</dt><dd>${task.followUpDate}</dd>
-        <dt>${ctx.t('task.due')}</dt><dd>${task.dueDate} (${daysLeft(ctx.t, web.today, task.dueDate)})</dd>
+        <dt>${ctx.t('task.due')}</dt><dd>${task.dueDate}${done ? '' : ` (${daysLeft(ctx.t, web.today, task.dueDate)})`}</dd>
         <dt>${ctx.t('task.status')}</dt><dd>${task.overdue ? statusBadge(ctx.t, 'overdue', ctx.t('task.overdue')) : statusBadge(ctx.t, task.status, ctx.t(`taskStatus.${task.status}`))}</dd>
         <dt>${ctx.t('task.assignee')}</dt><dd>${task.assignee ?? '—'}</dd>
       </dl>
       ${message ? alert('error', message) : ''}
-      ${mine && task.status === 'claimed'
+      ${task.status === 'completed' ? completedAnswers(ctx.t, schema, task, answers) : ''}
+      ${done ? '' : mine && task.status === 'claimed'
         ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/complete`)}" class="koers-card" novalidate>
           ${csrfField(ctx)}
           ${fields(ctx.t, schema, { idPrefix: 'form', values: values ?? { ...defaultDates(schema, web.today) }, errors: errors ?? [], pathPrefix: 'form' })}
@@ -203,6 +206,15 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Fie
         : html`<div class="utrecht-button-group">${taskActions(web, task, href(`/tasks/${encodeURIComponent(task.taskId)}`))}</div>`}`,
     ),
   );
+}
+
+/** A completed task: who completed it when, and the answers of its form, each under its field's label. */
+function completedAnswers(t: Translate, schema: ReturnType<typeof objectSchema>, task: TaskView, answers: Record<string, unknown> | undefined): Html {
+  const shown = (name: string, value: unknown): string =>
+    typeof value === 'boolean' ? t(value ? 'yes' : 'no') : typeof value === 'string' && schema.properties[name]?.enum ? optionLabel(t, name, value) : String(value);
+  return html`<section class="koers-card" aria-labelledby="answers-title" id="answers"><h2 class="utrecht-heading-2" id="answers-title">${t('task.answers')}</h2>
+    <p class="utrecht-paragraph">${t('task.completedBy', { by: task.completedBy ?? '—', date: task.completedAt ? amsterdamDateTime(task.completedAt) : '—' })}</p>
+    <dl class="koers-facts">${Object.entries(answers ?? {}).map(([name, value]) => html`<dt>${fieldLabel(t, name)}</dt><dd data-answer="${name}">${shown(name, value)}</dd>`)}</dl></section>`;
 }
 
 /** Required date fields start at today: the usual answer, still editable. */

@@ -5,15 +5,21 @@
  */
 import type { z } from 'zod';
 import { dayNumber } from '../../domain/dates';
+import { EXTENSION_GROUNDS } from '../../domain/extensions';
+import type { Regime } from '../../domain/types';
 import type { Journey, Task, Timeline } from '../../api/schemas';
 import { EndInstrumentDoc, ExtensionRequestDoc, LadderAssessmentDoc, StartInstrumentDoc } from '../../api/schemas';
-import { ApiError, type FieldError } from '../api-client';
+import { ApiError, type ApiAnswer, type FieldError } from '../api-client';
 import type { Web, WebRoute } from '../app';
-import { fields, formValues, objectSchema } from '../forms';
+import { fields, formValues, objectSchema, optionLabel } from '../forms';
 import { amsterdamDateTime, html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge } from '../layout';
 import type { Translate } from '../messages';
+import { personFacts, personLabel, personOf } from '../person';
+import type { EventType } from '../../domain/events';
 import { inboxOrder, taskTable } from './inbox';
+import { ENDING } from './milestones';
+import { ADMIN_ACTIONS, adminCard, sendAdminAction, type AdminAction } from './journey-admin';
 
 export type JourneyView = z.output<typeof Journey>;
 type TimelineView = z.output<typeof Timeline>;
@@ -60,6 +66,45 @@ export function clockTimeline(t: Translate, clocks: Clock[], today: string): Htm
   </figure>`;
 }
 
+type Amendment = NonNullable<JourneyView['amendments']>[number];
+
+/**
+ * A policy change in words: a move names both municipalities and the reason typed for it; an
+ * amendment names the versions and its reason. (A move recorded before its reason was kept carries a
+ * generated English sentence, which is not shown.)
+ */
+function amendmentItem(t: Translate, a: Amendment): Html {
+  const moved = a.from.id !== a.to.id;
+  const reason = moved && /^moved from /.test(a.reason) ? undefined : a.reason;
+  const what = moved
+    ? t('journey.moved', { from: a.from.id, to: a.to.id })
+    : t('journey.amended', { policy: a.from.id, from: a.from.version, to: a.to.version });
+  return html`<li data-amendment="${moved ? 'move' : 'amendment'}">${a.at.slice(0, 10)}: ${what}${reason ? html` — ${reason}` : ''} (${a.amendedBy})</li>`;
+}
+
+type ExtensionRequestView = { ground?: string; requestedOn?: string; circumstanceFrom?: string; circumstanceUntil?: string; status?: string };
+
+/**
+ * Follow-up of what the municipality asked DUO for: extension requests (filed through this page) and
+ * exemption requests (a missed term's review that decided to ask for one), each with its status:
+ * granted once DUO's decision is recorded after the request, otherwise waiting for DUO.
+ */
+function followUpCard(t: Translate, journey: JourneyView, timeline: TimelineView, tasks: TaskView[]): Html {
+  const applied = (type: string, from: string) => timeline.events.some((e) => e.type === type && e.applied && !withdrew(e as TimelineEntry) && e.occurredOn >= from);
+  const extensions = (journey.extensionRequests ?? []) as ExtensionRequestView[];
+  const exemptions = tasks
+    .filter((task) => task.status === 'completed' && (task as TaskView & { form?: Record<string, unknown> }).form?.decision === 'exemption-requested')
+    .map((task) => ({ requestedOn: (task.completedAt ?? '').slice(0, 10), by: task.completedBy }));
+  const item = (kind: string, ground: string, requestedOn: string, granted: boolean) =>
+    html`<li data-follow-up="${kind}">${t(`followUp.${kind}`)}${ground ? html` (${ground})` : ''}, ${t('followUp.requestedOn', { date: requestedOn })}: ${statusBadge(t, granted ? 'met' : 'running', t(granted ? 'followUp.granted' : 'followUp.waiting'))}</li>`;
+  const items = [
+    ...extensions.map((r) => item('extension', r.ground ? optionLabel(t, 'ground', r.ground) : '', r.requestedOn ?? '—', applied('nl.koers.extension.granted', r.requestedOn ?? ''))),
+    ...exemptions.map((r) => item('exemption', '', r.requestedOn, applied('nl.koers.exemption.granted', r.requestedOn))),
+  ];
+  return html`<section class="koers-card" aria-labelledby="follow-up-title" id="follow-up"><h2 class="utrecht-heading-2" id="follow-up-title">${t('followUp.title')}</h2>
+    ${items.length === 0 ? html`<p class="utrecht-paragraph">${t('followUp.none')}</p>` : html`<ul>${items}</ul>`}</section>`;
+}
+
 function clockTable(t: Translate, clocks: Clock[]): Html {
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="clocks">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.clocks')}</span></caption>
@@ -79,23 +124,54 @@ function clockTable(t: Translate, clocks: Clock[]): Html {
     )}</tbody></table></div>`;
 }
 
-function eventTable(t: Translate, timeline: TimelineView): Html {
-  if (timeline.events.length === 0) return html`<h2 class="utrecht-heading-2">${t('journey.timeline')}</h2><p class="utrecht-paragraph">${t('journey.noEvents')}</p>`;
+type TimelineEntry = TimelineView['events'][number] & { reason?: string; withdrawn?: boolean; document?: string; note?: string; data?: Record<string, unknown> };
+
+/** Who reported a fact, in words: the person's name and role, or the partner's source. */
+const reporter = (t: Translate, e: TimelineEntry): string => (e.actor ? `${e.actor.name} (${t(`role.${e.actor.role}`)})` : e.source);
+
+/** Whether a timeline entry withdrew its milestone (contract v1.2 `data.withdrawn`). */
+const withdrew = (e: TimelineEntry): boolean => e.withdrawn === true || e.data?.withdrawn === true;
+
+/**
+ * The event timeline: what was reported, when, by whom and from which document; a correction says
+ * why and what it replaced (the fact of that type before it), a withdrawal that the fact is gone.
+ * The facts that hold now may be corrected, and an ending milestone withdrawn.
+ */
+function eventTable(web: Web, journeyId: string, timeline: TimelineView): Html {
+  const t = web.ctx.t;
+  const events = timeline.events as TimelineEntry[];
+  if (events.length === 0) return html`<h2 class="utrecht-heading-2">${t('journey.timeline')}</h2><p class="utrecht-paragraph">${t('journey.noEvents')}</p>`;
+  // The entry that holds per type: the last one applied (a withdrawal holds nothing).
+  const holding = new Map<string, TimelineEntry>();
+  for (const e of events) if (e.applied) holding.set(e.type, e);
+  const milestoneLink = (e: TimelineEntry, mode: 'correct' | 'withdraw') =>
+    html`<a class="utrecht-link koers-inline" href="${href(`/journeys/${journeyId}/milestones?${new URLSearchParams({ type: e.type, mode, occurredOn: e.occurredOn })}`)}">${t(`milestone.action.${mode}`)}</a>`;
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="events">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.timeline')}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
       <th class="utrecht-table__header-cell" scope="col">${t('journey.event')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.occurredOn')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.reportedBy')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.document')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.receivedAt')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('task.actions')}</th>
     </tr></thead>
-    <tbody class="utrecht-table__body">${timeline.events.map(
-      (e) => html`<tr class="utrecht-table__row">
-        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ` (${t('journey.correction')})` : ''}</td>
+    <tbody class="utrecht-table__body">${events.map((e, i) => {
+      const replaced = e.correction ? events.slice(0, i).reverse().find((p) => p.type === e.type && p.applied) : undefined;
+      const holds = holding.get(e.type) === e && !withdrew(e);
+      return html`<tr class="utrecht-table__row" data-event-type="${e.type}"${withdrew(e) ? html` data-withdrawn="true"` : ''}>
+        <td class="utrecht-table__cell">${t(`event.${e.type}`)}
+          ${withdrew(e) ? html`<br><strong>${t('journey.withdrawn')}</strong>` : e.correction ? html`<br><strong>${t('journey.correction')}</strong>` : ''}
+          ${e.correction && e.reason ? html`<br>${t('journey.correctionReason', { reason: e.reason })}` : ''}
+          ${replaced ? html`<br>${t('journey.replaces', { date: replaced.occurredOn, by: reporter(t, replaced) })}` : ''}
+          ${e.applied ? '' : html`<br>${statusBadge(t, 'overdue', t('journey.notApplied'))}${e.rejection ? html` ${e.rejection.reason}` : ''}`}
+          ${e.note ? html`<br><span class="koers-note">${e.note}</span>` : ''}</td>
         <td class="utrecht-table__cell">${e.occurredOn}</td>
-        <td class="utrecht-table__cell">${e.actor ? `${e.actor.name} (${e.actor.role})` : e.source}</td>
-        <td class="utrecht-table__cell">${amsterdamDateTime(e.receivedAt)}</td></tr>`,
-    )}</tbody></table></div>`;
+        <td class="utrecht-table__cell">${reporter(t, e)}</td>
+        <td class="utrecht-table__cell">${e.document ? t(`option.document.${e.document}`) : '—'}</td>
+        <td class="utrecht-table__cell">${amsterdamDateTime(e.receivedAt)}</td>
+        <td class="utrecht-table__cell">${holds ? [milestoneLink(e, 'correct'), ENDING.includes(e.type as EventType) ? milestoneLink(e, 'withdraw') : ''] : ''}</td></tr>`;
+    })}</tbody></table></div>`;
 }
 
 function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Html {
@@ -117,7 +193,12 @@ function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Ht
   </section>`;
 }
 
+/** What the page after a change says it did (`?done=`). */
+const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates'];
+
 interface ActionState {
+  /** The BSN was asked for (the "show BSN" button): only this answer carries it. */
+  showBsn?: boolean;
   command?: string;
   values?: Record<string, unknown>;
   errors?: FieldError[];
@@ -125,10 +206,21 @@ interface ActionState {
   ok?: boolean;
 }
 
-function commandForm(web: Web, journeyId: string, command: Command, state: ActionState): Html {
+/**
+ * A command's form fields; the extension request's ground is a choice of the grounds of the
+ * journey's regime (domain/extensions.ts), labelled in words, not a code to type.
+ */
+function commandSchema(command: Command, regime: Regime | undefined) {
+  const schema = objectSchema(COMMANDS[command].schema);
+  if (command !== 'extension' || !regime) return schema;
+  return { ...schema, properties: { ...schema.properties, ground: { ...schema.properties.ground, enum: [...EXTENSION_GROUNDS[regime]] } } };
+}
+
+function commandForm(web: Web, journey: JourneyView, command: Command, state: ActionState): Html {
   const { t } = web.ctx;
+  const journeyId = journey.journeyId;
   const spec = COMMANDS[command];
-  const schema = objectSchema(spec.schema);
+  const schema = commandSchema(command, journey.regime);
   const active = state.command === command;
   const defaults: Record<string, unknown> = command === 'ladder' ? { assessedOn: web.today } : command === 'extension' ? { requestedOn: web.today } : { startedOn: web.today };
   return html`<details class="koers-details"${active ? html` open` : ''}><summary>${t(spec.title)}</summary>
@@ -155,16 +247,19 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const openTasks = tasks.filter((task) => task.status === 'open' || task.status === 'claimed').sort(inboxOrder);
   const doneTasks = tasks.filter((task) => task.status === 'completed').sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''));
   const today = journey.today ?? web.today;
-  const done = req.query.done === 'accepted';
+  const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
+  const person = personOf(journey as unknown as Record<string, unknown>);
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },
-      t('journey.title', { id: journeyId.slice(0, 12) }),
-      html`<h1 class="utrecht-heading-1">${t('journey.title', { id: journeyId })}</h1>
-      ${done ? alert('ok', t('action.accepted')) : ''}
+      t('journey.title', { id: personLabel(person, journeyId) }),
+      html`<h1 class="utrecht-heading-1">${t('journey.title', { id: personLabel(person, journeyId) })}</h1>
+      ${done ? alert('ok', t(`done.${done}`)) : ''}
       ${state.message ? alert(state.ok ? 'ok' : 'error', state.message) : ''}
       <dl class="koers-facts koers-card" id="summary">
+        ${personFacts(ctx, journeyId, person, { showBsn: state.showBsn === true })}
+        <dt>${t('journey.id')}</dt><dd><code>${journeyId}</code></dd>
         <dt>${t('journey.municipality')}</dt><dd>${journey.municipality}</dd>
         <dt>${t('journey.regime')}</dt><dd>${journey.regime}</dd>
         <dt>${t('journey.phase')}</dt><dd>${t(`phase.${journey.phase}`)}</dd>
@@ -177,7 +272,8 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
       ${clockTable(t, journey.clocks)}
       ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
-      ${eventTable(t, timeline)}
+      <p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>
+      ${eventTable(web, journeyId, timeline)}
       <div class="koers-grid">
         ${instrumentsCard(web, journey, state)}
         <section class="koers-card" aria-labelledby="ladder-title"><h2 class="utrecht-heading-2" id="ladder-title">${t('journey.ladder')}</h2>
@@ -188,13 +284,15 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <section class="koers-card" aria-labelledby="amendments-title"><h2 class="utrecht-heading-2" id="amendments-title">${t('journey.amendments')}</h2>
           ${(journey.amendments ?? []).length === 0
             ? html`<p class="utrecht-paragraph">${t('journey.noAmendments')}</p>`
-            : html`<ul>${(journey.amendments ?? []).map((a) => html`<li>${a.at.slice(0, 10)}: ${a.from.id} v${a.from.version} → v${a.to.version} — ${a.reason} (${a.amendedBy})</li>`)}</ul>`}
+            : html`<ul>${(journey.amendments ?? []).map((a) => amendmentItem(t, a))}</ul>`}
         </section>
+        ${followUpCard(t, journey, timeline, tasks)}
         <section class="koers-card koers-actions" aria-labelledby="actions-title"><h2 class="utrecht-heading-2" id="actions-title">${t('journey.actions')}</h2>
-          ${commandForm(web, journeyId, 'ladder', state)}
-          ${commandForm(web, journeyId, 'extension', state)}
-          ${commandForm(web, journeyId, 'instrument', state)}
+          ${commandForm(web, journey, 'ladder', state)}
+          ${commandForm(web, journey, 'extension', state)}
+          ${commandForm(web, journey, 'instrument', state)}
         </section>
+        ${web.session.principal.role === 'admin' ? adminCard(web, journey, person, state) : ''}
       </div>`,
     ),
   );
@@ -212,7 +310,8 @@ function refusal(t: Translate, problem: { detail?: string; title: string }): str
  */
 const SHOWN_WITHIN_MS = 2000;
 
-async function afterChange(web: Web, journeyId: string, send: () => ReturnType<Web['api']['post']>) {
+/** Waits for the read model to show a change (up to {@link SHOWN_WITHIN_MS}) after `send` was accepted. */
+export async function afterChange<T>(web: Web, journeyId: string, send: () => Promise<ApiAnswer<T>>): Promise<ApiAnswer<T>> {
   const read = async () => {
     const answer = await web.api.get(`/v1/journeys/${journeyId}`);
     return JSON.stringify(answer.ok ? answer.body : answer.status);
@@ -229,7 +328,7 @@ async function afterChange(web: Web, journeyId: string, send: () => ReturnType<W
 async function runCommand(web: Web, command: Command): Promise<void> {
   const { req, res, api } = web;
   const journeyId = String(req.params.journeyId);
-  const schema = objectSchema(COMMANDS[command].schema);
+  const schema = commandSchema(command, undefined);
   const body = formValues(schema, req.body ?? {});
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/${COMMANDS[command].path}`, body));
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=accepted`);
@@ -249,9 +348,23 @@ async function endInstrument(web: Web): Promise<void> {
   await journeyPage(web, { command: `end:${instrumentId}`, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
 }
 
+async function runAdminAction(web: Web, action: AdminAction): Promise<void> {
+  const { req, res, api } = web;
+  const journeyId = String(req.params.journeyId);
+  const { municipality } = await api.read<JourneyView>(`/v1/journeys/${journeyId}`);
+  // After an erasure the journey is gone: nothing to wait for, nowhere to go back to.
+  const answer = action === 'erase' ? await sendAdminAction(web, action, journeyId, municipality) : await afterChange(web, journeyId, () => sendAdminAction(web, action, journeyId, municipality));
+  if (answer.ok) return void res.redirect(303, action === 'erase' ? `${href('/search')}?done=erased` : `${href(`/journeys/${journeyId}`)}?done=${action === 'dates' ? 'dates' : action === 'move' ? 'moved' : 'caseworker'}`);
+  if (answer.status === 404) throw new ApiError(answer.problem);
+  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  await journeyPage(web, { command: action, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
+}
+
 export function journeyRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/journeys/:journeyId', handler: (web) => journeyPage(web) },
+    { method: 'post', path: '/journeys/:journeyId/bsn', handler: (web) => journeyPage(web, { showBsn: true }) },
+    ...ADMIN_ACTIONS.map((action): WebRoute => ({ method: 'post', path: `/journeys/:journeyId/${action}`, handler: (web) => runAdminAction(web, action) })),
     { method: 'post', path: '/journeys/:journeyId/ladder', handler: (web) => runCommand(web, 'ladder') },
     { method: 'post', path: '/journeys/:journeyId/extension', handler: (web) => runCommand(web, 'extension') },
     { method: 'post', path: '/journeys/:journeyId/instrument', handler: (web) => runCommand(web, 'instrument') },

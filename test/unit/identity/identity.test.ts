@@ -11,10 +11,7 @@ import { sessionIdHash } from '../../../identity/sessions';
 import { ConfigError, loadConfig } from '../../../platform/config';
 import { openDatabase, type Db } from '../../../store/db';
 import { migrateToLatest } from '../../../store/migrations';
-import { inboxRoutes } from '../../../web/pages/inbox';
-import { journeyRoutes } from '../../../web/pages/journey';
-import { processRoutes } from '../../../web/pages/process';
-import { adminRoutes } from '../../../web/pages/admin';
+import { webRoutes } from '../../../web/app';
 
 const SECRET = 'identity-test-secret-0123456789-abcdef';
 const ENTRIES: ApiKeyEntry[] = [
@@ -187,7 +184,7 @@ describe('identity settings', () => {
 
 describe('the permissions table', () => {
   it('has a row for every page of the web app and no row for a page that does not exist', () => {
-    const pages = [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes()].map((r) => `${r.method.toUpperCase()} ${r.path}`).sort();
+    const pages = webRoutes().map((r) => `${r.method.toUpperCase()} ${r.path}`).sort();
     expect(Object.keys(PAGES).sort()).toEqual(pages);
   });
 
