@@ -18,7 +18,7 @@ import { reportableMilestones } from '../domain/reporting';
 import { admitStart } from '../domain/admission';
 import { correctPersonSignal, type JourneyState } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
-import { may } from '../identity/permissions';
+import { domainRole, may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { isValidBsn, nameWords } from './identity';
 import { Problem } from './problem';
@@ -65,8 +65,8 @@ export async function personOf(ctx: ApiContext, principal: Principal, journeyId:
  */
 export async function reportingRights(ctx: ApiContext, principal: Principal, municipality: string): Promise<{ report: EventType[]; correct: EventType[] }> {
   if (principal.role === 'partner') return { report: EVENT_TYPES.filter((t) => principal.eventTypes.includes(t)), correct: [] };
-  const role = principal.role === 'admin' ? 'admin' : principal.role === 'caseworker' || principal.role === 'team-lead' ? 'caseworker' : undefined;
-  if (!role) return { report: [], correct: [] };
+  const role = domainRole(principal.role);
+  if (role !== 'admin' && role !== 'caseworker') return { report: [], correct: [] };
   const policy = await ctx.policies.current(municipality);
   return { report: reportableMilestones(policy?.milestoneReporting, role, false), correct: reportableMilestones(policy?.milestoneReporting, role, true) };
 }
