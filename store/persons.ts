@@ -6,6 +6,7 @@
  * (Identity.personKey), never in clear.
  */
 import type { Db, PersonIndexTable } from './db';
+import { isErased } from './erasure-ref';
 
 export type PersonClaim =
   /** The index now names `journeyId` for this person here (new, or claimed by an earlier try of the same create that did not start it). */
@@ -189,8 +190,8 @@ export class PersonIndex {
    * its retention record) is joined to the new one.
    */
   async wasErased(journeyId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('journey_retention').select('erased_at').where('journey_id', '=', journeyId).executeTakeFirst();
-    return row?.erased_at != null;
+    // An erased journey's record is kept under its erasure reference, never its id (store/erasure-ref.ts).
+    return isErased(this.db, journeyId);
   }
 
   /** Marks the claimed entry as a journey Temporal has (idempotent). */
