@@ -76,6 +76,7 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   reassignTask: WORKERS,
   completeTask: WORKERS,
   issueCalendarToken: WORKERS,
+  revokeCalendarToken: WORKERS,
   // administration
   getStatistics: ['admin'],
   // Issue 25: every list and the dashboard as CSV, to whoever may read the list.
