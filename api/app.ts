@@ -37,6 +37,8 @@ import { erasureRoutes } from './erasure';
 import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import { statisticsRoutes } from './statistics';
+import type { StaffDirectory } from '../staff/directory';
+import { recordKeyStaff, staffRoutes } from './staff';
 import { webApp } from '../web/app';
 import type { People } from '../identity';
 
@@ -73,6 +75,8 @@ export interface AppDeps {
   /** The amended policy versions (store/policies.ts); migrated with the store. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** The staff directory (staff/directory.ts); migrated with the store. */
+  staff: StaffDirectory;
   /** Signals a store write owes a journey, until Temporal has them (store/journey-signals.ts); migrated with the store. */
   journeySignals: JourneySignals;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
@@ -151,6 +155,7 @@ export function createApp(deps: AppDeps): KoersApp {
     journeys: deps.journeys,
     policies: deps.policies,
     outbox: deps.outbox,
+    staff: deps.staff,
     journeySignals: deps.journeySignals,
     relay: new JourneySignalRelay(deps.journeySignals, temporal, deps.logger),
     logger: deps.logger,
@@ -191,6 +196,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
+    ...staffRoutes(ctx),
     ...adminRoutes(ctx),
     ...statisticsRoutes(ctx),
     ...(deps.calendar ? calendarRoutes({ keys: deps.keys, ...deps.calendar }, deps.tasks) : []),
@@ -272,6 +278,7 @@ export function createApp(deps: AppDeps): KoersApp {
   };
   const authenticated = authenticate(deps.keys, delegated, signIns);
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticated(req, res, next)));
+  app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
     if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');

@@ -11,14 +11,16 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
+import { eventDataObject, isEventType, withDataRules, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { mayReportMilestone } from '../domain/reporting';
+import { domainRole } from '../identity/permissions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { admitOrRefuse, JourneyParams } from './journeys';
+import { reportingRights } from './persons';
 import { admissionNeedsJourney } from '../domain/admission';
 import { INSTRUMENT_SOURCE, TASK_SOURCE } from '../domain/task-forms';
 import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, isJsonMediaType, pastDate } from './schemas';
@@ -235,8 +237,8 @@ function parseEvent(
  * (`leeroute`) would otherwise be dropped silently. `occurredOn` may not lie after today.
  */
 function strictDataSchema(type: EventType, today: string): z.ZodType {
-  const base = eventDataSchema(type) as unknown as z.ZodObject;
-  return base.strict().extend({ occurredOn: pastDate(today) });
+  const base = eventDataObject(type);
+  return withDataRules(type, base.strict().extend({ occurredOn: pastDate(today) }));
 }
 
 /**
@@ -249,11 +251,11 @@ async function refusal(ctx: ApiContext, principal: Principal, municipality: stri
     if (correction) return new Problem(403, 'Forbidden', 'A partner reports milestones; corrections are made by the municipality.', undefined, { code: 'correction-not-allowed' });
     return undefined;
   }
-  // A team lead is a caseworker who also hands work out: the municipality's caseworker rights are theirs too.
-  const role = principal.role === 'admin' ? 'admin' : principal.role === 'caseworker' || principal.role === 'team-lead' ? 'caseworker' : undefined;
-  if (!role) return new Problem(403, 'Forbidden', 'This key may not send events.');
-  const policy = await ctx.policies.current(municipality);
-  if (mayReportMilestone(policy?.milestoneReporting, role, type, correction)) return undefined;
+  // One rule with what the pages offer (api/persons.ts reportingRights; a team lead reports as a caseworker).
+  const role = domainRole(principal.role);
+  if (role !== 'admin' && role !== 'caseworker') return new Problem(403, 'Forbidden', 'This key may not send events.');
+  const rights = await reportingRights(ctx, principal, municipality);
+  if ((correction ? rights.correct : rights.report).includes(type)) return undefined;
   return new Problem(
     403,
     'Forbidden',
@@ -343,7 +345,8 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     occurredOn: data.occurredOn as string,
     data,
     receivedAt: entry.receivedAt,
-    actor: { name: entry.actor.name, role: entry.actor.role as ActorRole },
+    // A team lead reports as a caseworker (identity/permissions.ts domainRole).
+    actor: { name: entry.actor.name, role: domainRole(entry.actor.role as Principal['role']) as ActorRole },
     ...(entry.correction ? { correction: true, ...(entry.reason ? { reason: entry.reason } : {}) } : {}),
   };
   try {

@@ -35,6 +35,7 @@ import { dailyDigestWorkflow } from '../workflows/digest';
 import { retentionWorkflow } from '../workflows/retention';
 import { RetentionStore } from '../store/retention';
 import { StaffPseudonyms } from '../store/staff-pseudonyms';
+import { recordStaffSignIn, StaffDirectory } from '../staff/directory';
 import { JourneyMonitor } from '../worker/monitor';
 import { ApiMetrics } from '../api/metrics';
 
@@ -170,6 +171,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       });
       stops.push(async () => stopWatching());
       const identity = new Identity(secret);
+      const staff = new StaffDirectory(db);
       // People sign in at the municipality's identity provider, or (no provider: development mode) with an API key.
       const people = new People({
         db,
@@ -177,8 +179,9 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         secrets: identity,
         settings: config.identity,
         logger,
-        // The staff directory (staff/, issue 20) learns colleagues from their sign-ins once it lands.
-        recordStaffSignIn: undefined,
+        // The staff directory learns colleagues from their sign-ins (a role that works no tasks deactivates them).
+        recordStaffSignIn: (person) => recordStaffSignIn(staff, person.principal, person.displayName),
+        staffWithdrawn: async (staffId) => void (await staff.deactivate(staffId)),
       });
       logger.info({ signIn: people.oidc ? 'openid-connect' : 'api-key (development mode)' }, 'web sign-in');
       const app = createApp({
@@ -191,6 +194,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         journeys,
         policies: new PolicyVersions(db),
         outbox,
+        staff,
         journeySignals: new JourneySignals(db),
         metrics: apiMetrics,
         audit: new AuditStore(db),

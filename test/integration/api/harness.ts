@@ -28,6 +28,7 @@ import { PolicyVersions } from '../../../store/policies';
 import { CalendarTokens } from '../../../store/ical';
 import { RetentionStore } from '../../../store/retention';
 import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
+import { StaffDirectory } from '../../../staff/directory';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
@@ -133,6 +134,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
   const staffPseudonyms = new StaffPseudonyms(db);
+  const staff = new StaffDirectory(db);
 
   const persons = new PersonIndex(db);
 
@@ -188,6 +190,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     journeys,
     policies: new PolicyVersions(db),
     outbox,
+    staff,
     journeySignals,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
@@ -239,6 +242,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     persons,
     journeys,
     outbox,
+    staff,
     audit,
     retention,
     taskQueue,
