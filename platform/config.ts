@@ -136,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     throw new ConfigError('invalid setting TEMPORAL_TLS_CERT_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
-  if (e.KOERS_MODE === 'production' && e.KOERS_API_KEYS_FILE === undefined) {
+  if (e.KOERS_MODE === 'production' && e.KOERS_ROLE !== 'worker' && e.KOERS_API_KEYS_FILE === undefined) {
     throw new ConfigError('invalid setting KOERS_API_KEYS_FILE: production mode (KOERS_MODE) needs a key file; there is no development admin');
   }
   const dataDir = path.resolve(e.KOERS_DATA_DIR);
