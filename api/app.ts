@@ -13,7 +13,7 @@ import type { JourneySignals } from '../store/journey-signals';
 import { JourneySignalRelay } from './journey-signals';
 import { amsterdamDateOf } from '../domain/dates';
 import { DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE } from '../platform/config';
-import { authenticate, type ApiKeys } from './auth';
+import { authenticate, SignInGuard, type ApiKeys, type SignInFailureHooks } from './auth';
 import type { AuditStore } from './audit-store';
 import type { ApiContext, ApiLogger } from './context';
 import type { Identity } from './identity';
@@ -111,6 +111,8 @@ export interface AppDeps {
   trustProxy?: number | string[];
   /** Bearer token for /metrics and the details of /health (KOERS_METRICS_TOKEN); absent: they answer anyone. */
   metricsToken?: string;
+  /** Failed sign-ins per source address (default: 20 per 15 minutes). */
+  signInGuard?: SignInGuard;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
   /** The identity door (identity/index.ts): the web app at /app is mounted with it, and its delegation tokens authenticate the web app's calls. */
@@ -186,7 +188,7 @@ export function createApp(deps: AppDeps): KoersApp {
 
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [
-    ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics, ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}) }),
+    ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics, ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}), keysCurrent: () => deps.keys.current }),
     // Before the journey routes: /v1/journeys/search and /duplicates are no journey ids.
     ...personRoutes(ctx),
     ...journeyRoutes(ctx),
@@ -197,7 +199,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...staffRoutes(ctx),
     ...adminRoutes(ctx),
     ...statisticsRoutes(ctx),
-    ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks) : []),
+    ...(deps.calendar ? calendarRoutes({ keys: deps.keys, ...deps.calendar }, deps.tasks) : []),
     ...(deps.retention ? erasureRoutes(ctx, deps.retention) : []),
   ];
   document = buildOpenApiDocument(routes, { version: API_VERSION, contact: deps.contact ?? DEFAULT_CONTACT });
@@ -205,16 +207,17 @@ export function createApp(deps: AppDeps): KoersApp {
   const app = express() as unknown as KoersApp;
   app.koers = { routes, document, metrics, relay: ctx.relay };
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  // `/v1/journeys/` is not `/v1/journeys` (API Design Rules: /core/no-trailing-slash): a 404.
+  app.set('strict routing', true);
   // Behind the TLS proxy: req.secure and req.ip from its X-Forwarded-* headers (cookies get Secure, HSTS is sent).
+  // After the settings above: Express 5 builds its router, with them, at the first app.use.
   if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
   });
-  app.set('query parser', 'simple');
-  // `/v1/journeys/` is not `/v1/journeys` (API Design Rules: /core/no-trailing-slash): a 404.
-  app.set('strict routing', true);
 
   // Request log and HTTP metrics: the route pattern, never the path itself, the query or the body.
   app.use((req, res, next) => {
@@ -265,7 +268,16 @@ export function createApp(deps: AppDeps): KoersApp {
     (req.method === 'GET' || req.method === 'HEAD') &&
     (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/' || (deps.calendar !== undefined && /^\/calendar\/[^/]+\.ics$/.test(req.path)));
   const delegated = deps.people ? (token: string) => deps.people!.delegations.find(token) : undefined;
-  app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys, delegated)(req, res, next)));
+  // Failed sign-ins are counted and logged per source address (req.ip: the proxy's client with KOERS_TRUST_PROXY).
+  const signIns: SignInFailureHooks = {
+    guard: deps.signInGuard ?? new SignInGuard(),
+    onFailure: ({ address, failures, limited }) => {
+      metrics.failedSignIns.inc();
+      deps.logger.warn({ address, failures, limited }, limited ? 'sign-in refused: too many failures from this address' : 'sign-in failed');
+    },
+  };
+  const authenticated = authenticate(deps.keys, delegated, signIns);
+  app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticated(req, res, next)));
   app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.

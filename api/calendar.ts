@@ -9,11 +9,20 @@ import { calendarFeed, type CalendarTokens } from '../store/ical';
 import type { TaskStore } from '../store/tasks';
 import type { Lang } from '../store/texts';
 import { notFound } from './problem';
+import type { ApiKeys, Principal } from './auth';
+import { may } from '../identity/permissions';
 import { route, type RouteDef } from './route';
 import { components } from './schemas';
 
+/** How long a feed token works after it was issued unless CalendarDeps.tokenDays says otherwise (KOERS_CALENDAR_TOKEN_DAYS). */
+export const DEFAULT_CALENDAR_TOKEN_DAYS = 90;
+
 export interface CalendarDeps {
   tokens: CalendarTokens;
+  /** A feed serves only while a live key carries its user's name, within that key's municipalities (api/auth.ts). */
+  keys?: ApiKeys;
+  /** Days a token works after it was issued (default {@link DEFAULT_CALENDAR_TOKEN_DAYS}). */
+  tokenDays?: number;
   /** Base URL calendar apps reach the API at (KOERS_PUBLIC_URL), without a trailing slash. */
   publicUrl: string;
   lang?: Lang;
@@ -54,6 +63,20 @@ export function calendarRoutes(deps: CalendarDeps, tasks: TaskStore): RouteDef[]
     ),
     route(
       {
+        method: 'delete',
+        path: '/v1/calendar-tokens',
+        operationId: 'revokeCalendarToken',
+        summary: 'Revoke your calendar-feed URL: it stops working at once',
+        tags: ['calendar'],
+        responses: { 204: { description: 'Revoked (or there was none)' } },
+      },
+      async ({ principal }) => {
+        await deps.tokens.revoke(principal.name);
+        return { status: 204 };
+      },
+    ),
+    route(
+      {
         method: 'get',
         path: '/v1/calendar/{feed}',
         operationId: 'getCalendarFeed',
@@ -67,9 +90,14 @@ export function calendarRoutes(deps: CalendarDeps, tasks: TaskStore): RouteDef[]
         },
       },
       async ({ params }) => {
-        const userId = await deps.tokens.userForToken(params.feed.slice(0, -'.ics'.length));
+        const userId = await deps.tokens.userForToken(params.feed.slice(0, -'.ics'.length), (deps.tokenDays ?? DEFAULT_CALENDAR_TOKEN_DAYS) * 86_400_000);
         if (!userId) throw notFound('calendar');
-        const body = await calendarFeed(tasks, userId, { lang: deps.lang });
+        // The token is a key's delegate: once no live key carries the name (removed, expired), the feed stops.
+        const holders: Principal[] | undefined = deps.keys?.findByName(userId);
+        if (holders !== undefined && holders.length === 0) throw notFound('calendar');
+        const everywhere = holders === undefined || holders.some((p) => may(p, 'allMunicipalities'));
+        const municipalities = everywhere ? undefined : [...new Set(holders.flatMap((p) => p.municipalities))];
+        const body = await calendarFeed(tasks, userId, { lang: deps.lang, ...(municipalities ? { municipalities } : {}) });
         // Private: the feed is one caseworker's; shared caches must not keep it.
         return { status: 200, body, headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Cache-Control': 'private, max-age=300' } };
       },

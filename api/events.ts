@@ -292,6 +292,13 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     const path = [prefix, 'source'].filter(Boolean).join('.');
     return { status: 422, problem: new Problem(422, 'Invalid event', 'This source is reserved for Koers itself.', [{ path, message: `is reserved: Koers itself signals with sources under ${RESERVED_SOURCE_PREFIX}` }]) };
   }
+  // A partner key sends only under its own sources: no partner can send first under another's
+  // source + id, which would make the real event a "duplicate" (idempotency is per source + id).
+  if (principal.role === 'partner' && principal.sources && !principal.sources.some((s) => (s.endsWith('*') ? envelope.source.startsWith(s.slice(0, -1)) : envelope.source === s))) {
+    ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'forbidden' });
+    const path = [prefix, 'source'].filter(Boolean).join('.');
+    return { status: 403, problem: new Problem(403, 'Forbidden', `This key may not send events with source ${envelope.source}.`, [{ path, message: 'is not among the sources of this key' }]) };
+  }
   // Contract v1.2: a correction only when asked for; an admin's event is otherwise a report like anyone's.
   const correction = asked.correction;
   // A retry of an event this journey has recorded is a duplicate, whatever the journey's state is now:

@@ -32,6 +32,8 @@ export interface MetaDeps {
   extraMetrics?: () => Promise<string>;
   /** `Authorization: Bearer <token>` for /metrics and /health's details (KOERS_METRICS_TOKEN); absent: open. */
   metricsToken?: string;
+  /** False while the keys in force are an earlier file's (the last reload was refused): health is degraded. */
+  keysCurrent?: () => boolean;
 }
 
 /** Whether the request carries the metrics token (compared in constant time); true when none is configured. */
@@ -86,7 +88,8 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
           .withDeadline(Date.now() + 2000, () => deps.client.connection.workflowService.getSystemInfo({}))
           .then(() => true)
           .catch(() => false);
-        if (reachable) return { status: 200, body: details ? { status: 'ok' as const, temporal: 'reachable' as const } : { status: 'ok' as const } };
+        const apiKeys = deps.keysCurrent === undefined ? {} : { apiKeys: deps.keysCurrent() ? ('current' as const) : ('stale' as const) };
+        if (reachable) return { status: 200, body: details ? { status: 'ok' as const, temporal: 'reachable' as const, ...apiKeys } : { status: 'ok' as const } };
         const problem = details ? { detail: 'Temporal cannot be reached.', temporal: 'unreachable' } : { detail: 'Not ready.' };
         return { status: 503, body: { type: 'about:blank', title: 'Service unavailable', status: 503, ...problem }, headers: { 'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS) } };
       },

@@ -48,6 +48,18 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly keyFileRejected = new Counter({
+    name: 'koers_api_keys_file_rejected_total',
+    help: 'Reloads of KOERS_API_KEYS_FILE refused (the previous keys stay in force); alert on any',
+    registers: [this.registry],
+  });
+
+  readonly failedSignIns = new Counter({
+    name: 'koers_failed_sign_ins_total',
+    help: 'Requests refused for a missing, unknown or expired API key',
+    registers: [this.registry],
+  });
+
   readonly loadShed = new Counter({
     name: 'koers_load_shed_total',
     help: 'Requests answered 503 because the workers are behind (KOERS_MAX_BACKLOG_SECONDS), by method and route pattern',

@@ -68,7 +68,7 @@ export function problemBody(problem: Problem): Record<string, unknown> {
 export function sendProblem(res: Response, problem: Problem): void {
   // RFC 6750: a 401 names the scheme it wants.
   if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-  if (problem.status === 503) res.setHeader('Retry-After', String(problem.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
+  if (problem.status === 503 || problem.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(problem.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problemBody(problem)));
 }
 

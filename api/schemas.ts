@@ -705,7 +705,15 @@ export const DeadLetter = named(
 );
 export const DeadLetterList = named('DeadLetterList', z.object({ messages: z.array(DeadLetter) }));
 
-export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable').optional() }));
+export const Health = named(
+  'Health',
+  z.object({
+    status: z.literal('ok'),
+    temporal: z.literal('reachable').optional(),
+    /** `stale`: the last KOERS_API_KEYS_FILE was refused and an earlier file's keys are in force (degraded). */
+    apiKeys: z.enum(['current', 'stale']).optional(),
+  }),
+);
 
 // ---- staff and the team lead's tools (staff/directory.ts) ------------------------------------------
 

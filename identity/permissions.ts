@@ -77,6 +77,7 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   reassignTask: WORKERS,
   completeTask: WORKERS,
   issueCalendarToken: WORKERS,
+  revokeCalendarToken: WORKERS,
   // the staff directory and the team lead's tools (staff/, api/staff.ts)
   getTaskHistory: READERS,
   listColleagues: READERS,

@@ -111,6 +111,11 @@ const EnvSchema = z.object({
     .optional(),
   // Bearer token for /metrics and the details of /health; without it they answer anyone on the API port.
   KOERS_METRICS_TOKEN: z.string().min(32, 'needs at least 32 characters').optional(),
+  // `production` refuses what only a development machine may have: no key file (a generated development
+  // admin), plain keys on disk, keys without owner, purpose and expiry, partner keys without sources.
+  KOERS_MODE: z.enum(['development', 'production']).default('development'),
+  // Days a calendar-feed token works after it was issued (api/calendar.ts).
+  KOERS_CALENDAR_TOKEN_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -130,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parsed.data;
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     throw new ConfigError('invalid setting TEMPORAL_TLS_CERT_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
+  }
+  if (e.KOERS_MODE === 'production' && e.KOERS_ROLE !== 'worker' && e.KOERS_API_KEYS_FILE === undefined) {
+    throw new ConfigError('invalid setting KOERS_API_KEYS_FILE: production mode (KOERS_MODE) needs a key file; there is no development admin');
   }
   const dataDir = path.resolve(e.KOERS_DATA_DIR);
   const publicUrl = (e.KOERS_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '');
@@ -184,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     trustProxy: e.KOERS_TRUST_PROXY === undefined ? undefined : /^\d+$/.test(e.KOERS_TRUST_PROXY) ? Number(e.KOERS_TRUST_PROXY) : e.KOERS_TRUST_PROXY.split(',').map((s) => s.trim()),
     /** Bearer token for /metrics and /health's details; undefined: open. */
     metricsToken: e.KOERS_METRICS_TOKEN,
+    /** KOERS_MODE=production: the checks a security officer asks for (README, Configuration). */
+    production: e.KOERS_MODE === 'production',
+    calendarTokenDays: e.KOERS_CALENDAR_TOKEN_DAYS,
   };
 }
 

@@ -37,6 +37,7 @@ import { RetentionStore } from '../store/retention';
 import { StaffPseudonyms } from '../store/staff-pseudonyms';
 import { recordStaffSignIn, StaffDirectory } from '../staff/directory';
 import { JourneyMonitor } from '../worker/monitor';
+import { ApiMetrics } from '../api/metrics';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
 export const DIGEST_SCHEDULE_ID = 'koers-daily-digest';
@@ -159,13 +160,15 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     let apiUrl: string | undefined;
     if (config.role !== 'worker') {
       const keysFile = apiKeysFile(config, logger);
-      const keys = ApiKeys.fromFile(keysFile);
-      // A key removed from the file stops working within seconds, without a restart.
-      const stopWatching = watchApiKeysFile(keys, keysFile, (outcome) =>
-        outcome.ok
-          ? logger.info({ keys: outcome.keys, trigger: outcome.trigger }, 'API keys reloaded')
-          : logger.error({ error: outcome.error, trigger: outcome.trigger }, 'API keys file not reloaded: the previous keys stay in force'),
-      );
+      const keys = ApiKeys.fromFile(keysFile, { production: config.production });
+      const apiMetrics = new ApiMetrics();
+      // A key removed from the file stops working within seconds, without a restart. A file that is
+      // refused is loud: an error line (naming the entry, never a key), a metric, /health's details.
+      const stopWatching = watchApiKeysFile(keys, keysFile, (outcome) => {
+        if (outcome.ok) return logger.info({ keys: outcome.keys, trigger: outcome.trigger }, 'API keys reloaded');
+        apiMetrics.keyFileRejected.inc();
+        logger.error({ error: outcome.error, trigger: outcome.trigger }, 'API keys file refused: the previous keys stay in force');
+      });
       stops.push(async () => stopWatching());
       const identity = new Identity(secret);
       const staff = new StaffDirectory(db);
@@ -193,11 +196,12 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         outbox,
         staff,
         journeySignals: new JourneySignals(db),
+        metrics: apiMetrics,
         audit: new AuditStore(db),
         identity,
         retention,
         staffPseudonyms,
-        calendar: { tokens: new CalendarTokens(db), publicUrl: config.publicUrl, lang: notifications.lang },
+        calendar: { tokens: new CalendarTokens(db), publicUrl: config.publicUrl, lang: notifications.lang, tokenDays: config.calendarTokenDays },
         codecEndpoint: { codec, corsOrigins: config.codecCorsOrigins },
         extraMetrics: options.extraMetrics,
         maxBacklogSeconds: config.maxBacklogSeconds,

@@ -21,13 +21,16 @@ function nextDay(date: LocalDate): LocalDate {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The feed of `userId`'s open tasks, as iCalendar text (`text/calendar; charset=utf-8`). */
-export async function calendarFeed(store: TaskStore, userId: string, options: CalendarFeedOptions = {}): Promise<string> {
+/**
+ * The feed of `userId`'s open tasks, as iCalendar text (`text/calendar; charset=utf-8`); with
+ * `municipalities` only those municipalities' tasks (the scope of the user's key).
+ */
+export async function calendarFeed(store: TaskStore, userId: string, options: CalendarFeedOptions & { municipalities?: readonly string[] } = {}): Promise<string> {
   const lang = options.lang ?? 'nl';
   const tasks: Task[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.listTasks({ assignee: userId, limit: 500, ...(cursor && { cursor }) });
+    const page = await store.listTasks({ assignee: userId, limit: 500, ...(options.municipalities && { municipalities: options.municipalities }), ...(cursor && { cursor }) });
     tasks.push(...page.tasks);
     cursor = page.nextCursor;
   } while (cursor);
@@ -94,11 +97,15 @@ export class CalendarTokens {
     return token;
   }
 
-  /** The user a token belongs to; a lookup by hash, so no timing leak of the stored value. */
-  async userForToken(token: string): Promise<string | undefined> {
+  /**
+   * The user a token belongs to; a lookup by hash, so no timing leak of the stored value. A token
+   * issued more than `maxAgeMs` ago has expired (none: it does not expire).
+   */
+  async userForToken(token: string, maxAgeMs?: number): Promise<string | undefined> {
     if (!token || token.length > 200) return undefined;
-    const row = await this.db.selectFrom('calendar_tokens').select('user_id').where('token_hash', '=', hash(token)).executeTakeFirst();
-    return row?.user_id;
+    const row = await this.db.selectFrom('calendar_tokens').select(['user_id', 'created_at']).where('token_hash', '=', hash(token)).executeTakeFirst();
+    if (!row || (maxAgeMs !== undefined && Date.parse(row.created_at) + maxAgeMs <= this.now().getTime())) return undefined;
+    return row.user_id;
   }
 
   async revoke(userId: string): Promise<void> {

@@ -12,7 +12,7 @@ import request from 'supertest';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp, type AppDeps, type KoersApp } from '../../../api/app';
-import { ApiKeys, type ApiKeyEntry } from '../../../api/auth';
+import { ApiKeys, SignInGuard, type ApiKeyEntry } from '../../../api/auth';
 import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
 import { People } from '../../../identity';
@@ -113,6 +113,9 @@ export interface HarnessOptions {
   /** Settings of a deployment (AppDeps.trustProxy, AppDeps.metricsToken). */
   trustProxy?: AppDeps['trustProxy'];
   metricsToken?: string;
+  signInGuard?: SignInGuard;
+  /** The key file's entries (default KEY_ENTRIES). */
+  keyEntries?: ApiKeyEntry[];
 }
 
 let sequence = 0;
@@ -172,7 +175,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     error: (obj: object, msg?: string) => logs.push({ level: 'error', obj, msg }),
   };
   const secret = 'test-secret-0123456789-0123456789-abcdef';
-  const keys = new ApiKeys(KEY_ENTRIES);
+  const keys = new ApiKeys(options.keyEntries ?? KEY_ENTRIES);
   // As `npm start` runs it: the web app's sessions in the store, with the configuration's default lifetimes.
   const people = new People({ db, keys, secrets: new Identity(secret), settings: { ...loadConfig({}).identity, ...(options.oidc ? { oidc: options.oidc } : {}) }, logger, ...(options.now ? { now: options.now } : {}) });
   const app: KoersApp = createApp({
@@ -202,6 +205,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
     ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    // Test files send many wrong keys from one address on purpose; a test of the limit passes its own guard.
+    signInGuard: options.signInGuard ?? new SignInGuard(1_000_000),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   });
 
@@ -228,6 +233,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
 
   return {
     app,
+    /** The key set in force (reload it from a file to remove or change keys). */
+    keys,
     client,
     db,
     dbFile,

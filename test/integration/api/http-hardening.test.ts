@@ -72,6 +72,6 @@ describe('HTTP hardening', () => {
     const anonymous = await request(behindProxy.app).get('/health');
     expect(anonymous.status).toBe(200);
     expect(anonymous.body).toEqual({ status: 'ok' });
-    expect((await request(behindProxy.app).get('/health').set('Authorization', `Bearer ${TOKEN}`)).body).toEqual({ status: 'ok', temporal: 'reachable' });
+    expect((await request(behindProxy.app).get('/health').set('Authorization', `Bearer ${TOKEN}`)).body).toEqual({ status: 'ok', temporal: 'reachable', apiKeys: 'current' });
   });
 });

@@ -135,7 +135,7 @@ describe('the OpenAPI document', () => {
   it('answers health without credentials', async () => {
     const res = await request(h.app).get('/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', temporal: 'reachable' });
+    expect(res.body).toEqual({ status: 'ok', temporal: 'reachable', apiKeys: 'current' });
   });
 
   it('answers an unknown path with 404 problem+json and the API-Version header', async () => {
