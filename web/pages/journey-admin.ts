@@ -69,13 +69,13 @@ export function adminCard(web: Web, journey: { journeyId: string; municipality: 
 
 /**
  * Sends an admin action to the API. The dates are corrected as the contract's correction of the
- * journey's start facts (`POST /v1/journeys/{id}/corrections`); the others are the API's own operations.
+ * journey's start facts (`POST /v1/journeys/{id}/person-corrections`, contract v1.2); the others are the API's own operations.
  */
 export function sendAdminAction(web: Web, action: AdminAction, journeyId: string, municipality: string): Promise<ApiAnswer<unknown>> {
   const body = formValues(schemaOf(action, web, municipality), web.req.body ?? {});
   switch (action) {
     case 'dates':
-      return web.api.post(`/v1/journeys/${journeyId}/corrections`, body);
+      return web.api.post(`/v1/journeys/${journeyId}/person-corrections`, body);
     case 'move':
       return web.api.post(`/v1/journeys/${journeyId}/move`, body);
     case 'caseworker':

@@ -11,14 +11,14 @@ import type { Journey, Task, Timeline } from '../../api/schemas';
 import { EndInstrumentDoc, ExtensionRequestDoc, LadderAssessmentDoc, StartInstrumentDoc } from '../../api/schemas';
 import { ApiError, type ApiAnswer, type FieldError } from '../api-client';
 import type { Web, WebRoute } from '../app';
-import { fields, formValues, objectSchema, optionLabel } from '../forms';
+import { fieldLabel, fields, formValues, objectSchema, optionLabel } from '../forms';
 import { amsterdamDateTime, html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge } from '../layout';
 import type { Translate } from '../messages';
 import { personFacts, personLabel, personOf } from '../person';
-import type { EventType } from '../../domain/events';
+import { isEventType } from '../../domain/events';
 import { inboxOrder, taskTable } from './inbox';
-import { ENDING } from './milestones';
+import { documentOf, ENDING } from './milestones';
 import { ADMIN_ACTIONS, adminCard, sendAdminAction, type AdminAction } from './journey-admin';
 
 export type JourneyView = z.output<typeof Journey>;
@@ -73,11 +73,13 @@ type Amendment = NonNullable<JourneyView['amendments']>[number];
  * amendment names the versions and its reason. (A move recorded before its reason was kept carries a
  * generated English sentence, which is not shown.)
  */
-function amendmentItem(t: Translate, a: Amendment): Html {
-  const moved = a.from.id !== a.to.id;
-  const reason = moved && /^moved from /.test(a.reason) ? undefined : a.reason;
+function amendmentItem(t: Translate, entry: Amendment): Html {
+  // Since contract v1.2 a move says so itself, with the reason typed for it.
+  const a = entry as Amendment & { move?: { from: string; to: string; reason?: string } };
+  const moved = a.move !== undefined || a.from.id !== a.to.id;
+  const reason = a.move ? a.move.reason : moved && /^moved from /.test(a.reason) ? undefined : a.reason;
   const what = moved
-    ? t('journey.moved', { from: a.from.id, to: a.to.id })
+    ? t('journey.moved', { from: optionLabel(t, 'municipality', a.move?.from ?? a.from.id), to: optionLabel(t, 'municipality', a.move?.to ?? a.to.id) })
     : t('journey.amended', { policy: a.from.id, from: a.from.version, to: a.to.version });
   return html`<li data-amendment="${moved ? 'move' : 'amendment'}">${a.at.slice(0, 10)}: ${what}${reason ? html` — ${reason}` : ''} (${a.amendedBy})</li>`;
 }
@@ -124,13 +126,13 @@ function clockTable(t: Translate, clocks: Clock[]): Html {
     )}</tbody></table></div>`;
 }
 
-type TimelineEntry = TimelineView['events'][number] & { reason?: string; withdrawn?: boolean; document?: string; note?: string; data?: Record<string, unknown> };
+type TimelineEntry = TimelineView['events'][number] & { reason?: string; withdrawn?: boolean; replaced?: Record<string, unknown> };
 
 /** Who reported a fact, in words: the person's name and role, or the partner's source. */
 const reporter = (t: Translate, e: TimelineEntry): string => (e.actor ? `${e.actor.name} (${t(`role.${e.actor.role}`)})` : e.source);
 
 /** Whether a timeline entry withdrew its milestone (contract v1.2 `data.withdrawn`). */
-const withdrew = (e: TimelineEntry): boolean => e.withdrawn === true || e.data?.withdrawn === true;
+const withdrew = (e: TimelineEntry): boolean => e.withdrawn === true;
 
 /**
  * The event timeline: what was reported, when, by whom and from which document; a correction says
@@ -163,14 +165,18 @@ function eventTable(web: Web, journeyId: string, timeline: TimelineView): Html {
         <td class="utrecht-table__cell">${t(`event.${e.type}`)}
           ${withdrew(e) ? html`<br><strong>${t('journey.withdrawn')}</strong>` : e.correction ? html`<br><strong>${t('journey.correction')}</strong>` : ''}
           ${e.correction && e.reason ? html`<br>${t('journey.correctionReason', { reason: e.reason })}` : ''}
-          ${replaced ? html`<br>${t('journey.replaces', { date: replaced.occurredOn, by: reporter(t, replaced) })}` : ''}
+          ${replaced
+            ? html`<br>${t('journey.replaces', { date: replaced.occurredOn, by: reporter(t, replaced) })}`
+            : e.replaced && !isEventType(e.type)
+              ? html`<br>${t('journey.replacedValues', { values: Object.entries(e.replaced).map(([name, value]) => `${fieldLabel(t, name)} ${String(value)}`).join(', ') })}`
+              : ''}
           ${e.applied ? '' : html`<br>${statusBadge(t, 'overdue', t('journey.notApplied'))}${e.rejection ? html` ${e.rejection.reason}` : ''}`}
-          ${e.note ? html`<br><span class="koers-note">${e.note}</span>` : ''}</td>
+</td>
         <td class="utrecht-table__cell">${e.occurredOn}</td>
         <td class="utrecht-table__cell">${reporter(t, e)}</td>
-        <td class="utrecht-table__cell">${e.document ? t(`option.document.${e.document}`) : '—'}</td>
+        <td class="utrecht-table__cell">${documentOf(e.source) ? t(`option.document.${documentOf(e.source)}`) : e.actor?.role === 'partner' ? e.source : '—'}</td>
         <td class="utrecht-table__cell">${amsterdamDateTime(e.receivedAt)}</td>
-        <td class="utrecht-table__cell">${holds ? [milestoneLink(e, 'correct'), ENDING.includes(e.type as EventType) ? milestoneLink(e, 'withdraw') : ''] : ''}</td></tr>`;
+        <td class="utrecht-table__cell">${holds && isEventType(e.type) ? [milestoneLink(e, 'correct'), ENDING.includes(e.type) ? milestoneLink(e, 'withdraw') : ''] : ''}</td></tr>`;
     })}</tbody></table></div>`;
 }
 

@@ -45,13 +45,23 @@ export const LETTER_OR_PORTAL: readonly EventType[] = [
 /** Milestones that can end (part of) a journey; reported wrongly, they are withdrawn rather than corrected. */
 export const ENDING: readonly EventType[] = ['nl.koers.exemption.granted', 'nl.koers.exam.passed', 'nl.koers.diploma.recognised', 'nl.koers.bijstand.ended'];
 
-/** The source of every fact typed in the web app (a CloudEvents source; the id is a fresh UUID). */
-export const WEB_SOURCE = 'urn:nl:koers:web';
+/**
+ * The CloudEvents source of a fact typed in the web app: staff, and the document it came from
+ * (`urn:nl:koers:staff:brief`), so the timeline can say where it came from; the id is a fresh UUID.
+ */
+export const STAFF_SOURCE = 'urn:nl:koers:staff';
+export const sourceFor = (document: string | undefined): string => (document ? `${STAFF_SOURCE}:${document}` : STAFF_SOURCE);
+
+/** The document a staff-reported fact came from, read back from its source; undefined for a partner's. */
+export function documentOf(source: string): string | undefined {
+  const document = source.startsWith(`${STAFF_SOURCE}:`) ? source.slice(STAFF_SOURCE.length + 1) : undefined;
+  return document && (DOCUMENTS as readonly string[]).includes(document) ? document : undefined;
+}
 
 export type Mode = 'report' | 'correct' | 'withdraw';
 const MODES: readonly Mode[] = ['report', 'correct', 'withdraw'];
 
-/** The form's fields: the type's data (its own fields, the date first), where it came from, a note; a reason for a correction. */
+/** The form's fields: the type's data (its own fields, the date first) and where it came from; a reason for a correction. */
 function milestoneSchema(type: EventType, mode: Mode) {
   const data = objectSchema(eventDataSchema(type));
   const properties: typeof data.properties = {};
@@ -62,7 +72,6 @@ function milestoneSchema(type: EventType, mode: Mode) {
     for (const [name, prop] of Object.entries(data.properties)) properties[name] = prop;
   }
   properties.document = { type: 'string', enum: [...DOCUMENTS] };
-  properties.note = { type: 'string', maxLength: 1000 };
   if (mode !== 'report') {
     properties.reason = { type: 'string', maxLength: 500 };
     required.add('reason');
@@ -81,7 +90,7 @@ interface FormState {
 
 /** The API names the event's fields `data.x`, `koersreason`…; the form names them `x`, `reason`. */
 function formErrors(errors: FieldError[]): FieldError[] {
-  const rename: Record<string, string> = { koersreason: 'reason', koersnote: 'note', koersdocument: 'document' };
+  const rename: Record<string, string> = { koersreason: 'reason', source: 'document' };
   return errors.map((e) => ({ ...e, path: rename[e.path] ?? e.path.replace(/^data\./, '') }));
 }
 
@@ -129,17 +138,15 @@ async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
 export function milestoneEvent(type: EventType, mode: Mode, body: Record<string, unknown>, now: Date): Record<string, unknown> {
   const schema = milestoneSchema(type, mode);
   const values = formValues(schema, body);
-  const { document, note, reason, ...data } = values;
+  const { document, reason, ...data } = values;
   return {
     specversion: '1.0',
     id: crypto.randomUUID(),
-    source: WEB_SOURCE,
+    source: sourceFor(typeof document === 'string' ? document : undefined),
     type,
     time: now.toISOString(),
     datacontenttype: 'application/json',
     data: mode === 'withdraw' ? { ...data, withdrawn: true } : data,
-    ...(typeof document === 'string' ? { koersdocument: document } : {}),
-    ...(typeof note === 'string' ? { koersnote: note } : {}),
     ...(mode !== 'report' ? { koerscorrection: true, koersreason: typeof reason === 'string' ? reason : '' } : {}),
   };
 }

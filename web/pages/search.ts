@@ -23,7 +23,7 @@ interface Found {
  * is looked up in each municipality the key may see (`POST /v1/journeys/lookup`).
  */
 async function search(web: Web, query: string): Promise<Found[]> {
-  const answer = await web.api.post<{ journeys: Found[] }>('/v1/journeys/search', { query });
+  const answer = await web.api.post<{ journeys: Found[] }>('/v1/journeys/search', { q: query });
   if (answer.ok) return answer.body.journeys;
   if (answer.status !== 404 && answer.status !== 405) return [];
   const personRef = query.trim();

@@ -171,7 +171,7 @@ describe('web app in Chromium', () => {
 
     // A command the journey refuses shows its reason in words.
     await page.getByText('Verlengingsverzoek indienen').first().click();
-    await page.getByLabel('Grond').fill('lessons');
+    await page.getByLabel('Grond').selectOption('lessons');
     await page.getByRole('button', { name: 'Verlengingsverzoek indienen' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Niet verwerkt');
     // A ladder assessment is accepted and shown.
