@@ -30,7 +30,6 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
           'default) nothing changes: the answer lists each matching journey and how its clocks would move. Send ' +
           '`dryRun: false` to apply it: a workflow signals each journey and keeps a report (`GET /v1/policy-amendments/{amendmentId}`).',
         tags: ['administration'],
-        roles: ['admin'],
         body: { content: json(PolicyAmendmentBody), schema: PolicyAmendmentBody },
         responses: {
           200: { description: 'Dry run: what would change', schema: PolicyAmendmentResult },
@@ -119,7 +118,6 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'getPolicyAmendment',
         summary: 'The report of an applied policy amendment: which journeys were amended, which failed and why',
         tags: ['administration'],
-        roles: ['admin'],
         params: z.strictObject({ amendmentId: z.string().regex(/^policy-amendment-[a-z0-9-]{1,64}-v\d{1,6}-[0-9a-f]{16}$/) }),
         responses: { 200: { description: 'The report (status `running` or `completed`)', schema: PolicyAmendmentReport } },
       },
@@ -141,7 +139,6 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
           operationId: 'listDeadLetters',
           summary: 'Notifications that exhausted their delivery attempts, newest first',
           tags: ['administration'],
-          roles: ['admin'],
           query: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
           responses: { 200: { description: 'Dead letters', schema: DeadLetterList } },
         },
@@ -154,7 +151,6 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
           operationId: 'retryDeadLetter',
           summary: 'Queue a dead letter again with a fresh set of attempts',
           tags: ['administration'],
-          roles: ['admin'],
           params: z.strictObject({ messageId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) }),
           responses: {
             200: { description: 'Queued again', schema: DeadLetter },

@@ -9,6 +9,8 @@ import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
 import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
+import type { JourneySignals } from '../store/journey-signals';
+import { JourneySignalRelay } from './journey-signals';
 import { amsterdamDateOf } from '../domain/dates';
 import { DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE } from '../platform/config';
 import { authenticate, type ApiKeys } from './auth';
@@ -24,6 +26,7 @@ import { JOURNEY_STATUSES, TemporalGateway } from './temporal';
 import { BackPressure } from './back-pressure';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
+import { personRoutes } from './persons';
 import { eventRoutes } from './events';
 import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
@@ -35,6 +38,7 @@ import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import { statisticsRoutes } from './statistics';
 import { webApp } from '../web/app';
+import type { People } from '../identity';
 
 export const API_VERSION = '1.0.0';
 
@@ -66,6 +70,8 @@ export interface AppDeps {
   /** The amended policy versions (store/policies.ts); migrated with the store. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** Signals a store write owes a journey, until Temporal has them (store/journey-signals.ts); migrated with the store. */
+  journeySignals: JourneySignals;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
   now?: () => number;
@@ -96,6 +102,8 @@ export interface AppDeps {
   retention?: RetentionStore;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
+  /** The identity door (identity/index.ts): the web app at /app is mounted with it, and its delegation tokens authenticate the web app's calls. */
+  people?: People;
 }
 
 /** Placeholder contact of a deployment that names none; an operator sets its own (AppDeps.contact). */
@@ -110,7 +118,8 @@ function temporalUnreachable(err: unknown): boolean {
 }
 
 export interface KoersApp extends express.Express {
-  koers: { routes: RouteDef[]; document: Record<string, unknown>; metrics: ApiMetrics };
+  /** `relay`: start it where the API serves (its loop delivers what Temporal did not take at once); stop it on shutdown. */
+  koers: { routes: RouteDef[]; document: Record<string, unknown>; metrics: ApiMetrics; relay: JourneySignalRelay };
 }
 
 export function createApp(deps: AppDeps): KoersApp {
@@ -133,6 +142,8 @@ export function createApp(deps: AppDeps): KoersApp {
     journeys: deps.journeys,
     policies: deps.policies,
     outbox: deps.outbox,
+    journeySignals: deps.journeySignals,
+    relay: new JourneySignalRelay(deps.journeySignals, temporal, deps.logger),
     logger: deps.logger,
     metrics,
     now,
@@ -164,6 +175,8 @@ export function createApp(deps: AppDeps): KoersApp {
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [
     ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
+    // Before the journey routes: /v1/journeys/search and /duplicates are no journey ids.
+    ...personRoutes(ctx),
     ...journeyRoutes(ctx),
     // Shedding first: a request shed while the workers are behind does no work and does not count against the key's limit.
     ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
@@ -177,7 +190,7 @@ export function createApp(deps: AppDeps): KoersApp {
   document = buildOpenApiDocument(routes, { version: API_VERSION, contact: deps.contact ?? DEFAULT_CONTACT });
 
   const app = express() as unknown as KoersApp;
-  app.koers = { routes, document, metrics };
+  app.koers = { routes, document, metrics, relay: ctx.relay };
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // `/v1/journeys/` is not `/v1/journeys` (API Design Rules: /core/no-trailing-slash): a 404.
@@ -219,14 +232,15 @@ export function createApp(deps: AppDeps): KoersApp {
   });
 
   // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
-  app.use('/app', webApp({ keys: deps.keys, now }));
+  if (deps.people) app.use('/app', webApp({ people: deps.people, now }));
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
 
   // A calendar feed's token is its credential (calendar apps send no bearer key); the route checks it.
   const isPublic = (req: express.Request) =>
     (req.method === 'GET' || req.method === 'HEAD') &&
     (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/' || (deps.calendar !== undefined && /^\/calendar\/[^/]+\.ics$/.test(req.path)));
-  app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys)(req, res, next)));
+  const delegated = deps.people ? (token: string) => deps.people!.delegations.find(token) : undefined;
+  app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys, delegated)(req, res, next)));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
     if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');

@@ -8,8 +8,10 @@ import { z } from 'zod';
 import { TASK_SOURCE, taskFormsOn, taskOutcome } from '../domain/task-forms';
 import { admitOrRefuse } from './journeys';
 import type { Task, TaskFilter } from '../store/tasks';
-import { taskCompletedSignal } from '../workflows/definitions';
+import { taskCompletedSignal, type TaskCompletion } from '../workflows/definitions';
+import { inTransaction } from '../store/db';
 import { mayAccessMunicipality, type Principal } from './auth';
+import { may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
@@ -28,7 +30,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   }
 
   async function list(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
-    let municipalities: string[] | undefined = principal.role === 'admin' ? undefined : principal.municipalities;
+    let municipalities: string[] | undefined = may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
     if (query.municipality) municipalities = municipalities === undefined || municipalities.includes(query.municipality) ? [query.municipality] : [];
     if (municipalities && municipalities.length === 0) return { status: 200, body: { tasks: [] } };
     const page = await ctx.tasks.listTasks({
@@ -62,7 +64,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'My tasks: the ones assigned to me',
         description: listDescription,
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
@@ -76,7 +77,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: "My team's tasks: those of my teams in my municipalities",
         description: `${listDescription} A key without \`teams\` sees every team's tasks of its municipalities; with \`journeyId\`, every team's tasks of that journey (as the journey itself lists its open tasks).`,
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
@@ -90,7 +90,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'getTask',
         summary: 'One task, open or closed',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task', schema: TaskSchema } },
       },
@@ -103,7 +102,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'claimTask',
         summary: 'Take an open task',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task, now mine', schema: TaskSchema }, 409: { description: 'Someone else holds it, or it is closed', contentType: 'application/problem+json' } },
       },
@@ -119,7 +117,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'unclaimTask',
         summary: 'Give a task I hold back to its team',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task, open again', schema: TaskSchema }, 409: { description: 'Someone else holds it, or it is closed', contentType: 'application/problem+json' } },
       },
@@ -134,17 +131,15 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/tasks/{taskId}/reassign',
         operationId: 'reassignTask',
         summary: 'Hand a task to a colleague',
-        description: 'Allowed to its current holder, to a team lead (a key with team `team-lead`) and to admins.',
+        description: 'Allowed to its current holder, to a team lead and to admins (identity/permissions.ts `reassignAnyTask`).',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         body: { content: json(ReassignTaskBody), schema: ReassignTaskBody },
         responses: { 200: { description: 'The task, reassigned', schema: TaskSchema }, 409: { description: 'The task is closed', contentType: 'application/problem+json' } },
       },
       async ({ principal, params, body }) => {
         const task = await visibleTask(principal, params.taskId);
-        const teamLead = principal.teams?.includes('team-lead') ?? false;
-        if (principal.role !== 'admin' && !teamLead && task.assignee !== principal.name) {
+        if (!may(principal, 'reassignAnyTask') && task.assignee !== principal.name) {
           throw new Problem(403, 'Forbidden', 'Only the holder of a task, a team lead or an admin may reassign it.');
         }
         return { status: 200, body: present(await ctx.tasks.reassign(params.taskId, body.assignee, principal.name)) };
@@ -158,7 +153,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'Complete a task I hold, with the form for its kind',
         description: 'The form is validated for the task kind (422 naming each field); the journey is then told and moves on.',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         body: { content: json(CompleteTaskDoc), schema: CompleteTaskBody },
         responses: {
@@ -183,14 +177,17 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
             field === 'data.occurredOn' && dateField ? `form.${dateField}` : `form.${field.replace(/^data\./, '')}`,
           );
         }
-        const completion = await ctx.tasks.complete(params.taskId, principal.name, form);
-        await ctx.temporal.signal(completion.journeyId, taskCompletedSignal, {
-          taskKey: completion.taskKey,
-          completedBy: completion.completedBy,
-          completedOn: completion.completedOn,
-          form: completion.form as Record<string, unknown>,
+        // The completion and the signal it owes the journey commit together; the signal is then delivered
+        // at once, or (Temporal slow or away) by the relay until Temporal has it: never one without the other.
+        const { completion, signalId } = await inTransaction(ctx.journeySignals.db, async (trx) => {
+          const completion = await ctx.tasks.using(trx).complete(params.taskId, principal.name, form);
+          const arg: TaskCompletion = { taskKey: completion.taskKey, completedBy: completion.completedBy, completedOn: completion.completedOn, form: completion.form as Record<string, unknown> };
+          const signalId = await ctx.journeySignals.using(trx).enqueue({ dedupeKey: `${taskCompletedSignal.name}:${completion.taskId}`, journeyId: completion.journeyId, signal: taskCompletedSignal.name, arg });
+          return { completion, signalId };
         });
-        ctx.logger.info({ journeyId: completion.journeyId, kind: completion.kind }, 'task completed');
+        const queued = await ctx.journeySignals.get(signalId);
+        const delivered = queued ? await ctx.relay.deliver(queued) : true;
+        ctx.logger.info({ journeyId: completion.journeyId, kind: completion.kind, delivered }, 'task completed');
         const done = await ctx.tasks.getTask(params.taskId);
         return { status: 200, body: present(done!) };
       },

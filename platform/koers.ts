@@ -16,6 +16,7 @@ import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { ApiKeys, watchApiKeysFile } from '../api/auth';
 import { Identity } from '../api/identity';
+import { People } from '../identity';
 import { AuditStore, migrateAuditStore } from '../api/audit-store';
 import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
@@ -24,6 +25,7 @@ import { JourneyReadModel } from '../store/journeys';
 import { PolicyVersions } from '../store/policies';
 import { PersonIndex } from '../store/persons';
 import { Outbox } from '../store/outbox';
+import { JourneySignals } from '../store/journey-signals';
 import { CalendarTokens } from '../store/ical';
 import { Dispatcher, type Channel } from '../store/dispatcher';
 import { createWebhookChannel } from '../store/channels/webhook';
@@ -164,17 +166,31 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
           : logger.error({ error: outcome.error, trigger: outcome.trigger }, 'API keys file not reloaded: the previous keys stay in force'),
       );
       stops.push(async () => stopWatching());
+      const identity = new Identity(secret);
+      // People sign in at the municipality's identity provider, or (no provider: development mode) with an API key.
+      const people = new People({
+        db,
+        keys,
+        secrets: identity,
+        settings: config.identity,
+        logger,
+        // The staff directory (staff/, issue 20) learns colleagues from their sign-ins once it lands.
+        recordStaffSignIn: undefined,
+      });
+      logger.info({ signIn: people.oidc ? 'openid-connect' : 'api-key (development mode)' }, 'web sign-in');
       const app = createApp({
         client,
         taskQueue: config.taskQueue,
         keys,
+        people,
         tasks,
         persons: new PersonIndex(db),
         journeys,
         policies: new PolicyVersions(db),
         outbox,
+        journeySignals: new JourneySignals(db),
         audit: new AuditStore(db),
-        identity: new Identity(secret),
+        identity,
         retention,
         staffPseudonyms,
         calendar: { tokens: new CalendarTokens(db), publicUrl: config.publicUrl, lang: notifications.lang },
@@ -199,6 +215,9 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         server.listen(config.port, config.bindAddress, () => resolve());
       });
       stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      // What a command owed a journey and Temporal did not take at once (api/journey-signals.ts).
+      app.koers.relay.start();
+      stops.push(() => app.koers.relay.stop());
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       apiUrl = `http://${config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress}:${port}`;

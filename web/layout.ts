@@ -1,5 +1,6 @@
 /** The page frame every screen shares: header with navigation and language switch, skip link, main. */
 import type { Principal } from '../api/auth';
+import { pageRoles } from '../identity/permissions';
 import { html, type Html } from './html';
 import type { Lang, Translate } from './messages';
 
@@ -39,7 +40,7 @@ function navigation(ctx: PageContext): Html {
   return html`<nav class="koers-nav" aria-label="${ctx.t('nav.main')}"><ul>
     ${item('inbox', '/inbox', ctx.t('nav.inbox'))}
     ${item('search', '/search', ctx.t('nav.search'))}
-    ${item('register', '/register', ctx.t('nav.register'))}
+    ${pageRoles('get', '/register')?.includes(p.role) ? item('register', '/register', ctx.t('nav.register')) : ''}
     ${p.role === 'admin' ? [item('admin', '/admin', ctx.t('nav.admin')), item('dashboard', '/dashboard', ctx.t('nav.dashboard'))] : ''}
     ${item('process', '/process', ctx.t('nav.process'))}
   </ul></nav>`;

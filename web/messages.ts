@@ -185,6 +185,8 @@ const nl = {
   'dashboard.perMonth': 'Per maand',
   'dashboard.journeys': 'Trajecten',
   'dashboard.sample': '{count} trajecten meegeteld',
+  'dashboard.scope':
+    'Alle trajecten die aan het filter voldoen tellen mee, met de stand van hun termijnen op vandaag. Trajecten waarvan de uitvoering is gestopt ({count}) tellen niet mee.',
   'dashboard.table': 'Tabel',
   'dashboard.month': 'Maand',
   'dashboard.value': 'Waarde',
@@ -412,6 +414,19 @@ const nl = {
   'task.answers': 'Ingevulde antwoorden',
   'task.completedBy': 'Afgerond door {by} op {date}',
   'task.viewTitle': 'Taak: {kind}',
+  'role.team-lead': 'coördinator',
+  'role.reader': 'raadpleger',
+  'role.privacy-officer': 'privacy officer',
+  'signIn.viaProvider': 'Inloggen via {provider}',
+  'signIn.providerIntro': 'U logt in bij uw organisatie. Koers krijgt geen wachtwoord; uw rol en team komen uit uw groepen daar.',
+  'signIn.refused.no-role': 'U bent aangemeld bij uw organisatie, maar geen van uw groepen geeft toegang tot Koers. Vraag uw functioneel beheerder om een rol.',
+  'signIn.refused.no-staff-id': 'Uw account bij de organisatie heeft geen bruikbare medewerkerscode. Vraag uw functioneel beheerder dit na te kijken.',
+  'signIn.refused.provider': 'Het inloggen bij uw organisatie is niet gelukt. Probeer het opnieuw.',
+  'signIn.refused.expired': 'Het inloggen duurde te lang of is in een ander venster begonnen. Probeer het opnieuw.',
+  'signIn.unavailable': 'De inlogdienst van uw organisatie is nu niet bereikbaar. Probeer het over enkele minuten opnieuw.',
+  'signIn.done': 'U bent aangemeld.',
+  'signIn.continue': 'Verder naar Koers',
+  'signIn.signedOut': 'U bent afgemeld.',
 } as const;
 
 export type MessageKey = keyof typeof nl;
@@ -598,6 +613,7 @@ const en: Record<MessageKey, string> = {
   'dashboard.perMonth': 'Per month',
   'dashboard.journeys': 'Journeys',
   'dashboard.sample': '{count} journeys counted',
+  'dashboard.scope': 'Every journey that matches the filter counts, with its deadlines as they stand today. Journeys whose run stopped ({count}) are not counted.',
   'dashboard.table': 'Table',
   'dashboard.month': 'Month',
   'dashboard.value': 'Value',
@@ -825,6 +841,19 @@ const en: Record<MessageKey, string> = {
   'task.answers': 'Answers given',
   'task.completedBy': 'Completed by {by} on {date}',
   'task.viewTitle': 'Task: {kind}',
+  'role.team-lead': 'team lead',
+  'role.reader': 'reader',
+  'role.privacy-officer': 'privacy officer',
+  'signIn.viaProvider': 'Sign in with {provider}',
+  'signIn.providerIntro': 'You sign in at your organisation. Koers never gets a password; your role and team come from your groups there.',
+  'signIn.refused.no-role': 'You are signed in at your organisation, but none of your groups gives access to Koers. Ask your functional administrator for a role.',
+  'signIn.refused.no-staff-id': 'Your account at your organisation has no usable staff id. Ask your functional administrator to look into it.',
+  'signIn.refused.provider': 'Signing in at your organisation did not succeed. Please try again.',
+  'signIn.refused.expired': 'Signing in took too long or started in another window. Please try again.',
+  'signIn.unavailable': 'Your organisation\'s sign-in service cannot be reached right now. Please try again in a few minutes.',
+  'signIn.done': 'You are signed in.',
+  'signIn.continue': 'Continue to Koers',
+  'signIn.signedOut': 'You have signed out.',
 };
 
 export type Lang = 'nl' | 'en';

@@ -14,6 +14,7 @@ import { fieldLabel, fields, formValues, objectSchema, optionLabel } from '../fo
 import { amsterdamDateTime, html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge, type PageContext } from '../layout';
 import type { Translate } from '../messages';
+import { may } from '../../identity/permissions';
 
 type TaskView = z.output<typeof Task>;
 
@@ -53,7 +54,7 @@ function readFilters(query: Record<string, unknown>): Filters {
 function taskActions(web: Web, task: TaskView, back: string): Html {
   const { ctx, session } = web;
   const me = session.principal.name;
-  const mayReassign = session.principal.role === 'admin' || (session.principal.teams ?? []).includes('team-lead') || task.assignee === me;
+  const mayReassign = may(session.principal, 'reassignAnyTask') || task.assignee === me;
   const action = (verb: string, label: string, primary = false) =>
     html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/${verb}`)}" class="koers-inline">${csrfField(ctx)}<input type="hidden" name="back" value="${back}"><button type="submit" class="utrecht-button utrecht-button--${primary ? 'primary' : 'secondary'}-action">${label}</button></form>`;
   if (task.status === 'completed' || task.status === 'cancelled') return html``;

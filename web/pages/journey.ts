@@ -255,7 +255,9 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const today = journey.today ?? web.today;
   const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
-  const person = personOf(journey as unknown as Record<string, unknown>);
+  // The BSN asked for is read from the person's own operation, which logs each reading (accountable).
+  const shown = state.showBsn ? await web.api.read<Record<string, unknown>>(`/v1/journeys/${journeyId}/person`) : {};
+  const person = personOf({ ...(journey as unknown as Record<string, unknown>), ...shown });
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },
@@ -270,7 +272,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.regime')}</dt><dd>${journey.regime}</dd>
         <dt>${t('journey.phase')}</dt><dd>${t(`phase.${journey.phase}`)}</dd>
         <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${journey.caseworker.role}${journey.caseworker.id ? ` / ${journey.caseworker.id}` : ''}` : '—'}</dd>
-        <dt>${t('journey.policy')}</dt><dd>${journey.policy ? `${journey.policy.id} v${journey.policy.version}` : '—'}</dd>
+        <dt>${t('journey.policy')}</dt><dd>${journey.policy ? html`<a class="utrecht-link" href="${href(`/policies/${journey.municipality}`)}" title="${t('admin.viewPolicy')}">${journey.policy.id} v${journey.policy.version}</a>` : '—'}</dd>
         <dt>${t('journey.today')}</dt><dd>${today}</dd>
       </dl>
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
@@ -298,7 +300,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
           ${commandForm(web, journey, 'extension', state)}
           ${commandForm(web, journey, 'instrument', state)}
         </section>
-        ${web.session.principal.role === 'admin' ? adminCard(web, journey, person, state) : ''}
+        ${adminCard(web, journey, person, state)}
       </div>`,
     ),
   );
@@ -370,7 +372,7 @@ export function journeyRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/journeys/:journeyId', handler: (web) => journeyPage(web) },
     { method: 'post', path: '/journeys/:journeyId/bsn', handler: (web) => journeyPage(web, { showBsn: true }) },
-    ...ADMIN_ACTIONS.map((action): WebRoute => ({ method: 'post', path: `/journeys/:journeyId/${action}`, handler: (web) => runAdminAction(web, action), roles: ['admin'] })),
+    ...ADMIN_ACTIONS.map((action): WebRoute => ({ method: 'post', path: `/journeys/:journeyId/${action}`, handler: (web) => runAdminAction(web, action) })),
     { method: 'post', path: '/journeys/:journeyId/ladder', handler: (web) => runCommand(web, 'ladder') },
     { method: 'post', path: '/journeys/:journeyId/extension', handler: (web) => runCommand(web, 'extension') },
     { method: 'post', path: '/journeys/:journeyId/instrument', handler: (web) => runCommand(web, 'instrument') },

@@ -15,6 +15,8 @@ import { createApp, type KoersApp } from '../../../api/app';
 import { ApiKeys, type ApiKeyEntry } from '../../../api/auth';
 import { AuditStore, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
+import { People } from '../../../identity';
+import type { OidcSettings } from '../../../identity/config';
 import { createActivities } from '../../../activities';
 import { openDatabase, type Db } from '../../../store/db';
 import { migrateToLatest } from '../../../store/migrations';
@@ -31,6 +33,7 @@ import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
 import { testCodec, testDataConverter } from '../../helpers/codec';
 import { closeClient, connectClient } from '../../../platform/temporal';
+import { JourneySignals } from '../../../store/journey-signals';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -42,6 +45,9 @@ export const KEYS = {
   partnerDuo: 'test-partner-duo-key-0000001',
   partnerOther: 'test-partner-other-key-00001',
   hashed: 'test-hashed-admin-key-000001',
+  reader: 'test-reader-key-000000000001',
+  privacyOfficer: 'test-privacy-officer-key-001',
+  teamLeadRole: 'test-team-lead-role-key-0001',
 } as const;
 export type KeyName = keyof typeof KEYS;
 
@@ -69,6 +75,10 @@ export const KEY_ENTRIES: ApiKeyEntry[] = [
   },
   { key: KEYS.partnerOther, role: 'partner', name: 'brp-midden-drenthe', municipalities: ['midden-drenthe'], eventTypes: ['nl.koers.brp.registered'] },
   { key: `sha256:${sha256(KEYS.hashed)}`, role: 'admin', name: 'admin-hashed' },
+  { key: KEYS.reader, role: 'reader', name: 'rd-rita', municipalities: ['borger-odoorn'] },
+  { key: KEYS.privacyOfficer, role: 'privacy-officer', name: 'po-piet', municipalities: ['borger-odoorn'] },
+  // The team-lead role itself (KEYS.teamLead is the older form: a caseworker key with team `team-lead`).
+  { key: KEYS.teamLeadRole, role: 'team-lead', name: 'tl-tess', municipalities: ['borger-odoorn'] },
 ];
 
 /** The Web UI origin the test app's codec endpoint allows (CORS). */
@@ -97,6 +107,8 @@ export interface HarnessOptions {
   temporalTimeoutMs?: number;
   /** Load shedding past this backlog (AppDeps.maxBacklogSeconds); off by default. */
   maxBacklogSeconds?: number;
+  /** People sign in at this OpenID Connect provider (default: development mode, API keys). */
+  oidc?: OidcSettings;
 }
 
 let sequence = 0;
@@ -110,6 +122,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   await migrateAuditStore(db);
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
+  const journeySignals = new JourneySignals(db);
   const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db);
@@ -154,10 +167,14 @@ export async function apiHarness(options: HarnessOptions = {}) {
     error: (obj: object, msg?: string) => logs.push({ level: 'error', obj, msg }),
   };
   const secret = 'test-secret-0123456789-0123456789-abcdef';
+  const keys = new ApiKeys(KEY_ENTRIES);
+  // As `npm start` runs it: the web app's sessions in the store, with the configuration's default lifetimes.
+  const people = new People({ db, keys, secrets: new Identity(secret), settings: { ...loadConfig({}).identity, ...(options.oidc ? { oidc: options.oidc } : {}) }, logger, ...(options.now ? { now: options.now } : {}) });
   const app: KoersApp = createApp({
     client,
     taskQueue,
-    keys: new ApiKeys(KEY_ENTRIES),
+    keys,
+    people,
     identity: new Identity(secret),
     logger,
     tasks,
@@ -165,6 +182,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     journeys,
     policies: new PolicyVersions(db),
     outbox,
+    journeySignals,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
     codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
@@ -178,6 +196,9 @@ export async function apiHarness(options: HarnessOptions = {}) {
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
     ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),
   });
+
+  // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.
+  app.koers.relay.start(250);
 
   const as = (who: KeyName | undefined) => {
     const auth = (r: request.Test) => (who ? r.set('Authorization', `Bearer ${KEYS[who]}`) : r);
@@ -211,6 +232,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     taskQueue,
     logs,
     identity: new Identity(secret),
+    people,
     as,
     /** A fresh personRef per call, so tests never collide on the shared dev server. */
     personRef: () => `p-${run}-${++personRefs}`,
@@ -245,6 +267,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     startWorker,
     stopWorker,
     async stop(): Promise<void> {
+      await app.koers.relay.stop();
       await stopWorker();
       await closeClient(client);
       await db.destroy();

@@ -217,7 +217,7 @@ describe("a caseworker's day in the web app", () => {
     await expect(move.textContent()).resolves.toContain('Beilen');
     await expect(move.textContent()).resolves.not.toContain('moved from');
     await expectAccessible(page);
-    await page.getByRole('link', { name: 'Bekijk het beleid van de gemeente en de wijzigingen' }).click();
+    await page.locator('#summary a[href^="/app/policies/"]').click();
     await page.waitForURL(/\/app\/policies\/midden-drenthe/);
     await expect(page.locator('h1').textContent()).resolves.toBe('Beleid Midden-Drenthe');
     await expectAccessible(page);
