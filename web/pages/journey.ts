@@ -255,9 +255,10 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const today = journey.today ?? web.today;
   const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
-  // The BSN asked for is read from the person's own operation, which logs each reading (accountable).
-  const shown = state.showBsn ? await web.api.read<Record<string, unknown>>(`/v1/journeys/${journeyId}/person`) : {};
-  const person = personOf({ ...(journey as unknown as Record<string, unknown>), ...shown });
+  // Who the person is comes from the person's own operation, which logs each reading (accountable);
+  // a role it does not answer sees the journey without the person. The BSN is shown only when asked for.
+  const found = await web.api.get<Record<string, unknown>>(`/v1/journeys/${journeyId}/person`);
+  const person = personOf({ ...(journey as unknown as Record<string, unknown>), ...(found.ok ? found.body : {}) });
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },

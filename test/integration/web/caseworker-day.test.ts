@@ -89,7 +89,7 @@ describe("a caseworker's day in the web app", () => {
     await expectAccessible(admin.page);
     const register = async (reference: string) => {
       await admin.page.goto(`${base}/app/register`);
-      await admin.page.getByLabel('Gemeente').selectOption({ label: 'Borger-Odoorn' });
+      await admin.page.getByLabel('Gemeente', { exact: true }).selectOption({ label: 'Borger-Odoorn' });
       await admin.page.getByLabel('Referentie gemeente').fill(reference);
       await admin.page.getByLabel('BSN').fill('111 222 333');
       await admin.page.getByLabel('Naam').fill('Amal Haddad');
@@ -213,7 +213,7 @@ describe("a caseworker's day in the web app", () => {
     await page.getByRole('button', { name: 'Verhuizen naar andere gemeente' }).click();
     await page.waitForURL(/done=moved/);
     const move = page.locator('li[data-amendment="move"]');
-    await expect(move.textContent()).resolves.toContain('Verhuisd van borger-odoorn naar midden-drenthe');
+    await expect(move.textContent()).resolves.toContain('Verhuisd van Borger-Odoorn naar Midden-Drenthe');
     await expect(move.textContent()).resolves.toContain('Beilen');
     await expect(move.textContent()).resolves.not.toContain('moved from');
     await expectAccessible(page);
