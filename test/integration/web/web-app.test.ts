@@ -171,7 +171,9 @@ describe('web app in Chromium', () => {
 
     // A command the journey refuses shows its reason in words.
     await page.getByText('Verlengingsverzoek indienen').first().click();
-    await page.getByLabel('Grond').selectOption('lessons');
+    // The ground is a choice of the regime's grounds in words (it was free text that took only English codes).
+    await expect(page.getByLabel('Grond').locator('option').allTextContents()).resolves.toEqual(['Kies…', 'ziekte', 'geboorte van een kind', 'bijzondere persoonlijke omstandigheden', 'cursus die niet ontheft']);
+    await page.getByLabel('Grond').selectOption({ label: 'ziekte' });
     await page.getByRole('button', { name: 'Verlengingsverzoek indienen' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Niet verwerkt');
     // A ladder assessment is accepted and shown.
