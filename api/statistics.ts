@@ -144,6 +144,8 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
           }
           const state = viewOn(row.view, today);
           addJourney(state, today, byMunicipality, byMonth);
+          // The process view counts the journeys still under way at each step; a completed one is at no step.
+          if (row.runStatus !== 'running') continue;
           for (const clock of state.clocks) {
             const counts = (steps[clock.name] ??= {});
             counts[clock.status] = (counts[clock.status] ?? 0) + 1;

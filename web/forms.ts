@@ -43,6 +43,18 @@ const label = (t: Translate, name: string) => {
   return text === `field.${name}` ? name : text;
 };
 
+/** Which catalogue group names a field's choices (`option.<group>.<value>`): a start form's `kind` is an instrument. */
+const OPTION_GROUPS: Record<string, string> = { kind: 'instrument', instrument: 'instrument', leerroute: 'leerroute', decision: 'decision', ground: 'ground' };
+
+/** The catalogue key of a choice, and the choice as the page's language names it (the value itself only where the catalogue has none). */
+export const optionKey = (field: string, value: string): string => `option.${OPTION_GROUPS[field] ?? field}.${value}`;
+
+export const optionLabel = (t: Translate, field: string, value: string): string => {
+  const key = optionKey(field, value);
+  const text = t(key);
+  return text === key ? value : text;
+};
+
 /**
  * The fields of a schema as NL Design System form fields. `idPrefix` keeps ids unique when a page has
  * several forms; `values` refill the form after a refusal; `errors` are the API's, by dotted path
@@ -51,10 +63,12 @@ const label = (t: Translate, name: string) => {
 export function fields(
   t: Translate,
   schema: ObjectSchema,
-  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[] },
+  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[]; choices?: Record<string, readonly string[]> },
 ): Html {
   const out: Html[] = [];
-  for (const [name, prop] of Object.entries(schema.properties)) {
+  for (const [name, schemaProp] of Object.entries(schema.properties)) {
+    // A free-text field the journey checks against a list (an extension's ground) is offered as that list.
+    const prop = options.choices?.[name] ? { ...schemaProp, enum: [...options.choices[name]] } : schemaProp;
     if (options.omit?.includes(name)) continue;
     const id = `${options.idPrefix}-${name}`;
     const required = schema.required?.includes(name) ?? false;
@@ -68,7 +82,7 @@ export function fields(
     if (prop.enum) {
       control = html`<select class="utrecht-select utrecht-select--html-select"${common}>
         <option value="">${t('form.choose')}</option>
-        ${prop.enum.map((v) => html`<option value="${v}"${value === v ? html` selected` : ''}>${v}</option>`)}
+        ${prop.enum.map((v) => html`<option value="${v}"${value === v ? html` selected` : ''}>${optionLabel(t, name, v)}</option>`)}
       </select>`;
     } else if (prop.type === 'boolean') {
       control = html`<select class="utrecht-select utrecht-select--html-select"${common}>

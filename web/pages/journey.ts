@@ -5,14 +5,18 @@
  */
 import type { z } from 'zod';
 import { dayNumber } from '../../domain/dates';
+import { EXTENSION_GROUNDS } from '../../domain/extensions';
+import { findPolicy } from '../../domain/policies';
 import type { Journey, Task, Timeline } from '../../api/schemas';
-import { EndInstrumentDoc, ExtensionRequestDoc, LadderAssessmentDoc, StartInstrumentDoc } from '../../api/schemas';
-import { ApiError, type FieldError } from '../api-client';
+import { EndInstrumentBody, EndInstrumentDoc, ExtensionRequestBody, ExtensionRequestDoc, LadderAssessmentBody, LadderAssessmentDoc, StartInstrumentBody, StartInstrumentDoc } from '../../api/schemas';
+import { ApiError, type ProblemBody } from '../api-client';
 import type { Web, WebRoute } from '../app';
-import { fields, formValues, objectSchema } from '../forms';
-import { amsterdamDateTime, html, type Html } from '../html';
+import { fields, formValues, objectSchema, optionLabel } from '../forms';
+import { formatDate, formatDateTime, municipalityName } from '../format';
+import { html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge } from '../layout';
-import type { Translate } from '../messages';
+import type { Lang, Translate } from '../messages';
+import { problemShown, zodErrors, type ShownError } from '../problems';
 import { inboxOrder, taskTable } from './inbox';
 
 export type JourneyView = z.output<typeof Journey>;
@@ -21,14 +25,52 @@ type TaskView = z.output<typeof Task>;
 type Clock = JourneyView['clocks'][number];
 
 const COMMANDS = {
-  ladder: { path: 'ladder-assessments', schema: LadderAssessmentDoc, title: 'action.ladder' },
-  extension: { path: 'extension-requests', schema: ExtensionRequestDoc, title: 'action.extension' },
-  instrument: { path: 'instruments', schema: StartInstrumentDoc, title: 'action.startInstrument' },
+  ladder: { path: 'ladder-assessments', schema: LadderAssessmentDoc, dated: LadderAssessmentBody, title: 'action.ladder' },
+  extension: { path: 'extension-requests', schema: ExtensionRequestDoc, dated: ExtensionRequestBody, title: 'action.extension' },
+  instrument: { path: 'instruments', schema: StartInstrumentDoc, dated: StartInstrumentBody, title: 'action.startInstrument' },
 } as const;
 type Command = keyof typeof COMMANDS;
 
+/** Only a running journey takes commands (the API answers 409 otherwise): an ended one offers none. */
+const takesCommands = (journey: JourneyView): boolean => journey.status === 'running' || journey.status === 'workflow-task-failing';
+
+/**
+ * A clock's status as a reader needs it: a met clock settled after its final date is "met late" (a
+ * milestone met years late is not simply "met").
+ */
+export function clockStatus(clock: Pick<Clock, 'status' | 'settledOn' | 'finalDate'>): string {
+  return clock.status === 'met' && clock.settledOn !== undefined && clock.settledOn > clock.finalDate ? 'metLate' : clock.status;
+}
+
+/** Who is inburgeringsplichtig, in words: "nog niet inburgeringsplichtig, vanaf 5 mei 2029". */
+export function plichtText(t: Translate, lang: Lang, plicht: JourneyView['inburgeringsplicht']): string {
+  if (!plicht) return '—';
+  if (plicht.status === 'plichtig' && plicht.startsOn === undefined) return t('phase.inburgering');
+  return t(`plicht.${plicht.status}`, { date: formatDate(lang, plicht.startsOn) });
+}
+
+/**
+ * Of the timeline's events, which one another replaced: an admin's correction replaces the fact of its
+ * type (domain/facts.ts), so every event of that type received before the latest applied correction
+ * is replaced by it. Answers event index → the replacing event's date.
+ */
+export function replacedEvents(events: TimelineView['events']): Map<number, string> {
+  const out = new Map<number, string>();
+  const latestCorrection = new Map<string, { index: number; receivedAt: string; occurredOn: string }>();
+  events.forEach((e, index) => {
+    if (!e.correction || !e.applied) return;
+    const current = latestCorrection.get(e.type);
+    if (!current || e.receivedAt > current.receivedAt) latestCorrection.set(e.type, { index, receivedAt: e.receivedAt, occurredOn: e.occurredOn });
+  });
+  events.forEach((e, index) => {
+    const correction = latestCorrection.get(e.type);
+    if (correction && index !== correction.index && e.receivedAt <= correction.receivedAt) out.set(index, correction.occurredOn);
+  });
+  return out;
+}
+
 /** The clocks as bars from start to final date, the target date ticked, today a vertical line. */
-export function clockTimeline(t: Translate, clocks: Clock[], today: string): Html {
+export function clockTimeline(t: Translate, clocks: Clock[], today: string, lang: Lang = 'nl'): Html {
   if (clocks.length === 0) return html``;
   const days = clocks.flatMap((c) => [dayNumber(c.startsOn), dayNumber(c.finalDate)]).concat(dayNumber(today));
   const from = Math.min(...days) - 7;
@@ -55,12 +97,12 @@ export function clockTimeline(t: Translate, clocks: Clock[], today: string): Htm
         </g>`;
       })}
       <line x1="${todayX.toFixed(1)}" x2="${todayX.toFixed(1)}" y1="0" y2="${height - 18}" stroke="#b00020" stroke-width="2"></line>
-      <text x="${todayX.toFixed(1)}" y="${height - 4}" text-anchor="middle" fill="#b00020">${t('journey.today')} ${today}</text>
+      <text x="${todayX.toFixed(1)}" y="${height - 4}" text-anchor="middle" fill="#b00020">${t('journey.today')} ${formatDate(lang, today)}</text>
     </svg>
   </figure>`;
 }
 
-function clockTable(t: Translate, clocks: Clock[]): Html {
+function clockTable(t: Translate, lang: Lang, clocks: Clock[]): Html {
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="clocks">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.clocks')}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
@@ -74,12 +116,21 @@ function clockTable(t: Translate, clocks: Clock[]): Html {
     <tbody class="utrecht-table__body">${clocks.map(
       (c) => html`<tr class="utrecht-table__row" data-clock="${c.name}">
         <th class="utrecht-table__header-cell" scope="row">${t(`clock.${c.name}`)}</th>
-        <td class="utrecht-table__cell">${c.startsOn}</td><td class="utrecht-table__cell">${c.targetDate}</td><td class="utrecht-table__cell">${c.finalDate}</td>
-        <td class="utrecht-table__cell">${statusBadge(t, c.status)}</td><td class="utrecht-table__cell">${c.settledOn ?? '—'}</td></tr>`,
+        <td class="utrecht-table__cell">${formatDate(lang, c.startsOn)}</td><td class="utrecht-table__cell">${formatDate(lang, c.targetDate)}</td><td class="utrecht-table__cell">${formatDate(lang, c.finalDate)}</td>
+        <td class="utrecht-table__cell">${statusBadge(t, clockStatus(c) === 'metLate' ? 'overdue' : c.status, t(`status.${clockStatus(c)}`))}</td><td class="utrecht-table__cell">${formatDate(lang, c.settledOn)}</td></tr>`,
     )}</tbody></table></div>`;
 }
 
-function eventTable(t: Translate, timeline: TimelineView): Html {
+/** Who reported an event: a person with their role in words, or the chain partner's source. */
+const reporter = (t: Translate, e: TimelineView['events'][number]): string => {
+  if (!e.actor) return e.source;
+  const key = `role.${e.actor.role}`;
+  const role = t(key);
+  return `${e.actor.name} (${role === key ? t('role.partner') : role})`;
+};
+
+function eventTable(t: Translate, lang: Lang, timeline: TimelineView): Html {
+  const replaced = replacedEvents(timeline.events);
   if (timeline.events.length === 0) return html`<h2 class="utrecht-heading-2">${t('journey.timeline')}</h2><p class="utrecht-paragraph">${t('journey.noEvents')}</p>`;
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="events">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.timeline')}</span></caption>
@@ -89,25 +140,28 @@ function eventTable(t: Translate, timeline: TimelineView): Html {
       <th class="utrecht-table__header-cell" scope="col">${t('journey.reportedBy')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.receivedAt')}</th>
     </tr></thead>
-    <tbody class="utrecht-table__body">${timeline.events.map(
-      (e) => html`<tr class="utrecht-table__row">
-        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ` (${t('journey.correction')})` : ''}</td>
-        <td class="utrecht-table__cell">${e.occurredOn}</td>
-        <td class="utrecht-table__cell">${e.actor ? `${e.actor.name} (${e.actor.role})` : e.source}</td>
-        <td class="utrecht-table__cell">${amsterdamDateTime(e.receivedAt)}</td></tr>`,
-    )}</tbody></table></div>`;
+    <tbody class="utrecht-table__body">${timeline.events.map((e, index) => {
+      const replacedBy = replaced.get(index);
+      return html`<tr class="utrecht-table__row${replacedBy !== undefined ? ' koers-row--replaced' : ''}" data-event-type="${e.type}"${replacedBy !== undefined ? html` data-replaced="true"` : ''}>
+        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ` (${t('journey.correction')})` : ''}
+          ${replacedBy !== undefined ? html` ${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${t('journey.replacedBy', { date: formatDate(lang, replacedBy) })}</span>` : ''}
+          ${e.correction && replacedBy === undefined && e.applied && [...replaced.keys()].some((i) => timeline.events[i]!.type === e.type) ? html` ${statusBadge(t, 'met', t('journey.holds'))}` : ''}</td>
+        <td class="utrecht-table__cell">${replacedBy !== undefined ? html`<s>${formatDate(lang, e.occurredOn)}</s>` : formatDate(lang, e.occurredOn)}</td>
+        <td class="utrecht-table__cell">${reporter(t, e)}</td>
+        <td class="utrecht-table__cell">${formatDateTime(lang, e.receivedAt)}</td></tr>`;
+    })}</tbody></table></div>`;
 }
 
 function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Html {
-  const { t } = web.ctx;
+  const { t, lang } = web.ctx;
   const instruments = journey.instruments ?? [];
   const endSchema = objectSchema(EndInstrumentDoc);
   return html`<section class="koers-card" aria-labelledby="instruments-title"><h2 class="utrecht-heading-2" id="instruments-title">${t('journey.instruments')}</h2>
     ${instruments.length === 0
       ? html`<p class="utrecht-paragraph">${t('journey.noInstruments')}</p>`
       : html`<ul>${instruments.map(
-          (i) => html`<li><strong>${i.kind}</strong> ${statusBadge(t, i.status === 'active' ? 'running' : 'ended')} ${i.startedOn} → ${i.endsOn}${i.reassessBy ? html`; ${t('journey.reassessBy')} ${i.reassessBy}` : ''}${i.extensions ? ` (+${i.extensions})` : ''}
-          ${i.status === 'active'
+          (i) => html`<li><strong>${optionLabel(t, 'instrument', i.kind)}</strong> ${statusBadge(t, i.status === 'active' ? 'running' : 'ended')} ${formatDate(lang, i.startedOn)} – ${formatDate(lang, i.endsOn)}${i.reassessBy ? html`; ${t('journey.reassessBy')} ${formatDate(lang, i.reassessBy)}` : ''}${i.extensions ? ` (${t('journey.extensions')}: ${i.extensions})` : ''}
+          ${i.status === 'active' && takesCommands(journey)
             ? html`<details class="koers-details"${state.command === `end:${i.instrumentId}` ? html` open` : ''}><summary>${t('action.endInstrument')}</summary>
               <form method="post" action="${href(`/journeys/${journey.journeyId}/instruments/${encodeURIComponent(i.instrumentId)}/end`)}" novalidate>${csrfField(web.ctx)}
               ${fields(t, endSchema, { idPrefix: `end-${i.instrumentId}`, values: state.command === `end:${i.instrumentId}` ? state.values : { endedOn: web.today }, errors: state.command === `end:${i.instrumentId}` ? state.errors : [] })}
@@ -120,12 +174,13 @@ function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Ht
 interface ActionState {
   command?: string;
   values?: Record<string, unknown>;
-  errors?: FieldError[];
+  errors?: ShownError[];
   message?: Html | string;
   ok?: boolean;
 }
 
-function commandForm(web: Web, journeyId: string, command: Command, state: ActionState): Html {
+function commandForm(web: Web, journey: JourneyView, command: Command, state: ActionState): Html {
+  const journeyId = journey.journeyId;
   const { t } = web.ctx;
   const spec = COMMANDS[command];
   const schema = objectSchema(spec.schema);
@@ -133,7 +188,7 @@ function commandForm(web: Web, journeyId: string, command: Command, state: Actio
   const defaults: Record<string, unknown> = command === 'ladder' ? { assessedOn: web.today } : command === 'extension' ? { requestedOn: web.today } : { startedOn: web.today };
   return html`<details class="koers-details"${active ? html` open` : ''}><summary>${t(spec.title)}</summary>
     <form method="post" action="${href(`/journeys/${journeyId}/${command}`)}" novalidate>${csrfField(web.ctx)}
-    ${fields(t, schema, { idPrefix: command, values: active ? state.values : defaults, errors: active ? state.errors : [] })}
+    ${fields(t, schema, { idPrefix: command, values: active ? state.values : defaults, errors: active ? state.errors : [], choices: { ground: EXTENSION_GROUNDS[journey.regime] } })}
     <button type="submit" class="utrecht-button utrecht-button--primary-action">${t(spec.title)}</button></form></details>`;
 }
 
@@ -149,7 +204,7 @@ export async function loadJourney(web: Web, journeyId: string) {
 
 async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const { req, res, ctx } = web;
-  const t = ctx.t;
+  const { t, lang } = ctx;
   const journeyId = String(req.params.journeyId);
   const { journey, timeline, tasks } = await loadJourney(web, journeyId);
   const openTasks = tasks.filter((task) => task.status === 'open' || task.status === 'claimed').sort(inboxOrder);
@@ -165,44 +220,60 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
       ${done ? alert('ok', t('action.accepted')) : ''}
       ${state.message ? alert(state.ok ? 'ok' : 'error', state.message) : ''}
       <dl class="koers-facts koers-card" id="summary">
-        <dt>${t('journey.municipality')}</dt><dd>${journey.municipality}</dd>
-        <dt>${t('journey.regime')}</dt><dd>${journey.regime}</dd>
-        <dt>${t('journey.phase')}</dt><dd>${t(`phase.${journey.phase}`)}</dd>
-        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${journey.caseworker.role}${journey.caseworker.id ? ` / ${journey.caseworker.id}` : ''}` : '—'}</dd>
-        <dt>${t('journey.policy')}</dt><dd>${journey.policy ? `${journey.policy.id} v${journey.policy.version}` : '—'}</dd>
-        <dt>${t('journey.today')}</dt><dd>${today}</dd>
+        <dt>${t('journey.municipality')}</dt><dd>${municipalityName(journey.municipality)}</dd>
+        <dt>${t('journey.regime')}</dt><dd>${t(`regime.${journey.regime}`)}</dd>
+        <dt>${t('journey.runStatus')}</dt><dd>${t(`journeyStatus.${journey.status}`)}</dd>
+        <dt>${t('journey.phase')}</dt><dd>${journey.inburgeringsplicht?.status === 'not-yet' ? t('phase.not-yet') : t(`phase.${journey.phase}`)}</dd>
+        <dt>${t('journey.plicht')}</dt><dd id="plicht">${plichtText(t, lang, journey.inburgeringsplicht)}</dd>
+        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${t(`role.${journey.caseworker.role}`)}${journey.caseworker.id ? ` / ${journey.caseworker.id}` : ''}` : '—'}</dd>
+        <dt>${t('journey.policy')}</dt><dd>${journey.policy ? `${municipalityName(journey.policy.id)} ${journey.policy.version}` : '—'}</dd>
+        <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
+      ${takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
-      ${clockTimeline(t, journey.clocks, today)}
-      ${clockTable(t, journey.clocks)}
+      ${clockTimeline(t, journey.clocks, today, lang)}
+      ${clockTable(t, lang, journey.clocks)}
       ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
-      ${eventTable(t, timeline)}
+      ${eventTable(t, lang, timeline)}
       <div class="koers-grid">
         ${instrumentsCard(web, journey, state)}
         <section class="koers-card" aria-labelledby="ladder-title"><h2 class="utrecht-heading-2" id="ladder-title">${t('journey.ladder')}</h2>
           ${(journey.ladder ?? []).length === 0
             ? html`<p class="utrecht-paragraph">${t('journey.noLadder')}</p>`
-            : html`<ul>${(journey.ladder ?? []).map((l) => html`<li>${t('journey.rung')} ${l.rung} — ${l.assessedOn} (${l.assessedBy})</li>`)}</ul>`}
+            : html`<ul>${(journey.ladder ?? []).map((l) => html`<li>${t('journey.rung')} ${l.rung} — ${formatDate(lang, l.assessedOn)} (${l.assessedBy})</li>`)}</ul>`}
         </section>
         <section class="koers-card" aria-labelledby="amendments-title"><h2 class="utrecht-heading-2" id="amendments-title">${t('journey.amendments')}</h2>
           ${(journey.amendments ?? []).length === 0
             ? html`<p class="utrecht-paragraph">${t('journey.noAmendments')}</p>`
-            : html`<ul>${(journey.amendments ?? []).map((a) => html`<li>${a.at.slice(0, 10)}: ${a.from.id} v${a.from.version} → v${a.to.version} — ${a.reason} (${a.amendedBy})</li>`)}</ul>`}
+            : html`<ul>${(journey.amendments ?? []).map((a) => html`<li>${formatDateTime(lang, a.at)}: ${municipalityName(a.from.id)} ${a.from.version} → ${a.to.version} — ${a.reason} (${a.amendedBy})</li>`)}</ul>`}
         </section>
-        <section class="koers-card koers-actions" aria-labelledby="actions-title"><h2 class="utrecht-heading-2" id="actions-title">${t('journey.actions')}</h2>
-          ${commandForm(web, journeyId, 'ladder', state)}
-          ${commandForm(web, journeyId, 'extension', state)}
-          ${commandForm(web, journeyId, 'instrument', state)}
-        </section>
+        ${takesCommands(journey)
+          ? html`<section class="koers-card koers-actions" aria-labelledby="actions-title"><h2 class="utrecht-heading-2" id="actions-title">${t('journey.actions')}</h2>
+          ${commandForm(web, journey, 'ladder', state)}
+          ${commandForm(web, journey, 'extension', state)}
+          ${commandForm(web, journey, 'instrument', state)}
+        </section>`
+          : ''}
       </div>`,
     ),
   );
 }
 
-/** A refusal in plain words: the journey's own reason, then each wrong field. */
-function refusal(t: Translate, problem: { detail?: string; title: string }): string {
-  return t('action.refused', { detail: problem.detail ?? problem.title });
+/** A refusal in the page's language (problems.ts): the journey's own reason by its code, each wrong field by its field. */
+async function refusal(web: Web, journeyId: string, problem: ProblemBody): Promise<{ message: string; errors: ShownError[] }> {
+  const journey = await web.api.get<JourneyView>(`/v1/journeys/${journeyId}`);
+  const policy = journey.ok && journey.body.policy ? (findPolicy(journey.body.policy.id, journey.body.policy.version) ?? findPolicy(journey.body.policy.id)) : undefined;
+  return problemShown(web.ctx.t, web.ctx.lang, problem, policy);
+}
+
+/**
+ * The form checked here with the API's own (dated) schema first, so every wrong field is named at once
+ * in the page's language; undefined when it passes.
+ */
+function checkForm(web: Web, schema: z.ZodType, body: Record<string, unknown>): ShownError[] | undefined {
+  const parsed = schema.safeParse(body);
+  return parsed.success ? undefined : zodErrors(web.ctx.t, web.ctx.lang, parsed.error);
 }
 
 /**
@@ -231,11 +302,14 @@ async function runCommand(web: Web, command: Command): Promise<void> {
   const journeyId = String(req.params.journeyId);
   const schema = objectSchema(COMMANDS[command].schema);
   const body = formValues(schema, req.body ?? {});
+  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  const invalid = checkForm(web, COMMANDS[command].dated(web.today), body);
+  if (invalid) return journeyPage(web, { command, values, errors: invalid, message: web.ctx.t('form.errors') });
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/${COMMANDS[command].path}`, body));
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=accepted`);
   if (answer.status === 404 || answer.status === 403) throw new ApiError(answer.problem);
-  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
-  await journeyPage(web, { command, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
+  const shown = await refusal(web, journeyId, answer.problem);
+  await journeyPage(web, { command, values, errors: shown.errors, message: shown.message });
 }
 
 async function endInstrument(web: Web): Promise<void> {
@@ -243,10 +317,14 @@ async function endInstrument(web: Web): Promise<void> {
   const journeyId = String(req.params.journeyId);
   const instrumentId = String(req.params.instrumentId);
   const body = formValues(objectSchema(EndInstrumentDoc), req.body ?? {});
+  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  const invalid = checkForm(web, EndInstrumentBody(web.today), body);
+  if (invalid) return journeyPage(web, { command: `end:${instrumentId}`, values, errors: invalid, message: web.ctx.t('form.errors') });
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/instruments/${encodeURIComponent(instrumentId)}/end`, body));
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=accepted`);
-  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
-  await journeyPage(web, { command: `end:${instrumentId}`, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
+  if (answer.status === 404 || answer.status === 403) throw new ApiError(answer.problem);
+  const shown = await refusal(web, journeyId, answer.problem);
+  await journeyPage(web, { command: `end:${instrumentId}`, values, errors: shown.errors, message: shown.message });
 }
 
 export function journeyRoutes(): WebRoute[] {
