@@ -9,6 +9,8 @@ import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
 import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
+import type { JourneySignals } from '../store/journey-signals';
+import { JourneySignalRelay } from './journey-signals';
 import { amsterdamDateOf } from '../domain/dates';
 import { DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE } from '../platform/config';
 import { authenticate, type ApiKeys } from './auth';
@@ -24,6 +26,7 @@ import { JOURNEY_STATUSES, TemporalGateway } from './temporal';
 import { BackPressure } from './back-pressure';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
+import { personRoutes } from './persons';
 import { eventRoutes } from './events';
 import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
@@ -67,6 +70,8 @@ export interface AppDeps {
   /** The amended policy versions (store/policies.ts); migrated with the store. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** Signals a store write owes a journey, until Temporal has them (store/journey-signals.ts); migrated with the store. */
+  journeySignals: JourneySignals;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
   now?: () => number;
@@ -111,7 +116,8 @@ function temporalUnreachable(err: unknown): boolean {
 }
 
 export interface KoersApp extends express.Express {
-  koers: { routes: RouteDef[]; document: Record<string, unknown>; metrics: ApiMetrics };
+  /** `relay`: start it where the API serves (its loop delivers what Temporal did not take at once); stop it on shutdown. */
+  koers: { routes: RouteDef[]; document: Record<string, unknown>; metrics: ApiMetrics; relay: JourneySignalRelay };
 }
 
 export function createApp(deps: AppDeps): KoersApp {
@@ -134,6 +140,8 @@ export function createApp(deps: AppDeps): KoersApp {
     journeys: deps.journeys,
     policies: deps.policies,
     outbox: deps.outbox,
+    journeySignals: deps.journeySignals,
+    relay: new JourneySignalRelay(deps.journeySignals, temporal, deps.logger),
     logger: deps.logger,
     metrics,
     now,
@@ -165,6 +173,8 @@ export function createApp(deps: AppDeps): KoersApp {
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [
     ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
+    // Before the journey routes: /v1/journeys/search and /duplicates are no journey ids.
+    ...personRoutes(ctx),
     ...journeyRoutes(ctx),
     // Shedding first: a request shed while the workers are behind does no work and does not count against the key's limit.
     ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
@@ -179,7 +189,7 @@ export function createApp(deps: AppDeps): KoersApp {
   document = buildOpenApiDocument(routes, { version: API_VERSION, contact: deps.contact ?? DEFAULT_CONTACT });
 
   const app = express() as unknown as KoersApp;
-  app.koers = { routes, document, metrics };
+  app.koers = { routes, document, metrics, relay: ctx.relay };
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // `/v1/journeys/` is not `/v1/journeys` (API Design Rules: /core/no-trailing-slash): a 404.

@@ -31,7 +31,7 @@ export interface EventAuditTable {
   actor_role: string;
   /** Fingerprint of the API key (see auth.ts); never the key. */
   key_id: string;
-  /** 1 when an admin sent it: recorded as a correction. */
+  /** 1 for a correction (before contract v1.2: every event an admin sent). */
   correction: number;
   received_at: string;
   signalled_at: string | null;
@@ -39,6 +39,8 @@ export interface EventAuditTable {
   event_key: string;
   /** RFC 3339 instant the current signalling attempt began; null when none is under way. */
   claimed_at: string | null;
+  /** A correction's reason (`koersreason`, contract v1.2); null otherwise. */
+  reason: string | null;
 }
 
 interface AuditDatabase {
@@ -54,6 +56,8 @@ export interface AuditEntry {
   actor: { name: string; role: string };
   keyId: string;
   correction: boolean;
+  /** A correction's reason (contract v1.2). */
+  reason?: string;
   receivedAt: string;
   signalledAt?: string;
 }
@@ -136,6 +140,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('api_event_audit').dropColumn('event_key').execute();
     },
   },
+  // Contract v1.2: a correction is asked for explicitly, with a reason the timeline shows.
+  '0009_i21a_correction_reason': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('api_event_audit').addColumn('reason', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('api_event_audit').dropColumn('reason').execute();
+    },
+  },
 };
 
 /** Applies the audit trail's migrations; its own migration table keeps it apart from the store's history. */
@@ -159,6 +172,7 @@ const toEntry = (r: EventAuditTable): AuditEntry => ({
   actor: { name: r.actor_name, role: r.actor_role },
   keyId: r.key_id,
   correction: r.correction === 1,
+  ...(r.reason ? { reason: r.reason } : {}),
   receivedAt: r.received_at,
   ...(r.signalled_at ? { signalledAt: r.signalled_at } : {}),
 });
@@ -191,6 +205,7 @@ export class AuditStore {
         actor_role: entry.actor.role,
         key_id: entry.keyId,
         correction: entry.correction ? 1 : 0,
+        reason: entry.reason ?? null,
         received_at: entry.receivedAt,
         signalled_at: null,
         claimed_at: claimedAt,

@@ -1,6 +1,8 @@
 import type { TaskStore } from '../store/tasks';
 import type { PersonIndex } from '../store/persons';
 import type { Outbox } from '../store/outbox';
+import type { JourneySignals } from '../store/journey-signals';
+import type { JourneySignalRelay } from './journey-signals';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
@@ -32,6 +34,9 @@ export interface ApiContext {
   /** Each municipality's current policy, amendments included (store/policies.ts): what new journeys start with. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** Signals a store write owes a journey: queued in the write's transaction, then delivered by `relay`. */
+  journeySignals: JourneySignals;
+  relay: JourneySignalRelay;
   logger: ApiLogger;
   metrics: ApiMetrics;
   /** Load shedding for the routes that give the workers work (back-pressure.ts): `before` middleware. */

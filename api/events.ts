@@ -11,7 +11,8 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { eventDataSchema, isEventType, type EventType, type JourneyEvent } from '../domain/events';
+import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent } from '../domain/events';
+import { mayReportMilestone } from '../domain/reporting';
 import { eventSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
@@ -20,7 +21,7 @@ import { route, type RouteDef } from './route';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { admitOrRefuse, JourneyParams } from './journeys';
 import { admissionNeedsJourney } from '../domain/admission';
-import { TASK_SOURCE } from '../domain/task-forms';
+import { INSTRUMENT_SOURCE, TASK_SOURCE } from '../domain/task-forms';
 import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, isJsonMediaType, pastDate } from './schemas';
 
 /**
@@ -30,7 +31,7 @@ import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, isJson
  * URN scheme and namespace are case-insensitive (RFC 8141), so the comparison is too.
  */
 const RESERVED_SOURCE_PREFIX = 'urn:nl:koers:';
-const SYSTEM_SOURCES = [TASK_SOURCE];
+const SYSTEM_SOURCES = [TASK_SOURCE, INSTRUMENT_SOURCE];
 
 function reservedSource(source: string, role: Principal['role']): boolean {
   const lower = source.toLowerCase();
@@ -96,11 +97,16 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
         summary: 'Report a milestone as a CloudEvent (structured mode), or several (batch mode)',
         description:
           '`data.occurredOn` is the date the milestone happened; clocks run from it. The same `source` + `id` again: ' +
-          '200 `{ "duplicate": true }` and nothing changes. A partner may send only its event types; events an admin ' +
-          'sends are recorded as corrections. Batch mode (`application/cloudevents-batch+json`) answers 207 with the ' +
-          'status each event would have had alone. Rate limited per key (429).',
+          '200 `{ "duplicate": true }` and nothing changes. A partner may send only its event types; a caseworker of the ' +
+          "journey's municipality the types the municipality allows that role (its policy's `milestoneReporting`; by default " +
+          'those that arrive by letter or portal), an admin every type (403 otherwise). Every event is recorded as reported ' +
+          'by its sender (contract v1.2). A **correction** is asked for explicitly, by a caseworker or admin, with the ' +
+          'extension attributes `koerscorrection: true` and `koersreason` (required then, 422 naming it): it replaces the ' +
+          "fact, later partner events of its type no longer override it, and the timeline shows what it replaced. A correction " +
+          'with `data: { "occurredOn": …, "withdrawn": true }` withdraws the milestone. Batch mode ' +
+          '(`application/cloudevents-batch+json`) answers 207 with the status each event would have had alone. Rate limited per key (429).',
         tags: ['events'],
-        roles: ['admin', 'partner'],
+        roles: ['admin', 'partner', 'caseworker'],
         params: JourneyParams,
         body: {
           content: {
@@ -122,7 +128,8 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
       },
       async ({ req, principal, params }) => {
         // Visibility first: an invisible journey is a 404 for the whole request, batch or not.
-        await visibleJourney(ctx, principal, params.journeyId);
+        const { municipality } = await visibleJourney(ctx, principal, params.journeyId);
+        const target = { journeyId: params.journeyId, municipality };
         if (req.is('application/cloudevents-batch+json')) {
           // An empty batch is valid (JSON format §4); it answers an empty list of results.
           const batch = z.array(z.unknown()).max(100).safeParse(req.body);
@@ -130,7 +137,7 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           const results = [];
           // In order, one at a time: events of one journey may depend on each other's order.
           for (const [index, raw] of batch.data.entries()) {
-            const outcome = await handleEvent(ctx, principal, params.journeyId, raw, `${index}`).catch(toOutcome);
+            const outcome = await handleEvent(ctx, principal, target, raw, `${index}`).catch(toOutcome);
             const envelope = raw as { id?: unknown; source?: unknown };
             results.push({
               index,
@@ -148,7 +155,7 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
         else if (req.headers['ce-specversion'] !== undefined) raw = fromBinaryMode(req);
         else if (req.is('application/json')) raw = req.body;
         else throw new Problem(415, 'Unsupported media type', 'Send one CloudEvent in structured mode (application/cloudevents+json or application/json), in binary mode (ce- headers with JSON data), or a batch (application/cloudevents-batch+json).');
-        const outcome = await handleEvent(ctx, principal, params.journeyId, raw, '');
+        const outcome = await handleEvent(ctx, principal, target, raw, '');
         if (outcome.problem) throw outcome.problem;
         return { status: outcome.status, body: { duplicate: outcome.duplicate ?? false } };
       },
@@ -162,23 +169,51 @@ function toOutcome(err: unknown): Outcome {
   throw err;
 }
 
+/** A correction as asked for (contract v1.2): `koerscorrection` true (a string in binary mode) and its `koersreason`. */
+interface CorrectionAsked {
+  correction: boolean;
+  reason?: string;
+}
+
+/** The extension attributes of a correction; wrong ones are listed with the event's other errors. */
+function correctionOf(raw: unknown, prefix: string, errors: FieldError[]): CorrectionAsked {
+  const event = (typeof raw === 'object' && raw !== null ? raw : {}) as { koerscorrection?: unknown; koersreason?: unknown };
+  const path = (name: string) => [prefix, name].filter(Boolean).join('.');
+  const flag = event.koerscorrection;
+  let correction = false;
+  if (flag === true || flag === 'true') correction = true;
+  else if (flag !== undefined && flag !== false && flag !== 'false') errors.push({ path: path('koerscorrection'), message: 'must be true or false' });
+  const reason = typeof event.koersreason === 'string' ? event.koersreason.trim() : undefined;
+  if (event.koersreason !== undefined && typeof event.koersreason !== 'string') errors.push({ path: path('koersreason'), message: 'must be a string' });
+  else if (correction && !reason) errors.push({ path: path('koersreason'), message: 'is required with koerscorrection: why the fact is corrected' });
+  else if (reason !== undefined && reason.length > 500) errors.push({ path: path('koersreason'), message: 'must be at most 500 characters' });
+  else if (reason && !correction) errors.push({ path: path('koersreason'), message: 'belongs to a correction: send koerscorrection: true with it' });
+  return { correction, ...(correction && reason ? { reason } : {}) };
+}
+
 /** Validates every attribute and the data for its type, listing all wrong fields at once. */
-function parseEvent(given: unknown, today: string, prefix: string): { envelope: z.output<typeof CloudEventEnvelope>; data: Record<string, unknown> } {
+function parseEvent(
+  given: unknown,
+  today: string,
+  prefix: string,
+): { envelope: z.output<typeof CloudEventEnvelope>; data: Record<string, unknown>; asked: CorrectionAsked } {
   const raw = withoutNullAttributes(given);
   const envelope = CloudEventEnvelope.safeParse(raw);
   const errors: FieldError[] = envelope.success ? [] : fieldErrors(envelope.error, prefix);
+  const asked = correctionOf(raw, prefix, errors);
   const type = (raw as { type?: unknown } | null)?.type;
   const rawData = (raw as { data?: unknown } | null)?.data;
   let data: Record<string, unknown> | undefined;
   if (typeof type === 'string' && isEventType(type) && rawData !== undefined) {
-    const parsed = strictDataSchema(type, today).safeParse(rawData);
+    const withdrawal = asked.correction && typeof rawData === 'object' && rawData !== null && (rawData as { withdrawn?: unknown }).withdrawn !== undefined;
+    const parsed = (withdrawal ? WithdrawalDataSchema.strict().extend({ occurredOn: pastDate(today) }) : strictDataSchema(type, today)).safeParse(rawData);
     if (parsed.success) data = parsed.data as Record<string, unknown>;
     else errors.push(...fieldErrors(parsed.error, [prefix, 'data'].filter(Boolean).join('.')).filter((e) => !errors.some((x) => x.path === e.path)));
   }
   if (errors.length > 0 || !envelope.success || !data) {
     throw new Problem(422, 'Invalid event', 'One or more attributes are invalid.', errors.length ? errors : [{ path: prefix || '(body)', message: 'invalid event' }]);
   }
-  return { envelope: envelope.data, data };
+  return { envelope: envelope.data, data, asked };
 }
 
 /**
@@ -190,7 +225,30 @@ function strictDataSchema(type: EventType, today: string): z.ZodType {
   return base.strict().extend({ occurredOn: pastDate(today) });
 }
 
-async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: string, raw: unknown, prefix: string): Promise<Outcome> {
+/**
+ * Whether the sender may send this type, as a report or a correction: a partner by its key (and never a
+ * correction), staff by the municipality's configuration (domain/reporting.ts). A problem when not.
+ */
+async function refusal(ctx: ApiContext, principal: Principal, municipality: string, type: EventType, correction: boolean): Promise<Problem | undefined> {
+  if (principal.role === 'partner') {
+    if (!principal.eventTypes.includes(type)) return new Problem(403, 'Forbidden', `This key may not send events of type ${type}.`);
+    if (correction) return new Problem(403, 'Forbidden', 'A partner reports milestones; corrections are made by the municipality.', undefined, { code: 'correction-not-allowed' });
+    return undefined;
+  }
+  if (principal.role !== 'admin' && principal.role !== 'caseworker') return new Problem(403, 'Forbidden', 'This key may not send events.');
+  const policy = await ctx.policies.current(municipality);
+  if (mayReportMilestone(policy?.milestoneReporting, principal.role, type, correction)) return undefined;
+  return new Problem(
+    403,
+    'Forbidden',
+    correction ? `${municipality} does not allow caseworkers to correct ${type}.` : `${municipality} does not allow caseworkers to report ${type}.`,
+    undefined,
+    { code: correction ? 'correction-not-allowed' : 'report-not-allowed', eventType: type },
+  );
+}
+
+async function handleEvent(ctx: ApiContext, principal: Principal, target: { journeyId: string; municipality: string }, raw: unknown, prefix: string): Promise<Outcome> {
+  const { journeyId } = target;
   const type = (raw as { type?: unknown } | null)?.type;
   // A partner's key names the types it may send; that is a 403 whatever else is wrong.
   if (principal.role === 'partner' && typeof type === 'string' && isEventType(type) && !principal.eventTypes.includes(type)) {
@@ -204,21 +262,27 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     ctx.metrics.partnerEvents.inc({ type: typeof type === 'string' && isEventType(type) ? type : 'unknown', outcome: 'rejected' });
     throw err;
   }
-  const { envelope, data } = parsed;
+  const { envelope, data, asked } = parsed;
   const eventType = envelope.type as EventType;
+  const forbidden = await refusal(ctx, principal, target.municipality, eventType, asked.correction);
+  if (forbidden) {
+    ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'forbidden' });
+    return { status: 403, problem: forbidden };
+  }
   if (reservedSource(envelope.source, principal.role)) {
     ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'rejected' });
     const path = [prefix, 'source'].filter(Boolean).join('.');
     return { status: 422, problem: new Problem(422, 'Invalid event', 'This source is reserved for Koers itself.', [{ path, message: `is reserved: Koers itself signals with sources under ${RESERVED_SOURCE_PREFIX}` }]) };
   }
-  const correction = principal.role === 'admin';
+  // Contract v1.2: a correction only when asked for; an admin's event is otherwise a report like anyone's.
+  const correction = asked.correction;
   // A retry of an event this journey has recorded is a duplicate, whatever the journey's state is now:
   // the rules held when it was first received, and the event may have changed what they check (an
   // extension's retry is not "later than the current final date" it set itself). Looked up only for
   // the events the rules read the journey for, not on every event's path.
   if (admissionNeedsJourney({ type: eventType, correction }) && (await ctx.audit.get(journeyId, envelope)) === undefined) {
     // A rule against the journey as it stands (a PIP after the permit, an extension that extends): 422, nothing recorded.
-    const candidate = { source: envelope.source, id: envelope.id, type: eventType, occurredOn: data.occurredOn as string, data, receivedAt: new Date(ctx.now()).toISOString(), ...(correction ? { correction } : {}) };
+    const candidate = { source: envelope.source, id: envelope.id, type: eventType, occurredOn: data.occurredOn as string, data, receivedAt: new Date(ctx.now()).toISOString(), ...(correction ? { correction, reason: asked.reason } : {}) };
     await admitOrRefuse(ctx, principal, journeyId, candidate, (field) => [prefix, field].filter(Boolean).join('.'));
   }
 
@@ -239,7 +303,8 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     occurredOn: data.occurredOn as string,
     actor: { name: principal.name, role: principal.role },
     keyId: principal.keyId,
-    correction: principal.role === 'admin',
+    correction,
+    ...(asked.reason ? { reason: asked.reason } : {}),
     receivedAt: new Date(ctx.now()).toISOString(),
   });
   if (!created && (await awaitOrClaim(ctx, journeyId, entry)) === 'signalled') {
@@ -255,7 +320,7 @@ async function handleEvent(ctx: ApiContext, principal: Principal, journeyId: str
     data,
     receivedAt: entry.receivedAt,
     actor: { name: entry.actor.name, role: entry.actor.role as Principal['role'] },
-    ...(entry.correction ? { correction: true } : {}),
+    ...(entry.correction ? { correction: true, ...(entry.reason ? { reason: entry.reason } : {}) } : {}),
   };
   try {
     await ctx.temporal.signal(journeyId, eventSignal, event);

@@ -7,15 +7,57 @@ import crypto from 'node:crypto';
  */
 export class Identity {
   private readonly idKey: Buffer;
-  private readonly bsnKey: Buffer;
+  private readonly bsnSealKey: Buffer;
   private readonly staffKey: Buffer;
   private readonly personKeyKey: Buffer;
+  private readonly bsnIndexKey: Buffer;
+  private readonly searchKey: Buffer;
+  private readonly detailsKey: Buffer;
 
   constructor(secret: string) {
     this.idKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'journey-id', 32));
-    this.bsnKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'bsn-aes-256-gcm', 32));
+    this.bsnSealKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'bsn-aes-256-gcm', 32));
     this.staffKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'staff-pseudonym', 32));
     this.personKeyKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'person-index', 32));
+    this.bsnIndexKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'bsn-index', 32));
+    this.searchKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'person-search', 32));
+    this.detailsKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'person-details-aes-256-gcm', 32));
+  }
+
+  /**
+   * The person index's key for a BSN (contract v1.2: one journey per BSN per municipality, and search
+   * by BSN): HMAC-SHA-256 under its own derived key, base64url. Never the BSN in clear.
+   */
+  bsnKey(bsn: string): string {
+    return crypto.createHmac('sha256', this.bsnIndexKey).update(bsn.trim(), 'utf8').digest('base64url');
+  }
+
+  /** The search key of a reference: trimmed and lower-cased first, so a search ignores case and spaces around it. */
+  refKey(personRef: string): string {
+    return this.searchHash(`ref\u0000${personRef.trim().toLowerCase()}`);
+  }
+
+  /**
+   * The search keys of a name: one per word, each word lower-cased without diacritics ("Ahmed  Al-Saïd"
+   * → ahmed, al, said), so a search finds a person by any of their names in any case. Keyed hashes,
+   * so the index holds no name; a word of one letter is left out (it would find everyone).
+   */
+  nameKeys(name: string): string[] {
+    return [...new Set(nameWords(name))].map((word) => this.searchHash(`name\u0000${word}`));
+  }
+
+  private searchHash(value: string): string {
+    return crypto.createHmac('sha256', this.searchKey).update(value, 'utf8').digest('base64url').slice(0, 32);
+  }
+
+  /** A reference or name sealed for the person index (AES-256-GCM under its own derived key), as the BSN is. */
+  sealDetail(text: string): string {
+    return seal(this.detailsKey, text);
+  }
+
+  /** The text of {@link sealDetail}; throws when it was sealed under another secret. */
+  unsealDetail(sealed: string): string {
+    return unseal(this.detailsKey, sealed);
   }
 
   /**
@@ -35,24 +77,48 @@ export class Identity {
     return crypto.createHmac('sha256', this.personKeyKey).update(personRef, 'utf8').digest('base64url');
   }
 
-  journeyId(municipality: string, personRef: string): string {
-    const mac = crypto.createHmac('sha256', this.idKey).update(`${municipality}\u0000${personRef}`).digest('base64url');
+  /**
+   * The journey id of a person in a municipality. `generation` > 0 after an erasure: the person
+   * registered again gets a new id, so nothing of the erased journey is joined to the new one.
+   */
+  journeyId(municipality: string, personRef: string, generation = 0): string {
+    const input = `${municipality}\u0000${personRef}${generation > 0 ? `\u0000${generation}` : ''}`;
+    const mac = crypto.createHmac('sha256', this.idKey).update(input).digest('base64url');
     return `j-${mac.slice(0, 22)}`;
   }
 
   encryptBsn(bsn: string): string {
-    const iv = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv('aes-256-gcm', this.bsnKey, iv);
-    const ciphertext = Buffer.concat([cipher.update(bsn, 'utf8'), cipher.final()]);
-    return `v1.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')}`;
+    return seal(this.bsnSealKey, bsn);
   }
 
   decryptBsn(sealed: string): string {
-    const raw = Buffer.from(sealed.replace(/^v1\./, ''), 'base64url');
-    const decipher = crypto.createDecipheriv('aes-256-gcm', this.bsnKey, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    return unseal(this.bsnSealKey, sealed);
   }
+}
+
+/** AES-256-GCM with a random 96-bit IV: `v1.` + base64url(iv ‖ tag ‖ ciphertext). */
+function seal(key: Buffer, text: string): string {
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')}`;
+}
+
+function unseal(key: Buffer, sealed: string): string {
+  const raw = Buffer.from(sealed.replace(/^v1\./, ''), 'base64url');
+  const decipher = crypto.createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+}
+
+/** A name's words for search: NFKD without combining marks, lower-case, split on anything but letters and digits. */
+export function nameWords(name: string): string[] {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word.length > 1);
 }
 
 /** The BSN 11-proef: 9 digits, sum of digit × (9..2) minus the last digit, divisible by 11. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { admitEvent, admitStart } from '../domain/admission';
 import { eventKey, type JourneyEvent } from '../domain/events';
-import { clockOn, computeClocks } from '../domain/clocks';
+import { computeClocks } from '../domain/clocks';
 import { initialFacts, regimeForPermit, type JourneyFacts } from '../domain/facts';
 import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { derivePhase } from '../domain/phase';
@@ -10,12 +10,14 @@ import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState, type
 import { Journey as JourneyRules } from '../workflows/journey-state';
 import type { JourneyListRow, StoredJourney } from '../store/journeys';
 import { databaseUnavailable } from '../store/errors';
+import { viewOn } from '../store/journey-view';
 import { journeySearchAttributePairs } from '../platform/search-attributes';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
+import { personOf } from './persons';
 import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
   AssignCaseworkerBody,
@@ -70,16 +72,23 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not create journeys in ${body.municipality}.`);
         const start = admitStart(body);
         if (!start.ok) throw new Problem(422, 'Invalid request', `The journey cannot start: ${start.field} ${start.reason}.`, [{ path: start.field, message: start.reason }]);
-        const journeyId = ctx.identity.journeyId(body.municipality, body.personRef);
+        const journeyId = await newJourneyId(ctx, body.municipality, body.personRef);
         const regime = body.regime ?? regimeForPermit(body.permitGrantedOn);
         const caseworker = { role: policy.defaultCaseworkerRole };
         const facts = initialFacts({ regime, permitGrantedOn: body.permitGrantedOn, ...(body.birthDate ? { birthDate: body.birthDate } : {}) });
         const clocks = computeClocks(facts, policy, ctx.today());
-        const conflict = (existing: string) =>
-          new Problem(409, 'Conflict', 'This person already has a journey in this municipality.', undefined, { journeyId: existing, location: `/v1/journeys/${existing}` });
-        // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten.
-        const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId);
-        if (!claim.claimed) throw conflict(claim.journeyId);
+        const conflict = (existing: string, by: 'personRef' | 'bsn' = 'personRef') =>
+          new Problem(
+            409,
+            'Conflict',
+            by === 'bsn' ? 'A journey for this BSN already exists in this municipality.' : 'This person already has a journey in this municipality.',
+            [{ path: by, message: by === 'bsn' ? 'already has a journey in this municipality' : 'already has a journey in this municipality' }],
+            { journeyId: existing, location: `/v1/journeys/${existing}`, matchedOn: by, code: 'journey-exists' },
+          );
+        // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten,
+        // and the journey of this BSN under another reference (contract v1.2).
+        const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId, personDetails(ctx, body));
+        if (!claim.claimed) throw conflict(claim.journeyId, claim.by);
         const input: StartJourneyInput = {
           journeyId,
           municipality: body.municipality,
@@ -171,7 +180,8 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/journeys/lookup',
         operationId: 'lookupJourney',
         summary: "Find a journey by the municipality's own person reference",
-        description: 'The id is derived from municipality + personRef (as at creation); the personRef travels in the body, never in a URL. A journey the caller may not see is a 404 like one that does not exist.',
+        description:
+          "Found through the person index, so a journey that moved here is found here (and no longer where it was). The personRef travels in the body, never in a URL. A journey the caller may not see is a 404 like one that does not exist.",
         tags: ['journeys'],
         roles: ['admin', 'caseworker'],
         body: { content: json(LookupJourneyBody), schema: LookupJourneyBody },
@@ -182,8 +192,11 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       },
       async ({ principal, body }) => {
         if (!mayAccessMunicipality(principal, body.municipality)) throw notFound('journey');
-        const journeyId = ctx.identity.journeyId(body.municipality, body.personRef);
-        await visibleJourney(ctx, principal, journeyId);
+        const journeyId = await lookupJourneyId(ctx, body.municipality, body.personRef);
+        if (!journeyId) throw notFound('journey');
+        const run = await visibleJourney(ctx, principal, journeyId);
+        // The journey must be in the municipality asked about now: after a move it is found there, not where it was.
+        if (run.municipality !== body.municipality) throw notFound('journey');
         return { status: 200, body: { journeyId, location: `/v1/journeys/${journeyId}` } };
       },
     ),
@@ -212,7 +225,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           }
           const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, stored.bsnCiphertext);
           const state = await revealState(ctx, viewOn(stored.view, ctx.today()));
-          return { status: 200, body: { ...presentJourney(state, principal, bsn), status } };
+          return { status: 200, body: { ...presentJourney(state, principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), status } };
         }
         // A journey started before the read model, until its next workflow task writes its row (or the store is down).
         const run = await visibleJourney(ctx, principal, params.journeyId);
@@ -220,7 +233,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (run.status !== 'running' && run.status !== 'completed') return { status: 200, body: presentHalted(params.journeyId, run) };
         const state = await queryState(ctx, principal, params.journeyId);
         const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext);
-        return { status: 200, body: { ...presentJourney(await revealState(ctx, state), principal, bsn), status: run.status } };
+        return { status: 200, body: { ...presentJourney(await revealState(ctx, state), principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), status: run.status } };
       },
     ),
 
@@ -271,6 +284,15 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         // The journey keeps a bounded window of recent events (workflows/journey-state.ts): a signalled
         // event is applied unless the window records its rejection; older events have left the window.
         const rejected = new Map(state.events.filter((e) => e.outcome === 'rejected').map((e) => [eventKey(e), e.rejection]));
+        // What a correction replaced, as the journey recorded it (in its window of recent events).
+        const recorded = new Map(state.events.map((e) => [eventKey(e), e]));
+        const correctionOf = (e: { correction?: boolean; reason?: string }, key: string) => {
+          const entry = recorded.get(key);
+          const reason = e.reason ?? entry?.reason;
+          return e.correction
+            ? { correction: true, ...(reason ? { reason } : {}), ...(entry?.replaced ? { replaced: entry.replaced } : {}), ...(entry?.withdrawn ? { withdrawn: true } : {}) }
+            : {};
+        };
         const audited = new Set(audit.map(eventKey));
         const events = [
           ...audit.map((a) => ({
@@ -280,7 +302,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             occurredOn: a.occurredOn,
             receivedAt: a.receivedAt,
             actor: a.actor,
-            ...(a.correction ? { correction: true } : {}),
+            ...correctionOf(a, eventKey(a)),
             keyId: a.keyId,
             ...(a.signalledAt ? { signalledAt: a.signalledAt } : {}),
             applied: a.signalledAt !== undefined && !rejected.has(eventKey(a)),
@@ -296,7 +318,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
               occurredOn: e.occurredOn,
               receivedAt: e.receivedAt,
               ...(e.actor ? { actor: e.actor } : {}),
-              ...(e.correction ? { correction: true } : {}),
+              ...correctionOf(e, eventKey(e)),
               applied: e.outcome !== 'rejected',
               ...(e.rejection ? { rejection: e.rejection } : {}),
             })),
@@ -363,17 +385,56 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
         }
         try {
-          await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, { municipality: body.municipality, policy, movedBy: principal.name });
+          await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, {
+            municipality: body.municipality,
+            policy,
+            movedBy: principal.name,
+            ...(body.reason?.trim() ? { reason: body.reason.trim() } : {}),
+          });
         } catch (err) {
           // The journey did not move (ended, or Temporal unreachable): neither does its entry.
           await ctx.persons.move(params.journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId: params.journeyId, err: String(undo) }, 'person index not restored after a failed move'));
           throw err;
         }
         ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality }, 'journey moved');
-        return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version } } };
+        const reason = body.reason?.trim();
+        return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version }, ...(reason ? { reason } : {}) } };
       },
     ),
   ];
+}
+
+/**
+ * The id for a new journey of this person here: derived from municipality + personRef, or, when that id
+ * belonged to a journey that was erased, the next generation's (the person registered again is a new journey).
+ */
+async function newJourneyId(ctx: ApiContext, municipality: string, personRef: string): Promise<string> {
+  for (let generation = 0; ; generation++) {
+    const journeyId = ctx.identity.journeyId(municipality, personRef, generation);
+    if (generation >= 100 || !(await ctx.persons.wasErased(journeyId))) return journeyId;
+  }
+}
+
+/**
+ * The journey of this reference in this municipality: the person index's (it follows moves and
+ * re-registrations after an erasure); for a journey started before the index, the derived id, unless
+ * the index has that id elsewhere (it moved away).
+ */
+export async function lookupJourneyId(ctx: ApiContext, municipality: string, personRef: string): Promise<string | undefined> {
+  const indexed = await ctx.persons.find(municipality, ctx.identity.personKey(personRef));
+  if (indexed) return indexed;
+  const derived = ctx.identity.journeyId(municipality, personRef);
+  return (await ctx.persons.indexed(derived)) ? undefined : derived;
+}
+
+/** The keyed hashes and sealed texts the person index keeps of a registration (store/persons.ts). */
+function personDetails(ctx: ApiContext, body: { personRef: string; bsn?: string; name?: string }) {
+  return {
+    ...(body.bsn ? { bsnKey: ctx.identity.bsnKey(body.bsn) } : {}),
+    refKey: ctx.identity.refKey(body.personRef),
+    refSealed: ctx.identity.sealDetail(body.personRef),
+    ...(body.name ? { nameSealed: ctx.identity.sealDetail(body.name), nameKeys: ctx.identity.nameKeys(body.name) } : {}),
+  };
 }
 
 /** The state query, behind the same visibility rule as every other read. */
@@ -460,18 +521,8 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
   };
 }
 
-/**
- * A stored view as it stands on `today` (Europe/Amsterdam): a running clock whose final date has passed
- * since the row was written is overdue (a window ended), and the phase and plicht follow, by the same
- * pure functions the workflow computes with (domain/clocks.ts clockOn, domain/phase.ts, domain/inburgeringsplicht.ts).
- * Tasks and the next wake-up are the journey's: it wakes on every day they change and writes a new row.
- */
-export function viewOn(view: JourneyState, today: string): JourneyState {
-  if (view.today >= today) return view;
-  const clocks = view.clocks.map((c) => clockOn(c, today));
-  const facts = view.milestones as JourneyFacts;
-  return { ...view, today, clocks, phase: derivePhase(facts, clocks, today), ...(view.inburgeringsplicht ? { inburgeringsplicht: inburgeringsplicht(facts, today) } : {}) };
-}
+/** The stored view as of today: one definition, in the read model's room (store/journey-view.ts). */
+export { viewOn } from '../store/journey-view';
 
 /** The row the API writes at start (seq 0), so a GET right after the 201 finds the journey; the journey's first write (seq 1) replaces it. */
 async function writeStartRow(ctx: ApiContext, input: StartJourneyInput): Promise<void> {

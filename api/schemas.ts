@@ -81,6 +81,14 @@ export const CreateJourneyRequest = (today?: string) =>
     birthDate: pastDate(today).optional(),
     regime: RegimeSchema.optional().describe('Absent: a permit before 2022-01-01 means wi2013, otherwise wi2021.'),
     bsn: z.string().refine(isValidBsn, 'is not a valid BSN (11-proef)').optional().describe('Stored only encrypted; returned only on this journey to admins and caseworkers.'),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[^\u0000-\u001F\u007F-\u009F]*$/, 'must not contain control characters')
+      .optional()
+      .describe('The person\'s name as the municipality knows it (issue 21): stored only sealed, shown to admins and caseworkers, searchable by its words, erased with the journey.'),
   });
 export const CreateJourneyRequestDoc = named('CreateJourneyRequest', CreateJourneyRequest());
 
@@ -162,6 +170,10 @@ const Amendment = z.object({
   to: PolicyRef,
   reason: z.string(),
   amendedBy: z.string(),
+  move: z
+    .object({ from: z.string(), to: z.string(), reason: z.string().optional().describe('The reason the administrator typed.') })
+    .optional()
+    .describe('A move to another municipality (absent for a policy amendment).'),
 });
 
 export const Journey = named(
@@ -192,6 +204,8 @@ export const Journey = named(
     amendments: z.array(Amendment).optional(),
     notificationsSent: z.int().optional(),
     bsn: z.string().optional().describe('Only on this journey, only for admins and caseworkers, only when one was given.'),
+    personRef: z.string().optional().describe("The municipality's own reference, for admins and caseworkers (journeys registered since issue 21)."),
+    name: z.string().optional().describe('The name recorded at registration, for admins and caseworkers, when one was given.'),
   }),
   'A journey as the contract defines it; admins and caseworkers see its full state.',
 );
@@ -206,6 +220,12 @@ export const TimelineEntry = named(
     receivedAt: z.string(),
     actor: z.object({ name: z.string(), role: z.string() }).optional(),
     correction: z.boolean().optional(),
+    reason: z.string().optional().describe("A correction's reason (`koersreason`, contract v1.2)."),
+    replaced: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('A correction: the facts of its type it replaced, as the journey had them (absent when there were none, or for corrections before v1.2).'),
+    withdrawn: z.boolean().optional().describe('A correction that withdrew the milestone (contract v1.2).'),
     keyId: z.string().optional().describe('Fingerprint of the API key that sent it (audit trail).'),
     signalledAt: z.string().optional(),
     applied: z.boolean().describe('True once the journey has it and did not refuse it.'),
@@ -515,7 +535,6 @@ export const Statistics = named(
     today: localDate,
     journeys: z.int(),
     unavailable: z.int(),
-    truncated: z.boolean(),
     municipalities: z.array(StatisticsBucket),
     months: z.array(StatisticsBucket),
     steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of running journeys per clock status (a completed journey is at no step).'),
@@ -528,7 +547,7 @@ export const CaseworkerAssigned = named('CaseworkerAssigned', z.object({ journey
 export const MoveJourneyBody = named('MoveJourney', z.strictObject({ municipality: z.string().min(1).max(64), reason: z.string().max(500).optional() }));
 export const JourneyMoved = named(
   'JourneyMoved',
-  z.object({ journeyId: z.string(), from: z.string(), to: z.string(), policy: PolicyRef }),
+  z.object({ journeyId: z.string(), from: z.string(), to: z.string(), policy: PolicyRef, reason: z.string().optional().describe('The reason given, as the journey keeps it.') }),
   'The journey moved: its tasks follow to the new municipality, its history stays.',
 );
 
@@ -628,6 +647,88 @@ export const DeadLetter = named(
 export const DeadLetterList = named('DeadLetterList', z.object({ messages: z.array(DeadLetter) }));
 
 export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable') }));
+
+// ---- persons (api/persons.ts) --------------------------------------------------------------------
+
+const personRefSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
+
+export const DuplicateCheckBody = named(
+  'DuplicateCheck',
+  z
+    .strictObject({
+      municipality: municipalitySlug,
+      personRef: personRefSchema.optional(),
+      bsn: z.string().refine(isValidBsn, 'is not a valid BSN (11-proef)').optional(),
+    })
+    .refine((b) => b.personRef !== undefined || b.bsn !== undefined, { message: 'give a personRef, a bsn, or both', path: ['personRef'] }),
+);
+export const DuplicateCheckResult = named(
+  'DuplicateCheckResult',
+  z.object({
+    duplicates: z.array(
+      z.object({ journeyId: z.string(), location: z.string(), matchedOn: z.array(z.enum(['personRef', 'bsn'])).describe('What this journey has in common with the registration.') }),
+    ),
+  }),
+);
+
+export const JourneySearchBody = named(
+  'JourneySearch',
+  z.strictObject({
+    q: z.string().trim().min(1).max(200).describe('A reference, a BSN or (words of) a name.'),
+    municipality: municipalitySlug.optional().describe('Only this municipality (default: every one the caller may see).'),
+  }),
+);
+export const JourneySearchResult = named(
+  'JourneySearchResult',
+  z.object({
+    journeys: z.array(
+      z.object({
+        journeyId: z.string(),
+        location: z.string(),
+        municipality: z.string(),
+        matchedOn: z.array(z.enum(['personRef', 'bsn', 'name'])),
+        status: z.string().optional().describe('The run status as the read model has it (running, completed, …).'),
+        phase: PhaseSchema.optional(),
+        regime: RegimeSchema.optional(),
+        personRef: z.string().optional().describe('Admins and caseworkers only.'),
+        name: z.string().optional().describe('Admins and caseworkers only.'),
+      }),
+    ),
+  }),
+);
+
+export const PersonSummary = named(
+  'PersonSummary',
+  z.object({
+    journeyId: z.string(),
+    municipality: z.string(),
+    regime: RegimeSchema,
+    personRef: z.string().optional().describe('Absent for journeys registered before the reference was kept (sealed).'),
+    name: z.string().optional(),
+    permitGrantedOn: localDate,
+    birthDate: localDate.optional(),
+    bsn: z.string().optional(),
+  }),
+  "Who the journey is about, for the pages of admins and caseworkers.",
+);
+
+export const PersonCorrectionBody = (today?: string) =>
+  z
+    .strictObject({
+      permitGrantedOn: pastDate(today).optional(),
+      birthDate: pastDate(today).optional(),
+      reason: z.string().trim().min(1).max(500).describe('Why the date is corrected; shown in the timeline.'),
+    })
+    .refine((b) => b.permitGrantedOn !== undefined || b.birthDate !== undefined, { message: 'give a permitGrantedOn, a birthDate, or both', path: ['permitGrantedOn'] });
+export const PersonCorrectionDoc = named('PersonCorrection', PersonCorrectionBody());
+export const PersonCorrectionAccepted = named(
+  'PersonCorrectionAccepted',
+  z.object({
+    journeyId: z.string(),
+    correctionId: z.string(),
+    replaced: z.object({ permitGrantedOn: localDate.optional(), birthDate: localDate.optional() }).describe('The dates as they stood before.'),
+  }),
+);
 
 // ---- my notifications (web app inbox) ------------------------------------------------------------
 

@@ -1,26 +1,25 @@
 /**
- * The administrators' dashboard: the seed's own questions answered from the journeys' state (the
- * workflow's state query, the one truth), per municipality and per month. Reads at most
- * MAX_STATISTICS_JOURNEYS journeys of this Koers's task queue, a few at a time; the answer says when
- * it stopped there.
+ * The administrators' dashboard: the seed's own questions answered over every journey that matches the
+ * filter, per municipality and per month, and the counts per process step. The database counts
+ * (store/journeys.ts figureCounts, over the read model and its clock rows, with each status as GET
+ * derives it today); medians and shares are computed here from those exact counts.
  */
 import { isWindowClock } from '../domain/clocks';
-import { addDays, addPeriod, dayNumber, isAfter } from '../domain/dates';
-import type { JourneyState } from '../workflows/definitions';
+import { addDays } from '../domain/dates';
+import type { ClockName } from '../domain/types';
+import type { FigureCounts } from '../store/journeys';
 import type { ApiContext } from './context';
-import { viewOn } from './journeys';
 import { route, type RouteDef } from './route';
 import { Statistics, StatisticsQuery } from './schemas';
 
-export const MAX_STATISTICS_JOURNEYS = 2000;
-/** "Within three months of the intake" (Bijlage 7 of the seed: re-integration within 3 months). */
-const REINTEGRATION_WITHIN = { months: 3 };
+/** "Deadlines in 30/60/90 days": running deadlines whose final date is within this many days of today. */
 export const DEADLINE_HORIZONS = [30, 60, 90] as const;
 
 type Share = { yes: number; total: number };
 interface Bucket {
   journeys: number;
-  permitToIntakeDays: number[];
+  /** Days from permit to intake → how many intakes took that long. */
+  permitToIntake: Map<number, number>;
   reintegrationWithin3Months: Share;
   participatieverklaringOnTime: Share;
   overdueClocks: number;
@@ -29,85 +28,107 @@ interface Bucket {
 
 const emptyBucket = (): Bucket => ({
   journeys: 0,
-  permitToIntakeDays: [],
+  permitToIntake: new Map(),
   reintegrationWithin3Months: { yes: 0, total: 0 },
   participatieverklaringOnTime: { yes: 0, total: 0 },
   overdueClocks: 0,
   deadlines: { 30: 0, 60: 0, 90: 0 },
 });
 
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** The median of values given as value → count (the mean of the two middle ones for an even count); undefined for none. */
+export function medianOfCounts(counts: ReadonlyMap<number, number>): number | undefined {
+  const total = [...counts.values()].reduce((n, c) => n + c, 0);
+  if (total === 0) return undefined;
+  const sorted = [...counts.entries()].sort(([a], [b]) => a - b);
+  // The values at 0-based positions lo and hi of the sorted list (equal for an odd count).
+  const lo = Math.floor((total - 1) / 2);
+  const hi = Math.floor(total / 2);
+  let seen = 0;
+  let low: number | undefined;
+  for (const [value, count] of sorted) {
+    if (low === undefined && lo < seen + count) low = value;
+    if (hi < seen + count) return (low! + value) / 2;
+    seen += count;
+  }
+  return undefined;
 }
 
 /**
- * Adds one journey to its buckets:
- * - permit → intake: days from `permitGrantedOn` to `intakeHeldOn` (month of the permit);
+ * The figures from the exact counts:
+ * - journeys with a live run per municipality and per month of the permit;
+ * - permit → intake: the median of the days from `permitGrantedOn` to `intakeHeldOn` (month of the permit);
  * - re-integration within three months: of the intakes whose three months are over or that started
  *   re-integration, the share that started on or before intake + 3 months (month of the intake);
  * - participatieverklaring on time: of the PVT clocks met or overdue, the share met on or before their
  *   final date (month of the final date);
  * - overdue clocks, and running deadline clocks (not service windows) whose final date falls within
- *   30/60/90 days of today.
+ *   30/60/90 days of today (month of the final date);
+ * - per clock, the number of journeys per status.
+ * A month appears when one of its figures counts something.
  */
-export function addJourney(state: JourneyState, today: string, byMunicipality: Map<string, Bucket>, byMonth: Map<string, Bucket>): void {
-  const facts = state.milestones;
+export function figures(counts: FigureCounts) {
+  const byMunicipality = new Map<string, Bucket>();
+  const byMonth = new Map<string, Bucket>();
+  const maps = { municipality: byMunicipality, month: byMonth };
   const bucket = (map: Map<string, Bucket>, key: string) => {
     let b = map.get(key);
     if (!b) map.set(key, (b = emptyBucket()));
     return b;
   };
-  const municipal = bucket(byMunicipality, state.municipality);
-  municipal.journeys++;
-  bucket(byMonth, facts.permitGrantedOn.slice(0, 7)).journeys++;
-  if (facts.intakeHeldOn) {
-    const days = dayNumber(facts.intakeHeldOn) - dayNumber(facts.permitGrantedOn);
-    municipal.permitToIntakeDays.push(days);
-    bucket(byMonth, facts.permitGrantedOn.slice(0, 7)).permitToIntakeDays.push(days);
-    const limit = addPeriod(facts.intakeHeldOn, REINTEGRATION_WITHIN);
-    const started = facts.reintegrationStartedOn;
-    if (started !== undefined || isAfter(today, limit)) {
-      const yes = started !== undefined && !isAfter(started, limit) ? 1 : 0;
-      for (const b of [municipal, bucket(byMonth, facts.intakeHeldOn.slice(0, 7))]) {
-        b.reintegrationWithin3Months.total++;
-        b.reintegrationWithin3Months.yes += yes;
-      }
+  let journeys = 0;
+  let unavailable = 0;
+  for (const row of counts.journeys) {
+    journeys += row.available;
+    unavailable += row.count - row.available;
+    if (row.available === 0) continue;
+    bucket(byMunicipality, row.municipality).journeys += row.available;
+    if (row.month) bucket(byMonth, row.month).journeys += row.available;
+  }
+  for (const by of ['municipality', 'month'] as const) {
+    for (const { key, days, count } of counts.intakes[by]) {
+      const histogram = bucket(maps[by], key).permitToIntake;
+      histogram.set(days, (histogram.get(days) ?? 0) + count);
     }
   }
-  for (const clock of state.clocks) {
-    if (clock.name === 'participatieverklaring' && (clock.status === 'met' || clock.status === 'overdue')) {
-      const yes = clock.status === 'met' && clock.settledOn !== undefined && !isAfter(clock.settledOn, clock.finalDate) ? 1 : 0;
-      for (const b of [municipal, bucket(byMonth, clock.finalDate.slice(0, 7))]) {
-        b.participatieverklaringOnTime.total++;
-        b.participatieverklaringOnTime.yes += yes;
+  for (const row of counts.reintegration) {
+    for (const b of [bucket(byMunicipality, row.municipality), bucket(byMonth, row.month)]) {
+      b.reintegrationWithin3Months.total += row.total;
+      b.reintegrationWithin3Months.yes += row.yes;
+    }
+  }
+  const steps: Record<string, Record<string, number>> = {};
+  for (const by of ['municipality', 'month'] as const) {
+    for (const row of counts.clocks[by]) {
+      // The process view's counts are of the journeys under way at each step: a completed journey is at none.
+      if (by === 'municipality' && row.running > 0) {
+        const perStatus = (steps[row.clock] ??= {});
+        perStatus[row.status] = (perStatus[row.status] ?? 0) + row.running;
       }
-    }
-    if (clock.status === 'overdue') {
-      municipal.overdueClocks++;
-      bucket(byMonth, clock.finalDate.slice(0, 7)).overdueClocks++;
-    }
-    // Service windows end rather than fall due: only deadlines count.
-    if (clock.status === 'running' && !isWindowClock(clock.name)) {
-      for (const horizon of DEADLINE_HORIZONS) {
-        if (!isAfter(clock.finalDate, addDays(today, horizon)) && !isAfter(today, clock.finalDate)) {
-          municipal.deadlines[horizon]++;
-          bucket(byMonth, clock.finalDate.slice(0, 7)).deadlines[horizon]++;
+      if (row.clock === 'participatieverklaring' && (row.status === 'met' || row.status === 'overdue')) {
+        const share = bucket(maps[by], row.key).participatieverklaringOnTime;
+        share.total += row.count;
+        if (row.status === 'met') share.yes += row.settledInTime;
+      }
+      if (row.status === 'overdue') bucket(maps[by], row.key).overdueClocks += row.count;
+      // Service windows end rather than fall due: only deadlines count.
+      if (row.status === 'running' && !isWindowClock(row.clock as ClockName)) {
+        for (const horizon of DEADLINE_HORIZONS) {
+          if (row.within[horizon]) bucket(maps[by], row.key).deadlines[horizon] += row.within[horizon];
         }
       }
     }
   }
+  const sorted = (map: Map<string, Bucket>) => [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, b]) => present(key, b));
+  return { journeys, unavailable, municipalities: sorted(byMunicipality), months: sorted(byMonth), steps };
 }
 
 const present = (key: string, b: Bucket) => {
-  const permitToIntake = median(b.permitToIntakeDays);
+  const permitToIntake = medianOfCounts(b.permitToIntake);
   return {
     key,
     journeys: b.journeys,
     ...(permitToIntake !== undefined ? { permitToIntakeMedianDays: permitToIntake } : {}),
-    intakes: b.permitToIntakeDays.length,
+    intakes: [...b.permitToIntake.values()].reduce((n, c) => n + c, 0),
     reintegrationWithin3Months: b.reintegrationWithin3Months,
     participatieverklaringOnTime: b.participatieverklaringOnTime,
     overdueClocks: b.overdueClocks,
@@ -123,7 +144,9 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/statistics',
         operationId: 'getStatistics',
         summary: "The dashboard's figures: the seed's questions per municipality and per month, and counts per process step",
-        description: `Computed from each journey's state in the read model, as of today (at most ${MAX_STATISTICS_JOURNEYS} journeys, newest first; \`truncated\` says when there were more). Journeys whose run stopped (failed, terminated, timed out, canceled, or a failing workflow task) are left out and counted in \`unavailable\`.`,
+        description:
+          "Counted by the database over every journey that matches the filter (the read model), with each clock's status and the phase as `GET /v1/journeys/{journeyId}` derives them today. " +
+          'Journeys whose run stopped (failed, terminated, timed out, canceled, or a failing workflow task) are left out and counted in `unavailable`.',
         tags: ['administration'],
         roles: ['admin'],
         query: StatisticsQuery,
@@ -131,40 +154,9 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
       },
       async ({ query }) => {
         const today = ctx.today();
-        const { journeys: rows, truncated } = await ctx.journeys.views<JourneyState>(query, today, MAX_STATISTICS_JOURNEYS);
-        const byMunicipality = new Map<string, Bucket>();
-        const byMonth = new Map<string, Bucket>();
-        const steps: Record<string, Record<string, number>> = {};
-        let unavailable = 0;
-        for (const row of rows) {
-          // A stopped run (failed, terminated, …) shows no live state: left out as before.
-          if (row.runStatus !== 'running' && row.runStatus !== 'completed') {
-            unavailable++;
-            continue;
-          }
-          const state = viewOn(row.view, today);
-          addJourney(state, today, byMunicipality, byMonth);
-          // The process view counts the journeys still under way at each step; a completed one is at no step.
-          if (row.runStatus !== 'running') continue;
-          for (const clock of state.clocks) {
-            const counts = (steps[clock.name] ??= {});
-            counts[clock.status] = (counts[clock.status] ?? 0) + 1;
-          }
-        }
-        const selected = rows;
-        const sorted = (map: Map<string, Bucket>) => [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, b]) => present(key, b));
-        return {
-          status: 200,
-          body: {
-            today,
-            journeys: selected.length - unavailable,
-            unavailable,
-            truncated,
-            municipalities: sorted(byMunicipality),
-            months: sorted(byMonth),
-            steps,
-          },
-        };
+        const until = Object.fromEntries(DEADLINE_HORIZONS.map((h) => [h, addDays(today, h)]));
+        const counts = await ctx.journeys.figureCounts(query, today, until);
+        return { status: 200, body: { today, ...figures(counts) } };
       },
     ),
   ];

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { TASK_SOURCE, taskFormsOn, taskOutcome } from '../domain/task-forms';
 import { admitOrRefuse } from './journeys';
 import type { Task, TaskFilter } from '../store/tasks';
-import { taskCompletedSignal } from '../workflows/definitions';
+import { taskCompletedSignal, type TaskCompletion } from '../workflows/definitions';
+import { inTransaction } from '../store/db';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
@@ -183,14 +184,17 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
             field === 'data.occurredOn' && dateField ? `form.${dateField}` : `form.${field.replace(/^data\./, '')}`,
           );
         }
-        const completion = await ctx.tasks.complete(params.taskId, principal.name, form);
-        await ctx.temporal.signal(completion.journeyId, taskCompletedSignal, {
-          taskKey: completion.taskKey,
-          completedBy: completion.completedBy,
-          completedOn: completion.completedOn,
-          form: completion.form as Record<string, unknown>,
+        // The completion and the signal it owes the journey commit together; the signal is then delivered
+        // at once, or (Temporal slow or away) by the relay until Temporal has it: never one without the other.
+        const { completion, signalId } = await inTransaction(ctx.journeySignals.db, async (trx) => {
+          const completion = await ctx.tasks.using(trx).complete(params.taskId, principal.name, form);
+          const arg: TaskCompletion = { taskKey: completion.taskKey, completedBy: completion.completedBy, completedOn: completion.completedOn, form: completion.form as Record<string, unknown> };
+          const signalId = await ctx.journeySignals.using(trx).enqueue({ dedupeKey: `${taskCompletedSignal.name}:${completion.taskId}`, journeyId: completion.journeyId, signal: taskCompletedSignal.name, arg });
+          return { completion, signalId };
         });
-        ctx.logger.info({ journeyId: completion.journeyId, kind: completion.kind }, 'task completed');
+        const queued = await ctx.journeySignals.get(signalId);
+        const delivered = queued ? await ctx.relay.deliver(queued) : true;
+        ctx.logger.info({ journeyId: completion.journeyId, kind: completion.kind, delivered }, 'task completed');
         const done = await ctx.tasks.getTask(params.taskId);
         return { status: 200, body: present(done!) };
       },

@@ -324,14 +324,15 @@ export function asProblem(err: unknown): unknown {
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) {
-      const detail = (cause.details?.[0] ?? {}) as { field?: string; rule?: string };
+      const detail = (cause.details?.[0] ?? {}) as { field?: string; rule?: string; code?: string };
       return new Problem(
         422,
         'Rejected by the journey',
         cause.message,
         // A refused field is named as such; an eligibility rule is about the instrument asked for.
         [{ path: detail.field ?? (detail.rule ? 'kind' : '(body)'), message: cause.message }],
-        { ...(cause.type ? { reason: cause.type } : {}), ...(detail.rule ? { rule: detail.rule } : {}) },
+        // `code` is stable (e.g. `ladder-assessment-missing`): a page says it in its own language.
+        { ...(cause.type ? { reason: cause.type } : {}), ...(detail.rule ? { rule: detail.rule } : {}), ...(detail.code ? { code: detail.code } : {}) },
       );
     }
     return err;

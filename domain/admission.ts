@@ -9,7 +9,7 @@
  * Wi2013 art. 3: the plicht, and so its plan, starts with the permit).
  */
 import { isAfter, isBefore, isSupportedDate, SUPPORTED_DATES } from './dates';
-import { eventDataSchema, isEventType, type JourneyEvent } from './events';
+import { eventDataSchema, isEventType, isWithdrawal, WithdrawalDataSchema, type JourneyEvent } from './events';
 import type { JourneyFacts } from './facts';
 import type { Clock, LocalDate } from './types';
 
@@ -75,7 +75,9 @@ export function admitEvent(event: JourneyEvent, facts: JourneyFacts, clocks: rea
   }
   const occurred = dateRefusal('data.occurredOn', event.occurredOn);
   if (occurred) return occurred;
-  const parsed = eventDataSchema(event.type).safeParse({ ...(typeof event.data === 'object' && event.data !== null ? event.data : {}), occurredOn: event.occurredOn });
+  // A withdrawal (contract v1.2) carries none of its type's fields: the fact is gone, not replaced.
+  const schema = isWithdrawal(event) ? WithdrawalDataSchema : eventDataSchema(event.type);
+  const parsed = schema.safeParse({ ...(typeof event.data === 'object' && event.data !== null ? event.data : {}), occurredOn: event.occurredOn });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return refuse(['data', ...(issue?.path ?? []).map(String)].join('.'), issue?.message ?? 'invalid data');
@@ -83,6 +85,7 @@ export function admitEvent(event: JourneyEvent, facts: JourneyFacts, clocks: rea
   const data = parsed.data as Record<string, unknown>;
   if (options.crossField === false) return ADMITTED;
 
+  if (isWithdrawal(event)) return ADMITTED;
   if (event.type === 'nl.koers.pip.established' && isBefore(event.occurredOn, facts.permitGrantedOn)) {
     return refuse('data.occurredOn', `a PIP or plan of approach must not lie before the permit (${facts.permitGrantedOn})`);
   }

@@ -234,6 +234,11 @@ function weekday(dayNo: number): number {
   return (((dayNo + 4) % 7) + 7) % 7;
 }
 
+/** Day of the week of a date: 0 = Sunday … 6 = Saturday. Throws RangeError for a non-date. */
+export function dayOfWeek(d: LocalDate): number {
+  return weekday(dayNumber(d));
+}
+
 function lastSunday(year: number, month: number): number {
   const last = toDayNumber({ year, month, day: daysInMonth(year, month) });
   return last - weekday(last);

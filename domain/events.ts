@@ -25,6 +25,9 @@ export const EVENT_TYPES = [
   'nl.koers.diploma.recognised',
   'nl.koers.bijstand.decided',
   'nl.koers.bijstand.ended',
+  // v1.2 (api-contract.md, "Additions (v1.2)"): the suspension of the decision term (Awb art. 4:15)
+  'nl.koers.bijstand.completion-requested',
+  'nl.koers.bijstand.completed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -68,7 +71,16 @@ const EVENT_DATA_SCHEMAS = {
   'nl.koers.diploma.recognised': milestone.extend({ diploma: DiplomaSchema }),
   'nl.koers.bijstand.decided': milestone.extend({ decision: BijstandDecisionSchema }),
   'nl.koers.bijstand.ended': milestone.extend({ reason: OutflowReasonSchema }),
-} as const satisfies Record<EventType, z.ZodObject>;
+  /**
+   * v1.2: the college asked the applicant to complete the application (Awb art. 4:5) and gave until
+   * `respondBy`; the decision term is suspended from the next day (Awb art. 4:15(1)(a)).
+   */
+  'nl.koers.bijstand.completion-requested': milestone
+    .extend({ respondBy: LocalDateSchema })
+    .refine((d) => !isAfter(d.occurredOn, d.respondBy), { message: 'must not lie before occurredOn', path: ['respondBy'] }),
+  /** v1.2: the application was completed; the suspension ends that day (Awb art. 4:15(1)(a)). */
+  'nl.koers.bijstand.completed': milestone,
+} as const satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType = EventType> = z.infer<(typeof EVENT_DATA_SCHEMAS)[T]>;
 
@@ -102,8 +114,25 @@ export interface JourneyEvent {
   /** RFC 3339 instant of receipt; recorded, never used by a rule (rules run on occurredOn). */
   receivedAt: string;
   actor?: { name: string; role: ActorRole };
-  /** Sent by an admin: replaces the fact instead of competing with it (see facts.ts). */
+  /**
+   * A correction (contract v1.2: asked for explicitly with the CloudEvents extension `koerscorrection`;
+   * before v1.2 every admin event): replaces the fact instead of competing with it (see facts.ts).
+   */
   correction?: boolean;
+  /** Why a correction was made (`koersreason`); present on every correction since v1.2. */
+  reason?: string;
+}
+
+/**
+ * The data of a correction that withdraws a milestone (contract v1.2, `data.withdrawn: true`): only the
+ * date of the withdrawal, none of the type's own fields (the fact is gone, not replaced).
+ */
+export const WithdrawalDataSchema = milestone.extend({ withdrawn: z.literal(true) });
+
+/** A correction that withdraws its type's milestone (contract v1.2). */
+export function isWithdrawal(event: Pick<JourneyEvent, 'correction' | 'data'> | undefined): boolean {
+  const data: unknown = event?.data;
+  return event?.correction === true && typeof data === 'object' && data !== null && (data as { withdrawn?: unknown }).withdrawn === true;
 }
 
 /**

@@ -11,12 +11,18 @@
  * resend, whatever the arrival order). Corrections among themselves apply in arrival order.
  */
 import { addPeriod, compareDates, dayAfter, isAfter, isLocalDate } from './dates';
-import { eventDataSchema, type EventData, type EventType, type JourneyEvent } from './events';
+import { eventDataSchema, isWithdrawal, type EventData, type EventType, type JourneyEvent } from './events';
 import type { BijstandDecision, Diploma, ExamRoute, Leerroute, LocalDate, OutflowReason, Regime } from './types';
 
 export interface LeerrouteChoice {
   on: LocalDate;
   leerroute: Leerroute;
+}
+
+/** A request to complete the bijstand application (Awb art. 4:5): when it was made, and until when. */
+export interface CompletionRequest {
+  on: LocalDate;
+  respondBy: LocalDate;
 }
 
 /** A DUO extension decision. */
@@ -70,11 +76,20 @@ export interface JourneyFacts {
   bijstandEndedOn?: LocalDate;
   outflowReason?: OutflowReason;
   /**
+   * v1.2: the college's requests to complete the bijstand application (Awb art. 4:5) with the day each
+   * gave to respond, and the days the application was completed; together they suspend the decision
+   * term (Awb art. 4:15, participatiewet.ts). Sets in a fixed order, so arrival order never matters.
+   */
+  completionRequests?: CompletionRequest[];
+  completedOn?: LocalDate[];
+  /**
    * `v1.0`: the journey started before the v1.1 rules (who is inburgeringsplichtig, the Participatiewet
    * track, the journey-end rule) and keeps the rules it started under, so its history replays. Absent:
-   * the current rules. Set by the workflow at start, never by an event.
+   * the current rules. `v1.1`: started under the v1.1 rules but before the v1.2 ones (the Algemene
+   * termijnenwet, the statutes' conditions of issue 22), and keeps those. Set by the workflow at start,
+   * never by an event.
    */
-  rules?: 'v1.0';
+  rules?: 'v1.0' | 'v1.1';
   /** Event types whose facts an admin corrected; partner events of these types are ignored. */
   corrected: EventType[];
 }
@@ -87,7 +102,7 @@ export function regimeForPermit(permitGrantedOn: LocalDate): Regime {
   return compareDates(permitGrantedOn, WI2021_FROM) < 0 ? 'wi2013' : 'wi2021';
 }
 
-export function initialFacts(input: { regime?: Regime; permitGrantedOn: LocalDate; birthDate?: LocalDate; rules?: 'v1.0' }): JourneyFacts {
+export function initialFacts(input: { regime?: Regime; permitGrantedOn: LocalDate; birthDate?: LocalDate; rules?: 'v1.0' | 'v1.1' }): JourneyFacts {
   return {
     regime: input.regime ?? regimeForPermit(input.permitGrantedOn),
     permitGrantedOn: input.permitGrantedOn,
@@ -188,7 +203,9 @@ function effectiveLeerroute(facts: JourneyFacts): JourneyFacts {
 const applyPip: Reducer<'nl.koers.pip.established'> = (facts, on, data, replace) => {
   const choice = data.leerroute === undefined ? [] : [{ on, leerroute: data.leerroute }];
   if (replace) {
-    // A correction replaces the whole PIP fact: its date and its leerroute (or none).
+    // A correction replaces the whole PIP fact: its date and its leerroute (or none). A PIP set again or
+    // changed is no correction but a partner's (or caseworker's) report, which keeps the first PIP's date
+    // (Wi2021 art. 11(3)); since v1.2 a correction is asked for explicitly (koerscorrection).
     return effectiveLeerroute({ ...facts, pipEstablishedOn: on, leerrouteChoices: choice });
   }
   const pipEstablishedOn = facts.pipEstablishedOn === undefined ? on : earlier({ on: facts.pipEstablishedOn }, { on }).on;
@@ -259,6 +276,24 @@ function taggedFact<T extends EventType, Tag extends string>(
   };
 }
 
+const byDate = (a: LocalDate, b: LocalDate): number => compareDates(a, b);
+
+/** v1.2: a request to complete the application joins the set (same day and term: the same request). */
+const applyCompletionRequest: Reducer<'nl.koers.bijstand.completion-requested'> = (facts, on, data, replace) => {
+  const request: CompletionRequest = { on, respondBy: data.respondBy };
+  const current = replace ? [] : (facts.completionRequests ?? []);
+  if (current.some((r) => r.on === request.on && r.respondBy === request.respondBy)) return facts;
+  const completionRequests = [...current, request].sort((a, b) => byDate(a.on, b.on) || byDate(a.respondBy, b.respondBy));
+  return { ...facts, completionRequests };
+};
+
+/** v1.2: a completion of the application joins the set of completion days. */
+const applyCompleted: Reducer<'nl.koers.bijstand.completed'> = (facts, on, _data, replace) => {
+  const current = replace ? [] : (facts.completedOn ?? []);
+  if (current.includes(on)) return facts;
+  return { ...facts, completedOn: [...current, on].sort(byDate) };
+};
+
 /** One rule per event type; the mapped type ties each rule to its type's data. */
 const REDUCERS: { [K in EventType]: Reducer<K> } = {
   'nl.koers.brp.registered': dateFact('brpRegisteredOn'),
@@ -276,6 +311,8 @@ const REDUCERS: { [K in EventType]: Reducer<K> } = {
   'nl.koers.diploma.recognised': taggedFact<'nl.koers.diploma.recognised', Diploma>('diplomaRecognisedOn', 'diploma', (d) => d.diploma),
   'nl.koers.bijstand.decided': taggedFact<'nl.koers.bijstand.decided', BijstandDecision>('bijstandDecidedOn', 'bijstandDecision', (d) => d.decision),
   'nl.koers.bijstand.ended': taggedFact<'nl.koers.bijstand.ended', OutflowReason>('bijstandEndedOn', 'outflowReason', (d) => d.reason),
+  'nl.koers.bijstand.completion-requested': applyCompletionRequest,
+  'nl.koers.bijstand.completed': applyCompleted,
 };
 
 function reduce<T extends EventType>(type: T, facts: JourneyFacts, on: LocalDate, data: unknown, replace: boolean): JourneyFacts | undefined {
@@ -286,15 +323,63 @@ function reduce<T extends EventType>(type: T, facts: JourneyFacts, on: LocalDate
 }
 
 /**
+ * The facts each event type establishes: what a withdrawal removes and what a correction shows it
+ * replaced (contract v1.2). The mapped type makes a new event type name its facts.
+ */
+export const FACTS_OF_TYPE: { [K in EventType]: ReadonlyArray<keyof JourneyFacts> } = {
+  'nl.koers.brp.registered': ['brpRegisteredOn'],
+  'nl.koers.duo.notified': ['duoNotifiedOn'],
+  'nl.koers.bijstand.applied': ['bijstandAppliedOn'],
+  'nl.koers.intake.held': ['intakeHeldOn', 'leerbaarheidstoets', 'leerbaarheidstoetsOn'],
+  'nl.koers.pip.established': ['pipEstablishedOn', 'leerroute', 'leerrouteChosenOn', 'leerrouteChoices'],
+  'nl.koers.reintegration.started': ['reintegrationStartedOn', 'reintegrationInstrument'],
+  'nl.koers.participatieverklaring.signed': ['participatieverklaringSignedOn'],
+  'nl.koers.map.completed': ['mapCompletedOn'],
+  'nl.koers.alphabetisation.started': ['alphabetisationStartedOn'],
+  'nl.koers.exam.passed': ['examPassedOn', 'examRoute'],
+  'nl.koers.extension.granted': ['extensions', 'extensionFinalDate'],
+  'nl.koers.exemption.granted': ['exemptedOn'],
+  'nl.koers.diploma.recognised': ['diplomaRecognisedOn', 'diploma'],
+  'nl.koers.bijstand.decided': ['bijstandDecidedOn', 'bijstandDecision'],
+  'nl.koers.bijstand.ended': ['bijstandEndedOn', 'outflowReason'],
+  'nl.koers.bijstand.completion-requested': ['completionRequests'],
+  'nl.koers.bijstand.completed': ['completedOn'],
+};
+
+/**
+ * The facts of one event type as they stand (what a correction of that type replaces), or undefined
+ * when none is known. An empty list (no extension granted) counts as none.
+ */
+export function factsOfType(facts: JourneyFacts, type: EventType): Partial<JourneyFacts> | undefined {
+  const entries = FACTS_OF_TYPE[type]
+    .map((key) => [key, facts[key]] as const)
+    .filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0));
+  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as Partial<JourneyFacts>);
+}
+
+/** The facts without those of `type` (an empty list where the facts keep one). */
+function withoutFactsOf(facts: JourneyFacts, type: EventType): JourneyFacts {
+  const next: Record<string, unknown> = { ...facts };
+  for (const key of FACTS_OF_TYPE[type]) delete next[key];
+  if (type === 'nl.koers.extension.granted') next.extensions = [];
+  return next as unknown as JourneyFacts;
+}
+
+/**
  * The facts after one more event. Pure; an event whose data does not match its type's schema changes
  * nothing (the API and the workflow refuse such events before they get here). The regime is fixed at
  * the start of the journey and never changed by an event.
  */
-export function applyEvent(facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
+export function applyEvent(facts: JourneyFacts, event: JourneyEvent, options: { withdrawals?: boolean } = {}): JourneyFacts {
   if (!isLocalDate(event.occurredOn)) return facts;
   const correction = event.correction === true;
   if (!correction && facts.corrected.includes(event.type)) return facts;
-  const next = reduce(event.type, facts, event.occurredOn, { ...event.data, occurredOn: event.occurredOn }, correction);
+  // A withdrawal (contract v1.2) is a correction to "none": like any correction it holds against later
+  // partner events of its type, so any arrival order of partner events gives the same facts.
+  const withdrawal = options.withdrawals !== false && isWithdrawal(event) && event.type in FACTS_OF_TYPE;
+  const next = withdrawal
+    ? effectiveLeerroute(withoutFactsOf(facts, event.type))
+    : reduce(event.type, facts, event.occurredOn, { ...event.data, occurredOn: event.occurredOn }, correction);
   if (next === undefined) return facts;
   if (!correction || next.corrected.includes(event.type)) return next;
   return { ...next, corrected: [...next.corrected, event.type].sort() };
@@ -302,5 +387,5 @@ export function applyEvent(facts: JourneyFacts, event: JourneyEvent): JourneyFac
 
 /** Folds events in the given order (partner events: any order gives the same facts). */
 export function applyEvents(facts: JourneyFacts, events: readonly JourneyEvent[]): JourneyFacts {
-  return events.reduce(applyEvent, facts);
+  return events.reduce((f, e) => applyEvent(f, e), facts);
 }

@@ -41,7 +41,10 @@ export interface Inburgeringsplicht {
   freedOn?: LocalDate;
 }
 
-/** Kwalificatieplicht ends on reaching 18 (Leerplichtwet 1969 art. 4a). */
+/**
+ * Kwalificatieplicht ends on reaching 18 or with a startkwalificatie (Leerplichtwet 1969: the duty of
+ * art. 4a(1), its end in art. 4b as journey-rules.md cites it).
+ */
 export const KWALIFICATIEPLICHT_UNTIL_AGE = 18;
 
 const DIPLOMA_NAMES: Readonly<Record<Diploma, string>> = {
@@ -52,7 +55,31 @@ const DIPLOMA_NAMES: Readonly<Record<Diploma, string>> = {
   vwo: 'VWO diploma taught in Dutch',
   hbo: 'HBO diploma taught in Dutch',
   wo: 'WO diploma taught in Dutch',
+  vmbo: 'VMBO diploma taught in Dutch',
 };
+
+/**
+ * v1.2 (contract "Diplomas"): the staatsexamen NT2 diploma frees a person fully only when the plicht
+ * started before this day; from then on the plicht also holds the ONA part (seed §3.1.4) and, later, the
+ * PVT and the MAP, which the NT2 diploma does not cover: it meets the language part only (as
+ * `exam.passed` with route `staatsexamen`, clocks.ts `plichtMetOn`).
+ */
+export const NT2_FREES_PLICHT_BEFORE: LocalDate = '2015-01-01';
+
+/** True when the v1.2 rules apply to the journey (facts.ts `rules` absent). */
+export function hasV12Rules(facts: Pick<JourneyFacts, 'rules'>): boolean {
+  return facts.rules === undefined;
+}
+
+/**
+ * The diploma that frees from the plicht, if any: every listed diploma, except (v1.2) an NT2 diploma for
+ * a plicht that started on or after {@link NT2_FREES_PLICHT_BEFORE}, which meets the language part only.
+ */
+export function freeingDiploma(facts: JourneyFacts): { on: LocalDate; diploma: Diploma } | undefined {
+  if (facts.diplomaRecognisedOn === undefined || facts.diploma === undefined) return undefined;
+  if (facts.diploma === 'nt2' && hasV12Rules(facts) && !isBefore(plichtStartOn(facts), NT2_FREES_PLICHT_BEFORE)) return undefined;
+  return { on: facts.diplomaRecognisedOn, diploma: facts.diploma };
+}
 
 /**
  * The pension age (AOW-leeftijd) by date of birth, AOW art. 7a as published by the SVB. The law sets
@@ -121,23 +148,24 @@ export function inburgeringsplicht(facts: JourneyFacts, today: LocalDate): Inbur
       };
     }
   }
-  if (facts.diplomaRecognisedOn !== undefined && facts.diploma !== undefined) {
-    const reason = `${DIPLOMA_NAMES[facts.diploma]} obtained on ${facts.diplomaRecognisedOn} (${diplomaCitation(facts)})`;
-    if (!isAfter(facts.diplomaRecognisedOn, startsOn)) return { status: 'not-plichtig', reason };
-    return { status: 'not-plichtig', reason, freedOn: facts.diplomaRecognisedOn };
+  const diploma = freeingDiploma(facts);
+  if (diploma !== undefined) {
+    const reason = `${DIPLOMA_NAMES[diploma.diploma]} obtained on ${diploma.on} (${diplomaCitation(facts)})`;
+    if (!isAfter(diploma.on, startsOn)) return { status: 'not-plichtig', reason };
+    return { status: 'not-plichtig', reason, freedOn: diploma.on };
   }
   // Only a minor waits: an adult is obliged from the permit whatever day is asked about.
   if (isBefore(today, startsOn) && isAfter(startsOn, facts.permitGrantedOn)) {
     return {
       status: 'not-yet',
-      reason: `leerplichtig or kwalificatieplichtig until the age of ${KWALIFICATIEPLICHT_UNTIL_AGE} (Leerplichtwet 1969 art. 4a; ${citation(facts)}): obliged from ${startsOn}`,
+      reason: `leerplichtig or kwalificatieplichtig until the age of ${KWALIFICATIEPLICHT_UNTIL_AGE} (Leerplichtwet 1969 art. 4a-4b; ${citation(facts)}): obliged from ${startsOn}`,
       startsOn,
     };
   }
   return {
     status: 'plichtig',
     reason: isAfter(startsOn, facts.permitGrantedOn)
-      ? `obliged from the 18th birthday, when the kwalificatieplicht ended (Leerplichtwet 1969 art. 4a; ${citation(facts)})`
+      ? `obliged from the 18th birthday, when the kwalificatieplicht ended (Leerplichtwet 1969 art. 4a-4b; ${citation(facts)})`
       : `obliged from the residence permit (${citation(facts)}${facts.birthDate === undefined ? '; birth date unknown, taken as an adult' : ''})`,
     startsOn,
   };

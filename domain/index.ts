@@ -22,3 +22,5 @@ export * from './participatiewet';
 export * from './journey-end';
 export * from './task-forms';
 export * from './admission';
+export * from './termijnenwet';
+export * from './reporting';

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { CaseworkerRoleSchema, INSTRUMENT_KINDS, LocalDateSchema } from './vocabulary';
 import { addPeriod } from './dates';
 import type { InstrumentKind } from './types';
+import { MilestoneReportingSchema } from './reporting';
 
 const count = z.int().min(0).max(1000);
 export const PeriodSchema = z.strictObject({
@@ -162,6 +163,11 @@ export const PolicySchema = z
      * selectielijst under the Archiefwet 1995 (art. 5), cited in `basis`. Absent: {@link DEFAULT_RETENTION}.
      */
     retention: z.strictObject({ afterEnd: PeriodSchema, basis: z.string().min(1) }).optional(),
+    /**
+     * Which milestones the municipality's caseworkers may report and correct, per event type (contract
+     * v1.2, "Staff report milestones too"; domain/reporting.ts). Absent: the contract's default.
+     */
+    milestoneReporting: MilestoneReportingSchema.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.statushouderSpecialist && p.defaultCaseworkerRole !== 'statushouder-specialist') {

@@ -51,6 +51,8 @@ export type TaskForm<K extends TaskKind = TaskKind> = z.infer<(typeof taskForms)
 
 /** Source recorded for facts a caseworker establishes by completing a task (reserved: partners may not use it). */
 export const TASK_SOURCE = 'urn:nl:koers:tasks';
+/** The source of the re-integration start a started instrument records (its id is the instrument's id). */
+export const INSTRUMENT_SOURCE = 'urn:nl:koers:instruments';
 
 /** What a completed task establishes, in the same terms a partner event would. */
 export interface TaskOutcome {

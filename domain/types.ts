@@ -41,6 +41,37 @@ export interface Clock {
   settledOn?: LocalDate;
   /** Why a clock is `waived` (an exemption, a diploma, the end of bijstand), in words a caseworker reads. */
   reason?: string;
+  /** How its dates were computed (contract v1.2), enough to recompute the final date by hand. */
+  basis?: ClockBasis;
+}
+
+/** The kinds of change to a clock's computed final date (contract v1.2). */
+export type ClockAdjustmentKind = 'atw' | 'extension' | 'alphabetisation' | 'suspension' | 'correction';
+
+/**
+ * One change to the final date the rule gives: how many days it added (negative: earlier), why, and
+ * the article or decision it rests on. `from`/`to` are the final date before and after it; `restDay`
+ * (Atw only) what the earlier final date fell on, so a page can say it in its own language.
+ */
+export interface ClockAdjustment {
+  kind: ClockAdjustmentKind;
+  days: number;
+  reason: string;
+  source: string;
+  from?: LocalDate;
+  to?: LocalDate;
+  restDay?: { on: LocalDate; kind: string };
+}
+
+/**
+ * The basis of a clock's dates (contract v1.2): the fact it runs from (the event type, or
+ * `permitGrantedOn` of the journey's start, and who reported it when the timeline still shows it), the
+ * rule with its article, and each adjustment in the order applied.
+ */
+export interface ClockBasis {
+  anchor: { event: string; occurredOn: LocalDate; reportedBy?: string };
+  rule: string;
+  adjustments: ClockAdjustment[];
 }
 
 export type Leerroute = (typeof LEERROUTES)[number];

@@ -44,7 +44,17 @@ export const PHASES = ['arrival', 'intake', 'inburgering', 'plicht-met', 'exempt
  * the staatsexamen NT2 diploma, and MBO-2 or higher, HAVO, VWO, HBO or WO taught in Dutch (seed
  * §3.1.2; Wi2013 art. 5; Wi2021 art. 4 with Regeling inburgering 2021 art. 2.1).
  */
-export const DIPLOMAS = ['inburgeringsdiploma', 'nt2', 'mbo2-plus', 'havo', 'vwo', 'hbo', 'wo'] as const;
+export const DIPLOMAS = [
+  'inburgeringsdiploma',
+  'nt2',
+  'mbo2-plus',
+  'havo',
+  'vwo',
+  'hbo',
+  'wo',
+  // v1.2 (api-contract.md, "Diplomas")
+  'vmbo',
+] as const;
 
 /** The college's decision on a bijstand application (Participatiewet; Awb art. 4:13). */
 export const BIJSTAND_DECISIONS = ['granted', 'refused'] as const;

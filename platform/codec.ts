@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { REFUSED_PAYLOAD } from './refused-payload';
 
 /** The `encoding` of an encrypted payload (the name Temporal's samples use). */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -67,7 +68,9 @@ export function derivedPayloadKey(secret: string): PayloadKey {
  * AES-256-GCM payload codec with key ids. `encode` wraps each payload (its protobuf bytes, deflated
  * when that makes it smaller) into one with encoding `binary/encrypted` and the key id in its
  * metadata; `decode` reverses it with whichever configured key the metadata names. A payload without
- * the encrypted encoding passes through unchanged: histories recorded before the codec still replay.
+ * the encrypted encoding, or one that fails to decrypt, is refused: `decode` hands on the refusal
+ * marker of ./refused-payload.ts instead (with the plain JSON value, for histories recorded before the
+ * codec), which the workflow interceptors refuse; nothing sent around the API reaches a journey as data.
  */
 export class EncryptionCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;
@@ -119,19 +122,45 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   private decryptOne(payload: Payload): Payload {
-    if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
+    const encoding = text(payload.metadata?.[METADATA_ENCODING_KEY]);
+    // An absent value carries nothing to forge (and `undefined` is how a message without data travels).
+    if (encoding === 'binary/null') return payload;
+    if (encoding !== ENCRYPTED_ENCODING) return refused('not encrypted by Koers', encoding === 'json/plain' ? plainJson(payload) : undefined);
     const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
     const key = keyId === undefined ? undefined : this.byId.get(keyId);
-    if (!key) throw new PayloadKeyError(`payload encrypted with key id "${keyId ?? '(none)'}", which is not among the configured payload keys`);
+    // Refused, not thrown: a thrown decode fails the workflow task again and again, so one forged
+    // message would stop the journey. A key rotation adds the new key to every process before use.
+    if (!key) return refused(`encrypted with key id "${(keyId ?? '(none)').slice(0, 32)}", which is not among the configured payload keys`);
     const compression = text(payload.metadata?.[COMPRESSION_METADATA]);
     const data = Buffer.from(payload.data ?? new Uint8Array());
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadKeyError('encrypted payload is too short');
-    const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
-    decipher.setAAD(utf8(`${keyId}|${compression === 'deflate' ? 'deflate' : ''}`));
-    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-    let body: Buffer = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-    if (compression === 'deflate') body = zlib.inflateRawSync(body);
-    return temporal.api.common.v1.Payload.decode(body);
+    if (data.length < IV_BYTES + TAG_BYTES) return refused('encrypted payload is too short');
+    try {
+      const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+      decipher.setAAD(utf8(`${keyId}|${compression === 'deflate' ? 'deflate' : ''}`));
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+      let body: Buffer = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      if (compression === 'deflate') body = zlib.inflateRawSync(body);
+      return temporal.api.common.v1.Payload.decode(body);
+    } catch {
+      return refused('encrypted payload does not authenticate');
+    }
+  }
+}
+
+/** The refusal marker (./refused-payload.ts) as a JSON payload. */
+function refused(reason: string, plain?: { value: unknown }): Payload {
+  return {
+    metadata: { [METADATA_ENCODING_KEY]: utf8('json/plain') },
+    data: utf8(JSON.stringify({ [REFUSED_PAYLOAD]: { reason, ...(plain && plain.value !== undefined ? { value: plain.value } : {}) } })),
+  };
+}
+
+/** The JSON a plain payload holds, or undefined when it holds none that parses. */
+function plainJson(payload: Payload): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')) as unknown };
+  } catch {
+    return undefined;
   }
 }
 

@@ -22,6 +22,8 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   uiUrl: string;
+  /** The server's process (a test freezes it with SIGSTOP to stall Temporal). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return {
     address,
     uiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${options.uiPort}`,
+    pid: child.pid,
     stop: () => stopChild(child),
   };
 }

@@ -24,6 +24,7 @@ import { JourneyReadModel } from '../store/journeys';
 import { PolicyVersions } from '../store/policies';
 import { PersonIndex } from '../store/persons';
 import { Outbox } from '../store/outbox';
+import { JourneySignals } from '../store/journey-signals';
 import { CalendarTokens } from '../store/ical';
 import { Dispatcher, type Channel } from '../store/dispatcher';
 import { createWebhookChannel } from '../store/channels/webhook';
@@ -173,6 +174,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         journeys,
         policies: new PolicyVersions(db),
         outbox,
+        journeySignals: new JourneySignals(db),
         audit: new AuditStore(db),
         identity: new Identity(secret),
         retention,
@@ -199,6 +201,9 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         server.listen(config.port, config.bindAddress, () => resolve());
       });
       stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      // What a command owed a journey and Temporal did not take at once (api/journey-signals.ts).
+      app.koers.relay.start();
+      stops.push(() => app.koers.relay.stop());
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       apiUrl = `http://${config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress}:${port}`;

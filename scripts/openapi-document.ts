@@ -13,6 +13,7 @@ import type { TaskStore } from '../store/tasks';
 import type { PersonIndex } from '../store/persons';
 import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
+import type { JourneySignals } from '../store/journey-signals';
 
 const unused = <T>(what: string): T =>
   new Proxy({}, { get: () => { throw new Error(`${what} is not available while printing the document`); } }) as T;
@@ -28,6 +29,7 @@ const app = createApp({
   persons: unused<PersonIndex>('the person index'),
   journeys: unused<JourneyReadModel>('the journeys read model'),
   policies: unused<PolicyVersions>('the policy versions'),
+  journeySignals: unused<JourneySignals>('the journey signals'),
   calendar: { tokens: unused<CalendarTokens>('calendar tokens'), publicUrl: 'http://127.0.0.1' },
 });
 process.stdout.write(`${JSON.stringify(app.koers.document, null, 2)}\n`);

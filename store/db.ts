@@ -112,6 +112,16 @@ export interface PersonIndexTable {
   updated_at: string;
   /** When Temporal accepted the journey's start; null while a create has only claimed the entry. */
   started_at: string | null;
+  /** Keyed hash of the BSN (api/identity.ts bsnKey); unique per municipality (contract v1.2). Null: no BSN given, or indexed before 0009. */
+  bsn_key: string | null;
+  /** Keyed hash of the reference trimmed and lower-cased, for a case-insensitive search. */
+  ref_key: string | null;
+  /** The personRef sealed (AES-256-GCM, api/identity.ts seal), for the pages. */
+  ref_sealed: string | null;
+  /** The person's name as recorded at registration, sealed. */
+  name_sealed: string | null;
+  /** Keyed hashes of the name's normalised words, space-separated, for a search by name. */
+  name_keys: string | null;
 }
 
 /** One journey as the read model holds it (store/journeys.ts): what `GET /v1/journeys/{id}` and the lists need. */
@@ -134,6 +144,16 @@ export interface JourneysTable {
   view: string;
   started_at: string;
   updated_at: string;
+  /** The figures' columns (store/journey-view.ts ViewFigures; null for a row whose view is not a journey's). */
+  view_today: string | null;
+  permit_granted_on: string | null;
+  intake_held_on: string | null;
+  permit_to_intake_days: number | null;
+  reintegration_due: string | null;
+  reintegration_started_on: string | null;
+  /** The phase from `phase_later_on` on, as GET derives it (null: the stored phase stays). */
+  phase_later: string | null;
+  phase_later_on: string | null;
 }
 
 /** A journey's legal deadlines, for "deadlines in a window" and "overdue" in SQL. */
@@ -143,6 +163,19 @@ export interface JourneyDeadlinesTable {
   final_date: string;
   /** 1 running or overdue, 0 met or waived. */
   open: number;
+}
+
+/** Every clock of a journey's view with the status GET derives for a later day (store/journey-view.ts). */
+export interface JourneyClocksTable {
+  journey_id: string;
+  clock: string;
+  /** The status in the stored view. */
+  status: string;
+  final_date: string;
+  settled_on: string | null;
+  /** The status from `lapses_on` on (null: it stays). */
+  lapsed_status: string | null;
+  lapses_on: string | null;
 }
 
 /** An amended version of a municipality's policy (store/policies.ts). */
@@ -157,10 +190,28 @@ export interface PolicyVersionsTable {
   created_at: string;
 }
 
+/** A signal a store write owes a journey, kept until Temporal has it (store/journey-signals.ts). */
+export interface JourneySignalsTable {
+  id: string;
+  /** One row per fact, e.g. `taskCompleted:<taskId>`: writing it again changes nothing. */
+  dedupe_key: string;
+  journey_id: string;
+  /** The signal's name (workflows/definitions.ts). */
+  signal: string;
+  /** The signal's argument, JSON. */
+  arg: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface KoersDatabase {
+  journey_signals: JourneySignalsTable;
   policy_versions: PolicyVersionsTable;
   journeys: JourneysTable;
   journey_deadlines: JourneyDeadlinesTable;
+  journey_clocks: JourneyClocksTable;
   tasks: TasksTable;
   task_events: TaskEventsTable;
   outbox: OutboxTable;

@@ -15,6 +15,7 @@
 import crypto from 'node:crypto';
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { inTransaction, type Db, type JourneysTable, type KoersDatabase } from './db';
+import { viewFigures, type ViewFigures } from './journey-view';
 
 /** A legal deadline of a journey: its clock, final date, and whether it can still be missed. */
 export interface JourneyDeadline {
@@ -105,6 +106,7 @@ export class JourneyReadModel {
    */
   async write(p: JourneyProjection): Promise<boolean> {
     const at = this.now().toISOString();
+    const figures = viewFigures(p.view);
     return inTransaction(this.db, async (trx) => {
       // A write still on its way when the journey's personal data was erased (store/retention.ts) must not bring the row back.
       const erased = await trx.selectFrom('journey_retention').select('journey_id').where('journey_id', '=', p.journeyId).where('erased_at', 'is not', null).executeTakeFirst();
@@ -124,6 +126,7 @@ export class JourneyReadModel {
         view: JSON.stringify(p.view),
         started_at: p.startedAt,
         updated_at: at,
+        ...figureColumns(figures),
       };
       const written = await trx
         .insertInto('journeys')
@@ -144,6 +147,14 @@ export class JourneyReadModel {
               bsn_ciphertext: sql<string | null>`coalesce(excluded.bsn_ciphertext, journeys.bsn_ciphertext)`,
               view: eb.ref('excluded.view'),
               updated_at: eb.ref('excluded.updated_at'),
+              view_today: eb.ref('excluded.view_today'),
+              permit_granted_on: eb.ref('excluded.permit_granted_on'),
+              intake_held_on: eb.ref('excluded.intake_held_on'),
+              permit_to_intake_days: eb.ref('excluded.permit_to_intake_days'),
+              reintegration_due: eb.ref('excluded.reintegration_due'),
+              reintegration_started_on: eb.ref('excluded.reintegration_started_on'),
+              phase_later: eb.ref('excluded.phase_later'),
+              phase_later_on: eb.ref('excluded.phase_later_on'),
             }))
             // The ordering: a late or repeated write changes nothing.
             .where('journeys.seq', '<', (eb) => eb.ref('excluded.seq')),
@@ -158,6 +169,7 @@ export class JourneyReadModel {
           .values(p.deadlines.map((d) => ({ journey_id: p.journeyId, clock: d.clock, final_date: d.finalDate, open: d.open ? 1 : 0 })))
           .execute();
       }
+      await writeClockRows(trx, p.journeyId, figures);
       return true;
     });
   }
@@ -212,10 +224,11 @@ export class JourneyReadModel {
     return new Set(rows.map((r) => r.journey_id));
   }
 
-  /** Erasure: the row (with its BSN ciphertext) and its deadlines go. */
+  /** Erasure: the row (with its BSN ciphertext), its deadlines and clocks go; inside the caller's transaction when it has one. */
   async delete(journeyId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx.deleteFrom('journey_deadlines').where('journey_id', '=', journeyId).execute();
+      await trx.deleteFrom('journey_clocks').where('journey_id', '=', journeyId).execute();
       await trx.deleteFrom('journeys').where('journey_id', '=', journeyId).execute();
     });
   }
@@ -232,7 +245,7 @@ export class JourneyReadModel {
       'run_status',
       'started_at',
       'municipality',
-      'phase',
+      phaseOn(today).as('phase'),
       'regime',
       'next_final_date',
       'caseworker_role',
@@ -289,12 +302,97 @@ export class JourneyReadModel {
   /** Counts per municipality and phase of the journeys matching `filter`. */
   async countByMunicipalityAndPhase(filter: JourneyListFilter, today: string): Promise<Array<{ municipality: string; phase: string; count: number }>> {
     const rows = await this.filtered(filter, today)
-      .select(['municipality', 'phase', (eb) => eb.fn.countAll<number | string>().as('n')])
-      .groupBy(['municipality', 'phase'])
+      .select(['municipality', phaseOn(today).as('phase'), (eb) => eb.fn.countAll<number | string>().as('n')])
+      // By position: PostgreSQL does not see two parameterised expressions (today) as the same one.
+      .groupBy([sql`1`, sql`2`])
       .orderBy('municipality')
       .orderBy('phase')
       .execute();
     return rows.map((r) => ({ municipality: r.municipality, phase: r.phase, count: Number(r.n) }));
+  }
+
+  /**
+   * Exact counts for the dashboard's figures over every journey matching `filter`, with each clock's
+   * status and the phase as GET derives them on `today` (store/journey-view.ts). Journeys whose run
+   * stopped (any run status but running and completed) count only as `unavailable`. `horizons` are
+   * days: a running deadline whose final date is in [today, today + horizon] counts for it; `until`
+   * maps a horizon to that last day (computed by the caller with the law's date functions).
+   */
+  async figureCounts(filter: JourneyListFilter, today: string, until: Record<number, string>): Promise<FigureCounts> {
+    const available = sql<boolean>`journeys.run_status in ('running', 'completed')`;
+    const base = () => this.filtered(filter, today);
+    const permitMonth = sql<string | null>`substr(journeys.permit_granted_on, 1, 7)`;
+    const journeys = await base()
+      .select([
+        'municipality',
+        permitMonth.as('month'),
+        sql<number | string>`sum(case when ${available} then 1 else 0 end)`.as('available'),
+        (eb) => eb.fn.countAll<number | string>().as('n'),
+      ])
+      .groupBy(['municipality', permitMonth])
+      .execute();
+    const intakes = async (key: 'municipality' | 'month') => {
+      const by = key === 'municipality' ? sql<string>`journeys.municipality` : permitMonth;
+      const rows = await base()
+        .where(available)
+        .where('permit_to_intake_days', 'is not', null)
+        .select([by.as('key'), 'permit_to_intake_days', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .groupBy([by, 'permit_to_intake_days'])
+        .execute();
+      return rows.map((r) => ({ key: String(r.key), days: Number(r.permit_to_intake_days), count: Number(r.n) }));
+    };
+    const intakeMonth = sql<string>`substr(journeys.intake_held_on, 1, 7)`;
+    const reintegration = await base()
+      .where(available)
+      .where('intake_held_on', 'is not', null)
+      .where((eb) => eb.or([eb('reintegration_started_on', 'is not', null), eb('reintegration_due', '<', today)]))
+      .select([
+        'municipality',
+        intakeMonth.as('month'),
+        (eb) => eb.fn.countAll<number | string>().as('n'),
+        sql<number | string>`sum(case when journeys.reintegration_started_on <= journeys.reintegration_due then 1 else 0 end)`.as('yes'),
+      ])
+      .groupBy(['municipality', intakeMonth])
+      .execute();
+    const statusOn = sql<string>`case when journey_clocks.lapses_on <= ${today} then journey_clocks.lapsed_status else journey_clocks.status end`;
+    const within = (horizon: number) => sql<number | string>`sum(case when journey_clocks.final_date >= ${today} and journey_clocks.final_date <= ${until[horizon]!} then 1 else 0 end)`;
+    const clocks = async (key: 'municipality' | 'month') => {
+      const by = key === 'municipality' ? sql<string>`journeys.municipality` : sql<string>`substr(journey_clocks.final_date, 1, 7)`;
+      const rows = await base()
+        .innerJoin('journey_clocks', 'journey_clocks.journey_id', 'journeys.journey_id')
+        .where(available)
+        .select([
+          by.as('key'),
+          'journey_clocks.clock as clock',
+          statusOn.as('status'),
+          (eb) => eb.fn.countAll<number | string>().as('n'),
+          sql<number | string>`sum(case when journeys.run_status = 'running' then 1 else 0 end)`.as('running_n'),
+          sql<number | string>`sum(case when journey_clocks.settled_on <= journey_clocks.final_date then 1 else 0 end)`.as('settled_in_time'),
+          ...Object.keys(until).map((h) => within(Number(h)).as(`within_${h}`)),
+        ])
+        // By position: PostgreSQL does not see two parameterised expressions (today) as the same one.
+        .groupBy([sql`1`, sql`2`, sql`3`])
+        .execute();
+      return rows.map((r) => {
+        const row = r as Record<string, unknown>;
+        return {
+          key: String(r.key),
+          clock: r.clock,
+          status: r.status,
+          count: Number(r.n),
+          running: Number(r.running_n),
+          settledInTime: Number(r.settled_in_time),
+          within: Object.fromEntries(Object.keys(until).map((h) => [Number(h), Number(row[`within_${h}`])])),
+        };
+      });
+    };
+    const [intakesByMunicipality, intakesByMonth, clocksByMunicipality, clocksByMonth] = await Promise.all([intakes('municipality'), intakes('month'), clocks('municipality'), clocks('month')]);
+    return {
+      journeys: journeys.map((r) => ({ municipality: r.municipality, month: r.month ?? undefined, available: Number(r.available), count: Number(r.n) })),
+      intakes: { municipality: intakesByMunicipality, month: intakesByMonth },
+      reintegration: reintegration.map((r) => ({ municipality: r.municipality, month: r.month, total: Number(r.n), yes: Number(r.yes) })),
+      clocks: { municipality: clocksByMunicipality, month: clocksByMonth },
+    };
   }
 
   /** Counts per run status (the `koers_journeys` gauge). */
@@ -312,7 +410,7 @@ export class JourneyReadModel {
     if (filter.status === 'running') q = q.where('run_status', 'in', ['running', 'workflow-task-failing']);
     else if (filter.status) q = q.where('run_status', '=', filter.status);
     if (filter.municipality) q = q.where('municipality', '=', filter.municipality);
-    if (filter.phase) q = q.where('phase', '=', filter.phase);
+    if (filter.phase) q = q.where(phaseOn(today), '=', filter.phase);
     if (filter.regime) q = q.where('regime', '=', filter.regime);
     if (filter.caseworkerRole) q = q.where('caseworker_role', '=', filter.caseworkerRole);
     if (filter.caseworkerId) q = q.where('caseworker_id', '=', filter.caseworkerId);
@@ -335,9 +433,75 @@ export class JourneyReadModel {
   }
 }
 
+/** The figures' columns of a journey row (store/journey-view.ts); all null for a view that is not a journey's. */
+function figureColumns(f: ViewFigures | undefined) {
+  return {
+    view_today: f?.today ?? null,
+    permit_granted_on: f?.permitGrantedOn ?? null,
+    intake_held_on: f?.intakeHeldOn ?? null,
+    permit_to_intake_days: f?.permitToIntakeDays ?? null,
+    reintegration_due: f?.reintegrationDue ?? null,
+    reintegration_started_on: f?.reintegrationStartedOn ?? null,
+    phase_later: f?.phaseLater?.status ?? null,
+    phase_later_on: f?.phaseLater?.on ?? null,
+  };
+}
+
+async function writeClockRows(db: Db, journeyId: string, figures: ViewFigures | undefined): Promise<void> {
+  await db.deleteFrom('journey_clocks').where('journey_id', '=', journeyId).execute();
+  if (!figures || figures.clocks.length === 0) return;
+  await db
+    .insertInto('journey_clocks')
+    .values(
+      figures.clocks.map((c) => ({
+        journey_id: journeyId,
+        clock: c.clock,
+        status: c.status,
+        final_date: c.finalDate,
+        settled_on: c.settledOn ?? null,
+        lapsed_status: c.later?.status ?? null,
+        lapses_on: c.later?.on ?? null,
+      })),
+    )
+    .execute();
+}
+
+/** Rewrites a stored row's figures from its view (the migration that introduced them fills the rows written before). */
+export async function writeFigures(db: Db, journeyId: string, figures: ViewFigures | undefined): Promise<void> {
+  await db.updateTable('journeys').set(figureColumns(figures)).where('journey_id', '=', journeyId).execute();
+  await writeClockRows(db, journeyId, figures);
+}
+
+/**
+ * The exact counts behind the dashboard (JourneyReadModel.figureCounts); the API turns them into its
+ * figures. Months are `YYYY-MM`.
+ */
+export interface FigureCounts {
+  /** Journeys per municipality and month of the permit; `available` of them with a live run. */
+  journeys: Array<{ municipality: string; month?: string; available: number; count: number }>;
+  /** How many intakes came `days` after the permit, per municipality or month of the permit. */
+  intakes: Record<'municipality' | 'month', Array<{ key: string; days: number; count: number }>>;
+  /** Intakes whose three months are over or that started re-integration; `yes` within them. Per municipality and month of the intake. */
+  reintegration: Array<{ municipality: string; month: string; total: number; yes: number }>;
+  /**
+   * Clocks per municipality or month of the final date, per clock and status on today: how many,
+   * how many settled on or before their final date, and how many with a final date within each horizon.
+   */
+  /** `running`: of `count`, the clocks of journeys still running (the process view counts those only). */
+  clocks: Record<'municipality' | 'month', Array<{ key: string; clock: string; status: string; count: number; running: number; settledInTime: number; within: Record<number, number> }>>;
+}
+
 export interface JourneyPage {
   journeys: JourneyListRow[];
   nextCursor?: string;
+}
+
+/**
+ * The journey's phase on `today` as GET shows it: of a live run (running, completed) the stored one
+ * until `phase_later_on` (store/journey-view.ts); of a stopped run the stored one.
+ */
+function phaseOn(today: string) {
+  return sql<string>`case when journeys.phase_later_on <= ${today} and journeys.run_status in ('running', 'completed') then journeys.phase_later else journeys.phase end`;
 }
 
 /** A deadline still open whose final date has passed on `today`: the journey is overdue (from the day after the final date). */

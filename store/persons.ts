@@ -5,13 +5,51 @@
  * the retention period has removed a closed run. Persons are stored as a keyed hash of the personRef
  * (Identity.personKey), never in clear.
  */
-import type { Db } from './db';
+import type { Db, PersonIndexTable } from './db';
 
 export type PersonClaim =
   /** The index now names `journeyId` for this person here (new, or claimed by an earlier try of the same create that did not start it). */
   | { claimed: true }
-  /** The person already has a journey here (started, or moved in), or this journey id belongs to the person elsewhere. */
-  | { claimed: false; journeyId: string };
+  /**
+   * The person already has a journey here (started, or moved in; by reference or, `by: 'bsn'`, by BSN),
+   * or this journey id belongs to the person elsewhere.
+   */
+  | { claimed: false; journeyId: string; by?: 'personRef' | 'bsn' };
+
+/**
+ * What the index keeps about a person besides the reference's key (issue 21, contract v1.2): keyed
+ * hashes to find them by (BSN, reference case-insensitively, name words) and the reference and name
+ * sealed for the pages. Never anything in clear; the row goes with the journey's erasure.
+ */
+export interface PersonDetails {
+  bsnKey?: string;
+  refKey?: string;
+  refSealed?: string;
+  nameSealed?: string;
+  /** Keyed hashes of the name's words. */
+  nameKeys?: string[];
+}
+
+/** A journey the index found, with what it keeps sealed about the person. */
+export interface IndexedPerson {
+  journeyId: string;
+  municipality: string;
+  refSealed?: string;
+  nameSealed?: string;
+  /** Whether a BSN was recorded (its key; the BSN itself is sealed in the journey). */
+  hasBsn: boolean;
+}
+
+const toPerson = (row: Pick<PersonIndexTable, 'journey_id' | 'municipality' | 'ref_sealed' | 'name_sealed' | 'bsn_key'>): IndexedPerson => ({
+  journeyId: row.journey_id,
+  municipality: row.municipality,
+  ...(row.ref_sealed ? { refSealed: row.ref_sealed } : {}),
+  ...(row.name_sealed ? { nameSealed: row.name_sealed } : {}),
+  hasBsn: row.bsn_key !== null,
+});
+
+/** At most this many journeys answer one search (a page; the caller narrows the query for more). */
+export const SEARCH_LIMIT = 50;
 
 export class PersonIndex {
   constructor(
@@ -25,24 +63,134 @@ export class PersonIndex {
    * after a failed start goes on; once started, the entry is a conflict even when Temporal has forgotten
    * the run. Concurrent claims are safe: the primary key (municipality, person_key) and the unique journey_id decide.
    */
-  async claim(municipality: string, personKey: string, journeyId: string): Promise<PersonClaim> {
+  async claim(municipality: string, personKey: string, journeyId: string, details: PersonDetails = {}): Promise<PersonClaim> {
     const at = this.now().toISOString();
+    // Contract v1.2: one journey per BSN per municipality, whatever its reference (the unique index decides races).
     await this.db
       .insertInto('person_index')
-      .values({ municipality, person_key: personKey, journey_id: journeyId, created_at: at, updated_at: at })
+      .values({ municipality, person_key: personKey, journey_id: journeyId, created_at: at, updated_at: at, ...detailColumns(details) })
       .onConflict((oc) => oc.doNothing())
       .execute();
     const existing = await this.db
       .selectFrom('person_index')
-      .select(['municipality', 'person_key', 'journey_id', 'started_at'])
-      .where((eb) => eb.or([eb.and([eb('municipality', '=', municipality), eb('person_key', '=', personKey)]), eb('journey_id', '=', journeyId)]))
+      .select(['municipality', 'person_key', 'journey_id', 'started_at', 'bsn_key'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('municipality', '=', municipality), eb('person_key', '=', personKey)]),
+          eb('journey_id', '=', journeyId),
+          ...(details.bsnKey ? [eb.and([eb('municipality', '=', municipality), eb('bsn_key', '=', details.bsnKey)])] : []),
+        ]),
+      )
       .execute();
     const mine = existing.find((row) => row.municipality === municipality && row.person_key === personKey && row.journey_id === journeyId);
-    if (mine) return mine.started_at === null ? { claimed: true } : { claimed: false, journeyId };
-    // Another journey of this person here first; else this id is the person's journey that moved away.
-    const other = existing.find((row) => row.municipality === municipality && row.person_key === personKey) ?? existing[0];
+    if (mine) {
+      if (mine.started_at !== null) return { claimed: false, journeyId, by: 'personRef' };
+      // An earlier try of this create claimed the entry: it may have had no BSN, or another one.
+      const bsnHolder = details.bsnKey ? existing.find((row) => row.bsn_key === details.bsnKey && row.municipality === municipality && row.journey_id !== journeyId) : undefined;
+      if (bsnHolder) return { claimed: false, journeyId: bsnHolder.journey_id, by: 'bsn' };
+      if (details.bsnKey !== undefined || details.refSealed !== undefined) {
+        await this.db.updateTable('person_index').set({ ...detailColumns(details), updated_at: at }).where('journey_id', '=', journeyId).execute();
+      }
+      return { claimed: true };
+    }
+    // Another journey of this person here first (by reference, then by BSN); else this id is the person's journey that moved away.
+    const byRef = existing.find((row) => row.municipality === municipality && row.person_key === personKey);
+    if (byRef) return { claimed: false, journeyId: byRef.journey_id, by: 'personRef' };
+    const byBsn = details.bsnKey ? existing.find((row) => row.municipality === municipality && row.bsn_key === details.bsnKey) : undefined;
+    if (byBsn) return { claimed: false, journeyId: byBsn.journey_id, by: 'bsn' };
+    const other = existing[0];
     if (!other) throw new Error('person index: claim neither inserted nor found');
     return { claimed: false, journeyId: other.journey_id };
+  }
+
+  /**
+   * The journeys in `municipality` that a registration would collide with: the one of this reference
+   * (its keyed hash) and the one of this BSN (its keyed hash). For the registration page's check before
+   * it submits; the create itself decides (409).
+   */
+  async duplicates(municipality: string, keys: { personKey?: string; bsnKey?: string }): Promise<Array<{ journeyId: string; matchedOn: Array<'personRef' | 'bsn'> }>> {
+    if (!keys.personKey && !keys.bsnKey) return [];
+    const rows = await this.db
+      .selectFrom('person_index')
+      .select(['journey_id', 'person_key', 'bsn_key'])
+      .where('municipality', '=', municipality)
+      .where('started_at', 'is not', null)
+      .where((eb) => eb.or([...(keys.personKey ? [eb('person_key', '=', keys.personKey)] : []), ...(keys.bsnKey ? [eb('bsn_key', '=', keys.bsnKey)] : [])]))
+      .execute();
+    return rows.map((row) => ({
+      journeyId: row.journey_id,
+      matchedOn: [...(keys.personKey && row.person_key === keys.personKey ? ['personRef' as const] : []), ...(keys.bsnKey && row.bsn_key === keys.bsnKey ? ['bsn' as const] : [])],
+    }));
+  }
+
+  /** The journey the person of this reference key has in `municipality` (also after a move there); undefined when none. */
+  async find(municipality: string, personKey: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('person_index').select('journey_id').where('municipality', '=', municipality).where('person_key', '=', personKey).where('started_at', 'is not', null).executeTakeFirst();
+    return row?.journey_id;
+  }
+
+  /** Whether the index has an entry for this journey at all (journeys started before it have none). */
+  async indexed(journeyId: string): Promise<boolean> {
+    return (await this.db.selectFrom('person_index').select('journey_id').where('journey_id', '=', journeyId).executeTakeFirst()) !== undefined;
+  }
+
+  /** What the index keeps about a journey's person; undefined when it is not indexed. */
+  async person(journeyId: string): Promise<IndexedPerson | undefined> {
+    const row = await this.db.selectFrom('person_index').select(['journey_id', 'municipality', 'ref_sealed', 'name_sealed', 'bsn_key']).where('journey_id', '=', journeyId).executeTakeFirst();
+    return row ? toPerson(row) : undefined;
+  }
+
+  /**
+   * Journeys matching any of the keys, in the given municipalities (all when `municipalities` is
+   * undefined): by reference key, by BSN key, or by name (every name key given must be among the
+   * person's). At most {@link SEARCH_LIMIT}, ordered by journey id so pages are stable.
+   */
+  async search(keys: { refKey?: string; bsnKey?: string; nameKeys?: string[] }, municipalities: readonly string[] | undefined): Promise<Array<IndexedPerson & { matchedOn: Array<'personRef' | 'bsn' | 'name'> }>> {
+    if (municipalities !== undefined && municipalities.length === 0) return [];
+    const nameKeys = (keys.nameKeys ?? []).filter(Boolean);
+    if (!keys.refKey && !keys.bsnKey && nameKeys.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('person_index')
+      .select(['journey_id', 'municipality', 'ref_sealed', 'name_sealed', 'bsn_key', 'ref_key', 'name_keys'])
+      .where('started_at', 'is not', null)
+      .$if(municipalities !== undefined, (qb) => qb.where('municipality', 'in', municipalities as string[]))
+      .where((eb) =>
+        eb.or([
+          ...(keys.refKey ? [eb('ref_key', '=', keys.refKey)] : []),
+          ...(keys.bsnKey ? [eb('bsn_key', '=', keys.bsnKey)] : []),
+          // A first filter in SQL; the exact word match follows below (`_` in a key is a LIKE wildcard).
+          ...(nameKeys.length > 0 ? [eb.and(nameKeys.map((k) => eb('name_keys', 'like', `%${k}%`)))] : []),
+        ]),
+      )
+      .orderBy('journey_id')
+      .limit(SEARCH_LIMIT * 2)
+      .execute();
+    const found = [];
+    for (const row of rows) {
+      const words = new Set((row.name_keys ?? '').split(' '));
+      const matchedOn = [
+        ...(keys.refKey && row.ref_key === keys.refKey ? ['personRef' as const] : []),
+        ...(keys.bsnKey && row.bsn_key === keys.bsnKey ? ['bsn' as const] : []),
+        ...(nameKeys.length > 0 && nameKeys.every((k) => words.has(k)) ? ['name' as const] : []),
+      ];
+      if (matchedOn.length > 0) found.push({ ...toPerson(row), matchedOn });
+    }
+    return found.slice(0, SEARCH_LIMIT);
+  }
+
+  /** Forgets the journey's person (its erasure): the reference and the BSN are free for a new journey. */
+  async forget(journeyId: string): Promise<void> {
+    await this.db.deleteFrom('person_index').where('journey_id', '=', journeyId).execute();
+  }
+
+  /**
+   * Whether this journey id was erased before (journey_retention, store/retention.ts): a person
+   * registered again after an erasure gets a new id, so nothing of the erased journey (its audit trail,
+   * its retention record) is joined to the new one.
+   */
+  async wasErased(journeyId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('journey_retention').select('erased_at').where('journey_id', '=', journeyId).executeTakeFirst();
+    return row?.erased_at != null;
   }
 
   /** Marks the claimed entry as a journey Temporal has (idempotent). */
@@ -56,20 +204,26 @@ export class PersonIndex {
    * nowhere: journeys started before the index existed), or the journey the person already has there.
    */
   async move(journeyId: string, municipality: string): Promise<{ moved: true } | { moved: false; journeyId: string }> {
-    const row = await this.db.selectFrom('person_index').select(['person_key', 'municipality']).where('journey_id', '=', journeyId).executeTakeFirst();
+    const row = await this.db.selectFrom('person_index').select(['person_key', 'municipality', 'bsn_key']).where('journey_id', '=', journeyId).executeTakeFirst();
     if (!row || row.municipality === municipality) return { moved: true };
+    // The same person there already: by reference, or by BSN (contract v1.2).
     const taken = await this.db
       .selectFrom('person_index')
       .select('journey_id')
       .where('municipality', '=', municipality)
-      .where('person_key', '=', row.person_key)
+      .where((eb) => eb.or([eb('person_key', '=', row.person_key), ...(row.bsn_key ? [eb('bsn_key', '=', row.bsn_key)] : [])]))
       .executeTakeFirst();
     if (taken) return { moved: false, journeyId: taken.journey_id };
     try {
       await this.db.updateTable('person_index').set({ municipality, updated_at: this.now().toISOString() }).where('journey_id', '=', journeyId).execute();
     } catch (err) {
       // A concurrent claim took (municipality, person) between the read and the update: the key says no.
-      const again = await this.db.selectFrom('person_index').select('journey_id').where('municipality', '=', municipality).where('person_key', '=', row.person_key).executeTakeFirst();
+      const again = await this.db
+        .selectFrom('person_index')
+        .select('journey_id')
+        .where('municipality', '=', municipality)
+        .where((eb) => eb.or([eb('person_key', '=', row.person_key), ...(row.bsn_key ? [eb('bsn_key', '=', row.bsn_key)] : [])]))
+        .executeTakeFirst();
       if (again && again.journey_id !== journeyId) return { moved: false, journeyId: again.journey_id };
       throw err;
     }
@@ -81,4 +235,14 @@ export class PersonIndex {
     const row = await this.db.selectFrom('person_index').select('municipality').where('journey_id', '=', journeyId).executeTakeFirst();
     return row?.municipality;
   }
+}
+
+function detailColumns(details: PersonDetails): Partial<PersonIndexTable> {
+  return {
+    ...(details.bsnKey ? { bsn_key: details.bsnKey } : {}),
+    ...(details.refKey ? { ref_key: details.refKey } : {}),
+    ...(details.refSealed ? { ref_sealed: details.refSealed } : {}),
+    ...(details.nameSealed ? { name_sealed: details.nameSealed } : {}),
+    ...(details.nameKeys && details.nameKeys.length > 0 ? { name_keys: details.nameKeys.join(' ') } : {}),
+  };
 }

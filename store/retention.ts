@@ -8,6 +8,7 @@
  */
 import type { Db, JourneyRetentionTable } from './db';
 import { TaskStore } from './tasks';
+import { JourneyReadModel } from './journeys';
 
 export interface RetentionEntry {
   journeyId: string;
@@ -89,8 +90,9 @@ export class RetentionStore {
       await new TaskStore(trx, { now: this.now }).cancelJourneyTasks(journeyId, 'the journey was erased');
       await trx.updateTable('tasks').set({ form: null }).where('journey_id', '=', journeyId).where('form', 'is not', null).execute();
       // The read model's row holds the BSN ciphertext and the journey's facts: it goes whole (store/journeys.ts).
-      await trx.deleteFrom('journey_deadlines').where('journey_id', '=', journeyId).execute();
-      await trx.deleteFrom('journeys').where('journey_id', '=', journeyId).execute();
+      await new JourneyReadModel(trx).delete(journeyId);
+      // The person index holds the sealed reference and name and the keyed BSN: they go, and the reference and BSN are free again (issue 21).
+      await trx.deleteFrom('person_index').where('journey_id', '=', journeyId).execute();
       await trx
         .updateTable('journey_retention')
         .set({ erased_at: at, erasure_ground: ground, erased_by: erasedBy })

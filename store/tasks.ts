@@ -310,9 +310,18 @@ export class TaskStore {
    * the first completion again instead of failing.
    */
   async complete(taskId: string, userId: string, formInput: unknown): Promise<TaskCompleted> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const task = await this.requireTask(trx, taskId);
-      if (task.status === 'completed' && task.completedBy === userId) return completion(task);
+      if (task.status === 'completed') {
+        // A retry of the same completion answers as before; any other is refused, naming the first.
+        if (task.completedBy === userId && sameJson(task.form, parseTaskForm(task.kind, formInput))) return completion(task);
+        throw new ConflictError(`task was completed by ${task.completedBy ?? 'someone'} at ${task.completedAt ?? '(unknown)'}${task.completedBy === userId ? ' with another form' : ''}`, {
+          taskId,
+          status: task.status,
+          completedBy: task.completedBy,
+          completedAt: task.completedAt,
+        });
+      }
       if (task.status !== 'claimed' || task.assignee !== userId) {
         throw task.status === 'open'
           ? new ConflictError('claim the task before completing it', { taskId, status: task.status })
@@ -417,7 +426,7 @@ export class TaskStore {
     return { tasks: page, ...(last && { nextCursor: encodeCursor(last[column], last.id) }) };
   }
 
-  private async requireTask(trx: Tx, taskId: string): Promise<Task> {
+  private async requireTask(trx: Tx | Db, taskId: string): Promise<Task> {
     const row = await trx.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
     if (!row) throw new NotFoundError(`task ${taskId} not found`);
     return toTask(row);
@@ -494,6 +503,13 @@ function conflict(task: Task, action: string): ConflictError {
         ? 'task is not claimed by you'
         : `task is ${task.status}`;
   return new ConflictError(`cannot ${action}: ${why}`, { taskId: task.id, status: task.status, assignee: task.assignee });
+}
+
+/** Equal as JSON with keys in any order (a form read back from the store against one parsed anew). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, w]) => [k, canonical(w)])) : v;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 function completion(task: Task): TaskCompleted {

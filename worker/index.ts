@@ -11,6 +11,9 @@ export const workflowsPath = require.resolve('../workflows');
  * workflows/shared-modules.ts). Evaluated per workflow they were most of a cached journey's memory
  * (bench/worker-memory.ts). Nothing shared may hold per-workflow state or call Temporal's APIs.
  */
+/** The workflow interceptors (workflows/interceptors.ts): a payload Koers did not seal reaches no handler. */
+export const workflowInterceptorModules = [require.resolve('../workflows/interceptors')];
+
 export const sharedWorkflowModules = [require.resolve('../workflows/shared-modules')];
 
 /**
@@ -21,7 +24,7 @@ export const sharedWorkflowModules = [require.resolve('../workflows/shared-modul
 export async function bundleWorkflows(options: { shareModules?: boolean } = {}): Promise<WorkflowBundleOption> {
   // The failure converter runs inside the sandbox: it must be in the bundle (see platform/failure-converter.ts).
   const preloadModules = options.shareModules === false ? [] : sharedWorkflowModules;
-  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, preloadModules, logger: quietBundlerLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, failureConverterPath, preloadModules, logger: quietBundlerLogger });
   return { code };
 }
 
@@ -57,6 +60,8 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     activities: options.activities,
     dataConverter: options.dataConverter,
+    // Read only when the SDK bundles (no workflowBundle); bundleWorkflows passes the same modules.
+    interceptors: { workflowModules: workflowInterceptorModules },
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     // Half the workflow-task polls on the shared queue instead of the SDK's fifth: after a restart or
     // a deploy, and for every journey outside the cache, the next task comes from there.

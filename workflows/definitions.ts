@@ -100,6 +100,12 @@ export interface EventLogEntry {
   receivedAt: string;
   actor?: JourneyEvent['actor'];
   correction?: boolean;
+  /** A correction's reason (`koersreason`, contract v1.2). */
+  reason?: string;
+  /** A correction: the facts of its type it replaced (domain/facts.ts factsOfType); absent when there were none. */
+  replaced?: Record<string, unknown>;
+  /** A correction that withdrew its type's milestone (`data.withdrawn`). */
+  withdrawn?: boolean;
   /** Absent: applied. `rejected`: the journey refused it (domain/admission.ts), with the reason. */
   outcome?: 'rejected';
   rejection?: { field: string; reason: string };
@@ -119,6 +125,8 @@ export interface AmendmentLogEntry {
   to: { id: string; version: number };
   reason: string;
   amendedBy: string;
+  /** A move to another municipality (absent for a policy amendment): from where to where, and the reason typed for it. */
+  move?: { from: string; to: string; reason?: string };
 }
 
 
@@ -151,10 +159,41 @@ export interface JourneyState {
   notificationsSent: number;
 }
 
+/**
+ * An administrator's correction of the dates the journey started with (issue 21; contract v1.2
+ * correction semantics): the permit date and/or the birth date, with a reason. The regime stays the one
+ * the journey started under. Recorded in the timeline as type {@link PERSON_CORRECTED} with what it replaced.
+ */
+export interface PersonCorrection {
+  /** Unique per correction (the API's): a resent signal changes nothing. */
+  id: string;
+  permitGrantedOn?: LocalDate;
+  birthDate?: LocalDate;
+  reason: string;
+  correctedBy: string;
+  /** The day of the correction, Europe/Amsterdam. */
+  correctedOn: LocalDate;
+}
+
+/** The timeline type of a {@link PersonCorrection} (not a milestone a partner can send). */
+export const PERSON_CORRECTED = 'nl.koers.person.corrected';
+/** The source of a {@link PersonCorrection} in the timeline and the dedupe window. */
+export const PERSON_CORRECTION_SOURCE = 'urn:nl:koers:corrections';
+
+/** A move (POST /v1/journeys/{id}/move): the new municipality, its policy, who moved it and why. */
+export interface MoveMunicipality {
+  municipality: string;
+  policy: Policy;
+  movedBy: string;
+  /** The reason the administrator typed; absent in moves sent before it was kept. */
+  reason?: string;
+}
+
 export const eventSignal = defineSignal<[JourneyEvent]>('event');
 export const amendPolicySignal = defineSignal<[PolicyAmendment]>('amendPolicy');
 export const assignCaseworkerSignal = defineSignal<[Caseworker]>('assignCaseworker');
-export const moveMunicipalitySignal = defineSignal<[{ municipality: string; policy: Policy; movedBy: string }]>('moveMunicipality');
+export const moveMunicipalitySignal = defineSignal<[MoveMunicipality]>('moveMunicipality');
+export const correctPersonSignal = defineSignal<[PersonCorrection]>('correctPerson');
 export const taskCompletedSignal = defineSignal<[TaskCompletion]>('taskCompleted');
 export const ladderAssessedSignal = defineSignal<[LadderAssessment]>('ladderAssessed');
 /**

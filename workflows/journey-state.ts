@@ -13,11 +13,11 @@
  *   whole log and is the authority on duplicates), and every other list is capped. See {@link LIMITS}.
  */
 import { amsterdamDateOf, ageOn, isSupportedDate } from '../domain/dates';
-import { admissionNeedsJourney, admitEvent, type Admission } from '../domain/admission';
+import { admissionNeedsJourney, admitEvent, admitStart, type Admission } from '../domain/admission';
 import { computeClocks, deadlinesOf, nextFinalDate } from '../domain/clocks';
-import { eventKey, type JourneyEvent } from '../domain/events';
+import { eventKey, isEventType, isWithdrawal, type JourneyEvent } from '../domain/events';
 import { validateExtensionRequest } from '../domain/extensions';
-import { applyEvent, initialFacts, type JourneyFacts } from '../domain/facts';
+import { applyEvent, factsOfType, initialFacts, type JourneyFacts } from '../domain/facts';
 import { checkEligibility, reassessmentEffect, type InstrumentState } from '../domain/instruments';
 import { openTracks } from '../domain/journey-end';
 import { inburgeringsplicht } from '../domain/inburgeringsplicht';
@@ -25,7 +25,7 @@ import { caseworkerAfterAssessment, distanceForRung } from '../domain/ladder';
 import { derivePhase } from '../domain/phase';
 import { PolicySchema, type Policy } from '../domain/policy';
 import { dueNotifications, nextWakeUp, plannedNotifications } from '../domain/schedule';
-import { TASK_SOURCE, taskOutcome } from '../domain/task-forms';
+import { INSTRUMENT_SOURCE, TASK_SOURCE, taskOutcome } from '../domain/task-forms';
 import { assignToCaseworker, desiredTasks, instrumentReassessmentTasks, taskIdFor } from '../domain/tasks';
 import type { Caseworker, Clock, DesiredTask, LocalDate, Phase, PlannedNotification } from '../domain/types';
 import { CASEWORKER_ROLES, isOneOf, LadderRungSchema } from '../domain/vocabulary';
@@ -39,11 +39,14 @@ import type {
   InstrumentRequest,
   JourneyState,
   LadderAssessment,
+  MoveMunicipality,
+  PersonCorrection,
   PolicyAmendment,
   RejectedMessage,
   StartJourneyInput,
   TaskCompletion,
 } from './definitions';
+import { PERSON_CORRECTED, PERSON_CORRECTION_SOURCE } from './definitions';
 
 /**
  * Caps on what a journey carries. With the pinned policy (5-7 KB) the continue-as-new input stays
@@ -153,11 +156,24 @@ export class Journey {
     carried: JourneyMemory | undefined,
     private readonly now: () => number,
     /**
-     * The v1.1 cross-field rules (domain/admission.ts) and the v1.1 rules of the law (who is obliged,
-     * the Participatiewet track, the journey end, the roads in: domain/facts.ts `rules`); each off while
-     * replaying a journey started before it.
+     * The v1.1 cross-field rules (domain/admission.ts), the v1.1 rules of the law (who is obliged,
+     * the Participatiewet track, the journey end, the roads in) and the v1.2 ones (the Algemene
+     * termijnenwet, the statutes' conditions: domain/facts.ts `rules`); each off while replaying a
+     * journey started before it.
      */
-    private readonly options: { crossFieldRules: boolean; lawV11?: boolean; formAssessedOn?: () => boolean } = { crossFieldRules: true, lawV11: true },
+    private readonly options: {
+      crossFieldRules: boolean;
+      lawV11?: boolean;
+      lawV12?: boolean;
+      formAssessedOn?: () => boolean;
+      /**
+       * The v1.2 corrections: a withdrawal removes its milestone, and the timeline keeps what a correction
+       * replaced. Asked only when a correction arrives, so the marker sits in the history where it began.
+       */
+      correctionsV12?: () => boolean;
+      /** A started instrument meets the re-integration start (`reintegration-start`); asked when one starts. */
+      instrumentStartsReintegration?: () => boolean;
+    } = { crossFieldRules: true, lawV11: true, lawV12: true },
   ) {
     const memory: JourneyMemory = carried ?? {
       municipality: input.municipality,
@@ -176,6 +192,8 @@ export class Journey {
     // A journey that started before the v1.1 law rules keeps the rules it started under, also across
     // continue-as-new (the marker is carried in its facts).
     if (options.lawV11 === false && memory.facts.rules !== 'v1.0') memory.facts = { ...memory.facts, rules: 'v1.0' };
+    // The same for the v1.2 rules (the Algemene termijnenwet, the statutes' conditions of issue 22).
+    else if (options.lawV12 === false && memory.facts.rules === undefined) memory.facts = { ...memory.facts, rules: 'v1.1' };
     this.memory = memory;
     this.projectionBase = memory.projectionSeq ?? 0;
     for (const e of memory.events) this.countEvent(e);
@@ -322,21 +340,72 @@ export class Journey {
       : { ok: false, field: '(journey)', reason: 'the journey cannot compute its clocks' };
     let verdict = admission;
     let facts: JourneyFacts | undefined;
+    // What a correction replaces, for the timeline (contract v1.2: "shown as a correction with what it replaced").
+    const v12 = event?.correction === true ? (this.options.correctionsV12?.() ?? true) : false;
+    const replaced = v12 && typeof event.type === 'string' && isEventType(event.type) ? factsOfType(this.memory.facts, event.type) : undefined;
     if (admission.ok) {
       try {
-        facts = applyEvent(this.memory.facts, event);
+        facts = applyEvent(this.memory.facts, event, { withdrawals: v12 });
         // The rules are tried on new facts before they are kept; unchanged facts were computed with already.
         if (JSON.stringify(facts) !== JSON.stringify(this.memory.facts)) this.derive(facts);
       } catch (err) {
         verdict = { ok: false, field: '(event)', reason: `the rules cannot apply it: ${describe(err)}` };
       }
     }
-    this.recordEvent(event, verdict);
+    this.recordEvent(event, verdict, replaced);
     if (!verdict.ok || facts === undefined) return 'rejected';
     this.seen.add(eventKey(event));
     this.memory.facts = facts;
     this.changed = true;
     return 'applied';
+  }
+
+  /**
+   * An administrator corrects the permit date and/or birth date (issue 21): the same rules as at the
+   * start (domain/admission.ts admitStart), tried on the new facts before they are kept; recorded in the
+   * timeline as a correction with its reason and what it replaced, or as refused with why.
+   */
+  correctPerson(c: PersonCorrection): void {
+    if (typeof c?.id !== 'string' || typeof c.reason !== 'string' || (c.permitGrantedOn === undefined && c.birthDate === undefined)) {
+      this.reject('correctPerson', 'a correction needs an id, a reason and a permit date or a birth date');
+      return;
+    }
+    const key = { source: PERSON_CORRECTION_SOURCE, id: c.id };
+    if (this.seen.has(eventKey(key))) return;
+    const current = this.memory.facts;
+    const next: JourneyFacts = {
+      ...current,
+      ...(c.permitGrantedOn !== undefined ? { permitGrantedOn: c.permitGrantedOn } : {}),
+      ...(c.birthDate !== undefined ? { birthDate: c.birthDate } : {}),
+    };
+    let verdict: Admission = admitStart(next);
+    if (verdict.ok) {
+      try {
+        this.derive(next);
+      } catch (err) {
+        verdict = { ok: false, field: '(correction)', reason: `the rules cannot apply it: ${describe(err)}` };
+      }
+    }
+    const replaced: Partial<JourneyFacts> = {
+      ...(c.permitGrantedOn !== undefined ? { permitGrantedOn: current.permitGrantedOn } : {}),
+      ...(c.birthDate !== undefined && current.birthDate !== undefined ? { birthDate: current.birthDate } : {}),
+    };
+    // Not a milestone type: the timeline entry is written in the same shape (the type names what it was).
+    const entry = {
+      ...key,
+      type: PERSON_CORRECTED,
+      occurredOn: isSupportedDate(c.correctedOn) ? c.correctedOn : this.today(),
+      data: {},
+      receivedAt: new Date(this.now()).toISOString(),
+      actor: { name: String(c.correctedBy), role: 'admin' as const },
+      correction: true,
+      reason: c.reason,
+    } as unknown as JourneyEvent;
+    this.recordEvent(entry, verdict, Object.keys(replaced).length > 0 ? replaced : undefined);
+    if (!verdict.ok) return;
+    this.seen.add(eventKey(key));
+    this.memory.facts = next;
+    this.changed = true;
   }
 
   /** A new policy version for this journey (an administrator's amendment). */
@@ -355,11 +424,17 @@ export class Journey {
   }
 
   /** The person moved: the new municipality's policy applies and its default team takes over (a warm hand-over). */
-  move(move: { municipality: string; policy: Policy; movedBy: string }): void {
+  move(move: MoveMunicipality): void {
     const { municipality, policy } = move ?? {};
     const caseworker = { role: policy?.defaultCaseworkerRole };
     if (typeof municipality !== 'string' || !this.admitPolicy('moveMunicipality', policy, caseworker)) return;
-    this.logAmendment(policy, `moved from ${this.memory.municipality} to ${municipality}`, String(move.movedBy));
+    // The typed reason is kept beside the (English, technical) log line, so a page can say it in its own words.
+    const reason = typeof move.reason === 'string' && move.reason.length > 0 ? move.reason.slice(0, 500) : undefined;
+    this.logAmendment(policy, `moved from ${this.memory.municipality} to ${municipality}`, String(move.movedBy), {
+      from: this.memory.municipality,
+      to: municipality,
+      ...(reason !== undefined ? { reason } : {}),
+    });
     this.memory.municipality = municipality;
     this.memory.policy = policy;
     this.memory.caseworker = caseworker;
@@ -438,14 +513,43 @@ export class Journey {
    * The update's validator: the instrument's eligibility for this person (domain/instruments.ts), with
    * the age from the birth date and the distance from the latest ladder rung (long without one).
    */
-  checkInstrumentStart(request: InstrumentRequest): { ok: true } | { ok: false; reason: string; rule?: string; field?: string } {
+  checkInstrumentStart(request: InstrumentRequest): { ok: true } | { ok: false; reason: string; rule?: string; field?: string; code?: string } {
     const birthDate = this.memory.facts.birthDate;
-    if (!birthDate) return { ok: false, reason: 'birth date unknown: eligibility needs the age', field: 'birthDate' };
+    if (!birthDate) return { ok: false, reason: 'birth date unknown: eligibility needs the age', field: 'birthDate', code: 'birth-date-missing' };
     if (!isSupportedDate(request.startedOn)) return { ok: false, reason: 'must be a supported date', field: 'startedOn' };
     const rung = this.memory.ladder[this.memory.ladder.length - 1];
     const { kind, startedOn, requestedBy: _requestedBy, ...stated } = request;
     const verdict = checkEligibility(kind, { ...stated, age: ageOn(birthDate, startedOn), distance: rung ? distanceForRung(rung.rung, this.memory.policy) : 'long' }, this.memory.policy);
-    return verdict.eligible ? { ok: true } : { ok: false, reason: verdict.reason, rule: verdict.rule };
+    if (verdict.eligible) return { ok: true };
+    // Without an assessment the distance is assumed long; a refusal on it names what is missing (issue 21).
+    if (!rung && verdict.rule === `${kind}.distance`) {
+      return {
+        ok: false,
+        reason: `no participation ladder assessment yet: ${kind} depends on the distance to the labour market, which the assessment sets (${verdict.reason})`,
+        rule: verdict.rule,
+        field: 'ladder',
+        code: 'ladder-assessment-missing',
+      };
+    }
+    return { ok: false, reason: verdict.reason, rule: verdict.rule };
+  }
+
+  /**
+   * An instrument started: it is the first re-integration activity, so it meets the `reintegration-start`
+   * clock as a `reintegration.started` report would (the earliest start counts, domain/facts.ts), and
+   * the clock's task closes instead of asking for the same start again (issue 21).
+   */
+  instrumentStarted(instrumentId: string, request: InstrumentRequest): void {
+    if (this.options.instrumentStartsReintegration?.() === false) return;
+    this.receiveEvent({
+      source: INSTRUMENT_SOURCE,
+      id: instrumentId,
+      type: 'nl.koers.reintegration.started',
+      occurredOn: request.startedOn,
+      data: { instrument: request.kind },
+      receivedAt: new Date(this.now()).toISOString(),
+      actor: { name: String(request.requestedBy), role: 'caseworker' },
+    });
   }
 
   /** The next instrument's workflow id. Taken synchronously, before the start is awaited, so concurrent starts never share one. */
@@ -510,7 +614,7 @@ export class Journey {
     }
   }
 
-  private logAmendment(to: Policy, reason: string, amendedBy: string): void {
+  private logAmendment(to: Policy, reason: string, amendedBy: string, move?: AmendmentLogEntry['move']): void {
     pushBounded(
       this.memory.amendments,
       {
@@ -519,9 +623,18 @@ export class Journey {
         to: { id: to.id, version: to.version },
         reason,
         amendedBy,
+        ...(move ? { move } : {}),
       },
       LIMITS.amendments,
     );
+  }
+
+  /**
+   * A message refused before any handler saw it (a payload Koers did not seal, workflows/interceptors.ts):
+   * recorded among the rejected messages with its reason; nothing else changes.
+   */
+  refuseMessage(message: string, reason: string): void {
+    this.reject(message.slice(0, 100), reason.slice(0, 500));
   }
 
   private reject(message: string, reason: string): void {
@@ -530,7 +643,7 @@ export class Journey {
     this.changed = true;
   }
 
-  private recordEvent(event: JourneyEvent, verdict: Admission): void {
+  private recordEvent(event: JourneyEvent, verdict: Admission, replaced?: Partial<JourneyFacts>): void {
     const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
     const entry: EventLogEntry = {
       source: text(event?.source, 512),
@@ -540,6 +653,9 @@ export class Journey {
       receivedAt: text(event?.receivedAt, 40) || new Date(this.now()).toISOString(),
       ...(event?.actor ? { actor: { name: text(event.actor.name, 128), role: event.actor.role } } : {}),
       ...(event?.correction === true ? { correction: true } : {}),
+      ...(event?.correction === true && typeof event.reason === 'string' ? { reason: text(event.reason, 500) } : {}),
+      ...(replaced !== undefined ? { replaced: replaced as Record<string, unknown> } : {}),
+      ...(isWithdrawal(event) ? { withdrawn: true } : {}),
       ...(verdict.ok ? {} : { outcome: 'rejected' as const, rejection: { field: verdict.field, reason: verdict.reason.slice(0, 500) } }),
     };
     this.memory.events.push(entry);

@@ -33,6 +33,7 @@ import {
   eventSignal,
   ladderAssessedSignal,
   moveMunicipalitySignal,
+  correctPersonSignal,
   projectSignal,
   requestExtensionUpdate,
   startInstrumentUpdate,
@@ -44,6 +45,7 @@ import {
 } from './definitions';
 import { instrumentWorkflow, instrumentChangedSignal, endInstrumentSignal, extendInstrumentSignal } from './instrument';
 import { Journey, type JourneyMemory } from './journey-state';
+import { onRefusedMessage } from './interceptors';
 
 export type { JourneyMemory };
 
@@ -75,8 +77,12 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   const journey = new Journey(input, carried, () => Date.now(), {
     crossFieldRules: patched('admission-v1.1'),
     lawV11: patched('law-v1.1'),
+    // Issue 22: the Algemene termijnenwet, the suspension of Awb 4:15 and the statutes' conditions.
+    lawV12: patched('law-v1.2'),
     // Asked when a form gives the day, so the marker lands in the history where the behaviour changed.
     formAssessedOn: () => patched('ladder-assessed-on'),
+    correctionsV12: () => patched('corrections-v1.2'),
+    instrumentStartsReintegration: () => patched('instrument-starts-reintegration'),
   });
   // Journeys recorded before the read model keep their two activities per step (replay); later ones
   // make one local activity that also writes the read model (store/journeys.ts). Asked at every step,
@@ -86,12 +92,15 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   const { journeyId } = input;
   const startedAt = workflowInfo().startTime.toISOString();
 
+  // A signal sent around the API (its payload not sealed by Koers) is kept as rejected, nothing more.
+  onRefusedMessage((message, reason) => journey.refuseMessage(message, reason));
   setHandler(eventSignal, (event) => {
     if (journey.receiveEvent(event) === 'rejected') log.warn('event rejected', { type: String(event?.type) });
   });
   setHandler(amendPolicySignal, (amendment) => journey.amendPolicy(amendment));
   setHandler(assignCaseworkerSignal, (caseworker) => journey.assignCaseworker(caseworker));
   setHandler(moveMunicipalitySignal, (move) => journey.move(move));
+  setHandler(correctPersonSignal, (correction) => journey.correctPerson(correction));
   setHandler(ladderAssessedSignal, (assessment) => journey.assessLadder(assessment));
   setHandler(taskCompletedSignal, (completion) => journey.completeTask(completion));
   setHandler(instrumentChangedSignal, (state) => {
@@ -128,12 +137,16 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
         // signal the journey by workflow id, which always reaches the current run.
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
+      journey.instrumentStarted(instrumentId, request);
       return instrumentState(instrumentId);
     },
     {
       validator: (request) => {
         const verdict = journey.checkInstrumentStart(request);
-        if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.reason, 'IneligibleInstrument', verdict.field ? { field: verdict.field } : { rule: verdict.rule });
+        if (!verdict.ok) {
+          const details = { ...(verdict.field ? { field: verdict.field } : {}), ...(verdict.rule ? { rule: verdict.rule } : {}), ...(verdict.code ? { code: verdict.code } : {}) };
+          throw ApplicationFailure.nonRetryable(verdict.reason, 'IneligibleInstrument', details);
+        }
       },
     },
   );

@@ -175,6 +175,7 @@ async function dashboard(web: Web): Promise<void> {
       t('dashboard.title'),
       html`<h1 class="utrecht-heading-1">${t('dashboard.title')}</h1>
       <p class="utrecht-paragraph">${t('dashboard.intro')} ${t('dashboard.sample', { count: formatNumber(lang, stats.journeys) })} (${t('journey.today')} ${formatDate(lang, stats.today)})</p>
+      <p class="utrecht-paragraph" id="dashboard-scope">${t('dashboard.scope', { count: formatNumber(lang, stats.unavailable) })}</p>
       <form method="get" action="${href('/dashboard')}" class="koers-filters" aria-label="${t('inbox.filters')}">
         ${select(t, 'f-municipality', t('journey.municipality'), municipalities().map((m) => [m, municipalityName(m)]), municipality)}
         ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, t(`regime.${r}`)]), regime)}

@@ -143,7 +143,7 @@ function eventTable(t: Translate, lang: Lang, timeline: TimelineView): Html {
     <tbody class="utrecht-table__body">${timeline.events.map((e, index) => {
       const replacedBy = replaced.get(index);
       return html`<tr class="utrecht-table__row${replacedBy !== undefined ? ' koers-row--replaced' : ''}" data-event-type="${e.type}"${replacedBy !== undefined ? html` data-replaced="true"` : ''}>
-        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ` (${t('journey.correction')})` : ''}
+        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ` (${t('journey.correction')}${e.reason ? `: ${e.reason}` : ''})` : ''}${e.withdrawn ? html` ${statusBadge(t, 'waived', t('journey.withdrawn'))}` : ''}
           ${replacedBy !== undefined ? html` ${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${t('journey.replacedBy', { date: formatDate(lang, replacedBy) })}</span>` : ''}
           ${e.correction && replacedBy === undefined && e.applied && [...replaced.keys()].some((i) => timeline.events[i]!.type === e.type) ? html` ${statusBadge(t, 'met', t('journey.holds'))}` : ''}</td>
         <td class="utrecht-table__cell">${replacedBy !== undefined ? html`<s>${formatDate(lang, e.occurredOn)}</s>` : formatDate(lang, e.occurredOn)}</td>

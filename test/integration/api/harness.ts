@@ -31,6 +31,7 @@ import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
 import { testCodec, testDataConverter } from '../../helpers/codec';
 import { closeClient, connectClient } from '../../../platform/temporal';
+import { JourneySignals } from '../../../store/journey-signals';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -110,6 +111,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   await migrateAuditStore(db);
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
+  const journeySignals = new JourneySignals(db);
   const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db);
@@ -165,6 +167,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     journeys,
     policies: new PolicyVersions(db),
     outbox,
+    journeySignals,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
     codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
@@ -178,6 +181,9 @@ export async function apiHarness(options: HarnessOptions = {}) {
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
     ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),
   });
+
+  // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.
+  app.koers.relay.start(250);
 
   const as = (who: KeyName | undefined) => {
     const auth = (r: request.Test) => (who ? r.set('Authorization', `Bearer ${KEYS[who]}`) : r);
@@ -245,6 +251,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     startWorker,
     stopWorker,
     async stop(): Promise<void> {
+      await app.koers.relay.stop();
       await stopWorker();
       await closeClient(client);
       await db.destroy();

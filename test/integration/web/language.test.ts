@@ -196,7 +196,8 @@ describe('the web app in Dutch and in English: every page and form', () => {
     correctedJourney = await h.createJourney({ permitGrantedOn: '2024-06-01' });
     expect((await h.as('partnerBrp').post(`/v1/journeys/${correctedJourney}/events`, cloudEvent('nl.koers.brp.registered', { occurredOn: '2024-07-01' }))).status).toBe(202);
     await h.settled(correctedJourney);
-    expect((await h.as('admin').post(`/v1/journeys/${correctedJourney}/events`, cloudEvent('nl.koers.brp.registered', { occurredOn: '2024-06-20' }))).status).toBe(202);
+    const correction = { ...cloudEvent('nl.koers.brp.registered', { occurredOn: '2024-06-20' }), koerscorrection: true, koersreason: 'Datum uit de BRP-brief overgenomen' };
+    expect((await h.as('admin').post(`/v1/journeys/${correctedJourney}/events`, correction)).status).toBe(202);
     for (const id of [overdueJourney, minorJourney, correctedJourney]) await h.settled(id);
     await eventually(async () => (await h.as('caseworker').get('/v1/tasks/team?pageSize=500')).body.tasks as Array<{ journeyId: string }>, (tasks) => tasks.some((t) => t.journeyId === overdueJourney), 20_000);
     // One overdue task of the caseworker's own, so the walk opens a task's page and sends its form empty.
@@ -289,6 +290,9 @@ describe('the web app in Dutch and in English: every page and form', () => {
     expect(replaced).toHaveLength(1);
     expect(readable(replaced[0]!)).toContain('1 juli 2024');
     expect(readable(replaced[0]!)).toContain('vervangen door de correctie van 20 juni 2024');
+    const holds = rows.find((row) => !row.includes('data-replaced="true"'))!;
+    expect(readable(holds)).toContain('geldt');
+    expect(readable(holds)).toContain('Datum uit de BRP-brief overgenomen');
   });
 
   it("counts my overdue tasks apart from the team's, and lists my reminders and escalations", async () => {

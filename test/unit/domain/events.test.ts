@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { EVENT_TYPES, eventDataSchema, eventKey, isEventType, type EventType } from '../../../domain/events';
 
 describe('event types (api-contract.md)', () => {
-  it('lists the twelve contract types and the three of v1.1', () => {
-    expect(EVENT_TYPES).toHaveLength(15);
+  it('lists the twelve contract types, the three of v1.1 and the two of v1.2', () => {
+    expect(EVENT_TYPES).toHaveLength(17);
+    expect(isEventType('nl.koers.bijstand.completion-requested')).toBe(true);
+    expect(isEventType('nl.koers.bijstand.completed')).toBe(true);
     expect(isEventType('nl.koers.diploma.recognised')).toBe(true);
     expect(isEventType('nl.koers.bijstand.decided')).toBe(true);
     expect(isEventType('nl.koers.bijstand.ended')).toBe(true);

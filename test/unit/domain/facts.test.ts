@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { applyEvent, applyEvents, initialFacts, regimeForPermit } from '../../../domain/facts';
+import { applyEvent, applyEvents, factsOfType, initialFacts, regimeForPermit } from '../../../domain/facts';
 import { ev, eventsAndPermutation, partnerEvent } from './arbitraries';
 
 const start = () => initialFacts({ regime: 'wi2021', permitGrantedOn: '2024-02-29', birthDate: '1990-05-01' });
@@ -117,6 +117,34 @@ describe('applyEvent', () => {
       expect(applyEvents(start(), [admin, partner]).brpRegisteredOn).toBe('2024-05-01');
     });
 
+    it('withdraw a milestone (contract v1.2, data.withdrawn): the fact is gone and a later partner report does not bring it back', () => {
+      const exemption = ev('nl.koers.exemption.granted', '2025-06-01');
+      const withdrawal = ev('nl.koers.exemption.granted', '2025-07-01', { withdrawn: true }, { correction: true, reason: 'wrong person' });
+      const f = applyEvents(start(), [exemption, withdrawal]);
+      expect(f.exemptedOn).toBeUndefined();
+      expect(f.corrected).toEqual(['nl.koers.exemption.granted']);
+      expect(applyEvent(f, ev('nl.koers.exemption.granted', '2025-06-01'))).toEqual(f);
+      // A withdrawal of a PIP takes its leerroute with it; of an extension, every grant.
+      const pip = applyEvents(start(), [
+        ev('nl.koers.pip.established', '2024-06-01', { leerroute: 'b1' }),
+        ev('nl.koers.extension.granted', '2026-05-01', { newFinalDate: '2027-12-01' }),
+        ev('nl.koers.pip.established', '2024-08-01', { withdrawn: true }, { correction: true }),
+        ev('nl.koers.extension.granted', '2026-06-01', { withdrawn: true }, { correction: true }),
+      ]);
+      expect(pip).toEqual({ ...start(), extensions: [], leerrouteChoices: undefined, corrected: ['nl.koers.extension.granted', 'nl.koers.pip.established'] });
+    });
+
+    it('withdraw nothing when the withdrawal is off (journeys replaying from before v1.2)', () => {
+      const f = applyEvent(applyEvent(start(), ev('nl.koers.brp.registered', '2024-04-01')), ev('nl.koers.brp.registered', '2024-05-01', { withdrawn: true }, { correction: true }), { withdrawals: false });
+      expect(f.brpRegisteredOn).toBe('2024-05-01');
+    });
+
+    it('say what they replace (factsOfType)', () => {
+      const f = applyEvents(start(), [ev('nl.koers.exam.passed', '2026-01-20', { route: 'b1' })]);
+      expect(factsOfType(f, 'nl.koers.exam.passed')).toEqual({ examPassedOn: '2026-01-20', examRoute: 'b1' });
+      expect(factsOfType(f, 'nl.koers.extension.granted')).toBeUndefined();
+    });
+
     it('apply among themselves in arrival order', () => {
       const a = ev('nl.koers.exam.passed', '2026-01-20', { route: 'b1' }, { correction: true });
       const b = ev('nl.koers.exam.passed', '2026-03-20', { route: 'staatsexamen' }, { correction: true });
@@ -190,6 +218,26 @@ describe('applyEvent: properties', () => {
         const once = applyEvents(start(), [...events, again]);
         expect(applyEvent(once, again)).toEqual(once);
       }),
+    );
+  });
+
+  it('with one withdrawal per type mixed in (contract v1.2), the order of partner events still does not matter', () => {
+    const withWithdrawals = eventsAndPermutation(partnerEvent(), 20).chain(([events, permuted]) =>
+      fc.uniqueArray(partnerEvent(), { selector: (e) => e.type, maxLength: 4 }).chain((withdrawn) => {
+        const withdrawals = withdrawn.map((w) => ({ ...w, data: { occurredOn: w.occurredOn, withdrawn: true }, correction: true }));
+        return fc
+          .tuple(fc.shuffledSubarray([...events, ...withdrawals], { minLength: events.length + withdrawals.length }), fc.shuffledSubarray([...permuted, ...withdrawals], { minLength: events.length + withdrawals.length }))
+          .map(([a, b]) => [a, b, withdrawn.map((w) => w.type)] as const);
+      }),
+    );
+    fc.assert(
+      fc.property(withWithdrawals, ([a, b, types]) => {
+        const facts = applyEvents(start(), a);
+        expect(applyEvents(start(), b)).toEqual(facts);
+        // Whatever arrived before or after it, a withdrawn milestone is gone.
+        for (const type of types) expect(factsOfType(facts, type)).toBeUndefined();
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -11,8 +11,10 @@ const w21 = (more: Partial<JourneyFacts> = {}): JourneyFacts => ({ ...initialFac
 
 describe('derivePhase', () => {
   it.each<[string, JourneyFacts, Phase]>([
-    ['Wi2013 permit only', w13(), 'arrival'],
-    ['Wi2013 registered, no application yet', w13({ brpRegisteredOn: '2021-08-01' }), 'arrival'],
+    // v1.2 (issue 21): the Wi2013 term runs from the start of the plicht (Wi2013 art. 7(1)); no "arrival".
+    ['Wi2013 permit only', w13(), 'inburgering'],
+    ['Wi2013 registered, no application yet', w13({ brpRegisteredOn: '2021-08-01' }), 'inburgering'],
+    ['Wi2013 permit only, v1.1 rules', w13({ rules: 'v1.1' }), 'arrival'],
     ['Wi2013 bijstand applied: intake due', w13({ bijstandAppliedOn: '2021-08-02' }), 'intake'],
     ['Wi2013 intake held, no plan yet', w13({ bijstandAppliedOn: '2021-08-02', intakeHeldOn: '2021-08-10' }), 'intake'],
     ['Wi2013 plan set', w13({ intakeHeldOn: '2021-08-10', pipEstablishedOn: '2021-09-01' }), 'inburgering'],

@@ -9,6 +9,7 @@ import {
   derivedPayloadKey,
   parsePayloadKeys,
 } from '../../../platform/codec';
+import { REFUSED_PAYLOAD } from '../../../platform/refused-payload';
 import { loadConfig } from '../../../platform/config';
 
 const converter = new DefaultPayloadConverter();
@@ -53,14 +54,21 @@ describe('payload codec (AES-256-GCM, key ids)', () => {
     expect(converter.fromPayload((await rotated.decode([before!]))[0]!)).toEqual(input);
     const [after] = await rotated.encode([converter.toPayload(input)]);
     expect(text(after!.metadata![KEY_ID_METADATA])).toBe('2026-07');
-    // Once the old key is retired, what it encrypted can no longer be read.
-    await expect(new EncryptionCodec([newKey]).decode([before!])).rejects.toThrow(/key id "2026-01"/);
+    // Once the old key is retired, what it encrypted can no longer be read: it is refused, naming the key id.
+    const [retired] = await new EncryptionCodec([newKey]).decode([before!]);
+    expect(converter.fromPayload(retired!)).toEqual({ [REFUSED_PAYLOAD]: { reason: expect.stringContaining('key id "2026-01"') } });
   });
 
-  it('passes a payload without its encoding through unchanged (histories recorded before the codec)', async () => {
+  it('refuses a payload Koers did not encrypt: the marker names why and keeps the plain JSON only for replaying old histories', async () => {
     const codec = new EncryptionCodec([key('k1')]);
     const plain: Payload = converter.toPayload(input);
-    expect(await codec.decode([plain])).toEqual([plain]);
+    const [decoded] = await codec.decode([plain]);
+    expect(converter.fromPayload(decoded!)).toEqual({ [REFUSED_PAYLOAD]: { reason: 'not encrypted by Koers', value: input } });
+    const binary: Payload = { metadata: { [METADATA_ENCODING_KEY]: Buffer.from('binary/plain') }, data: Buffer.from('x') };
+    expect(converter.fromPayload((await codec.decode([binary]))[0]!)).toEqual({ [REFUSED_PAYLOAD]: { reason: 'not encrypted by Koers' } });
+    // A message without data carries nothing to forge.
+    const none = converter.toPayload(undefined);
+    expect(await codec.decode([none])).toEqual([none]);
   });
 
   it('refuses a tampered payload or tampered metadata', async () => {
@@ -69,10 +77,14 @@ describe('payload codec (AES-256-GCM, key ids)', () => {
     const [encoded] = await codec.encode([converter.toPayload(input)]);
     const flipped = Buffer.from(encoded!.data!);
     flipped[20] = flipped[20]! ^ 1;
-    await expect(codec.decode([{ ...encoded!, data: flipped }])).rejects.toThrow();
+    const refusedAs = async (payload: Payload) => converter.fromPayload((await codec.decode([payload]))[0]!);
+    expect(await refusedAs({ ...encoded!, data: flipped })).toEqual({ [REFUSED_PAYLOAD]: { reason: 'encrypted payload does not authenticate' } });
     const large = (await codec.encode([converter.toPayload({ notes: 'x'.repeat(1000) })]))[0]!;
     const { [COMPRESSION_METADATA]: _dropped, ...withoutCompression } = large.metadata!;
-    await expect(codec.decode([{ ...large, metadata: withoutCompression }])).rejects.toThrow();
+    expect(await refusedAs({ ...large, metadata: withoutCompression })).toEqual({ [REFUSED_PAYLOAD]: { reason: 'encrypted payload does not authenticate' } });
+    // A shortened tag is refused too (the tag length is fixed at 16 bytes).
+    const shortTag = Buffer.from(encoded!.data!).subarray(0, encoded!.data!.length - 4);
+    expect(await refusedAs({ ...encoded!, data: shortTag })).toEqual({ [REFUSED_PAYLOAD]: { reason: 'encrypted payload does not authenticate' } });
   });
 
   it('derives a stable key from the server secret for the embedded setup', () => {

@@ -1,0 +1,231 @@
+/**
+ * Who a journey is about (issue 21; contract v1.2 "One person, one journey per municipality"): the
+ * duplicate check a registration page makes before it submits, the search by reference, BSN and name,
+ * the person's summary for the pages, and an administrator's correction of the dates the journey
+ * started with. Persons are found through the person index (store/persons.ts) by keyed hashes only;
+ * BSN, reference and name travel in request bodies, never in a URL (they would land in access logs).
+ *
+ * Search by name: names are sealed, so the index keeps a keyed hash of each normalised word of the name
+ * (api/identity.ts nameKeys) and a search matches every word typed as a whole word, in any case and
+ * without diacritics. Chosen over decrypting per municipality in pages: one indexed query whatever the
+ * caseload, and the index never holds a name. What it cannot do: prefixes and typos ("Moham" or
+ * "Mohamed" for "Muhammad").
+ */
+import { z } from 'zod';
+import type { JourneyFacts } from '../domain/facts';
+import { admitStart } from '../domain/admission';
+import { correctPersonSignal, type JourneyState } from '../workflows/definitions';
+import { mayAccessMunicipality, type Principal } from './auth';
+import { visibleJourney, type ApiContext } from './context';
+import { isValidBsn, nameWords } from './identity';
+import { Problem, notFound } from './problem';
+import { route, type RouteDef } from './route';
+import { JourneyParams, readState, viewOn } from './journeys';
+import {
+  DuplicateCheckBody,
+  DuplicateCheckResult,
+  JourneySearchBody,
+  JourneySearchResult,
+  PersonCorrectionAccepted,
+  PersonCorrectionBody,
+  PersonCorrectionDoc,
+  PersonSummary,
+} from './schemas';
+
+const json = (schema: z.ZodType) => ({ 'application/json': schema });
+
+/** The sealed text, or undefined when it cannot be opened (sealed under another secret: the journey stays readable without it). */
+function unsealed(ctx: ApiContext, journeyId: string, sealed: string | undefined): string | undefined {
+  if (!sealed) return undefined;
+  try {
+    return ctx.identity.unsealDetail(sealed);
+  } catch {
+    ctx.logger.warn({ journeyId }, 'person detail could not be unsealed');
+    return undefined;
+  }
+}
+
+/** The reference and name of a journey's person, for admins and caseworkers (partners: none). */
+export async function personOf(ctx: ApiContext, principal: Principal, journeyId: string): Promise<{ personRef?: string; name?: string }> {
+  if (principal.role === 'partner') return {};
+  const person = await ctx.persons.person(journeyId).catch(() => undefined);
+  if (!person) return {};
+  const personRef = unsealed(ctx, journeyId, person.refSealed);
+  const name = unsealed(ctx, journeyId, person.nameSealed);
+  return { ...(personRef ? { personRef } : {}), ...(name ? { name } : {}) };
+}
+
+/** The municipalities a search covers: the caller's (an admin's: all), narrowed to the one asked for. */
+function searchScope(principal: Principal, municipality: string | undefined): string[] | undefined {
+  if (municipality !== undefined) return mayAccessMunicipality(principal, municipality) ? [municipality] : [];
+  return principal.role === 'admin' ? undefined : principal.municipalities;
+}
+
+export function personRoutes(ctx: ApiContext): RouteDef[] {
+  return [
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys/duplicates',
+        operationId: 'checkDuplicateJourney',
+        summary: 'Before registering: the journeys this person already has in the municipality, by reference and by BSN',
+        description:
+          'For the registration page, before it submits: each existing journey with what matched (`personRef`, `bsn`). ' +
+          'The create itself decides (409 naming the journey). BSN and reference travel in the body and are compared as keyed hashes.',
+        tags: ['journeys'],
+        roles: ['admin', 'caseworker'],
+        body: { content: json(DuplicateCheckBody), schema: DuplicateCheckBody },
+        responses: { 200: { description: 'The journeys found (none: no duplicate)', schema: DuplicateCheckResult } },
+      },
+      async ({ principal, body }) => {
+        if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not register journeys in ${body.municipality}.`);
+        const found = await ctx.persons.duplicates(body.municipality, {
+          ...(body.personRef ? { personKey: ctx.identity.personKey(body.personRef) } : {}),
+          ...(body.bsn ? { bsnKey: ctx.identity.bsnKey(body.bsn) } : {}),
+        });
+        return { status: 200, body: { duplicates: found.map((d) => ({ ...d, location: `/v1/journeys/${d.journeyId}` })) } };
+      },
+    ),
+
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys/search',
+        operationId: 'searchJourneys',
+        summary: 'Find journeys by reference (any case), BSN, or name, in every municipality the caller may see',
+        description:
+          'One query `q`: a reference matches case-insensitively after trimming, a valid BSN exactly, a name when every word ' +
+          'typed is one of the words of the recorded name (any case, without diacritics; no prefixes). Admins search every ' +
+          'municipality, others their own; `municipality` narrows it. At most 50 journeys. The query travels in the body, never ' +
+          'in a URL. Partners get journey ids only; admins and caseworkers also the reference and name.',
+        tags: ['journeys'],
+        roles: ['admin', 'caseworker', 'partner'],
+        body: { content: json(JourneySearchBody), schema: JourneySearchBody },
+        responses: { 200: { description: 'The journeys found, possibly none', schema: JourneySearchResult } },
+      },
+      async ({ principal, body }) => {
+        const q = body.q.trim();
+        const compact = q.replace(/\s+/g, '');
+        const words = nameWords(q);
+        const found = await ctx.persons.search(
+          {
+            ...(/^[A-Za-z0-9_-]{1,64}$/.test(q) ? { refKey: ctx.identity.refKey(q) } : {}),
+            ...(isValidBsn(compact) ? { bsnKey: ctx.identity.bsnKey(compact) } : {}),
+            ...(words.length > 0 && /\p{L}/u.test(q) ? { nameKeys: ctx.identity.nameKeys(q) } : {}),
+          },
+          searchScope(principal, body.municipality),
+        );
+        const journeys = [];
+        for (const person of found) {
+          // The index and the read model agree on the municipality but for a move in flight: the read model decides who may see it.
+          const run = await ctx.journeys.run(person.journeyId).catch(() => undefined);
+          const municipality = run?.municipality ?? person.municipality;
+          if (!mayAccessMunicipality(principal, municipality)) continue;
+          const personal = principal.role === 'partner' ? {} : { personRef: unsealed(ctx, person.journeyId, person.refSealed), name: unsealed(ctx, person.journeyId, person.nameSealed) };
+          journeys.push({
+            journeyId: person.journeyId,
+            location: `/v1/journeys/${person.journeyId}`,
+            municipality,
+            matchedOn: person.matchedOn,
+            ...(run ? { status: run.runStatus, phase: run.phase, regime: run.regime } : {}),
+            ...Object.fromEntries(Object.entries(personal).filter(([, v]) => v !== undefined)),
+          });
+        }
+        ctx.logger.info({ keyId: principal.keyId, found: journeys.length, by: [...new Set(found.flatMap((f) => f.matchedOn))] }, 'journeys searched');
+        return { status: 200, body: { journeys } };
+      },
+    ),
+
+    route(
+      {
+        method: 'get',
+        path: '/v1/journeys/{journeyId}/person',
+        operationId: 'getJourneyPerson',
+        summary: 'Who the journey is about: reference, name, birth and permit dates, and the BSN',
+        description: 'For the pages of admins and caseworkers. Each reading is logged with the key (never the data), so every processing is accountable.',
+        tags: ['journeys'],
+        roles: ['admin', 'caseworker'],
+        params: JourneyParams,
+        responses: { 200: { description: 'The person', schema: PersonSummary } },
+      },
+      async ({ principal, params }) => {
+        const run = await visibleJourney(ctx, principal, params.journeyId);
+        const stored = await ctx.journeys.get<JourneyState>(params.journeyId).catch(() => undefined);
+        const facts = (stored ? viewOn(stored.view, ctx.today()) : await readState(ctx, principal, params.journeyId)).milestones as JourneyFacts;
+        const bsnCiphertext = stored?.bsnCiphertext ?? (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext;
+        let bsn: string | undefined;
+        if (bsnCiphertext) {
+          try {
+            bsn = ctx.identity.decryptBsn(bsnCiphertext);
+          } catch {
+            ctx.logger.warn({ journeyId: params.journeyId }, 'BSN could not be decrypted');
+          }
+        }
+        const person = await personOf(ctx, principal, params.journeyId);
+        ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, shown: ['personRef', 'name', 'birthDate', 'bsn'].filter((f) => (f === 'bsn' ? bsn : f === 'birthDate' ? facts.birthDate : person[f as 'personRef' | 'name'])) }, 'person shown');
+        return {
+          status: 200,
+          body: {
+            journeyId: params.journeyId,
+            municipality: run.municipality,
+            regime: facts.regime,
+            ...person,
+            permitGrantedOn: facts.permitGrantedOn,
+            ...(facts.birthDate ? { birthDate: facts.birthDate } : {}),
+            ...(bsn ? { bsn } : {}),
+          },
+        };
+      },
+    ),
+
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys/{journeyId}/person-corrections',
+        operationId: 'correctJourneyPerson',
+        summary: 'Correct the permit date and/or the birth date the journey started with (admins), with a reason',
+        description:
+          'A correction in the sense of contract v1.2: it replaces the date, and the timeline shows it as `nl.koers.person.corrected` ' +
+          'with its reason and what it replaced. The same rules as at the start apply (a birth date not after the permit; 422 ' +
+          'otherwise). The regime stays the one the journey started under. An ended journey: 409.',
+        tags: ['administration'],
+        roles: ['admin'],
+        params: JourneyParams,
+        body: { content: json(PersonCorrectionDoc), schema: PersonCorrectionDoc, dated: PersonCorrectionBody },
+        responses: {
+          202: { description: 'Accepted by the journey', schema: PersonCorrectionAccepted },
+          409: { description: 'The journey has ended', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ principal, params, body }) => {
+        const run = await visibleJourney(ctx, principal, params.journeyId);
+        if (!run.running) throw Problem.journeyEnded();
+        const state = await readState(ctx, principal, params.journeyId);
+        const facts = state.milestones as JourneyFacts;
+        const verdict = admitStart({ permitGrantedOn: body.permitGrantedOn ?? facts.permitGrantedOn, birthDate: body.birthDate ?? facts.birthDate });
+        if (!verdict.ok) throw new Problem(422, 'Invalid request', `The correction cannot apply: ${verdict.field} ${verdict.reason}.`, [{ path: verdict.field, message: verdict.reason }]);
+        const correctionId = `pc-${ctx.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+        await ctx.temporal.signal(params.journeyId, correctPersonSignal, {
+          id: correctionId,
+          ...(body.permitGrantedOn ? { permitGrantedOn: body.permitGrantedOn } : {}),
+          ...(body.birthDate ? { birthDate: body.birthDate } : {}),
+          reason: body.reason,
+          correctedBy: principal.name,
+          correctedOn: ctx.today(),
+        });
+        ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, fields: Object.keys(body).filter((k) => k !== 'reason') }, 'person dates corrected');
+        return {
+          status: 202,
+          body: {
+            journeyId: params.journeyId,
+            correctionId,
+            replaced: {
+              ...(body.permitGrantedOn ? { permitGrantedOn: facts.permitGrantedOn } : {}),
+              ...(body.birthDate && facts.birthDate ? { birthDate: facts.birthDate } : {}),
+            },
+          },
+        };
+      },
+    ),
+  ];
+}

@@ -1,0 +1,34 @@
+import { EVENT_TYPES } from '../../../domain/events';
+import { PolicySchema } from '../../../domain/policy';
+import { findPolicy } from '../../../domain/policies';
+import { DEFAULT_CASEWORKER_MILESTONES, mayReportMilestone, reportableMilestones } from '../../../domain/reporting';
+
+describe('who may report and correct milestones (contract v1.2, "Staff report milestones too")', () => {
+  it('by default lets caseworkers report and correct what arrives by letter or portal, bijstand.* included, not the re-integration start', () => {
+    const allowed = reportableMilestones(undefined, 'caseworker', false);
+    expect(allowed).toEqual(EVENT_TYPES.filter((t) => t !== 'nl.koers.reintegration.started'));
+    expect(mayReportMilestone(undefined, 'caseworker', 'nl.koers.bijstand.decided', true)).toBe(true);
+    expect(mayReportMilestone(undefined, 'caseworker', 'nl.koers.reintegration.started', false)).toBe(false);
+    expect(DEFAULT_CASEWORKER_MILESTONES).toContain('nl.koers.bijstand.*');
+  });
+
+  it("follows the municipality's configuration per event type, reports and corrections apart", () => {
+    const reporting = { caseworker: { report: ['nl.koers.brp.registered', 'nl.koers.bijstand.*'], correct: ['nl.koers.brp.registered'] } };
+    expect(reportableMilestones(reporting, 'caseworker', false)).toEqual(['nl.koers.brp.registered', 'nl.koers.bijstand.applied', 'nl.koers.bijstand.decided', 'nl.koers.bijstand.ended']);
+    expect(reportableMilestones(reporting, 'caseworker', true)).toEqual(['nl.koers.brp.registered']);
+    expect(mayReportMilestone(reporting, 'caseworker', 'nl.koers.exam.passed', false)).toBe(false);
+  });
+
+  it('lets admins report and correct every type', () => {
+    const none = { caseworker: { report: [], correct: [] } };
+    expect(reportableMilestones(none, 'admin', true)).toEqual([...EVENT_TYPES]);
+  });
+
+  it('is policy data: a pattern that names no event type is refused when the policy loads', () => {
+    const base = findPolicy('borger-odoorn')!;
+    expect(PolicySchema.safeParse({ ...base, milestoneReporting: { caseworker: { report: ['nl.koers.brp.registered'], correct: [] } } }).success).toBe(true);
+    const wrong = PolicySchema.safeParse({ ...base, milestoneReporting: { caseworker: { report: ['nl.koers.brp.registred'], correct: [] } } });
+    expect(wrong.success).toBe(false);
+    expect(wrong.error?.issues[0]?.path).toEqual(['milestoneReporting', 'caseworker', 'report', 0]);
+  });
+});

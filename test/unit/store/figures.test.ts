@@ -1,0 +1,233 @@
+/**
+ * The dashboard's figures and the process view's counts are exact (issue 25): on a few thousand
+ * generated journeys, written into the read model on days before today as the journey itself writes
+ * them, every figure the database counts equals a brute-force computation over the views GET answers
+ * (viewOn of each stored row, today), for every filter, on SQLite and PostgreSQL.
+ */
+import { figures, DEADLINE_HORIZONS } from '../../../api/statistics';
+import { isWindowClock } from '../../../domain/clocks';
+import { addDays, addPeriod, dayNumber, isAfter } from '../../../domain/dates';
+import type { EventType } from '../../../domain/events';
+import { findPolicy } from '../../../domain/policies';
+import type { Regime } from '../../../domain/types';
+import { viewOn } from '../../../store/journey-view';
+import { JourneyReadModel, type JourneyListFilter } from '../../../store/journeys';
+import type { JourneyState } from '../../../workflows/definitions';
+import { Journey } from '../../../workflows/journey-state';
+import { describeEachDatabase } from './databases';
+
+const TODAY = '2026-06-01';
+const JOURNEYS = 2500;
+const MUNICIPALITIES = ['borger-odoorn', 'midden-drenthe'];
+
+/** A small seeded generator (mulberry32), so a failure reproduces. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Generated {
+  journeyId: string;
+  municipality: string;
+  writtenOn: string;
+  runStatus: 'running' | 'completed' | 'failed';
+  events: Array<{ type: EventType; occurredOn: string; data?: Record<string, unknown> }>;
+  regime: Regime;
+  permitGrantedOn: string;
+  birthDate?: string;
+}
+
+/**
+ * Journeys at every stage, written up to 500 days before today (so clocks and phases lapse between the
+ * write and today): a share of minors whose plicht starts later, some runs stopped.
+ */
+function generate(count: number): Generated[] {
+  const rnd = random(25);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const journeys: Generated[] = [];
+  for (let i = 0; i < count; i++) {
+    const writtenOn = addDays(TODAY, -Math.floor(rnd() * 500));
+    const permitGrantedOn = addDays(writtenOn, -Math.floor(rnd() * 1400));
+    const regime: Regime = permitGrantedOn < '2022-01-01' ? 'wi2013' : rnd() < 0.2 ? 'wi2013' : 'wi2021';
+    const minor = rnd() < 0.1;
+    const birthDate = minor ? addDays(permitGrantedOn, -(365 * 17 + Math.floor(rnd() * 300))) : rnd() < 0.5 ? addDays(permitGrantedOn, -365 * (20 + Math.floor(rnd() * 30))) : undefined;
+    let day = permitGrantedOn;
+    const events: Generated['events'] = [];
+    // Each step happens with some chance, some days after the one before, never after the write.
+    const step = (type: EventType, chance: number, maxDays: number, data?: Record<string, unknown>) => {
+      if (rnd() >= chance) return false;
+      const next = addDays(day, Math.floor(rnd() * maxDays));
+      if (isAfter(next, writtenOn)) return false;
+      day = next;
+      events.push({ type, occurredOn: next, ...(data ? { data } : {}) });
+      return true;
+    };
+    if (step('nl.koers.brp.registered', 0.9, 60)) {
+      step('nl.koers.duo.notified', 0.85, 30);
+      if (step('nl.koers.bijstand.applied', 0.8, 30) && step('nl.koers.intake.held', 0.8, 60)) {
+        step('nl.koers.reintegration.started', 0.6, 150, { instrument: 'werkstage' });
+      }
+      if (step('nl.koers.pip.established', 0.6, 90, regime === 'wi2021' ? { leerroute: pick(['b1', 'onderwijs', 'zelfredzaamheid']) } : undefined)) {
+        step('nl.koers.participatieverklaring.signed', 0.6, 400);
+        step('nl.koers.exam.passed', 0.3, 700, { route: 'inburgeringsexamen' });
+      }
+      step('nl.koers.exemption.granted', 0.03, 300);
+    }
+    journeys.push({
+      journeyId: `j-${String(i).padStart(5, '0')}`,
+      municipality: pick(MUNICIPALITIES),
+      writtenOn,
+      runStatus: rnd() < 0.05 ? 'failed' : rnd() < 0.05 ? 'completed' : 'running',
+      events,
+      regime,
+      permitGrantedOn,
+      ...(birthDate ? { birthDate } : {}),
+    });
+  }
+  return journeys;
+}
+
+/** The journey's own rules on the day of its write, its projection as the workflow writes it (journey-state.ts). */
+async function write(model: JourneyReadModel, g: Generated): Promise<void> {
+  const policy = findPolicy(g.municipality)!;
+  const journey = new Journey(
+    { journeyId: g.journeyId, municipality: g.municipality, regime: g.regime, permitGrantedOn: g.permitGrantedOn, ...(g.birthDate ? { birthDate: g.birthDate } : {}), policy },
+    undefined,
+    () => Date.parse(`${g.writtenOn}T10:00:00Z`),
+  );
+  for (const [n, e] of g.events.entries()) {
+    journey.receiveEvent({ source: 'urn:test', id: `${g.journeyId}-${n}`, type: e.type, occurredOn: e.occurredOn, data: { occurredOn: e.occurredOn, ...e.data }, receivedAt: `${e.occurredOn}T10:00:00Z` });
+  }
+  const row = journey.projection(journey.derive(), g.runStatus === 'completed' ? 'completed' : 'running', `${g.permitGrantedOn}T09:00:00.000Z`);
+  await model.write({ ...row, seq: 1, journeyId: g.journeyId, municipality: g.municipality });
+  if (g.runStatus === 'failed') await model.setRunStatus(g.journeyId, 'failed');
+}
+
+// ---- the brute force: the dashboard's definitions applied to each view GET answers ----------------
+
+type Share = { yes: number; total: number };
+interface Bucket {
+  journeys: number;
+  days: number[];
+  reintegration: Share;
+  pvt: Share;
+  overdue: number;
+  deadlines: Record<number, number>;
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** `running`: whether each state's journey still runs (the process view's step counts are of those only). */
+function bruteForce(states: JourneyState[], unavailable: number, running: boolean[] = states.map(() => true)) {
+  const byMunicipality = new Map<string, Bucket>();
+  const byMonth = new Map<string, Bucket>();
+  const bucket = (map: Map<string, Bucket>, key: string) => {
+    let b = map.get(key);
+    if (!b) map.set(key, (b = { journeys: 0, days: [], reintegration: { yes: 0, total: 0 }, pvt: { yes: 0, total: 0 }, overdue: 0, deadlines: { 30: 0, 60: 0, 90: 0 } }));
+    return b;
+  };
+  const steps: Record<string, Record<string, number>> = {};
+  states.forEach((state, index) => {
+    const facts = state.milestones;
+    const municipal = bucket(byMunicipality, state.municipality);
+    municipal.journeys++;
+    bucket(byMonth, facts.permitGrantedOn.slice(0, 7)).journeys++;
+    if (facts.intakeHeldOn) {
+      const days = dayNumber(facts.intakeHeldOn) - dayNumber(facts.permitGrantedOn);
+      municipal.days.push(days);
+      bucket(byMonth, facts.permitGrantedOn.slice(0, 7)).days.push(days);
+      const limit = addPeriod(facts.intakeHeldOn, { months: 3 });
+      const started = facts.reintegrationStartedOn;
+      if (started !== undefined || isAfter(TODAY, limit)) {
+        for (const b of [municipal, bucket(byMonth, facts.intakeHeldOn.slice(0, 7))]) {
+          b.reintegration.total++;
+          if (started !== undefined && !isAfter(started, limit)) b.reintegration.yes++;
+        }
+      }
+    }
+    for (const clock of state.clocks) {
+      if (running[index]) (steps[clock.name] ??= {})[clock.status] = (steps[clock.name]![clock.status] ?? 0) + 1;
+      const month = clock.finalDate.slice(0, 7);
+      if (clock.name === 'participatieverklaring' && (clock.status === 'met' || clock.status === 'overdue')) {
+        for (const b of [municipal, bucket(byMonth, month)]) {
+          b.pvt.total++;
+          if (clock.status === 'met' && clock.settledOn !== undefined && !isAfter(clock.settledOn, clock.finalDate)) b.pvt.yes++;
+        }
+      }
+      if (clock.status === 'overdue') for (const b of [municipal, bucket(byMonth, month)]) b.overdue++;
+      if (clock.status === 'running' && !isWindowClock(clock.name)) {
+        for (const h of DEADLINE_HORIZONS) {
+          if (!isAfter(clock.finalDate, addDays(TODAY, h)) && !isAfter(TODAY, clock.finalDate)) for (const b of [municipal, bucket(byMonth, month)]) b.deadlines[h]!++;
+        }
+      }
+    }
+  });
+  const present = (map: Map<string, Bucket>) =>
+    [...map.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, b]) => ({
+        key,
+        journeys: b.journeys,
+        ...(median(b.days) !== undefined ? { permitToIntakeMedianDays: median(b.days) } : {}),
+        intakes: b.days.length,
+        reintegrationWithin3Months: b.reintegration,
+        participatieverklaringOnTime: b.pvt,
+        overdueClocks: b.overdue,
+        deadlines: { within30: b.deadlines[30], within60: b.deadlines[60], within90: b.deadlines[90] },
+      }));
+  return { journeys: states.length, unavailable, municipalities: present(byMunicipality), months: present(byMonth), steps };
+}
+
+const until = Object.fromEntries(DEADLINE_HORIZONS.map((h) => [h, addDays(TODAY, h)]));
+
+describeEachDatabase('the dashboard figures over every journey', (t) => {
+  it('equal a brute-force computation over the views GET answers, for every filter', async () => {
+    const model = new JourneyReadModel(t.db());
+    const generated = generate(JOURNEYS);
+    for (const g of generated) await write(model, g);
+
+    // What GET answers for each journey today: the stored row, its view as of today.
+    const answers = await Promise.all(generated.map(async (g) => (await model.get<JourneyState>(g.journeyId))!));
+    const live = answers.filter((a) => a.runStatus === 'running' || a.runStatus === 'completed').map((a) => ({ row: a, state: viewOn(a.view, TODAY) }));
+    // The population reaches every figure, also through a lapse between write and today.
+    const lapsed = live.filter(({ row, state }) => row.view.clocks.some((c, i) => c.status !== state.clocks[i]!.status));
+    expect(lapsed.length).toBeGreaterThan(100);
+    expect(live.some(({ row, state }) => row.view.phase !== state.phase)).toBe(true);
+
+    const filters: Array<[JourneyListFilter, (a: (typeof live)[number]) => boolean]> = [
+      [{}, () => true],
+      [{ municipality: 'midden-drenthe' }, (a) => a.row.municipality === 'midden-drenthe'],
+      [{ regime: 'wi2013' }, (a) => a.row.regime === 'wi2013'],
+      ...(['arrival', 'intake', 'inburgering', 'plicht-met', 'exempted', 'not-plichtig'] as const).map(
+        (phase): [JourneyListFilter, (a: (typeof live)[number]) => boolean] => [{ phase }, (a) => a.state.phase === phase],
+      ),
+      [{ municipality: 'borger-odoorn', phase: 'intake' }, (a) => a.row.municipality === 'borger-odoorn' && a.state.phase === 'intake'],
+    ];
+    for (const [filter, matches] of filters) {
+      const stopped = answers.filter((a) => a.runStatus !== 'running' && a.runStatus !== 'completed' && (filter.municipality === undefined || a.municipality === filter.municipality) && (filter.regime === undefined || a.regime === filter.regime));
+      // A stopped run shows no live state: GET has no phase of today for it, so a phase filter finds it by its stored phase.
+      const unavailable = stopped.filter((a) => filter.phase === undefined || a.phase === filter.phase).length;
+      const expected = bruteForce(live.filter(matches).map((a) => a.state), unavailable, live.filter(matches).map((a) => a.row.runStatus === 'running'));
+      expect({ filter, ...figures(await model.figureCounts(filter, TODAY, until)) }).toEqual({ filter, ...expected });
+    }
+
+    // The lists count by the phase GET shows.
+    const perPhase = new Map<string, number>();
+    for (const a of answers) {
+      const phase = a.runStatus === 'running' || a.runStatus === 'completed' ? viewOn(a.view, TODAY).phase : a.phase;
+      perPhase.set(`${a.municipality}/${phase}`, (perPhase.get(`${a.municipality}/${phase}`) ?? 0) + 1);
+    }
+    const counted = await model.countByMunicipalityAndPhase({}, TODAY);
+    expect(Object.fromEntries(counted.map((c) => [`${c.municipality}/${c.phase}`, c.count]))).toEqual(Object.fromEntries(perPhase));
+  }, 180_000);
+});
