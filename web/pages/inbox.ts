@@ -31,8 +31,34 @@ export function daysLeft(t: Translate, today: string, dueDate: string, lang: Lan
   return days < 0 ? t('task.daysLate', { days: formatNumber(lang, -days) }) : t('task.daysToGo', { days: formatNumber(lang, days) });
 }
 
-/** Who a task is about: the municipality's own reference when the API gives it, else the journey's short id. */
-const personOf = (task: TaskView): string => (task as TaskView & { personRef?: string }).personRef ?? `${task.journeyId.slice(0, 12)}…`;
+/** Who each journey is about, as the inbox shows it: the municipality's reference and the name where known. */
+export type People = Map<string, string>;
+
+/** How many journeys' persons one inbox page looks up (the rows beyond show the journey's short id). */
+const PEOPLE_PER_PAGE = 60;
+
+/**
+ * The persons of the tasks' journeys (GET /v1/journeys/{id}/person, which logs each reading), a few at
+ * a time. A journey registered before the reference was kept, or one the lookup fails for, is left out.
+ */
+export async function peopleOf(web: Web, tasks: TaskView[]): Promise<People> {
+  const ids = [...new Set(tasks.map((task) => task.journeyId))].slice(0, PEOPLE_PER_PAGE);
+  const people: People = new Map();
+  for (let i = 0; i < ids.length; i += 8) {
+    await Promise.all(
+      ids.slice(i, i + 8).map(async (id) => {
+        const answer = await web.api.get<{ personRef?: string; name?: string }>(`/v1/journeys/${encodeURIComponent(id)}/person`);
+        if (!answer.ok) return;
+        const shown = [answer.body.personRef, answer.body.name].filter(Boolean).join(' — ');
+        if (shown) people.set(id, shown);
+      }),
+    );
+  }
+  return people;
+}
+
+/** Who a task is about: the person's reference (and name) when known, else the journey's short id. */
+const personOf = (task: TaskView, people?: People): string => people?.get(task.journeyId) ?? `${task.journeyId.slice(0, 12)}…`;
 
 interface Filters {
   kind?: string;
@@ -81,7 +107,7 @@ function taskActions(web: Web, task: TaskView, back: string, options: { menu?: b
   return html`<div class="koers-actions-cell">${main}<details class="koers-menu"><summary>${ctx.t('task.actions')}<span class="koers-visually-hidden"> — ${ctx.t('inbox.actionsFor', { kind: ctx.t(`kind.${task.kind}`) })}</span></summary><div class="koers-menu__items">${more}</div></details></div>`;
 }
 
-export function taskTable(web: Web, tasks: TaskView[], caption: string, back: string, options: { showJourney?: boolean; actions?: boolean } = {}): Html {
+export function taskTable(web: Web, tasks: TaskView[], caption: string, back: string, options: { showJourney?: boolean; actions?: boolean; people?: People } = {}): Html {
   const { ctx, today } = web;
   const { t, lang } = ctx;
   const showJourney = options.showJourney ?? true;
@@ -104,7 +130,7 @@ export function taskTable(web: Web, tasks: TaskView[], caption: string, back: st
     ${tasks.map(
       (task) => html`<tr class="utrecht-table__row${task.overdue ? ' koers-row--overdue' : ''}" data-task-id="${task.taskId}">
         <td class="utrecht-table__cell">${t(`kind.${task.kind}`)}</td>
-        ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task)}</a></td><td class="utrecht-table__cell">${municipalityName(task.municipality)}</td>` : ''}
+        ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, options.people)}</a></td><td class="utrecht-table__cell">${municipalityName(task.municipality)}</td>` : ''}
         <td class="utrecht-table__cell">${task.clock ? t(`clock.${task.clock}`) : '—'}</td>
         <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, task.followUpDate, 'short')}</td>
         <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, task.dueDate, 'short')}</td>
@@ -150,6 +176,7 @@ async function inbox(web: Web): Promise<void> {
   const myOverdue = myTasks.filter((task) => task.overdue).length;
   const teamOverdue = teamTasks.filter((task) => task.overdue).length;
   const overdue = myOverdue + teamOverdue;
+  const people = await peopleOf(web, [...myTasks, ...teamTasks]);
   const flash = typeof req.query.done === 'string' && (FLASH as readonly string[]).includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
   const title = overdue > 0 ? ctx.t('inbox.titleOverdue', { count: overdue }) : ctx.t('inbox.title');
@@ -161,8 +188,8 @@ async function inbox(web: Web): Promise<void> {
       ${flash ? alert('ok', ctx.t(`task.${flash}`)) : ''}
       ${overdue > 0 ? alert('warning', html`<span id="my-overdue">${ctx.t('inbox.myOverdue', { count: myOverdue })}</span> · <span id="team-overdue">${ctx.t('inbox.teamOverdue', { count: teamOverdue })}</span>`) : ''}
       ${filterForm(ctx, filters)}
-      ${taskTable(web, myTasks, ctx.t('inbox.mine'), back)}
-      ${taskTable(web, teamTasks, ctx.t('inbox.team'), back)}
+      ${taskTable(web, myTasks, ctx.t('inbox.mine'), back, { people })}
+      ${taskTable(web, teamTasks, ctx.t('inbox.team'), back, { people })}
       ${await notificationsCard(web)}`,
     ),
   );
@@ -201,7 +228,7 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Sho
       title,
       html`<h1 class="utrecht-heading-1">${title}</h1>
       <dl class="koers-facts koers-card">
-        <dt>${ctx.t('inbox.person')}</dt><dd><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task)}</a></dd>
+        <dt>${ctx.t('inbox.person')}</dt><dd><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, await peopleOf(web, [task]))}</a></dd>
         <dt>${ctx.t('journey.municipality')}</dt><dd>${municipalityName(task.municipality)}</dd>
         <dt>${ctx.t('task.clock')}</dt><dd>${task.clock ? ctx.t(`clock.${task.clock}`) : '—'}</dd>
         <dt>${ctx.t('task.followUp')}</dt><dd>${formatDate(ctx.lang, task.followUpDate)}</dd>

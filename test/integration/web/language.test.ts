@@ -178,6 +178,7 @@ describe('the web app in Dutch and in English: every page and form', () => {
   let base: string;
   const today = amsterdamDateOf(Date.now());
   let overdueJourney: string;
+  let overduePersonRef: string;
   let minorJourney: string;
   let correctedJourney: string;
 
@@ -188,7 +189,8 @@ describe('the web app in Dutch and in English: every page and form', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     // Overdue PIP (tasks, a reminder and an escalation); a minor not yet obliged; a date corrected by an admin.
-    overdueJourney = await h.createJourney({ permitGrantedOn: '2025-03-14' });
+    overduePersonRef = h.personRef();
+    overdueJourney = await h.createJourney({ personRef: overduePersonRef, permitGrantedOn: '2025-03-14' });
     for (const type of ['nl.koers.duo.notified', 'nl.koers.brp.registered']) {
       expect((await h.as('partnerBrp').post(`/v1/journeys/${overdueJourney}/events`, cloudEvent(type, { occurredOn: '2025-04-01' }))).status).toBe(202);
     }
@@ -311,6 +313,10 @@ describe('the web app in Dutch and in English: every page and form', () => {
     const notifications = await eventually(async () => (await h.as('caseworker').get('/v1/notifications/mine')).body.notifications as Array<{ journeyId: string; kind: string }>, (n) => n.some((x) => x.journeyId === overdueJourney), 20_000);
     expect(notifications.some((n) => n.journeyId === overdueJourney)).toBe(true);
     const page = (await visitor.get('/app/inbox')).html;
+    // Each row names the person by the municipality's own reference, and the municipality.
+    const row = new RegExp(`<tr[^>]*data-task-id="${overdueJourney}:draw-up-pip"[^>]*>[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
+    expect(readable(row)).toContain(overduePersonRef);
+    expect(readable(row)).toContain('Borger-Odoorn');
     expect(page).toContain('id="notifications"');
     expect(page).toContain(`/app/journeys/${overdueJourney}`);
     expect((await h.as('caseworkerOther').get('/v1/notifications/mine')).body.notifications.some((n: { journeyId: string }) => n.journeyId === overdueJourney)).toBe(false);
