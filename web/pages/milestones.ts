@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { EVENT_TYPES, eventDataSchema, isEventType, type EventType } from '../../domain/events';
 import type { FieldError } from '../api-client';
 import { ApiError } from '../api-client';
+import { problemShown } from '../problems';
 import type { Web, WebRoute } from '../app';
 import { fields, formValues, objectSchema } from '../forms';
 import { html, type Html } from '../html';
@@ -166,11 +167,8 @@ async function recordMilestone(web: Web): Promise<void> {
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/events`, event));
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=${mode === 'report' ? 'recorded' : mode === 'correct' ? 'corrected' : 'withdrawn'}`);
   if (answer.status === 404) throw new ApiError(answer.problem);
-  await milestonePage(web, {
-    values,
-    errors: formErrors(answer.problem.errors ?? []),
-    message: answer.status === 403 ? ctx.t('milestone.forbidden') : ctx.t('action.refused', { detail: answer.problem.detail ?? answer.problem.title }),
-  });
+  const shown = problemShown(ctx.t, ctx.lang, answer.problem);
+  await milestonePage(web, { values, errors: formErrors(shown.errors), message: answer.status === 403 ? ctx.t('milestone.forbidden') : shown.message });
 }
 
 export function milestoneRoutes(): WebRoute[] {

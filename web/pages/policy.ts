@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import type { MunicipalityPolicy } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
 import { optionLabel } from '../forms';
-import { amsterdamDateTime, html, type Html } from '../html';
+import { formatDate, formatDateTime, municipalityName } from '../format';
+import { html, type Html } from '../html';
 import { page } from '../layout';
 import type { Translate } from '../messages';
 
@@ -28,7 +29,7 @@ async function policyPage(web: Web): Promise<void> {
   const municipality = String(req.params.municipality);
   const { policy, amendments } = await api.read<PolicyView>(`/v1/policies/${encodeURIComponent(municipality)}`);
   const p = policy as { id: string; name?: string; version: number; effectiveFrom: string; defaultCaseworkerRole?: string; periods?: Record<string, Period>; reminderLeadDays?: number[]; escalation?: { role?: string }; instruments?: Record<string, { source?: string }> };
-  const title = t('policy.title', { municipality: optionLabel(t, 'municipality', p.id) });
+  const title = t('policy.title', { municipality: municipalityName(p.id) });
   const row = (label: string, value: Html | string) => html`<dt>${label}</dt><dd>${value}</dd>`;
   res.type('html').send(
     page(
@@ -38,7 +39,7 @@ async function policyPage(web: Web): Promise<void> {
       <dl class="koers-facts koers-card" id="policy">
         ${row(t('policy.name'), p.name ?? p.id)}
         ${row(t('policy.version'), String(p.version))}
-        ${row(t('policy.effectiveFrom'), p.effectiveFrom)}
+        ${row(t('policy.effectiveFrom'), formatDate(ctx.lang, p.effectiveFrom))}
         ${p.defaultCaseworkerRole ? row(t('policy.defaultCaseworkerRole'), optionLabel(t, 'role', p.defaultCaseworkerRole)) : ''}
         ${Object.entries(p.periods ?? {}).map(([name, period]) => row(t(`policyPeriod.${name}`), periodText(t, period)))}
         ${p.reminderLeadDays ? row(t('policy.reminders'), p.reminderLeadDays.join(', ')) : ''}
@@ -58,8 +59,8 @@ async function policyPage(web: Web): Promise<void> {
             <th class="utrecht-table__header-cell" scope="col">${t('journey.receivedAt')}</th>
           </tr></thead>
           <tbody class="utrecht-table__body">${amendments.map(
-            (a) => html`<tr class="utrecht-table__row"><td class="utrecht-table__cell">${a.version}</td><td class="utrecht-table__cell">${a.effectiveFrom}</td>
-              <td class="utrecht-table__cell">${a.reason}</td><td class="utrecht-table__cell">${a.amendedBy}</td><td class="utrecht-table__cell">${amsterdamDateTime(a.at)}</td></tr>`,
+            (a) => html`<tr class="utrecht-table__row"><td class="utrecht-table__cell">${a.version}</td><td class="utrecht-table__cell">${formatDate(ctx.lang, a.effectiveFrom)}</td>
+              <td class="utrecht-table__cell">${a.reason}</td><td class="utrecht-table__cell">${a.amendedBy}</td><td class="utrecht-table__cell">${formatDateTime(ctx.lang, a.at)}</td></tr>`,
           )}</tbody></table></div>`}`,
     ),
   );

@@ -7,6 +7,7 @@
 import { latestPolicies } from '../../domain/policies';
 import { CreateJourneyRequestDoc } from '../../api/schemas';
 import type { FieldError } from '../api-client';
+import { problemShown } from '../problems';
 import type { Web, WebRoute } from '../app';
 import { fields, formValues, objectSchema } from '../forms';
 import { html } from '../html';
@@ -82,7 +83,8 @@ async function register(web: Web): Promise<void> {
     const matchedOn = ([] as unknown[]).concat(conflict.matchedOn ?? []).filter((m): m is string => m === 'bsn' || m === 'personRef');
     return registerPage(web, { values, existing: conflict.journeyId, matchedOn });
   }
-  await registerPage(web, { values, errors: answer.problem.errors ?? [], message: web.ctx.t('register.refused') });
+  const shown = problemShown(web.ctx.t, web.ctx.lang, answer.problem);
+  await registerPage(web, { values, errors: shown.errors, message: shown.errors.length > 0 ? web.ctx.t('register.refused') : shown.message });
 }
 
 export function registerRoutes(): WebRoute[] {
