@@ -247,7 +247,7 @@ const nl = {
   // Issue 21 (i21b): the person, registering, milestones, search, admin actions, follow-up.
   'nav.search': 'Zoeken',
   'nav.register': 'Persoon registreren',
-  'person.personRef': 'Referentie gemeente',
+  'person.personRef': 'Persoonsreferentie',
   'person.name': 'Naam',
   'person.nameUnknown': 'onbekend',
   'person.birthDate': 'Geboortedatum',
@@ -789,7 +789,7 @@ const en: Record<MessageKey, string> = {
   // Issue 21 (i21b): the person, registering, milestones, search, admin actions, follow-up.
   'nav.search': 'Search',
   'nav.register': 'Register a person',
-  'person.personRef': "Municipality's reference",
+  'person.personRef': 'Person reference',
   'person.name': 'Name',
   'person.nameUnknown': 'unknown',
   'person.birthDate': 'Date of birth',

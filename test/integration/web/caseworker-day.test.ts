@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { addDays, amsterdamDateOf } from '../../../domain/dates';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
+import { formatDate } from '../../../web/format';
 import { launchChromium, screenshotDir, seriousViolations } from './browser';
 
 /**
@@ -90,7 +91,7 @@ describe("a caseworker's day in the web app", () => {
     const register = async (reference: string) => {
       await admin.page.goto(`${base}/app/register`);
       await admin.page.getByLabel('Gemeente', { exact: true }).selectOption({ label: 'Borger-Odoorn' });
-      await admin.page.getByLabel('Referentie gemeente').fill(reference);
+      await admin.page.getByLabel('Persoonsreferentie').fill(reference);
       await admin.page.getByLabel('BSN').fill('111 222 333');
       await admin.page.getByLabel('Naam').fill('Amal Haddad');
       await admin.page.getByLabel('Geboortedatum').fill('1990-05-01');
@@ -157,7 +158,7 @@ describe("a caseworker's day in the web app", () => {
     // The completed task shows what was typed, and offers nothing more to do.
     await page.goto(`${base}/app/tasks/${encodeURIComponent(pipTask)}`);
     await expect(page.locator('#answers [data-answer="leerroute"]').textContent()).resolves.toBe('B1-route');
-    await expect(page.locator('#answers [data-answer="pipDate"]').textContent()).resolves.toBe(today);
+    await expect(page.locator('#answers [data-answer="pipDate"]').textContent()).resolves.toBe(formatDate('nl', today));
     expect(await page.content()).not.toMatch(/Taak afronden|nog \d+ dagen/);
     await expectAccessible(page);
 
@@ -184,7 +185,7 @@ describe("a caseworker's day in the web app", () => {
     await page.getByLabel('Reden').fill('Brief was voor een andere persoon bestemd');
     await page.getByRole('button', { name: 'Intrekken' }).click();
     await page.waitForURL(/done=withdrawn/);
-    await expect(page.locator('#events tr[data-withdrawn="true"]').textContent()).resolves.toContain('Ingetrokken');
+    await expect(page.locator('#events tr[data-withdrawn="true"]').textContent()).resolves.toContain('ingetrokken');
     await expect(page.locator('#events tr[data-withdrawn="true"]').textContent()).resolves.toContain('andere persoon');
     const clock = await eventually(
       async () => {
