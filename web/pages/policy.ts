@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { MunicipalityPolicy } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
 import { optionLabel } from '../forms';
+import { legalCitation } from '../problems';
 import { formatDate, formatDateTime, municipalityName } from '../format';
 import { html, type Html } from '../html';
 import { page } from '../layout';
@@ -46,7 +47,7 @@ async function policyPage(web: Web): Promise<void> {
         ${p.escalation?.role ? row(t('policy.escalation'), optionLabel(t, 'role', p.escalation.role)) : ''}
       </dl>
       <h2 class="utrecht-heading-2">${t('policy.instruments')}</h2>
-      <ul>${Object.entries(p.instruments ?? {}).map(([kind, spec]) => html`<li><strong>${kind}</strong>${spec.source ? html` — ${spec.source}` : ''}</li>`)}</ul>
+      <ul>${Object.entries(p.instruments ?? {}).map(([kind, spec]) => html`<li><strong>${optionLabel(t, 'instrument', kind)}</strong>${spec.source ? html` — ${legalCitation(ctx.lang, spec.source)}` : ''}</li>`)}</ul>
       <h2 class="utrecht-heading-2">${t('policy.amendments')}</h2>
       ${amendments.length === 0
         ? html`<p class="utrecht-paragraph">${t('policy.noAmendments')}</p>`
