@@ -8,6 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { EVENT_TYPES, eventDataSchema, isEventType, type EventType } from '../../domain/events';
+import { reportableMilestones, type MilestoneReporting } from '../../domain/reporting';
 import type { FieldError } from '../api-client';
 import { ApiError } from '../api-client';
 import { problemShown } from '../problems';
@@ -22,9 +23,8 @@ import { afterChange } from './journey';
 export const DOCUMENTS = ['brief', 'duo-portaal', 'brp', 'mijn-inburgering', 'e-mail', 'gesprek', 'anders'] as const;
 
 /**
- * The milestones that arrive by letter or portal, which a caseworker may report by default (contract
- * v1.2); an admin may report every type. The API has the last word (a municipality may allow more or
- * fewer): this list only orders the chooser.
+ * The order the chooser lists milestones in: what arrives most by letter or portal first. Which of them
+ * a role may report is the municipality's (domain/reporting.ts); the API has the last word.
  */
 export const LETTER_OR_PORTAL: readonly EventType[] = [
   'nl.koers.duo.notified',
@@ -95,6 +95,17 @@ function formErrors(errors: FieldError[]): FieldError[] {
   return errors.map((e) => ({ ...e, path: rename[e.path] ?? e.path.replace(/^data\./, '') }));
 }
 
+/**
+ * The milestones the signed-in person may report (or correct) in the journey's municipality, per its
+ * policy's `milestoneReporting` (domain/reporting.ts), in the chooser's order.
+ */
+async function reportable(web: Web, municipality: string, correction: boolean): Promise<EventType[]> {
+  const found = await web.api.get<{ policy: { milestoneReporting?: MilestoneReporting } }>(`/v1/policies/${encodeURIComponent(municipality)}`);
+  const role = web.session.principal.role === 'admin' ? 'admin' : 'caseworker';
+  const allowed = new Set(reportableMilestones(found.ok ? found.body.policy.milestoneReporting : undefined, role, correction));
+  return [...LETTER_OR_PORTAL, ...EVENT_TYPES.filter((e) => !LETTER_OR_PORTAL.includes(e))].filter((e) => allowed.has(e));
+}
+
 async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
   const { req, res, ctx, api, today } = web;
   const t = ctx.t;
@@ -103,7 +114,7 @@ async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
   const person = personOf(journey);
   const type = readType(req.body?.type ?? req.query.type);
   const mode = readMode(req.body?.mode ?? req.query.mode);
-  const types = web.session.principal.role === 'admin' ? [...LETTER_OR_PORTAL, ...EVENT_TYPES.filter((e) => !LETTER_OR_PORTAL.includes(e))] : LETTER_OR_PORTAL;
+  const types = await reportable(web, String(journey.municipality ?? ''), mode !== 'report');
   const title = type ? t(`milestone.title.${mode}`, { event: t(`event.${type}`) }) : t('milestone.choose');
   const chooser: Html = html`<form method="get" action="${href(`/journeys/${journeyId}/milestones`)}" class="koers-filters">
       <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="milestone-type">${t('milestone.type')}</label></div>
