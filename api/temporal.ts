@@ -17,7 +17,8 @@ import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair, ty
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
+import { eventSignal, JOURNEY_WORKFLOW, memoryQuery, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
+import type { JourneyEvent } from '../domain/events';
 import { amendmentProgressQuery, POLICY_AMENDMENT_WORKFLOW, type PolicyAmendmentInput, type PolicyAmendmentReport } from '../workflows/policy-amendment';
 import { deleteJourneyRuns } from '../platform/erasure';
 import { municipalityKey, phaseKey, regimeKey } from '../platform/search-attributes';
@@ -113,7 +114,8 @@ export interface GatewayTimeouts {
 }
 
 export class TemporalGateway {
-  private readonly timeoutMs: number;
+  /** Deadline of each Temporal call, ms; a batch of events has one such deadline in all (api/events.ts). */
+  readonly timeoutMs: number;
   private readonly queryTimeoutMs: number;
 
   constructor(
@@ -245,10 +247,32 @@ export class TemporalGateway {
     }
   }
 
-  /** Resolves once Temporal has durably accepted the signal. */
-  async signal<A>(journeyId: string, def: SignalDefinition<[A]>, arg: A): Promise<void> {
+  /** Resolves once Temporal has durably accepted the signal; `timeoutMs` shortens the call's deadline (what is left of a batch's). */
+  async signal<A>(journeyId: string, def: SignalDefinition<[A]>, arg: A, timeoutMs = this.timeoutMs): Promise<void> {
     try {
-      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(def, arg));
+      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(def, arg), Math.max(1, Math.min(timeoutMs, this.timeoutMs)));
+    } catch (err) {
+      throw asProblem(err);
+    }
+  }
+
+  /**
+   * Hands a milestone to the journey (contract v1.2): to the running run by signal; a journey that
+   * ended (completed) runs again under the same id with everything it knew (see {@link reopenJourney}).
+   * Resolves once Temporal has durably accepted the event.
+   */
+  async signalEvent(journeyId: string, event: JourneyEvent, timeoutMs = this.timeoutMs): Promise<'signalled' | 'reopened'> {
+    const within = Math.max(1, Math.min(timeoutMs, this.timeoutMs));
+    try {
+      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(eventSignal, event), within);
+      return 'signalled';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw asProblem(err);
+    }
+    try {
+      const reopened = await this.call('reopen', () => reopenJourney(this.client, this.taskQueue, journeyId, event), within);
+      if (!reopened) throw Problem.journeyEnded();
+      return 'reopened';
     } catch (err) {
       throw asProblem(err);
     }
@@ -287,6 +311,43 @@ export class TemporalGateway {
       throw err;
     }
   }
+}
+
+/**
+ * A journey that ended takes a later milestone (contract v1.2, "A journey that ended takes a track that
+ * starts later"): a new run of the same workflow id starts with the ended run's input and memory (asked
+ * by `memoryQuery`, which a worker answers by replaying the ended run) and the event, by signal-with-
+ * start, so a racing second event lands in the same new run. Its facts, timeline, tasks and earlier
+ * runs stay reachable under the same journeyId; the run writes the read model with a higher seq; the
+ * person index keeps pointing at the same journey, so `POST /v1/journeys` stays a 409. Only a
+ * completed run is reopened: a terminated, failed or erased one is not (false).
+ */
+export async function reopenJourney(client: Client, taskQueue: string, journeyId: string, event: JourneyEvent): Promise<boolean> {
+  const handle = client.workflow.getHandle(journeyId);
+  const description = await handle.describe();
+  if (description.type !== JOURNEY_WORKFLOW) return false;
+  if (description.status.name === 'RUNNING') {
+    await handle.signal(eventSignal, event);
+    return true;
+  }
+  if (description.status.name !== 'COMPLETED') return false;
+  const memory = await handle.query(memoryQuery);
+  const { namespace } = client.options;
+  const response = await client.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId: journeyId, runId: description.runId }, maximumPageSize: 1 });
+  const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) return false;
+  const input = await decodeFromPayloadsAtIndex<StartJourneyInput>(client.workflow.options.loadedDataConverter, 0, started.input?.payloads);
+  await client.workflow.signalWithStart(JOURNEY_WORKFLOW, {
+    workflowId: journeyId,
+    taskQueue,
+    args: [input, memory],
+    signal: eventSignal,
+    signalArgs: [event],
+    // Only this door starts a second run: POST /v1/journeys keeps REJECT_DUPLICATE.
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: new TypedSearchAttributes(description.typedSearchAttributes.getAll()),
+  });
+  return true;
 }
 
 // gRPC status codes (grpc/doc/statuscodes.md).

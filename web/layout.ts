@@ -35,13 +35,17 @@ function languageSwitch(ctx: PageContext): Html {
 function navigation(ctx: PageContext): Html {
   const p = ctx.principal;
   if (!p) return html``;
+  // A link only to a page the role may open (identity/permissions.ts PAGES).
   const item = (section: NonNullable<PageContext['section']>, path: string, label: string) =>
-    html`<li><a class="utrecht-link" href="${href(path)}"${ctx.section === section ? html` aria-current="page"` : ''}>${label}</a></li>`;
+    pageRoles('get', path)?.includes(p.role)
+      ? html`<li><a class="utrecht-link" href="${href(path)}"${ctx.section === section ? html` aria-current="page"` : ''}>${label}</a></li>`
+      : html``;
   return html`<nav class="koers-nav" aria-label="${ctx.t('nav.main')}"><ul>
     ${item('inbox', '/inbox', ctx.t('nav.inbox'))}
     ${item('search', '/search', ctx.t('nav.search'))}
-    ${pageRoles('get', '/register')?.includes(p.role) ? item('register', '/register', ctx.t('nav.register')) : ''}
-    ${p.role === 'admin' ? [item('admin', '/admin', ctx.t('nav.admin')), item('dashboard', '/dashboard', ctx.t('nav.dashboard'))] : ''}
+    ${item('register', '/register', ctx.t('nav.register'))}
+    ${item('admin', '/admin', ctx.t('nav.admin'))}
+    ${item('dashboard', '/dashboard', ctx.t('nav.dashboard'))}
     ${item('process', '/process', ctx.t('nav.process'))}
   </ul></nav>`;
 }

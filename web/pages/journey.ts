@@ -20,7 +20,7 @@ import type { Lang, Translate } from '../messages';
 import { problemShown, zodErrors, type ShownError } from '../problems';
 import { isEventType } from '../../domain/events';
 import { personFacts, personLabel, personOf } from '../person';
-import { inboxOrder, taskTable } from './inbox';
+import { inboxOrder, loadColleagues, staffName, taskTable } from './inbox';
 import { documentOf, ENDING } from './milestones';
 import { ADMIN_ACTIONS, adminCard, sendAdminAction, type AdminAction } from './journey-admin';
 
@@ -285,6 +285,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const found = await web.api.get<Record<string, unknown>>(`/v1/journeys/${journeyId}/person`);
   const person = personOf({ ...(journey as unknown as Record<string, unknown>), ...(found.ok ? found.body : {}) });
   const mayRecord = pageRoles('get', '/journeys/:journeyId/milestones')?.includes(web.session.principal.role) === true;
+  const colleagues = await loadColleagues(web);
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },
@@ -300,7 +301,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.runStatus')}</dt><dd>${t(`journeyStatus.${journey.status}`)}</dd>
         <dt>${t('journey.phase')}</dt><dd>${journey.inburgeringsplicht?.status === 'not-yet' ? t('phase.not-yet') : t(`phase.${journey.phase}`)}</dd>
         <dt>${t('journey.plicht')}</dt><dd id="plicht">${plichtText(t, lang, journey.inburgeringsplicht)}</dd>
-        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${t(`role.${journey.caseworker.role}`)}${journey.caseworker.id ? ` / ${journey.caseworker.id}` : ''}` : '—'}</dd>
+        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${t(`role.${journey.caseworker.role}`)}${journey.caseworker.id ? ` / ${staffName(colleagues, journey.caseworker.id)}` : ''}` : '—'}</dd>
         <dt>${t('journey.policy')}</dt><dd>${journey.policy ? html`<a class="utrecht-link" href="${href(`/policies/${journey.municipality}`)}" title="${t('admin.viewPolicy')}">${municipalityName(journey.policy.id)} ${journey.policy.version}</a>` : '—'}</dd>
         <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
@@ -308,7 +309,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
       ${clockTimeline(t, journey.clocks, today, lang)}
       ${clockTable(t, lang, journey.clocks)}
-      ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false })}
+      ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false, colleagues })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
       ${mayRecord ? html`<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>` : ''}
       ${eventTable(web, journeyId, timeline, mayRecord)}
@@ -332,7 +333,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
           ${commandForm(web, journey, 'instrument', state)}
         </section>`
           : ''}
-        ${adminCard(web, journey, person, state)}
+        ${adminCard(web, journey, person, state, colleagues)}
       </div>`,
     ),
   );

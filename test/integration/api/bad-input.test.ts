@@ -62,6 +62,16 @@ const endpoints: WriteEndpoint[] = [
     who: 'admin',
     valid: () => ({ role: 'regisseur-werk', id: 'cw-anna' }),
   },
+  {
+    name: 'correct person dates', required: ['reason'],
+    method: 'post',
+    url: (ids) => `/v1/journeys/${ids.journeyId}/person-corrections`,
+    who: 'admin',
+    valid: () => ({ permitGrantedOn: '2025-02-01', birthDate: '1990-05-02', reason: 'beschikking IND' }),
+    pastDates: ['permitGrantedOn', 'birthDate'],
+  },
+  { name: 'check duplicates', required: ['municipality'], method: 'post', url: () => '/v1/journeys/duplicates', who: 'caseworker', valid: () => ({ municipality: 'borger-odoorn', personRef: 'p-fuzz', bsn: '111222333' }) },
+  { name: 'search journeys', required: ['q'], method: 'post', url: () => '/v1/journeys/search', who: 'caseworker', valid: () => ({ q: 'p-fuzz', municipality: 'borger-odoorn' }) },
   { name: 'move journey', required: ['municipality'], method: 'post', url: (ids) => `/v1/journeys/${ids.journeyId}/move`, who: 'admin', valid: () => ({ municipality: 'midden-drenthe', reason: 'verhuisd' }) },
   {
     name: 'extension request', required: ['ground', 'requestedOn'],
@@ -224,6 +234,8 @@ describe('bad input', () => {
       tasks: [{ key: 'hold-intake', kind: 'hold-intake', candidateGroup: 'regisseur-werk', followUpDate: '2025-04-10', dueDate: '2025-04-15' }],
     });
     ids = { journeyId, taskId: `${journeyId}:hold-intake`, messageId: '00000000-0000-0000-0000-000000000000' };
+    // The colleagues the valid bodies hand work to have signed in (the staff directory knows them).
+    for (const id of ['cw-anna', 'cw-bram']) await h.staff.recordSignIn({ id, name: id, role: 'caseworker', municipalities: ['borger-odoorn'] });
   });
   afterAll(() => h.stop());
 
