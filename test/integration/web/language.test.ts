@@ -164,11 +164,14 @@ function formsOf(html: string): FormSpec[] {
   return out;
 }
 
-/** A page's links inside the app, ids folded so each kind of page is walked a few times, not every journey. */
+/**
+ * A page's links inside the app, ids folded so each kind of page is walked a few times, not every
+ * journey. Downloads (the BPMN file, the CSV exports) are data, not pages in a language.
+ */
 function linksOf(html: string): string[] {
   return [...html.matchAll(/<a\b[^>]*href="(\/app\/[^"#]*)"/g)]
     .map((m) => m[1]!.replace(/&amp;/g, '&'))
-    .filter((href) => !href.startsWith('/app/assets/') && !/\.bpmn(\?|$)/.test(href) && !/[?&]lang=/.test(href) && !href.startsWith('/app/sign-'));
+    .filter((href) => !href.startsWith('/app/assets/') && !/\.(bpmn|csv)(\?|$)/.test(href) && !/[?&]lang=/.test(href) && !href.startsWith('/app/sign-'));
 }
 const shapeOf = (href: string) => href.replace(/\?.*$/, '').replace(/\/[A-Za-z0-9_-]{16,}(?::[^/]*)?/g, '/{id}');
 
