@@ -358,7 +358,6 @@ const withDone = (back: string, done: string) => `${back}${back.includes('?') ? 
 
 async function taskCommand(web: Web, verb: 'claim' | 'unclaim' | 'reassign'): Promise<void> {
   const { req, res, api, ctx } = web;
-  const t = ctx.t;
   const taskId = String(req.params.taskId);
   const reason = typeof req.body?.reason === 'string' && req.body.reason.trim() !== '' ? req.body.reason : undefined;
   const body = verb === 'reassign' ? { assignee: String(req.body?.assignee ?? ''), ...(reason ? { reason } : {}) } : undefined;
