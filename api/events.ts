@@ -12,7 +12,6 @@
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { eventDataObject, isEventType, withDataRules, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
-import { mayReportMilestone } from '../domain/reporting';
 import { domainRole } from '../identity/permissions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
