@@ -31,6 +31,7 @@ import { eventRoutes } from './events';
 import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
 import { adminRoutes } from './admin';
+import { notificationRoutes } from './notifications';
 import { calendarRoutes, type CalendarDeps } from './calendar';
 import { codecRouter } from './codec';
 import { erasureRoutes } from './erasure';
@@ -198,6 +199,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...taskRoutes(ctx),
     ...staffRoutes(ctx),
     ...adminRoutes(ctx),
+    ...notificationRoutes(ctx),
     ...statisticsRoutes(ctx),
     ...(deps.calendar ? calendarRoutes({ keys: deps.keys, ...deps.calendar }, deps.tasks) : []),
     ...(deps.retention ? erasureRoutes(ctx, deps.retention) : []),
@@ -262,6 +264,8 @@ export function createApp(deps: AppDeps): KoersApp {
   // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
   if (deps.people) app.use('/app', webApp({ people: deps.people, now }));
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
+  // Browsers ask every origin for /favicon.ico: the web app's icon, not a 404.
+  app.use((req, res, next) => (req.method === 'GET' && req.path === '/favicon.ico' ? res.redirect(301, '/app/assets/favicon.svg') : next()));
 
   // A calendar feed's token is its credential (calendar apps send no bearer key); the route checks it.
   const isPublic = (req: express.Request) =>

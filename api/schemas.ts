@@ -586,7 +586,7 @@ export const Statistics = named(
     unavailable: z.int(),
     municipalities: z.array(StatisticsBucket),
     months: z.array(StatisticsBucket),
-    steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of journeys per clock status.'),
+    steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of running journeys per clock status (a completed journey is at no step).'),
   }),
 );
 
@@ -869,3 +869,22 @@ export const PersonCorrectionAccepted = named(
     replaced: z.object({ permitGrantedOn: localDate.optional(), birthDate: localDate.optional() }).describe('The dates as they stood before.'),
   }),
 );
+
+// ---- my notifications (web app inbox) ------------------------------------------------------------
+
+export const MyNotification = named(
+  'MyNotification',
+  z.object({
+    id: z.string(),
+    kind: z.enum(['reminder', 'escalation']),
+    journeyId: z.string(),
+    municipality: z.string(),
+    clock: z.string().optional(),
+    recipientRole: z.string().optional(),
+    dueOn: z.string().optional(),
+    finalDate: z.string().optional(),
+    status: z.enum(['pending', 'sent', 'failed']).describe('pending: queued or being sent; sent: delivered; failed: delivery attempts exhausted.'),
+    createdAt: z.string(),
+  }),
+);
+export const MyNotificationList = named('MyNotificationList', z.object({ notifications: z.array(MyNotification) }));

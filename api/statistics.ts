@@ -100,9 +100,10 @@ export function figures(counts: FigureCounts) {
   const steps: Record<string, Record<string, number>> = {};
   for (const by of ['municipality', 'month'] as const) {
     for (const row of counts.clocks[by]) {
-      if (by === 'municipality') {
+      // The process view's counts are of the journeys under way at each step: a completed journey is at none.
+      if (by === 'municipality' && row.running > 0) {
         const perStatus = (steps[row.clock] ??= {});
-        perStatus[row.status] = (perStatus[row.status] ?? 0) + row.count;
+        perStatus[row.status] = (perStatus[row.status] ?? 0) + row.running;
       }
       if (row.clock === 'participatieverklaring' && (row.status === 'met' || row.status === 'overdue')) {
         const share = bucket(maps[by], row.key).participatieverklaringOnTime;

@@ -360,6 +360,7 @@ export class JourneyReadModel {
           'journey_clocks.clock as clock',
           statusOn.as('status'),
           (eb) => eb.fn.countAll<number | string>().as('n'),
+          sql<number | string>`sum(case when journeys.run_status = 'running' then 1 else 0 end)`.as('running_n'),
           sql<number | string>`sum(case when journey_clocks.settled_on <= journey_clocks.final_date then 1 else 0 end)`.as('settled_in_time'),
           ...Object.keys(until).map((h) => within(Number(h)).as(`within_${h}`)),
         ])
@@ -388,6 +389,7 @@ export class JourneyReadModel {
         clock: r.clock,
         status: r.status,
         count: Number(r.n),
+        running: Number(r.running_n),
         settledInTime: Number(r.settled_in_time),
         within: Object.fromEntries(Object.keys(until).map((h) => [Number(h), Number(row[`within_${h}`])])) as Record<number, number>,
       };
@@ -399,6 +401,7 @@ export class JourneyReadModel {
       (r) => `${r.clock}\u0000${r.status}`,
       (into, r) => {
         into.count += r.count;
+        into.running += r.running;
         into.settledInTime += r.settledInTime;
         into.within = Object.fromEntries(Object.entries(into.within).map(([h, n]) => [Number(h), n + (r.within[Number(h)] ?? 0)]));
       },
@@ -504,7 +507,8 @@ export interface FigureCounts {
    * Clocks per municipality or month of the final date, per clock and status on today: how many,
    * how many settled on or before their final date, and how many with a final date within each horizon.
    */
-  clocks: Record<'municipality' | 'month', Array<{ key: string; clock: string; status: string; count: number; settledInTime: number; within: Record<number, number> }>>;
+  /** `running`: of `count`, the clocks of journeys still running (the process view counts those only). */
+  clocks: Record<'municipality' | 'month', Array<{ key: string; clock: string; status: string; count: number; running: number; settledInTime: number; within: Record<number, number> }>>;
 }
 
 export interface JourneyPage {

@@ -125,6 +125,19 @@ export class Outbox {
   }
 
   /** Messages that exhausted their attempts, newest first, with the last error: the administrator's view. */
+  /** The newest messages of these kinds, whatever their state, newest first (a person's reminders and escalations in the app). */
+  async listRecent(kinds: readonly OutboxKind[], limit = 500): Promise<OutboxMessage[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('kind', 'in', [...kinds])
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
   async listDead(limit = 100): Promise<OutboxMessage[]> {
     const rows = await this.db
       .selectFrom('outbox')

@@ -19,6 +19,7 @@ import { assetRouter } from './assets';
 import { html } from './html';
 import { alert, BASE, href, page, type PageContext } from './layout';
 import { LANGS, translator, type Lang } from './messages';
+import { problemShown } from './problems';
 import { csrfMatches, type Session } from './session';
 import { inboxRoutes } from './pages/inbox';
 import { journeyRoutes } from './pages/journey';
@@ -261,7 +262,9 @@ export function webApp(deps: WebDeps): express.Router {
     if (err instanceof ApiError) {
       const status = err.problem.status >= 400 && err.problem.status < 600 ? err.problem.status : 502;
       const title = status === 404 ? ctx.t('error.notFound') : status === 403 ? ctx.t('error.forbidden') : ctx.t('error.title');
-      res.status(status).type('html').send(page(ctx, title, html`<h1 class="utrecht-heading-1">${title}</h1>${alert('error', err.problem.detail ?? err.problem.title)}`));
+      // The API's problem in the page's language (problems.ts), never its English detail.
+      const shown = problemShown(ctx.t, ctx.lang, err.problem);
+      res.status(status).type('html').send(page(ctx, title, html`<h1 class="utrecht-heading-1">${title}</h1>${status === 404 || status === 403 ? '' : alert('error', shown.message)}`));
       return;
     }
     next(err);

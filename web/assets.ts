@@ -49,6 +49,8 @@ export function assetRouter(): express.Router {
   file('utrecht.css', require.resolve('@utrecht/component-library-css/dist/index.css'));
   file('koers-theme.css', path.join(__dirname, 'assets', 'koers-theme.css'));
   file('app.css', path.join(__dirname, 'assets', 'app.css'));
+  // Every page names it (layout.ts), so no browser asks for a /favicon.ico that is not there.
+  file('favicon.svg', path.join(__dirname, 'assets', 'favicon.svg'));
   const bpmnAssets = path.dirname(require.resolve('bpmn-js/dist/assets/bpmn-js.css'));
   router.use('/bpmn', express.static(bpmnAssets, { index: false, ...cache }));
   for (const name of Object.keys(ENTRIES) as Bundle[]) {

@@ -46,10 +46,16 @@ export const fieldLabel = (t: Translate, name: string): string => {
   return text === `field.${name}` ? name : text;
 };
 
-/** A choice in words (`option.<field>.<value>` in the catalogue); the value itself where the catalogue has none. */
-export const optionLabel = (t: Translate, name: string, value: string): string => {
-  const text = t(`option.${name}.${value}`);
-  return text === `option.${name}.${value}` ? value : text;
+/** Which catalogue group names a field's choices (`option.<group>.<value>`): a start form's `kind` is an instrument. */
+const OPTION_GROUPS: Record<string, string> = { kind: 'instrument', instrument: 'instrument', leerroute: 'leerroute', decision: 'decision', ground: 'ground' };
+
+/** The catalogue key of a choice, and the choice as the page's language names it (the value itself only where the catalogue has none). */
+export const optionKey = (field: string, value: string): string => `option.${OPTION_GROUPS[field] ?? field}.${value}`;
+
+export const optionLabel = (t: Translate, field: string, value: string): string => {
+  const key = optionKey(field, value);
+  const text = t(key);
+  return text === key ? value : text;
 };
 
 /**
@@ -60,10 +66,12 @@ export const optionLabel = (t: Translate, name: string, value: string): string =
 export function fields(
   t: Translate,
   schema: ObjectSchema,
-  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[] },
+  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[]; choices?: Record<string, readonly string[]> },
 ): Html {
   const out: Html[] = [];
-  for (const [name, prop] of Object.entries(schema.properties)) {
+  for (const [name, schemaProp] of Object.entries(schema.properties)) {
+    // A free-text field the journey checks against a list (an extension's ground) is offered as that list.
+    const prop = options.choices?.[name] ? { ...schemaProp, enum: [...options.choices[name]] } : schemaProp;
     if (options.omit?.includes(name)) continue;
     const id = `${options.idPrefix}-${name}`;
     const required = schema.required?.includes(name) ?? false;

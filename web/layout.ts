@@ -61,6 +61,7 @@ export function page(ctx: PageContext, title: string, body: Html, extra: { head?
 <link rel="stylesheet" href="${href('/assets/utrecht.css')}">
 <link rel="stylesheet" href="${href('/assets/koers-theme.css')}">
 <link rel="stylesheet" href="${href('/assets/app.css')}">
+<link rel="icon" href="${href('/assets/favicon.svg')}" type="image/svg+xml">
 ${extra.head}
 </head>
 <body class="utrecht-page koers-theme">

@@ -3,6 +3,7 @@
  * where known, birth and permit dates, and the BSN, which is shown only when asked for (a button, so
  * it is not on the screen, in the page's HTML or in a screenshot until someone needs it).
  */
+import { formatDate } from './format';
 import { html, type Html } from './html';
 import { csrfField, href, type PageContext } from './layout';
 
@@ -57,8 +58,8 @@ export function personFacts(ctx: PageContext, journeyId: string, person: PersonV
   const { t } = ctx;
   return html`<dt>${t('person.personRef')}</dt><dd data-person="personRef">${person.personRef ?? '—'}</dd>
     <dt>${t('person.name')}</dt><dd data-person="name">${person.name ?? t('person.nameUnknown')}</dd>
-    <dt>${t('person.birthDate')}</dt><dd data-person="birthDate">${person.birthDate ?? '—'}</dd>
-    <dt>${t('person.permitGrantedOn')}</dt><dd data-person="permitGrantedOn">${person.permitGrantedOn ?? '—'}</dd>
+    <dt>${t('person.birthDate')}</dt><dd data-person="birthDate">${person.birthDate ? formatDate(ctx.lang, person.birthDate) : '—'}</dd>
+    <dt>${t('person.permitGrantedOn')}</dt><dd data-person="permitGrantedOn">${person.permitGrantedOn ? formatDate(ctx.lang, person.permitGrantedOn) : '—'}</dd>
     <dt>${t('person.bsn')}</dt><dd data-person="bsn">${
       !person.bsn
         ? t('person.bsnNone')
@@ -78,9 +79,9 @@ export function personHeaderCells(ctx: PageContext): Html {
 }
 
 /** The person's cells in a list row; the first links to the journey. */
-export function personCells(journeyId: string, person: PersonView): Html {
+export function personCells(ctx: PageContext, journeyId: string, person: PersonView): Html {
   return html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${journeyId}`)}">${person.personRef ?? `${journeyId.slice(0, 12)}…`}</a></td>
     <td class="utrecht-table__cell">${person.name ?? '—'}</td>
-    <td class="utrecht-table__cell">${person.birthDate ?? '—'}</td>
-    <td class="utrecht-table__cell">${person.permitGrantedOn ?? '—'}</td>`;
+    <td class="utrecht-table__cell">${person.birthDate ? formatDate(ctx.lang, person.birthDate, 'short') : '—'}</td>
+    <td class="utrecht-table__cell">${person.permitGrantedOn ? formatDate(ctx.lang, person.permitGrantedOn, 'short') : '—'}</td>`;
 }

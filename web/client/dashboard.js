@@ -10,6 +10,8 @@ function share(s) {
   return s.total === 0 ? null : Math.round((s.yes / s.total) * 1000) / 10;
 }
 
+let locale = 'nl-NL';
+
 function bar(id, labels, datasets, options = {}) {
   const canvas = document.getElementById(id);
   if (!canvas) return;
@@ -17,16 +19,18 @@ function bar(id, labels, datasets, options = {}) {
   new Chart(canvas, {
     type: 'bar',
     data: { labels, datasets: datasets.map((d, i) => ({ backgroundColor: COLOURS[i % COLOURS.length], ...d })) },
-    options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, ...(options.max ? { max: options.max } : {}) } } },
+    options: { locale, responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, ...(options.max ? { max: options.max } : {}) } } },
   });
 }
 
 function draw() {
   const element = document.getElementById('dashboard-data');
   if (!element) return;
-  const { stats, labels } = JSON.parse(element.textContent || '{}');
-  const months = stats.months.map((b) => b.key);
-  const places = stats.municipalities.map((b) => b.key);
+  const { stats, labels, lang } = JSON.parse(element.textContent || '{}');
+  // Numbers, months and places as the page's language writes them (the server names them).
+  locale = lang === 'en' ? 'en-GB' : 'nl-NL';
+  const months = labels.months ?? stats.months.map((b) => b.key);
+  const places = labels.places ?? stats.municipalities.map((b) => b.key);
   bar('chart-permit-to-intake', months, [{ label: labels.days, data: stats.months.map((b) => b.permitToIntakeMedianDays ?? null) }]);
   bar('chart-reintegration', places, [{ label: `% ${labels.share}`, data: stats.municipalities.map((b) => share(b.reintegrationWithin3Months)) }], { max: 100 });
   bar('chart-pvt', places, [{ label: `% ${labels.share}`, data: stats.municipalities.map((b) => share(b.participatieverklaringOnTime)) }], { max: 100 });

@@ -9,9 +9,10 @@ import type { JourneyList, Statistics } from '../../api/schemas';
 import { exportLink } from './exports';
 import { PHASES, REGIMES } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
+import { formatDate, formatMonth, formatNumber, formatShare, municipalityName } from '../format';
 import { html, jsonScript, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge } from '../layout';
-import type { Translate } from '../messages';
+import type { Lang, Translate } from '../messages';
 
 type StatisticsView = z.output<typeof Statistics>;
 type Bucket = StatisticsView['municipalities'][number];
@@ -27,7 +28,7 @@ const queryText = (value: unknown, pattern: RegExp): string | undefined => (type
 
 async function adminPage(web: Web, found?: { notFound: boolean; municipality?: string }): Promise<void> {
   const { req, res, ctx, api } = web;
-  const t = ctx.t;
+  const { t, lang } = ctx;
   const filters = {
     municipality: queryText(req.query.municipality, /^[a-z0-9-]{1,64}$/),
     phase: queryText(req.query.phase, /^[a-z-]{1,20}$/),
@@ -53,7 +54,7 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
         <h2 class="utrecht-heading-2" id="find-title">${t('admin.find')}</h2>
         ${found?.notFound ? alert('warning', t('admin.notFound')) : ''}
         <form method="post" action="${href('/admin/find')}" class="koers-filters">${csrfField(ctx)}
-          ${select(t, 'find-municipality', t('journey.municipality'), municipalities().map((m) => [m, m]), found?.municipality)}
+          ${select(t, 'find-municipality', t('journey.municipality'), municipalities().map((m) => [m, municipalityName(m)]), found?.municipality)}
           <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="find-personRef">${t('admin.personRef')}</label></div>
             <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="find-personRef" name="personRef" required maxlength="64" autocomplete="off"></div></div>
           <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('admin.findSubmit')}</button>
@@ -61,15 +62,15 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
       </section>
       <h2 class="utrecht-heading-2">${t('admin.list')}</h2>
       <form method="get" action="${href('/admin')}" class="koers-filters" aria-label="${t('inbox.filters')}">
-        ${select(t, 'f-municipality', t('journey.municipality'), municipalities().map((m) => [m, m]), filters.municipality)}
+        ${select(t, 'f-municipality', t('journey.municipality'), municipalities().map((m) => [m, municipalityName(m)]), filters.municipality)}
         ${select(t, 'f-phase', t('journey.phase'), PHASES.map((p) => [p, t(`phase.${p}`)]), filters.phase)}
-        ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, r]), filters.regime)}
+        ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, t(`regime.${r}`)]), filters.regime)}
         ${select(t, 'f-overdue', t('admin.overdue'), [['true', t('yes')], ['false', t('no')]], filters.overdue)}
         <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="f-nextFinalDateBefore">${t('admin.nextFinalDateBefore')}</label></div>
           <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="f-nextFinalDateBefore" name="nextFinalDateBefore" value="${filters.nextFinalDateBefore ?? ''}"></div></div>
         <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
       </form>
-      <p class="utrecht-paragraph" id="journey-count">${t('admin.count', { count: String(total.count) })}</p>
+      <p class="utrecht-paragraph" id="journey-count">${t('admin.count', { count: formatNumber(lang, total.count) })}</p>
       ${exportLink(ctx, 'journeys.csv', given)}
       ${list.journeys.length === 0
         ? html`<p class="utrecht-paragraph">${t('admin.noJourneys')}</p>`
@@ -87,12 +88,12 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
           <tbody class="utrecht-table__body">${list.journeys.map(
             (j) => html`<tr class="utrecht-table__row${failed(j.status) || j.overdue ? ' koers-row--overdue' : ''}">
               <td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${j.journeyId}`)}">${j.journeyId.slice(0, 16)}…</a></td>
-              <td class="utrecht-table__cell">${j.municipality ?? '—'}</td><td class="utrecht-table__cell">${j.regime ?? '—'}</td>
+              <td class="utrecht-table__cell">${j.municipality ? municipalityName(j.municipality) : '—'}</td><td class="utrecht-table__cell">${j.regime ? t(`regime.${j.regime}`) : '—'}</td>
               <td class="utrecht-table__cell">${j.phase ? t(`phase.${j.phase}`) : '—'}</td>
               <td class="utrecht-table__cell">${j.overdue ? statusBadge(t, 'overdue') : t('no')}</td>
-              <td class="utrecht-table__cell">${j.nextFinalDate ?? '—'}</td>
-              <td class="utrecht-table__cell">${failed(j.status) ? html`<span class="koers-status koers-status--failed">${t('admin.failed')}: ${j.status}</span>` : j.status}</td>
-              <td class="utrecht-table__cell">${j.startedAt.slice(0, 10)}</td></tr>`,
+              <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, j.nextFinalDate, 'short')}</td>
+              <td class="utrecht-table__cell">${failed(j.status) ? html`<span class="koers-status koers-status--failed">${t('admin.failed')}: ${executionStatus(t, j.status)}</span>` : executionStatus(t, j.status)}</td>
+              <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, j.startedAt.slice(0, 10), 'short')}</td></tr>`,
           )}</tbody></table></div>`}
       ${nextPage ? html`<p class="utrecht-paragraph"><a class="utrecht-link" id="next-page" rel="next" href="${nextPage}">${t('admin.nextPage')}</a></p>` : ''}`,
     ),
@@ -107,10 +108,23 @@ async function find(web: Web): Promise<void> {
   await adminPage(web, { notFound: true, municipality });
 }
 
-const percent = (share: { yes: number; total: number }) => (share.total === 0 ? undefined : Math.round((share.yes / share.total) * 1000) / 10);
+/** Temporal's execution status (`RUNNING`, …) in words. */
+const executionStatus = (t: Translate, status: string): string => {
+  const key = `execution.${status}`;
+  const text = t(key);
+  return text === key ? t('journeyStatus.running') : text;
+};
 
-function bucketTable(t: Translate, id: string, caption: string, keyLabel: string, buckets: Bucket[]): Html {
-  const show = (v: number | undefined, unit = '') => (v === undefined ? '—' : `${v}${unit}`);
+/**
+ * The journeys behind a dashboard figure: the admin list with the matching filter (a municipality's
+ * row; a month row has no list filter, so it links to the regime's list).
+ */
+const journeysLink = (filters: Record<string, string | undefined>): string =>
+  href(`/admin?${new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => e[1] !== undefined))}`);
+
+function bucketTable(t: Translate, lang: Lang, id: string, caption: string, keyLabel: string, buckets: Bucket[], link: (b: Bucket) => { municipality?: string; regime?: string }): Html {
+  const show = (v: number | undefined) => (v === undefined ? '—' : formatNumber(lang, v));
+  const share = (s: { yes: number; total: number }) => `${formatShare(lang, s.yes, s.total)} (${formatNumber(lang, s.yes)}/${formatNumber(lang, s.total)})`;
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="${id}">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-3">${caption}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
@@ -123,19 +137,23 @@ function bucketTable(t: Translate, id: string, caption: string, keyLabel: string
       <th class="utrecht-table__header-cell" scope="col">${t('dashboard.deadlines')}</th>
     </tr></thead>
     <tbody class="utrecht-table__body">${buckets.map(
-      (b) => html`<tr class="utrecht-table__row" data-key="${b.key}"><th class="utrecht-table__header-cell" scope="row">${b.key}</th>
-        <td class="utrecht-table__cell">${b.journeys}</td>
+      (b) => {
+        const filter = link(b);
+        const keyText = id === 'by-month' ? formatMonth(lang, b.key) : municipalityName(b.key);
+        return html`<tr class="utrecht-table__row" data-key="${b.key}"><th class="utrecht-table__header-cell" scope="row">${keyText}</th>
+        <td class="utrecht-table__cell"><a class="utrecht-link" href="${journeysLink(filter)}" aria-label="${t('dashboard.showJourneys', { key: keyText })}: ${show(b.journeys)}">${show(b.journeys)}</a></td>
         <td class="utrecht-table__cell">${show(b.permitToIntakeMedianDays)}</td>
-        <td class="utrecht-table__cell">${show(percent(b.reintegrationWithin3Months), '%')} (${b.reintegrationWithin3Months.yes}/${b.reintegrationWithin3Months.total})</td>
-        <td class="utrecht-table__cell">${show(percent(b.participatieverklaringOnTime), '%')} (${b.participatieverklaringOnTime.yes}/${b.participatieverklaringOnTime.total})</td>
-        <td class="utrecht-table__cell">${b.overdueClocks}</td>
-        <td class="utrecht-table__cell">${b.deadlines.within30} / ${b.deadlines.within60} / ${b.deadlines.within90}</td></tr>`,
+        <td class="utrecht-table__cell">${share(b.reintegrationWithin3Months)}</td>
+        <td class="utrecht-table__cell">${share(b.participatieverklaringOnTime)}</td>
+        <td class="utrecht-table__cell">${b.overdueClocks > 0 ? html`<a class="utrecht-link" href="${journeysLink({ ...filter, overdue: 'true' })}">${show(b.overdueClocks)}</a>` : show(b.overdueClocks)}</td>
+        <td class="utrecht-table__cell">${show(b.deadlines.within30)} / ${show(b.deadlines.within60)} / ${show(b.deadlines.within90)}</td></tr>`;
+      },
     )}</tbody></table></div>`;
 }
 
 async function dashboard(web: Web): Promise<void> {
   const { req, res, ctx, api } = web;
-  const t = ctx.t;
+  const { t, lang } = ctx;
   const municipality = queryText(req.query.municipality, /^[a-z0-9-]{1,64}$/);
   const regime = queryText(req.query.regime, /^wi20(13|21)$/);
   const query = new URLSearchParams({ ...(municipality ? { municipality } : {}), ...(regime ? { regime } : {}) });
@@ -150,18 +168,20 @@ async function dashboard(web: Web): Promise<void> {
     within: [30, 60, 90].map((days) => t('dashboard.within', { days })),
     days: t('dashboard.days'),
     share: t('dashboard.share'),
+    months: stats.months.map((b) => formatMonth(lang, b.key)),
+    places: stats.municipalities.map((b) => municipalityName(b.key)),
   };
   res.type('html').send(
     page(
       { ...ctx, section: 'dashboard' },
       t('dashboard.title'),
       html`<h1 class="utrecht-heading-1">${t('dashboard.title')}</h1>
-      <p class="utrecht-paragraph">${t('dashboard.intro')} ${t('dashboard.sample', { count: stats.journeys })} (${t('journey.today')} ${stats.today})</p>
-      <p class="utrecht-paragraph" id="dashboard-scope">${t('dashboard.scope', { count: stats.unavailable })}</p>
+      <p class="utrecht-paragraph">${t('dashboard.intro')} ${t('dashboard.sample', { count: formatNumber(lang, stats.journeys) })} (${t('journey.today')} ${formatDate(lang, stats.today)})</p>
+      <p class="utrecht-paragraph" id="dashboard-scope">${t('dashboard.scope', { count: formatNumber(lang, stats.unavailable) })}</p>
       ${exportLink(ctx, 'dashboard.csv', { municipality, regime })}
       <form method="get" action="${href('/dashboard')}" class="koers-filters" aria-label="${t('inbox.filters')}">
-        ${select(t, 'f-municipality', t('journey.municipality'), municipalities().map((m) => [m, m]), municipality)}
-        ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, r]), regime)}
+        ${select(t, 'f-municipality', t('journey.municipality'), municipalities().map((m) => [m, municipalityName(m)]), municipality)}
+        ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, t(`regime.${r}`)]), regime)}
         <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
       </form>
       <div class="koers-grid">
@@ -171,9 +191,9 @@ async function dashboard(web: Web): Promise<void> {
         ${chart('chart-overdue', `${labels.overdue} — ${t('dashboard.perMunicipality')}`)}
         ${chart('chart-deadlines', `${t('dashboard.deadlines')} — ${t('dashboard.perMunicipality')}`)}
       </div>
-      ${jsonScript('dashboard-data', { stats, labels })}
-      ${bucketTable(t, 'by-municipality', t('dashboard.perMunicipality'), t('journey.municipality'), stats.municipalities)}
-      ${bucketTable(t, 'by-month', t('dashboard.perMonth'), t('dashboard.month'), stats.months)}`,
+      ${jsonScript('dashboard-data', { stats, labels, lang })}
+      ${bucketTable(t, lang, 'by-municipality', t('dashboard.perMunicipality'), t('journey.municipality'), stats.municipalities, (b) => ({ municipality: b.key, regime }))}
+      ${bucketTable(t, lang, 'by-month', t('dashboard.perMonth'), t('dashboard.month'), stats.months, () => ({ municipality, regime }))}`,
       { scripts: html`<script src="${href('/assets/dashboard.js')}" defer></script>` },
     ),
   );

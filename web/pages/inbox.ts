@@ -8,17 +8,19 @@
  */
 import type { z } from 'zod';
 import { dayNumber } from '../../domain/dates';
-import { taskForms } from '../../domain/task-forms';
+import { taskForms, taskFormsOn } from '../../domain/task-forms';
 import type { Task, StaffMember } from '../../api/schemas';
 import { TASK_KINDS, TASK_STATUSES } from '../../api/schemas';
-import type { FieldError } from '../api-client';
 import type { Web, WebRoute } from '../app';
 import { fieldLabel, fields, formValues, objectSchema, optionLabel } from '../forms';
+import { formatDate, formatDateTime, formatNumber, municipalityName } from '../format';
 import { exportLink } from './exports';
-import { amsterdamDateTime, html, type Html } from '../html';
+import { html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge, type PageContext } from '../layout';
-import type { Translate } from '../messages';
+import type { Lang, Translate } from '../messages';
+import { problemShown, zodErrors, type ShownError } from '../problems';
 import { may } from '../../identity/permissions';
+import { notificationsCard } from './notifications';
 
 type TaskView = z.output<typeof Task>;
 type Colleague = z.output<typeof StaffMember>;
@@ -57,10 +59,39 @@ export function inboxOrder(a: TaskView, b: TaskView): number {
   return Number(b.overdue) - Number(a.overdue) || a.dueDate.localeCompare(b.dueDate) || a.followUpDate.localeCompare(b.followUpDate) || a.taskId.localeCompare(b.taskId);
 }
 
-export function daysLeft(t: Translate, today: string, dueDate: string): string {
+export function daysLeft(t: Translate, today: string, dueDate: string, lang: Lang = 'nl'): string {
   const days = dayNumber(dueDate) - dayNumber(today);
-  return days < 0 ? t('task.daysLate', { days: -days }) : t('task.daysToGo', { days });
+  return days < 0 ? t('task.daysLate', { days: formatNumber(lang, -days) }) : t('task.daysToGo', { days: formatNumber(lang, days) });
 }
+
+/** Who each journey is about, as the inbox shows it: the municipality's reference and the name where known. */
+export type People = Map<string, string>;
+
+/** How many journeys' persons one inbox page looks up (the rows beyond show the journey's short id). */
+const PEOPLE_PER_PAGE = 60;
+
+/**
+ * The persons of the tasks' journeys (GET /v1/journeys/{id}/person, which logs each reading), a few at
+ * a time. A journey registered before the reference was kept, or one the lookup fails for, is left out.
+ */
+export async function peopleOf(web: Web, tasks: TaskView[]): Promise<People> {
+  const ids = [...new Set(tasks.map((task) => task.journeyId))].slice(0, PEOPLE_PER_PAGE);
+  const people: People = new Map();
+  for (let i = 0; i < ids.length; i += 8) {
+    await Promise.all(
+      ids.slice(i, i + 8).map(async (id) => {
+        const answer = await web.api.get<{ personRef?: string; name?: string }>(`/v1/journeys/${encodeURIComponent(id)}/person`);
+        if (!answer.ok) return;
+        const shown = [answer.body.personRef, answer.body.name].filter(Boolean).join(' — ');
+        if (shown) people.set(id, shown);
+      }),
+    );
+  }
+  return people;
+}
+
+/** Who a task is about: the person's reference (and name) when known, else the journey's short id. */
+const personOf = (task: TaskView, people?: People): string => people?.get(task.journeyId) ?? `${task.journeyId.slice(0, 12)}…`;
 
 interface Filters {
   kind?: string;
@@ -87,7 +118,13 @@ function readFilters(query: Record<string, unknown>): Filters {
   };
 }
 
-function taskActions(web: Web, task: TaskView, back: string, colleagues?: readonly Colleague[]): Html {
+/**
+ * A task's actions: the one that moves it on (claim an open task, complete my own) as a button in the
+ * row, the others (hand back, hand over to a colleague chosen by name) in a menu that opens in place (a
+ * native <details>, so it works with the keyboard and a screen reader, without a script). One row a
+ * line, however many actions.
+ */
+function taskActions(web: Web, task: TaskView, back: string, options: { menu?: boolean; colleagues?: readonly Colleague[] } = {}): Html {
   const { ctx, session } = web;
   const me = session.principal.name;
   const mayReassign = may(session.principal, 'reassignAnyTask') || task.assignee === me;
@@ -95,10 +132,10 @@ function taskActions(web: Web, task: TaskView, back: string, colleagues?: readon
     html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/${verb}`)}" class="koers-inline">${csrfField(ctx)}<input type="hidden" name="back" value="${back}"><button type="submit" class="utrecht-button utrecht-button--${primary ? 'primary' : 'secondary'}-action">${label}</button></form>`;
   if (task.status === 'completed' || task.status === 'cancelled') return html``;
   const reassignId = `reassign-${task.taskId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  return html`
-    ${task.status === 'open' ? action('claim', ctx.t('task.claim'), true) : ''}
-    ${task.assignee === me ? html`<a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action koers-inline" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${ctx.t('task.complete')}</a>` : ''}
-    ${task.assignee === me ? action('unclaim', ctx.t('task.unclaim')) : ''}
+  const colleagues = options.colleagues;
+  const main = html`${task.status === 'open' ? action('claim', ctx.t('task.claim'), true) : ''}
+    ${task.assignee === me ? html`<a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action koers-inline" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${ctx.t('task.complete')}</a>` : ''}`;
+  const more = html`${task.assignee === me ? action('unclaim', ctx.t('task.unclaim')) : ''}
     ${mayReassign && colleagues
       ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/reassign`)}" class="koers-inline" id="reassign">${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
         <label class="utrecht-form-label" for="${reassignId}">${ctx.t('task.reassign')}</label>
@@ -112,30 +149,33 @@ function taskActions(web: Web, task: TaskView, back: string, colleagues?: readon
       : mayReassign
         ? html`<a class="utrecht-link koers-inline" href="${href(`/tasks/${encodeURIComponent(task.taskId)}#reassign`)}">${ctx.t('task.reassignLink')}</a>`
         : ''}`;
+  if (!(options.menu ?? true) || (task.assignee !== me && !mayReassign)) return html`${main}${more}`;
+  return html`<div class="koers-actions-cell">${main}<details class="koers-menu"><summary>${ctx.t('task.actions')}<span class="koers-visually-hidden"> — ${ctx.t('inbox.actionsFor', { kind: ctx.t(`kind.${task.kind}`) })}</span></summary><div class="koers-menu__items">${more}</div></details></div>`;
 }
 
 /**
- * Tasks as a table. `colleagues` shows holders by name; `selectFor` adds a checkbox per active task
- * that belongs to the form with that id (the team lead's hand-over form below the table).
+ * Tasks as a table. `people` names each journey's person; `colleagues` shows holders by name;
+ * `selectFor` adds a checkbox per active task that belongs to the form with that id (the team lead's
+ * hand-over form below the table).
  */
 export function taskTable(
   web: Web,
   tasks: TaskView[],
   caption: string,
   back: string,
-  options: { showJourney?: boolean; actions?: boolean; colleagues?: readonly Colleague[]; selectFor?: string } = {},
+  options: { showJourney?: boolean; actions?: boolean; people?: People; colleagues?: readonly Colleague[]; selectFor?: string } = {},
 ): Html {
   const { ctx, today } = web;
-  const t = ctx.t;
+  const { t, lang } = ctx;
   const showJourney = options.showJourney ?? true;
   const actions = options.actions ?? true;
   if (tasks.length === 0) return html`<h2 class="utrecht-heading-2">${caption}</h2><p class="utrecht-paragraph">${t('inbox.empty')}</p>`;
-  return html`<div class="koers-table-wrap"><table class="utrecht-table">
+  return html`<div class="koers-table-wrap"><table class="utrecht-table koers-table--compact">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${caption}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
       ${options.selectFor ? html`<th class="utrecht-table__header-cell" scope="col">${t('task.select')}</th>` : ''}
       <th class="utrecht-table__header-cell" scope="col">${t('task.kind')}</th>
-      ${showJourney ? html`<th class="utrecht-table__header-cell" scope="col">${t('task.journey')}</th>` : ''}
+      ${showJourney ? html`<th class="utrecht-table__header-cell" scope="col">${t('inbox.person')}</th><th class="utrecht-table__header-cell" scope="col">${t('journey.municipality')}</th>` : ''}
       <th class="utrecht-table__header-cell" scope="col">${t('task.clock')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('task.followUp')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('task.due')}</th>
@@ -149,18 +189,18 @@ export function taskTable(
       (task) => html`<tr class="utrecht-table__row${task.overdue ? ' koers-row--overdue' : ''}" data-task-id="${task.taskId}">
         ${options.selectFor
           ? html`<td class="utrecht-table__cell">${task.status === 'open' || task.status === 'claimed'
-              ? html`<input type="checkbox" class="utrecht-checkbox utrecht-checkbox--html-input" name="taskIds" value="${task.taskId}" form="${options.selectFor}" aria-label="${t('task.selectOne', { kind: t(`kind.${task.kind}`), due: task.dueDate })}">`
+              ? html`<input type="checkbox" class="utrecht-checkbox utrecht-checkbox--html-input" name="taskIds" value="${task.taskId}" form="${options.selectFor}" aria-label="${t('task.selectOne', { kind: t(`kind.${task.kind}`), due: formatDate(lang, task.dueDate) })}">`
               : ''}</td>`
           : ''}
         <td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${t(`kind.${task.kind}`)}</a></td>
-        ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${task.journeyId.slice(0, 12)}…</a></td>` : ''}
+        ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, options.people)}</a></td><td class="utrecht-table__cell">${municipalityName(task.municipality)}</td>` : ''}
         <td class="utrecht-table__cell">${task.clock ? t(`clock.${task.clock}`) : '—'}</td>
-        <td class="utrecht-table__cell">${task.followUpDate}</td>
-        <td class="utrecht-table__cell">${task.dueDate}</td>
-        <td class="utrecht-table__cell">${task.status === 'open' || task.status === 'claimed' ? daysLeft(t, today, task.dueDate) : '—'}</td>
+        <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, task.followUpDate, 'short')}</td>
+        <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, task.dueDate, 'short')}</td>
+        <td class="utrecht-table__cell koers-nowrap">${task.status === 'open' || task.status === 'claimed' ? daysLeft(t, today, task.dueDate, lang) : '—'}</td>
         <td class="utrecht-table__cell">${task.overdue ? statusBadge(t, 'overdue', t('task.overdue')) : statusBadge(t, task.status, t(`taskStatus.${task.status}`))}</td>
         <td class="utrecht-table__cell">${staffName(options.colleagues ?? [], task.assignee)}</td>
-        ${actions ? html`<td class="utrecht-table__cell">${taskActions(web, task, back)}</td>` : ''}
+        ${actions ? html`<td class="utrecht-table__cell">${taskActions(web, task, back, { colleagues: options.colleagues })}</td>` : ''}
       </tr>`,
     )}
     </tbody></table></div>`;
@@ -204,7 +244,11 @@ async function inbox(web: Web): Promise<void> {
   const myTasks = mine.tasks.filter(keep).sort(inboxOrder);
   const mineIds = new Set(myTasks.map((task) => task.taskId));
   const teamTasks = team.tasks.filter((task) => keep(task) && !mineIds.has(task.taskId)).sort(inboxOrder);
-  const overdue = myTasks.filter((task) => task.overdue).length + teamTasks.filter((task) => task.overdue).length;
+  // Mine and the team's counted apart: a caseworker answers for the first, a team lead watches the second.
+  const myOverdue = myTasks.filter((task) => task.overdue).length;
+  const teamOverdue = teamTasks.filter((task) => task.overdue).length;
+  const overdue = myOverdue + teamOverdue;
+  const people = await peopleOf(web, [...myTasks, ...teamTasks]);
   const flash = typeof req.query.done === 'string' && (FLASH as readonly string[]).includes(req.query.done) ? req.query.done : undefined;
   // `*` (the pool filter) is not among the characters a `back` may have: sent encoded.
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1').replace(/([?&])changed=\d+/g, '$1').replace(/\*/g, '%2A');
@@ -219,12 +263,13 @@ async function inbox(web: Web): Promise<void> {
       title,
       html`<h1 class="utrecht-heading-1">${ctx.t('inbox.title')}</h1>
       ${flash ? alert('ok', ctx.t(`task.${flash}`, { count: typeof req.query.changed === 'string' ? req.query.changed : '0' })) : ''}
-      ${overdue > 0 ? alert('warning', ctx.t('inbox.overdueCount', { count: overdue })) : ''}
+      ${overdue > 0 ? alert('warning', html`<span id="my-overdue">${ctx.t('inbox.myOverdue', { count: myOverdue })}</span> · <span id="team-overdue">${ctx.t('inbox.teamOverdue', { count: teamOverdue })}</span>`) : ''}
       ${filterForm(ctx, filters, holders)}
       ${exportLink(ctx, 'tasks-mine.csv', { ...filters }, ctx.t('export.mine'))}${exportLink(ctx, 'tasks-team.csv', { ...filters }, ctx.t('export.team'))}
-      ${taskTable(web, myTasks, ctx.t('inbox.mine'), back, { colleagues })}
-      ${taskTable(web, teamTasks, ctx.t('inbox.team'), back, { colleagues, ...(lead ? { selectFor: 'redistribute' } : {}) })}
-      ${lead ? distributionForms(web, colleagues, holders, back) : ''}`,
+      ${taskTable(web, myTasks, ctx.t('inbox.mine'), back, { people, colleagues })}
+      ${taskTable(web, teamTasks, ctx.t('inbox.team'), back, { people, colleagues, ...(lead ? { selectFor: 'redistribute' } : {}) })}
+      ${lead ? distributionForms(web, colleagues, holders, back) : ''}
+      ${await notificationsCard(web)}`,
     ),
   );
 }
@@ -313,7 +358,6 @@ const withDone = (back: string, done: string) => `${back}${back.includes('?') ? 
 
 async function taskCommand(web: Web, verb: 'claim' | 'unclaim' | 'reassign'): Promise<void> {
   const { req, res, api, ctx } = web;
-  const t = ctx.t;
   const taskId = String(req.params.taskId);
   const reason = typeof req.body?.reason === 'string' && req.body.reason.trim() !== '' ? req.body.reason : undefined;
   const body = verb === 'reassign' ? { assignee: String(req.body?.assignee ?? ''), ...(reason ? { reason } : {}) } : undefined;
@@ -323,17 +367,16 @@ async function taskCommand(web: Web, verb: 'claim' | 'unclaim' | 'reassign'): Pr
     res.redirect(303, withDone(back, verb === 'claim' ? 'claimed' : verb === 'unclaim' ? 'unclaimed' : 'reassigned'));
     return;
   }
-  // A refused colleague is said in the page's language; the API's own words otherwise.
+  // A refused colleague is said in the page's language, like every other refusal (problems.ts).
   const colleagueRefused = answer.status === 422 && (answer.problem.errors ?? []).some((e) => e.path === 'assignee');
-  const detail = colleagueRefused
-    ? t('task.notAColleague')
-    : [answer.problem.detail ?? answer.problem.title, ...(answer.problem.errors ?? []).map((e) => `${e.path}: ${e.message}`)].join(' ');
+  const shown = problemShown(ctx.t, ctx.lang, answer.problem);
+  const detail = colleagueRefused ? ctx.t('task.notAColleague') : [shown.message, ...shown.errors.map((e) => e.message)].join(' ');
   res.status(answer.status).type('html').send(
-    page(ctx, t('error.title'), html`<h1 class="utrecht-heading-1">${t('error.title')}</h1>${alert('error', colleagueRefused ? detail : t('action.refused', { detail }))}<p class="utrecht-paragraph"><a class="utrecht-link" href="${back}">${ctx.t('nav.inbox')}</a></p>`),
+    page(ctx, ctx.t('error.title'), html`<h1 class="utrecht-heading-1">${ctx.t('error.title')}</h1>${alert('error', detail)}<p class="utrecht-paragraph"><a class="utrecht-link" href="${back}">${ctx.t('nav.inbox')}</a></p>`),
   );
 }
 
-async function taskPage(web: Web, values?: Record<string, unknown>, errors?: FieldError[], message?: string): Promise<void> {
+async function taskPage(web: Web, values?: Record<string, unknown>, errors?: ShownError[], message?: string): Promise<void> {
   const { req, res, api, ctx } = web;
   const taskId = String(req.params.taskId);
   const [task, history, colleagues] = await Promise.all([
@@ -352,15 +395,16 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Fie
       title,
       html`<h1 class="utrecht-heading-1">${title}</h1>
       <dl class="koers-facts koers-card">
-        <dt>${ctx.t('task.journey')}</dt><dd><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${task.journeyId}</a></dd>
+        <dt>${ctx.t('inbox.person')}</dt><dd><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, await peopleOf(web, [task]))}</a></dd>
+        <dt>${ctx.t('journey.municipality')}</dt><dd>${municipalityName(task.municipality)}</dd>
         <dt>${ctx.t('task.clock')}</dt><dd>${task.clock ? ctx.t(`clock.${task.clock}`) : '—'}</dd>
-        <dt>${ctx.t('task.followUp')}</dt><dd>${task.followUpDate}</dd>
-        <dt>${ctx.t('task.due')}</dt><dd>${task.dueDate}${done ? '' : ` (${daysLeft(ctx.t, web.today, task.dueDate)})`}</dd>
+        <dt>${ctx.t('task.followUp')}</dt><dd>${formatDate(ctx.lang, task.followUpDate)}</dd>
+        <dt>${ctx.t('task.due')}</dt><dd>${formatDate(ctx.lang, task.dueDate)}${task.status === 'open' || task.status === 'claimed' ? ` (${daysLeft(ctx.t, web.today, task.dueDate, ctx.lang)})` : ''}</dd>
         <dt>${ctx.t('task.status')}</dt><dd>${task.overdue ? statusBadge(ctx.t, 'overdue', ctx.t('task.overdue')) : statusBadge(ctx.t, task.status, ctx.t(`taskStatus.${task.status}`))}</dd>
         <dt>${ctx.t('task.assignee')}</dt><dd>${staffName(colleagues, task.assignee)}</dd>
       </dl>
       ${message ? alert('error', message) : ''}
-      ${task.status === 'completed' ? completedAnswers(ctx.t, schema, task, answers) : ''}
+      ${task.status === 'completed' ? completedAnswers(ctx.t, ctx.lang, schema, task, answers) : ''}
       ${done ? '' : mine && task.status === 'claimed'
         ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/complete`)}" class="koers-card" novalidate>
           ${csrfField(ctx)}
@@ -368,8 +412,8 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Fie
           <button type="submit" class="utrecht-button utrecht-button--primary-action">${ctx.t('task.completeSubmit')}</button>
         </form>`
         : ''}
-      ${task.status === 'open' || task.status === 'claimed' ? html`<div class="utrecht-button-group">${taskActions(web, task, href(`/tasks/${encodeURIComponent(task.taskId)}`), colleagues)}</div>` : ''}
-      ${historyTable(ctx.t, history, colleagues)}`,
+      ${task.status === 'open' || task.status === 'claimed' ? html`<div class="utrecht-button-group">${taskActions(web, task, href(`/tasks/${encodeURIComponent(task.taskId)}`), { menu: false, colleagues })}</div>` : ''}
+      ${historyTable(ctx.t, ctx.lang, history, colleagues)}`,
     ),
   );
 }
@@ -380,7 +424,7 @@ interface TaskHistoryView {
 }
 
 /** Who did what to the task and why (a hand-over's reason), oldest first; holders by name. */
-function historyTable(t: Translate, history: TaskHistoryView, colleagues: readonly Colleague[]): Html {
+function historyTable(t: Translate, lang: Lang, history: TaskHistoryView, colleagues: readonly Colleague[]): Html {
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="history">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('task.history')}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
@@ -393,7 +437,7 @@ function historyTable(t: Translate, history: TaskHistoryView, colleagues: readon
     <tbody class="utrecht-table__body">
     ${history.events.map(
       (e) => html`<tr class="utrecht-table__row">
-        <td class="utrecht-table__cell">${amsterdamDateTime(e.at)}</td>
+        <td class="utrecht-table__cell">${formatDateTime(lang, e.at)}</td>
         <td class="utrecht-table__cell">${t(`taskEvent.${e.type}`)}</td>
         <td class="utrecht-table__cell">${e.actor ? staffName(colleagues, e.actor) : t('task.history.journey')}</td>
         <td class="utrecht-table__cell">${e.type === 'reassigned' || e.type === 'released' ? `${staffName(colleagues, e.from)} → ${e.to ? staffName(colleagues, e.to) : t('task.history.pool')}` : ''}</td>
@@ -404,11 +448,17 @@ function historyTable(t: Translate, history: TaskHistoryView, colleagues: readon
 }
 
 /** A completed task: who completed it when, and the answers of its form, each under its field's label. */
-function completedAnswers(t: Translate, schema: ReturnType<typeof objectSchema>, task: TaskView, answers: Record<string, unknown> | undefined): Html {
+function completedAnswers(t: Translate, lang: Lang, schema: ReturnType<typeof objectSchema>, task: TaskView, answers: Record<string, unknown> | undefined): Html {
   const shown = (name: string, value: unknown): string =>
-    typeof value === 'boolean' ? t(value ? 'yes' : 'no') : typeof value === 'string' && schema.properties[name]?.enum ? optionLabel(t, name, value) : String(value);
+    typeof value === 'boolean'
+      ? t(value ? 'yes' : 'no')
+      : typeof value === 'string' && schema.properties[name]?.enum
+        ? optionLabel(t, name, value)
+        : typeof value === 'string' && schema.properties[name]?.format === 'date'
+          ? formatDate(lang, value)
+          : String(value);
   return html`<section class="koers-card" aria-labelledby="answers-title" id="answers"><h2 class="utrecht-heading-2" id="answers-title">${t('task.answers')}</h2>
-    <p class="utrecht-paragraph">${t('task.completedBy', { by: task.completedBy ?? '—', date: task.completedAt ? amsterdamDateTime(task.completedAt) : '—' })}</p>
+    <p class="utrecht-paragraph">${t('task.completedBy', { by: task.completedBy ?? '—', date: task.completedAt ? formatDateTime(lang, task.completedAt) : '—' })}</p>
     <dl class="koers-facts">${Object.entries(answers ?? {}).map(([name, value]) => html`<dt>${fieldLabel(t, name)}</dt><dd data-answer="${name}">${shown(name, value)}</dd>`)}</dl></section>`;
 }
 
@@ -425,13 +475,17 @@ async function completeTask(web: Web): Promise<void> {
   const task = await api.read<TaskView>(`/v1/tasks/${encodeURIComponent(taskId)}`);
   const schema = objectSchema(taskForms[task.kind]);
   const form = formValues(schema, req.body ?? {});
+  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  // The API's own schema of the form, dated today, checked here first: every wrong field named at once, in the page's language.
+  const parsed = taskFormsOn(web.today)[task.kind].safeParse(form);
+  if (!parsed.success) return taskPage(web, values, zodErrors(ctx.t, ctx.lang, parsed.error, 'form'), ctx.t('form.errors'));
   const answer = await api.post(`/v1/tasks/${encodeURIComponent(taskId)}/complete`, { form });
   if (answer.ok) {
     res.redirect(303, `${href('/inbox')}?done=completed`);
     return;
   }
-  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
-  await taskPage(web, values, answer.problem.errors ?? [], answer.problem.errors?.length ? ctx.t('form.errors') : ctx.t('action.refused', { detail: answer.problem.detail ?? answer.problem.title }));
+  const shown = problemShown(ctx.t, ctx.lang, answer.problem);
+  await taskPage(web, values, shown.errors, shown.message);
 }
 
 export function inboxRoutes(): WebRoute[] {

@@ -10,6 +10,7 @@ import type { ApiAnswer, FieldError } from '../api-client';
 import type { Web } from '../app';
 import { fields, formValues, objectSchema, type ObjectSchema } from '../forms';
 import { html, type Html } from '../html';
+import { pageRoles } from '../../identity/permissions';
 import { csrfField, href } from '../layout';
 import type { PersonView } from '../person';
 import { municipalitiesOf } from './register';
@@ -64,7 +65,10 @@ function schemaOf(action: AdminAction, web: Web, municipality: string, colleague
   }
 }
 
-/** The administrator's card: one disclosure per action, open when it was just refused. */
+/** The actions the signed-in role may take here (identity/permissions.ts `PAGES`). */
+export const adminActionsFor = (web: Web): AdminAction[] => ADMIN_ACTIONS.filter((action) => pageRoles('post', `/journeys/:journeyId/${action}`)?.includes(web.session.principal.role));
+
+/** The administrator's card: one disclosure per action the role may take, open when it was just refused. */
 export function adminCard(
   web: Web,
   journey: { journeyId: string; municipality: string; policy?: { id: string; version: number } },
@@ -81,24 +85,28 @@ export function adminCard(
       ${fields(t, schemaOf(action, web, journey.municipality, colleagues), { idPrefix: `admin-${action}`, values: active ? state.values : defaults, errors: active ? state.errors : [] })}
       <button type="submit" class="utrecht-button utrecht-button--${danger ? 'primary-action koers-danger' : 'primary-action'}">${t(`admin.action.${action}`)}</button></form></details>`;
   };
+  const allowed = adminActionsFor(web);
+  if (allowed.length === 0) return html``;
+  const defaults: Record<AdminAction, Record<string, unknown>> = {
+    dates: { ...(person.permitGrantedOn ? { permitGrantedOn: person.permitGrantedOn } : {}), ...(person.birthDate ? { birthDate: person.birthDate } : {}) },
+    move: {},
+    caseworker: {},
+    erase: {},
+  };
   return html`<section class="koers-card koers-actions" aria-labelledby="admin-actions-title"><h2 class="utrecht-heading-2" id="admin-actions-title">${t('admin.actions')}</h2>
-    ${form('dates', { ...(person.permitGrantedOn ? { permitGrantedOn: person.permitGrantedOn } : {}), ...(person.birthDate ? { birthDate: person.birthDate } : {}) })}
-    ${form('move', {})}
-    ${form('caseworker', {})}
-    ${form('erase', {}, true)}
-    <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/policies/${journey.municipality}`)}">${t('admin.viewPolicy')}</a></p>
+    ${allowed.map((action) => form(action, defaults[action], action === 'erase'))}
   </section>`;
 }
 
 /**
  * Sends an admin action to the API. The dates are corrected as the contract's correction of the
- * journey's start facts (`POST /v1/journeys/{id}/corrections`); the others are the API's own operations.
+ * journey's start facts (`POST /v1/journeys/{id}/person-corrections`, contract v1.2); the others are the API's own operations.
  */
 export function sendAdminAction(web: Web, action: AdminAction, journeyId: string, municipality: string): Promise<ApiAnswer<unknown>> {
   const body = formValues(schemaOf(action, web, municipality), web.req.body ?? {});
   switch (action) {
     case 'dates':
-      return web.api.post(`/v1/journeys/${journeyId}/corrections`, body);
+      return web.api.post(`/v1/journeys/${journeyId}/person-corrections`, body);
     case 'move':
       return web.api.post(`/v1/journeys/${journeyId}/move`, body);
     case 'caseworker':

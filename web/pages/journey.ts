@@ -6,19 +6,22 @@
 import type { z } from 'zod';
 import { dayNumber, dayOfWeek } from '../../domain/dates';
 import { EXTENSION_GROUNDS } from '../../domain/extensions';
-import type { Regime } from '../../domain/types';
+import { findPolicy } from '../../domain/policies';
+import { pageRoles } from '../../identity/permissions';
 import type { Journey, Task, Timeline } from '../../api/schemas';
-import { EndInstrumentDoc, ExtensionRequestDoc, LadderAssessmentDoc, StartInstrumentDoc } from '../../api/schemas';
-import { ApiError, type ApiAnswer, type FieldError } from '../api-client';
+import { EndInstrumentBody, EndInstrumentDoc, ExtensionRequestBody, ExtensionRequestDoc, LadderAssessmentBody, LadderAssessmentDoc, StartInstrumentBody, StartInstrumentDoc } from '../../api/schemas';
+import { ApiError, type ApiAnswer, type ProblemBody } from '../api-client';
 import type { Web, WebRoute } from '../app';
 import { fields, formValues, objectSchema, optionLabel } from '../forms';
-import { amsterdamDateTime, html, type Html } from '../html';
+import { formatDate, formatDateTime, municipalityName } from '../format';
+import { html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge } from '../layout';
-import type { Translate } from '../messages';
+import type { Lang, Translate } from '../messages';
+import { problemShown, zodErrors, type ShownError } from '../problems';
+import { isEventType } from '../../domain/events';
 import { personFacts, personLabel, personOf } from '../person';
-import type { EventType } from '../../domain/events';
 import { inboxOrder, loadColleagues, staffName, taskTable } from './inbox';
-import { ENDING } from './milestones';
+import { documentOf, ENDING } from './milestones';
 import { ADMIN_ACTIONS, adminCard, sendAdminAction, type AdminAction } from './journey-admin';
 
 export type JourneyView = z.output<typeof Journey>;
@@ -27,14 +30,52 @@ type TaskView = z.output<typeof Task>;
 type Clock = JourneyView['clocks'][number];
 
 const COMMANDS = {
-  ladder: { path: 'ladder-assessments', schema: LadderAssessmentDoc, title: 'action.ladder' },
-  extension: { path: 'extension-requests', schema: ExtensionRequestDoc, title: 'action.extension' },
-  instrument: { path: 'instruments', schema: StartInstrumentDoc, title: 'action.startInstrument' },
+  ladder: { path: 'ladder-assessments', schema: LadderAssessmentDoc, dated: LadderAssessmentBody, title: 'action.ladder' },
+  extension: { path: 'extension-requests', schema: ExtensionRequestDoc, dated: ExtensionRequestBody, title: 'action.extension' },
+  instrument: { path: 'instruments', schema: StartInstrumentDoc, dated: StartInstrumentBody, title: 'action.startInstrument' },
 } as const;
 type Command = keyof typeof COMMANDS;
 
+/** Only a running journey takes commands (the API answers 409 otherwise): an ended one offers none. */
+const takesCommands = (journey: JourneyView): boolean => journey.status === 'running' || journey.status === 'workflow-task-failing';
+
+/**
+ * A clock's status as a reader needs it: a met clock settled after its final date is "met late" (a
+ * milestone met years late is not simply "met").
+ */
+export function clockStatus(clock: Pick<Clock, 'status' | 'settledOn' | 'finalDate'>): string {
+  return clock.status === 'met' && clock.settledOn !== undefined && clock.settledOn > clock.finalDate ? 'metLate' : clock.status;
+}
+
+/** Who is inburgeringsplichtig, in words: "nog niet inburgeringsplichtig, vanaf 5 mei 2029". */
+export function plichtText(t: Translate, lang: Lang, plicht: JourneyView['inburgeringsplicht']): string {
+  if (!plicht) return '—';
+  if (plicht.status === 'plichtig' && plicht.startsOn === undefined) return t('phase.inburgering');
+  return t(`plicht.${plicht.status}`, { date: formatDate(lang, plicht.startsOn) });
+}
+
+/**
+ * Of the timeline's events, which one another replaced: an admin's correction replaces the fact of its
+ * type (domain/facts.ts), so every event of that type received before the latest applied correction
+ * is replaced by it. Answers event index → the replacing event's date.
+ */
+export function replacedEvents(events: TimelineView['events']): Map<number, string> {
+  const out = new Map<number, string>();
+  const latestCorrection = new Map<string, { index: number; receivedAt: string; occurredOn: string }>();
+  events.forEach((e, index) => {
+    if (!e.correction || !e.applied) return;
+    const current = latestCorrection.get(e.type);
+    if (!current || e.receivedAt > current.receivedAt) latestCorrection.set(e.type, { index, receivedAt: e.receivedAt, occurredOn: e.occurredOn });
+  });
+  events.forEach((e, index) => {
+    const correction = latestCorrection.get(e.type);
+    if (correction && index !== correction.index && e.receivedAt <= correction.receivedAt) out.set(index, correction.occurredOn);
+  });
+  return out;
+}
+
 /** The clocks as bars from start to final date, the target date ticked, today a vertical line. */
-export function clockTimeline(t: Translate, clocks: Clock[], today: string): Html {
+export function clockTimeline(t: Translate, clocks: Clock[], today: string, lang: Lang = 'nl'): Html {
   if (clocks.length === 0) return html``;
   const days = clocks.flatMap((c) => [dayNumber(c.startsOn), dayNumber(c.finalDate)]).concat(dayNumber(today));
   const from = Math.min(...days) - 7;
@@ -61,7 +102,7 @@ export function clockTimeline(t: Translate, clocks: Clock[], today: string): Htm
         </g>`;
       })}
       <line x1="${todayX.toFixed(1)}" x2="${todayX.toFixed(1)}" y1="0" y2="${height - 18}" stroke="#b00020" stroke-width="2"></line>
-      <text x="${todayX.toFixed(1)}" y="${height - 4}" text-anchor="middle" fill="#b00020">${t('journey.today')} ${today}</text>
+      <text x="${todayX.toFixed(1)}" y="${height - 4}" text-anchor="middle" fill="#b00020">${t('journey.today')} ${formatDate(lang, today)}</text>
     </svg>
   </figure>`;
 }
@@ -73,13 +114,15 @@ type Amendment = NonNullable<JourneyView['amendments']>[number];
  * amendment names the versions and its reason. (A move recorded before its reason was kept carries a
  * generated English sentence, which is not shown.)
  */
-function amendmentItem(t: Translate, a: Amendment): Html {
-  const moved = a.from.id !== a.to.id;
-  const reason = moved && /^moved from /.test(a.reason) ? undefined : a.reason;
+function amendmentItem(t: Translate, lang: Lang, entry: Amendment): Html {
+  // Since contract v1.2 a move says so itself, with the reason typed for it.
+  const a = entry as Amendment & { move?: { from: string; to: string; reason?: string } };
+  const moved = a.move !== undefined || a.from.id !== a.to.id;
+  const reason = a.move ? a.move.reason : moved && /^moved from /.test(a.reason) ? undefined : a.reason;
   const what = moved
-    ? t('journey.moved', { from: a.from.id, to: a.to.id })
-    : t('journey.amended', { policy: a.from.id, from: a.from.version, to: a.to.version });
-  return html`<li data-amendment="${moved ? 'move' : 'amendment'}">${a.at.slice(0, 10)}: ${what}${reason ? html` — ${reason}` : ''} (${a.amendedBy})</li>`;
+    ? t('journey.moved', { from: municipalityName(a.move?.from ?? a.from.id), to: municipalityName(a.move?.to ?? a.to.id) })
+    : t('journey.amended', { policy: municipalityName(a.from.id), from: a.from.version, to: a.to.version });
+  return html`<li data-amendment="${moved ? 'move' : 'amendment'}">${formatDateTime(lang, a.at)}: ${what}${reason ? html` — ${reason}` : ''} (${a.amendedBy})</li>`;
 }
 
 type ExtensionRequestView = { ground?: string; requestedOn?: string; circumstanceFrom?: string; circumstanceUntil?: string; status?: string };
@@ -89,16 +132,16 @@ type ExtensionRequestView = { ground?: string; requestedOn?: string; circumstanc
  * exemption requests (a missed term's review that decided to ask for one), each with its status:
  * granted once DUO's decision is recorded after the request, otherwise waiting for DUO.
  */
-function followUpCard(t: Translate, journey: JourneyView, timeline: TimelineView, tasks: TaskView[]): Html {
-  const applied = (type: string, from: string) => timeline.events.some((e) => e.type === type && e.applied && !withdrew(e as TimelineEntry) && e.occurredOn >= from);
+function followUpCard(t: Translate, lang: Lang, journey: JourneyView, timeline: TimelineView, tasks: TaskView[]): Html {
+  const applied = (type: string, from: string) => timeline.events.some((e) => e.type === type && e.applied && !e.withdrawn && e.occurredOn >= from);
   const extensions = (journey.extensionRequests ?? []) as ExtensionRequestView[];
   const exemptions = tasks
     .filter((task) => task.status === 'completed' && (task as TaskView & { form?: Record<string, unknown> }).form?.decision === 'exemption-requested')
     .map((task) => ({ requestedOn: (task.completedAt ?? '').slice(0, 10), by: task.completedBy }));
   const item = (kind: string, ground: string, requestedOn: string, granted: boolean) =>
-    html`<li data-follow-up="${kind}">${t(`followUp.${kind}`)}${ground ? html` (${ground})` : ''}, ${t('followUp.requestedOn', { date: requestedOn })}: ${statusBadge(t, granted ? 'met' : 'running', t(granted ? 'followUp.granted' : 'followUp.waiting'))}</li>`;
+    html`<li data-follow-up="${kind}">${t(`followUp.${kind}`)}${ground ? html` (${ground})` : ''}, ${t('followUp.requestedOn', { date: formatDate(lang, requestedOn) })}: ${statusBadge(t, granted ? 'met' : 'running', t(granted ? 'followUp.granted' : 'followUp.waiting'))}</li>`;
   const items = [
-    ...extensions.map((r) => item('extension', r.ground ? optionLabel(t, 'ground', r.ground) : '', r.requestedOn ?? '—', applied('nl.koers.extension.granted', r.requestedOn ?? ''))),
+    ...extensions.map((r) => item('extension', r.ground ? optionLabel(t, 'ground', r.ground) : '', r.requestedOn ?? '', applied('nl.koers.extension.granted', r.requestedOn ?? ''))),
     ...exemptions.map((r) => item('exemption', '', r.requestedOn, applied('nl.koers.exemption.granted', r.requestedOn))),
   ];
   return html`<section class="koers-card" aria-labelledby="follow-up-title" id="follow-up"><h2 class="utrecht-heading-2" id="follow-up-title">${t('followUp.title')}</h2>
@@ -134,7 +177,7 @@ export function basisText(t: Translate, clock: Clock): string {
   return [anchor + reported, ...adjustments].join('; ');
 }
 
-function clockTable(t: Translate, clocks: Clock[]): Html {
+function clockTable(t: Translate, lang: Lang, clocks: Clock[]): Html {
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="clocks">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.clocks')}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
@@ -149,34 +192,34 @@ function clockTable(t: Translate, clocks: Clock[]): Html {
     <tbody class="utrecht-table__body">${clocks.map(
       (c) => html`<tr class="utrecht-table__row" data-clock="${c.name}">
         <th class="utrecht-table__header-cell" scope="row">${t(`clock.${c.name}`)}</th>
-        <td class="utrecht-table__cell">${c.startsOn}</td><td class="utrecht-table__cell">${c.targetDate}</td><td class="utrecht-table__cell">${c.finalDate}</td>
-        <td class="utrecht-table__cell">${statusBadge(t, c.status)}</td><td class="utrecht-table__cell">${c.settledOn ?? '—'}</td>
+        <td class="utrecht-table__cell">${formatDate(lang, c.startsOn)}</td><td class="utrecht-table__cell">${formatDate(lang, c.targetDate)}</td><td class="utrecht-table__cell">${formatDate(lang, c.finalDate)}</td>
+        <td class="utrecht-table__cell">${statusBadge(t, clockStatus(c) === 'metLate' ? 'overdue' : c.status, t(`status.${clockStatus(c)}`))}</td><td class="utrecht-table__cell">${formatDate(lang, c.settledOn)}</td>
         <td class="utrecht-table__cell koers-basis">${basisText(t, c)}</td></tr>`,
     )}</tbody></table></div>`;
 }
 
-type TimelineEntry = TimelineView['events'][number] & { reason?: string; withdrawn?: boolean; document?: string; note?: string; data?: Record<string, unknown> };
-
-/** Who reported a fact, in words: the person's name and role, or the partner's source. */
-const reporter = (t: Translate, e: TimelineEntry): string => (e.actor ? `${e.actor.name} (${t(`role.${e.actor.role}`)})` : e.source);
-
-/** Whether a timeline entry withdrew its milestone (contract v1.2 `data.withdrawn`). */
-const withdrew = (e: TimelineEntry): boolean => e.withdrawn === true || e.data?.withdrawn === true;
+/** Who reported an event: a person with their role in words, or the chain partner's source. */
+const reporter = (t: Translate, e: TimelineView['events'][number]): string => {
+  if (!e.actor) return e.source;
+  const key = `role.${e.actor.role}`;
+  const role = t(key);
+  return `${e.actor.name} (${role === key ? t('role.partner') : role})`;
+};
 
 /**
- * The event timeline: what was reported, when, by whom and from which document; a correction says
- * why and what it replaced (the fact of that type before it), a withdrawal that the fact is gone.
- * The facts that hold now may be corrected, and an ending milestone withdrawn.
+ * The event timeline: what was reported, when, by whom and from which document; a correction says why,
+ * a replaced fact is marked. The facts that hold now may be corrected, and an ending milestone
+ * withdrawn (contract v1.2), from the row itself.
  */
-function eventTable(web: Web, journeyId: string, timeline: TimelineView): Html {
-  const t = web.ctx.t;
-  const events = timeline.events as TimelineEntry[];
-  if (events.length === 0) return html`<h2 class="utrecht-heading-2">${t('journey.timeline')}</h2><p class="utrecht-paragraph">${t('journey.noEvents')}</p>`;
+function eventTable(web: Web, journeyId: string, timeline: TimelineView, mayCorrect: boolean): Html {
+  const { t, lang } = web.ctx;
+  const replaced = replacedEvents(timeline.events);
   // The entry that holds per type: the last one applied (a withdrawal holds nothing).
-  const holding = new Map<string, TimelineEntry>();
-  for (const e of events) if (e.applied) holding.set(e.type, e);
-  const milestoneLink = (e: TimelineEntry, mode: 'correct' | 'withdraw') =>
+  const holding = new Map<string, TimelineView['events'][number]>();
+  for (const e of timeline.events) if (e.applied) holding.set(e.type, e);
+  const milestoneLink = (e: TimelineView['events'][number], mode: 'correct' | 'withdraw') =>
     html`<a class="utrecht-link koers-inline" href="${href(`/journeys/${journeyId}/milestones?${new URLSearchParams({ type: e.type, mode, occurredOn: e.occurredOn })}`)}">${t(`milestone.action.${mode}`)}</a>`;
+  if (timeline.events.length === 0) return html`<h2 class="utrecht-heading-2">${t('journey.timeline')}</h2><p class="utrecht-paragraph">${t('journey.noEvents')}</p>`;
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="events">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.timeline')}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
@@ -185,36 +228,34 @@ function eventTable(web: Web, journeyId: string, timeline: TimelineView): Html {
       <th class="utrecht-table__header-cell" scope="col">${t('journey.reportedBy')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.document')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.receivedAt')}</th>
-      <th class="utrecht-table__header-cell" scope="col">${t('task.actions')}</th>
+      ${mayCorrect ? html`<th class="utrecht-table__header-cell" scope="col">${t('task.actions')}</th>` : ''}
     </tr></thead>
-    <tbody class="utrecht-table__body">${events.map((e, i) => {
-      const replaced = e.correction ? events.slice(0, i).reverse().find((p) => p.type === e.type && p.applied) : undefined;
-      const holds = holding.get(e.type) === e && !withdrew(e);
-      return html`<tr class="utrecht-table__row" data-event-type="${e.type}"${withdrew(e) ? html` data-withdrawn="true"` : ''}>
-        <td class="utrecht-table__cell">${t(`event.${e.type}`)}
-          ${withdrew(e) ? html`<br><strong>${t('journey.withdrawn')}</strong>` : e.correction ? html`<br><strong>${t('journey.correction')}</strong>` : ''}
-          ${e.correction && e.reason ? html`<br>${t('journey.correctionReason', { reason: e.reason })}` : ''}
-          ${replaced ? html`<br>${t('journey.replaces', { date: replaced.occurredOn, by: reporter(t, replaced) })}` : ''}
-          ${e.applied ? '' : html`<br>${statusBadge(t, 'overdue', t('journey.notApplied'))}${e.rejection ? html` ${e.rejection.reason}` : ''}`}
-          ${e.note ? html`<br><span class="koers-note">${e.note}</span>` : ''}</td>
-        <td class="utrecht-table__cell">${e.occurredOn}</td>
+    <tbody class="utrecht-table__body">${timeline.events.map((e, index) => {
+      const replacedBy = replaced.get(index);
+      const holds = holding.get(e.type) === e && !e.withdrawn && isEventType(e.type);
+      const document = documentOf(e.source);
+      return html`<tr class="utrecht-table__row${replacedBy !== undefined ? ' koers-row--replaced' : ''}" data-event-type="${e.type}"${replacedBy !== undefined ? html` data-replaced="true"` : ''}${e.withdrawn ? html` data-withdrawn="true"` : ''}>
+        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ` (${t('journey.correction')}${e.reason ? `: ${e.reason}` : ''})` : ''}${e.withdrawn ? html` ${statusBadge(t, 'waived', t('journey.withdrawn'))}` : ''}
+          ${replacedBy !== undefined ? html` ${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${t('journey.replacedBy', { date: formatDate(lang, replacedBy) })}</span>` : ''}
+          ${e.correction && replacedBy === undefined && e.applied && [...replaced.keys()].some((i) => timeline.events[i]!.type === e.type) ? html` ${statusBadge(t, 'met', t('journey.holds'))}` : ''}</td>
+        <td class="utrecht-table__cell">${replacedBy !== undefined ? html`<s>${formatDate(lang, e.occurredOn)}</s>` : formatDate(lang, e.occurredOn)}</td>
         <td class="utrecht-table__cell">${reporter(t, e)}</td>
-        <td class="utrecht-table__cell">${e.document ? t(`option.document.${e.document}`) : '—'}</td>
-        <td class="utrecht-table__cell">${amsterdamDateTime(e.receivedAt)}</td>
-        <td class="utrecht-table__cell">${holds ? [milestoneLink(e, 'correct'), ENDING.includes(e.type as EventType) ? milestoneLink(e, 'withdraw') : ''] : ''}</td></tr>`;
+        <td class="utrecht-table__cell">${document ? t(`option.document.${document}`) : '—'}</td>
+        <td class="utrecht-table__cell">${formatDateTime(lang, e.receivedAt)}</td>
+        ${mayCorrect ? html`<td class="utrecht-table__cell">${holds ? [milestoneLink(e, 'correct'), (ENDING as readonly string[]).includes(e.type) ? milestoneLink(e, 'withdraw') : ''] : ''}</td>` : ''}</tr>`;
     })}</tbody></table></div>`;
 }
 
 function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Html {
-  const { t } = web.ctx;
+  const { t, lang } = web.ctx;
   const instruments = journey.instruments ?? [];
   const endSchema = objectSchema(EndInstrumentDoc);
   return html`<section class="koers-card" aria-labelledby="instruments-title"><h2 class="utrecht-heading-2" id="instruments-title">${t('journey.instruments')}</h2>
     ${instruments.length === 0
       ? html`<p class="utrecht-paragraph">${t('journey.noInstruments')}</p>`
       : html`<ul>${instruments.map(
-          (i) => html`<li><strong>${i.kind}</strong> ${statusBadge(t, i.status === 'active' ? 'running' : 'ended')} ${i.startedOn} → ${i.endsOn}${i.reassessBy ? html`; ${t('journey.reassessBy')} ${i.reassessBy}` : ''}${i.extensions ? ` (+${i.extensions})` : ''}
-          ${i.status === 'active'
+          (i) => html`<li><strong>${optionLabel(t, 'instrument', i.kind)}</strong> ${statusBadge(t, i.status === 'active' ? 'running' : 'ended')} ${formatDate(lang, i.startedOn)} – ${formatDate(lang, i.endsOn)}${i.reassessBy ? html`; ${t('journey.reassessBy')} ${formatDate(lang, i.reassessBy)}` : ''}${i.extensions ? ` (${t('journey.extensions')}: ${i.extensions})` : ''}
+          ${i.status === 'active' && takesCommands(journey)
             ? html`<details class="koers-details"${state.command === `end:${i.instrumentId}` ? html` open` : ''}><summary>${t('action.endInstrument')}</summary>
               <form method="post" action="${href(`/journeys/${journey.journeyId}/instruments/${encodeURIComponent(i.instrumentId)}/end`)}" novalidate>${csrfField(web.ctx)}
               ${fields(t, endSchema, { idPrefix: `end-${i.instrumentId}`, values: state.command === `end:${i.instrumentId}` ? state.values : { endedOn: web.today }, errors: state.command === `end:${i.instrumentId}` ? state.errors : [] })}
@@ -228,35 +269,25 @@ function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Ht
 const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates'];
 
 interface ActionState {
-  /** The BSN was asked for (the "show BSN" button): only this answer carries it. */
+  /** The BSN was asked for (the "show BSN" button): only this answer shows it. */
   showBsn?: boolean;
   command?: string;
   values?: Record<string, unknown>;
-  errors?: FieldError[];
+  errors?: ShownError[];
   message?: Html | string;
   ok?: boolean;
 }
 
-/**
- * A command's form fields; the extension request's ground is a choice of the grounds of the
- * journey's regime (domain/extensions.ts), labelled in words, not a code to type.
- */
-function commandSchema(command: Command, regime: Regime | undefined) {
-  const schema = objectSchema(COMMANDS[command].schema);
-  if (command !== 'extension' || !regime) return schema;
-  return { ...schema, properties: { ...schema.properties, ground: { ...schema.properties.ground, enum: [...EXTENSION_GROUNDS[regime]] } } };
-}
-
 function commandForm(web: Web, journey: JourneyView, command: Command, state: ActionState): Html {
-  const { t } = web.ctx;
   const journeyId = journey.journeyId;
+  const { t } = web.ctx;
   const spec = COMMANDS[command];
-  const schema = commandSchema(command, journey.regime);
+  const schema = objectSchema(spec.schema);
   const active = state.command === command;
   const defaults: Record<string, unknown> = command === 'ladder' ? { assessedOn: web.today } : command === 'extension' ? { requestedOn: web.today } : { startedOn: web.today };
   return html`<details class="koers-details"${active ? html` open` : ''}><summary>${t(spec.title)}</summary>
     <form method="post" action="${href(`/journeys/${journeyId}/${command}`)}" novalidate>${csrfField(web.ctx)}
-    ${fields(t, schema, { idPrefix: command, values: active ? state.values : defaults, errors: active ? state.errors : [] })}
+    ${fields(t, schema, { idPrefix: command, values: active ? state.values : defaults, errors: active ? state.errors : [], choices: { ground: EXTENSION_GROUNDS[journey.regime] } })}
     <button type="submit" class="utrecht-button utrecht-button--primary-action">${t(spec.title)}</button></form></details>`;
 }
 
@@ -272,7 +303,7 @@ export async function loadJourney(web: Web, journeyId: string) {
 
 async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const { req, res, ctx } = web;
-  const t = ctx.t;
+  const { t, lang } = ctx;
   const journeyId = String(req.params.journeyId);
   const { journey, timeline, tasks } = await loadJourney(web, journeyId);
   const openTasks = tasks.filter((task) => task.status === 'open' || task.status === 'claimed').sort(inboxOrder);
@@ -280,8 +311,11 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const today = journey.today ?? web.today;
   const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
-  const person = personOf(journey as unknown as Record<string, unknown>);
-  const admin = web.session.principal.role === 'admin';
+  // Who the person is comes from the person's own operation, which logs each reading (accountable);
+  // a role it does not answer sees the journey without the person. The BSN is shown only when asked for.
+  const found = await web.api.get<Record<string, unknown>>(`/v1/journeys/${journeyId}/person`);
+  const person = personOf({ ...(journey as unknown as Record<string, unknown>), ...(found.ok ? found.body : {}) });
+  const mayRecord = pageRoles('get', '/journeys/:journeyId/milestones')?.includes(web.session.principal.role) === true;
   const colleagues = await loadColleagues(web);
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
@@ -293,47 +327,63 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
       <dl class="koers-facts koers-card" id="summary">
         ${personFacts(ctx, journeyId, person, { showBsn: state.showBsn === true })}
         <dt>${t('journey.id')}</dt><dd><code>${journeyId}</code></dd>
-        <dt>${t('journey.municipality')}</dt><dd>${journey.municipality}</dd>
-        <dt>${t('journey.regime')}</dt><dd>${journey.regime}</dd>
-        <dt>${t('journey.phase')}</dt><dd>${t(`phase.${journey.phase}`)}</dd>
-        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${journey.caseworker.role}${journey.caseworker.id ? ` / ${staffName(colleagues, journey.caseworker.id)}` : ''}` : '—'}</dd>
-        <dt>${t('journey.policy')}</dt><dd>${journey.policy ? `${journey.policy.id} v${journey.policy.version}` : '—'}</dd>
-        <dt>${t('journey.today')}</dt><dd>${today}</dd>
+        <dt>${t('journey.municipality')}</dt><dd>${municipalityName(journey.municipality)}</dd>
+        <dt>${t('journey.regime')}</dt><dd>${t(`regime.${journey.regime}`)}</dd>
+        <dt>${t('journey.runStatus')}</dt><dd>${t(`journeyStatus.${journey.status}`)}</dd>
+        <dt>${t('journey.phase')}</dt><dd>${journey.inburgeringsplicht?.status === 'not-yet' ? t('phase.not-yet') : t(`phase.${journey.phase}`)}</dd>
+        <dt>${t('journey.plicht')}</dt><dd id="plicht">${plichtText(t, lang, journey.inburgeringsplicht)}</dd>
+        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${t(`role.${journey.caseworker.role}`)}${journey.caseworker.id ? ` / ${staffName(colleagues, journey.caseworker.id)}` : ''}` : '—'}</dd>
+        <dt>${t('journey.policy')}</dt><dd>${journey.policy ? html`<a class="utrecht-link" href="${href(`/policies/${journey.municipality}`)}" title="${t('admin.viewPolicy')}">${municipalityName(journey.policy.id)} ${journey.policy.version}</a>` : '—'}</dd>
+        <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
+      ${takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
-      ${clockTimeline(t, journey.clocks, today)}
-      ${clockTable(t, journey.clocks)}
+      ${clockTimeline(t, journey.clocks, today, lang)}
+      ${clockTable(t, lang, journey.clocks)}
       ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false, colleagues })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
-      <p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>
-      ${eventTable(web, journeyId, timeline)}
+      ${mayRecord ? html`<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>` : ''}
+      ${eventTable(web, journeyId, timeline, mayRecord)}
       <div class="koers-grid">
         ${instrumentsCard(web, journey, state)}
         <section class="koers-card" aria-labelledby="ladder-title"><h2 class="utrecht-heading-2" id="ladder-title">${t('journey.ladder')}</h2>
           ${(journey.ladder ?? []).length === 0
             ? html`<p class="utrecht-paragraph">${t('journey.noLadder')}</p>`
-            : html`<ul>${(journey.ladder ?? []).map((l) => html`<li>${t('journey.rung')} ${l.rung} — ${l.assessedOn} (${l.assessedBy})</li>`)}</ul>`}
+            : html`<ul>${(journey.ladder ?? []).map((l) => html`<li>${t('journey.rung')} ${l.rung} — ${formatDate(lang, l.assessedOn)} (${l.assessedBy})</li>`)}</ul>`}
         </section>
         <section class="koers-card" aria-labelledby="amendments-title"><h2 class="utrecht-heading-2" id="amendments-title">${t('journey.amendments')}</h2>
           ${(journey.amendments ?? []).length === 0
             ? html`<p class="utrecht-paragraph">${t('journey.noAmendments')}</p>`
-            : html`<ul>${(journey.amendments ?? []).map((a) => amendmentItem(t, a))}</ul>`}
+            : html`<ul>${(journey.amendments ?? []).map((a) => amendmentItem(t, lang, a))}</ul>`}
         </section>
-        ${followUpCard(t, journey, timeline, tasks)}
-        <section class="koers-card koers-actions" aria-labelledby="actions-title"><h2 class="utrecht-heading-2" id="actions-title">${t('journey.actions')}</h2>
+        ${followUpCard(t, lang, journey, timeline, tasks)}
+        ${takesCommands(journey)
+          ? html`<section class="koers-card koers-actions" aria-labelledby="actions-title"><h2 class="utrecht-heading-2" id="actions-title">${t('journey.actions')}</h2>
           ${commandForm(web, journey, 'ladder', state)}
           ${commandForm(web, journey, 'extension', state)}
           ${commandForm(web, journey, 'instrument', state)}
-        </section>
-        ${admin ? adminCard(web, journey, person, state, colleagues) : ''}
+        </section>`
+          : ''}
+        ${adminCard(web, journey, person, state, colleagues)}
       </div>`,
     ),
   );
 }
 
-/** A refusal in plain words: the journey's own reason, then each wrong field. */
-function refusal(t: Translate, problem: { detail?: string; title: string }): string {
-  return t('action.refused', { detail: problem.detail ?? problem.title });
+/** A refusal in the page's language (problems.ts): the journey's own reason by its code, each wrong field by its field. */
+async function refusal(web: Web, journeyId: string, problem: ProblemBody): Promise<{ message: string; errors: ShownError[] }> {
+  const journey = await web.api.get<JourneyView>(`/v1/journeys/${journeyId}`);
+  const policy = journey.ok && journey.body.policy ? (findPolicy(journey.body.policy.id, journey.body.policy.version) ?? findPolicy(journey.body.policy.id)) : undefined;
+  return problemShown(web.ctx.t, web.ctx.lang, problem, policy);
+}
+
+/**
+ * The form checked here with the API's own (dated) schema first, so every wrong field is named at once
+ * in the page's language; undefined when it passes.
+ */
+function checkForm(web: Web, schema: z.ZodType, body: Record<string, unknown>): ShownError[] | undefined {
+  const parsed = schema.safeParse(body);
+  return parsed.success ? undefined : zodErrors(web.ctx.t, web.ctx.lang, parsed.error);
 }
 
 /**
@@ -361,13 +411,16 @@ export async function afterChange<T>(web: Web, journeyId: string, send: () => Pr
 async function runCommand(web: Web, command: Command): Promise<void> {
   const { req, res, api } = web;
   const journeyId = String(req.params.journeyId);
-  const schema = commandSchema(command, undefined);
+  const schema = objectSchema(COMMANDS[command].schema);
   const body = formValues(schema, req.body ?? {});
+  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  const invalid = checkForm(web, COMMANDS[command].dated(web.today), body);
+  if (invalid) return journeyPage(web, { command, values, errors: invalid, message: web.ctx.t('form.errors') });
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/${COMMANDS[command].path}`, body));
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=accepted`);
   if (answer.status === 404 || answer.status === 403) throw new ApiError(answer.problem);
-  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
-  await journeyPage(web, { command, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
+  const shown = await refusal(web, journeyId, answer.problem);
+  await journeyPage(web, { command, values, errors: shown.errors, message: shown.message });
 }
 
 async function endInstrument(web: Web): Promise<void> {
@@ -375,10 +428,14 @@ async function endInstrument(web: Web): Promise<void> {
   const journeyId = String(req.params.journeyId);
   const instrumentId = String(req.params.instrumentId);
   const body = formValues(objectSchema(EndInstrumentDoc), req.body ?? {});
+  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  const invalid = checkForm(web, EndInstrumentBody(web.today), body);
+  if (invalid) return journeyPage(web, { command: `end:${instrumentId}`, values, errors: invalid, message: web.ctx.t('form.errors') });
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/instruments/${encodeURIComponent(instrumentId)}/end`, body));
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=accepted`);
-  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
-  await journeyPage(web, { command: `end:${instrumentId}`, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
+  if (answer.status === 404 || answer.status === 403) throw new ApiError(answer.problem);
+  const shown = await refusal(web, journeyId, answer.problem);
+  await journeyPage(web, { command: `end:${instrumentId}`, values, errors: shown.errors, message: shown.message });
 }
 
 async function runAdminAction(web: Web, action: AdminAction): Promise<void> {
@@ -390,9 +447,10 @@ async function runAdminAction(web: Web, action: AdminAction): Promise<void> {
   if (answer.ok) return void res.redirect(303, action === 'erase' ? `${href('/search')}?done=erased` : `${href(`/journeys/${journeyId}`)}?done=${action === 'dates' ? 'dates' : action === 'move' ? 'moved' : 'caseworker'}`);
   if (answer.status === 404) throw new ApiError(answer.problem);
   const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  const shown = await refusal(web, journeyId, answer.problem);
   // A caseworker who is no colleague of the journey's municipality (staff directory) is said in the page's language.
-  const errors = (answer.problem.errors ?? []).map((e) => (action === 'caseworker' && e.path === 'id' ? { ...e, message: web.ctx.t('journey.notAColleague') } : e));
-  await journeyPage(web, { command: action, values, errors, message: refusal(web.ctx.t, answer.problem) });
+  const errors = shown.errors.map((e) => (action === 'caseworker' && e.path === 'id' ? { ...e, message: web.ctx.t('journey.notAColleague') } : e));
+  await journeyPage(web, { command: action, values, errors, message: shown.message });
 }
 
 export function journeyRoutes(): WebRoute[] {

@@ -8,8 +8,10 @@
  */
 import crypto from 'node:crypto';
 import { EVENT_TYPES, eventDataSchema, isEventType, type EventType } from '../../domain/events';
+import { reportableMilestones, type MilestoneReporting } from '../../domain/reporting';
 import type { FieldError } from '../api-client';
 import { ApiError } from '../api-client';
+import { problemShown } from '../problems';
 import type { Web, WebRoute } from '../app';
 import { fields, formValues, objectSchema } from '../forms';
 import { html, type Html } from '../html';
@@ -21,9 +23,8 @@ import { afterChange } from './journey';
 export const DOCUMENTS = ['brief', 'duo-portaal', 'brp', 'mijn-inburgering', 'e-mail', 'gesprek', 'anders'] as const;
 
 /**
- * The milestones that arrive by letter or portal, which a caseworker may report by default (contract
- * v1.2); an admin may report every type. The API has the last word (a municipality may allow more or
- * fewer): this list only orders the chooser.
+ * The order the chooser lists milestones in: what arrives most by letter or portal first. Which of them
+ * a role may report is the municipality's (domain/reporting.ts); the API has the last word.
  */
 export const LETTER_OR_PORTAL: readonly EventType[] = [
   'nl.koers.duo.notified',
@@ -45,13 +46,23 @@ export const LETTER_OR_PORTAL: readonly EventType[] = [
 /** Milestones that can end (part of) a journey; reported wrongly, they are withdrawn rather than corrected. */
 export const ENDING: readonly EventType[] = ['nl.koers.exemption.granted', 'nl.koers.exam.passed', 'nl.koers.diploma.recognised', 'nl.koers.bijstand.ended'];
 
-/** The source of every fact typed in the web app (a CloudEvents source; the id is a fresh UUID). */
-export const WEB_SOURCE = 'urn:nl:koers:web';
+/**
+ * The CloudEvents source of a fact typed in the web app: staff, and the document it came from
+ * (`urn:nl:koers:staff:brief`), so the timeline can say where it came from; the id is a fresh UUID.
+ */
+export const STAFF_SOURCE = 'urn:nl:koers:staff';
+export const sourceFor = (document: string | undefined): string => (document ? `${STAFF_SOURCE}:${document}` : STAFF_SOURCE);
+
+/** The document a staff-reported fact came from, read back from its source; undefined for a partner's. */
+export function documentOf(source: string): string | undefined {
+  const document = source.startsWith(`${STAFF_SOURCE}:`) ? source.slice(STAFF_SOURCE.length + 1) : undefined;
+  return document && (DOCUMENTS as readonly string[]).includes(document) ? document : undefined;
+}
 
 export type Mode = 'report' | 'correct' | 'withdraw';
 const MODES: readonly Mode[] = ['report', 'correct', 'withdraw'];
 
-/** The form's fields: the type's data (its own fields, the date first), where it came from, a note; a reason for a correction. */
+/** The form's fields: the type's data (its own fields, the date first) and where it came from; a reason for a correction. */
 function milestoneSchema(type: EventType, mode: Mode) {
   const data = objectSchema(eventDataSchema(type));
   const properties: typeof data.properties = {};
@@ -62,7 +73,6 @@ function milestoneSchema(type: EventType, mode: Mode) {
     for (const [name, prop] of Object.entries(data.properties)) properties[name] = prop;
   }
   properties.document = { type: 'string', enum: [...DOCUMENTS] };
-  properties.note = { type: 'string', maxLength: 1000 };
   if (mode !== 'report') {
     properties.reason = { type: 'string', maxLength: 500 };
     required.add('reason');
@@ -81,8 +91,19 @@ interface FormState {
 
 /** The API names the event's fields `data.x`, `koersreason`…; the form names them `x`, `reason`. */
 function formErrors(errors: FieldError[]): FieldError[] {
-  const rename: Record<string, string> = { koersreason: 'reason', koersnote: 'note', koersdocument: 'document' };
+  const rename: Record<string, string> = { koersreason: 'reason', source: 'document' };
   return errors.map((e) => ({ ...e, path: rename[e.path] ?? e.path.replace(/^data\./, '') }));
+}
+
+/**
+ * The milestones the signed-in person may report (or correct) in the journey's municipality, per its
+ * policy's `milestoneReporting` (domain/reporting.ts), in the chooser's order.
+ */
+async function reportable(web: Web, municipality: string, correction: boolean): Promise<EventType[]> {
+  const found = await web.api.get<{ policy: { milestoneReporting?: MilestoneReporting } }>(`/v1/policies/${encodeURIComponent(municipality)}`);
+  const role = web.session.principal.role === 'admin' ? 'admin' : 'caseworker';
+  const allowed = new Set(reportableMilestones(found.ok ? found.body.policy.milestoneReporting : undefined, role, correction));
+  return [...LETTER_OR_PORTAL, ...EVENT_TYPES.filter((e) => !LETTER_OR_PORTAL.includes(e))].filter((e) => allowed.has(e));
 }
 
 async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
@@ -93,7 +114,7 @@ async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
   const person = personOf(journey);
   const type = readType(req.body?.type ?? req.query.type);
   const mode = readMode(req.body?.mode ?? req.query.mode);
-  const types = web.session.principal.role === 'admin' ? [...LETTER_OR_PORTAL, ...EVENT_TYPES.filter((e) => !LETTER_OR_PORTAL.includes(e))] : LETTER_OR_PORTAL;
+  const types = await reportable(web, String(journey.municipality ?? ''), mode !== 'report');
   const title = type ? t(`milestone.title.${mode}`, { event: t(`event.${type}`) }) : t('milestone.choose');
   const chooser: Html = html`<form method="get" action="${href(`/journeys/${journeyId}/milestones`)}" class="koers-filters">
       <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="milestone-type">${t('milestone.type')}</label></div>
@@ -129,17 +150,15 @@ async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
 export function milestoneEvent(type: EventType, mode: Mode, body: Record<string, unknown>, now: Date): Record<string, unknown> {
   const schema = milestoneSchema(type, mode);
   const values = formValues(schema, body);
-  const { document, note, reason, ...data } = values;
+  const { document, reason, ...data } = values;
   return {
     specversion: '1.0',
     id: crypto.randomUUID(),
-    source: WEB_SOURCE,
+    source: sourceFor(typeof document === 'string' ? document : undefined),
     type,
     time: now.toISOString(),
     datacontenttype: 'application/json',
     data: mode === 'withdraw' ? { ...data, withdrawn: true } : data,
-    ...(typeof document === 'string' ? { koersdocument: document } : {}),
-    ...(typeof note === 'string' ? { koersnote: note } : {}),
     ...(mode !== 'report' ? { koerscorrection: true, koersreason: typeof reason === 'string' ? reason : '' } : {}),
   };
 }
@@ -159,11 +178,8 @@ async function recordMilestone(web: Web): Promise<void> {
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/events`, event));
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=${mode === 'report' ? 'recorded' : mode === 'correct' ? 'corrected' : 'withdrawn'}`);
   if (answer.status === 404) throw new ApiError(answer.problem);
-  await milestonePage(web, {
-    values,
-    errors: formErrors(answer.problem.errors ?? []),
-    message: answer.status === 403 ? ctx.t('milestone.forbidden') : ctx.t('action.refused', { detail: answer.problem.detail ?? answer.problem.title }),
-  });
+  const shown = problemShown(ctx.t, ctx.lang, answer.problem);
+  await milestonePage(web, { values, errors: formErrors(shown.errors), message: answer.status === 403 ? ctx.t('milestone.forbidden') : shown.message });
 }
 
 export function milestoneRoutes(): WebRoute[] {

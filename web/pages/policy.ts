@@ -7,7 +7,9 @@ import type { z } from 'zod';
 import type { MunicipalityPolicy } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
 import { optionLabel } from '../forms';
-import { amsterdamDateTime, html, type Html } from '../html';
+import { legalCitation } from '../problems';
+import { formatDate, formatDateTime, municipalityName } from '../format';
+import { html, type Html } from '../html';
 import { page } from '../layout';
 import type { Translate } from '../messages';
 
@@ -28,7 +30,7 @@ async function policyPage(web: Web): Promise<void> {
   const municipality = String(req.params.municipality);
   const { policy, amendments } = await api.read<PolicyView>(`/v1/policies/${encodeURIComponent(municipality)}`);
   const p = policy as { id: string; name?: string; version: number; effectiveFrom: string; defaultCaseworkerRole?: string; periods?: Record<string, Period>; reminderLeadDays?: number[]; escalation?: { role?: string }; instruments?: Record<string, { source?: string }> };
-  const title = t('policy.title', { municipality: optionLabel(t, 'municipality', p.id) });
+  const title = t('policy.title', { municipality: municipalityName(p.id) });
   const row = (label: string, value: Html | string) => html`<dt>${label}</dt><dd>${value}</dd>`;
   res.type('html').send(
     page(
@@ -38,14 +40,14 @@ async function policyPage(web: Web): Promise<void> {
       <dl class="koers-facts koers-card" id="policy">
         ${row(t('policy.name'), p.name ?? p.id)}
         ${row(t('policy.version'), String(p.version))}
-        ${row(t('policy.effectiveFrom'), p.effectiveFrom)}
+        ${row(t('policy.effectiveFrom'), formatDate(ctx.lang, p.effectiveFrom))}
         ${p.defaultCaseworkerRole ? row(t('policy.defaultCaseworkerRole'), optionLabel(t, 'role', p.defaultCaseworkerRole)) : ''}
         ${Object.entries(p.periods ?? {}).map(([name, period]) => row(t(`policyPeriod.${name}`), periodText(t, period)))}
         ${p.reminderLeadDays ? row(t('policy.reminders'), p.reminderLeadDays.join(', ')) : ''}
         ${p.escalation?.role ? row(t('policy.escalation'), optionLabel(t, 'role', p.escalation.role)) : ''}
       </dl>
       <h2 class="utrecht-heading-2">${t('policy.instruments')}</h2>
-      <ul>${Object.entries(p.instruments ?? {}).map(([kind, spec]) => html`<li><strong>${kind}</strong>${spec.source ? html` — ${spec.source}` : ''}</li>`)}</ul>
+      <ul>${Object.entries(p.instruments ?? {}).map(([kind, spec]) => html`<li><strong>${optionLabel(t, 'instrument', kind)}</strong>${spec.source ? html` — ${legalCitation(ctx.lang, spec.source)}` : ''}</li>`)}</ul>
       <h2 class="utrecht-heading-2">${t('policy.amendments')}</h2>
       ${amendments.length === 0
         ? html`<p class="utrecht-paragraph">${t('policy.noAmendments')}</p>`
@@ -58,8 +60,8 @@ async function policyPage(web: Web): Promise<void> {
             <th class="utrecht-table__header-cell" scope="col">${t('journey.receivedAt')}</th>
           </tr></thead>
           <tbody class="utrecht-table__body">${amendments.map(
-            (a) => html`<tr class="utrecht-table__row"><td class="utrecht-table__cell">${a.version}</td><td class="utrecht-table__cell">${a.effectiveFrom}</td>
-              <td class="utrecht-table__cell">${a.reason}</td><td class="utrecht-table__cell">${a.amendedBy}</td><td class="utrecht-table__cell">${amsterdamDateTime(a.at)}</td></tr>`,
+            (a) => html`<tr class="utrecht-table__row"><td class="utrecht-table__cell">${a.version}</td><td class="utrecht-table__cell">${formatDate(ctx.lang, a.effectiveFrom)}</td>
+              <td class="utrecht-table__cell">${a.reason}</td><td class="utrecht-table__cell">${a.amendedBy}</td><td class="utrecht-table__cell">${formatDateTime(ctx.lang, a.at)}</td></tr>`,
           )}</tbody></table></div>`}`,
     ),
   );

@@ -9,11 +9,12 @@ import type { Regime } from '../../domain/types';
 import { REGIMES } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
 import { html, jsonScript, type Html } from '../html';
+import { formatDate, formatNumber } from '../format';
 import { href, page, statusBadge, type PageContext } from '../layout';
 import { translator, type Lang, type Translate } from '../messages';
 import { clockElementId, eventElementId, journeyBpmn } from '../process/bpmn';
 import { processModel } from '../process/model';
-import { loadJourney } from './journey';
+import { clockStatus, loadJourney } from './journey';
 
 const diagrams = new Map<string, Promise<string>>();
 
@@ -54,7 +55,7 @@ const scripts = html`<script src="${href('/assets/process.js')}" defer></script>
 function stepTable(t: Translate, regime: Regime, cell: (clock: string) => Html | string, heading: string): Html {
   const events = (types: EventType[]) => types.map((type) => t(`event.${type}`)).join(', ') || '—';
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="steps">
-    <caption class="utrecht-table__caption">${t('process.title', { regime })}</caption>
+    <caption class="utrecht-table__caption">${t('process.title', { regime: t(`regime.${regime}`) })}</caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
       <th class="utrecht-table__header-cell" scope="col">${t('journey.clock')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.start')}</th>
@@ -72,26 +73,26 @@ function stepTable(t: Translate, regime: Regime, cell: (clock: string) => Html |
 
 async function journeyProcess(web: Web): Promise<void> {
   const { req, res, ctx } = web;
-  const t = ctx.t;
+  const { t, lang } = ctx;
   const journeyId = String(req.params.journeyId);
   const { journey, timeline } = await loadJourney(web, journeyId);
   const states: Record<string, string> = { Start_permit: 'met' };
   const overlays: Record<string, string> = {};
   for (const clock of journey.clocks) {
     states[clockElementId(clock.name)] = clock.status;
-    overlays[clockElementId(clock.name)] = clock.settledOn ? `${t(`status.${clock.status}`)} ${clock.settledOn}` : `${t(`status.${clock.status}`)} · ${clock.finalDate}`;
+    overlays[clockElementId(clock.name)] = clock.settledOn ? `${t(`status.${clockStatus(clock)}`)} ${formatDate(lang, clock.settledOn, 'short')}` : `${t(`status.${clock.status}`)} · ${formatDate(lang, clock.finalDate, 'short')}`;
   }
   for (const event of timeline.events) if (event.applied) states[eventElementId(event.type as EventType)] = 'met';
   const status = (name: string) => {
     const clock = journey.clocks.find((c) => c.name === name);
-    return clock ? statusBadge(t, clock.status) : t('status.notStarted');
+    return clock ? statusBadge(t, clockStatus(clock) === 'metLate' ? 'overdue' : clock.status, t(`status.${clockStatus(clock)}`)) : t('status.notStarted');
   };
   res.type('html').send(
     page(
       { ...ctx, section: 'process' },
       t('process.journeyTitle', { id: journeyId.slice(0, 12) }),
       html`<h1 class="utrecht-heading-1">${t('process.journeyTitle', { id: journeyId })}</h1>
-      <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}`)}">${t('journey.title', { id: journeyId.slice(0, 12) })}</a> · ${journey.regime}</p>
+      <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}`)}">${t('journey.title', { id: journeyId.slice(0, 12) })}</a> · ${t(`regime.${journey.regime}`)}</p>
       ${diagram(ctx, { bpmnUrl: href(`/process/${journey.regime}.bpmn?lang=${ctx.lang}`), states, overlays })}
       ${stepTable(t, journey.regime, status, t('journey.status'))}`,
       { head, scripts },
@@ -101,7 +102,7 @@ async function journeyProcess(web: Web): Promise<void> {
 
 async function overview(web: Web): Promise<void> {
   const { req, res, ctx, api } = web;
-  const t = ctx.t;
+  const { t, lang } = ctx;
   const regime: Regime = req.query.regime === 'wi2013' ? 'wi2013' : 'wi2021';
   const overlays: Record<string, string> = {};
   const states: Record<string, string> = {};
@@ -111,18 +112,26 @@ async function overview(web: Web): Promise<void> {
     counts = statistics.steps;
     for (const [clock, byStatus] of Object.entries(counts)) {
       const id = clockElementId(clock as Parameters<typeof clockElementId>[0]);
-      overlays[id] = Object.entries(byStatus).map(([s, n]) => `${t(`status.${s}`)} ${n}`).join(' · ');
+      overlays[id] = Object.entries(byStatus).map(([s, n]) => `${t(`status.${s}`)} ${formatNumber(lang, n)}`).join(' · ');
       if ((byStatus.overdue ?? 0) > 0) states[id] = 'overdue';
     }
   }
-  const countCell = (clock: string) => Object.entries(counts[clock] ?? {}).map(([s, n]) => `${t(`status.${s}`)}: ${n}`).join(', ') || '0';
+  // Each count leads to the journeys behind it: the admin list of this regime's running journeys, the overdue ones for "te laat".
+  const countCell = (clock: string): Html => {
+    const entries = Object.entries(counts[clock] ?? {});
+    if (entries.length === 0) return html`0`;
+    return html`${entries.map(([s, n], i) => {
+      const filter = new URLSearchParams({ regime, ...(s === 'overdue' ? { overdue: 'true' } : {}) });
+      return html`${i > 0 ? ', ' : ''}<a class="utrecht-link" href="${href(`/admin?${filter}`)}">${t(`status.${s}`)}: ${formatNumber(lang, n)}</a>`;
+    })}`;
+  };
   res.type('html').send(
     page(
       { ...ctx, section: 'process' },
-      t('process.title', { regime }),
-      html`<h1 class="utrecht-heading-1">${t('process.title', { regime })}</h1>
+      t('process.title', { regime: t(`regime.${regime}`) }),
+      html`<h1 class="utrecht-heading-1">${t('process.title', { regime: t(`regime.${regime}`) })}</h1>
       <p class="utrecht-paragraph">${t('process.intro')}</p>
-      <p class="utrecht-paragraph">${REGIMES.map((r) => (r === regime ? html`<strong>${r}</strong> ` : html`<a class="utrecht-link" href="${href(`/process?regime=${r}`)}">${r}</a> `))}</p>
+      <p class="utrecht-paragraph">${REGIMES.map((r) => (r === regime ? html`<strong>${t(`regime.${r}`)}</strong> ` : html`<a class="utrecht-link" href="${href(`/process?regime=${r}`)}">${t(`regime.${r}`)}</a> `))}</p>
       ${web.session.principal.role === 'admin' ? html`<p class="utrecht-paragraph">${t('process.counts')}</p>` : ''}
       ${diagram(ctx, { bpmnUrl: href(`/process/${regime}.bpmn?lang=${ctx.lang}`), states, overlays })}
       ${stepTable(t, regime, web.session.principal.role === 'admin' ? countCell : () => '—', web.session.principal.role === 'admin' ? t('dashboard.journeys') : '')}`,

@@ -7,6 +7,7 @@
 import { latestPolicies } from '../../domain/policies';
 import { CreateJourneyRequestDoc } from '../../api/schemas';
 import type { FieldError } from '../api-client';
+import { problemShown } from '../problems';
 import type { Web, WebRoute } from '../app';
 import { fields, formValues, objectSchema } from '../forms';
 import { html } from '../html';
@@ -35,8 +36,9 @@ interface RegisterState {
   values?: Record<string, unknown>;
   errors?: FieldError[];
   message?: string;
-  /** The journey this person already has (a 409). */
+  /** The journey this person already has (a 409), and on what it matched (`bsn`, `personRef`). */
   existing?: string;
+  matchedOn?: string[];
 }
 
 async function registerPage(web: Web, state: RegisterState = {}): Promise<void> {
@@ -54,6 +56,7 @@ async function registerPage(web: Web, state: RegisterState = {}): Promise<void> 
       <p class="utrecht-paragraph">${t('register.intro')}</p>
       ${state.existing
         ? html`<div class="utrecht-alert utrecht-alert--warning" role="alert" id="duplicate"><div class="utrecht-alert__message"><p class="utrecht-paragraph">${t('register.duplicate')}
+            ${(state.matchedOn ?? []).map((m) => t(`register.matchedOn.${m}`)).join(' ')}
             <a class="utrecht-link" href="${href(`/journeys/${state.existing}`)}">${t('register.openExisting')}</a></p></div></div>`
         : state.message
           ? alert('error', state.message)
@@ -75,9 +78,13 @@ async function register(web: Web): Promise<void> {
   const answer = await api.post<{ journeyId: string }>('/v1/journeys', body);
   if (answer.ok) return void res.redirect(303, `${href(`/journeys/${answer.body.journeyId}`)}?done=registered`);
   const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
-  const existing = (answer.problem as { journeyId?: unknown }).journeyId;
-  if (answer.status === 409 && typeof existing === 'string') return registerPage(web, { values, existing });
-  await registerPage(web, { values, errors: answer.problem.errors ?? [], message: web.ctx.t('register.refused') });
+  const conflict = answer.problem as { journeyId?: unknown; matchedOn?: unknown };
+  if (answer.status === 409 && typeof conflict.journeyId === 'string') {
+    const matchedOn = ([] as unknown[]).concat(conflict.matchedOn ?? []).filter((m): m is string => m === 'bsn' || m === 'personRef');
+    return registerPage(web, { values, existing: conflict.journeyId, matchedOn });
+  }
+  const shown = problemShown(web.ctx.t, web.ctx.lang, answer.problem);
+  await registerPage(web, { values, errors: shown.errors, message: shown.errors.length > 0 ? web.ctx.t('register.refused') : shown.message });
 }
 
 export function registerRoutes(): WebRoute[] {

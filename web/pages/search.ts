@@ -4,6 +4,7 @@
  * a POST body to the API, never in a URL (it may be a BSN or a name), and the results list the person.
  */
 import type { Web, WebRoute } from '../app';
+import { municipalityName } from '../format';
 import { html, type Html } from '../html';
 import { alert, csrfField, href, page } from '../layout';
 import { personCells, personHeaderCells, personOf } from '../person';
@@ -23,7 +24,7 @@ interface Found {
  * is looked up in each municipality the key may see (`POST /v1/journeys/lookup`).
  */
 async function search(web: Web, query: string): Promise<Found[]> {
-  const answer = await web.api.post<{ journeys: Found[] }>('/v1/journeys/search', { query });
+  const answer = await web.api.post<{ journeys: Found[] }>('/v1/journeys/search', { q: query });
   if (answer.ok) return answer.body.journeys;
   if (answer.status !== 404 && answer.status !== 405) return [];
   const personRef = query.trim();
@@ -55,8 +56,8 @@ async function searchPage(web: Web, asked?: { query: string; results: Found[] })
           </tr></thead>
           <tbody class="utrecht-table__body">${asked.results.map(
             (r) => html`<tr class="utrecht-table__row" data-journey-id="${r.journeyId}">
-              ${personCells(r.journeyId, personOf(r))}
-              <td class="utrecht-table__cell">${r.municipality ?? '—'}</td>
+              ${personCells(ctx, r.journeyId, personOf(r))}
+              <td class="utrecht-table__cell">${r.municipality ? municipalityName(r.municipality) : '—'}</td>
               <td class="utrecht-table__cell">${r.phase ? t(`phase.${r.phase}`) : '—'}</td></tr>`,
           )}</tbody></table></div>`;
   }

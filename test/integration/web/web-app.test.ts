@@ -171,9 +171,11 @@ describe('web app in Chromium', () => {
 
     // A command the journey refuses shows its reason in words.
     await page.getByText('Verlengingsverzoek indienen').first().click();
-    await page.getByLabel('Grond').fill('lessons');
+    // The ground is chosen from the regime's own grounds, by their Dutch names (it was free text that took only English codes).
+    await expect(page.getByLabel('Grond').locator('option').allTextContents()).resolves.toEqual(['Kies…', 'ziekte', 'bevalling', 'bijzondere omstandigheden', 'cursus']);
+    await page.getByLabel('Grond').selectOption({ label: 'ziekte' });
     await page.getByRole('button', { name: 'Verlengingsverzoek indienen' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('Niet verwerkt');
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/^Niet verwerkt: Deze datum mag niet vóór het begin van de termijn \(\d{1,2} [a-z]+ \d{4}\) liggen\.$/);
     // A ladder assessment is accepted and shown.
     await page.getByText('Participatieladder vastleggen').first().click();
     await page.getByLabel('Trede (1-6)').fill('3');
