@@ -189,8 +189,11 @@ export function problemShown(t: Translate, lang: Lang, problem: ProblemBody & { 
     default:
       if (problem.status >= 500) message = t('problem.unavailable');
       else if (errors.length > 0) {
+        // The journey's own rules refused it (a rejected update names its `reason`; an event it does not admit says so):
+        // say why at the top too. A refusal of the request's shape only marks the fields.
+        const byJourney = typeof problem.reason === 'string' || /^The journey does not admit/.test(problem.detail ?? '');
         const fieldless = errors.filter((e) => !/^(form\.)?[A-Za-z]+$/.test(e.path) || e.path === 'journey');
-        message = fieldless.length > 0 ? t('action.refused', { detail: fieldless.map((e) => e.message).join(' ') }) : t('form.errors');
+        message = byJourney || fieldless.length > 0 ? t('action.refused', { detail: (byJourney ? errors : fieldless).map((e) => e.message).join(' ') }) : t('form.errors');
       } else message = t('problem.notAccepted');
   }
   return { message, errors };

@@ -118,7 +118,7 @@ export function taskTable(web: Web, tasks: TaskView[], caption: string, back: st
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
       <th class="utrecht-table__header-cell" scope="col">${t('task.kind')}</th>
       ${showJourney ? html`<th class="utrecht-table__header-cell" scope="col">${t('inbox.person')}</th><th class="utrecht-table__header-cell" scope="col">${t('journey.municipality')}</th>` : ''}
-      <th class="utrecht-table__header-cell" scope="col">${t('task.clock')}</th>
+      ${showJourney ? '' : html`<th class="utrecht-table__header-cell" scope="col">${t('task.clock')}</th>`}
       <th class="utrecht-table__header-cell" scope="col">${t('task.followUp')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('task.due')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('task.daysLeft')}</th>
@@ -131,7 +131,7 @@ export function taskTable(web: Web, tasks: TaskView[], caption: string, back: st
       (task) => html`<tr class="utrecht-table__row${task.overdue ? ' koers-row--overdue' : ''}" data-task-id="${task.taskId}">
         <td class="utrecht-table__cell">${t(`kind.${task.kind}`)}</td>
         ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, options.people)}</a></td><td class="utrecht-table__cell">${municipalityName(task.municipality)}</td>` : ''}
-        <td class="utrecht-table__cell">${task.clock ? t(`clock.${task.clock}`) : '—'}</td>
+        ${showJourney ? '' : html`<td class="utrecht-table__cell">${task.clock ? t(`clock.${task.clock}`) : '—'}</td>`}
         <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, task.followUpDate, 'short')}</td>
         <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, task.dueDate, 'short')}</td>
         <td class="utrecht-table__cell koers-nowrap">${task.status === 'open' || task.status === 'claimed' ? daysLeft(t, today, task.dueDate, lang) : '—'}</td>
