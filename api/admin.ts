@@ -10,7 +10,8 @@ import type { ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { searchFilter, viewOn } from './journeys';
-import { DeadLetterList, DeadLetter, PolicyAmendmentBody, PolicyAmendmentReport, PolicyAmendmentResult } from './schemas';
+import { mayAccessMunicipality } from './auth';
+import { DeadLetterList, DeadLetter, MunicipalityPolicy, PolicyAmendmentBody, PolicyAmendmentReport, PolicyAmendmentResult } from './schemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
 /** A bound on one amendment's reach; more journeys than this need a narrower filter. */
@@ -29,7 +30,6 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
           'default) nothing changes: the answer lists each matching journey and how its clocks would move. Send ' +
           '`dryRun: false` to apply it: a workflow signals each journey and keeps a report (`GET /v1/policy-amendments/{amendmentId}`).',
         tags: ['administration'],
-        roles: ['admin'],
         body: { content: json(PolicyAmendmentBody), schema: PolicyAmendmentBody },
         responses: {
           200: { description: 'Dry run: what would change', schema: PolicyAmendmentResult },
@@ -96,11 +96,28 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
     route(
       {
         method: 'get',
+        path: '/v1/policies/{municipality}',
+        operationId: 'getMunicipalityPolicy',
+        summary: "A municipality's current policy and its amendments (who changed what, when and why)",
+        description: 'A caseworker reads the policies of its own municipalities; another one is a 404 like one that does not exist.',
+        tags: ['administration'],
+        roles: ['admin', 'caseworker'],
+        params: z.strictObject({ municipality: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
+        responses: { 200: { description: 'The policy and its amendments', schema: MunicipalityPolicy } },
+      },
+      async ({ principal, params }) => {
+        const policy = mayAccessMunicipality(principal, params.municipality) ? await ctx.policies.current(params.municipality) : undefined;
+        if (!policy) throw notFound('policy');
+        return { status: 200, body: { policy, amendments: await ctx.policies.amendments(policy.id) } };
+      },
+    ),
+    route(
+      {
+        method: 'get',
         path: '/v1/policy-amendments/{amendmentId}',
         operationId: 'getPolicyAmendment',
         summary: 'The report of an applied policy amendment: which journeys were amended, which failed and why',
         tags: ['administration'],
-        roles: ['admin'],
         params: z.strictObject({ amendmentId: z.string().regex(/^policy-amendment-[a-z0-9-]{1,64}-v\d{1,6}-[0-9a-f]{16}$/) }),
         responses: { 200: { description: 'The report (status `running` or `completed`)', schema: PolicyAmendmentReport } },
       },
@@ -122,7 +139,6 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
           operationId: 'listDeadLetters',
           summary: 'Notifications that exhausted their delivery attempts, newest first',
           tags: ['administration'],
-          roles: ['admin'],
           query: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
           responses: { 200: { description: 'Dead letters', schema: DeadLetterList } },
         },
@@ -135,7 +151,6 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
           operationId: 'retryDeadLetter',
           summary: 'Queue a dead letter again with a fresh set of attempts',
           tags: ['administration'],
-          roles: ['admin'],
           params: z.strictObject({ messageId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) }),
           responses: {
             200: { description: 'Queued again', schema: DeadLetter },

@@ -39,6 +39,7 @@ import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import { statisticsRoutes } from './statistics';
 import { webApp } from '../web/app';
+import type { People } from '../identity';
 
 export const API_VERSION = '1.0.0';
 
@@ -102,6 +103,8 @@ export interface AppDeps {
   retention?: RetentionStore;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
+  /** The identity door (identity/index.ts): the web app at /app is mounted with it, and its delegation tokens authenticate the web app's calls. */
+  people?: People;
 }
 
 /** Placeholder contact of a deployment that names none; an operator sets its own (AppDeps.contact). */
@@ -231,7 +234,7 @@ export function createApp(deps: AppDeps): KoersApp {
   });
 
   // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
-  app.use('/app', webApp({ keys: deps.keys, now }));
+  if (deps.people) app.use('/app', webApp({ people: deps.people, now }));
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
   // Browsers ask every origin for /favicon.ico: the web app's icon, not a 404.
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/favicon.ico' ? res.redirect(301, '/app/assets/favicon.svg') : next()));
@@ -240,7 +243,8 @@ export function createApp(deps: AppDeps): KoersApp {
   const isPublic = (req: express.Request) =>
     (req.method === 'GET' || req.method === 'HEAD') &&
     (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/' || (deps.calendar !== undefined && /^\/calendar\/[^/]+\.ics$/.test(req.path)));
-  app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys)(req, res, next)));
+  const delegated = deps.people ? (token: string) => deps.people!.delegations.find(token) : undefined;
+  app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys, delegated)(req, res, next)));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
     if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');

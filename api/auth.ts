@@ -5,8 +5,10 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { Problem } from './problem';
 
-export type Role = 'admin' | 'caseworker' | 'partner';
-export const ROLES = ['admin', 'caseworker', 'partner'] as const satisfies readonly Role[];
+import { may, ROLES, type Role } from '../identity/permissions';
+
+/** The roles and what each may do live in identity/permissions.ts (one table); re-exported for the key file. */
+export { ROLES, type Role };
 
 /** A caseworker key's teams are the journey's caseworker roles (domain/vocabulary.ts). */
 export const CASEWORKER_TEAMS = CASEWORKER_ROLES;
@@ -27,7 +29,7 @@ const KeyEntrySchema = z.strictObject({
 }).superRefine((entry, ctx) => {
   // A caseworker's name is the staff id their claimed tasks carry: one the API could not take back
   // (reassign, filter by caseworker) would strand those tasks.
-  const staffId = entry.role === 'caseworker' ? staffIdSchema.safeParse(entry.name) : undefined;
+  const staffId = entry.role === 'caseworker' || entry.role === 'team-lead' ? staffIdSchema.safeParse(entry.name) : undefined;
   if (staffId && !staffId.success) {
     ctx.addIssue({ code: 'custom', path: ['name'], message: `a caseworker name is a staff id: ${staffId.error.issues[0]!.message}` });
   }
@@ -47,12 +49,19 @@ export interface Principal {
 
 const sha256 = (value: string): string => crypto.createHash('sha256').update(value).digest('hex');
 
+/**
+ * A key's role. Before the team-lead role existed a team lead was a caseworker key with the team
+ * `team-lead`; such a key is a team lead (identity/permissions.ts), so old key files keep working.
+ */
+const keyRole = (entry: { role: Role; teams?: readonly string[] }): Role =>
+  entry.role === 'caseworker' && entry.teams?.includes('team-lead') ? 'team-lead' : entry.role;
+
 function indexByHash(entries: ApiKeyEntry[]): Map<string, Principal> {
   const byHash = new Map<string, Principal>();
   for (const entry of KeyFileSchema.parse(entries)) {
     const hash = entry.key.startsWith('sha256:') ? entry.key.slice('sha256:'.length).toLowerCase() : sha256(entry.key);
     byHash.set(hash, {
-      role: entry.role,
+      role: keyRole(entry),
       name: entry.name,
       municipalities: entry.municipalities,
       eventTypes: entry.eventTypes,
@@ -153,11 +162,15 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function authenticate(keys: ApiKeys): RequestHandler {
+/**
+ * The bearer key's principal; `delegated` resolves a token the web app hands to its own in-process
+ * calls for a signed-in person (identity/delegation.ts), who has no key.
+ */
+export function authenticate(keys: ApiKeys, delegated?: (token: string) => Principal | undefined): RequestHandler {
   return (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = match ? keys.find(match[1]!) : undefined;
+    const principal = match ? (keys.find(match[1]!) ?? delegated?.(match[1]!)) : undefined;
     if (!principal) throw new Problem(401, 'Unauthorized', 'A valid "Authorization: Bearer <key>" header is required.', undefined, {}, );
     req.principal = principal;
     next();
@@ -166,4 +179,4 @@ export function authenticate(keys: ApiKeys): RequestHandler {
 
 /** Admins see every municipality; everyone else only their own. */
 export const mayAccessMunicipality = (principal: Principal, municipality: string): boolean =>
-  principal.role === 'admin' || principal.municipalities.includes(municipality);
+  may(principal, 'allMunicipalities') || principal.municipalities.includes(municipality);

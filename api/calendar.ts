@@ -45,7 +45,6 @@ export function calendarRoutes(deps: CalendarDeps, tasks: TaskStore): RouteDef[]
           "The feed lists the tasks you hold (your key's `name` is your staff id) as all-day events on their final date. " +
           'The URL carries a secret token and is answered only this once; issue a new one if it is lost or leaked.',
         tags: ['calendar'],
-        roles: ['caseworker', 'admin'],
         responses: { 201: { description: 'The feed URL', schema: CalendarFeedLink } },
       },
       async ({ principal }) => {
@@ -61,7 +60,6 @@ export function calendarRoutes(deps: CalendarDeps, tasks: TaskStore): RouteDef[]
         summary: 'The iCalendar feed of one caseworker (the token in the path is the credential)',
         description: 'An unknown or revoked token is a 404. The answer carries an `ETag`; a matching `If-None-Match` is a 304 without a body.',
         tags: ['calendar'],
-        roles: 'public',
         params: z.strictObject({ feed: CalendarFeedName }),
         responses: {
           200: { description: 'iCalendar (RFC 5545)', contentType: 'text/calendar', headers: { ETag: { description: 'Changes only when the feed does', schema: { type: 'string' } } } },

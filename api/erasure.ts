@@ -25,7 +25,6 @@ export function erasureRoutes(ctx: ApiContext, retention: RetentionStore): Route
         operationId: 'getJourneyErasure',
         summary: "A journey's retention record: when its personal data is erased, or was, and why",
         tags: ['administration'],
-        roles: ['admin'],
         params: JourneyParams,
         responses: { 200: { description: 'The retention record (only for a journey that ended)', schema: JourneyErasure } },
       },
@@ -46,7 +45,6 @@ export function erasureRoutes(ctx: ApiContext, retention: RetentionStore): Route
           "and the task forms' contents; a running journey is ended first. The event audit trail keeps its pseudonymous " +
           'references; the retention record notes the ground and the key. Erasing again changes nothing.',
         tags: ['administration'],
-        roles: ['admin'],
         params: JourneyParams,
         body: { content: json(ErasureBody), schema: ErasureBody },
         responses: { 200: { description: 'Erased (or erased before)', schema: JourneyErasure } },

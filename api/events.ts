@@ -11,9 +11,8 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent } from '../domain/events';
+import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { mayReportMilestone } from '../domain/reporting';
-import { eventSignal } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
@@ -106,7 +105,6 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           'with `data: { "occurredOn": …, "withdrawn": true }` withdraws the milestone. Batch mode ' +
           '(`application/cloudevents-batch+json`) answers 207 with the status each event would have had alone. Rate limited per key (429).',
         tags: ['events'],
-        roles: ['admin', 'partner', 'caseworker'],
         params: JourneyParams,
         body: {
           content: {
@@ -121,6 +119,7 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           202: { description: 'Accepted: Temporal has the event', schema: EventAccepted },
           200: { description: 'A duplicate: accepted before, nothing changed', schema: EventAccepted },
           207: { description: 'Batch mode: one result per event, in order', schema: BatchResult },
+          403: { description: 'This key may not send this type (a partner: its key; a caseworker: the municipality\'s `milestoneReporting`), or a partner asked for a correction', contentType: 'application/problem+json' },
           409: { description: 'The journey has ended, or this source + id was used for another journey', contentType: 'application/problem+json' },
           429: { description: 'Too many requests for this key', contentType: 'application/problem+json' },
           503: SHED_OR_UNAVAILABLE,
@@ -235,9 +234,11 @@ async function refusal(ctx: ApiContext, principal: Principal, municipality: stri
     if (correction) return new Problem(403, 'Forbidden', 'A partner reports milestones; corrections are made by the municipality.', undefined, { code: 'correction-not-allowed' });
     return undefined;
   }
-  if (principal.role !== 'admin' && principal.role !== 'caseworker') return new Problem(403, 'Forbidden', 'This key may not send events.');
+  // A team lead is a caseworker who also hands work out: the municipality's caseworker rights are theirs too.
+  const role = principal.role === 'admin' ? 'admin' : principal.role === 'caseworker' || principal.role === 'team-lead' ? 'caseworker' : undefined;
+  if (!role) return new Problem(403, 'Forbidden', 'This key may not send events.');
   const policy = await ctx.policies.current(municipality);
-  if (mayReportMilestone(policy?.milestoneReporting, principal.role, type, correction)) return undefined;
+  if (mayReportMilestone(policy?.milestoneReporting, role, type, correction)) return undefined;
   return new Problem(
     403,
     'Forbidden',
@@ -319,11 +320,12 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     occurredOn: data.occurredOn as string,
     data,
     receivedAt: entry.receivedAt,
-    actor: { name: entry.actor.name, role: entry.actor.role as Principal['role'] },
+    actor: { name: entry.actor.name, role: entry.actor.role as ActorRole },
     ...(entry.correction ? { correction: true, ...(entry.reason ? { reason: entry.reason } : {}) } : {}),
   };
   try {
-    await ctx.temporal.signal(journeyId, eventSignal, event);
+    // A journey that ended runs again under the same id (contract v1.2).
+    await ctx.temporal.signalEvent(journeyId, event);
   } catch (err) {
     // Let the next receipt signal at once instead of waiting for the claim to lapse.
     await ctx.audit.release(journeyId, entry).catch(() => undefined);

@@ -13,6 +13,8 @@ export class Identity {
   private readonly bsnIndexKey: Buffer;
   private readonly searchKey: Buffer;
   private readonly detailsKey: Buffer;
+  private readonly sessionSecretKey: Buffer;
+  private readonly csrfKey: Buffer;
 
   constructor(secret: string) {
     this.idKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'journey-id', 32));
@@ -22,6 +24,8 @@ export class Identity {
     this.bsnIndexKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'bsn-index', 32));
     this.searchKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'person-search', 32));
     this.detailsKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'person-details-aes-256-gcm', 32));
+    this.sessionSecretKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'web-session-aes-256-gcm', 32));
+    this.csrfKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'web-session-csrf', 32));
   }
 
   /**
@@ -58,6 +62,24 @@ export class Identity {
   /** The text of {@link sealDetail}; throws when it was sealed under another secret. */
   unsealDetail(sealed: string): string {
     return unseal(this.detailsKey, sealed);
+  }
+
+  /**
+   * Seals what a web session keeps of the identity provider's tokens (identity/sessions.ts): AES-256-GCM
+   * under a key of its own, so a copy of the store holds no usable credential.
+   */
+  sealSessionSecret(value: string): string {
+    return seal(this.sessionSecretKey, value);
+  }
+
+  /** Opens {@link sealSessionSecret}'s output; throws when it was sealed under another secret or altered. */
+  openSessionSecret(sealed: string): string {
+    return unseal(this.sessionSecretKey, sealed);
+  }
+
+  /** A web session's CSRF token, derived from its id (base64url): nothing to store, the same on every API instance. */
+  csrfToken(sessionId: string): string {
+    return crypto.createHmac('sha256', this.csrfKey).update(sessionId).digest('base64url');
   }
 
   /**

@@ -54,7 +54,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'Start the journey of a statushouder',
         description: 'The same `personRef` in the same municipality again is a 409 naming the existing journey.',
         tags: ['journeys'],
-        roles: ['admin', 'caseworker'],
         body: { content: json(CreateJourneyRequestDoc), schema: CreateJourneyRequestDoc, dated: CreateJourneyRequest },
         responses: {
           201: {
@@ -142,7 +141,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           'From the journeys read model (the store): newest first, paged by `pageToken`. `overdue` is as of today; ' +
           '`deadlineFrom`/`deadlineTo` (and `clock`) select journeys with an open deadline in that window.',
         tags: ['administration'],
-        roles: ['admin'],
         query: JourneyListQuery,
         responses: { 200: { description: 'A page of journeys', schema: JourneyList } },
       },
@@ -164,7 +162,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'countJourneys',
         summary: 'Count journeys with the same filters as the list, in all and per municipality and phase',
         tags: ['administration'],
-        roles: ['admin'],
         query: JourneyCountQuery,
         responses: { 200: { description: 'The count', schema: JourneyCount } },
       },
@@ -183,7 +180,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         description:
           "Found through the person index, so a journey that moved here is found here (and no longer where it was). The personRef travels in the body, never in a URL. A journey the caller may not see is a 404 like one that does not exist.",
         tags: ['journeys'],
-        roles: ['admin', 'caseworker'],
         body: { content: json(LookupJourneyBody), schema: LookupJourneyBody },
         responses: {
           200: { description: 'The journey exists', schema: JourneyFound },
@@ -211,7 +207,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           'A change caused by an accepted event is visible here within a second of the 202. The BSN appears only here, only for admins and caseworkers. ' +
           "Read from the journeys read model (the store), with date-dependent status (a clock overdue since midnight, the phase) derived for today; a journey that has written no row yet is asked directly.",
         tags: ['journeys'],
-        roles: ['admin', 'caseworker', 'partner'],
         params: JourneyParams,
         responses: { 200: { description: 'The journey', schema: Journey } },
       },
@@ -245,7 +240,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         summary: "The journey's live state (a workflow query) beside its read-model row: for consistency checks and debugging",
         description: 'Needs the journey\'s worker (503 without one). `projection.matches` compares the stored view, dated to the live day, with the live one.',
         tags: ['administration'],
-        roles: ['admin'],
         params: JourneyParams,
         responses: { 200: { description: 'Live state and read-model row', schema: JourneyLive } },
       },
@@ -274,7 +268,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'getJourneyTimeline',
         summary: 'The event timeline: every milestone with who reported it, with which key, and policy amendments',
         tags: ['administration'],
-        roles: ['admin', 'caseworker'],
         params: JourneyParams,
         responses: { 200: { description: 'The timeline, oldest first', schema: Timeline } },
       },
@@ -334,7 +327,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'assignCaseworker',
         summary: "Reassign the journey's caseworker (role, and optionally a staff id)",
         tags: ['administration'],
-        roles: ['admin'],
         params: JourneyParams,
         body: { content: json(AssignCaseworkerBody), schema: AssignCaseworkerBody },
         responses: {
@@ -366,7 +358,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         summary: "Move a journey to another municipality under that municipality's latest policy",
         description: "A warm hand-over: the journey's open tasks move to the new municipality's default team; its history stays.",
         tags: ['administration'],
-        roles: ['admin'],
         params: JourneyParams,
         body: { content: json(MoveJourneyBody), schema: MoveJourneyBody },
         responses: {

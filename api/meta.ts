@@ -39,7 +39,6 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
         operationId: 'getOpenApiDocument',
         summary: 'This document (OpenAPI 3.1, generated from the code)',
         tags: ['meta'],
-        roles: 'public',
         responses: { 200: { description: 'The OpenAPI document', schema: z.record(z.string(), z.unknown()) } },
       },
       async () => ({ status: 200, body: deps.document() }),
@@ -51,7 +50,6 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
         operationId: 'getDocumentation',
         summary: 'The documentation, rendered from this document',
         tags: ['meta'],
-        roles: 'public',
         responses: { 200: { description: 'An HTML page', contentType: 'text/html' } },
       },
       async () => ({ status: 200, body: DOCS_PAGE }),
@@ -63,7 +61,6 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
         operationId: 'getHealth',
         summary: 'Whether the API can reach Temporal',
         tags: ['meta'],
-        roles: 'public',
         responses: {
           200: { description: 'Healthy', schema: Health },
           503: { description: 'Temporal unreachable (`temporal: "unreachable"` beside the problem members)', contentType: 'application/problem+json' },
@@ -87,7 +84,6 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
         operationId: 'getMetrics',
         summary: 'Prometheus metrics: HTTP, Temporal client, process',
         tags: ['meta'],
-        roles: 'public',
         responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain' } },
       },
       async ({ res }) => {

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { components } from './schemas';
-import type { RouteDef } from './route';
+import { routeRoles, type RouteDef } from './route';
+import { ROLES } from '../identity/permissions';
 
 type Json = Record<string, unknown>;
 
@@ -91,10 +92,11 @@ export function buildOpenApiDocument(routes: RouteDef[], info: DocumentInfo): Js
   const requestIds = new Set<string>();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const { spec } of routes) {
+    const allowed = routeRoles(spec);
     const versioned = spec.path.startsWith(`${API_BASE}/`);
     const errors = new Set<number>([500]);
-    if (spec.roles !== 'public') [401, 503].forEach((s) => errors.add(s));
-    if (spec.roles !== 'public' && spec.roles.length < 3) errors.add(403);
+    if (allowed !== 'public') [401, 503].forEach((s) => errors.add(s));
+    if (allowed !== 'public' && allowed.length < ROLES.length) errors.add(403);
     if (spec.params) errors.add(404);
     if (spec.query) errors.add(400);
     // Under /v1 every request's body is parsed as JSON when it claims to be JSON: malformed is a 400.
@@ -135,7 +137,7 @@ export function buildOpenApiDocument(routes: RouteDef[], info: DocumentInfo): Js
       requestBody = { required: true, content };
     }
 
-    const roles = spec.roles === 'public' ? 'No credentials needed.' : `Roles: ${spec.roles.join(', ')}.`;
+    const roles = allowed === 'public' ? 'No credentials needed.' : `Roles: ${allowed.join(', ')}.`;
     // Paths are relative to the /v1 server; the operational endpoints outside it name their own server.
     const path = versioned ? spec.path.slice(API_BASE.length) : spec.path;
     const item = (paths[path] ??= versioned ? {} : { servers: [{ url: '/', description: 'Operational endpoints, outside the versioned API' }] });
@@ -144,11 +146,11 @@ export function buildOpenApiDocument(routes: RouteDef[], info: DocumentInfo): Js
       summary: spec.summary,
       description: [spec.description, roles].filter(Boolean).join('\n\n'),
       tags: spec.tags,
-      ...(spec.roles === 'public' ? { security: [] } : {}),
+      ...(allowed === 'public' ? { security: [] } : {}),
       parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
       ...(requestBody ? { requestBody } : {}),
       responses,
-      'x-roles': spec.roles === 'public' ? [] : spec.roles,
+      'x-roles': allowed === 'public' ? [] : allowed,
     };
   }
 

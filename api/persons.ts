@@ -16,9 +16,10 @@ import type { JourneyFacts } from '../domain/facts';
 import { admitStart } from '../domain/admission';
 import { correctPersonSignal, type JourneyState } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
+import { may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { isValidBsn, nameWords } from './identity';
-import { Problem, notFound } from './problem';
+import { Problem } from './problem';
 import { route, type RouteDef } from './route';
 import { JourneyParams, readState, viewOn } from './journeys';
 import {
@@ -58,7 +59,7 @@ export async function personOf(ctx: ApiContext, principal: Principal, journeyId:
 /** The municipalities a search covers: the caller's (an admin's: all), narrowed to the one asked for. */
 function searchScope(principal: Principal, municipality: string | undefined): string[] | undefined {
   if (municipality !== undefined) return mayAccessMunicipality(principal, municipality) ? [municipality] : [];
-  return principal.role === 'admin' ? undefined : principal.municipalities;
+  return may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
 }
 
 export function personRoutes(ctx: ApiContext): RouteDef[] {
@@ -73,7 +74,6 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
           'For the registration page, before it submits: each existing journey with what matched (`personRef`, `bsn`). ' +
           'The create itself decides (409 naming the journey). BSN and reference travel in the body and are compared as keyed hashes.',
         tags: ['journeys'],
-        roles: ['admin', 'caseworker'],
         body: { content: json(DuplicateCheckBody), schema: DuplicateCheckBody },
         responses: { 200: { description: 'The journeys found (none: no duplicate)', schema: DuplicateCheckResult } },
       },
@@ -99,7 +99,6 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
           'municipality, others their own; `municipality` narrows it. At most 50 journeys. The query travels in the body, never ' +
           'in a URL. Partners get journey ids only; admins and caseworkers also the reference and name.',
         tags: ['journeys'],
-        roles: ['admin', 'caseworker', 'partner'],
         body: { content: json(JourneySearchBody), schema: JourneySearchBody },
         responses: { 200: { description: 'The journeys found, possibly none', schema: JourneySearchResult } },
       },
@@ -144,7 +143,6 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'Who the journey is about: reference, name, birth and permit dates, and the BSN',
         description: 'For the pages of admins and caseworkers. Each reading is logged with the key (never the data), so every processing is accountable.',
         tags: ['journeys'],
-        roles: ['admin', 'caseworker'],
         params: JourneyParams,
         responses: { 200: { description: 'The person', schema: PersonSummary } },
       },
@@ -154,7 +152,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         const facts = (stored ? viewOn(stored.view, ctx.today()) : await readState(ctx, principal, params.journeyId)).milestones as JourneyFacts;
         const bsnCiphertext = stored?.bsnCiphertext ?? (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext;
         let bsn: string | undefined;
-        if (bsnCiphertext) {
+        if (bsnCiphertext && may(principal, 'readBsn')) {
           try {
             bsn = ctx.identity.decryptBsn(bsnCiphertext);
           } catch {
@@ -189,7 +187,6 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
           'with its reason and what it replaced. The same rules as at the start apply (a birth date not after the permit; 422 ' +
           'otherwise). The regime stays the one the journey started under. An ended journey: 409.',
         tags: ['administration'],
-        roles: ['admin'],
         params: JourneyParams,
         body: { content: json(PersonCorrectionDoc), schema: PersonCorrectionDoc, dated: PersonCorrectionBody },
         responses: {

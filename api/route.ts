@@ -6,7 +6,8 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { Problem, fieldErrors } from './problem';
-import type { Principal, Role } from './auth';
+import type { Principal } from './auth';
+import { operationRoles, type Role } from '../identity/permissions';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -37,8 +38,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   summary: string;
   description?: string;
   tags: string[];
-  /** `public`: no credentials (the document and its rendering). */
-  roles: Role[] | 'public';
+  /**
+   * @deprecated Who may call an operation is identity/permissions.ts `OPERATIONS` (one table); this is
+   * read only for an operation missing there (a route written before the table), and the permissions
+   * test names such a route until it has its row.
+   */
+  roles?: Role[] | 'public';
   params?: P;
   query?: Q;
   body?: BodySpec<B>;
@@ -78,6 +83,10 @@ export function route<P extends z.ZodType = typeof Empty, Q extends z.ZodType = 
   return { spec, handler, before } as unknown as RouteDef;
 }
 
+/** Who may call a route: its row in identity/permissions.ts, else its spec's (deprecated) `roles`, else nobody. */
+export const routeRoles = (spec: Pick<RouteSpec<z.ZodType, z.ZodType, z.ZodType>, 'operationId' | 'roles'>): readonly Role[] | 'public' =>
+  operationRoles(spec.operationId, spec.roles) ?? [];
+
 export const expressPath = (openApiPath: string): string => openApiPath.replace(/\{(\w+)\}/g, ':$1');
 
 export interface MountOptions {
@@ -94,12 +103,14 @@ export interface MountOptions {
  */
 export function mountRoutes(app: Express, routes: RouteDef[], options: MountOptions): void {
   for (const { spec, handler, before = [] } of routes) {
+    // A route in neither the table nor its spec is refused to everyone, never open.
+    const roles = routeRoles(spec);
     app[spec.method](expressPath(spec.path), ...before, async (req: Request, res: Response, next: NextFunction) => {
       try {
         const principal = req.principal;
-        if (spec.roles !== 'public') {
+        if (roles !== 'public') {
           if (!principal) throw new Problem(401, 'Unauthorized', 'A valid "Authorization: Bearer <key>" header is required.');
-          if (!spec.roles.includes(principal.role)) throw new Problem(403, 'Forbidden', `This needs the role ${spec.roles.join(' or ')}.`);
+          if (!roles.includes(principal.role)) throw new Problem(403, 'Forbidden', `This needs the role ${roles.join(' or ')}.`);
         }
         if (spec.body && !spec.body.raw && req.headers['content-length'] !== '0' && req.is(Object.keys(spec.body.content)) === false) {
           throw new Problem(415, 'Unsupported media type', `Send ${Object.keys(spec.body.content).join(' or ')}.`);

@@ -395,6 +395,7 @@ export const Task = named(
     overdue: z.boolean(),
     completedBy: z.string().optional(),
     completedAt: z.string().optional(),
+    form: z.record(z.string(), z.unknown()).optional().describe('A completed task: the answers of its completion form (domain/task-forms.ts).'),
   }),
 );
 
@@ -574,6 +575,16 @@ export const JourneyErasure = named(
     erasedBy: z.string().optional().describe('`retention`, or the fingerprint of the admin key that erased it.'),
   }),
   "The journey's retention record: when its personal data is (or was) erased, and on what ground.",
+);
+
+export const MunicipalityPolicy = named(
+  'MunicipalityPolicy',
+  z.object({
+    policy: z.record(z.string(), z.unknown()).describe("The municipality's current policy (domain/policy.ts PolicySchema), amendments included."),
+    amendments: z
+      .array(z.object({ version: z.int(), effectiveFrom: localDate, reason: z.string(), amendedBy: z.string(), at: z.string() }))
+      .describe('Each amended version, oldest first; version 1 is the policy as shipped.'),
+  }),
 );
 
 export const PolicyAmendmentBody = named(

@@ -148,7 +148,6 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
           "Counted by the database over every journey that matches the filter (the read model), with each clock's status and the phase as `GET /v1/journeys/{journeyId}` derives them today. " +
           'Journeys whose run stopped (failed, terminated, timed out, canceled, or a failing workflow task) are left out and counted in `unavailable`.',
         tags: ['administration'],
-        roles: ['admin'],
         query: StatisticsQuery,
         responses: { 200: { description: 'The figures', schema: Statistics } },
       },

@@ -11,6 +11,7 @@ import type { Task, TaskFilter } from '../store/tasks';
 import { taskCompletedSignal, type TaskCompletion } from '../workflows/definitions';
 import { inTransaction } from '../store/db';
 import { mayAccessMunicipality, type Principal } from './auth';
+import { may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
@@ -29,7 +30,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   }
 
   async function list(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
-    let municipalities: string[] | undefined = principal.role === 'admin' ? undefined : principal.municipalities;
+    let municipalities: string[] | undefined = may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
     if (query.municipality) municipalities = municipalities === undefined || municipalities.includes(query.municipality) ? [query.municipality] : [];
     if (municipalities && municipalities.length === 0) return { status: 200, body: { tasks: [] } };
     const page = await ctx.tasks.listTasks({
@@ -63,7 +64,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'My tasks: the ones assigned to me',
         description: listDescription,
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
@@ -77,7 +77,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: "My team's tasks: those of my teams in my municipalities",
         description: `${listDescription} A key without \`teams\` sees every team's tasks of its municipalities; with \`journeyId\`, every team's tasks of that journey (as the journey itself lists its open tasks).`,
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
       },
@@ -91,7 +90,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'getTask',
         summary: 'One task, open or closed',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task', schema: TaskSchema } },
       },
@@ -104,7 +102,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'claimTask',
         summary: 'Take an open task',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task, now mine', schema: TaskSchema }, 409: { description: 'Someone else holds it, or it is closed', contentType: 'application/problem+json' } },
       },
@@ -120,7 +117,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         operationId: 'unclaimTask',
         summary: 'Give a task I hold back to its team',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         responses: { 200: { description: 'The task, open again', schema: TaskSchema }, 409: { description: 'Someone else holds it, or it is closed', contentType: 'application/problem+json' } },
       },
@@ -135,17 +131,15 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/tasks/{taskId}/reassign',
         operationId: 'reassignTask',
         summary: 'Hand a task to a colleague',
-        description: 'Allowed to its current holder, to a team lead (a key with team `team-lead`) and to admins.',
+        description: 'Allowed to its current holder, to a team lead and to admins (identity/permissions.ts `reassignAnyTask`).',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         body: { content: json(ReassignTaskBody), schema: ReassignTaskBody },
         responses: { 200: { description: 'The task, reassigned', schema: TaskSchema }, 409: { description: 'The task is closed', contentType: 'application/problem+json' } },
       },
       async ({ principal, params, body }) => {
         const task = await visibleTask(principal, params.taskId);
-        const teamLead = principal.teams?.includes('team-lead') ?? false;
-        if (principal.role !== 'admin' && !teamLead && task.assignee !== principal.name) {
+        if (!may(principal, 'reassignAnyTask') && task.assignee !== principal.name) {
           throw new Problem(403, 'Forbidden', 'Only the holder of a task, a team lead or an admin may reassign it.');
         }
         return { status: 200, body: present(await ctx.tasks.reassign(params.taskId, body.assignee, principal.name)) };
@@ -159,7 +153,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'Complete a task I hold, with the form for its kind',
         description: 'The form is validated for the task kind (422 naming each field); the journey is then told and moves on.',
         tags: ['tasks'],
-        roles: ['caseworker', 'admin'],
         params: TaskParams,
         body: { content: json(CompleteTaskDoc), schema: CompleteTaskBody },
         responses: {
@@ -219,5 +212,7 @@ export function presentTask(task: Task, today: string) {
     overdue: active && task.dueDate < today,
     ...(task.completedBy ? { completedBy: task.completedBy } : {}),
     ...(task.completedAt ? { completedAt: task.completedAt } : {}),
+    // What the caseworker answered, so the task shows it again once done.
+    ...(task.status === 'completed' && task.form && typeof task.form === 'object' ? { form: task.form as Record<string, unknown> } : {}),
   };
 }

@@ -17,7 +17,8 @@ import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair, ty
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { JOURNEY_WORKFLOW, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
+import { eventSignal, JOURNEY_WORKFLOW, memoryQuery, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
+import type { JourneyEvent } from '../domain/events';
 import { amendmentProgressQuery, POLICY_AMENDMENT_WORKFLOW, type PolicyAmendmentInput, type PolicyAmendmentReport } from '../workflows/policy-amendment';
 import { deleteJourneyRuns } from '../platform/erasure';
 import { municipalityKey, phaseKey, regimeKey } from '../platform/search-attributes';
@@ -254,6 +255,27 @@ export class TemporalGateway {
     }
   }
 
+  /**
+   * Hands a milestone to the journey (contract v1.2): to the running run by signal; a journey that
+   * ended (completed) runs again under the same id with everything it knew (see {@link reopenJourney}).
+   * Resolves once Temporal has durably accepted the event.
+   */
+  async signalEvent(journeyId: string, event: JourneyEvent): Promise<'signalled' | 'reopened'> {
+    try {
+      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(eventSignal, event));
+      return 'signalled';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw asProblem(err);
+    }
+    try {
+      const reopened = await this.call('reopen', () => reopenJourney(this.client, this.taskQueue, journeyId, event));
+      if (!reopened) throw Problem.journeyEnded();
+      return 'reopened';
+    } catch (err) {
+      throw asProblem(err);
+    }
+  }
+
   /** Runs an Update; a validator's rejection (an ApplicationFailure) becomes a 422 naming its field or rule. */
   async update<R, A>(journeyId: string, def: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
     try {
@@ -287,6 +309,43 @@ export class TemporalGateway {
       throw err;
     }
   }
+}
+
+/**
+ * A journey that ended takes a later milestone (contract v1.2, "A journey that ended takes a track that
+ * starts later"): a new run of the same workflow id starts with the ended run's input and memory (asked
+ * by `memoryQuery`, which a worker answers by replaying the ended run) and the event, by signal-with-
+ * start, so a racing second event lands in the same new run. Its facts, timeline, tasks and earlier
+ * runs stay reachable under the same journeyId; the run writes the read model with a higher seq; the
+ * person index keeps pointing at the same journey, so `POST /v1/journeys` stays a 409. Only a
+ * completed run is reopened: a terminated, failed or erased one is not (false).
+ */
+export async function reopenJourney(client: Client, taskQueue: string, journeyId: string, event: JourneyEvent): Promise<boolean> {
+  const handle = client.workflow.getHandle(journeyId);
+  const description = await handle.describe();
+  if (description.type !== JOURNEY_WORKFLOW) return false;
+  if (description.status.name === 'RUNNING') {
+    await handle.signal(eventSignal, event);
+    return true;
+  }
+  if (description.status.name !== 'COMPLETED') return false;
+  const memory = await handle.query(memoryQuery);
+  const { namespace } = client.options;
+  const response = await client.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId: journeyId, runId: description.runId }, maximumPageSize: 1 });
+  const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) return false;
+  const input = await decodeFromPayloadsAtIndex<StartJourneyInput>(client.workflow.options.loadedDataConverter, 0, started.input?.payloads);
+  await client.workflow.signalWithStart(JOURNEY_WORKFLOW, {
+    workflowId: journeyId,
+    taskQueue,
+    args: [input, memory],
+    signal: eventSignal,
+    signalArgs: [event],
+    // Only this door starts a second run: POST /v1/journeys keeps REJECT_DUPLICATE.
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: new TypedSearchAttributes(description.typedSearchAttributes.getAll()),
+  });
+  return true;
 }
 
 // gRPC status codes (grpc/doc/statuscodes.md).

@@ -6,9 +6,11 @@
  * order (the earliest milestone, the latest leerroute choice, the union of extension grants), so any
  * permutation of the same events gives equal facts, and applying an event twice changes nothing.
  *
- * An admin event (`correction: true`) is different on purpose: it replaces the fact, and from then on
- * partner events no longer move that fact (so a correction cannot be undone by a partner's stale
- * resend, whatever the arrival order). Corrections among themselves apply in arrival order.
+ * Reports by staff (caseworkers, admins: contract v1.2) fold like partner events. A correction
+ * (`correction: true`: asked for explicitly since v1.2, every admin event before) is different on
+ * purpose: it replaces the fact, or with `data.withdrawn` removes it, and from then on reports no longer
+ * move that fact (so a correction cannot be undone by a partner's stale resend, whatever the arrival
+ * order). Corrections among themselves apply in arrival order.
  */
 import { addPeriod, compareDates, dayAfter, isAfter, isLocalDate } from './dates';
 import { eventDataSchema, isWithdrawal, type EventData, type EventType, type JourneyEvent } from './events';

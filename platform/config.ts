@@ -6,6 +6,7 @@ import type { CaseworkerRole } from '../domain/types';
 import type { RecipientAddress } from '../store/texts';
 import { DEFAULT_MAX_HISTORY_EVENTS } from '../workflows/definitions';
 import { parsePayloadKeys, PayloadKeyError, type PayloadKey } from './codec';
+import { identitySettings, IdentityEnvSchema } from '../identity/config';
 
 /** Event requests one API key may make per minute unless KOERS_EVENT_RATE_LIMIT_PER_MINUTE says otherwise. */
 export const DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE = 600;
@@ -99,6 +100,8 @@ const EnvSchema = z.object({
   KOERS_EVENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE),
   // 0 turns the worker's Prometheus exporter off.
   KOERS_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // People's sign-in (OpenID Connect) and web sessions: identity/config.ts, docs/identity.md.
+  ...IdentityEnvSchema,
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError('invalid setting TEMPORAL_TLS_CERT_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
   const dataDir = path.resolve(e.KOERS_DATA_DIR);
+  const publicUrl = (e.KOERS_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '');
   const [digestHour, digestMinute] = e.KOERS_DIGEST_TIME.split(':').map(Number) as [number, number];
   return {
     port: e.PORT,
@@ -155,7 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Local time in Europe/Amsterdam. */
       digestTime: { hour: digestHour, minute: digestMinute },
     },
-    publicUrl: (e.KOERS_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
+    /** People's sign-in and web sessions (identity/config.ts). */
+    identity: identitySettings(e, publicUrl, (message) => new ConfigError(message)),
     workerMetricsPort: e.KOERS_WORKER_METRICS_PORT,
     maxCachedWorkflows: e.KOERS_MAX_CACHED_WORKFLOWS,
     /** History events after which a journey's run continues as new (pinned in its input at start). */

@@ -16,6 +16,7 @@ import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { ApiKeys, watchApiKeysFile } from '../api/auth';
 import { Identity } from '../api/identity';
+import { People } from '../identity';
 import { AuditStore, migrateAuditStore } from '../api/audit-store';
 import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
@@ -165,10 +166,23 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
           : logger.error({ error: outcome.error, trigger: outcome.trigger }, 'API keys file not reloaded: the previous keys stay in force'),
       );
       stops.push(async () => stopWatching());
+      const identity = new Identity(secret);
+      // People sign in at the municipality's identity provider, or (no provider: development mode) with an API key.
+      const people = new People({
+        db,
+        keys,
+        secrets: identity,
+        settings: config.identity,
+        logger,
+        // The staff directory (staff/, issue 20) learns colleagues from their sign-ins once it lands.
+        recordStaffSignIn: undefined,
+      });
+      logger.info({ signIn: people.oidc ? 'openid-connect' : 'api-key (development mode)' }, 'web sign-in');
       const app = createApp({
         client,
         taskQueue: config.taskQueue,
         keys,
+        people,
         tasks,
         persons: new PersonIndex(db),
         journeys,
@@ -176,7 +190,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         outbox,
         journeySignals: new JourneySignals(db),
         audit: new AuditStore(db),
-        identity: new Identity(secret),
+        identity,
         retention,
         staffPseudonyms,
         calendar: { tokens: new CalendarTokens(db), publicUrl: config.publicUrl, lang: notifications.lang },

@@ -206,6 +206,31 @@ export interface JourneySignalsTable {
   created_at: string;
 }
 
+/**
+ * A signed-in person's web session (identity/sessions.ts). The browser's cookie holds a random id; the
+ * row holds only its SHA-256, and of the identity provider's tokens only sealed copies.
+ */
+export interface WebSessionsTable {
+  /** SHA-256 (hex) of the cookie's id. */
+  id_hash: string;
+  /** `oidc` (signed in at the identity provider) or `api-key` (development mode, no provider configured). */
+  kind: string;
+  /** JSON of the principal (api/auth.ts Principal): role, staff id, municipalities, teams. */
+  principal: string;
+  /** api-key sessions: the key's SHA-256, looked up on every request, so a key taken out of the file ends the session. */
+  key_hash: string | null;
+  /** oidc sessions: the refresh token, sealed (api/identity.ts sealSessionSecret); null when the provider gave none. */
+  refresh_token: string | null;
+  /** oidc sessions: the ID token, sealed, for the provider's sign-out (id_token_hint). */
+  id_token: string | null;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end, whatever the use. */
+  expires_at: string;
+  /** oidc sessions: when the provider last confirmed the person and their groups. */
+  checked_at: string | null;
+}
+
 export interface KoersDatabase {
   journey_signals: JourneySignalsTable;
   policy_versions: PolicyVersionsTable;
@@ -219,6 +244,7 @@ export interface KoersDatabase {
   journey_retention: JourneyRetentionTable;
   staff_pseudonyms: StaffPseudonymsTable;
   person_index: PersonIndexTable;
+  web_sessions: WebSessionsTable;
 }
 
 export type Db = Kysely<KoersDatabase>;

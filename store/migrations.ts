@@ -284,6 +284,28 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0009_i20_sessions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('web_sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text')
+        .addColumn('refresh_token', 'text')
+        .addColumn('id_token', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('checked_at', 'text')
+        .execute();
+      // The sweep of ended sessions reads by end.
+      await db.schema.createIndex('web_sessions_expires_idx').on('web_sessions').columns(['expires_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('web_sessions').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {

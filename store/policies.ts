@@ -22,6 +22,17 @@ export class PolicyVersions {
     return row ? PolicySchema.parse(JSON.parse(row.policy)) : shipped;
   }
 
+  /** The municipality's amendments, oldest first: each version with its reason, who amended it and when (an ISO instant). */
+  async amendments(municipality: string): Promise<Array<{ version: number; effectiveFrom: string; reason: string; amendedBy: string; at: string }>> {
+    const rows = await this.db
+      .selectFrom('policy_versions')
+      .select(['version', 'policy', 'reason', 'amended_by', 'created_at'])
+      .where('policy_id', '=', municipality)
+      .orderBy('version', 'asc')
+      .execute();
+    return rows.map((r) => ({ version: r.version, effectiveFrom: PolicySchema.parse(JSON.parse(r.policy)).effectiveFrom, reason: r.reason, amendedBy: r.amended_by, at: r.created_at }));
+  }
+
   /** Records an amended policy; the same id and version again changes nothing (a retried request). */
   async record(policy: Policy, reason: string, amendedBy: string): Promise<void> {
     await this.db

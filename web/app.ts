@@ -2,14 +2,17 @@
  * The web app for caseworkers and administrators, served under /app by the API's own server.
  *
  * Server-rendered pages (no client framework): every page is an HTML answer built from the API's
- * operations, called with the signed-in user's key (api-client.ts), so the API's roles and validation
- * hold here too. Two pages add a script: the process view (bpmn-js) and the dashboard (Chart.js).
- * Sign-in exchanges an API key for a session (session.ts); every form that changes something carries
- * the session's CSRF token and is refused without it or from another origin.
+ * operations, called for the signed-in person (api-client.ts, through a delegation token of the
+ * identity door), so the API's roles and validation hold here too. Two pages add a script: the
+ * process view (bpmn-js) and the dashboard (Chart.js). People sign in at the municipality's identity
+ * provider (OpenID Connect), or in development mode with an API key (identity/index.ts); sessions live
+ * in the store. Which role may open which page is identity/permissions.ts `PAGES`. Every form that
+ * changes something carries the session's CSRF token and is refused without it or from another origin.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { parse as parseCookies } from 'cookie';
-import type { ApiKeys } from '../api/auth';
+import type { People } from '../identity';
+import { HOME_PAGE, pageRoles, type PersonRole } from '../identity/permissions';
 import { amsterdamDateOf } from '../domain/dates';
 import { ApiClient, ApiError } from './api-client';
 import { assetRouter } from './assets';
@@ -17,17 +20,24 @@ import { html } from './html';
 import { alert, BASE, href, page, type PageContext } from './layout';
 import { LANGS, translator, type Lang } from './messages';
 import { problemShown } from './problems';
-import { csrfMatches, Sessions, type Session } from './session';
+import { csrfMatches, type Session } from './session';
 import { inboxRoutes } from './pages/inbox';
 import { journeyRoutes } from './pages/journey';
 import { processRoutes } from './pages/process';
 import { adminRoutes } from './pages/admin';
+import { registerRoutes } from './pages/register';
+import { milestoneRoutes } from './pages/milestones';
+import { searchRoutes } from './pages/search';
+import { policyRoutes } from './pages/policy';
 
 export const SESSION_COOKIE = 'koers_session';
 export const LANG_COOKIE = 'koers_lang';
+/** The sealed state of a sign-in at the provider, between leaving and coming back (10 minutes). */
+export const PENDING_SIGN_IN_COOKIE = 'koers_sign_in';
 
 export interface WebDeps {
-  keys: ApiKeys;
+  /** The identity door: sessions, sign-in (provider or, in development mode, API key), delegation to the API. */
+  people: People;
   now?: () => number;
 }
 
@@ -43,12 +53,22 @@ export interface Web {
 }
 
 export type WebHandler = (web: Web) => Promise<void>;
+/** Every page and form of the web app; identity/permissions.ts PAGES has a row for each (a test checks). */
+export const webRoutes = (): WebRoute[] => [
+  ...inboxRoutes(),
+  ...journeyRoutes(),
+  ...processRoutes(),
+  ...adminRoutes(),
+  ...registerRoutes(),
+  ...milestoneRoutes(),
+  ...searchRoutes(),
+  ...policyRoutes(),
+];
+
 export interface WebRoute {
   method: 'get' | 'post';
   path: string;
   handler: WebHandler;
-  /** Only for these roles (others get a 403 page); default both. */
-  roles?: Array<'admin' | 'caseworker'>;
 }
 
 declare module 'express-serve-static-core' {
@@ -88,14 +108,15 @@ const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/app
 
 export function webApp(deps: WebDeps): express.Router {
   const now = deps.now ?? Date.now;
-  const sessions = new Sessions(now);
+  const people = deps.people;
   const router = express.Router();
+  const sessionCookie = (req: Request) => ({ httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: BASE });
 
   router.use('/assets', assetRouter());
   router.use(express.urlencoded({ extended: false, limit: '32kb' }));
-  router.use((req, res, next) => {
+  router.use(async (req, res, next) => {
     req.webLang = langOf(req, res);
-    req.webSession = sessions.find(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]);
+    req.webSession = await people.resolve(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]);
     res.set('Cache-Control', 'no-store');
     res.set('X-Frame-Options', 'DENY');
     res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'");
@@ -121,8 +142,11 @@ export function webApp(deps: WebDeps): express.Router {
         ctx,
         ctx.t('signIn.title'),
         html`<h1 class="utrecht-heading-1">${ctx.t('signIn.title')}</h1>
-        ${message ? alert(status === 401 || status === 403 ? 'error' : 'info', message) : ''}
-        <p class="utrecht-paragraph">${ctx.t('signIn.intro')}</p>
+        ${message ? alert(status >= 400 ? 'error' : 'info', message) : ''}
+        ${people.providerName
+          ? html`<p class="utrecht-paragraph">${ctx.t('signIn.providerIntro')}</p>
+        <p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" href="${href('/sign-in/start')}?next=${encodeURIComponent(next)}">${ctx.t('signIn.viaProvider', { provider: people.providerName })}</a></p>`
+          : html`<p class="utrecht-paragraph">${ctx.t('signIn.intro')}</p>
         <form method="post" action="${href('/sign-in')}" class="koers-card" style="max-width:32rem">
           <input type="hidden" name="next" value="${next}">
           <div class="utrecht-form-field utrecht-form-field--text">
@@ -130,29 +154,71 @@ export function webApp(deps: WebDeps): express.Router {
             <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="password" id="apiKey" name="apiKey" autocomplete="current-password" required></div>
           </div>
           <button type="submit" class="utrecht-button utrecht-button--primary-action">${ctx.t('signIn.submit')}</button>
-        </form>`,
+        </form>`}`,
       ),
     );
   };
 
-  router.get('/sign-in', (req, res) => signInPage(req, res, 200, req.query.expired ? translator(req.webLang ?? 'nl')('signIn.expired') : undefined));
-  router.post('/sign-in', (req, res) => {
+  router.get('/sign-in', (req, res) => {
     const t = translator(req.webLang ?? 'nl');
+    signInPage(req, res, 200, req.query.expired ? t('signIn.expired') : req.query.signedOut ? t('signIn.signedOut') : undefined);
+  });
+  // Development mode only: with a provider configured a person never signs in with a key.
+  router.post('/sign-in', async (req, res) => {
+    const t = translator(req.webLang ?? 'nl');
+    if (people.oidc) return signInPage(req, res, 404, t('error.notFound'));
     if (!sameOrigin(req)) return signInPage(req, res, 403, t('error.csrf'));
     const apiKey = typeof req.body?.apiKey === 'string' ? req.body.apiKey.trim() : '';
-    const principal = apiKey ? deps.keys.find(apiKey) : undefined;
-    if (!principal) return signInPage(req, res, 401, t('signIn.invalid'));
-    if (principal.role === 'partner') return signInPage(req, res, 403, t('signIn.partner'));
-    if (req.webSession) sessions.end(req.webSession.id);
-    const session = sessions.create(apiKey, principal);
-    res.cookie(SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: BASE });
+    const outcome = await people.signInWithKey(apiKey);
+    if (!outcome.ok) return outcome.reason === 'partner' ? signInPage(req, res, 403, t('signIn.partner')) : signInPage(req, res, 401, t('signIn.invalid'));
+    if (req.webSession) await people.sessions.end(req.webSession.id);
+    res.cookie(SESSION_COOKIE, outcome.cookieId, sessionCookie(req));
     res.redirect(303, safeNext(req.body?.next));
   });
-  router.post('/sign-out', (req, res) => {
+  // To the provider's sign-in page (authorization code flow with PKCE, identity/oidc.ts).
+  router.get('/sign-in/start', async (req, res) => {
+    const t = translator(req.webLang ?? 'nl');
+    if (!people.oidc) return res.redirect(303, href('/sign-in'));
+    let started;
+    try {
+      started = await people.startSignIn(safeNext(req.query.next));
+    } catch {
+      return signInPage(req, res, 503, t('signIn.unavailable'));
+    }
+    // Lax: the provider sends the browser back with a top-level GET from its own site.
+    res.cookie(PENDING_SIGN_IN_COOKIE, started.pendingCookie, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: `${BASE}/sign-in`, maxAge: 10 * 60_000 });
+    res.redirect(303, started.url);
+  });
+  router.get('/sign-in/callback', async (req, res) => {
+    const t = translator(req.webLang ?? 'nl');
+    if (!people.oidc) return res.redirect(303, href('/sign-in'));
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+    const outcome = await people.finishSignIn(query, parseCookies(req.headers.cookie ?? '')[PENDING_SIGN_IN_COOKIE]);
+    res.clearCookie(PENDING_SIGN_IN_COOKIE, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: `${BASE}/sign-in` });
+    if (!outcome.ok) return signInPage(req, res, outcome.reason === 'provider' || outcome.reason === 'expired' ? 400 : 403, t(`signIn.refused.${outcome.reason}`));
+    if (req.webSession) await people.sessions.end(req.webSession.id);
+    res.cookie(SESSION_COOKIE, outcome.cookieId, sessionCookie(req));
+    // A page of our own, not a redirect: the browser arrived from the provider's site, and a
+    // SameSite=Strict cookie is sent only on a navigation that starts on ours.
+    const target = safeNext(outcome.next);
+    const ctx = baseContext(req, outcome.session);
+    res.status(200).type('html').send(
+      page(
+        ctx,
+        ctx.t('signIn.done'),
+        html`<meta http-equiv="refresh" content="0;url=${target}"><h1 class="utrecht-heading-1">${ctx.t('signIn.done')}</h1>
+        <p class="utrecht-paragraph"><a class="utrecht-link" href="${target}">${ctx.t('signIn.continue')}</a></p>`,
+      ),
+    );
+  });
+  router.post('/sign-out', async (req, res) => {
     // Signing out needs no token: the worst a forged sign-out does is sign someone out.
-    if (req.webSession) sessions.end(req.webSession.id);
-    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: BASE });
-    res.redirect(303, href('/sign-in'));
+    const cookieId = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
+    const afterUrl = `${req.protocol}://${req.get('host')}${href('/sign-in')}?signedOut=1`;
+    const providerUrl = await people.signOut(cookieId, afterUrl);
+    res.clearCookie(SESSION_COOKIE, sessionCookie(req));
+    // RP-initiated logout: the provider ends its own session too, then sends the browser back.
+    res.redirect(303, providerUrl ?? href('/sign-in'));
   });
 
   // Everything below needs a session; a signed-out browser is sent to sign in and comes back after.
@@ -167,19 +233,24 @@ export function webApp(deps: WebDeps): express.Router {
     res.status(403).type('html').send(page(ctx, ctx.t('error.title'), html`<h1 class="utrecht-heading-1">${ctx.t('error.title')}</h1>${alert('error', ctx.t('error.csrf'))}`));
   });
 
-  router.get('/', (req, res) => res.redirect(303, href(req.webSession!.principal.role === 'admin' ? '/admin' : '/inbox')));
+  router.get('/', (req, res) => res.redirect(303, href(HOME_PAGE[req.webSession!.principal.role as PersonRole] ?? '/inbox')));
 
-  const routes: WebRoute[] = [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes()];
-  for (const route of routes) {
+  for (const route of webRoutes()) {
     router[route.method](route.path, async (req: Request, res: Response) => {
       const session = req.webSession!;
       const ctx = baseContext(req, session);
-      const role = session.principal.role as 'admin' | 'caseworker';
-      if (route.roles && !route.roles.includes(role)) {
+      const allowed = pageRoles(route.method, route.path);
+      if (!allowed?.includes(session.principal.role)) {
         res.status(403).type('html').send(page(ctx, ctx.t('error.title'), html`<h1 class="utrecht-heading-1">${ctx.t('error.title')}</h1>${alert('error', ctx.t('error.forbidden'))}`));
         return;
       }
-      await route.handler({ req, res, session, ctx, api: ApiClient.forRequest(req, session.apiKey), today: amsterdamDateOf(now()) });
+      // The page calls the API as the person, for this request only (identity/delegation.ts).
+      const token = people.delegations.issue(session.principal);
+      try {
+        await route.handler({ req, res, session, ctx, api: ApiClient.forRequest(req, token), today: amsterdamDateOf(now()) });
+      } finally {
+        people.delegations.revoke(token);
+      }
     });
   }
 

@@ -10,7 +10,7 @@ import type { FieldError } from './api-client';
 import { html, type Html } from './html';
 import type { Translate } from './messages';
 
-interface Property {
+export interface Property {
   type?: string;
   format?: string;
   enum?: string[];
@@ -18,7 +18,7 @@ interface Property {
   maximum?: number;
   maxLength?: number;
 }
-interface ObjectSchema {
+export interface ObjectSchema {
   properties: Record<string, Property>;
   required?: string[];
 }
@@ -38,15 +38,19 @@ export function objectSchema(schema: z.ZodType): ObjectSchema {
   return { properties, required: json.required ?? [] };
 }
 
-const label = (t: Translate, name: string) => {
+/** A field's label from the catalogue (`field.<name>`); the name itself where the catalogue has none. */
+export const fieldLabel = (t: Translate, name: string): string => {
   const text = t(`field.${name}`);
   return text === `field.${name}` ? name : text;
 };
 
-/** Which catalogue group names a field's choices (`option.<group>.<value>`): a start form's `kind` is an instrument. */
-const OPTION_GROUPS: Record<string, string> = { kind: 'instrument', instrument: 'instrument', leerroute: 'leerroute', decision: 'decision', ground: 'ground' };
+/**
+ * Which catalogue group names a field's choices (`option.<group>.<value>`): a start form's `kind` is an
+ * instrument; any other field is its own group.
+ */
+const OPTION_GROUPS: Record<string, string> = { kind: 'instrument', instrument: 'instrument' };
 
-/** The catalogue key of a choice, and the choice as the page's language names it (the value itself only where the catalogue has none). */
+/** The catalogue key of a choice; a choice in words (the value itself only where the catalogue has none). */
 export const optionKey = (field: string, value: string): string => `option.${OPTION_GROUPS[field] ?? field}.${value}`;
 
 export const optionLabel = (t: Translate, field: string, value: string): string => {
@@ -63,12 +67,10 @@ export const optionLabel = (t: Translate, field: string, value: string): string 
 export function fields(
   t: Translate,
   schema: ObjectSchema,
-  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[]; choices?: Record<string, readonly string[]> },
+  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[] },
 ): Html {
   const out: Html[] = [];
-  for (const [name, schemaProp] of Object.entries(schema.properties)) {
-    // A free-text field the journey checks against a list (an extension's ground) is offered as that list.
-    const prop = options.choices?.[name] ? { ...schemaProp, enum: [...options.choices[name]] } : schemaProp;
+  for (const [name, prop] of Object.entries(schema.properties)) {
     if (options.omit?.includes(name)) continue;
     const id = `${options.idPrefix}-${name}`;
     const required = schema.required?.includes(name) ?? false;
@@ -100,7 +102,7 @@ export function fields(
       control = html`<input class="utrecht-textbox utrecht-textbox--html-input" type="text"${prop.maxLength ? html` maxlength="${prop.maxLength}"` : ''} value="${typeof value === 'string' ? value : ''}"${common}>`;
     }
     out.push(html`<div class="utrecht-form-field${invalid ? html` utrecht-form-field--invalid` : ''}">
-      <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${label(t, name)}${required ? '' : html` <span class="utrecht-form-label__optional">${t('form.optional')}</span>`}</label></div>
+      <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${fieldLabel(t, name)}${required ? '' : html` <span class="utrecht-form-label__optional">${t('form.optional')}</span>`}</label></div>
       ${invalid ? html`<div class="utrecht-form-field-error-message" id="${describedBy}">${errors.map((e) => e.message).join('; ')}</div>` : ''}
       <div class="utrecht-form-field__input">${control}</div>
     </div>`);

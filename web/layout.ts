@@ -1,5 +1,6 @@
 /** The page frame every screen shares: header with navigation and language switch, skip link, main. */
 import type { Principal } from '../api/auth';
+import { pageRoles } from '../identity/permissions';
 import { html, type Html } from './html';
 import type { Lang, Translate } from './messages';
 
@@ -12,7 +13,7 @@ export interface PageContext {
   /** The path and query of this page, for the language switch. */
   url: string;
   /** Which navigation item is this page's. */
-  section?: 'inbox' | 'admin' | 'dashboard' | 'process';
+  section?: 'inbox' | 'admin' | 'dashboard' | 'process' | 'search' | 'register';
 }
 
 export const BASE = '/app';
@@ -34,11 +35,17 @@ function languageSwitch(ctx: PageContext): Html {
 function navigation(ctx: PageContext): Html {
   const p = ctx.principal;
   if (!p) return html``;
+  // A link only to a page the role may open (identity/permissions.ts PAGES).
   const item = (section: NonNullable<PageContext['section']>, path: string, label: string) =>
-    html`<li><a class="utrecht-link" href="${href(path)}"${ctx.section === section ? html` aria-current="page"` : ''}>${label}</a></li>`;
+    pageRoles('get', path)?.includes(p.role)
+      ? html`<li><a class="utrecht-link" href="${href(path)}"${ctx.section === section ? html` aria-current="page"` : ''}>${label}</a></li>`
+      : html``;
   return html`<nav class="koers-nav" aria-label="${ctx.t('nav.main')}"><ul>
     ${item('inbox', '/inbox', ctx.t('nav.inbox'))}
-    ${p.role === 'admin' ? [item('admin', '/admin', ctx.t('nav.admin')), item('dashboard', '/dashboard', ctx.t('nav.dashboard'))] : ''}
+    ${item('search', '/search', ctx.t('nav.search'))}
+    ${item('register', '/register', ctx.t('nav.register'))}
+    ${item('admin', '/admin', ctx.t('nav.admin'))}
+    ${item('dashboard', '/dashboard', ctx.t('nav.dashboard'))}
     ${item('process', '/process', ctx.t('nav.process'))}
   </ul></nav>`;
 }

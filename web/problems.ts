@@ -23,14 +23,6 @@ export interface ShownError {
   message: string;
 }
 
-/** The label of a field, from its dotted path (`form.heldOn` → "Gehouden op"). */
-export function fieldLabel(t: Translate, path: string): string {
-  const name = path.split('.').pop() ?? path;
-  const key = `field.${name}`;
-  const text = t(key);
-  return text === key ? t('field.unknown') : text;
-}
-
 type Params = Record<string, string | number>;
 
 /**

@@ -3,6 +3,7 @@
  * the worker and the API (samples-typescript style).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { JourneyMemory } from './journey-state';
 import type { Policy } from '../domain/policy';
 import type { JourneyEvent } from '../domain/events';
 import type { JourneyFacts } from '../domain/facts';
@@ -204,6 +205,12 @@ export const ladderAssessedSignal = defineSignal<[LadderAssessment]>('ladderAsse
 export const projectSignal = defineSignal('project');
 
 export const stateQuery = defineQuery<JourneyState>('state');
+/**
+ * Everything the journey knows (workflows/journey-state.ts JourneyMemory), for reopening an ended
+ * journey (contract v1.2): asked of the ended run, whose history a worker replays to answer it, and
+ * carried into the new run of the same workflow id (api/temporal.ts reopenJourney).
+ */
+export const memoryQuery = defineQuery<JourneyMemory>('memory');
 
 /** Validator rejects an invalid ground or date (the API answers 422 with its reason). */
 export const requestExtensionUpdate = defineUpdate<{ accepted: true }, [ExtensionRequest]>('requestExtension');

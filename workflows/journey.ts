@@ -32,6 +32,7 @@ import {
   endInstrumentUpdate,
   eventSignal,
   ladderAssessedSignal,
+  memoryQuery,
   moveMunicipalitySignal,
   correctPersonSignal,
   projectSignal,
@@ -108,6 +109,8 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
     instrumentReported(state);
   });
   setHandler(stateQuery, () => journey.view());
+  // Not part of the history: an ended run answers it too (replayed by a worker), so it can be reopened.
+  setHandler(memoryQuery, () => journey.memory);
   // Behind a patch: a history where a worker without this handler took the signal replays as it ran.
   let reproject = false;
   setHandler(projectSignal, () => {

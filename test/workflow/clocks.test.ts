@@ -1,5 +1,6 @@
 import { clockOf, useJourneyHarness } from '../helpers/journey-harness';
 import { addDays, addMonths, addWeeks, addYears, dayAfter } from '../../domain/dates';
+import { statutoryTermEnd } from '../../domain/termijnenwet';
 
 /** Each row of the rules doc's clock table, proven on the real test server with time skipping. */
 const t = useJourneyHarness();
@@ -15,7 +16,8 @@ describe('Wi2013 clocks (Borger-Odoorn)', () => {
     expect(clock(state, 'inburgering')).toMatchObject({ status: 'running', startsOn: permit, finalDate: addYears(permit, 3) });
     expect(clock(state, 'family-reunification')).toMatchObject({ status: 'running', startsOn: permit, finalDate: addMonths(permit, 3) });
     expect(clock(state, 'intake')).toBeUndefined(); // listed once its start is known
-    expect(state.phase).toBe('arrival');
+    // v1.2: the Wi2013 term runs from the permit (Wi2013 art. 7(1)), so the person is in the inburgering.
+    expect(state.phase).toBe('inburgering');
 
     const registered = addDays(permit, 7);
     await t.h.advanceTo(registered);
@@ -80,7 +82,7 @@ describe('Wi2021 clocks (Midden-Drenthe)', () => {
     await t.h.send(handle, 'nl.koers.duo.notified', notified);
     await t.h.send(handle, 'nl.koers.bijstand.applied', registered);
     let state = await t.h.until(handle, (s) => clock(s, 'pip') !== undefined && clock(s, 'ontzorgen') !== undefined);
-    expect(clock(state, 'pip')).toMatchObject({ status: 'running', startsOn: registered, finalDate: addWeeks(registered, 10) });
+    expect(clock(state, 'pip')).toMatchObject({ status: 'running', startsOn: registered, finalDate: statutoryTermEnd(registered, { weeks: 10 }).finalDate });
     expect(clock(state, 'ontzorgen')).toMatchObject({ status: 'running', startsOn: registered, finalDate: addMonths(registered, 6) });
     expect(clock(state, 'inburgering')).toBeUndefined();
     expect(state.openTasks.map((t) => t.kind)).toContain('draw-up-pip');

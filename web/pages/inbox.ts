@@ -9,12 +9,13 @@ import { taskForms, taskFormsOn } from '../../domain/task-forms';
 import type { Task } from '../../api/schemas';
 import { TASK_KINDS, TASK_STATUSES } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
-import { fields, formValues, objectSchema } from '../forms';
-import { formatDate, formatNumber, municipalityName } from '../format';
+import { fieldLabel, fields, formValues, objectSchema, optionLabel } from '../forms';
+import { formatDate, formatDateTime, formatNumber, municipalityName } from '../format';
 import { html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge, type PageContext } from '../layout';
 import type { Lang, Translate } from '../messages';
 import { problemShown, zodErrors, type ShownError } from '../problems';
+import { may } from '../../identity/permissions';
 import { notificationsCard } from './notifications';
 
 type TaskView = z.output<typeof Task>;
@@ -89,7 +90,7 @@ function readFilters(query: Record<string, unknown>): Filters {
 function taskActions(web: Web, task: TaskView, back: string, options: { menu?: boolean } = {}): Html {
   const { ctx, session } = web;
   const me = session.principal.name;
-  const mayReassign = session.principal.role === 'admin' || (session.principal.teams ?? []).includes('team-lead') || task.assignee === me;
+  const mayReassign = may(session.principal, 'reassignAnyTask') || task.assignee === me;
   const action = (verb: string, label: string, primary = false) =>
     html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/${verb}`)}" class="koers-inline">${csrfField(ctx)}<input type="hidden" name="back" value="${back}"><button type="submit" class="utrecht-button utrecht-button--${primary ? 'primary' : 'secondary'}-action">${label}</button></form>`;
   if (task.status === 'completed' || task.status === 'cancelled') return html``;
@@ -129,7 +130,7 @@ export function taskTable(web: Web, tasks: TaskView[], caption: string, back: st
     <tbody class="utrecht-table__body">
     ${tasks.map(
       (task) => html`<tr class="utrecht-table__row${task.overdue ? ' koers-row--overdue' : ''}" data-task-id="${task.taskId}">
-        <td class="utrecht-table__cell">${t(`kind.${task.kind}`)}</td>
+        <td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${t(`kind.${task.kind}`)}</a></td>
         ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, options.people)}</a></td><td class="utrecht-table__cell">${municipalityName(task.municipality)}</td>` : ''}
         ${showJourney ? '' : html`<td class="utrecht-table__cell">${task.clock ? t(`clock.${task.clock}`) : '—'}</td>`}
         <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, task.followUpDate, 'short')}</td>
@@ -221,7 +222,9 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Sho
   const task = await api.read<TaskView>(`/v1/tasks/${encodeURIComponent(taskId)}`);
   const schema = objectSchema(taskForms[task.kind]);
   const mine = task.assignee === web.session.principal.name;
-  const title = ctx.t('task.completeTitle', { kind: ctx.t(`kind.${task.kind}`) });
+  const done = task.status === 'completed' || task.status === 'cancelled';
+  const title = ctx.t(done ? 'task.viewTitle' : 'task.completeTitle', { kind: ctx.t(`kind.${task.kind}`) });
+  const answers = (task as TaskView & { form?: Record<string, unknown> }).form;
   res.status(errors || message ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: 'inbox' },
@@ -232,12 +235,13 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Sho
         <dt>${ctx.t('journey.municipality')}</dt><dd>${municipalityName(task.municipality)}</dd>
         <dt>${ctx.t('task.clock')}</dt><dd>${task.clock ? ctx.t(`clock.${task.clock}`) : '—'}</dd>
         <dt>${ctx.t('task.followUp')}</dt><dd>${formatDate(ctx.lang, task.followUpDate)}</dd>
-        <dt>${ctx.t('task.due')}</dt><dd>${formatDate(ctx.lang, task.dueDate)}${task.status === 'open' || task.status === 'claimed' ? ` (${daysLeft(ctx.t, web.today, task.dueDate, ctx.lang)})` : ''}</dd>
+        <dt>${ctx.t('task.due')}</dt><dd>${formatDate(ctx.lang, task.dueDate)}${done ? '' : ` (${daysLeft(ctx.t, web.today, task.dueDate, ctx.lang)})`}</dd>
         <dt>${ctx.t('task.status')}</dt><dd>${task.overdue ? statusBadge(ctx.t, 'overdue', ctx.t('task.overdue')) : statusBadge(ctx.t, task.status, ctx.t(`taskStatus.${task.status}`))}</dd>
         <dt>${ctx.t('task.assignee')}</dt><dd>${task.assignee ?? '—'}</dd>
       </dl>
       ${message ? alert('error', message) : ''}
-      ${mine && task.status === 'claimed'
+      ${task.status === 'completed' ? completedAnswers(ctx.t, ctx.lang, schema, task, answers) : ''}
+      ${done ? '' : mine && task.status === 'claimed'
         ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/complete`)}" class="koers-card" novalidate>
           ${csrfField(ctx)}
           ${fields(ctx.t, schema, { idPrefix: 'form', values: values ?? { ...defaultDates(schema, web.today) }, errors: errors ?? [], pathPrefix: 'form' })}
@@ -246,6 +250,23 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Sho
         : html`<div class="utrecht-button-group">${taskActions(web, task, href(`/tasks/${encodeURIComponent(task.taskId)}`), { menu: false })}</div>`}`,
     ),
   );
+}
+
+/** A completed task: who completed it when, and the answers of its form, each under its field's label. */
+function completedAnswers(t: Translate, lang: Lang, schema: ReturnType<typeof objectSchema>, task: TaskView, answers: Record<string, unknown> | undefined): Html {
+  const shown = (name: string, value: unknown): string =>
+    typeof value === 'boolean'
+      ? t(value ? 'yes' : 'no')
+      : typeof value === 'string' && schema.properties[name]?.enum
+        ? optionLabel(t, name, value)
+        : typeof value === 'string' && schema.properties[name]?.format === 'date'
+          ? formatDate(lang, value)
+          : typeof value === 'number'
+            ? formatNumber(lang, value)
+            : String(value);
+  return html`<section class="koers-card" aria-labelledby="answers-title" id="answers"><h2 class="utrecht-heading-2" id="answers-title">${t('task.answers')}</h2>
+    <p class="utrecht-paragraph">${t('task.completedBy', { by: task.completedBy ?? '—', date: task.completedAt ? formatDateTime(lang, task.completedAt) : '—' })}</p>
+    <dl class="koers-facts">${Object.entries(answers ?? {}).map(([name, value]) => html`<dt>${fieldLabel(t, name)}</dt><dd data-answer="${name}">${shown(name, value)}</dd>`)}</dl></section>`;
 }
 
 /** Required date fields start at today: the usual answer, still editable. */

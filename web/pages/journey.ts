@@ -7,17 +7,22 @@ import type { z } from 'zod';
 import { dayNumber } from '../../domain/dates';
 import { EXTENSION_GROUNDS } from '../../domain/extensions';
 import { findPolicy } from '../../domain/policies';
+import type { Regime } from '../../domain/types';
 import type { Journey, Task, Timeline } from '../../api/schemas';
 import { EndInstrumentBody, EndInstrumentDoc, ExtensionRequestBody, ExtensionRequestDoc, LadderAssessmentBody, LadderAssessmentDoc, StartInstrumentBody, StartInstrumentDoc } from '../../api/schemas';
-import { ApiError, type ProblemBody } from '../api-client';
+import { ApiError, type ApiAnswer, type ProblemBody } from '../api-client';
 import type { Web, WebRoute } from '../app';
 import { fields, formValues, objectSchema, optionLabel } from '../forms';
 import { formatDate, formatDateTime, municipalityName } from '../format';
 import { html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge } from '../layout';
 import type { Lang, Translate } from '../messages';
-import { problemShown, zodErrors, type ShownError } from '../problems';
+import { messageText, problemShown, zodErrors, type ShownError } from '../problems';
+import { personFacts, personLabel, personOf } from '../person';
+import type { EventType } from '../../domain/events';
 import { inboxOrder, taskTable } from './inbox';
+import { ENDING } from './milestones';
+import { ADMIN_ACTIONS, adminCard, sendAdminAction, type AdminAction } from './journey-admin';
 
 export type JourneyView = z.output<typeof Journey>;
 type TimelineView = z.output<typeof Timeline>;
@@ -102,6 +107,45 @@ export function clockTimeline(t: Translate, clocks: Clock[], today: string, lang
   </figure>`;
 }
 
+type Amendment = NonNullable<JourneyView['amendments']>[number];
+
+/**
+ * A policy change in words: a move names both municipalities and the reason typed for it; an
+ * amendment names the versions and its reason. (A move recorded before its reason was kept carries a
+ * generated English sentence, which is not shown.)
+ */
+function amendmentItem(t: Translate, lang: Lang, a: Amendment): Html {
+  const moved = a.from.id !== a.to.id;
+  const reason = moved && /^moved from /.test(a.reason) ? undefined : a.reason;
+  const what = moved
+    ? t('journey.moved', { from: municipalityName(a.from.id), to: municipalityName(a.to.id) })
+    : t('journey.amended', { policy: municipalityName(a.from.id), from: a.from.version, to: a.to.version });
+  return html`<li data-amendment="${moved ? 'move' : 'amendment'}">${formatDateTime(lang, a.at)}: ${what}${reason ? html` — ${reason}` : ''} (${a.amendedBy})</li>`;
+}
+
+type ExtensionRequestView = { ground?: string; requestedOn?: string; circumstanceFrom?: string; circumstanceUntil?: string; status?: string };
+
+/**
+ * Follow-up of what the municipality asked DUO for: extension requests (filed through this page) and
+ * exemption requests (a missed term's review that decided to ask for one), each with its status:
+ * granted once DUO's decision is recorded after the request, otherwise waiting for DUO.
+ */
+function followUpCard(t: Translate, lang: Lang, journey: JourneyView, timeline: TimelineView, tasks: TaskView[]): Html {
+  const applied = (type: string, from: string) => timeline.events.some((e) => e.type === type && e.applied && !withdrew(e as TimelineEntry) && e.occurredOn >= from);
+  const extensions = (journey.extensionRequests ?? []) as ExtensionRequestView[];
+  const exemptions = tasks
+    .filter((task) => task.status === 'completed' && (task as TaskView & { form?: Record<string, unknown> }).form?.decision === 'exemption-requested')
+    .map((task) => ({ requestedOn: (task.completedAt ?? '').slice(0, 10), by: task.completedBy }));
+  const item = (kind: string, ground: string, requestedOn: string, granted: boolean) =>
+    html`<li data-follow-up="${kind}">${t(`followUp.${kind}`)}${ground ? html` (${ground})` : ''}, ${t('followUp.requestedOn', { date: formatDate(lang, requestedOn) })}: ${statusBadge(t, granted ? 'met' : 'running', t(granted ? 'followUp.granted' : 'followUp.waiting'))}</li>`;
+  const items = [
+    ...extensions.map((r) => item('extension', r.ground ? optionLabel(t, 'ground', r.ground) : '', r.requestedOn ?? '—', applied('nl.koers.extension.granted', r.requestedOn ?? ''))),
+    ...exemptions.map((r) => item('exemption', '', r.requestedOn, applied('nl.koers.exemption.granted', r.requestedOn))),
+  ];
+  return html`<section class="koers-card" aria-labelledby="follow-up-title" id="follow-up"><h2 class="utrecht-heading-2" id="follow-up-title">${t('followUp.title')}</h2>
+    ${items.length === 0 ? html`<p class="utrecht-paragraph">${t('followUp.none')}</p>` : html`<ul>${items}</ul>`}</section>`;
+}
+
 function clockTable(t: Translate, lang: Lang, clocks: Clock[]): Html {
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="clocks">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.clocks')}</span></caption>
@@ -121,34 +165,63 @@ function clockTable(t: Translate, lang: Lang, clocks: Clock[]): Html {
     )}</tbody></table></div>`;
 }
 
-/** Who reported an event: a person with their role in words, or the chain partner's source. */
-const reporter = (t: Translate, e: TimelineView['events'][number]): string => {
+type TimelineEntry = TimelineView['events'][number] & { reason?: string; withdrawn?: boolean; document?: string; note?: string; data?: Record<string, unknown> };
+
+/** Who reported a fact, in words: the person's name and role, or the partner's source. */
+const reporter = (t: Translate, e: TimelineEntry): string => {
   if (!e.actor) return e.source;
   const key = `role.${e.actor.role}`;
   const role = t(key);
   return `${e.actor.name} (${role === key ? t('role.partner') : role})`;
 };
 
-function eventTable(t: Translate, lang: Lang, timeline: TimelineView): Html {
+/** Whether a timeline entry withdrew its milestone (contract v1.2 `data.withdrawn`). */
+const withdrew = (e: TimelineEntry): boolean => e.withdrawn === true || e.data?.withdrawn === true;
+
+/**
+ * The event timeline: what was reported, when, by whom and from which document; a correction says
+ * why and what it replaced (the fact of that type before it), a withdrawal that the fact is gone.
+ * The facts that hold now may be corrected, and an ending milestone withdrawn.
+ */
+function eventTable(web: Web, journeyId: string, timeline: TimelineView, running: boolean): Html {
+  const { t, lang } = web.ctx;
+  const events = timeline.events as TimelineEntry[];
   const replaced = replacedEvents(timeline.events);
-  if (timeline.events.length === 0) return html`<h2 class="utrecht-heading-2">${t('journey.timeline')}</h2><p class="utrecht-paragraph">${t('journey.noEvents')}</p>`;
+  if (events.length === 0) return html`<h2 class="utrecht-heading-2">${t('journey.timeline')}</h2><p class="utrecht-paragraph">${t('journey.noEvents')}</p>`;
+  // The entry that holds per type: the last one applied (a withdrawal holds nothing).
+  const holding = new Map<string, TimelineEntry>();
+  for (const e of events) if (e.applied) holding.set(e.type, e);
+  const milestoneLink = (e: TimelineEntry, mode: 'correct' | 'withdraw') =>
+    html`<a class="utrecht-link koers-inline" href="${href(`/journeys/${journeyId}/milestones?${new URLSearchParams({ type: e.type, mode, occurredOn: e.occurredOn })}`)}">${t(`milestone.action.${mode}`)}</a>`;
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="events">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.timeline')}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
       <th class="utrecht-table__header-cell" scope="col">${t('journey.event')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.occurredOn')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.reportedBy')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.document')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.receivedAt')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('task.actions')}</th>
     </tr></thead>
-    <tbody class="utrecht-table__body">${timeline.events.map((e, index) => {
-      const replacedBy = replaced.get(index);
-      return html`<tr class="utrecht-table__row${replacedBy !== undefined ? ' koers-row--replaced' : ''}" data-event-type="${e.type}"${replacedBy !== undefined ? html` data-replaced="true"` : ''}>
-        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ` (${t('journey.correction')}${e.reason ? `: ${e.reason}` : ''})` : ''}${e.withdrawn ? html` ${statusBadge(t, 'waived', t('journey.withdrawn'))}` : ''}
-          ${replacedBy !== undefined ? html` ${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${t('journey.replacedBy', { date: formatDate(lang, replacedBy) })}</span>` : ''}
-          ${e.correction && replacedBy === undefined && e.applied && [...replaced.keys()].some((i) => timeline.events[i]!.type === e.type) ? html` ${statusBadge(t, 'met', t('journey.holds'))}` : ''}</td>
-        <td class="utrecht-table__cell">${replacedBy !== undefined ? html`<s>${formatDate(lang, e.occurredOn)}</s>` : formatDate(lang, e.occurredOn)}</td>
+    <tbody class="utrecht-table__body">${events.map((e, i) => {
+      const replacedEntry = e.correction ? events.slice(0, i).reverse().find((p) => p.type === e.type && p.applied) : undefined;
+      const holds = holding.get(e.type) === e && !withdrew(e);
+      // A date a later correction replaced is marked as such, and the correction that holds says so.
+      const replacedBy = replaced.get(i);
+      return html`<tr class="utrecht-table__row${replacedBy !== undefined ? ' koers-row--replaced' : ''}" data-event-type="${e.type}"${withdrew(e) ? html` data-withdrawn="true"` : ''}${replacedBy !== undefined ? html` data-replaced="true"` : ''}>
+        <td class="utrecht-table__cell">${t(`event.${e.type}`)}
+          ${withdrew(e) ? html`<br><strong>${t('journey.withdrawn')}</strong>` : e.correction ? html`<br><strong>${t('journey.correction')}</strong>` : ''}
+          ${e.correction && e.reason ? html`<br>${t('journey.correctionReason', { reason: e.reason })}` : ''}
+          ${replacedEntry ? html`<br>${t('journey.replaces', { date: formatDate(lang, replacedEntry.occurredOn), by: reporter(t, replacedEntry) })}` : ''}
+          ${replacedBy !== undefined ? html`<br>${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${t('journey.replacedBy', { date: formatDate(lang, replacedBy) })}</span>` : ''}
+          ${e.correction && holds && replaced.size > 0 && [...replaced.keys()].some((k) => events[k]!.type === e.type) ? html`<br>${statusBadge(t, 'met', t('journey.holds'))}` : ''}
+          ${e.applied ? '' : html`<br>${statusBadge(t, 'overdue', t('journey.notApplied'))}${e.rejection ? html` ${messageText(t, lang, e.rejection.reason)}` : ''}`}
+          ${e.note ? html`<br><span class="koers-note">${e.note}</span>` : ''}</td>
+        <td class="utrecht-table__cell koers-nowrap">${replacedBy !== undefined ? html`<s>${formatDate(lang, e.occurredOn)}</s>` : formatDate(lang, e.occurredOn)}</td>
         <td class="utrecht-table__cell">${reporter(t, e)}</td>
-        <td class="utrecht-table__cell">${formatDateTime(lang, e.receivedAt)}</td></tr>`;
+        <td class="utrecht-table__cell">${e.document ? t(`option.document.${e.document}`) : '—'}</td>
+        <td class="utrecht-table__cell">${formatDateTime(lang, e.receivedAt)}</td>
+        <td class="utrecht-table__cell">${holds && running ? [milestoneLink(e, 'correct'), ENDING.includes(e.type as EventType) ? milestoneLink(e, 'withdraw') : ''] : ''}</td></tr>`;
     })}</tbody></table></div>`;
 }
 
@@ -171,7 +244,12 @@ function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Ht
   </section>`;
 }
 
+/** What the page after a change says it did (`?done=`). */
+const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates'];
+
 interface ActionState {
+  /** The BSN was asked for (the "show BSN" button): only this answer carries it. */
+  showBsn?: boolean;
   command?: string;
   values?: Record<string, unknown>;
   errors?: ShownError[];
@@ -179,16 +257,26 @@ interface ActionState {
   ok?: boolean;
 }
 
+/**
+ * A command's form fields; the extension request's ground is a choice of the grounds of the
+ * journey's regime (domain/extensions.ts), labelled in words, not a code to type.
+ */
+function commandSchema(command: Command, regime: Regime | undefined) {
+  const schema = objectSchema(COMMANDS[command].schema);
+  if (command !== 'extension' || !regime) return schema;
+  return { ...schema, properties: { ...schema.properties, ground: { ...schema.properties.ground, enum: [...EXTENSION_GROUNDS[regime]] } } };
+}
+
 function commandForm(web: Web, journey: JourneyView, command: Command, state: ActionState): Html {
-  const journeyId = journey.journeyId;
   const { t } = web.ctx;
+  const journeyId = journey.journeyId;
   const spec = COMMANDS[command];
-  const schema = objectSchema(spec.schema);
+  const schema = commandSchema(command, journey.regime);
   const active = state.command === command;
   const defaults: Record<string, unknown> = command === 'ladder' ? { assessedOn: web.today } : command === 'extension' ? { requestedOn: web.today } : { startedOn: web.today };
   return html`<details class="koers-details"${active ? html` open` : ''}><summary>${t(spec.title)}</summary>
     <form method="post" action="${href(`/journeys/${journeyId}/${command}`)}" novalidate>${csrfField(web.ctx)}
-    ${fields(t, schema, { idPrefix: command, values: active ? state.values : defaults, errors: active ? state.errors : [], choices: { ground: EXTENSION_GROUNDS[journey.regime] } })}
+    ${fields(t, schema, { idPrefix: command, values: active ? state.values : defaults, errors: active ? state.errors : [] })}
     <button type="submit" class="utrecht-button utrecht-button--primary-action">${t(spec.title)}</button></form></details>`;
 }
 
@@ -210,16 +298,19 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const openTasks = tasks.filter((task) => task.status === 'open' || task.status === 'claimed').sort(inboxOrder);
   const doneTasks = tasks.filter((task) => task.status === 'completed').sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''));
   const today = journey.today ?? web.today;
-  const done = req.query.done === 'accepted';
+  const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
+  const person = personOf(journey as unknown as Record<string, unknown>);
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },
-      t('journey.title', { id: journeyId.slice(0, 12) }),
-      html`<h1 class="utrecht-heading-1">${t('journey.title', { id: journeyId })}</h1>
-      ${done ? alert('ok', t('action.accepted')) : ''}
+      t('journey.title', { id: personLabel(person, journeyId) }),
+      html`<h1 class="utrecht-heading-1">${t('journey.title', { id: personLabel(person, journeyId) })}</h1>
+      ${done ? alert('ok', t(`done.${done}`)) : ''}
       ${state.message ? alert(state.ok ? 'ok' : 'error', state.message) : ''}
       <dl class="koers-facts koers-card" id="summary">
+        ${personFacts(ctx, journeyId, person, { showBsn: state.showBsn === true })}
+        <dt>${t('journey.id')}</dt><dd><code>${journeyId}</code></dd>
         <dt>${t('journey.municipality')}</dt><dd>${municipalityName(journey.municipality)}</dd>
         <dt>${t('journey.regime')}</dt><dd>${t(`regime.${journey.regime}`)}</dd>
         <dt>${t('journey.runStatus')}</dt><dd>${t(`journeyStatus.${journey.status}`)}</dd>
@@ -235,7 +326,8 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
       ${clockTable(t, lang, journey.clocks)}
       ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
-      ${eventTable(t, lang, timeline)}
+      ${takesCommands(journey) ? html`<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>` : ''}
+      ${eventTable(web, journeyId, timeline, takesCommands(journey))}
       <div class="koers-grid">
         ${instrumentsCard(web, journey, state)}
         <section class="koers-card" aria-labelledby="ladder-title"><h2 class="utrecht-heading-2" id="ladder-title">${t('journey.ladder')}</h2>
@@ -246,8 +338,9 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <section class="koers-card" aria-labelledby="amendments-title"><h2 class="utrecht-heading-2" id="amendments-title">${t('journey.amendments')}</h2>
           ${(journey.amendments ?? []).length === 0
             ? html`<p class="utrecht-paragraph">${t('journey.noAmendments')}</p>`
-            : html`<ul>${(journey.amendments ?? []).map((a) => html`<li>${formatDateTime(lang, a.at)}: ${municipalityName(a.from.id)} ${a.from.version} → ${a.to.version} — ${a.reason} (${a.amendedBy})</li>`)}</ul>`}
+            : html`<ul>${(journey.amendments ?? []).map((a) => amendmentItem(t, lang, a))}</ul>`}
         </section>
+        ${followUpCard(t, lang, journey, timeline, tasks)}
         ${takesCommands(journey)
           ? html`<section class="koers-card koers-actions" aria-labelledby="actions-title"><h2 class="utrecht-heading-2" id="actions-title">${t('journey.actions')}</h2>
           ${commandForm(web, journey, 'ladder', state)}
@@ -255,6 +348,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
           ${commandForm(web, journey, 'instrument', state)}
         </section>`
           : ''}
+        ${web.session.principal.role === 'admin' ? adminCard(web, journey, person, state) : ''}
       </div>`,
     ),
   );
@@ -283,7 +377,8 @@ function checkForm(web: Web, schema: z.ZodType, body: Record<string, unknown>): 
  */
 const SHOWN_WITHIN_MS = 2000;
 
-async function afterChange(web: Web, journeyId: string, send: () => ReturnType<Web['api']['post']>) {
+/** Waits for the read model to show a change (up to {@link SHOWN_WITHIN_MS}) after `send` was accepted. */
+export async function afterChange<T>(web: Web, journeyId: string, send: () => Promise<ApiAnswer<T>>): Promise<ApiAnswer<T>> {
   const read = async () => {
     const answer = await web.api.get(`/v1/journeys/${journeyId}`);
     return JSON.stringify(answer.ok ? answer.body : answer.status);
@@ -300,7 +395,7 @@ async function afterChange(web: Web, journeyId: string, send: () => ReturnType<W
 async function runCommand(web: Web, command: Command): Promise<void> {
   const { req, res, api } = web;
   const journeyId = String(req.params.journeyId);
-  const schema = objectSchema(COMMANDS[command].schema);
+  const schema = commandSchema(command, undefined);
   const body = formValues(schema, req.body ?? {});
   const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
   const invalid = checkForm(web, COMMANDS[command].dated(web.today), body);
@@ -327,9 +422,24 @@ async function endInstrument(web: Web): Promise<void> {
   await journeyPage(web, { command: `end:${instrumentId}`, values, errors: shown.errors, message: shown.message });
 }
 
+async function runAdminAction(web: Web, action: AdminAction): Promise<void> {
+  const { req, res, api } = web;
+  const journeyId = String(req.params.journeyId);
+  const { municipality } = await api.read<JourneyView>(`/v1/journeys/${journeyId}`);
+  // After an erasure the journey is gone: nothing to wait for, nowhere to go back to.
+  const answer = action === 'erase' ? await sendAdminAction(web, action, journeyId, municipality) : await afterChange(web, journeyId, () => sendAdminAction(web, action, journeyId, municipality));
+  if (answer.ok) return void res.redirect(303, action === 'erase' ? `${href('/search')}?done=erased` : `${href(`/journeys/${journeyId}`)}?done=${action === 'dates' ? 'dates' : action === 'move' ? 'moved' : 'caseworker'}`);
+  if (answer.status === 404) throw new ApiError(answer.problem);
+  const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  const shown = await refusal(web, journeyId, answer.problem);
+  await journeyPage(web, { command: action, values, errors: shown.errors, message: shown.message });
+}
+
 export function journeyRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/journeys/:journeyId', handler: (web) => journeyPage(web) },
+    { method: 'post', path: '/journeys/:journeyId/bsn', handler: (web) => journeyPage(web, { showBsn: true }) },
+    ...ADMIN_ACTIONS.map((action): WebRoute => ({ method: 'post', path: `/journeys/:journeyId/${action}`, handler: (web) => runAdminAction(web, action) })),
     { method: 'post', path: '/journeys/:journeyId/ladder', handler: (web) => runCommand(web, 'ladder') },
     { method: 'post', path: '/journeys/:journeyId/extension', handler: (web) => runCommand(web, 'extension') },
     { method: 'post', path: '/journeys/:journeyId/instrument', handler: (web) => runCommand(web, 'instrument') },

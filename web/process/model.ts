@@ -44,9 +44,11 @@ export const MILESTONE_DATA: Partial<Record<EventType, Record<string, unknown>>>
   'nl.koers.pip.established': { leerroute: 'b1' },
   'nl.koers.reintegration.started': { instrument: 'werkstage' },
   'nl.koers.exam.passed': { route: 'inburgeringsexamen' },
-  'nl.koers.diploma.recognised': { diploma: 'nt2' },
+  // A diploma that frees whatever the plicht's start (an nt2 diploma frees only a plicht from before 2015, contract v1.2).
+  'nl.koers.diploma.recognised': { diploma: 'hbo' },
   'nl.koers.bijstand.decided': { decision: 'granted' },
   'nl.koers.bijstand.ended': { reason: 'work' },
+  'nl.koers.bijstand.completion-requested': { respondBy: '2030-01-01' },
 };
 
 function factsWith(regime: Regime, types: readonly EventType[]): JourneyFacts {

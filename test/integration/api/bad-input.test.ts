@@ -62,6 +62,16 @@ const endpoints: WriteEndpoint[] = [
     who: 'admin',
     valid: () => ({ role: 'regisseur-werk', id: 'cw-anna' }),
   },
+  {
+    name: 'correct person dates', required: ['reason'],
+    method: 'post',
+    url: (ids) => `/v1/journeys/${ids.journeyId}/person-corrections`,
+    who: 'admin',
+    valid: () => ({ permitGrantedOn: '2025-02-01', birthDate: '1990-05-02', reason: 'beschikking IND' }),
+    pastDates: ['permitGrantedOn', 'birthDate'],
+  },
+  { name: 'check duplicates', required: ['municipality'], method: 'post', url: () => '/v1/journeys/duplicates', who: 'caseworker', valid: () => ({ municipality: 'borger-odoorn', personRef: 'p-fuzz', bsn: '111222333' }) },
+  { name: 'search journeys', required: ['q'], method: 'post', url: () => '/v1/journeys/search', who: 'caseworker', valid: () => ({ q: 'p-fuzz', municipality: 'borger-odoorn' }) },
   { name: 'move journey', required: ['municipality'], method: 'post', url: (ids) => `/v1/journeys/${ids.journeyId}/move`, who: 'admin', valid: () => ({ municipality: 'midden-drenthe', reason: 'verhuisd' }) },
   {
     name: 'extension request', required: ['ground', 'requestedOn'],

@@ -15,6 +15,8 @@ import { createApp, type KoersApp } from '../../../api/app';
 import { ApiKeys, type ApiKeyEntry } from '../../../api/auth';
 import { AuditStore, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
+import { People } from '../../../identity';
+import type { OidcSettings } from '../../../identity/config';
 import { createActivities } from '../../../activities';
 import { openDatabase, type Db } from '../../../store/db';
 import { migrateToLatest } from '../../../store/migrations';
@@ -43,6 +45,9 @@ export const KEYS = {
   partnerDuo: 'test-partner-duo-key-0000001',
   partnerOther: 'test-partner-other-key-00001',
   hashed: 'test-hashed-admin-key-000001',
+  reader: 'test-reader-key-000000000001',
+  privacyOfficer: 'test-privacy-officer-key-001',
+  teamLeadRole: 'test-team-lead-role-key-0001',
 } as const;
 export type KeyName = keyof typeof KEYS;
 
@@ -70,6 +75,10 @@ export const KEY_ENTRIES: ApiKeyEntry[] = [
   },
   { key: KEYS.partnerOther, role: 'partner', name: 'brp-midden-drenthe', municipalities: ['midden-drenthe'], eventTypes: ['nl.koers.brp.registered'] },
   { key: `sha256:${sha256(KEYS.hashed)}`, role: 'admin', name: 'admin-hashed' },
+  { key: KEYS.reader, role: 'reader', name: 'rd-rita', municipalities: ['borger-odoorn'] },
+  { key: KEYS.privacyOfficer, role: 'privacy-officer', name: 'po-piet', municipalities: ['borger-odoorn'] },
+  // The team-lead role itself (KEYS.teamLead is the older form: a caseworker key with team `team-lead`).
+  { key: KEYS.teamLeadRole, role: 'team-lead', name: 'tl-tess', municipalities: ['borger-odoorn'] },
 ];
 
 /** The Web UI origin the test app's codec endpoint allows (CORS). */
@@ -98,6 +107,8 @@ export interface HarnessOptions {
   temporalTimeoutMs?: number;
   /** Load shedding past this backlog (AppDeps.maxBacklogSeconds); off by default. */
   maxBacklogSeconds?: number;
+  /** People sign in at this OpenID Connect provider (default: development mode, API keys). */
+  oidc?: OidcSettings;
 }
 
 let sequence = 0;
@@ -156,10 +167,14 @@ export async function apiHarness(options: HarnessOptions = {}) {
     error: (obj: object, msg?: string) => logs.push({ level: 'error', obj, msg }),
   };
   const secret = 'test-secret-0123456789-0123456789-abcdef';
+  const keys = new ApiKeys(KEY_ENTRIES);
+  // As `npm start` runs it: the web app's sessions in the store, with the configuration's default lifetimes.
+  const people = new People({ db, keys, secrets: new Identity(secret), settings: { ...loadConfig({}).identity, ...(options.oidc ? { oidc: options.oidc } : {}) }, logger, ...(options.now ? { now: options.now } : {}) });
   const app: KoersApp = createApp({
     client,
     taskQueue,
-    keys: new ApiKeys(KEY_ENTRIES),
+    keys,
+    people,
     identity: new Identity(secret),
     logger,
     tasks,
@@ -217,9 +232,12 @@ export async function apiHarness(options: HarnessOptions = {}) {
     taskQueue,
     logs,
     identity: new Identity(secret),
+    people,
     as,
     /** A fresh personRef per call, so tests never collide on the shared dev server. */
     personRef: () => `p-${run}-${++personRefs}`,
+    /** A fresh BSN (11-proef) per call: one BSN has one journey per municipality (contract v1.2). */
+    bsn: () => nextBsn(),
     async createJourney(body: Record<string, unknown> = {}, who: KeyName = 'admin'): Promise<string> {
       const res = await as(who).post('/v1/journeys', {
         personRef: `p-${run}-${++personRefs}`,
@@ -260,6 +278,16 @@ export async function apiHarness(options: HarnessOptions = {}) {
 }
 
 export type ApiHarness = Awaited<ReturnType<typeof apiHarness>>;
+
+let bsnSeed = crypto.randomInt(1_000_000, 9_000_000);
+/** A BSN that passes the 11-proef, another on every call (8 digits counted on, the check digit computed; 10 is skipped). */
+export function nextBsn(): string {
+  for (;;) {
+    const head = String(10_000_000 + (bsnSeed++ % 89_999_999));
+    const sum = [...head].reduce((acc, digit, i) => acc + Number(digit) * (9 - i), 0);
+    if (sum % 11 <= 9) return `${head}${sum % 11}`;
+  }
+}
 
 /** Polls until `ok`, at most `timeoutMs`; returns the last value either way. */
 export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {

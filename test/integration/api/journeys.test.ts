@@ -167,10 +167,12 @@ describe('journeys and partner events', () => {
     expect(await signals(journeyId, 2)).toBe(2);
   });
 
-  it('records who sent what with which key in the timeline; an admin event is a correction', async () => {
+  it('records who sent what with which key in the timeline; an admin correction (contract v1.2: asked for) is a correction', async () => {
     const journeyId = await h.createJourney();
     await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-01' }, 'tl-1', 'urn:nl:brp'));
-    await h.as('admin').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-03' }, 'tl-2', 'urn:nl:koers:admin'));
+    await h
+      .as('admin')
+      .post(`/v1/journeys/${journeyId}/events`, { ...cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-03' }, 'tl-2', 'urn:nl:koers:admin'), koerscorrection: true, koersreason: 'brief BRP' });
     const timeline = await eventually(
       async () => (await h.as('caseworker').get(`/v1/journeys/${journeyId}/events`)).body,
       (t) => t.events?.length === 2 && t.events.every((e: { applied: boolean }) => e.applied),
@@ -240,7 +242,7 @@ describe('journeys and partner events', () => {
     await eventually(() => h.tasks.listTasks({ journeyId }), (p) => p.tasks.length > 0, 5000);
     const res = await h.as('admin').post(`/v1/journeys/${journeyId}/move`, { municipality: 'midden-drenthe', reason: 'verhuisd' });
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ journeyId, from: 'borger-odoorn', to: 'midden-drenthe', policy: { id: 'midden-drenthe', version: 1 } });
+    expect(res.body).toEqual({ journeyId, from: 'borger-odoorn', to: 'midden-drenthe', policy: { id: 'midden-drenthe', version: 1 }, reason: 'verhuisd' });
     const moved = await eventually(() => read(journeyId), (j) => j.municipality === 'midden-drenthe', 2000);
     expect(moved.policy).toEqual({ id: 'midden-drenthe', version: 1 });
     const tasks = await eventually(() => h.tasks.listTasks({ journeyId }), (p) => p.tasks.length > 0 && p.tasks.every((t) => t.municipality === 'midden-drenthe'), 5000);

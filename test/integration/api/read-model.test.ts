@@ -92,7 +92,7 @@ describe('the journeys read model behind the API', () => {
   });
 
   it('reads a journey without a row (started before the read model) from the journey itself', async () => {
-    const journeyId = await h.createJourney({ permitGrantedOn: '2025-03-14', bsn: '111222333' });
+    const journeyId = await h.createJourney({ permitGrantedOn: '2025-03-14', bsn: h.bsn() });
     await eventually(() => row(journeyId), (r) => (r?.seq ?? 0) >= 1, 5000);
     const fromRow = (await h.as('admin').get(`/v1/journeys/${journeyId}`)).body;
     await h.journeys.delete(journeyId);

@@ -70,7 +70,7 @@ describe('retention and erasure of personal data', () => {
   });
 
   it('the nightly sweep records an ended journey with its retention date and erases it once that date has come', async () => {
-    const closed = await h.createJourney({ bsn: '111222333', birthDate: '1980-01-02' });
+    const closed = await h.createJourney({ bsn: h.bsn(), birthDate: '1980-01-02' });
     const running = await h.createJourney({ birthDate: '1980-01-03' });
     await h.client.workflow.getHandle(closed).terminate('closed by an admin');
     // The task projection's forms are erased with it: complete nothing here, the store test covers forms.

@@ -251,7 +251,7 @@ describe('web app in Chromium', () => {
     await expect(page.locator('.utrecht-alert').first().textContent()).resolves.toContain('Geen traject gevonden');
 
     // Journeys with a history for the dashboard: Wi2013, intake, re-integration and PVT reported (an
-    // admin's events are corrections, allowed for every type), and one in another municipality.
+    // admin may report every type, contract v1.2), and one in another municipality.
     const report = async (journeyId: string, events: Array<[string, string, Record<string, unknown>?]>) => {
       for (const [type, occurredOn, data] of events) {
         expect((await h.as('admin').post(`/v1/journeys/${journeyId}/events`, cloudEvent(type, { occurredOn, ...data }))).status).toBe(202);

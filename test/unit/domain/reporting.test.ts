@@ -14,7 +14,15 @@ describe('who may report and correct milestones (contract v1.2, "Staff report mi
 
   it("follows the municipality's configuration per event type, reports and corrections apart", () => {
     const reporting = { caseworker: { report: ['nl.koers.brp.registered', 'nl.koers.bijstand.*'], correct: ['nl.koers.brp.registered'] } };
-    expect(reportableMilestones(reporting, 'caseworker', false)).toEqual(['nl.koers.brp.registered', 'nl.koers.bijstand.applied', 'nl.koers.bijstand.decided', 'nl.koers.bijstand.ended']);
+    // `bijstand.*` takes the v1.2 suspension events too: the caseworker's road in for Awb 4:15.
+    expect(reportableMilestones(reporting, 'caseworker', false)).toEqual([
+      'nl.koers.brp.registered',
+      'nl.koers.bijstand.applied',
+      'nl.koers.bijstand.decided',
+      'nl.koers.bijstand.ended',
+      'nl.koers.bijstand.completion-requested',
+      'nl.koers.bijstand.completed',
+    ]);
     expect(reportableMilestones(reporting, 'caseworker', true)).toEqual(['nl.koers.brp.registered']);
     expect(mayReportMilestone(reporting, 'caseworker', 'nl.koers.exam.passed', false)).toBe(false);
   });

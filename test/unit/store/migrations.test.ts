@@ -6,7 +6,8 @@ import { databaseKind, openDatabase } from '../../../store/db';
 import { migrateDown, migrateToLatest, migrations } from '../../../store/migrations';
 import { describeEachDatabase } from './databases';
 
-const all = Object.keys(migrations);
+// Kysely applies migrations in the order of their names (parallel branches append `0009_<branch>_…`).
+const all = Object.keys(migrations).sort();
 
 describeEachDatabase(
   'migrations',

@@ -11,7 +11,7 @@ describeEachDatabase('person index', (t) => {
     await persons.started('j-anna-bo');
     await persons.started('j-anna-bo');
     // Started: a conflict, whatever Temporal still remembers of the run.
-    expect(await persons.claim('borger-odoorn', 'k-anna', 'j-anna-bo')).toEqual({ claimed: false, journeyId: 'j-anna-bo' });
+    expect(await persons.claim('borger-odoorn', 'k-anna', 'j-anna-bo')).toEqual({ claimed: false, journeyId: 'j-anna-bo', by: 'personRef' });
     expect(await persons.claim('midden-drenthe', 'k-anna', 'j-anna-md')).toEqual({ claimed: true });
     expect(await persons.claim('borger-odoorn', 'k-bram', 'j-bram-bo')).toEqual({ claimed: true });
     const rows = await t.db().selectFrom('person_index').select(['municipality', 'person_key', 'journey_id']).orderBy('journey_id').execute();
@@ -26,7 +26,7 @@ describeEachDatabase('person index', (t) => {
     await persons.started('j-anna-bo');
     expect(await persons.move('j-anna-bo', 'midden-drenthe')).toEqual({ moved: true });
     expect(await persons.municipalityOf('j-anna-bo')).toBe('midden-drenthe');
-    expect(await persons.claim('midden-drenthe', 'k-anna', 'j-anna-md')).toEqual({ claimed: false, journeyId: 'j-anna-bo' });
+    expect(await persons.claim('midden-drenthe', 'k-anna', 'j-anna-md')).toEqual({ claimed: false, journeyId: 'j-anna-bo', by: 'personRef' });
     // Back in the first municipality the derived id is the moved journey's own: still that journey.
     expect(await persons.claim('borger-odoorn', 'k-anna', 'j-anna-bo')).toEqual({ claimed: false, journeyId: 'j-anna-bo' });
   });
@@ -47,6 +47,6 @@ describeEachDatabase('person index', (t) => {
     const winners = results.filter((r) => r.claimed);
     expect(winners).toHaveLength(1);
     const winner = results.findIndex((r) => r.claimed);
-    expect(results.filter((r) => !r.claimed)).toEqual(Array.from({ length: 11 }, () => ({ claimed: false, journeyId: `j-race-${winner}` })));
+    expect(results.filter((r) => !r.claimed)).toEqual(Array.from({ length: 11 }, () => ({ claimed: false, journeyId: `j-race-${winner}`, by: 'personRef' })));
   });
 });

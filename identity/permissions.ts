@@ -1,0 +1,193 @@
+/**
+ * What each role may see and do: ONE table for the API's operations and one for the web app's pages.
+ * `api/route.ts` checks every request against {@link OPERATIONS} (by the route's operationId), the web
+ * app checks every page against {@link PAGES}, and `docs/roles.md` is generated from both
+ * (`npm run docs:roles`; test/unit/identity/identity.test.ts fails when the document drifts).
+ *
+ * The roles a municipality recognises (the names its identity provider's groups map to, see
+ * identity/config.ts):
+ * - `admin`: functioneel beheerder, every municipality, the policy, dead letters, corrections;
+ * - `team-lead`: coördinator, a caseworker who also hands anyone's task to a colleague and assigns journeys;
+ * - `caseworker`: klantmanager / regisseur, works the tasks and journeys of their municipalities;
+ * - `reader`: raadpleger (a quality officer, an auditor): reads journeys and tasks, never writes;
+ * - `privacy-officer`: looks journeys up and erases them (AVG art. 17), reads the erasure records;
+ * - `partner`: a machine (BRP, DUO, a training provider) that reports events; API key only, never a person.
+ */
+export const ROLES = ['admin', 'team-lead', 'caseworker', 'reader', 'privacy-officer', 'partner'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The roles a person can have (a partner is a machine with an API key, never a signed-in person). */
+export const PERSON_ROLES = ['admin', 'team-lead', 'caseworker', 'reader', 'privacy-officer'] as const satisfies readonly Role[];
+export type PersonRole = (typeof PERSON_ROLES)[number];
+
+/** Dutch names of the roles, as the municipality's staff know them (docs/roles.md). */
+export const ROLE_NAMES_NL: Record<Role, string> = {
+  admin: 'functioneel beheerder',
+  'team-lead': 'coördinator (teamleider)',
+  caseworker: 'klantmanager / regisseur',
+  reader: 'raadpleger',
+  'privacy-officer': 'privacy officer (FG-ondersteuning)',
+  partner: 'ketenpartner (systeem)',
+};
+
+const WORKERS = ['admin', 'team-lead', 'caseworker'] as const satisfies readonly Role[];
+const READERS = [...WORKERS, 'reader'] as const satisfies readonly Role[];
+
+/**
+ * Per API operation (its operationId): `public` (no credentials) or the roles allowed; every other
+ * role is answered 403. A route whose operationId is missing here falls back to the `roles` its spec
+ * declares (routes written before this table) and the permissions test names it, so it is added here.
+ */
+export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
+  // meta
+  getOpenApiDocument: 'public',
+  getDocumentation: 'public',
+  getHealth: 'public',
+  getMetrics: 'public',
+  getCalendarFeed: 'public',
+  // journeys
+  createJourney: WORKERS,
+  lookupJourney: [...READERS, 'privacy-officer'],
+  getJourney: [...READERS, 'privacy-officer', 'partner'],
+  getJourneyTimeline: [...READERS, 'privacy-officer'],
+  getJourneyLive: ['admin'],
+  listJourneys: ['admin'],
+  countJourneys: ['admin'],
+  assignCaseworker: ['admin', 'team-lead'],
+  moveJourney: ['admin'],
+  // persons (issue 21; api/persons.ts)
+  checkDuplicateJourney: WORKERS,
+  searchJourneys: [...READERS, 'privacy-officer', 'partner'],
+  getJourneyPerson: [...READERS, 'privacy-officer'],
+  correctJourneyPerson: ['admin'],
+  // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
+  reportMilestone: ['admin', 'partner', 'team-lead', 'caseworker'],
+  // caseworker commands
+  requestExtension: WORKERS,
+  assessLadder: WORKERS,
+  startInstrument: WORKERS,
+  endInstrument: WORKERS,
+  // tasks
+  listMyTasks: READERS,
+  listTeamTasks: READERS,
+  getTask: READERS,
+  claimTask: WORKERS,
+  unclaimTask: WORKERS,
+  reassignTask: WORKERS,
+  completeTask: WORKERS,
+  issueCalendarToken: WORKERS,
+  // administration
+  getStatistics: ['admin'],
+  amendPolicy: ['admin'],
+  getPolicyAmendment: ['admin'],
+  listDeadLetters: ['admin'],
+  retryDeadLetter: ['admin'],
+  // erasure (AVG art. 17)
+  getJourneyErasure: ['admin', 'privacy-officer'],
+  eraseJourney: ['admin', 'privacy-officer'],
+};
+
+/**
+ * What a role may do inside an operation it is allowed, beyond the operation itself. Checked by the
+ * handlers through {@link may}.
+ */
+export const ABILITIES = {
+  /** Every municipality's journeys and tasks (others: only the municipalities of their key or groups). */
+  allMunicipalities: ['admin'],
+  /** Hand any task of their municipalities to a colleague (others: only a task they hold). */
+  reassignAnyTask: ['admin', 'team-lead'],
+  /** Read a journey's BSN. */
+  readBsn: ['admin', 'team-lead', 'caseworker', 'reader', 'privacy-officer'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Ability = keyof typeof ABILITIES;
+
+/** Per web page (`METHOD /path` under /app): the roles that may open or post it; others get a 403 page. */
+export const PAGES: Record<string, readonly Role[]> = {
+  'GET /inbox': READERS,
+  'GET /tasks/:taskId': READERS,
+  'POST /tasks/:taskId/claim': WORKERS,
+  'POST /tasks/:taskId/unclaim': WORKERS,
+  'POST /tasks/:taskId/reassign': WORKERS,
+  'POST /tasks/:taskId/complete': WORKERS,
+  'GET /journeys/:journeyId': [...READERS, 'privacy-officer'],
+  'POST /journeys/:journeyId/ladder': WORKERS,
+  'POST /journeys/:journeyId/extension': WORKERS,
+  'POST /journeys/:journeyId/instrument': WORKERS,
+  'POST /journeys/:journeyId/instruments/:instrumentId/end': WORKERS,
+  'GET /process': [...READERS, 'privacy-officer'],
+  'GET /process/:file': [...READERS, 'privacy-officer'],
+  'GET /journeys/:journeyId/process': [...READERS, 'privacy-officer'],
+  'GET /admin': ['admin'],
+  'POST /admin/find': ['admin'],
+  'GET /dashboard': ['admin'],
+  // Issue 21: the person, registering, milestones, search, admin actions on the journey page.
+  'POST /journeys/:journeyId/bsn': [...READERS, 'privacy-officer'],
+  'GET /journeys/:journeyId/milestones': WORKERS,
+  'POST /journeys/:journeyId/milestones': WORKERS,
+  'GET /register': WORKERS,
+  'POST /register': WORKERS,
+  'GET /search': [...READERS, 'privacy-officer'],
+  'POST /search': [...READERS, 'privacy-officer'],
+  'GET /policies/:municipality': READERS,
+  'POST /journeys/:journeyId/dates': ['admin'],
+  'POST /journeys/:journeyId/move': ['admin'],
+  'POST /journeys/:journeyId/caseworker': ['admin', 'team-lead'],
+  'POST /journeys/:journeyId/erase': ['admin', 'privacy-officer'],
+};
+
+/** Where each role lands after signing in. */
+export const HOME_PAGE: Record<PersonRole, string> = {
+  admin: '/admin',
+  'team-lead': '/inbox',
+  caseworker: '/inbox',
+  reader: '/inbox',
+  'privacy-officer': '/process',
+};
+
+/** The roles an operation allows: the table's row, else (a route not yet in the table) what its spec declares. */
+export function operationRoles(operationId: string, declared?: readonly Role[] | 'public'): readonly Role[] | 'public' | undefined {
+  return OPERATIONS[operationId] ?? declared;
+}
+
+/** The roles a web page allows; undefined for a page not in the table (refused to everyone: a page must be listed). */
+export const pageRoles = (method: string, path: string): readonly Role[] | undefined => PAGES[`${method.toUpperCase()} ${path}`];
+
+/** Whether a role has an ability ({@link ABILITIES}). */
+export const may = (principal: { role: Role }, ability: Ability): boolean => (ABILITIES[ability] as readonly Role[]).includes(principal.role);
+
+/** The table as Markdown (docs/roles.md), generated so the document cannot drift from the code. */
+export function permissionsMarkdown(): string {
+  const mark = (roles: readonly Role[] | 'public', role: Role) => (roles === 'public' || roles.includes(role) ? 'ja' : '—');
+  const header = (first: string) => [`| ${first} | ${ROLES.join(' | ')} |`, `|---|${ROLES.map(() => '---').join('|')}|`];
+  const lines = [
+    '# Rollen en wat zij mogen',
+    '',
+    '<!-- Generated from identity/permissions.ts by `npm run docs:roles`; test/unit/identity/identity.test.ts checks it. Do not edit by hand. -->',
+    '',
+    'Koers kent zes rollen. Een medewerker krijgt de zijne uit de groepen van de identity provider van de gemeente',
+    '(zie [identity.md](identity.md)); een ketenpartner is een systeem met een API-sleutel.',
+    '',
+    '| rol | in de gemeente |',
+    '|---|---|',
+    ...ROLES.map((role) => `| \`${role}\` | ${ROLE_NAMES_NL[role]} |`),
+    '',
+    '## API-operaties',
+    '',
+    'Per operationId van het OpenAPI-document (`/v1/openapi.json`). Een rol zonder "ja" krijgt 403; `public`: zonder inloggen.',
+    '',
+    ...header('operatie'),
+    ...Object.entries(OPERATIONS).map(([operationId, roles]) => `| \`${operationId}\`${roles === 'public' ? ' (public)' : ''} | ${ROLES.map((r) => mark(roles, r)).join(' | ')} |`),
+    '',
+    '## Bevoegdheden binnen een operatie',
+    '',
+    ...header('bevoegdheid'),
+    ...Object.entries(ABILITIES).map(([ability, roles]) => `| ${ability} | ${ROLES.map((r) => mark(roles, r)).join(' | ')} |`),
+    '',
+    '## Pagina\'s van de webapp (/app)',
+    '',
+    ...header('pagina'),
+    ...Object.entries(PAGES).map(([page, roles]) => `| \`${page}\` | ${ROLES.map((r) => mark(roles, r)).join(' | ')} |`),
+    '',
+  ];
+  return lines.join('\n');
+}

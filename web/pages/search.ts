@@ -1,0 +1,93 @@
+/**
+ * Find a person again: one box for the municipality's reference, the BSN or the name, across the
+ * municipalities the signed-in key may see (every role that may read journeys). The query travels in
+ * a POST body to the API, never in a URL (it may be a BSN or a name), and the results list the person.
+ */
+import type { Web, WebRoute } from '../app';
+import { html, type Html } from '../html';
+import { alert, csrfField, href, page } from '../layout';
+import { personCells, personHeaderCells, personOf } from '../person';
+import { municipalitiesOf } from './register';
+
+/** A row of the results: the journey and its person (API `JourneySearchResult`). */
+interface Found {
+  journeyId: string;
+  municipality?: string;
+  phase?: string;
+  regime?: string;
+  [field: string]: unknown;
+}
+
+/**
+ * The API's search (`POST /v1/journeys/search`, contract v1.2). Where that is not there, a reference
+ * is looked up in each municipality the key may see (`POST /v1/journeys/lookup`).
+ */
+async function search(web: Web, query: string): Promise<Found[]> {
+  const answer = await web.api.post<{ journeys: Found[] }>('/v1/journeys/search', { query });
+  if (answer.ok) return answer.body.journeys;
+  if (answer.status !== 404 && answer.status !== 405) return [];
+  const personRef = query.trim();
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(personRef)) return [];
+  const found: Found[] = [];
+  for (const municipality of municipalitiesOf(web.session.principal)) {
+    const hit = await web.api.post<{ journeyId: string }>('/v1/journeys/lookup', { municipality, personRef });
+    if (!hit.ok) continue;
+    const journey = await web.api.get<Record<string, unknown>>(`/v1/journeys/${hit.body.journeyId}`);
+    found.push({ journeyId: hit.body.journeyId, municipality, personRef, ...(journey.ok ? journey.body : {}) });
+  }
+  return found;
+}
+
+async function searchPage(web: Web, asked?: { query: string; results: Found[] }): Promise<void> {
+  const { res, ctx } = web;
+  const t = ctx.t;
+  let results: Html = html``;
+  if (asked) {
+    results =
+      asked.results.length === 0
+        ? alert('warning', t('search.none'))
+        : html`<div class="koers-table-wrap"><table class="utrecht-table" id="results">
+          <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('search.results', { count: asked.results.length })}</span></caption>
+          <thead class="utrecht-table__header"><tr class="utrecht-table__row">
+            ${personHeaderCells(ctx)}
+            <th class="utrecht-table__header-cell" scope="col">${t('journey.municipality')}</th>
+            <th class="utrecht-table__header-cell" scope="col">${t('journey.phase')}</th>
+          </tr></thead>
+          <tbody class="utrecht-table__body">${asked.results.map(
+            (r) => html`<tr class="utrecht-table__row" data-journey-id="${r.journeyId}">
+              ${personCells(r.journeyId, personOf(r))}
+              <td class="utrecht-table__cell">${r.municipality ?? '—'}</td>
+              <td class="utrecht-table__cell">${r.phase ? t(`phase.${r.phase}`) : '—'}</td></tr>`,
+          )}</tbody></table></div>`;
+  }
+  res.status(200).type('html').send(
+    page(
+      { ...ctx, section: 'search' },
+      t('search.title'),
+      html`<h1 class="utrecht-heading-1">${t('search.title')}</h1>
+      <form method="post" action="${href('/search')}" class="koers-filters" role="search">${csrfField(ctx)}
+        <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="search-query">${t('search.query')}</label></div>
+          <div class="utrecht-form-field__description" id="search-hint">${t('search.hint')}</div>
+          <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="search-query" name="query" required maxlength="200" autocomplete="off" aria-describedby="search-hint" value="${asked?.query ?? ''}"></div></div>
+        <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('search.submit')}</button>
+      </form>
+      ${results}`,
+    ),
+  );
+}
+
+async function runSearch(web: Web): Promise<void> {
+  const query = typeof web.req.body?.query === 'string' ? web.req.body.query.trim() : '';
+  if (!query) return searchPage(web);
+  const results = await search(web, query);
+  // One hit: straight to the person's journey.
+  if (results.length === 1) return void web.res.redirect(303, href(`/journeys/${results[0]!.journeyId}`));
+  await searchPage(web, { query, results });
+}
+
+export function searchRoutes(): WebRoute[] {
+  return [
+    { method: 'get', path: '/search', handler: (web) => searchPage(web) },
+    { method: 'post', path: '/search', handler: runSearch },
+  ];
+}
