@@ -75,6 +75,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   unclaimTask: WORKERS,
   reassignTask: WORKERS,
   completeTask: WORKERS,
+  // the reminders and escalations the outbox keeps for the key's municipalities and teams (api/notifications.ts)
+  listMyNotifications: READERS,
   issueCalendarToken: WORKERS,
   // administration
   getStatistics: ['admin'],

@@ -221,7 +221,7 @@ function eventTable(web: Web, journeyId: string, timeline: TimelineView, running
         <td class="utrecht-table__cell">${reporter(t, e)}</td>
         <td class="utrecht-table__cell">${e.document ? t(`option.document.${e.document}`) : '—'}</td>
         <td class="utrecht-table__cell">${formatDateTime(lang, e.receivedAt)}</td>
-        <td class="utrecht-table__cell">${holds && running ? [milestoneLink(e, 'correct'), ENDING.includes(e.type as EventType) ? milestoneLink(e, 'withdraw') : ''] : ''}</td></tr>`;
+        <td class="utrecht-table__cell">${holds ? [running ? milestoneLink(e, 'correct') : '', ENDING.includes(e.type as EventType) ? milestoneLink(e, 'withdraw') : ''] : ''}</td></tr>`;
     })}</tbody></table></div>`;
 }
 
