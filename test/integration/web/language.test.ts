@@ -322,6 +322,24 @@ describe('the web app in Dutch and in English: every page and form', () => {
     expect((await h.as('caseworkerOther').get('/v1/notifications/mine')).body.notifications.some((n: { journeyId: string }) => n.journeyId === overdueJourney)).toBe(false);
   });
 
+  it('offers no action on an ended journey, and a command sent anyway is refused in Dutch', async () => {
+    // Past the pension age before the permit: never obliged, no bijstand, so nothing keeps it running.
+    const ended = await h.createJourney({ permitGrantedOn: '2020-01-06', birthDate: '1950-01-01' });
+    const status = await eventually(async () => (await h.as('admin').get(`/v1/journeys/${ended}`)).body.status as string, (s) => s === 'completed', 30_000);
+    expect(status).toBe('completed');
+    const visitor = new Visitor(base, 'nl');
+    await visitor.signIn(KEYS.admin);
+    const page = await visitor.get(`/app/journeys/${ended}`);
+    expect(readable(page.html)).toContain('Dit traject loopt niet meer');
+    for (const command of ['ladder', 'extension', 'instrument']) expect(page.html).not.toContain(`/journeys/${ended}/${command}"`);
+    expect(page.html).not.toContain('id="record-milestone"');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const refused = await visitor.post(`/app/journeys/${ended}/ladder`, { _csrf: csrf, rung: '3', assessedOn: today });
+    expect(refused.status).toBe(422);
+    expect(readable(refused.html)).toContain('Dit traject loopt niet meer; er is niets gewijzigd.');
+    expect(faults(refused.html, 'nl')).toEqual([]);
+  });
+
   it('serves an icon for every page, and /favicon.ico is no 404', async () => {
     const visitor = new Visitor(base, 'nl');
     const icon = await visitor.get('/app/assets/favicon.svg');
