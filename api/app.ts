@@ -38,6 +38,8 @@ import { erasureRoutes } from './erasure';
 import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import { statisticsRoutes } from './statistics';
+import type { StaffDirectory } from '../staff/directory';
+import { recordKeyStaff, staffRoutes } from './staff';
 import { webApp } from '../web/app';
 import type { People } from '../identity';
 
@@ -53,6 +55,9 @@ const GRPC_UNAVAILABLE = 14;
  * route still names the types it takes.
  */
 export const JSON_MEDIA_TYPES = ['application/json', '+json', '*/json'];
+
+/** The swagger-ui-dist files the docs page (api/meta.ts) loads. */
+const SWAGGER_UI_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js'];
 
 /** Documents anyone may fetch from a browser on another origin (API Design Rules: /core/doc-openapi). */
 const CORS_PATHS = new Set(['/v1/openapi.json']);
@@ -71,6 +76,8 @@ export interface AppDeps {
   /** The amended policy versions (store/policies.ts); migrated with the store. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** The staff directory (staff/directory.ts); migrated with the store. */
+  staff: StaffDirectory;
   /** Signals a store write owes a journey, until Temporal has them (store/journey-signals.ts); migrated with the store. */
   journeySignals: JourneySignals;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
@@ -101,6 +108,10 @@ export interface AppDeps {
   staffPseudonyms?: StaffPseudonyms;
   /** Retention records: the erasure routes (api/erasure.ts) are mounted with it. */
   retention?: RetentionStore;
+  /** express `trust proxy` (KOERS_TRUST_PROXY): hops or the proxies' addresses; absent: no proxy is believed. */
+  trustProxy?: number | string[];
+  /** Bearer token for /metrics and the details of /health (KOERS_METRICS_TOKEN); absent: they answer anyone. */
+  metricsToken?: string;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
   /** The identity door (identity/index.ts): the web app at /app is mounted with it, and its delegation tokens authenticate the web app's calls. */
@@ -143,6 +154,7 @@ export function createApp(deps: AppDeps): KoersApp {
     journeys: deps.journeys,
     policies: deps.policies,
     outbox: deps.outbox,
+    staff: deps.staff,
     journeySignals: deps.journeySignals,
     relay: new JourneySignalRelay(deps.journeySignals, temporal, deps.logger),
     logger: deps.logger,
@@ -175,7 +187,7 @@ export function createApp(deps: AppDeps): KoersApp {
 
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [
-    ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics }),
+    ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics, ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}) }),
     // Before the journey routes: /v1/journeys/search and /duplicates are no journey ids.
     ...personRoutes(ctx),
     ...journeyRoutes(ctx),
@@ -183,6 +195,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
+    ...staffRoutes(ctx),
     ...adminRoutes(ctx),
     ...notificationRoutes(ctx),
     ...statisticsRoutes(ctx),
@@ -194,6 +207,13 @@ export function createApp(deps: AppDeps): KoersApp {
   const app = express() as unknown as KoersApp;
   app.koers = { routes, document, metrics, relay: ctx.relay };
   app.disable('x-powered-by');
+  // Behind the TLS proxy: req.secure and req.ip from its X-Forwarded-* headers (cookies get Secure, HSTS is sent).
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  app.use((req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  });
   app.set('query parser', 'simple');
   // `/v1/journeys/` is not `/v1/journeys` (API Design Rules: /core/no-trailing-slash): a 404.
   app.set('strict routing', true);
@@ -219,7 +239,12 @@ export function createApp(deps: AppDeps): KoersApp {
   if (deps.codecEndpoint) app.use('/codec', codecRouter({ ...deps.codecEndpoint, keys: deps.keys, logger: deps.logger, now }));
 
   app.use('/v1/docs/assets', express.static(path.join(__dirname, 'docs-assets'), { index: false }));
-  app.use('/v1/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+  // Only the two files the docs page loads, not swagger-ui-dist's folder (its demo page among them).
+  app.use('/v1/docs/assets', (req, res, next) => {
+    const file = req.path.slice(1);
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !SWAGGER_UI_FILES.includes(file)) return next();
+    res.sendFile(path.join(swaggerUiDist.getAbsoluteFSPath(), file));
+  });
 
   // The document is public, so any origin may read it; its preflight needs no credentials either.
   app.use((req, res, next) => {
@@ -245,6 +270,7 @@ export function createApp(deps: AppDeps): KoersApp {
     (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/' || (deps.calendar !== undefined && /^\/calendar\/[^/]+\.ics$/.test(req.path)));
   const delegated = deps.people ? (token: string) => deps.people!.delegations.find(token) : undefined;
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys, delegated)(req, res, next)));
+  app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
     if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');

@@ -107,7 +107,7 @@ export function codecRouter(options: CodecEndpointOptions): Router {
       .status(200)
       .type('html')
       .set('Cache-Control', 'no-store')
-      .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+      .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'")
       .send(LOGIN_PAGE);
   });
   router.post('/session', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {

@@ -13,6 +13,7 @@ import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { mayReportMilestone } from '../domain/reporting';
+import { domainRole } from '../identity/permissions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
@@ -134,9 +135,18 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           const batch = z.array(z.unknown()).max(100).safeParse(req.body);
           if (!batch.success) throw new Problem(422, 'Invalid request', 'A batch is an array of at most 100 CloudEvents.', fieldErrors(batch.error));
           const results = [];
+          // One deadline for the whole batch (one Temporal call's): a stalled Temporal holds the request
+          // that long, not that long per event. Past it, or once Temporal has not answered, the events
+          // left are not tried and answer 503 each: nothing of them is recorded, the partner sends them again.
+          const deadline = Date.now() + ctx.temporal.timeoutMs;
+          let unavailable: Problem | undefined;
           // In order, one at a time: events of one journey may depend on each other's order.
           for (const [index, raw] of batch.data.entries()) {
-            const outcome = await handleEvent(ctx, principal, target, raw, `${index}`).catch(toOutcome);
+            const outcome: Outcome =
+              unavailable || Date.now() >= deadline
+                ? notTried(unavailable)
+                : await handleEvent(ctx, principal, target, raw, `${index}`, deadline).catch(toOutcome);
+            if (outcome.status === 503) unavailable ??= outcome.problem;
             const envelope = raw as { id?: unknown; source?: unknown };
             results.push({
               index,
@@ -161,6 +171,12 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
       before,
     ),
   ];
+}
+
+/** An event of a batch left untried: Temporal did not answer an earlier one, or the batch's deadline passed. */
+function notTried(cause: Problem | undefined): Outcome {
+  const detail = cause ? 'Not tried: Temporal did not answer an earlier event of this batch; send this event again shortly.' : "Not tried: the batch's deadline passed; send this event again shortly.";
+  return { status: 503, problem: Problem.unavailable('Service unavailable', detail) };
 }
 
 function toOutcome(err: unknown): Outcome {
@@ -234,9 +250,8 @@ async function refusal(ctx: ApiContext, principal: Principal, municipality: stri
     if (correction) return new Problem(403, 'Forbidden', 'A partner reports milestones; corrections are made by the municipality.', undefined, { code: 'correction-not-allowed' });
     return undefined;
   }
-  // A team lead is a caseworker who also hands work out: the municipality's caseworker rights are theirs too.
-  const role = principal.role === 'admin' ? 'admin' : principal.role === 'caseworker' || principal.role === 'team-lead' ? 'caseworker' : undefined;
-  if (!role) return new Problem(403, 'Forbidden', 'This key may not send events.');
+  const role = domainRole(principal.role);
+  if (role !== 'admin' && role !== 'caseworker') return new Problem(403, 'Forbidden', 'This key may not send events.');
   const policy = await ctx.policies.current(municipality);
   if (mayReportMilestone(policy?.milestoneReporting, role, type, correction)) return undefined;
   return new Problem(
@@ -248,7 +263,8 @@ async function refusal(ctx: ApiContext, principal: Principal, municipality: stri
   );
 }
 
-async function handleEvent(ctx: ApiContext, principal: Principal, target: { journeyId: string; municipality: string }, raw: unknown, prefix: string): Promise<Outcome> {
+/** One event; `deadline` (epoch ms) bounds its signal, the batch's deadline in batch mode. */
+async function handleEvent(ctx: ApiContext, principal: Principal, target: { journeyId: string; municipality: string }, raw: unknown, prefix: string, deadline?: number): Promise<Outcome> {
   const { journeyId } = target;
   const type = (raw as { type?: unknown } | null)?.type;
   // A partner's key names the types it may send; that is a 403 whatever else is wrong.
@@ -320,12 +336,13 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     occurredOn: data.occurredOn as string,
     data,
     receivedAt: entry.receivedAt,
-    actor: { name: entry.actor.name, role: entry.actor.role as ActorRole },
+    // A team lead reports as a caseworker (identity/permissions.ts domainRole).
+    actor: { name: entry.actor.name, role: domainRole(entry.actor.role as Principal['role']) as ActorRole },
     ...(entry.correction ? { correction: true, ...(entry.reason ? { reason: entry.reason } : {}) } : {}),
   };
   try {
-    // A journey that ended runs again under the same id (contract v1.2).
-    await ctx.temporal.signalEvent(journeyId, event);
+    // A journey that ended runs again under the same id (contract v1.2); a batch's deadline bounds the call.
+    await ctx.temporal.signalEvent(journeyId, event, deadline === undefined ? undefined : deadline - Date.now());
   } catch (err) {
     // Let the next receipt signal at once instead of waiting for the claim to lapse.
     await ctx.audit.release(journeyId, entry).catch(() => undefined);

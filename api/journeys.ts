@@ -1,4 +1,5 @@
 /** Journeys: create and read (contract), and the administrator's list, count, timeline, caseworker and move. */
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { admitEvent, admitStart } from '../domain/admission';
 import { eventKey, type JourneyEvent } from '../domain/events';
@@ -16,7 +17,9 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
+import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
+import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
 import { personOf } from './persons';
 import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
@@ -168,6 +171,30 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       async ({ query }) => {
         const groups = await ctx.journeys.countByMunicipalityAndPhase(searchFilter(ctx, query), ctx.today());
         return { status: 200, body: { count: groups.reduce((n, g) => n + g.count, 0), groups: groups.map((g) => ({ ...g, phase: g.phase as JourneyState['phase'] })) } };
+      },
+    ),
+
+    route(
+      {
+        method: 'get',
+        path: '/v1/journeys/export',
+        operationId: 'exportJourneys',
+        summary: 'Every journey the list filters find, as CSV',
+        description: "The list's rows and columns (`GET /v1/journeys`), all of them, newest first, streamed page by page (api/export.ts).",
+        tags: ['administration'],
+        query: JourneyCountQuery,
+        responses: { 200: CSV_RESPONSE },
+      },
+      async ({ res, query }) => {
+        const filter = searchFilter(ctx, query);
+        const today = ctx.today();
+        const rows = allPages(async (cursor) => {
+          const page = await ctx.journeys.list(filter, today, EXPORT_PAGE_SIZE, cursor);
+          const staff = await revealStaff(ctx, page.journeys.map((j) => j.caseworker.id));
+          return { items: page.journeys.map((j) => summary(j, staff)), ...(page.nextCursor ? { next: page.nextCursor } : {}) };
+        });
+        await sendCsv(res, `trajecten-${today}.csv`, JOURNEY_COLUMNS, rows);
+        return { status: 200 };
       },
     ),
 
@@ -325,17 +352,19 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         method: 'put',
         path: '/v1/journeys/{journeyId}/caseworker',
         operationId: 'assignCaseworker',
-        summary: "Reassign the journey's caseworker (role, and optionally a staff id)",
+        summary: "Reassign the journey's caseworker (role, and optionally a staff id of an active colleague)",
         tags: ['administration'],
         params: JourneyParams,
         body: { content: json(AssignCaseworkerBody), schema: AssignCaseworkerBody },
         responses: {
           202: { description: 'Accepted by the journey', schema: CaseworkerAssigned },
           409: { description: 'The journey has ended', contentType: 'application/problem+json' },
+          422: { description: "`id` is no active colleague serving the journey's municipality (staff directory), or another field is wrong", contentType: 'application/problem+json' },
         },
       },
       async ({ principal, params, body }) => {
-        await visibleJourney(ctx, principal, params.journeyId);
+        const { municipality } = await visibleJourney(ctx, principal, params.journeyId);
+        if (body.id) await requireColleague(ctx.staff, body.id, municipality, 'id');
         const caseworker = { role: body.role, ...(body.id ? { id: body.id } : {}) };
         // The journey puts its caseworker's id in a search attribute, which Temporal stores in clear: it gets a pseudonym.
         let pseudonymous = caseworker;
@@ -368,26 +397,32 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, params, body }) => {
         const policy = await ctx.policies.current(body.municipality);
         if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
-        const { municipality: from } = await visibleJourney(ctx, principal, params.journeyId);
+        const { municipality: from, running } = await visibleJourney(ctx, principal, params.journeyId);
         if (from === body.municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
+        if (!running) throw Problem.journeyEnded();
         // The index first: a person with a journey there already cannot get a second one by a move.
         const indexed = await ctx.persons.move(params.journeyId, body.municipality);
         if (!indexed.moved) {
           throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
         }
+        // The moved entry and the signal it owes the journey stay together: queued in the store, then
+        // delivered at once or by the relay until Temporal has it (api/journey-signals.ts). Only a failed
+        // queue write undoes the entry; a slow Temporal no longer leaves the index and the journey apart.
+        let queued;
         try {
-          await ctx.temporal.signal(params.journeyId, moveMunicipalitySignal, {
-            municipality: body.municipality,
-            policy,
-            movedBy: principal.name,
-            ...(body.reason?.trim() ? { reason: body.reason.trim() } : {}),
+          const signalId = await ctx.journeySignals.enqueue({
+            dedupeKey: `${moveMunicipalitySignal.name}:${params.journeyId}:${crypto.randomUUID()}`,
+            journeyId: params.journeyId,
+            signal: moveMunicipalitySignal.name,
+            arg: { municipality: body.municipality, policy, movedBy: principal.name, ...(body.reason?.trim() ? { reason: body.reason.trim() } : {}) },
           });
+          queued = await ctx.journeySignals.get(signalId);
         } catch (err) {
-          // The journey did not move (ended, or Temporal unreachable): neither does its entry.
           await ctx.persons.move(params.journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId: params.journeyId, err: String(undo) }, 'person index not restored after a failed move'));
           throw err;
         }
-        ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality }, 'journey moved');
+        const delivered = queued ? await ctx.relay.deliver(queued) : true;
+        ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality, delivered }, 'journey moved');
         const reason = body.reason?.trim();
         return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version }, ...(reason ? { reason } : {}) } };
       },
@@ -594,6 +629,20 @@ function presentHalted(journeyId: string, run: JourneyRun) {
     openTasks: [],
   };
 }
+
+/** The columns of a journey list's CSV: the summary's fields (no personal data: the caseworker is staff). */
+const JOURNEY_COLUMNS: Array<CsvColumn<ReturnType<typeof summary>>> = [
+  ['journeyId', (j) => j.journeyId],
+  ['status', (j) => j.status],
+  ['startedAt', (j) => j.startedAt],
+  ['municipality', (j) => j.municipality],
+  ['phase', (j) => j.phase],
+  ['regime', (j) => j.regime],
+  ['overdue', (j) => j.overdue],
+  ['nextFinalDate', (j) => j.nextFinalDate],
+  ['caseworkerRole', (j) => j.caseworker.role],
+  ['caseworkerId', (j) => j.caseworker.id],
+];
 
 /** Temporal's status names (RUNNING, COMPLETED, …) the list has always shown, for each run status. */
 const STATUS_NAMES: Record<string, string> = {

@@ -1,9 +1,11 @@
 /** The unauthenticated endpoints: the OpenAPI document, its rendering, health and metrics. */
+import crypto from 'node:crypto';
+import type { Request } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { route, type RouteDef } from './route';
 import { Health } from './schemas';
-import { DEFAULT_RETRY_AFTER_SECONDS } from './problem';
+import { DEFAULT_RETRY_AFTER_SECONDS, Problem } from './problem';
 import type { ApiMetrics } from './metrics';
 
 const DOCS_PAGE = `<!doctype html>
@@ -28,6 +30,16 @@ export interface MetaDeps {
   document: () => Record<string, unknown>;
   /** More Prometheus text to append, e.g. the worker's Temporal metrics when it runs in this process. */
   extraMetrics?: () => Promise<string>;
+  /** `Authorization: Bearer <token>` for /metrics and /health's details (KOERS_METRICS_TOKEN); absent: open. */
+  metricsToken?: string;
+}
+
+/** Whether the request carries the metrics token (compared in constant time); true when none is configured. */
+function hasMetricsToken(req: Request, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1] ?? '';
+  const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
+  return crypto.timingSafeEqual(digest(given), digest(token));
 }
 
 export function metaRoutes(deps: MetaDeps): RouteDef[] {
@@ -60,21 +72,23 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
         path: '/health',
         operationId: 'getHealth',
         summary: 'Whether the API can reach Temporal',
+        description: 'With KOERS_METRICS_TOKEN set, only a caller with that bearer token gets the details (`temporal`); anyone gets the status code.',
         tags: ['meta'],
         responses: {
           200: { description: 'Healthy', schema: Health },
           503: { description: 'Temporal unreachable (`temporal: "unreachable"` beside the problem members)', contentType: 'application/problem+json' },
         },
       },
-      async () => {
+      async ({ req }) => {
+        const details = hasMetricsToken(req, deps.metricsToken);
         // A health check answers quickly: no retrying an unreachable server for long.
         const reachable = await deps.client
           .withDeadline(Date.now() + 2000, () => deps.client.connection.workflowService.getSystemInfo({}))
           .then(() => true)
           .catch(() => false);
-        return reachable
-          ? { status: 200, body: { status: 'ok', temporal: 'reachable' } }
-          : { status: 503, body: { type: 'about:blank', title: 'Service unavailable', status: 503, detail: 'Temporal cannot be reached.', temporal: 'unreachable' }, headers: { 'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS) } };
+        if (reachable) return { status: 200, body: details ? { status: 'ok' as const, temporal: 'reachable' as const } : { status: 'ok' as const } };
+        const problem = details ? { detail: 'Temporal cannot be reached.', temporal: 'unreachable' } : { detail: 'Not ready.' };
+        return { status: 503, body: { type: 'about:blank', title: 'Service unavailable', status: 503, ...problem }, headers: { 'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS) } };
       },
     ),
     route(
@@ -83,10 +97,12 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
         path: '/metrics',
         operationId: 'getMetrics',
         summary: 'Prometheus metrics: HTTP, Temporal client, process',
+        description: 'With KOERS_METRICS_TOKEN set, only for `Authorization: Bearer <that token>` (401 otherwise).',
         tags: ['meta'],
         responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain' } },
       },
-      async ({ res }) => {
+      async ({ req, res }) => {
+        if (!hasMetricsToken(req, deps.metricsToken)) throw new Problem(401, 'Unauthorized', 'The metrics need the metrics token as a bearer token.');
         const own = await deps.metrics.registry.metrics();
         const extra = deps.extraMetrics ? await deps.extraMetrics().catch(() => '') : '';
         res.type(deps.metrics.registry.contentType);

@@ -130,6 +130,8 @@ export function mountRoutes(app: Express, routes: RouteDef[], options: MountOpti
           body = parsed.data;
         }
         const reply = await handler({ req, res, principal: principal!, params: params.data, query: query.data, body });
+        // A streamed answer (a CSV export, api/export.ts) was written by the handler itself.
+        if (res.headersSent) return;
         const declared = spec.responses[reply.status];
         if (options.validateResponses) {
           const check = declared?.schema?.safeParse(reply.body);

@@ -26,6 +26,7 @@ import { taskForms } from '../domain/task-forms';
 import { isTaskCursor } from '../store/tasks';
 import { isValidBsn } from './identity';
 import { staffIdSchema } from './auth';
+import { STAFF_ROLES } from '../staff/directory';
 import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, type JourneyStatus } from './temporal';
 import { decodeJourneyCursor } from '../store/journeys';
 
@@ -425,9 +426,20 @@ export const TaskQuery = z.strictObject({
     .optional()
     .describe('`nextCursor` of the previous page.'),
   journeyId: journeyIdSchema.optional().describe("Only this journey's tasks."),
+  assignee: staffIdSchema.optional().describe('Only the tasks this staff id holds (the behandelaar).'),
+  assigned: queryBoolean.optional().describe('`false`: only the tasks nobody holds (the team pool); `true`: only held ones.'),
 });
 
-export const ReassignTaskBody = named('ReassignTask', z.strictObject({ assignee: staffIdSchema }));
+/** Why work is handed on: lands in each task's history. */
+const handOverReason = z.string().trim().min(1, 'give a reason').max(500);
+
+export const ReassignTaskBody = named(
+  'ReassignTask',
+  z.strictObject({
+    assignee: staffIdSchema.describe('An active colleague in the directory (`GET /v1/staff`) who serves the task\'s municipality.'),
+    reason: handOverReason.optional().describe("Recorded in the task's history."),
+  }),
+);
 /** The body the handler reads; the form is checked against the task's kind there, naming fields under `form.`. */
 export const CompleteTaskBody = z.strictObject({ form: z.record(z.string(), z.unknown()) });
 
@@ -657,7 +669,80 @@ export const DeadLetter = named(
 );
 export const DeadLetterList = named('DeadLetterList', z.object({ messages: z.array(DeadLetter) }));
 
-export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable') }));
+export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable').optional() }));
+
+// ---- staff and the team lead's tools (staff/directory.ts) ------------------------------------------
+
+export const StaffMember = named(
+  'StaffMember',
+  z.object({
+    id: z.string().describe('The staff id tasks are assigned to.'),
+    name: z.string(),
+    role: z.enum(STAFF_ROLES),
+    team: z.string().optional(),
+    municipalities: z.array(z.string()),
+  }),
+  'An active colleague, as the staff directory knows them from their sign-ins.',
+);
+export const StaffList = named('StaffList', z.object({ staff: z.array(StaffMember) }));
+export const StaffQuery = z.strictObject({
+  municipality: municipalitySlug.optional().describe('Only colleagues serving this municipality (default: every municipality the caller serves).'),
+  team: CaseworkerRoleSchema.optional(),
+});
+
+const taskIdList = z
+  .array(taskIdSchema)
+  .min(1)
+  .max(500)
+  .refine((ids) => new Set(ids).size === ids.length, 'names a task twice');
+
+export const RedistributionBody = named(
+  'TaskRedistribution',
+  z
+    .strictObject({
+      taskIds: taskIdList.optional().describe('These tasks (1-500)…'),
+      holder: staffIdSchema.optional().describe("…or every task this staff id holds in the caller's municipalities (a colleague's absence)."),
+      assignee: staffIdSchema.optional().describe('To this colleague (active, serving each task\'s municipality)…'),
+      pool: z.literal(true).optional().describe("…or back to each task's team pool (open, nobody holds it)."),
+      reason: handOverReason.describe("Recorded in each task's history."),
+    })
+    .superRefine((body, ctx) => {
+      if ((body.taskIds === undefined) === (body.holder === undefined)) ctx.addIssue({ code: 'custom', path: ['taskIds'], message: 'give either taskIds or holder' });
+      if ((body.assignee === undefined) === (body.pool === undefined)) ctx.addIssue({ code: 'custom', path: ['assignee'], message: 'give either assignee or pool: true' });
+      if (body.holder !== undefined && body.holder === body.assignee) ctx.addIssue({ code: 'custom', path: ['assignee'], message: 'is the holder' });
+    }),
+);
+
+const RedistributionOutcome = z.object({
+  taskId: z.string(),
+  outcome: z.enum(['reassigned', 'released', 'unchanged', 'refused', 'not-done']).describe('`refused`: why nothing was done; `not-done`: this task was fine, but another was refused.'),
+  from: z.string().optional().describe('Who held it before.'),
+  to: z.string().optional(),
+  reason: z.string().optional().describe('Why it was refused.'),
+  refusal: z.enum(['not-found', 'closed', 'changed', 'unknown', 'inactive', 'elsewhere']).optional().describe('Why it was refused, as a code.'),
+});
+export const RedistributionResult = named(
+  'TaskRedistributionResult',
+  z.object({ changed: z.int().describe('Tasks that changed hands.'), outcomes: z.array(RedistributionOutcome) }),
+);
+export { RedistributionOutcome };
+
+export const TaskHistory = named(
+  'TaskHistory',
+  z.object({
+    taskId: z.string(),
+    events: z.array(
+      z.object({
+        at: z.string().describe('Instant, RFC 3339.'),
+        type: z.string().describe('created, updated, claimed, unclaimed, reassigned, released, completed, cancelled, reopened'),
+        actor: z.string().optional().describe('The staff id who did it; absent for the journey itself.'),
+        from: z.string().optional(),
+        to: z.string().optional(),
+        reason: z.string().optional(),
+      }),
+    ),
+  }),
+);
 
 // ---- persons (api/persons.ts) --------------------------------------------------------------------
 

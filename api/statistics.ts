@@ -9,6 +9,7 @@ import { addDays } from '../domain/dates';
 import type { ClockName } from '../domain/types';
 import type { FigureCounts } from '../store/journeys';
 import type { ApiContext } from './context';
+import { CSV_RESPONSE, sendCsv, type CsvColumn } from './export';
 import { route, type RouteDef } from './route';
 import { Statistics, StatisticsQuery } from './schemas';
 
@@ -151,12 +152,53 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
         query: StatisticsQuery,
         responses: { 200: { description: 'The figures', schema: Statistics } },
       },
-      async ({ query }) => {
-        const today = ctx.today();
-        const until = Object.fromEntries(DEADLINE_HORIZONS.map((h) => [h, addDays(today, h)]));
-        const counts = await ctx.journeys.figureCounts(query, today, until);
-        return { status: 200, body: { today, ...figures(counts) } };
+      async ({ query }) => ({ status: 200, body: await statistics(query) }),
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/v1/statistics/export',
+        operationId: 'exportStatistics',
+        summary: "The dashboard's tables as CSV: a row per municipality and per month",
+        description: 'The same figures as `GET /v1/statistics` with the same filters; the column `table` says `municipality` or `month`.',
+        tags: ['administration'],
+        query: StatisticsQuery,
+        responses: { 200: CSV_RESPONSE },
+      },
+      async ({ res, query }) => {
+        const stats = await statistics(query);
+        async function* rows() {
+          for (const b of stats.municipalities) yield { table: 'municipality', ...b };
+          for (const b of stats.months) yield { table: 'month', ...b };
+        }
+        await sendCsv(res, `dashboard-${stats.today}.csv`, BUCKET_COLUMNS, rows());
+        return { status: 200 };
       },
     ),
   ];
+
+  async function statistics(query: Parameters<ApiContext['journeys']['figureCounts']>[0]) {
+    const today = ctx.today();
+    const until = Object.fromEntries(DEADLINE_HORIZONS.map((h) => [h, addDays(today, h)]));
+    const counts = await ctx.journeys.figureCounts(query, today, until);
+    return { today, ...figures(counts) };
+  }
 }
+
+type BucketRow = ReturnType<typeof present> & { table: string };
+/** The dashboard tables' columns: the figures of a bucket, shares as their two counts. */
+const BUCKET_COLUMNS: Array<CsvColumn<BucketRow>> = [
+  ['table', (b) => b.table],
+  ['key', (b) => b.key],
+  ['journeys', (b) => b.journeys],
+  ['permitToIntakeMedianDays', (b) => b.permitToIntakeMedianDays],
+  ['intakes', (b) => b.intakes],
+  ['reintegrationWithin3MonthsYes', (b) => b.reintegrationWithin3Months.yes],
+  ['reintegrationWithin3MonthsTotal', (b) => b.reintegrationWithin3Months.total],
+  ['participatieverklaringOnTimeYes', (b) => b.participatieverklaringOnTime.yes],
+  ['participatieverklaringOnTimeTotal', (b) => b.participatieverklaringOnTime.total],
+  ['overdueClocks', (b) => b.overdueClocks],
+  ['deadlinesWithin30', (b) => b.deadlines.within30],
+  ['deadlinesWithin60', (b) => b.deadlines.within60],
+  ['deadlinesWithin90', (b) => b.deadlines.within90],
+];

@@ -114,7 +114,8 @@ export interface GatewayTimeouts {
 }
 
 export class TemporalGateway {
-  private readonly timeoutMs: number;
+  /** Deadline of each Temporal call, ms; a batch of events has one such deadline in all (api/events.ts). */
+  readonly timeoutMs: number;
   private readonly queryTimeoutMs: number;
 
   constructor(
@@ -246,10 +247,10 @@ export class TemporalGateway {
     }
   }
 
-  /** Resolves once Temporal has durably accepted the signal. */
-  async signal<A>(journeyId: string, def: SignalDefinition<[A]>, arg: A): Promise<void> {
+  /** Resolves once Temporal has durably accepted the signal; `timeoutMs` shortens the call's deadline (what is left of a batch's). */
+  async signal<A>(journeyId: string, def: SignalDefinition<[A]>, arg: A, timeoutMs = this.timeoutMs): Promise<void> {
     try {
-      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(def, arg));
+      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(def, arg), Math.max(1, Math.min(timeoutMs, this.timeoutMs)));
     } catch (err) {
       throw asProblem(err);
     }
@@ -260,15 +261,16 @@ export class TemporalGateway {
    * ended (completed) runs again under the same id with everything it knew (see {@link reopenJourney}).
    * Resolves once Temporal has durably accepted the event.
    */
-  async signalEvent(journeyId: string, event: JourneyEvent): Promise<'signalled' | 'reopened'> {
+  async signalEvent(journeyId: string, event: JourneyEvent, timeoutMs = this.timeoutMs): Promise<'signalled' | 'reopened'> {
+    const within = Math.max(1, Math.min(timeoutMs, this.timeoutMs));
     try {
-      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(eventSignal, event));
+      await this.call('signal', () => this.client.workflow.getHandle(journeyId).signal(eventSignal, event), within);
       return 'signalled';
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw asProblem(err);
     }
     try {
-      const reopened = await this.call('reopen', () => reopenJourney(this.client, this.taskQueue, journeyId, event));
+      const reopened = await this.call('reopen', () => reopenJourney(this.client, this.taskQueue, journeyId, event), within);
       if (!reopened) throw Problem.journeyEnded();
       return 'reopened';
     } catch (err) {

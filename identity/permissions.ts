@@ -61,7 +61,7 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   getJourneyPerson: [...READERS, 'privacy-officer'],
   correctJourneyPerson: ['admin'],
   // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
-  reportMilestone: ['admin', 'partner', 'team-lead', 'caseworker'],
+  reportMilestone: [...WORKERS, 'partner'],
   // caseworker commands
   requestExtension: WORKERS,
   assessLadder: WORKERS,
@@ -78,8 +78,17 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   // the reminders and escalations the outbox keeps for the key's municipalities and teams (api/notifications.ts)
   listMyNotifications: READERS,
   issueCalendarToken: WORKERS,
+  // the staff directory and the team lead's tools (staff/, api/staff.ts)
+  getTaskHistory: READERS,
+  listColleagues: READERS,
+  redistributeTasks: ['admin', 'team-lead'],
   // administration
   getStatistics: ['admin'],
+  // Issue 25: every list and the dashboard as CSV, to whoever may read the list.
+  exportJourneys: ['admin'],
+  exportMyTasks: READERS,
+  exportTeamTasks: READERS,
+  exportStatistics: ['admin'],
   amendPolicy: ['admin'],
   getPolicyAmendment: ['admin'],
   listDeadLetters: ['admin'],
@@ -111,6 +120,7 @@ export const PAGES: Record<string, readonly Role[]> = {
   'POST /tasks/:taskId/unclaim': WORKERS,
   'POST /tasks/:taskId/reassign': WORKERS,
   'POST /tasks/:taskId/complete': WORKERS,
+  'POST /tasks/redistribution': ['admin', 'team-lead'],
   'GET /journeys/:journeyId': [...READERS, 'privacy-officer'],
   'POST /journeys/:journeyId/ladder': WORKERS,
   'POST /journeys/:journeyId/extension': WORKERS,
@@ -135,7 +145,19 @@ export const PAGES: Record<string, readonly Role[]> = {
   'POST /journeys/:journeyId/move': ['admin'],
   'POST /journeys/:journeyId/caseworker': ['admin', 'team-lead'],
   'POST /journeys/:journeyId/erase': ['admin', 'privacy-officer'],
+  // Issue 25: the downloads of the lists and the dashboard (the API's export operations check again).
+  'GET /exports/journeys.csv': ['admin'],
+  'GET /exports/tasks-mine.csv': READERS,
+  'GET /exports/tasks-team.csv': READERS,
+  'GET /exports/dashboard.csv': ['admin'],
 };
+
+/**
+ * The role whose rights a staff member has where the law's own rules name roles (domain/reporting.ts,
+ * an event's actor): a team lead is a caseworker there.
+ */
+export const domainRole = (role: Role): 'admin' | 'caseworker' | 'partner' | undefined =>
+  role === 'admin' || role === 'caseworker' || role === 'partner' ? role : role === 'team-lead' ? 'caseworker' : undefined;
 
 /** Where each role lands after signing in. */
 export const HOME_PAGE: Record<PersonRole, string> = {
@@ -159,35 +181,37 @@ export const may = (principal: { role: Role }, ability: Ability): boolean => (AB
 
 /** The table as Markdown (docs/roles.md), generated so the document cannot drift from the code. */
 export function permissionsMarkdown(): string {
-  const mark = (roles: readonly Role[] | 'public', role: Role) => (roles === 'public' || roles.includes(role) ? 'ja' : '—');
+  const mark = (roles: readonly Role[] | 'public', role: Role) => (roles === 'public' || roles.includes(role) ? 'yes' : '—');
   const header = (first: string) => [`| ${first} | ${ROLES.join(' | ')} |`, `|---|${ROLES.map(() => '---').join('|')}|`];
   const lines = [
-    '# Rollen en wat zij mogen',
+    '# Roles and what each may see and do',
     '',
     '<!-- Generated from identity/permissions.ts by `npm run docs:roles`; test/unit/identity/identity.test.ts checks it. Do not edit by hand. -->',
     '',
-    'Koers kent zes rollen. Een medewerker krijgt de zijne uit de groepen van de identity provider van de gemeente',
-    '(zie [identity.md](identity.md)); een ketenpartner is een systeem met een API-sleutel.',
+    "Six roles. A member of staff gets theirs from their groups at the municipality's identity provider",
+    '(see [identity.md](identity.md)); a chain partner is a system with an API key.',
     '',
-    '| rol | in de gemeente |',
+    '| role | in the municipality |',
     '|---|---|',
     ...ROLES.map((role) => `| \`${role}\` | ${ROLE_NAMES_NL[role]} |`),
     '',
-    '## API-operaties',
+    '## API operations',
     '',
-    'Per operationId van het OpenAPI-document (`/v1/openapi.json`). Een rol zonder "ja" krijgt 403; `public`: zonder inloggen.',
+    'Per operationId of the OpenAPI document (`/v1/openapi.json`). A role without "yes" is answered 403; `public`: no credentials.',
     '',
-    ...header('operatie'),
+    ...header('operation'),
     ...Object.entries(OPERATIONS).map(([operationId, roles]) => `| \`${operationId}\`${roles === 'public' ? ' (public)' : ''} | ${ROLES.map((r) => mark(roles, r)).join(' | ')} |`),
     '',
-    '## Bevoegdheden binnen een operatie',
+    '## Abilities inside an operation',
     '',
-    ...header('bevoegdheid'),
+    ...header('ability'),
     ...Object.entries(ABILITIES).map(([ability, roles]) => `| ${ability} | ${ROLES.map((r) => mark(roles, r)).join(' | ')} |`),
     '',
-    '## Pagina\'s van de webapp (/app)',
+    '## Web app pages (/app)',
     '',
-    ...header('pagina'),
+    'Another role gets a 403 page before anything is read or changed.',
+    '',
+    ...header('page'),
     ...Object.entries(PAGES).map(([page, roles]) => `| \`${page}\` | ${ROLES.map((r) => mark(roles, r)).join(' | ')} |`),
     '',
   ];

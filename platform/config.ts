@@ -102,6 +102,15 @@ const EnvSchema = z.object({
   KOERS_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   // People's sign-in (OpenID Connect) and web sessions: identity/config.ts, docs/identity.md.
   ...IdentityEnvSchema,
+  // The TLS proxy in front of the API (express `trust proxy`): a hop count or the proxies' addresses
+  // (IP, CIDR, or loopback / linklocal / uniquelocal, comma-separated). Its X-Forwarded-Proto and -For are
+  // believed, so cookies get `Secure` and HSTS is sent behind TLS. Unset: no proxy is trusted.
+  KOERS_TRUST_PROXY: z
+    .string()
+    .regex(/^(\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/, 'must be a hop count or proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal), comma-separated')
+    .optional(),
+  // Bearer token for /metrics and the details of /health; without it they answer anyone on the API port.
+  KOERS_METRICS_TOKEN: z.string().min(32, 'needs at least 32 characters').optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -171,6 +180,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxBacklogSeconds: e.KOERS_MAX_BACKLOG_SECONDS,
     /** Event requests per API key per minute; 0: no limit. */
     eventRateLimitPerMinute: e.KOERS_EVENT_RATE_LIMIT_PER_MINUTE,
+    /** express `trust proxy`: hops, or the proxies' addresses; undefined: none trusted. */
+    trustProxy: e.KOERS_TRUST_PROXY === undefined ? undefined : /^\d+$/.test(e.KOERS_TRUST_PROXY) ? Number(e.KOERS_TRUST_PROXY) : e.KOERS_TRUST_PROXY.split(',').map((s) => s.trim()),
+    /** Bearer token for /metrics and /health's details; undefined: open. */
+    metricsToken: e.KOERS_METRICS_TOKEN,
   };
 }
 

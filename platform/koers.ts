@@ -35,6 +35,7 @@ import { dailyDigestWorkflow } from '../workflows/digest';
 import { retentionWorkflow } from '../workflows/retention';
 import { RetentionStore } from '../store/retention';
 import { StaffPseudonyms } from '../store/staff-pseudonyms';
+import { recordStaffSignIn, StaffDirectory } from '../staff/directory';
 import { JourneyMonitor } from '../worker/monitor';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
@@ -167,6 +168,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       );
       stops.push(async () => stopWatching());
       const identity = new Identity(secret);
+      const staff = new StaffDirectory(db);
       // People sign in at the municipality's identity provider, or (no provider: development mode) with an API key.
       const people = new People({
         db,
@@ -174,8 +176,8 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         secrets: identity,
         settings: config.identity,
         logger,
-        // The staff directory (staff/, issue 20) learns colleagues from their sign-ins once it lands.
-        recordStaffSignIn: undefined,
+        // The staff directory learns colleagues from their sign-ins (a role that works no tasks deactivates them).
+        recordStaffSignIn: (person) => recordStaffSignIn(staff, person.principal, person.displayName),
       });
       logger.info({ signIn: people.oidc ? 'openid-connect' : 'api-key (development mode)' }, 'web sign-in');
       const app = createApp({
@@ -188,6 +190,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         journeys,
         policies: new PolicyVersions(db),
         outbox,
+        staff,
         journeySignals: new JourneySignals(db),
         audit: new AuditStore(db),
         identity,
@@ -199,6 +202,8 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         maxBacklogSeconds: config.maxBacklogSeconds,
         eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
         maxHistoryEvents: config.maxHistoryEvents,
+        ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+        ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
         logger,
       });
       const server = http.createServer(

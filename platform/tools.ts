@@ -6,6 +6,8 @@ export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const TEST_SERVER_VERSION = '1.38.0';
 /** The Temporal server (and temporal-sql-tool) of the local cluster, scripts/temporal-cluster.sh; docker-compose.yml runs the same. */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
+/** The OpenID Connect provider of the sign-in tests (test/helpers/keycloak.ts), unpacked by the install script. */
+export const KEYCLOAK_VERSION = '26.5.6';
 /** Matches TEST_SERVER_LAYOUT in the install script. */
 const TEST_SERVER_LAYOUT = '2';
 
@@ -21,3 +23,4 @@ function requireTool(file: string): string {
 
 export const temporalCliPath = (): string => requireTool(path.join(toolsDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal'));
 export const testServerPath = (): string => requireTool(path.join(toolsDir, `temporal-test-server-${TEST_SERVER_VERSION}-${TEST_SERVER_LAYOUT}`, 'test-server'));
+export const keycloakHome = (): string => path.dirname(path.dirname(requireTool(path.join(toolsDir, `keycloak-${KEYCLOAK_VERSION}`, 'bin', 'kc.sh'))));

@@ -4,7 +4,8 @@
 #  - the Temporal server and its schema tool (temporal-sql-tool), compiled from the Go module proxy, for
 #    a cluster on PostgreSQL (scripts/temporal-cluster.sh); the schemas are embedded in the tool;
 #  - the time-skipping test server, the Java artifact from Maven Central, with a JVM wrapper;
-#  - Schemathesis (PyPI) in a Python virtual environment, for `npm run test:conformance`.
+#  - Schemathesis (PyPI) in a Python virtual environment, for `npm run test:conformance`;
+#  - Keycloak (its Quarkus distribution from Maven Central), the OpenID Connect provider the sign-in tests run.
 # Both are cached per machine in $KOERS_TOOLS_DIR (default ~/.cache/koers/tools) and linked as ./.tools,
 # so fresh clones on the same machine reuse them. A pinned version change triggers a rebuild.
 set -euo pipefail
@@ -16,6 +17,8 @@ TEST_SERVER_VERSION="1.38.0"
 # Bump when the test server's folder is laid out differently, so cached copies are rebuilt.
 TEST_SERVER_LAYOUT="2"
 SCHEMATHESIS_VERSION="4.32.5"
+# The identity provider of the sign-in tests (test/helpers/keycloak.ts); platform/tools.ts names the same.
+KEYCLOAK_VERSION="26.5.6"
 
 project_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools_dir="${KOERS_TOOLS_DIR:-$HOME/.cache/koers/tools}"
@@ -128,7 +131,27 @@ install_schemathesis() {
   say "Schemathesis ready: $("$dir/bin/st" --version)"
 }
 
+install_keycloak() {
+  local dir="$tools_dir/keycloak-$KEYCLOAK_VERSION"
+  if [ -f "$dir/.complete" ]; then say "Keycloak $KEYCLOAK_VERSION cached at $dir"; return; fi
+  command -v java >/dev/null || fail "Java >= 17 is needed for Keycloak. Install it: apt-get install openjdk-17-jre-headless, then run npm install again."
+  command -v mvn >/dev/null || fail "Maven is needed to fetch Keycloak from Maven Central. Install it: apt-get install maven, then run npm install again."
+  command -v unzip >/dev/null || fail "unzip is needed to unpack Keycloak. Install it: apt-get install unzip, then run npm install again."
+  say "fetching org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION from Maven Central..."
+  local staging="$dir.partial"
+  rm -rf "$staging"; mkdir -p "$staging"
+  mvn -q -B dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" -DoutputDirectory="$staging"
+  local zip="$staging/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
+  [ -f "$zip" ] || fail "Maven did not deliver Keycloak's zip"
+  unzip -q "$zip" -d "$staging"
+  rm -rf "$dir"; mv "$staging/keycloak-$KEYCLOAK_VERSION" "$dir"; rm -rf "$staging"
+  "$dir/bin/kc.sh" --version >/dev/null 2>&1 || fail "the unpacked Keycloak does not run"
+  touch "$dir/.complete"
+  say "Keycloak ready at $dir"
+}
+
 install_temporal_cli
 install_temporal_server
 install_test_server
 install_schemathesis
+install_keycloak

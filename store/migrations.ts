@@ -4,7 +4,7 @@
  * Only `text` and `integer` columns, so the same migration runs on SQLite and PostgreSQL. Migrations
  * take `Kysely<unknown>`: they must not lean on today's schema types, which later migrations change.
  */
-import { Kysely, Migration, MigrationResultSet, Migrator, sql } from 'kysely';
+import { Kysely, Migration, MigrationResultSet, Migrator, sql, type SqlBool } from 'kysely';
 import type { Db } from './db';
 import { viewFigures } from './journey-view';
 import { writeFigures } from './journeys';
@@ -306,10 +306,54 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('web_sessions').execute();
     },
   },
+  '0009_i25_list_indexes': {
+    async up(db: Kysely<unknown>) {
+      // Lists at scale (100,000 journeys, 1,000,000 tasks): each list's filter and order in one index, so a page
+      // is read in order and stops at its size instead of sorting every match.
+      await db.schema.createIndex('journeys_municipality_started_idx').on('journeys').columns(['municipality', 'started_at', 'journey_id']).execute();
+      // The inboxes ask for open and claimed tasks (store/tasks.ts ACTIVE): the completed ones, most of them in time, stay out of these.
+      const active = sql<SqlBool>`status in ('open', 'claimed')`;
+      await db.schema.createIndex('tasks_active_municipality_due_idx').on('tasks').columns(['municipality', 'due_date', 'id']).where(active).execute();
+      await db.schema.createIndex('tasks_active_assignee_due_idx').on('tasks').columns(['assignee', 'due_date', 'id']).where(active).execute();
+      await db.schema.createIndex('tasks_active_due_idx').on('tasks').columns(['due_date', 'id']).where(active).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const index of ['journeys_municipality_started_idx', 'tasks_active_municipality_due_idx', 'tasks_active_assignee_due_idx', 'tasks_active_due_idx']) await db.schema.dropIndex(index).execute();
+    },
+  },
+  // The staff directory (staff/directory.ts): employees as their sign-ins describe them.
+  '0009_i20b_staff': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('staff')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('team', 'text')
+        .addColumn('active', 'integer', (c) => c.notNull())
+        .addColumn('last_sign_in_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('staff_municipalities')
+        .addColumn('staff_id', 'text', (c) => c.notNull().references('staff.id').onDelete('cascade'))
+        .addColumn('municipality', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('staff_municipalities_pk', ['staff_id', 'municipality'])
+        .execute();
+      await db.schema.createIndex('staff_municipalities_municipality_idx').on('staff_municipalities').columns(['municipality', 'staff_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('staff_municipalities').execute();
+      await db.schema.dropTable('staff').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {
-  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Parallel branches append `0009_<branch>_…` migrations: one merged later may sort before one a
+  // store has already applied, and must still run (they touch different tables).
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
 }
 
 function check({ error, results }: MigrationResultSet): string[] {

@@ -53,6 +53,20 @@ export class ApiClient {
     return answer.body;
   }
 
+  /**
+   * A GET whose answer is streamed on (a CSV export): the response with its body unread; an answer
+   * other than 2xx is thrown like {@link read} does.
+   */
+  async stream(path: string): Promise<globalThis.Response & { body: NonNullable<globalThis.Response['body']> }> {
+    const res = await fetch(`${this.base}${path}`, { headers: { authorization: `Bearer ${this.apiKey}` } });
+    if (!res.ok || !res.body) {
+      const text = await res.text();
+      const problem = (text ? JSON.parse(text) : { title: res.statusText }) as ProblemBody;
+      throw new ApiError({ ...problem, status: res.status });
+    }
+    return res as globalThis.Response & { body: NonNullable<globalThis.Response['body']> };
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -25,6 +25,7 @@ import { inboxRoutes } from './pages/inbox';
 import { journeyRoutes } from './pages/journey';
 import { processRoutes } from './pages/process';
 import { adminRoutes } from './pages/admin';
+import { exportRoutes } from './pages/exports';
 import { registerRoutes } from './pages/register';
 import { milestoneRoutes } from './pages/milestones';
 import { searchRoutes } from './pages/search';
@@ -53,17 +54,6 @@ export interface Web {
 }
 
 export type WebHandler = (web: Web) => Promise<void>;
-/** Every page and form of the web app; identity/permissions.ts PAGES has a row for each (a test checks). */
-export const webRoutes = (): WebRoute[] => [
-  ...inboxRoutes(),
-  ...journeyRoutes(),
-  ...processRoutes(),
-  ...adminRoutes(),
-  ...registerRoutes(),
-  ...milestoneRoutes(),
-  ...searchRoutes(),
-  ...policyRoutes(),
-];
 
 export interface WebRoute {
   method: 'get' | 'post';
@@ -106,10 +96,17 @@ function sameOrigin(req: Request): boolean {
 /** Only paths inside the web app, so a `next` parameter cannot send anyone elsewhere. */
 const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/app\/[A-Za-z0-9/_:.?=&%-]*$/.test(next) && !next.startsWith('//') ? next : href('/'));
 
+/** Every page of the web app (identity/permissions.ts PAGES has a row for each). */
+export function webRoutes(): WebRoute[] {
+  return [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...registerRoutes(), ...milestoneRoutes(), ...searchRoutes(), ...policyRoutes(), ...exportRoutes()];
+}
+
 export function webApp(deps: WebDeps): express.Router {
   const now = deps.now ?? Date.now;
   const people = deps.people;
   const router = express.Router();
+  // Signing out is a form whose answer sends the browser on to the provider's sign-out page.
+  const formTargets = people.oidc ? ` ${new URL(people.oidc.settings.issuer).origin}` : '';
   const sessionCookie = (req: Request) => ({ httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: BASE });
 
   router.use('/assets', assetRouter());
@@ -119,7 +116,7 @@ export function webApp(deps: WebDeps): express.Router {
     req.webSession = await people.resolve(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]);
     res.set('Cache-Control', 'no-store');
     res.set('X-Frame-Options', 'DENY');
-    res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'");
+    res.set('Content-Security-Policy', `default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'${formTargets}; base-uri 'none'`);
     res.set('Referrer-Policy', 'same-origin');
     next();
   });
@@ -214,7 +211,8 @@ export function webApp(deps: WebDeps): express.Router {
   router.post('/sign-out', async (req, res) => {
     // Signing out needs no token: the worst a forged sign-out does is sign someone out.
     const cookieId = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
-    const afterUrl = `${req.protocol}://${req.get('host')}${href('/sign-in')}?signedOut=1`;
+    // Back to where the provider sends people after signing in (KOERS_OIDC_REDIRECT_URL's origin): the address it knows.
+    const afterUrl = `${people.oidc ? new URL(people.oidc.settings.redirectUrl).origin : ''}${href('/sign-in')}?signedOut=1`;
     const providerUrl = await people.signOut(cookieId, afterUrl);
     res.clearCookie(SESSION_COOKIE, sessionCookie(req));
     // RP-initiated logout: the provider ends its own session too, then sends the browser back.

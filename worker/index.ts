@@ -60,13 +60,14 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     activities: options.activities,
     dataConverter: options.dataConverter,
-    // Read only when the SDK bundles (no workflowBundle); bundleWorkflows passes the same modules.
-    interceptors: { workflowModules: workflowInterceptorModules },
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     // Half the workflow-task polls on the shared queue instead of the SDK's fifth: after a restart or
     // a deploy, and for every journey outside the cache, the next task comes from there.
     nonStickyToStickyPollRatio: 0.5,
     // Without a prebuilt bundle (npm start) the SDK bundles, with the same shared modules as bundleWorkflows.
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules } }),
+    // Without a prebuilt bundle the SDK bundles with these interceptors; bundleWorkflows passes the same ones.
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules }, interceptors: { workflowModules: workflowInterceptorModules } }),
   });
 }

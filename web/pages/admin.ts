@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { latestPolicies } from '../../domain/policies';
 import type { JourneyList, Statistics } from '../../api/schemas';
+import { exportLink } from './exports';
 import { PHASES, REGIMES } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
 import { formatDate, formatMonth, formatNumber, formatShare, municipalityName } from '../format';
@@ -70,6 +71,7 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
         <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
       </form>
       <p class="utrecht-paragraph" id="journey-count">${t('admin.count', { count: formatNumber(lang, total.count) })}</p>
+      ${exportLink(ctx, 'journeys.csv', given)}
       ${list.journeys.length === 0
         ? html`<p class="utrecht-paragraph">${t('admin.noJourneys')}</p>`
         : html`<div class="koers-table-wrap"><table class="utrecht-table" id="journeys">
@@ -176,6 +178,7 @@ async function dashboard(web: Web): Promise<void> {
       html`<h1 class="utrecht-heading-1">${t('dashboard.title')}</h1>
       <p class="utrecht-paragraph">${t('dashboard.intro')} ${t('dashboard.sample', { count: formatNumber(lang, stats.journeys) })} (${t('journey.today')} ${formatDate(lang, stats.today)})</p>
       <p class="utrecht-paragraph" id="dashboard-scope">${t('dashboard.scope', { count: formatNumber(lang, stats.unavailable) })}</p>
+      ${exportLink(ctx, 'dashboard.csv', { municipality, regime })}
       <form method="get" action="${href('/dashboard')}" class="koers-filters" aria-label="${t('inbox.filters')}">
         ${select(t, 'f-municipality', t('journey.municipality'), municipalities().map((m) => [m, municipalityName(m)]), municipality)}
         ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, t(`regime.${r}`)]), regime)}

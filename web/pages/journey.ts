@@ -20,7 +20,7 @@ import type { Lang, Translate } from '../messages';
 import { messageText, problemShown, zodErrors, type ShownError } from '../problems';
 import { personFacts, personLabel, personOf } from '../person';
 import type { EventType } from '../../domain/events';
-import { inboxOrder, taskTable } from './inbox';
+import { inboxOrder, loadColleagues, staffName, taskTable } from './inbox';
 import { ENDING } from './milestones';
 import { ADMIN_ACTIONS, adminCard, sendAdminAction, type AdminAction } from './journey-admin';
 
@@ -301,6 +301,8 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
   const person = personOf(journey as unknown as Record<string, unknown>);
+  const admin = web.session.principal.role === 'admin';
+  const colleagues = await loadColleagues(web);
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },
@@ -316,7 +318,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.runStatus')}</dt><dd>${t(`journeyStatus.${journey.status}`)}</dd>
         <dt>${t('journey.phase')}</dt><dd>${journey.inburgeringsplicht?.status === 'not-yet' ? t('phase.not-yet') : t(`phase.${journey.phase}`)}</dd>
         <dt>${t('journey.plicht')}</dt><dd id="plicht">${plichtText(t, lang, journey.inburgeringsplicht)}</dd>
-        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${t(`role.${journey.caseworker.role}`)}${journey.caseworker.id ? ` / ${journey.caseworker.id}` : ''}` : '—'}</dd>
+        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${t(`role.${journey.caseworker.role}`)}${journey.caseworker.id ? ` / ${staffName(colleagues, journey.caseworker.id)}` : ''}` : '—'}</dd>
         <dt>${t('journey.policy')}</dt><dd>${journey.policy ? `${municipalityName(journey.policy.id)} ${journey.policy.version}` : '—'}</dd>
         <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
@@ -324,7 +326,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
       ${clockTimeline(t, journey.clocks, today, lang)}
       ${clockTable(t, lang, journey.clocks)}
-      ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false })}
+      ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false, colleagues })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
       ${takesCommands(journey) ? html`<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>` : ''}
       ${eventTable(web, journeyId, timeline, takesCommands(journey))}
@@ -348,7 +350,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
           ${commandForm(web, journey, 'instrument', state)}
         </section>`
           : ''}
-        ${web.session.principal.role === 'admin' ? adminCard(web, journey, person, state) : ''}
+        ${admin ? adminCard(web, journey, person, state, colleagues) : ''}
       </div>`,
     ),
   );

@@ -234,6 +234,8 @@ describe('bad input', () => {
       tasks: [{ key: 'hold-intake', kind: 'hold-intake', candidateGroup: 'regisseur-werk', followUpDate: '2025-04-10', dueDate: '2025-04-15' }],
     });
     ids = { journeyId, taskId: `${journeyId}:hold-intake`, messageId: '00000000-0000-0000-0000-000000000000' };
+    // The colleagues the valid bodies hand work to have signed in (the staff directory knows them).
+    for (const id of ['cw-anna', 'cw-bram']) await h.staff.recordSignIn({ id, name: id, role: 'caseworker', municipalities: ['borger-odoorn'] });
   });
   afterAll(() => h.stop());
 

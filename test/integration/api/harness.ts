@@ -11,7 +11,7 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createApp, type KoersApp } from '../../../api/app';
+import { createApp, type AppDeps, type KoersApp } from '../../../api/app';
 import { ApiKeys, type ApiKeyEntry } from '../../../api/auth';
 import { AuditStore, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
@@ -28,6 +28,7 @@ import { PolicyVersions } from '../../../store/policies';
 import { CalendarTokens } from '../../../store/ical';
 import { RetentionStore } from '../../../store/retention';
 import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
+import { StaffDirectory } from '../../../staff/directory';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
@@ -109,6 +110,9 @@ export interface HarnessOptions {
   maxBacklogSeconds?: number;
   /** People sign in at this OpenID Connect provider (default: development mode, API keys). */
   oidc?: OidcSettings;
+  /** Settings of a deployment (AppDeps.trustProxy, AppDeps.metricsToken). */
+  trustProxy?: AppDeps['trustProxy'];
+  metricsToken?: string;
 }
 
 let sequence = 0;
@@ -127,6 +131,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db);
   const staffPseudonyms = new StaffPseudonyms(db);
+  const staff = new StaffDirectory(db);
 
   const persons = new PersonIndex(db);
 
@@ -182,6 +187,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     journeys,
     policies: new PolicyVersions(db),
     outbox,
+    staff,
     journeySignals,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
@@ -195,6 +201,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
     ...(options.now ? { now: options.now } : {}),
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
     ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   });
 
   // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.
@@ -227,6 +235,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     persons,
     journeys,
     outbox,
+    staff,
     audit,
     retention,
     taskQueue,

@@ -72,4 +72,39 @@ describe('a task completed while Temporal is stalled', () => {
     expect(await eventually(pending, (rows) => rows.length === 0, 5000)).toEqual([]);
     expect((await h.as('caseworker').post(`${url}/complete`, { form: { pipDate: '2025-06-01', leerroute: 'b1' } })).status).toBe(200);
   });
+
+  it('moves a journey during the stall: the index and the journey end up in the same municipality', async () => {
+    const journeyId = await h.createJourney();
+    await h.settled(journeyId);
+    process.kill(server.pid!, 'SIGSTOP');
+    frozen = true;
+    const moved = await h.as('admin').post(`/v1/journeys/${journeyId}/move`, { municipality: 'midden-drenthe' });
+    process.kill(server.pid!, 'SIGCONT');
+    frozen = false;
+    expect(moved.status).toBe(202);
+    expect(await h.persons.municipalityOf(journeyId)).toBe('midden-drenthe');
+    const state = await eventually(() => h.client.workflow.getHandle(journeyId).query(stateQuery).catch(() => undefined), (s) => s?.municipality === 'midden-drenthe', 30_000);
+    expect(state?.municipality).toBe('midden-drenthe');
+    expect(await eventually(pending, (rows) => rows.length === 0, 5000)).toEqual([]);
+  });
+
+  it('answers a batch of events during the stall by one deadline, each event with its own outcome', async () => {
+    const journeyId = await h.createJourney({ permitGrantedOn: '2025-03-14' });
+    await h.settled(journeyId);
+    const batch = Array.from({ length: 20 }, (_, i) => cloudEvent('nl.koers.brp.registered', { occurredOn: '2025-04-01' }, `${journeyId}-batch-${i}`));
+    process.kill(server.pid!, 'SIGSTOP');
+    frozen = true;
+    const started = Date.now();
+    const res = await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, batch, 'application/cloudevents-batch+json');
+    timings['batch of 20 during the stall'] = Date.now() - started;
+    process.kill(server.pid!, 'SIGCONT');
+    frozen = false;
+    expect(res.status).toBe(207);
+    expect(res.body.results.map((r: { index: number; status: number }) => [r.index, r.status])).toEqual(batch.map((_, i) => [i, 503]));
+    // One Temporal call's deadline for the batch, not one per event.
+    expect(timings['batch of 20 during the stall']).toBeLessThan(2 * TIMEOUT_MS);
+    // Sent again once Temporal answers: each event is new (nothing was half-kept), the journey applies it once.
+    const again = await eventually(() => h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, batch, 'application/cloudevents-batch+json'), (r) => r.body.results?.every((x: { status: number }) => x.status === 202), 30_000);
+    expect(again.body.results.map((r: { status: number }) => r.status)).toEqual(batch.map(() => 202));
+  });
 });

@@ -8,6 +8,7 @@ import { identitySettings, IdentityEnvSchema } from '../../../identity/config';
 import { principalFromClaims } from '../../../identity/oidc';
 import { PAGES, permissionsMarkdown } from '../../../identity/permissions';
 import { sessionIdHash } from '../../../identity/sessions';
+import { DELEGATION_TTL_MS, Delegations } from '../../../identity/delegation';
 import { ConfigError, loadConfig } from '../../../platform/config';
 import { openDatabase, type Db } from '../../../store/db';
 import { migrateToLatest } from '../../../store/migrations';
@@ -191,5 +192,23 @@ describe('the permissions table', () => {
   it('is what docs/roles.md says (regenerate with `npm run docs:roles`)', () => {
     const doc = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'roles.md'), 'utf8');
     expect(doc).toBe(permissionsMarkdown());
+  });
+});
+
+describe('delegation tokens (the web app calling the API as the person)', () => {
+  it('stand for the principal until revoked or a minute has passed, and are unguessable', () => {
+    let now = 0;
+    const delegations = new Delegations(() => now);
+    const principal = { role: 'reader' as const, name: 'rd-rita', municipalities: ['borger-odoorn'], eventTypes: [], keyId: '0123456789ab' };
+    const token = delegations.issue(principal);
+    expect(token).toMatch(/^koers-delegated\.[A-Za-z0-9_-]{43}$/);
+    expect(delegations.issue(principal)).not.toBe(token);
+    expect(delegations.find(token)).toBe(principal);
+    expect(delegations.find(`${token}x`)).toBeUndefined();
+    delegations.revoke(token);
+    expect(delegations.find(token)).toBeUndefined();
+    const late = delegations.issue(principal);
+    now += DELEGATION_TTL_MS;
+    expect(delegations.find(late)).toBeUndefined();
   });
 });

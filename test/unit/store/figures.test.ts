@@ -12,6 +12,7 @@ import { findPolicy } from '../../../domain/policies';
 import type { Regime } from '../../../domain/types';
 import { viewOn } from '../../../store/journey-view';
 import { JourneyReadModel, type JourneyListFilter } from '../../../store/journeys';
+import { migrateDown, migrateToLatest } from '../../../store/migrations';
 import type { JourneyState } from '../../../workflows/definitions';
 import { Journey } from '../../../workflows/journey-state';
 import { describeEachDatabase } from './databases';
@@ -230,4 +231,19 @@ describeEachDatabase('the dashboard figures over every journey', (t) => {
     const counted = await model.countByMunicipalityAndPhase({}, TODAY);
     expect(Object.fromEntries(counted.map((c) => [`${c.municipality}/${c.phase}`, c.count]))).toEqual(Object.fromEntries(perPhase));
   }, 180_000);
+
+  it('are filled for the rows written before the figures existed, from their stored views', async () => {
+    const db = t.db();
+    const model = new JourneyReadModel(db);
+    const generated = generate(40);
+    for (const g of generated) await write(model, g);
+    const before = figures(await model.figureCounts({}, TODAY, until));
+    // Back to the schema before 0009_i25_figures (the rows and their views stay), then forward again.
+    for (let i = 0; i < 20 && !(await migrateDown(db)).includes('0009_i25_figures'); i++);
+    expect((await db.introspection.getTables()).map((x) => x.name)).not.toContain('journey_clocks');
+    await migrateToLatest(db);
+    expect(figures(await model.figureCounts({}, TODAY, until))).toEqual(before);
+    expect(before.journeys).toBeGreaterThan(0);
+    expect(Object.keys(before.steps).length).toBeGreaterThan(3);
+  });
 });

@@ -1,0 +1,146 @@
+/**
+ * The lists and the dashboard as CSV (issue 25): every row over several store pages, the filters
+ * applied, only what the caller's role may see, and the same rows and fields as the JSON lists.
+ */
+import { addDays } from '../../../domain/dates';
+import { EXPORT_PAGE_SIZE } from '../../../api/export';
+import type { TaskKind } from '../../../domain/types';
+import request from 'supertest';
+import { apiHarness, KEYS, type ApiHarness } from './harness';
+
+const JOURNEYS = EXPORT_PAGE_SIZE * 2 + 17;
+
+/** A CSV answer's rows as objects by header (the test's values hold no comma or quote). */
+function parseCsv(text: string): Array<Record<string, string>> {
+  const [header, ...lines] = text.replace(/^\uFEFF/, '').trimEnd().split('\n');
+  const names = header!.split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [names[i]!, v])));
+}
+
+const csv = (r: { text: string }) => parseCsv(r.text);
+
+describe('CSV exports of the lists and the dashboard', () => {
+  let h: ApiHarness;
+
+  beforeAll(async () => {
+    h = await apiHarness();
+    // Written straight into the read model and the task store, as the journeys' own steps write them.
+    for (let i = 0; i < JOURNEYS; i++) {
+      const journeyId = `export-${String(i).padStart(5, '0')}`;
+      const municipality = i % 3 === 0 ? 'midden-drenthe' : 'borger-odoorn';
+      const dueDate = addDays('2026-01-01', i % 400);
+      await h.journeys.write({
+        journeyId,
+        seq: 1,
+        municipality,
+        regime: 'wi2021',
+        phase: i % 2 ? 'intake' : 'arrival',
+        runStatus: 'running',
+        caseworker: { role: 'regisseur-werk' },
+        view: {},
+        deadlines: [{ clock: 'pip', finalDate: dueDate, open: true }],
+        startedAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
+      });
+      await h.tasks.syncJourneyTasks({
+        journeyId,
+        municipality,
+        caseworkerRole: 'regisseur-werk',
+        tasks: [{ key: 'draw-up-pip', kind: 'draw-up-pip' as TaskKind, candidateGroup: 'regisseur-werk', followUpDate: dueDate, dueDate, ...(i % 5 === 0 ? { assignee: 'cw-anna' } : {}) }],
+      });
+    }
+  }, 120_000);
+
+  afterAll(() => h?.stop());
+
+  it('downloads every journey the admin list filters find, with the list\'s fields', async () => {
+    const all = await h.as('admin').get('/v1/journeys/export');
+    expect(all.status).toBe(200);
+    expect(all.headers['content-type']).toMatch(/^text\/csv/);
+    expect(all.headers['content-disposition']).toMatch(/^attachment; filename="trajecten-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const rows = csv(all);
+    expect(rows).toHaveLength(JOURNEYS);
+    expect(new Set(rows.map((r) => r.journeyId)).size).toBe(JOURNEYS);
+    // Newest first, as the list; the same fields as its first page.
+    const page = await h.as('admin').get('/v1/journeys?pageSize=3');
+    expect(rows.slice(0, 3).map((r) => r.journeyId)).toEqual(page.body.journeys.map((j: { journeyId: string }) => j.journeyId));
+    expect(rows[0]).toEqual({
+      journeyId: page.body.journeys[0].journeyId,
+      status: 'RUNNING',
+      startedAt: page.body.journeys[0].startedAt,
+      municipality: page.body.journeys[0].municipality,
+      phase: page.body.journeys[0].phase,
+      regime: 'wi2021',
+      overdue: String(page.body.journeys[0].overdue),
+      nextFinalDate: '',
+      caseworkerRole: 'regisseur-werk',
+      caseworkerId: '',
+    });
+
+    const filtered = csv(await h.as('admin').get('/v1/journeys/export?municipality=midden-drenthe&phase=intake'));
+    const count = await h.as('admin').get('/v1/journeys/count?municipality=midden-drenthe&phase=intake');
+    expect(filtered).toHaveLength(count.body.count);
+    expect(filtered.every((r) => r.municipality === 'midden-drenthe' && r.phase === 'intake')).toBe(true);
+
+    expect((await h.as('caseworker').get('/v1/journeys/export')).status).toBe(403);
+    const bad = await h.as('admin').get('/v1/journeys/export?phase=nowhere');
+    expect(bad.status).toBe(400);
+  });
+
+  it("downloads a caseworker's tasks and the team's tasks, only of the caller's municipalities", async () => {
+    const team = csv(await h.as('caseworker').get('/v1/tasks/team/export?status=all'));
+    const expected = Array.from({ length: JOURNEYS }, (_, i) => i).filter((i) => i % 3 !== 0).length;
+    expect(team).toHaveLength(expected);
+    expect(team.every((r) => r.municipality === 'borger-odoorn' && r.kind === 'draw-up-pip')).toBe(true);
+    // Sorted by due date as the list, and the list's fields.
+    const first = await h.as('caseworker').get('/v1/tasks/team?status=all&pageSize=1');
+    expect(team[0]).toEqual(expect.objectContaining({ taskId: first.body.tasks[0].taskId, dueDate: first.body.tasks[0].dueDate, overdue: String(first.body.tasks[0].overdue) }));
+
+    const mine = csv(await h.as('caseworker').get('/v1/tasks/mine/export'));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((r) => r.assignee === 'cw-anna')).toBe(true);
+    const overdue = csv(await h.as('caseworker').get('/v1/tasks/team/export?overdue=true'));
+    expect(overdue.every((r) => r.overdue === 'true')).toBe(true);
+
+    expect(csv(await h.as('caseworkerOther').get('/v1/tasks/team/export?status=all')).every((r) => r.municipality === 'midden-drenthe')).toBe(true);
+    expect((await h.as('partnerBrp').get('/v1/tasks/team/export')).status).toBe(403);
+  });
+
+  it("downloads the dashboard's tables with the same figures as the dashboard", async () => {
+    const stats = await h.as('admin').get('/v1/statistics?municipality=borger-odoorn');
+    const rows = csv(await h.as('admin').get('/v1/statistics/export?municipality=borger-odoorn'));
+    expect(rows.filter((r) => r.table === 'municipality')).toEqual(
+      stats.body.municipalities.map((b: { key: string; journeys: number }) => expect.objectContaining({ key: b.key, journeys: String(b.journeys) })),
+    );
+    expect(rows.filter((r) => r.table === 'month')).toHaveLength(stats.body.months.length);
+    expect((await h.as('caseworker').get('/v1/statistics/export')).status).toBe(403);
+  });
+
+  it('offers the downloads on the pages, with the filters shown, and streams them through the web app', async () => {
+    const server = h.app.listen(0, '127.0.0.1');
+    try {
+      const web = request.agent(server);
+      const signIn = async (key: string) => expect((await web.post('/app/sign-in').type('form').send({ apiKey: key })).status).toBe(303);
+      await signIn(KEYS.admin);
+      const admin = await web.get('/app/admin?municipality=midden-drenthe&phase=intake');
+      expect(admin.text).toContain('href="/app/exports/journeys.csv?municipality=midden-drenthe&amp;phase=intake"');
+      expect(admin.text).toContain('Downloaden als CSV');
+      const download = await web.get('/app/exports/journeys.csv?municipality=midden-drenthe&phase=intake').buffer(true);
+      expect(download.status).toBe(200);
+      expect(download.headers['content-disposition']).toMatch(/^attachment; filename="trajecten-/);
+      const rows = parseCsv(download.text);
+      expect(rows).toHaveLength((await h.as('admin').get('/v1/journeys/count?municipality=midden-drenthe&phase=intake')).body.count);
+      expect((await web.get('/app/dashboard?municipality=borger-odoorn')).text).toContain('href="/app/exports/dashboard.csv?municipality=borger-odoorn"');
+
+      await signIn(KEYS.caseworker);
+      const inbox = await web.get('/app/inbox?status=all');
+      expect(inbox.text).toContain('href="/app/exports/tasks-team.csv?status=all"');
+      const team = parseCsv((await web.get('/app/exports/tasks-team.csv?status=all').buffer(true)).text);
+      expect(team.every((r) => r.municipality === 'borger-odoorn')).toBe(true);
+      expect(team.length).toBeGreaterThan(EXPORT_PAGE_SIZE);
+      // The journey list is the administrators': a caseworker's session gets no download.
+      expect((await web.get('/app/exports/journeys.csv')).status).toBe(403);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
