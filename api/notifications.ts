@@ -27,7 +27,9 @@ export function asMyNotification(principal: Principal, m: OutboxMessage): z.outp
   if (m.kind !== 'reminder' && m.kind !== 'escalation') return undefined;
   if (!mayAccessMunicipality(principal, payload.municipality)) return undefined;
   const role = payload.notification?.recipientRole;
-  if (principal.role !== 'admin' && principal.teams?.length && (role === undefined || !principal.teams.includes(role))) return undefined;
+  // A key with teams sees what is addressed to them; a team lead also the escalations to team leads.
+  const teams = [...(principal.teams ?? []), ...(principal.role === 'team-lead' ? ['team-lead'] : [])];
+  if (principal.role !== 'admin' && teams.length > 0 && (role === undefined || !teams.includes(role))) return undefined;
   const n = payload.notification ?? {};
   return {
     id: m.id,
@@ -56,7 +58,6 @@ export function notificationRoutes(ctx: ApiContext): RouteDef[] {
         description:
           "Those of my municipalities and, for a key with teams, addressed to one of my teams (an admin: all). Looked for among the newest reminders and escalations the outbox keeps.",
         tags: ['caseworker'],
-        roles: ['caseworker', 'admin'],
         query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
         responses: { 200: { description: 'My notifications', schema: MyNotificationList } },
       },

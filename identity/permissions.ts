@@ -76,6 +76,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   unclaimTask: WORKERS,
   reassignTask: WORKERS,
   completeTask: WORKERS,
+  // the reminders and escalations the outbox keeps for the key's municipalities and teams (api/notifications.ts)
+  listMyNotifications: READERS,
   issueCalendarToken: WORKERS,
   revokeCalendarToken: WORKERS,
   // the staff directory and the team lead's tools (staff/, api/staff.ts)

@@ -49,7 +49,7 @@ export const fieldLabel = (t: Translate, name: string): string => {
 /** Which catalogue group names a field's choices (`option.<group>.<value>`): a start form's `kind` is an instrument. */
 const OPTION_GROUPS: Record<string, string> = { kind: 'instrument', instrument: 'instrument', leerroute: 'leerroute', decision: 'decision', ground: 'ground' };
 
-/** The catalogue key of a choice, and the choice as the page's language names it (the value itself only where the catalogue has none). */
+/** The catalogue key of a choice; a choice in words (the value itself only where the catalogue has none). */
 export const optionKey = (field: string, value: string): string => `option.${OPTION_GROUPS[field] ?? field}.${value}`;
 
 export const optionLabel = (t: Translate, field: string, value: string): string => {
@@ -66,12 +66,10 @@ export const optionLabel = (t: Translate, field: string, value: string): string 
 export function fields(
   t: Translate,
   schema: ObjectSchema,
-  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[]; choices?: Record<string, readonly string[]> },
+  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[] },
 ): Html {
   const out: Html[] = [];
-  for (const [name, schemaProp] of Object.entries(schema.properties)) {
-    // A free-text field the journey checks against a list (an extension's ground) is offered as that list.
-    const prop = options.choices?.[name] ? { ...schemaProp, enum: [...options.choices[name]] } : schemaProp;
+  for (const [name, prop] of Object.entries(schema.properties)) {
     if (options.omit?.includes(name)) continue;
     const id = `${options.idPrefix}-${name}`;
     const required = schema.required?.includes(name) ?? false;

@@ -594,8 +594,6 @@ const nl = {
   'notificationStatus.pending': 'wacht op verzending',
   'notificationStatus.sent': 'verstuurd',
   'notificationStatus.failed': 'niet verstuurd',
-  'process.running': 'lopende trajecten',
-  'process.showJourneys': 'Toon de trajecten',
   'dashboard.showJourneys': 'Toon de trajecten van {key}',
   // Issue 22: the basis of a clock's dates (contract v1.2)
   'journey.basis': 'Grondslag',
@@ -1242,8 +1240,6 @@ const en: Record<MessageKey, string> = {
   'notificationStatus.pending': 'waiting to be sent',
   'notificationStatus.sent': 'sent',
   'notificationStatus.failed': 'not sent',
-  'process.running': 'running journeys',
-  'process.showJourneys': 'Show the journeys',
   'dashboard.showJourneys': 'Show the journeys of {key}',
   // Issue 22: the basis of a clock's dates (contract v1.2)
   'journey.basis': 'Basis',

@@ -23,14 +23,6 @@ export interface ShownError {
   message: string;
 }
 
-/** The label of a field, from its dotted path (`form.heldOn` → "Gehouden op"). */
-export function fieldLabel(t: Translate, path: string): string {
-  const name = path.split('.').pop() ?? path;
-  const key = `field.${name}`;
-  const text = t(key);
-  return text === key ? t('field.unknown') : text;
-}
-
 type Params = Record<string, string | number>;
 
 /**
@@ -189,8 +181,11 @@ export function problemShown(t: Translate, lang: Lang, problem: ProblemBody & { 
     default:
       if (problem.status >= 500) message = t('problem.unavailable');
       else if (errors.length > 0) {
+        // The journey's own rules refused it (a rejected update names its `reason`; an event it does not admit says so):
+        // say why at the top too. A refusal of the request's shape only marks the fields.
+        const byJourney = typeof problem.reason === 'string' || /^The journey does not admit/.test(problem.detail ?? '');
         const fieldless = errors.filter((e) => !/^(form\.)?[A-Za-z]+$/.test(e.path) || e.path === 'journey');
-        message = fieldless.length > 0 ? t('action.refused', { detail: fieldless.map((e) => e.message).join(' ') }) : t('form.errors');
+        message = byJourney || fieldless.length > 0 ? t('action.refused', { detail: (byJourney ? errors : fieldless).map((e) => e.message).join(' ') }) : t('form.errors');
       } else message = t('problem.notAccepted');
   }
   return { message, errors };

@@ -2,6 +2,31 @@
 // keeping the bpmn.io watermark its licence requires. States and counts come from the page itself.
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 
+const VOWEL = /[aeiouyàáäèéëïíóöü]/i;
+const LETTER = /[a-zà-ÿ]/i;
+
+/**
+ * Dutch compounds ("Participatieverklaring") are longer than a task box is wide: bpmn-js then cuts them
+ * anywhere. It breaks at a soft hyphen (U+00AD) instead, showing a hyphen, so each long word gets one
+ * at its syllable boundaries (before the consonant, or the kl/vr/… cluster, that starts a syllable). Only for drawing:
+ * the downloadable file keeps the names as they are.
+ */
+export function hyphenate(word) {
+  if (word.length < 10) return word;
+  const consonant = (c) => c !== undefined && LETTER.test(c) && !VOWEL.test(c);
+  const breaks = new Set();
+  for (let i = 2; i < word.length - 2; i++) {
+    // A syllable starts at the consonant before a vowel, or at an onset cluster (kl, vr, gr, …) before it.
+    if (!consonant(word[i]) || !VOWEL.test(word[i + 1])) continue;
+    let onset = /[lr]/i.test(word[i]) && /[bcdfgkptvw]/i.test(word[i - 1]) ? i - 1 : i;
+    if (/h/i.test(word[i]) && /c/i.test(word[i - 1])) onset = /s/i.test(word[i - 2]) ? i - 2 : i - 1;
+    if (onset >= 2 && onset <= word.length - 3 && LETTER.test(word[onset - 1])) breaks.add(onset);
+  }
+  return [...word].map((c, i) => (breaks.has(i) ? `\u00AD${c}` : c)).join('');
+}
+
+const hyphenateNames = (xml) => xml.replace(/\sname="([^"]*)"/g, (_m, name) => ` name="${name.replace(/[^\s()/-]+/g, hyphenate)}"`);
+
 async function show() {
   const container = document.getElementById('diagram');
   const dataElement = document.getElementById('process-data');
@@ -9,7 +34,7 @@ async function show() {
   const data = JSON.parse(dataElement.textContent || '{}');
   const viewer = new NavigatedViewer({ container });
   const answer = await fetch(data.bpmnUrl, { credentials: 'same-origin' });
-  await viewer.importXML(await answer.text());
+  await viewer.importXML(hyphenateNames(await answer.text()));
   const canvas = viewer.get('canvas');
   canvas.zoom('fit-viewport', 'auto');
   for (const [id, state] of Object.entries(data.states || {})) {

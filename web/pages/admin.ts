@@ -4,6 +4,7 @@
  * or failed ones stand out), and the dashboard with the seed's questions as charts.
  */
 import type { z } from 'zod';
+import { amsterdamDateOf } from '../../domain/dates';
 import { latestPolicies } from '../../domain/policies';
 import type { JourneyList, Statistics } from '../../api/schemas';
 import { exportLink } from './exports';
@@ -93,7 +94,7 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
               <td class="utrecht-table__cell">${j.overdue ? statusBadge(t, 'overdue') : t('no')}</td>
               <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, j.nextFinalDate, 'short')}</td>
               <td class="utrecht-table__cell">${failed(j.status) ? html`<span class="koers-status koers-status--failed">${t('admin.failed')}: ${executionStatus(t, j.status)}</span>` : executionStatus(t, j.status)}</td>
-              <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, j.startedAt.slice(0, 10), 'short')}</td></tr>`,
+              <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, amsterdamDateOf(Date.parse(j.startedAt)), 'short')}</td></tr>`,
           )}</tbody></table></div>`}
       ${nextPage ? html`<p class="utrecht-paragraph"><a class="utrecht-link" id="next-page" rel="next" href="${nextPage}">${t('admin.nextPage')}</a></p>` : ''}`,
     ),

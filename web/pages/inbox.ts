@@ -176,7 +176,7 @@ export function taskTable(
       ${options.selectFor ? html`<th class="utrecht-table__header-cell" scope="col">${t('task.select')}</th>` : ''}
       <th class="utrecht-table__header-cell" scope="col">${t('task.kind')}</th>
       ${showJourney ? html`<th class="utrecht-table__header-cell" scope="col">${t('inbox.person')}</th><th class="utrecht-table__header-cell" scope="col">${t('journey.municipality')}</th>` : ''}
-      <th class="utrecht-table__header-cell" scope="col">${t('task.clock')}</th>
+      ${showJourney ? '' : html`<th class="utrecht-table__header-cell" scope="col">${t('task.clock')}</th>`}
       <th class="utrecht-table__header-cell" scope="col">${t('task.followUp')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('task.due')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('task.daysLeft')}</th>

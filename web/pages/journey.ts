@@ -5,7 +5,6 @@
  */
 import type { z } from 'zod';
 import { dayNumber, dayOfWeek } from '../../domain/dates';
-import { EXTENSION_GROUNDS } from '../../domain/extensions';
 import { findPolicy } from '../../domain/policies';
 import { pageRoles } from '../../identity/permissions';
 import type { Journey, Task, Timeline } from '../../api/schemas';
@@ -287,7 +286,7 @@ function commandForm(web: Web, journey: JourneyView, command: Command, state: Ac
   const defaults: Record<string, unknown> = command === 'ladder' ? { assessedOn: web.today } : command === 'extension' ? { requestedOn: web.today } : { startedOn: web.today };
   return html`<details class="koers-details"${active ? html` open` : ''}><summary>${t(spec.title)}</summary>
     <form method="post" action="${href(`/journeys/${journeyId}/${command}`)}" novalidate>${csrfField(web.ctx)}
-    ${fields(t, schema, { idPrefix: command, values: active ? state.values : defaults, errors: active ? state.errors : [], choices: { ground: EXTENSION_GROUNDS[journey.regime] } })}
+    ${fields(t, schema, { idPrefix: command, values: active ? state.values : defaults, errors: active ? state.errors : [] })}
     <button type="submit" class="utrecht-button utrecht-button--primary-action">${t(spec.title)}</button></form></details>`;
 }
 

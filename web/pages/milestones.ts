@@ -11,12 +11,12 @@ import { EVENT_TYPES, eventDataSchema, isEventType, type EventType } from '../..
 import { reportableMilestones, type MilestoneReporting } from '../../domain/reporting';
 import type { FieldError } from '../api-client';
 import { ApiError } from '../api-client';
-import { problemShown } from '../problems';
 import type { Web, WebRoute } from '../app';
 import { fields, formValues, objectSchema } from '../forms';
 import { html, type Html } from '../html';
 import { alert, csrfField, href, page } from '../layout';
 import { personLabel, personOf } from '../person';
+import { problemShown } from '../problems';
 import { afterChange } from './journey';
 
 /** Where a staff-reported fact came from: the document the caseworker has in front of them. */

@@ -8,7 +8,7 @@ import type { MunicipalityPolicy } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
 import { optionLabel } from '../forms';
 import { legalCitation } from '../problems';
-import { formatDate, formatDateTime, municipalityName } from '../format';
+import { formatDate, formatDateTime, formatNumber, municipalityName } from '../format';
 import { html, type Html } from '../html';
 import { page } from '../layout';
 import type { Translate } from '../messages';
@@ -26,7 +26,7 @@ export function periodText(t: Translate, period: Period): string {
 
 async function policyPage(web: Web): Promise<void> {
   const { req, res, ctx, api } = web;
-  const t = ctx.t;
+  const { t } = ctx;
   const municipality = String(req.params.municipality);
   const { policy, amendments } = await api.read<PolicyView>(`/v1/policies/${encodeURIComponent(municipality)}`);
   const p = policy as { id: string; name?: string; version: number; effectiveFrom: string; defaultCaseworkerRole?: string; periods?: Record<string, Period>; reminderLeadDays?: number[]; escalation?: { role?: string }; instruments?: Record<string, { source?: string }> };
@@ -43,7 +43,7 @@ async function policyPage(web: Web): Promise<void> {
         ${row(t('policy.effectiveFrom'), formatDate(ctx.lang, p.effectiveFrom))}
         ${p.defaultCaseworkerRole ? row(t('policy.defaultCaseworkerRole'), optionLabel(t, 'role', p.defaultCaseworkerRole)) : ''}
         ${Object.entries(p.periods ?? {}).map(([name, period]) => row(t(`policyPeriod.${name}`), periodText(t, period)))}
-        ${p.reminderLeadDays ? row(t('policy.reminders'), p.reminderLeadDays.join(', ')) : ''}
+        ${p.reminderLeadDays ? row(t('policy.reminders'), p.reminderLeadDays.map((d) => formatNumber(ctx.lang, d)).join(', ')) : ''}
         ${p.escalation?.role ? row(t('policy.escalation'), optionLabel(t, 'role', p.escalation.role)) : ''}
       </dl>
       <h2 class="utrecht-heading-2">${t('policy.instruments')}</h2>

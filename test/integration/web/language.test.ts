@@ -93,7 +93,7 @@ class Visitor {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(path: string, form?: Record<string, string>): Promise<{ status: number; html: string; location?: string }> {
+  async request(path: string, form?: Record<string, string>): Promise<{ status: number; html: string; location?: string; type: string }> {
     const res = await fetch(`${this.base}${path}`, {
       method: form ? 'POST' : 'GET',
       redirect: 'manual',
@@ -107,11 +107,11 @@ class Visitor {
       this.cookies.set(name!, value.join('='));
     }
     const location = res.headers.get('location') ?? undefined;
-    return { status: res.status, html: await res.text(), ...(location ? { location } : {}) };
+    return { status: res.status, html: await res.text(), type: res.headers.get('content-type') ?? '', ...(location ? { location } : {}) };
   }
 
   /** GET, following redirects inside the app. */
-  async get(path: string): Promise<{ status: number; html: string; url: string }> {
+  async get(path: string): Promise<{ status: number; html: string; url: string; type: string }> {
     let url = path;
     for (let i = 0; i < 5; i++) {
       const answer = await this.request(url);
@@ -124,7 +124,7 @@ class Visitor {
     throw new Error(`too many redirects from ${path}`);
   }
 
-  async post(path: string, form: Record<string, string>): Promise<{ status: number; html: string; url: string }> {
+  async post(path: string, form: Record<string, string>): Promise<{ status: number; html: string; url: string; type: string }> {
     const answer = await this.request(path, form);
     if (answer.status >= 300 && answer.status < 400 && answer.location) return this.get(answer.location);
     return { ...answer, url: path };
@@ -234,6 +234,8 @@ describe('the web app in Dutch and in English: every page and form', () => {
       const page = await visitor.get(href);
       pages++;
       expect([href, page.status < 500]).toEqual([href, true]);
+      // A download (a CSV export for a spreadsheet, a BPMN file) is data, not a page.
+      if (!page.type.startsWith('text/html')) continue;
       for (const f of faults(page.html, lang)) found.push(`${lang} ${who} ${href}: ${f}`);
       // Each form that asks for something, sent without an answer: its refusal is read too.
       for (const form of formsOf(page.html)) {
@@ -252,6 +254,7 @@ describe('the web app in Dutch and in English: every page and form', () => {
     ['en', 'caseworker'],
     ['nl', 'admin'],
     ['en', 'admin'],
+    ['nl', 'teamLead'],
   ] as Array<[Lang, KeyName]>)('in %s, as %s: no catalogue key, raw code or other language on any page or refusal', async (lang, who) => {
     const start = who === 'admin' ? ['/app/admin', '/app/dashboard', '/app/process', '/app/process?regime=wi2013', `/app/journeys/${correctedJourney}`, `/app/journeys/${minorJourney}`] : ['/app/inbox', `/app/journeys/${overdueJourney}`, `/app/journeys/${minorJourney}`];
     const { pages, forms, found } = await walk(who, lang, start);
@@ -323,6 +326,24 @@ describe('the web app in Dutch and in English: every page and form', () => {
     expect(page).toContain('id="notifications"');
     expect(page).toContain(`/app/journeys/${overdueJourney}`);
     expect((await h.as('caseworkerOther').get('/v1/notifications/mine')).body.notifications.some((n: { journeyId: string }) => n.journeyId === overdueJourney)).toBe(false);
+  });
+
+  it('offers no action on an ended journey, and a command sent anyway is refused in Dutch', async () => {
+    // Past the pension age before the permit: never obliged, no bijstand, so nothing keeps it running.
+    const ended = await h.createJourney({ permitGrantedOn: '2020-01-06', birthDate: '1950-01-01' });
+    const status = await eventually(async () => (await h.as('admin').get(`/v1/journeys/${ended}`)).body.status as string, (s) => s === 'completed', 30_000);
+    expect(status).toBe('completed');
+    const visitor = new Visitor(base, 'nl');
+    await visitor.signIn(KEYS.admin);
+    const page = await visitor.get(`/app/journeys/${ended}`);
+    expect(readable(page.html)).toContain('Dit traject loopt niet meer');
+    for (const command of ['ladder', 'extension', 'instrument']) expect(page.html).not.toContain(`/journeys/${ended}/${command}"`);
+    expect(page.html).not.toContain('id="record-milestone"');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const refused = await visitor.post(`/app/journeys/${ended}/ladder`, { _csrf: csrf, rung: '3', assessedOn: today });
+    expect(refused.status).toBe(422);
+    expect(readable(refused.html)).toContain('Dit traject loopt niet meer; er is niets gewijzigd.');
+    expect(faults(refused.html, 'nl')).toEqual([]);
   });
 
   it('serves an icon for every page, and /favicon.ico is no 404', async () => {

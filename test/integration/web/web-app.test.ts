@@ -118,8 +118,11 @@ describe('web app in Chromium', () => {
     await expect(teamRows.first().getAttribute('data-task-id')).resolves.toBe(`${overdueJourney}:draw-up-pip`);
     await expect(teamRows.first().textContent()).resolves.toContain('te laat');
     expect(await teamRows.count()).toBeGreaterThanOrEqual(2);
-    await expectAccessible(page);
+    // Compact rows: one line each, the main action a button, the others in a menu that opens in place.
     await page.screenshot({ path: path.join(shots, 'inbox.png'), fullPage: true });
+    const rowHeight = await teamRows.first().evaluate((row) => row.getBoundingClientRect().height);
+    expect(rowHeight).toBeLessThan(900 / 15);
+    await expectAccessible(page);
     // On a tablet the page does not scroll sideways (wide tables scroll inside their own box).
     await page.setViewportSize({ width: 768, height: 1024 });
     await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBeLessThanOrEqual(768);
@@ -140,6 +143,10 @@ describe('web app in Chromium', () => {
     await page.locator(`tr[data-task-id="${overdueJourney}:draw-up-pip"]`).getByRole('button', { name: 'Oppakken' }).click();
     await page.waitForURL(/done=claimed/);
     const mine = page.locator('table:has(caption:has-text("Mijn taken"))');
+    await mine.locator(`tr[data-task-id="${overdueJourney}:draw-up-pip"] summary`).click();
+    await expect(mine.locator(`tr[data-task-id="${overdueJourney}:draw-up-pip"]`).getByRole('button', { name: 'Teruggeven' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await expect(page.locator('#my-overdue').textContent()).resolves.toBe('Mijn taken te laat: 1');
     await mine.locator(`tr[data-task-id="${overdueJourney}:draw-up-pip"]`).getByRole('link', { name: 'Afronden' }).click();
     await page.waitForURL(/\/app\/tasks\//);
     await expectAccessible(page);
