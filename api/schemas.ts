@@ -109,6 +109,37 @@ export const LookupJourneyBody = named(
 );
 export const JourneyFound = named('JourneyFound', z.object({ journeyId: z.string(), location: z.string() }));
 
+/** v1.2: how a clock's final date was computed, enough to recompute it by hand (api-contract.md "Every clock explains its dates"). */
+export const ClockAdjustment = named(
+  'ClockAdjustment',
+  z.object({
+    kind: z.enum(['atw', 'extension', 'alphabetisation', 'suspension', 'correction']).describe(
+      '`atw`: the Algemene termijnenwet moved a final date off a Saturday, Sunday or feestdag; `extension`: DUO extended the term; `alphabetisation`: Wi2013 art. 7(3)(b); `suspension`: Awb art. 4:15; `correction`: an administrator corrected a date.',
+    ),
+    days: z.int().describe('Days added to the final date (negative: earlier).'),
+    reason: z.string().describe('Why, in words a caseworker reads.'),
+    source: z.string().describe('The article or decision it rests on.'),
+    from: localDate.optional().describe('The final date before this adjustment.'),
+    to: localDate.optional().describe('The final date after it.'),
+    restDay: z.object({ on: localDate, kind: z.string() }).optional().describe('Atw: what the earlier final date fell on (`zaterdag`, `zondag`, a feestdag of art. 3, `gelijkgestelde-dag`).'),
+  }),
+);
+
+export const ClockBasis = named(
+  'ClockBasis',
+  z.object({
+    anchor: z
+      .object({
+        event: z.string().describe('The CloudEvents type of the milestone the clock runs from, or `permitGrantedOn` / `inburgeringsplicht.startsOn` for the journey\'s own dates.'),
+        occurredOn: localDate,
+        reportedBy: z.string().optional().describe('Who reported the milestone, while the journey\'s timeline still shows it.'),
+      })
+      .describe('The fact the clock runs from.'),
+    rule: z.string().describe('The rule with its article, e.g. "8 weeks (Awb art. 4:13)".'),
+    adjustments: z.array(ClockAdjustment).describe('Each change to the final date the rule gives, in the order applied.'),
+  }),
+);
+
 export const Clock = named(
   'Clock',
   z.object({
@@ -119,6 +150,7 @@ export const Clock = named(
     finalDate: localDate,
     settledOn: localDate.optional(),
     reason: z.string().optional().describe('Why a clock is waived: an exemption, a diploma, the end of bijstand.'),
+    basis: ClockBasis.optional(),
   }),
 );
 
@@ -207,6 +239,10 @@ export const Journey = named(
     bsn: z.string().optional().describe('Only on this journey, only for admins and caseworkers, only when one was given.'),
     personRef: z.string().optional().describe("The municipality's own reference, for admins and caseworkers (journeys registered since issue 21)."),
     name: z.string().optional().describe('The name recorded at registration, for admins and caseworkers, when one was given.'),
+    milestoneReporting: z
+      .object({ report: z.array(z.enum(EVENT_TYPES)), correct: z.array(z.enum(EVENT_TYPES)) })
+      .optional()
+      .describe("Staff only: the milestone types the caller may report and correct on this journey (contract v1.2; the municipality's `milestoneReporting`)."),
   }),
   'A journey as the contract defines it; admins and caseworkers see its full state.',
 );

@@ -167,9 +167,14 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
     const page = await context.newPage();
     await signIn(page, 'wim.wisselt');
     expect(await status(page, `${base(0)}/app/inbox`)).toBe(200);
+    // The staff directory knows him from his sign-in: work may be handed to him.
+    const colleagues = async () => ((await (await fetch(`${base(0)}/v1/staff`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { staff: Array<{ id: string }> }).staff.map((s) => s.id);
+    expect(await colleagues()).toContain('wim.wisselt');
     await keycloak.removeFromGroup('wim.wisselt', 'koers-klantmanagers');
     await page.goto(`${base(0)}/app/inbox`);
     expect(new URL(page.url()).pathname).toBe('/app/sign-in');
+    // No role any more: no longer offered as a colleague.
+    expect(await colleagues()).not.toContain('wim.wisselt');
     await context.close();
   });
 
