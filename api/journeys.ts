@@ -20,7 +20,7 @@ import { route, type RouteDef } from './route';
 import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
-import { personOf } from './persons';
+import { personOf, reportingRights } from './persons';
 import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
   AssignCaseworkerBody,
@@ -247,7 +247,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           }
           const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, stored.bsnCiphertext);
           const state = await revealState(ctx, viewOn(stored.view, ctx.today()));
-          return { status: 200, body: { ...presentJourney(state, principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), status } };
+          return { status: 200, body: { ...presentJourney(state, principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), ...(await staffRights(ctx, principal, stored.municipality)), status } };
         }
         // A journey started before the read model, until its next workflow task writes its row (or the store is down).
         const run = await visibleJourney(ctx, principal, params.journeyId);
@@ -255,7 +255,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (run.status !== 'running' && run.status !== 'completed') return { status: 200, body: presentHalted(params.journeyId, run) };
         const state = await queryState(ctx, principal, params.journeyId);
         const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext);
-        return { status: 200, body: { ...presentJourney(await revealState(ctx, state), principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), status: run.status } };
+        return { status: 200, body: { ...presentJourney(await revealState(ctx, state), principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), ...(await staffRights(ctx, principal, run.municipality)), status: run.status } };
       },
     ),
 
@@ -461,6 +461,12 @@ function personDetails(ctx: ApiContext, body: { personRef: string; bsn?: string;
     refSealed: ctx.identity.sealDetail(body.personRef),
     ...(body.name ? { nameSealed: ctx.identity.sealDetail(body.name), nameKeys: ctx.identity.nameKeys(body.name) } : {}),
   };
+}
+
+/** For staff: the milestone types they may report and correct here (contract v1.2), so the pages offer only those. */
+async function staffRights(ctx: ApiContext, principal: Principal, municipality: string) {
+  if (principal.role === 'partner') return {};
+  return { milestoneReporting: await reportingRights(ctx, principal, municipality) };
 }
 
 /** The state query, behind the same visibility rule as every other read. */

@@ -239,6 +239,10 @@ export const Journey = named(
     bsn: z.string().optional().describe('Only on this journey, only for admins and caseworkers, only when one was given.'),
     personRef: z.string().optional().describe("The municipality's own reference, for admins and caseworkers (journeys registered since issue 21)."),
     name: z.string().optional().describe('The name recorded at registration, for admins and caseworkers, when one was given.'),
+    milestoneReporting: z
+      .object({ report: z.array(z.enum(EVENT_TYPES)), correct: z.array(z.enum(EVENT_TYPES)) })
+      .optional()
+      .describe("Staff only: the milestone types the caller may report and correct on this journey (contract v1.2; the municipality's `milestoneReporting`)."),
   }),
   'A journey as the contract defines it; admins and caseworkers see its full state.',
 );

@@ -6,7 +6,8 @@
  *   npm run bench -- --quick      smaller populations (under 5 minutes)
  *   npm run bench -- --national   event latency up to 100,000 active journeys (hours; run by hand)
  *   options: --label <name> (file name suffix, e.g. `before`), --cluster / --no-cluster,
- *            --sections a,b (domain, memory, start, latency, history, inbox, cluster),
+ *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster),
+ *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium)
  *            --levels 1000,3000 and --cache 1000 (active journeys of the latency section, its small cache)
  *
  * Writes `bench/results/<YYYY-MM-DD>[-quick][-<label>].json` and a `.md` summary next to it.
@@ -29,6 +30,7 @@ import { TaskStore } from '../store/tasks';
 import { CASEWORKER_ROLES, TASK_KINDS } from '../domain/vocabulary';
 import type { DesiredTask } from '../domain/types';
 import { freePort } from '../test/helpers/ports';
+import { pagesSection } from './pages';
 import { startKoersProcess } from '../test/helpers/koers-process';
 import {
   ADMIN_KEY, CASEWORKER, CASEWORKER_KEY, MUNICIPALITY, PARTNER_KEY,
@@ -54,17 +56,18 @@ const clusterScript = process.env.KOERS_BENCH_CLUSTER_SCRIPT ?? path.join(root, 
  * measured; `clusterLevels`: the same on the PostgreSQL cluster (the national 100,000 run there only).
  */
 const plan = {
-  quick: { domainJourneys: 20_000, startJourneys: 200, levels: [200, 1_000], cache: 200, eventsPerSecond: 20, eventSeconds: 15, historyJourneys: 2, inboxTasks: 20_000, inboxRequests: 200, touchFactor: 2, clusterLevels: [200] },
-  full: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 30, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3, clusterLevels: [1_000] },
-  national: { domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 60, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3, clusterLevels: [1_000, 10_000, 100_000] },
+  quick: { pageLevels: [1_000, 10_000], pageLoads: 10, domainJourneys: 20_000, startJourneys: 200, levels: [200, 1_000], cache: 200, eventsPerSecond: 20, eventSeconds: 15, historyJourneys: 2, inboxTasks: 20_000, inboxRequests: 200, touchFactor: 2, clusterLevels: [200] },
+  full: { pageLevels: [1_000, 10_000], pageLoads: 30, domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 30, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3, clusterLevels: [1_000] },
+  national: { pageLevels: [1_000, 10_000, 100_000], pageLoads: 30, domainJourneys: 100_000, startJourneys: 1_000, levels: [1_000, 10_000], cache: 1_000, eventsPerSecond: 20, eventSeconds: 60, historyJourneys: 3, inboxTasks: 100_000, inboxRequests: 500, touchFactor: 3, clusterLevels: [1_000, 10_000, 100_000] },
 }[mode];
 // `--levels 1000,3000`, `--cluster-levels 1000` and `--cache 1000` override the plan's active-journey levels and small cache.
 if (option('levels')) plan.levels = option('levels')!.split(',').map(Number);
 if (option('cluster-levels')) plan.clusterLevels = option('cluster-levels')!.split(',').map(Number);
 if (option('cache')) plan.cache = Number(option('cache'));
+if (option('page-levels')) plan.pageLevels = option('page-levels')!.split(',').map(Number);
 const START_CONCURRENCY = 10;
 
-const allSections = ['domain', 'memory', 'replay', 'start', 'latency', 'history', 'inbox', 'cluster'] as const;
+const allSections = ['domain', 'memory', 'replay', 'start', 'latency', 'history', 'inbox', 'pages', 'cluster'] as const;
 type SectionName = (typeof allSections)[number];
 const chosen = new Set<string>(option('sections')?.split(',') ?? allSections);
 const runSection = (name: SectionName) => chosen.has(name) && !(name === 'cluster' && flag('no-cluster')) && !(name === 'cluster' && quick && !flag('cluster'));
@@ -758,7 +761,7 @@ async function main(): Promise<void> {
   let server: DevServer | undefined;
   let t: Target | undefined;
   try {
-    if (['start', 'latency', 'history', 'inbox'].some((s) => runSection(s as SectionName))) {
+    if (['start', 'latency', 'history', 'inbox', 'pages'].some((s) => runSection(s as SectionName))) {
       server = await startDevServer({ port: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, 'temporal.db'), namespace: 'default' });
       t = await openTarget('dev-server', server.address, dir, `sqlite:${path.join(dir, 'koers.db')}`);
       const target = t;
@@ -766,6 +769,8 @@ async function main(): Promise<void> {
       if (runSection('start')) await section('start', () => startSection(target));
       if (runSection('history')) await section('history', () => historySection(target));
       if (runSection('inbox')) await section('inbox', () => inboxSection(target, dir));
+      // Pages in Chromium over a population written into this deployment's store (bench/pages.ts).
+      if (runSection('pages')) await section('pages', (progress) => pagesSection({ base: target.koers.base, db: target.db, levels: plan.pageLevels, loads: plan.pageLoads, today }, progress));
       if (runSection('latency')) await section('latency', (progress) => latencySection(target, plan.levels, plan.cache, progress));
     }
   } finally {

@@ -17,7 +17,7 @@ import { createApp } from '../api/app';
 import { ApiKeys, watchApiKeysFile } from '../api/auth';
 import { Identity } from '../api/identity';
 import { People } from '../identity';
-import { AuditStore, migrateAuditStore } from '../api/audit-store';
+import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../api/audit-store';
 import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
 import { TaskStore } from '../store/tasks';
@@ -96,7 +96,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
     const journeys = new JourneyReadModel(db);
-    const retention = new RetentionStore(db);
+    const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
     const staffPseudonyms = new StaffPseudonyms(db);
     const client = await connectClient(config.temporal, temporalAddress, dataConverter);
     stops.push(async () => {
@@ -178,6 +178,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         logger,
         // The staff directory learns colleagues from their sign-ins (a role that works no tasks deactivates them).
         recordStaffSignIn: (person) => recordStaffSignIn(staff, person.principal, person.displayName),
+        staffWithdrawn: async (staffId) => void (await staff.deactivate(staffId)),
       });
       logger.info({ signIn: people.oidc ? 'openid-connect' : 'api-key (development mode)' }, 'web sign-in');
       const app = createApp({

@@ -16,6 +16,7 @@ import crypto from 'node:crypto';
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { inTransaction, type Db, type JourneysTable, type KoersDatabase } from './db';
 import { viewFigures, type ViewFigures } from './journey-view';
+import { isErased } from './erasure-ref';
 
 /** A legal deadline of a journey: its clock, final date, and whether it can still be missed. */
 export interface JourneyDeadline {
@@ -109,8 +110,7 @@ export class JourneyReadModel {
     const figures = viewFigures(p.view);
     return inTransaction(this.db, async (trx) => {
       // A write still on its way when the journey's personal data was erased (store/retention.ts) must not bring the row back.
-      const erased = await trx.selectFrom('journey_retention').select('journey_id').where('journey_id', '=', p.journeyId).where('erased_at', 'is not', null).executeTakeFirst();
-      if (erased) return false;
+      if (await isErased(trx, p.journeyId)) return false;
       const row: JourneysTable = {
         journey_id: p.journeyId,
         seq: p.seq,
@@ -322,74 +322,93 @@ export class JourneyReadModel {
     const available = sql<boolean>`journeys.run_status in ('running', 'completed')`;
     const base = () => this.filtered(filter, today);
     const permitMonth = sql<string | null>`substr(journeys.permit_granted_on, 1, 7)`;
-    const journeys = await base()
-      .select([
-        'municipality',
-        permitMonth.as('month'),
-        sql<number | string>`sum(case when ${available} then 1 else 0 end)`.as('available'),
-        (eb) => eb.fn.countAll<number | string>().as('n'),
-      ])
-      .groupBy(['municipality', permitMonth])
-      .execute();
-    const intakes = async (key: 'municipality' | 'month') => {
-      const by = key === 'municipality' ? sql<string>`journeys.municipality` : permitMonth;
-      const rows = await base()
-        .where(available)
-        .where('permit_to_intake_days', 'is not', null)
-        .select([by.as('key'), 'permit_to_intake_days', (eb) => eb.fn.countAll<number | string>().as('n')])
-        .groupBy([by, 'permit_to_intake_days'])
-        .execute();
-      return rows.map((r) => ({ key: String(r.key), days: Number(r.permit_to_intake_days), count: Number(r.n) }));
-    };
     const intakeMonth = sql<string>`substr(journeys.intake_held_on, 1, 7)`;
-    const reintegration = await base()
-      .where(available)
-      .where('intake_held_on', 'is not', null)
-      .where((eb) => eb.or([eb('reintegration_started_on', 'is not', null), eb('reintegration_due', '<', today)]))
-      .select([
-        'municipality',
-        intakeMonth.as('month'),
-        (eb) => eb.fn.countAll<number | string>().as('n'),
-        sql<number | string>`sum(case when journeys.reintegration_started_on <= journeys.reintegration_due then 1 else 0 end)`.as('yes'),
-      ])
-      .groupBy(['municipality', intakeMonth])
-      .execute();
     const statusOn = sql<string>`case when journey_clocks.lapses_on <= ${today} then journey_clocks.lapsed_status else journey_clocks.status end`;
     const within = (horizon: number) => sql<number | string>`sum(case when journey_clocks.final_date >= ${today} and journey_clocks.final_date <= ${until[horizon]!} then 1 else 0 end)`;
-    const clocks = async (key: 'municipality' | 'month') => {
-      const by = key === 'municipality' ? sql<string>`journeys.municipality` : sql<string>`substr(journey_clocks.final_date, 1, 7)`;
-      const rows = await base()
+    // Four scans at once, each grouped by municipality and month together (fewer scans than one per key); the
+    // per-municipality and per-month counts are folded from them below. Grouped by position: PostgreSQL does not
+    // see two parameterised expressions (today) as the same one.
+    const [journeys, intakes, reintegration, clocks] = await Promise.all([
+      base()
+        .select(['municipality', permitMonth.as('month'), sql<number | string>`sum(case when ${available} then 1 else 0 end)`.as('available'), (eb) => eb.fn.countAll<number | string>().as('n')])
+        .groupBy(['municipality', permitMonth])
+        .execute(),
+      base()
+        .where(available)
+        .where('permit_to_intake_days', 'is not', null)
+        .select(['municipality', permitMonth.as('month'), 'permit_to_intake_days', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .groupBy(['municipality', permitMonth, 'permit_to_intake_days'])
+        .execute(),
+      base()
+        .where(available)
+        .where('intake_held_on', 'is not', null)
+        .where((eb) => eb.or([eb('reintegration_started_on', 'is not', null), eb('reintegration_due', '<', today)]))
+        .select([
+          'municipality',
+          intakeMonth.as('month'),
+          (eb) => eb.fn.countAll<number | string>().as('n'),
+          sql<number | string>`sum(case when journeys.reintegration_started_on <= journeys.reintegration_due then 1 else 0 end)`.as('yes'),
+        ])
+        .groupBy(['municipality', intakeMonth])
+        .execute(),
+      base()
         .innerJoin('journey_clocks', 'journey_clocks.journey_id', 'journeys.journey_id')
         .where(available)
         .select([
-          by.as('key'),
+          'journeys.municipality as municipality',
+          sql<string>`substr(journey_clocks.final_date, 1, 7)`.as('month'),
           'journey_clocks.clock as clock',
           statusOn.as('status'),
           (eb) => eb.fn.countAll<number | string>().as('n'),
           sql<number | string>`sum(case when journey_clocks.settled_on <= journey_clocks.final_date then 1 else 0 end)`.as('settled_in_time'),
           ...Object.keys(until).map((h) => within(Number(h)).as(`within_${h}`)),
         ])
-        // By position: PostgreSQL does not see two parameterised expressions (today) as the same one.
-        .groupBy([sql`1`, sql`2`, sql`3`])
-        .execute();
-      return rows.map((r) => {
-        const row = r as Record<string, unknown>;
-        return {
-          key: String(r.key),
-          clock: r.clock,
-          status: r.status,
-          count: Number(r.n),
-          settledInTime: Number(r.settled_in_time),
-          within: Object.fromEntries(Object.keys(until).map((h) => [Number(h), Number(row[`within_${h}`])])),
-        };
-      });
+        .groupBy([sql`1`, sql`2`, sql`3`, sql`4`])
+        .execute(),
+    ]);
+    const fold = <R, K extends string>(rows: R[], keyOf: (row: R, by: 'municipality' | 'month') => string, identity: (row: R) => K, add: (into: R, row: R) => void) => {
+      const out = { municipality: new Map<string, R>(), month: new Map<string, R>() };
+      for (const row of rows) {
+        for (const by of ['municipality', 'month'] as const) {
+          const id = `${keyOf(row, by)}\u0000${identity(row)}`;
+          const seen = out[by].get(id);
+          if (seen) add(seen, row);
+          else out[by].set(id, { ...row, key: keyOf(row, by) });
+        }
+      }
+      return { municipality: [...out.municipality.values()], month: [...out.month.values()] };
     };
-    const [intakesByMunicipality, intakesByMonth, clocksByMunicipality, clocksByMonth] = await Promise.all([intakes('municipality'), intakes('month'), clocks('municipality'), clocks('month')]);
+    const intakeRows = intakes.map((r) => ({ municipality: r.municipality, month: String(r.month), key: '', days: Number(r.permit_to_intake_days), count: Number(r.n) }));
+    const clockRows = clocks.map((r) => {
+      const row = r as Record<string, unknown>;
+      return {
+        municipality: r.municipality,
+        month: r.month,
+        key: '',
+        clock: r.clock,
+        status: r.status,
+        count: Number(r.n),
+        settledInTime: Number(r.settled_in_time),
+        within: Object.fromEntries(Object.keys(until).map((h) => [Number(h), Number(row[`within_${h}`])])) as Record<number, number>,
+      };
+    });
+    const foldedIntakes = fold(intakeRows, (r, by) => r[by], (r) => String(r.days), (into, r) => (into.count += r.count));
+    const foldedClocks = fold(
+      clockRows,
+      (r, by) => r[by],
+      (r) => `${r.clock}\u0000${r.status}`,
+      (into, r) => {
+        into.count += r.count;
+        into.settledInTime += r.settledInTime;
+        into.within = Object.fromEntries(Object.entries(into.within).map(([h, n]) => [Number(h), n + (r.within[Number(h)] ?? 0)]));
+      },
+    );
+    const strip = <R extends { municipality: string; month: string }>(list: R[]) => list.map(({ municipality: _m, month: _mo, ...rest }) => rest);
     return {
       journeys: journeys.map((r) => ({ municipality: r.municipality, month: r.month ?? undefined, available: Number(r.available), count: Number(r.n) })),
-      intakes: { municipality: intakesByMunicipality, month: intakesByMonth },
+      intakes: { municipality: strip(foldedIntakes.municipality), month: strip(foldedIntakes.month) },
       reintegration: reintegration.map((r) => ({ municipality: r.municipality, month: r.month, total: Number(r.n), yes: Number(r.yes) })),
-      clocks: { municipality: clocksByMunicipality, month: clocksByMonth },
+      clocks: { municipality: strip(foldedClocks.municipality), month: strip(foldedClocks.month) },
     };
   }
 

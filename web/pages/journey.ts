@@ -390,7 +390,9 @@ async function runAdminAction(web: Web, action: AdminAction): Promise<void> {
   if (answer.ok) return void res.redirect(303, action === 'erase' ? `${href('/search')}?done=erased` : `${href(`/journeys/${journeyId}`)}?done=${action === 'dates' ? 'dates' : action === 'move' ? 'moved' : 'caseworker'}`);
   if (answer.status === 404) throw new ApiError(answer.problem);
   const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
-  await journeyPage(web, { command: action, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
+  // A caseworker who is no colleague of the journey's municipality (staff directory) is said in the page's language.
+  const errors = (answer.problem.errors ?? []).map((e) => (action === 'caseworker' && e.path === 'id' ? { ...e, message: web.ctx.t('journey.notAColleague') } : e));
+  await journeyPage(web, { command: action, values, errors, message: refusal(web.ctx.t, answer.problem) });
 }
 
 export function journeyRoutes(): WebRoute[] {

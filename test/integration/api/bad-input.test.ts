@@ -108,6 +108,13 @@ const endpoints: WriteEndpoint[] = [
   { name: 'unclaim task', method: 'post', url: (ids) => `/v1/tasks/${ids.taskId}/unclaim`, who: 'caseworker', valid: () => ({}) },
   { name: 'reassign task', required: ['assignee'], method: 'post', url: (ids) => `/v1/tasks/${ids.taskId}/reassign`, who: 'admin', valid: () => ({ assignee: 'cw-bram' }) },
   {
+    name: 'redistribute tasks', required: ['taskIds', 'pool', 'reason'],
+    method: 'post',
+    url: () => '/v1/tasks/redistribution',
+    who: 'admin',
+    valid: (ids) => ({ taskIds: [ids.taskId], pool: true, reason: 'werkverdeling' }),
+  },
+  {
     name: 'complete task', required: ['form'],
     method: 'post',
     url: (ids) => `/v1/tasks/${ids.taskId}/complete`,

@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp, type AppDeps, type KoersApp } from '../../../api/app';
 import { ApiKeys, type ApiKeyEntry } from '../../../api/auth';
-import { AuditStore, migrateAuditStore } from '../../../api/audit-store';
+import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
 import { People } from '../../../identity';
 import type { OidcSettings } from '../../../identity/config';
@@ -129,7 +129,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const journeySignals = new JourneySignals(db);
   const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
-  const retention = new RetentionStore(db);
+  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
   const staffPseudonyms = new StaffPseudonyms(db);
   const staff = new StaffDirectory(db);
 

@@ -172,6 +172,12 @@ describe('team lead in Chromium', () => {
     expect(offered).toContain('Bram Visser');
     expect(offered).not.toContain('Mirjam Drenth');
     expect(await seriousViolations(page)).toEqual([]);
+    // A forged form with a mistyped staff id: refused next to the field, in Dutch, and the journey keeps its caseworker.
+    const csrf = await page.locator('#admin-caseworker input[name=_csrf]').getAttribute('value');
+    const forged = await context.request.post(`${base}/app/journeys/${journeyId}/caseworker`, { form: { _csrf: csrf!, role: 'regisseur-werk', id: 'cw-anuok' } });
+    expect(forged.status()).toBe(422);
+    expect(await forged.text()).toContain('Kies een actieve collega die voor de gemeente van dit traject werkt.');
+    expect((await h.as('admin').get(`/v1/journeys/${journeyId}`)).body.caseworker?.id).toBeUndefined();
     await page.locator('#admin-caseworker-role').selectOption('regisseur-werk');
     await colleague.selectOption({ label: 'Bram Visser' });
     await page.locator('#admin-caseworker button[type=submit]').click();

@@ -1,5 +1,7 @@
 /** The staff directory: staff known from their sign-ins, what a reassignment checks and offers. */
+import { sql } from 'kysely';
 import { isTeamLead, signInOfKey, StaffDirectory } from '../../../staff/directory';
+import { migrateToLatest } from '../../../store/migrations';
 import { describeEachDatabase } from '../store/databases';
 
 describeEachDatabase('staff directory', (t) => {
@@ -53,6 +55,17 @@ describeEachDatabase('staff directory', (t) => {
     expect(await staff.find('cw-zoe')).toMatchObject({ active: false });
     await staff.recordSignIn({ id: 'cw-zoe', name: 'Zoë Bakker', role: 'caseworker', team: 'regisseur-werk', municipalities: ['borger-odoorn'] });
     expect(await names({ municipalities: ['borger-odoorn'] })).toEqual(['cw-anna', 'cw-erik', 'cw-zoe']);
+  });
+
+  it("arrives in a database that already has later-named migrations (another branch's 0009_…)", async () => {
+    // As if the database had every migration but the directory's: it sorts before others it already has.
+    await sql`DROP TABLE staff_municipalities`.execute(t.db());
+    await sql`DROP TABLE staff`.execute(t.db());
+    await sql`DELETE FROM kysely_migration WHERE name = '0009_i20b_staff'`.execute(t.db());
+    expect(await migrateToLatest(t.db())).toEqual(['0009_i20b_staff']);
+    const staff = new StaffDirectory(t.db(), now);
+    await staff.recordSignIn({ id: 'cw-anna', name: 'Anna', role: 'caseworker', municipalities: ['borger-odoorn'] });
+    expect(await staff.find('cw-anna')).toMatchObject({ active: true });
   });
 
   it('says whether work of a municipality may be given to a staff id, and why not', async () => {
