@@ -108,7 +108,7 @@ describe('the bijstand decision term (Awb art. 4:13, 4:15; Algemene termijnenwet
     const suspended = addDays(addWeeks(appliedOn, 8), 7);
     expect(decision.basis?.adjustments[0]).toMatchObject({ kind: 'suspension', days: 7, from: addWeeks(appliedOn, 8), to: suspended });
     expect(decision.finalDate >= suspended).toBe(true);
-    expect(decision.basis?.anchor).toEqual({ event: 'nl.koers.bijstand.applied', occurredOn: appliedOn });
+    expect(decision.basis?.anchor).toEqual({ event: 'nl.koers.bijstand.applied', occurredOn: appliedOn, reportedBy: 'test partner' });
     await t.h.record('law-v12-suspension', handle);
     await t.h.finish(handle);
   });

@@ -40,6 +40,17 @@ describe('the law of v1.2 through the API', () => {
     expect(JSON.stringify(again.body)).toContain(journeyId);
   });
 
+  it('fault 1: a leerroute switch sent with the admin key keeps the term of the first PIP (Wi2021 art. 11(3)); the MAP is due again', async () => {
+    const journeyId = await h.createJourney({ permitGrantedOn: '2023-05-01', regime: 'wi2021' });
+    expect((await post(journeyId, 'nl.koers.brp.registered', { occurredOn: '2023-06-01' })).status).toBe(202);
+    expect((await post(journeyId, 'nl.koers.duo.notified', { occurredOn: '2023-06-20' })).status).toBe(202);
+    expect((await post(journeyId, 'nl.koers.pip.established', { occurredOn: '2023-08-15', leerroute: 'onderwijs' })).status).toBe(202);
+    expect((await post(journeyId, 'nl.koers.pip.established', { occurredOn: '2024-09-01', leerroute: 'b1' })).status).toBe(202);
+    const journey = await eventually(() => read(journeyId), (j) => (j.milestones as { leerroute?: string } | undefined)?.leerroute === 'b1');
+    for (const name of ['inburgering', 'map']) expect(clock(journey, name)).toMatchObject({ startsOn: '2023-08-16', finalDate: '2026-08-15' });
+    expect(clock(journey, 'map')?.status).not.toBe('waived');
+  });
+
   it('fault 3: bijstand refused 20 days ago: ontzorgen does not run', async () => {
     const journeyId = await h.createJourney({ permitGrantedOn: '2025-01-10', regime: 'wi2021' });
     expect((await post(journeyId, 'nl.koers.bijstand.applied', { occurredOn: addDays(today(), -60) })).status).toBe(202);
@@ -56,7 +67,8 @@ describe('the law of v1.2 through the API', () => {
     expect(JSON.stringify(bad.body)).toContain('data.respondBy');
     expect((await post(journeyId, 'nl.koers.bijstand.completion-requested', { occurredOn: addDays(today(), -20), respondBy: addDays(today(), -10) })).status).toBe(202);
     expect((await post(journeyId, 'nl.koers.bijstand.completed', { occurredOn: addDays(today(), -15) })).status).toBe(202);
-    const journey = await eventually(() => read(journeyId), (j) => (clock(j, 'bijstand-decision')?.basis?.adjustments.length ?? 0) > 0);
+    // The request alone suspends until respondBy (10 days); with the completion, 5.
+    const journey = await eventually(() => read(journeyId), (j) => (clock(j, 'bijstand-decision')?.basis?.adjustments as Array<{ days?: number }> | undefined)?.[0]?.days === 5);
     expect(clock(journey, 'bijstand-decision')?.basis?.adjustments[0]).toMatchObject({ kind: 'suspension', days: 5, source: 'Awb art. 4:15(1)(a)' });
   });
 
