@@ -321,6 +321,16 @@ export const migrations: Record<string, Migration> = {
       for (const index of ['journeys_municipality_started_idx', 'tasks_active_municipality_due_idx', 'tasks_active_assignee_due_idx', 'tasks_active_due_idx']) await db.schema.dropIndex(index).execute();
     },
   },
+  '0009_i25_deadline_lookup': {
+    async up(db: Kysely<unknown>) {
+      // "Is this journey overdue" per listed journey: by the journey first. Without it SQLite answered each row's
+      // EXISTS from (open, final_date), reading every overdue deadline of every journey per row (10,000 journeys: 0.6 s a page).
+      await db.schema.createIndex('journey_deadlines_journey_open_idx').on('journey_deadlines').columns(['journey_id', 'open', 'final_date']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('journey_deadlines_journey_open_idx').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {
