@@ -1,3 +1,4 @@
+import { isErased } from '../store/erasure-ref';
 import type { TaskStore } from '../store/tasks';
 import type { Outbox } from '../store/outbox';
 import type { Lang } from '../store/texts';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDependencies) {
           ...createTaskActivities(deps.tasks.using(trx), deps.staffPseudonyms?.using(trx)),
           ...createNotificationActivities(deps.outbox.using(trx), deps.recipients, { lang: deps.lang }),
           journeys: deps.journeys.using(trx),
+          erased: (journeyId) => isErased(trx, journeyId),
         }),
       ),
     ),

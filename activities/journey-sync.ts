@@ -36,6 +36,8 @@ export interface SyncSteps {
   syncJourneyTasks: (input: SyncJourneyTasksInput) => Promise<SyncResult>;
   sendNotifications: (input: { journeyId: string; municipality: string; notifications: PlannedNotification[] }) => Promise<SendNotificationsResult>;
   journeys: Pick<JourneyReadModel, 'write'>;
+  /** Whether the journey's personal data was erased (store/erasure-ref.ts). */
+  erased: (journeyId: string) => Promise<boolean>;
 }
 
 /**
@@ -48,6 +50,8 @@ export function createJourneySyncActivities(transact: <T>(fn: (steps: SyncSteps)
       const { journeyId, municipality } = input;
       return transact(async (steps) => {
         const result: SyncJourneyResult = {};
+        // A step still on its way when the journey was erased writes nothing about the person again.
+        if (await steps.erased(journeyId)) return result;
         if (input.tasks) result.tasks = await steps.syncJourneyTasks({ journeyId, municipality, ...input.tasks });
         if (input.notifications && input.notifications.length > 0) result.notifications = await steps.sendNotifications({ journeyId, municipality, notifications: input.notifications });
         if (input.projection) {

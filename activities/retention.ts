@@ -5,10 +5,10 @@
  */
 import { Context } from '@temporalio/activity';
 import { amsterdamDateOf } from '../domain/dates';
-import { erasureDueOn, DEFAULT_RETENTION } from '../domain/policy';
+import { erasureDueOn, retentionFor, type RetentionSubject } from '../domain/policy';
 import { findPolicy } from '../domain/policies';
 import type { LocalDate } from '../domain/types';
-import { municipalityKey } from '../platform/search-attributes';
+import { municipalityKey, regimeKey } from '../platform/search-attributes';
 import { deleteJourneyRuns } from '../platform/erasure';
 import type { RetentionStore } from '../store/retention';
 import { JOURNEY_WORKFLOW } from '../workflows/definitions';
@@ -39,19 +39,26 @@ export function createRetentionActivities(retention: RetentionStore | undefined)
         const municipality = execution.typedSearchAttributes.get(municipalityKey) ?? 'unknown';
         const policy = findPolicy(municipality);
         const endedOn = amsterdamDateOf(execution.closeTime.getTime());
+        // The law's retention per track (domain/policy.ts LEGAL_RETENTION); the bijstand track is not in
+        // the search attributes, so it is assumed (the longer, binding period), never left out.
+        const regime = execution.typedSearchAttributes.get(regimeKey);
+        const subject: RetentionSubject = regime === 'wi2013' || regime === 'wi2021' ? { regime } : {};
         await retention.recordEnded({
           journeyId: execution.workflowId,
           municipality,
           endedOn,
           endReason: END_REASONS[execution.status.name] ?? execution.status.name.toLowerCase(),
-          eraseAfter: erasureDueOn(endedOn, policy),
-          retentionBasis: (policy?.retention ?? DEFAULT_RETENTION).basis,
+          eraseAfter: erasureDueOn(endedOn, policy, subject),
+          retentionBasis: retentionFor(policy, subject).basis,
         });
         recorded++;
         Context.current().heartbeat();
       }
       let erased = 0;
       for (const entry of await retention.dueForErasure(input.today)) {
+        // A journey that reopened (contract v1.2) runs again: its data is not due while it runs.
+        const status = await client.workflow.getHandle(entry.journeyId).describe().then((d) => d.status.name, () => undefined);
+        if (status === 'RUNNING') continue;
         await deleteJourneyRuns(client, entry.journeyId);
         await retention.markErased(entry.journeyId, 'retention-period-ended', 'retention');
         erased++;

@@ -101,7 +101,6 @@ export function adminRoutes(ctx: ApiContext): RouteDef[] {
         summary: "A municipality's current policy and its amendments (who changed what, when and why)",
         description: 'A caseworker reads the policies of its own municipalities; another one is a 404 like one that does not exist.',
         tags: ['administration'],
-        roles: ['admin', 'caseworker'],
         params: z.strictObject({ municipality: z.string().regex(/^[a-z0-9-]{1,64}$/) }),
         responses: { 200: { description: 'The policy and its amendments', schema: MunicipalityPolicy } },
       },

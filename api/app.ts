@@ -37,6 +37,8 @@ import { erasureRoutes } from './erasure';
 import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import { statisticsRoutes } from './statistics';
+import type { StaffDirectory } from '../staff/directory';
+import { recordKeyStaff, staffRoutes } from './staff';
 import { webApp } from '../web/app';
 import type { People } from '../identity';
 
@@ -73,6 +75,8 @@ export interface AppDeps {
   /** The amended policy versions (store/policies.ts); migrated with the store. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** The staff directory (staff/directory.ts); migrated with the store. */
+  staff: StaffDirectory;
   /** Signals a store write owes a journey, until Temporal has them (store/journey-signals.ts); migrated with the store. */
   journeySignals: JourneySignals;
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
@@ -149,6 +153,7 @@ export function createApp(deps: AppDeps): KoersApp {
     journeys: deps.journeys,
     policies: deps.policies,
     outbox: deps.outbox,
+    staff: deps.staff,
     journeySignals: deps.journeySignals,
     relay: new JourneySignalRelay(deps.journeySignals, temporal, deps.logger),
     logger: deps.logger,
@@ -189,6 +194,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
     ...commandRoutes(ctx),
     ...taskRoutes(ctx),
+    ...staffRoutes(ctx),
     ...adminRoutes(ctx),
     ...statisticsRoutes(ctx),
     ...(deps.calendar ? calendarRoutes(deps.calendar, deps.tasks) : []),
@@ -260,6 +266,7 @@ export function createApp(deps: AppDeps): KoersApp {
     (req.path === '/openapi.json' || req.path === '/docs' || req.path === '/docs/' || (deps.calendar !== undefined && /^\/calendar\/[^/]+\.ics$/.test(req.path)));
   const delegated = deps.people ? (token: string) => deps.people!.delegations.find(token) : undefined;
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticate(deps.keys, delegated)(req, res, next)));
+  app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
     if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');

@@ -177,6 +177,14 @@ const toEntry = (r: EventAuditTable): AuditEntry => ({
   ...(r.signalled_at ? { signalledAt: r.signalled_at } : {}),
 });
 
+/**
+ * Deletes a journey's event audit trail (an erasure, store/retention.ts): its types and dates are the
+ * person's case. `trx` is the erasure's transaction.
+ */
+export async function forgetJourneyAudit(trx: Kysely<any>, journeyId: string): Promise<void> {
+  await (trx as Kysely<AuditDatabase>).deleteFrom('api_event_audit').where('journey_id', '=', journeyId).execute();
+}
+
 export class AuditStore {
   private readonly db: Kysely<AuditDatabase>;
 

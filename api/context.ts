@@ -6,6 +6,7 @@ import type { JourneySignalRelay } from './journey-signals';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
+import type { StaffDirectory } from '../staff/directory';
 import type { Identity } from './identity';
 import type { AuditStore } from './audit-store';
 import type { ApiMetrics } from './metrics';
@@ -34,6 +35,8 @@ export interface ApiContext {
   /** Each municipality's current policy, amendments included (store/policies.ts): what new journeys start with. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** The staff directory (staff/directory.ts): whom work may be given to. */
+  staff: StaffDirectory;
   /** Signals a store write owes a journey: queued in the write's transaction, then delivered by `relay`. */
   journeySignals: JourneySignals;
   relay: JourneySignalRelay;

@@ -6,7 +6,7 @@
  * itself is recorded (store/retention.ts) with the key's fingerprint and the ground, and logged.
  */
 import { z } from 'zod';
-import { erasureDueOn, DEFAULT_RETENTION } from '../domain/policy';
+import { erasureDueOn, retentionFor } from '../domain/policy';
 import type { RetentionStore } from '../store/retention';
 import type { ApiContext } from './context';
 import { notFound } from './problem';
@@ -62,8 +62,8 @@ export function erasureRoutes(ctx: ApiContext, retention: RetentionStore): Route
             municipality: found.municipality,
             endedOn,
             endReason: found.running ? 'erased-while-running' : 'closed',
-            eraseAfter: erasureDueOn(endedOn, policy),
-            retentionBasis: (policy?.retention ?? DEFAULT_RETENTION).basis,
+            eraseAfter: erasureDueOn(endedOn, policy, found.regime === 'wi2013' || found.regime === 'wi2021' ? { regime: found.regime } : {}),
+            retentionBasis: retentionFor(policy, found.regime === 'wi2013' || found.regime === 'wi2021' ? { regime: found.regime } : {}).basis,
           });
         }
         const runs = await ctx.temporal.erase(params.journeyId);

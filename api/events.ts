@@ -11,8 +11,7 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { eventDataSchema, isEventType, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
-import { mayReportMilestone } from '../domain/reporting';
+import { eventDataObject, isEventType, withDataRules, WithdrawalDataSchema, type EventType, type JourneyEvent, type ActorRole } from '../domain/events';
 import { domainRole } from '../identity/permissions';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
@@ -20,6 +19,7 @@ import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { admitOrRefuse, JourneyParams } from './journeys';
+import { reportingRights } from './persons';
 import { admissionNeedsJourney } from '../domain/admission';
 import { INSTRUMENT_SOURCE, TASK_SOURCE } from '../domain/task-forms';
 import { BatchResult, CloudEventBatch, CloudEventEnvelope, EventAccepted, isJsonMediaType, pastDate } from './schemas';
@@ -236,8 +236,8 @@ function parseEvent(
  * (`leeroute`) would otherwise be dropped silently. `occurredOn` may not lie after today.
  */
 function strictDataSchema(type: EventType, today: string): z.ZodType {
-  const base = eventDataSchema(type) as unknown as z.ZodObject;
-  return base.strict().extend({ occurredOn: pastDate(today) });
+  const base = eventDataObject(type);
+  return withDataRules(type, base.strict().extend({ occurredOn: pastDate(today) }));
 }
 
 /**
@@ -250,10 +250,11 @@ async function refusal(ctx: ApiContext, principal: Principal, municipality: stri
     if (correction) return new Problem(403, 'Forbidden', 'A partner reports milestones; corrections are made by the municipality.', undefined, { code: 'correction-not-allowed' });
     return undefined;
   }
+  // One rule with what the pages offer (api/persons.ts reportingRights; a team lead reports as a caseworker).
   const role = domainRole(principal.role);
   if (role !== 'admin' && role !== 'caseworker') return new Problem(403, 'Forbidden', 'This key may not send events.');
-  const policy = await ctx.policies.current(municipality);
-  if (mayReportMilestone(policy?.milestoneReporting, role, type, correction)) return undefined;
+  const rights = await reportingRights(ctx, principal, municipality);
+  if ((correction ? rights.correct : rights.report).includes(type)) return undefined;
   return new Problem(
     403,
     'Forbidden',

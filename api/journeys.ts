@@ -17,9 +17,10 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
+import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
-import { personOf } from './persons';
+import { personOf, reportingRights } from './persons';
 import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
   AssignCaseworkerBody,
@@ -246,7 +247,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           }
           const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, stored.bsnCiphertext);
           const state = await revealState(ctx, viewOn(stored.view, ctx.today()));
-          return { status: 200, body: { ...presentJourney(state, principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), status } };
+          return { status: 200, body: { ...presentJourney(state, principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), ...(await staffRights(ctx, principal, stored.municipality)), status } };
         }
         // A journey started before the read model, until its next workflow task writes its row (or the store is down).
         const run = await visibleJourney(ctx, principal, params.journeyId);
@@ -254,7 +255,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (run.status !== 'running' && run.status !== 'completed') return { status: 200, body: presentHalted(params.journeyId, run) };
         const state = await queryState(ctx, principal, params.journeyId);
         const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext);
-        return { status: 200, body: { ...presentJourney(await revealState(ctx, state), principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), status: run.status } };
+        return { status: 200, body: { ...presentJourney(await revealState(ctx, state), principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), ...(await staffRights(ctx, principal, run.municipality)), status: run.status } };
       },
     ),
 
@@ -351,17 +352,19 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         method: 'put',
         path: '/v1/journeys/{journeyId}/caseworker',
         operationId: 'assignCaseworker',
-        summary: "Reassign the journey's caseworker (role, and optionally a staff id)",
+        summary: "Reassign the journey's caseworker (role, and optionally a staff id of an active colleague)",
         tags: ['administration'],
         params: JourneyParams,
         body: { content: json(AssignCaseworkerBody), schema: AssignCaseworkerBody },
         responses: {
           202: { description: 'Accepted by the journey', schema: CaseworkerAssigned },
           409: { description: 'The journey has ended', contentType: 'application/problem+json' },
+          422: { description: "`id` is no active colleague serving the journey's municipality (staff directory), or another field is wrong", contentType: 'application/problem+json' },
         },
       },
       async ({ principal, params, body }) => {
-        await visibleJourney(ctx, principal, params.journeyId);
+        const { municipality } = await visibleJourney(ctx, principal, params.journeyId);
+        if (body.id) await requireColleague(ctx.staff, body.id, municipality, 'id');
         const caseworker = { role: body.role, ...(body.id ? { id: body.id } : {}) };
         // The journey puts its caseworker's id in a search attribute, which Temporal stores in clear: it gets a pseudonym.
         let pseudonymous = caseworker;
@@ -458,6 +461,12 @@ function personDetails(ctx: ApiContext, body: { personRef: string; bsn?: string;
     refSealed: ctx.identity.sealDetail(body.personRef),
     ...(body.name ? { nameSealed: ctx.identity.sealDetail(body.name), nameKeys: ctx.identity.nameKeys(body.name) } : {}),
   };
+}
+
+/** For staff: the milestone types they may report and correct here (contract v1.2), so the pages offer only those. */
+async function staffRights(ctx: ApiContext, principal: Principal, municipality: string) {
+  if (principal.role === 'partner') return {};
+  return { milestoneReporting: await reportingRights(ctx, principal, municipality) };
 }
 
 /** The state query, behind the same visibility rule as every other read. */

@@ -13,10 +13,12 @@
  */
 import { z } from 'zod';
 import type { JourneyFacts } from '../domain/facts';
+import { EVENT_TYPES, type EventType } from '../domain/events';
+import { reportableMilestones } from '../domain/reporting';
 import { admitStart } from '../domain/admission';
 import { correctPersonSignal, type JourneyState } from '../workflows/definitions';
 import { mayAccessMunicipality, type Principal } from './auth';
-import { may } from '../identity/permissions';
+import { domainRole, may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { isValidBsn, nameWords } from './identity';
 import { Problem } from './problem';
@@ -54,6 +56,19 @@ export async function personOf(ctx: ApiContext, principal: Principal, journeyId:
   const personRef = unsealed(ctx, journeyId, person.refSealed);
   const name = unsealed(ctx, journeyId, person.nameSealed);
   return { ...(personRef ? { personRef } : {}), ...(name ? { name } : {}) };
+}
+
+/**
+ * The milestone types the caller may report and correct on a journey of `municipality` (contract v1.2;
+ * domain/reporting.ts with the municipality's current policy), so a page offers only forms that can be
+ * sent. Partners: their key's types, never a correction; roles that may not send events: none.
+ */
+export async function reportingRights(ctx: ApiContext, principal: Principal, municipality: string): Promise<{ report: EventType[]; correct: EventType[] }> {
+  if (principal.role === 'partner') return { report: EVENT_TYPES.filter((t) => principal.eventTypes.includes(t)), correct: [] };
+  const role = domainRole(principal.role);
+  if (role !== 'admin' && role !== 'caseworker') return { report: [], correct: [] };
+  const policy = await ctx.policies.current(municipality);
+  return { report: reportableMilestones(policy?.milestoneReporting, role, false), correct: reportableMilestones(policy?.milestoneReporting, role, true) };
 }
 
 /** The municipalities a search covers: the caller's (an admin's: all), narrowed to the one asked for. */

@@ -26,6 +26,7 @@ import { taskForms } from '../domain/task-forms';
 import { isTaskCursor } from '../store/tasks';
 import { isValidBsn } from './identity';
 import { staffIdSchema } from './auth';
+import { STAFF_ROLES } from '../staff/directory';
 import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, type JourneyStatus } from './temporal';
 import { decodeJourneyCursor } from '../store/journeys';
 
@@ -108,6 +109,37 @@ export const LookupJourneyBody = named(
 );
 export const JourneyFound = named('JourneyFound', z.object({ journeyId: z.string(), location: z.string() }));
 
+/** v1.2: how a clock's final date was computed, enough to recompute it by hand (api-contract.md "Every clock explains its dates"). */
+export const ClockAdjustment = named(
+  'ClockAdjustment',
+  z.object({
+    kind: z.enum(['atw', 'extension', 'alphabetisation', 'suspension', 'correction']).describe(
+      '`atw`: the Algemene termijnenwet moved a final date off a Saturday, Sunday or feestdag; `extension`: DUO extended the term; `alphabetisation`: Wi2013 art. 7(3)(b); `suspension`: Awb art. 4:15; `correction`: an administrator corrected a date.',
+    ),
+    days: z.int().describe('Days added to the final date (negative: earlier).'),
+    reason: z.string().describe('Why, in words a caseworker reads.'),
+    source: z.string().describe('The article or decision it rests on.'),
+    from: localDate.optional().describe('The final date before this adjustment.'),
+    to: localDate.optional().describe('The final date after it.'),
+    restDay: z.object({ on: localDate, kind: z.string() }).optional().describe('Atw: what the earlier final date fell on (`zaterdag`, `zondag`, a feestdag of art. 3, `gelijkgestelde-dag`).'),
+  }),
+);
+
+export const ClockBasis = named(
+  'ClockBasis',
+  z.object({
+    anchor: z
+      .object({
+        event: z.string().describe('The CloudEvents type of the milestone the clock runs from, or `permitGrantedOn` / `inburgeringsplicht.startsOn` for the journey\'s own dates.'),
+        occurredOn: localDate,
+        reportedBy: z.string().optional().describe('Who reported the milestone, while the journey\'s timeline still shows it.'),
+      })
+      .describe('The fact the clock runs from.'),
+    rule: z.string().describe('The rule with its article, e.g. "8 weeks (Awb art. 4:13)".'),
+    adjustments: z.array(ClockAdjustment).describe('Each change to the final date the rule gives, in the order applied.'),
+  }),
+);
+
 export const Clock = named(
   'Clock',
   z.object({
@@ -118,6 +150,7 @@ export const Clock = named(
     finalDate: localDate,
     settledOn: localDate.optional(),
     reason: z.string().optional().describe('Why a clock is waived: an exemption, a diploma, the end of bijstand.'),
+    basis: ClockBasis.optional(),
   }),
 );
 
@@ -206,6 +239,10 @@ export const Journey = named(
     bsn: z.string().optional().describe('Only on this journey, only for admins and caseworkers, only when one was given.'),
     personRef: z.string().optional().describe("The municipality's own reference, for admins and caseworkers (journeys registered since issue 21)."),
     name: z.string().optional().describe('The name recorded at registration, for admins and caseworkers, when one was given.'),
+    milestoneReporting: z
+      .object({ report: z.array(z.enum(EVENT_TYPES)), correct: z.array(z.enum(EVENT_TYPES)) })
+      .optional()
+      .describe("Staff only: the milestone types the caller may report and correct on this journey (contract v1.2; the municipality's `milestoneReporting`)."),
   }),
   'A journey as the contract defines it; admins and caseworkers see its full state.',
 );
@@ -425,9 +462,20 @@ export const TaskQuery = z.strictObject({
     .optional()
     .describe('`nextCursor` of the previous page.'),
   journeyId: journeyIdSchema.optional().describe("Only this journey's tasks."),
+  assignee: staffIdSchema.optional().describe('Only the tasks this staff id holds (the behandelaar).'),
+  assigned: queryBoolean.optional().describe('`false`: only the tasks nobody holds (the team pool); `true`: only held ones.'),
 });
 
-export const ReassignTaskBody = named('ReassignTask', z.strictObject({ assignee: staffIdSchema }));
+/** Why work is handed on: lands in each task's history. */
+const handOverReason = z.string().trim().min(1, 'give a reason').max(500);
+
+export const ReassignTaskBody = named(
+  'ReassignTask',
+  z.strictObject({
+    assignee: staffIdSchema.describe('An active colleague in the directory (`GET /v1/staff`) who serves the task\'s municipality.'),
+    reason: handOverReason.optional().describe("Recorded in the task's history."),
+  }),
+);
 /** The body the handler reads; the form is checked against the task's kind there, naming fields under `form.`. */
 export const CompleteTaskBody = z.strictObject({ form: z.record(z.string(), z.unknown()) });
 
@@ -658,6 +706,79 @@ export const DeadLetter = named(
 export const DeadLetterList = named('DeadLetterList', z.object({ messages: z.array(DeadLetter) }));
 
 export const Health = named('Health', z.object({ status: z.literal('ok'), temporal: z.literal('reachable').optional() }));
+
+// ---- staff and the team lead's tools (staff/directory.ts) ------------------------------------------
+
+export const StaffMember = named(
+  'StaffMember',
+  z.object({
+    id: z.string().describe('The staff id tasks are assigned to.'),
+    name: z.string(),
+    role: z.enum(STAFF_ROLES),
+    team: z.string().optional(),
+    municipalities: z.array(z.string()),
+  }),
+  'An active colleague, as the staff directory knows them from their sign-ins.',
+);
+export const StaffList = named('StaffList', z.object({ staff: z.array(StaffMember) }));
+export const StaffQuery = z.strictObject({
+  municipality: municipalitySlug.optional().describe('Only colleagues serving this municipality (default: every municipality the caller serves).'),
+  team: CaseworkerRoleSchema.optional(),
+});
+
+const taskIdList = z
+  .array(taskIdSchema)
+  .min(1)
+  .max(500)
+  .refine((ids) => new Set(ids).size === ids.length, 'names a task twice');
+
+export const RedistributionBody = named(
+  'TaskRedistribution',
+  z
+    .strictObject({
+      taskIds: taskIdList.optional().describe('These tasks (1-500)…'),
+      holder: staffIdSchema.optional().describe("…or every task this staff id holds in the caller's municipalities (a colleague's absence)."),
+      assignee: staffIdSchema.optional().describe('To this colleague (active, serving each task\'s municipality)…'),
+      pool: z.literal(true).optional().describe("…or back to each task's team pool (open, nobody holds it)."),
+      reason: handOverReason.describe("Recorded in each task's history."),
+    })
+    .superRefine((body, ctx) => {
+      if ((body.taskIds === undefined) === (body.holder === undefined)) ctx.addIssue({ code: 'custom', path: ['taskIds'], message: 'give either taskIds or holder' });
+      if ((body.assignee === undefined) === (body.pool === undefined)) ctx.addIssue({ code: 'custom', path: ['assignee'], message: 'give either assignee or pool: true' });
+      if (body.holder !== undefined && body.holder === body.assignee) ctx.addIssue({ code: 'custom', path: ['assignee'], message: 'is the holder' });
+    }),
+);
+
+const RedistributionOutcome = z.object({
+  taskId: z.string(),
+  outcome: z.enum(['reassigned', 'released', 'unchanged', 'refused', 'not-done']).describe('`refused`: why nothing was done; `not-done`: this task was fine, but another was refused.'),
+  from: z.string().optional().describe('Who held it before.'),
+  to: z.string().optional(),
+  reason: z.string().optional().describe('Why it was refused.'),
+  refusal: z.enum(['not-found', 'closed', 'changed', 'unknown', 'inactive', 'elsewhere']).optional().describe('Why it was refused, as a code.'),
+});
+export const RedistributionResult = named(
+  'TaskRedistributionResult',
+  z.object({ changed: z.int().describe('Tasks that changed hands.'), outcomes: z.array(RedistributionOutcome) }),
+);
+export { RedistributionOutcome };
+
+export const TaskHistory = named(
+  'TaskHistory',
+  z.object({
+    taskId: z.string(),
+    events: z.array(
+      z.object({
+        at: z.string().describe('Instant, RFC 3339.'),
+        type: z.string().describe('created, updated, claimed, unclaimed, reassigned, released, completed, cancelled, reopened'),
+        actor: z.string().optional().describe('The staff id who did it; absent for the journey itself.'),
+        from: z.string().optional(),
+        to: z.string().optional(),
+        reason: z.string().optional(),
+      }),
+    ),
+  }),
+);
 
 // ---- persons (api/persons.ts) --------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import type { Response } from 'express';
 import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
-import { CompleteTaskBody, CompleteTaskDoc, ReassignTaskBody, Task as TaskSchema, TaskPage, TaskQuery, taskIdSchema } from './schemas';
+import { CompleteTaskBody, CompleteTaskDoc, ReassignTaskBody, RedistributionBody, RedistributionResult, Task as TaskSchema, TaskHistory, TaskPage, TaskQuery, taskIdSchema } from './schemas';
+import { isTeamLead, type NotAssignable } from '../staff/directory';
+import { NOT_ASSIGNABLE, requireColleague } from './staff';
 
 const TaskParams = z.strictObject({ taskId: taskIdSchema });
 /** The list's filters and order, without its paging: an export has every row. */
@@ -77,6 +79,8 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
       ...(query.dueBefore ? { dueBefore: query.dueBefore } : {}),
       ...(query.overdue !== undefined ? { overdue: query.overdue } : {}),
       ...(query.journeyId ? { journeyId: query.journeyId } : {}),
+      ...(query.assignee ? { assignee: query.assignee } : {}),
+      ...(query.assigned !== undefined ? { assigned: query.assigned } : {}),
       today: ctx.today(),
       sort: query.sort,
       order: query.order,
@@ -88,10 +92,80 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
     const filtered = query.overdue === false ? tasks.filter((t) => !t.overdue) : tasks;
     return { tasks: filtered, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
+  // A team lead sees the whole team's work (to hand it out); a caseworker the tasks of their candidate groups.
   const teamScope = (principal: Principal, query: { journeyId?: string }): Pick<TaskFilter, 'candidateGroups'> =>
-    principal.teams?.length && !query.journeyId ? { candidateGroups: principal.teams as TaskFilter['candidateGroups'] } : {};
+    principal.teams?.length && !query.journeyId && !isTeamLead(principal) ? { candidateGroups: principal.teams as TaskFilter['candidateGroups'] } : {};
 
-  const listDescription = 'Filters: kind, status (default open and claimed), dueBefore, overdue, journeyId. Sorted by due date ascending unless `sort`/`order` say otherwise; paged by `cursor`.';
+  /** The team lead's bulk hand-over (`POST /v1/tasks/redistribution`): checked whole, then done whole. */
+  async function redistribute(principal: Principal, body: z.output<typeof RedistributionBody>) {
+    // Who may is the permissions table's `redistributeTasks` (team leads, admins); whose tasks, the municipalities.
+    const municipalities = may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
+    let selected: Array<{ taskId: string; field: string; task?: Task }>;
+    if (body.taskIds) {
+      selected = await Promise.all(
+        body.taskIds.map(async (taskId, i) => {
+          const task = await ctx.tasks.getTask(taskId);
+          return { taskId, field: `taskIds.${i}`, ...(task && mayAccessMunicipality(principal, task.municipality) ? { task } : {}) };
+        }),
+      );
+    } else {
+      selected = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ctx.tasks.listTasks({ assignee: body.holder!, status: 'claimed', ...(municipalities ? { municipalities } : {}), limit: 500, ...(cursor ? { cursor } : {}) });
+        selected.push(...page.tasks.map((task) => ({ taskId: task.id, field: 'holder', task })));
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    type Refusal = { field: string; reason: string; refusal: 'not-found' | 'closed' | 'changed' | NotAssignable; status: 409 | 422 };
+    const refusals = new Map<string, Refusal>();
+    for (const { taskId, field, task } of selected) {
+      if (!task) refusals.set(taskId, { field, reason: 'no such task', refusal: 'not-found', status: 422 });
+      else if (task.status !== 'open' && task.status !== 'claimed') refusals.set(taskId, { field, reason: `the task is ${task.status}`, refusal: 'closed', status: 409 });
+    }
+    const assigneeErrors: Array<{ path: string; message: string }> = [];
+    if (body.assignee) {
+      const places = [...new Set(selected.flatMap(({ task }) => (task ? [task.municipality] : [])))];
+      for (const municipality of places) {
+        const found = await ctx.staff.assignable(body.assignee, municipality);
+        if (found.ok) continue;
+        assigneeErrors.push({ path: 'assignee', message: `${NOT_ASSIGNABLE[found.reason]} (${municipality})` });
+        for (const { taskId, field, task } of selected) if (task?.municipality === municipality && !refusals.has(taskId)) refusals.set(taskId, { field, reason: NOT_ASSIGNABLE[found.reason], refusal: found.reason, status: 422 });
+      }
+    }
+    const refused = () =>
+      selected.map(({ taskId, task }) => {
+        const refusal = refusals.get(taskId);
+        return refusal ? { taskId, outcome: 'refused' as const, reason: refusal.reason, refusal: refusal.refusal } : { taskId, outcome: 'not-done' as const, ...(task?.assignee ? { from: task.assignee } : {}) };
+      });
+    if (refusals.size > 0 || assigneeErrors.length > 0) {
+      const status = [...refusals.values()].some((r) => r.status === 422) || assigneeErrors.length > 0 ? 422 : 409;
+      // Each wrong field once: a task that does not exist or is closed by its index, a colleague who cannot take the work as `assignee`.
+      const taskErrors = [...refusals.values()].filter((r) => (r.refusal === 'not-found' || r.refusal === 'closed') && r.field !== 'holder');
+      const errors = [...assigneeErrors, ...taskErrors.map((r) => ({ path: r.field, message: r.reason }))];
+      throw new Problem(status, status === 422 ? 'Invalid request' : 'Conflict', 'Nothing was redistributed: see each task\'s outcome.', errors, { outcomes: refused() });
+    }
+    try {
+      const outcomes = await ctx.tasks.redistribute(
+        selected.map(({ taskId, task }) => ({ taskId, version: task!.version })),
+        body.pool ? null : body.assignee!,
+        principal.name,
+        body.reason,
+      );
+      const changed = outcomes.filter((o) => o.outcome !== 'unchanged').length;
+      ctx.logger.info({ tasks: selected.length, changed, toPool: body.pool === true, byHolder: body.holder !== undefined }, 'tasks redistributed');
+      return { status: 200, body: { changed, outcomes } };
+    } catch (err) {
+      // A task changed between the check and the transaction: it rolled back, nothing changed.
+      if ((err as Error).name !== 'ConflictError') throw err;
+      const taskId = String((err as { details?: { taskId?: unknown } }).details?.taskId ?? '');
+      refusals.set(taskId, { field: selected.find((s) => s.taskId === taskId)?.field ?? 'taskIds', reason: 'the task changed meanwhile', refusal: 'changed', status: 409 });
+      throw new Problem(409, 'Conflict', 'Nothing was redistributed: a task changed meanwhile; see each task\'s outcome.', undefined, { outcomes: refused() });
+    }
+  }
+
+  const listDescription =
+    'Filters: kind, status (default open and claimed), dueBefore, overdue, journeyId, assignee (the behandelaar), assigned. Sorted by due date ascending unless `sort`/`order` say otherwise; paged by `cursor`.';
 
   return [
     route(
@@ -113,7 +187,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/tasks/team',
         operationId: 'listTeamTasks',
         summary: "My team's tasks: those of my teams in my municipalities",
-        description: `${listDescription} A key without \`teams\` sees every team's tasks of its municipalities; with \`journeyId\`, every team's tasks of that journey (as the journey itself lists its open tasks).`,
+        description: `${listDescription} A key without \`teams\` sees every team's tasks of its municipalities; with \`journeyId\`, every team's tasks of that journey (as the journey itself lists its open tasks). A team lead sees every team's tasks of its municipalities: the work it distributes.`,
         tags: ['tasks'],
         query: TaskQuery,
         responses: { 200: { description: 'A page of tasks', schema: TaskPage } },
@@ -194,19 +268,65 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/tasks/{taskId}/reassign',
         operationId: 'reassignTask',
         summary: 'Hand a task to a colleague',
-        description: 'Allowed to its current holder, to a team lead and to admins (identity/permissions.ts `reassignAnyTask`).',
+        description:
+          "Allowed to its current holder, to a team lead and to admins (identity/permissions.ts `reassignAnyTask`). The assignee must be an active colleague in the staff directory who serves the task's municipality (422 naming `assignee` otherwise).",
         tags: ['tasks'],
         params: TaskParams,
         body: { content: json(ReassignTaskBody), schema: ReassignTaskBody },
-        responses: { 200: { description: 'The task, reassigned', schema: TaskSchema }, 409: { description: 'The task is closed', contentType: 'application/problem+json' } },
+        responses: {
+          200: { description: 'The task, reassigned', schema: TaskSchema },
+          409: { description: 'The task is closed', contentType: 'application/problem+json' },
+          422: { description: 'Not a colleague who may take this task (unknown, inactive, or of another municipality)', contentType: 'application/problem+json' },
+        },
       },
       async ({ principal, params, body }) => {
         const task = await visibleTask(principal, params.taskId);
         if (!may(principal, 'reassignAnyTask') && task.assignee !== principal.name) {
           throw new Problem(403, 'Forbidden', 'Only the holder of a task, a team lead or an admin may reassign it.');
         }
-        return { status: 200, body: present(await ctx.tasks.reassign(params.taskId, body.assignee, principal.name)) };
+        await requireColleague(ctx.staff, body.assignee, task.municipality, 'assignee');
+        return { status: 200, body: present(await ctx.tasks.reassign(params.taskId, body.assignee, principal.name, body.reason)) };
       },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/v1/tasks/{taskId}/history',
+        operationId: 'getTaskHistory',
+        summary: "A task's history: who took, handed on, released or completed it, when and why",
+        tags: ['tasks'],
+        params: TaskParams,
+        responses: { 200: { description: 'Oldest first', schema: TaskHistory } },
+      },
+      async ({ principal, params }) => {
+        await visibleTask(principal, params.taskId);
+        const events = (await ctx.tasks.taskHistory(params.taskId)).map((e) => {
+          const detail = (e.detail ?? {}) as { from?: unknown; to?: unknown; reason?: unknown };
+          const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+          const [from, to, reason] = [text(detail.from), text(detail.to), text(detail.reason)];
+          return { at: e.at, type: e.type, ...(e.actor ? { actor: e.actor } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(reason ? { reason } : {}) };
+        });
+        return { status: 200, body: { taskId: params.taskId, events } };
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/v1/tasks/redistribution',
+        operationId: 'redistributeTasks',
+        summary: "Hand many tasks to a colleague or back to the team pool at once (a team lead's verdelen / vrijgeven)",
+        description:
+          'For team leads and admins. The tasks are named (`taskIds`) or are every task a colleague holds in the caller\'s municipalities (`holder`: an absence handled in one action); they go to `assignee` (an active colleague serving each task\'s municipality) or back to their team pool (`pool: true`). ' +
+          "The `reason` lands in each changed task's history. All or nothing: when any task is refused (unknown or of another municipality: 422; closed, or changed while this ran: 409), nothing changes and `outcomes` says per task why.",
+        tags: ['tasks'],
+        body: { content: json(RedistributionBody), schema: RedistributionBody },
+        responses: {
+          200: { description: 'Every task as it went', schema: RedistributionResult },
+          409: { description: 'A task is closed or changed meanwhile: nothing changed (`outcomes` per task)', contentType: 'application/problem+json' },
+          422: { description: 'A task or the assignee refused: nothing changed (`errors` and `outcomes` per task)', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ principal, body }) => redistribute(principal, body),
     ),
     route(
       {

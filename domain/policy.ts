@@ -186,19 +186,68 @@ export type Policy = z.infer<typeof PolicySchema>;
 export type PolicyPeriod = z.infer<typeof PeriodSchema>;
 
 /**
- * The retention of a policy without its own: two years after the journey ends, long enough for an
- * objection and appeal against the last decision (Awb art. 6:7 six weeks, then court) and a late
- * question from DUO, short enough to honour AVG art. 5 lid 1 onder e. A municipality sets its own
- * period from its selectielijst in `retention`.
+ * The retention of a policy without its own (before issue 22): two years after the journey ends. Since
+ * v1.2 the law's own retention per track ({@link LEGAL_RETENTION}) is the minimum and a policy's
+ * `retention` may only lengthen it ({@link retentionFor}).
  */
 export const DEFAULT_RETENTION: NonNullable<Policy['retention']> = {
   afterEnd: { years: 2 },
   basis: 'AVG art. 5 lid 1 onder e; default of Koers until the municipality sets its selectielijst period',
 };
 
+/** A retention period and the rule it rests on. */
+export type Retention = NonNullable<Policy['retention']>;
+
+/**
+ * The binding retention per track of a journey (issue 22, "Retention by law"); each is the time the
+ * file must be kept after the track ends (Archiefwet 1995 art. 5 with the selectielijst: destroyed only
+ * after it) and, under AVG art. 5(1)(e), no longer without reason.
+ * - `inburgering-wi2021`: 5 years after the inburgeringsplicht ends (Wet inburgering 2021 as the VNG
+ *   handreiking gegevensuitwisseling Wet inburgering 2020 sets it out); as the specific rule it prevails
+ *   over the Selectielijst's 10 years (breednetwerk.nl "Bewaartermijnen inburgering").
+ * - `inburgering-wi2013`: the municipality's inburgeringstraject, 10 years after closing it (Selectielijst
+ *   gemeenten en intergemeentelijke organen 2020, proces 8.1).
+ * - `participatiewet`: the bijstand client file, 10 years after the benefit ends (Selectielijst gemeenten
+ *   2020, client files since 2017; longer where a sanction or recovery runs, which Koers does not see).
+ */
+export const LEGAL_RETENTION = {
+  'inburgering-wi2021': {
+    afterEnd: { years: 5 },
+    basis: 'Wet inburgering 2021 (VNG handreiking gegevensuitwisseling Wet inburgering 2020): 5 years after the inburgeringsplicht ends',
+  },
+  'inburgering-wi2013': {
+    afterEnd: { years: 10 },
+    basis: 'Selectielijst gemeenten en intergemeentelijke organen 2020, proces 8.1: 10 years after the inburgeringstraject closes',
+  },
+  participatiewet: {
+    afterEnd: { years: 10 },
+    basis: 'Selectielijst gemeenten en intergemeentelijke organen 2020: the Participatiewet client file 10 years after the benefit ends',
+  },
+} as const satisfies Record<string, Retention>;
+
+/** What retention needs to know of a journey: its regime and whether it ever had a bijstand track (unknown: assumed so). */
+export interface RetentionSubject {
+  regime?: 'wi2013' | 'wi2021';
+  bijstand?: boolean;
+}
+
+/**
+ * The retention that applies to a journey: the longest of its tracks' legal retention and the policy's
+ * own (which may lengthen it, never shorten it). Measured from the same end date, so the later date wins.
+ */
+export function retentionFor(policy: Pick<Policy, 'retention'> | undefined, subject: RetentionSubject = {}): Retention {
+  const candidates: Retention[] = [];
+  if (subject.regime !== undefined) candidates.push(LEGAL_RETENTION[subject.regime === 'wi2013' ? 'inburgering-wi2013' : 'inburgering-wi2021']);
+  if (subject.bijstand !== false) candidates.push(LEGAL_RETENTION.participatiewet);
+  if (policy?.retention !== undefined) candidates.push(policy.retention);
+  if (candidates.length === 0) return DEFAULT_RETENTION;
+  const reference = '2000-03-01';
+  return candidates.reduce((longest, c) => (addPeriod(reference, c.afterEnd) > addPeriod(reference, longest.afterEnd) ? c : longest));
+}
+
 /** The date from which a journey that ended on `endedOn` (`YYYY-MM-DD`) has its personal data erased. */
-export function erasureDueOn(endedOn: string, policy: Pick<Policy, 'retention'> | undefined): string {
-  return addPeriod(endedOn, (policy?.retention ?? DEFAULT_RETENTION).afterEnd);
+export function erasureDueOn(endedOn: string, policy: Pick<Policy, 'retention'> | undefined, subject: RetentionSubject = {}): string {
+  return addPeriod(endedOn, retentionFor(policy, subject).afterEnd);
 }
 
 /** A partial policy for an amendment: nested objects merge, arrays and scalars replace. */

@@ -47,10 +47,15 @@ export interface IdentityDeps {
   logger?: IdentityLogger;
   now?: () => number;
   /**
-   * Told of every OpenID Connect sign-in: the staff directory (staff/) learns colleagues from their
-   * sign-ins. A failure is logged and does not stop the sign-in.
+   * Told of every sign-in (OpenID Connect, and an API key's in development mode): the staff directory
+   * (staff/) learns colleagues from their sign-ins. A failure is logged and does not stop the sign-in.
    */
   recordStaffSignIn?: (person: SignedInPerson) => Promise<void>;
+  /**
+   * Told when the provider's groups no longer grant a person any role (offboarded, moved on): the staff
+   * directory stops offering them as a colleague. A failure is logged and does not keep the session.
+   */
+  staffWithdrawn?: (staffId: string) => Promise<void>;
 }
 
 export type SignInOutcome = { ok: true; cookieId: string; session: WebSession; next: string } | { ok: false; reason: Refusal | 'invalid' | 'expired' | 'provider' };
@@ -113,8 +118,13 @@ export class People {
       return this.view(cookieId!, stored);
     }
     const person = principalFromClaims(answer.claims, oidc.settings);
-    if (typeof person === 'string') return this.endSession(stored, `the provider's groups no longer grant a role (${person})`);
+    if (typeof person === 'string') {
+      await this.withdrawStaff(stored.principal.name);
+      return this.endSession(stored, `the provider's groups no longer grant a role (${person})`);
+    }
     await this.sessions.confirm(stored.idHash, person.principal, this.sealed(answer));
+    // The directory follows the provider's groups between sign-ins too (a new team, another municipality).
+    await this.recordStaff(person);
     return this.view(cookieId!, { kind: 'oidc', principal: person.principal });
   }
 
@@ -138,6 +148,8 @@ export class People {
     if (!principal) return { ok: false, reason: 'invalid' };
     if (principal.role === 'partner') return { ok: false, reason: 'partner' };
     const { id, session } = await this.sessions.create({ kind: 'api-key', principal, keyHash: this.deps.keys.hashOf(apiKey) });
+    // Development mode: the key's name stands in for the person's name in the staff directory.
+    await this.recordStaff({ principal, displayName: principal.name });
     return { ok: true, cookieId: id, session: this.view(id, session) };
   }
 
@@ -170,6 +182,14 @@ export class People {
     await this.recordStaff(person);
     this.deps.logger?.info({ keyId: person.principal.keyId, role: person.principal.role }, 'signed in at the identity provider');
     return { ok: true, cookieId: id, session: this.view(id, session), next: pending.next };
+  }
+
+  private async withdrawStaff(staffId: string): Promise<void> {
+    try {
+      await this.deps.staffWithdrawn?.(staffId);
+    } catch (err) {
+      this.deps.logger?.warn({ err: err instanceof Error ? err.name : String(err) }, 'staff directory not updated when a role was withdrawn');
+    }
   }
 
   private async recordStaff(person: SignedInPerson): Promise<void> {

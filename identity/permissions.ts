@@ -69,13 +69,18 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   endInstrument: WORKERS,
   // tasks
   listMyTasks: READERS,
-  listTeamTasks: READERS,
-  getTask: READERS,
+  // A privacy officer reads a journey's tasks with the journey (its page lists them; AVG art. 15 requests).
+  listTeamTasks: [...READERS, 'privacy-officer'],
+  getTask: [...READERS, 'privacy-officer'],
   claimTask: WORKERS,
   unclaimTask: WORKERS,
   reassignTask: WORKERS,
   completeTask: WORKERS,
   issueCalendarToken: WORKERS,
+  // the staff directory and the team lead's tools (staff/, api/staff.ts)
+  getTaskHistory: READERS,
+  listColleagues: READERS,
+  redistributeTasks: ['admin', 'team-lead'],
   // administration
   getStatistics: ['admin'],
   // Issue 25: every list and the dashboard as CSV, to whoever may read the list.
@@ -85,6 +90,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   exportStatistics: ['admin'],
   amendPolicy: ['admin'],
   getPolicyAmendment: ['admin'],
+  // a municipality's current policy: staff read their own municipalities' (the web app's policy page)
+  getMunicipalityPolicy: READERS,
   listDeadLetters: ['admin'],
   retryDeadLetter: ['admin'],
   // erasure (AVG art. 17)
@@ -114,6 +121,7 @@ export const PAGES: Record<string, readonly Role[]> = {
   'POST /tasks/:taskId/unclaim': WORKERS,
   'POST /tasks/:taskId/reassign': WORKERS,
   'POST /tasks/:taskId/complete': WORKERS,
+  'POST /tasks/redistribution': ['admin', 'team-lead'],
   'GET /journeys/:journeyId': [...READERS, 'privacy-officer'],
   'POST /journeys/:journeyId/ladder': WORKERS,
   'POST /journeys/:journeyId/extension': WORKERS,
@@ -158,7 +166,7 @@ export const HOME_PAGE: Record<PersonRole, string> = {
   'team-lead': '/inbox',
   caseworker: '/inbox',
   reader: '/inbox',
-  'privacy-officer': '/process',
+  'privacy-officer': '/search',
 };
 
 /** The roles an operation allows: the table's row, else (a route not yet in the table) what its spec declares. */

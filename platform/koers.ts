@@ -17,7 +17,7 @@ import { createApp } from '../api/app';
 import { ApiKeys, watchApiKeysFile } from '../api/auth';
 import { Identity } from '../api/identity';
 import { People } from '../identity';
-import { AuditStore, migrateAuditStore } from '../api/audit-store';
+import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../api/audit-store';
 import { openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
 import { TaskStore } from '../store/tasks';
@@ -35,6 +35,7 @@ import { dailyDigestWorkflow } from '../workflows/digest';
 import { retentionWorkflow } from '../workflows/retention';
 import { RetentionStore } from '../store/retention';
 import { StaffPseudonyms } from '../store/staff-pseudonyms';
+import { recordStaffSignIn, StaffDirectory } from '../staff/directory';
 import { JourneyMonitor } from '../worker/monitor';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
@@ -95,7 +96,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
     const journeys = new JourneyReadModel(db);
-    const retention = new RetentionStore(db);
+    const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
     const staffPseudonyms = new StaffPseudonyms(db);
     const client = await connectClient(config.temporal, temporalAddress, dataConverter);
     stops.push(async () => {
@@ -167,6 +168,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       );
       stops.push(async () => stopWatching());
       const identity = new Identity(secret);
+      const staff = new StaffDirectory(db);
       // People sign in at the municipality's identity provider, or (no provider: development mode) with an API key.
       const people = new People({
         db,
@@ -174,8 +176,9 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         secrets: identity,
         settings: config.identity,
         logger,
-        // The staff directory (staff/, issue 20) learns colleagues from their sign-ins once it lands.
-        recordStaffSignIn: undefined,
+        // The staff directory learns colleagues from their sign-ins (a role that works no tasks deactivates them).
+        recordStaffSignIn: (person) => recordStaffSignIn(staff, person.principal, person.displayName),
+        staffWithdrawn: async (staffId) => void (await staff.deactivate(staffId)),
       });
       logger.info({ signIn: people.oidc ? 'openid-connect' : 'api-key (development mode)' }, 'web sign-in');
       const app = createApp({
@@ -188,6 +191,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         journeys,
         policies: new PolicyVersions(db),
         outbox,
+        staff,
         journeySignals: new JourneySignals(db),
         audit: new AuditStore(db),
         identity,

@@ -13,6 +13,7 @@ import type { TaskStore } from '../store/tasks';
 import type { PersonIndex } from '../store/persons';
 import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
+import type { StaffDirectory } from '../staff/directory';
 import type { JourneySignals } from '../store/journey-signals';
 
 const unused = <T>(what: string): T =>
@@ -29,6 +30,7 @@ const app = createApp({
   persons: unused<PersonIndex>('the person index'),
   journeys: unused<JourneyReadModel>('the journeys read model'),
   policies: unused<PolicyVersions>('the policy versions'),
+  staff: unused<StaffDirectory>('the staff directory'),
   journeySignals: unused<JourneySignals>('the journey signals'),
   calendar: { tokens: unused<CalendarTokens>('calendar tokens'), publicUrl: 'http://127.0.0.1' },
 });

@@ -321,6 +321,8 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
     // WAL lets readers (API) run beside the writer (worker); the busy timeout makes a second
     // process wait for the write lock instead of failing at once.
     if (!memory) handle.pragma('journal_mode = WAL');
+    // Deleted content is overwritten, not left in free pages: an erasure (store/retention.ts) leaves nothing in the file.
+    handle.pragma('secure_delete = ON');
     handle.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     handle.pragma('foreign_keys = ON');
     db = new Kysely<KoersDatabase>({ dialect: new ImmediateTransactionsSqliteDialect({ database: handle }) });

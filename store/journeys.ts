@@ -16,6 +16,7 @@ import crypto from 'node:crypto';
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { inTransaction, type Db, type JourneysTable, type KoersDatabase } from './db';
 import { viewFigures, type ViewFigures } from './journey-view';
+import { isErased } from './erasure-ref';
 
 /** A legal deadline of a journey: its clock, final date, and whether it can still be missed. */
 export interface JourneyDeadline {
@@ -109,8 +110,7 @@ export class JourneyReadModel {
     const figures = viewFigures(p.view);
     return inTransaction(this.db, async (trx) => {
       // A write still on its way when the journey's personal data was erased (store/retention.ts) must not bring the row back.
-      const erased = await trx.selectFrom('journey_retention').select('journey_id').where('journey_id', '=', p.journeyId).where('erased_at', 'is not', null).executeTakeFirst();
-      if (erased) return false;
+      if (await isErased(trx, p.journeyId)) return false;
       const row: JourneysTable = {
         journey_id: p.journeyId,
         seq: p.seq,

@@ -321,6 +321,33 @@ export const migrations: Record<string, Migration> = {
       for (const index of ['journeys_municipality_started_idx', 'tasks_active_municipality_due_idx', 'tasks_active_assignee_due_idx', 'tasks_active_due_idx']) await db.schema.dropIndex(index).execute();
     },
   },
+  // The staff directory (staff/directory.ts): employees as their sign-ins describe them.
+  '0009_i20b_staff': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('staff')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('team', 'text')
+        .addColumn('active', 'integer', (c) => c.notNull())
+        .addColumn('last_sign_in_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('staff_municipalities')
+        .addColumn('staff_id', 'text', (c) => c.notNull().references('staff.id').onDelete('cascade'))
+        .addColumn('municipality', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('staff_municipalities_pk', ['staff_id', 'municipality'])
+        .execute();
+      await db.schema.createIndex('staff_municipalities_municipality_idx').on('staff_municipalities').columns(['municipality', 'staff_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('staff_municipalities').execute();
+      await db.schema.dropTable('staff').execute();
+      },
+    },
   '0009_i25_deadline_lookup': {
     async up(db: Kysely<unknown>) {
       // "Is this journey overdue" per listed journey: by the journey first. Without it SQLite answered each row's

@@ -2,12 +2,29 @@
  * Retention and erasure of a journey's personal data (AVG art. 5 lid 1 onder e, art. 17). A journey
  * that ended is recorded with the date from which its personal data goes (the policy's retention,
  * domain/policy.ts `erasureDueOn`); erasing it removes the task forms' contents here and the journey's
- * runs in Temporal (the sealed BSN and the birth date live only in their start input). What stays is
- * pseudonymous: the journey id, the event audit trail (sources, ids, types, dates, key fingerprints),
- * task kinds and dates, and this table's row, which is the record of the erasure itself.
+ * runs in Temporal. After an erasure no row links to the person (issue 24, fault 3); per table:
+ *
+ * - `tasks`, `task_events`: the journey's tasks and their history are deleted (kinds, dates, who held
+ *   them, the forms' notes: together a record of the person's case).
+ * - `api_event_audit` (the event audit trail): deleted; its types and dates (an exemption, bijstand)
+ *   are the person's case. The erasure record below counts what was received.
+ * - `outbox`: every message naming the journey is deleted (delivered or not: a reminder for an erased
+ *   journey must not go out, and a delivered one is the receiver's record, not ours).
+ * - `journey_signals`: signals still owed to the journey are deleted.
+ * - `journeys`, `journey_deadlines`, `journey_clocks` (read model), `person_index`: deleted.
+ * - `journey_retention` (this table): the record of the erasure itself, which AVG art. 5 lid 2 and
+ *   art. 12 lid 3 require (the controller shows that and when it erased, on which ground, by which key):
+ *   municipality, dates, ground and key fingerprint, keyed by the erasure reference (./erasure-ref.ts) instead of the
+ *   journey id, so nothing in the store holds the id (which the secret and the personRef recompute).
+ *   Only whoever holds both finds the record again, which is what answering the person needs.
+ * - `calendar_tokens`, `staff_pseudonyms`, `policy_versions`, web sessions: hold nothing of the person.
+ *
+ * On SQLite deleted content is overwritten (`secure_delete`, store/db.ts) and the write-ahead log is
+ * truncated after an erasure, so the file itself no longer holds it either.
  */
-import type { Db, JourneyRetentionTable } from './db';
-import { TaskStore } from './tasks';
+import { sql } from 'kysely';
+import { erasureRef } from './erasure-ref';
+import { databaseKind, type Db, type JourneyRetentionTable } from './db';
 import { JourneyReadModel } from './journeys';
 
 export interface RetentionEntry {
@@ -34,10 +51,15 @@ const toEntry = (r: JourneyRetentionTable): RetentionEntry => ({
   ...(r.erased_by ? { erasedBy: r.erased_by } : {}),
 });
 
+/** What else an erasure deletes in the same transaction: a record kept outside the store's tables (the API's event audit trail). */
+export type ErasureStep = (trx: Db, journeyId: string) => Promise<void>;
+
 export class RetentionStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
+    /** The event audit trail's `forgetJourney` (api/audit-store.ts) wherever that trail is migrated on `db`. */
+    private readonly alsoErase: readonly ErasureStep[] = [],
   ) {}
 
   /** Records that a journey ended (idempotent: the first record stands). Returns the row as stored. */
@@ -61,9 +83,12 @@ export class RetentionStore {
     return (await this.get(entry.journeyId))!;
   }
 
+  /** The record of a journey, also once erased (then kept under its erasure reference); `journeyId` is the one asked for. */
   async get(journeyId: string): Promise<RetentionEntry | undefined> {
-    const row = await this.db.selectFrom('journey_retention').selectAll().where('journey_id', '=', journeyId).executeTakeFirst();
-    return row ? toEntry(row) : undefined;
+    const row =
+      (await this.db.selectFrom('journey_retention').selectAll().where('journey_id', '=', journeyId).executeTakeFirst()) ??
+      (await this.db.selectFrom('journey_retention').selectAll().where('journey_id', '=', erasureRef(journeyId)).executeTakeFirst());
+    return row ? { ...toEntry(row), journeyId } : undefined;
   }
 
   /** Journeys whose retention has passed on `today` (`YYYY-MM-DD`) and are not erased yet, oldest first. */
@@ -86,20 +111,30 @@ export class RetentionStore {
   async markErased(journeyId: string, ground: string, erasedBy: string): Promise<RetentionEntry> {
     const at = this.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
-      // Open tasks end with the journey's data: a form completed later would hold new notes about the person.
-      await new TaskStore(trx, { now: this.now }).cancelJourneyTasks(journeyId, 'the journey was erased');
-      await trx.updateTable('tasks').set({ form: null }).where('journey_id', '=', journeyId).where('form', 'is not', null).execute();
+      // The tasks, their history and forms go whole (see the table list at the top of this file).
+      const tasks = trx.selectFrom('tasks').select('id').where('journey_id', '=', journeyId);
+      await trx.deleteFrom('task_events').where('task_id', 'in', tasks).execute();
+      await trx.deleteFrom('tasks').where('journey_id', '=', journeyId).execute();
+      for (const step of this.alsoErase) await step(trx, journeyId);
+      const mentions = `%${journeyId.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      await trx
+        .deleteFrom('outbox')
+        .where((eb) => eb.or([sql<boolean>`payload like ${mentions} escape '\\'`, sql<boolean>`body like ${mentions} escape '\\'`, sql<boolean>`subject like ${mentions} escape '\\'`]))
+        .execute();
+      await trx.deleteFrom('journey_signals').where('journey_id', '=', journeyId).execute();
       // The read model's row holds the BSN ciphertext and the journey's facts: it goes whole (store/journeys.ts).
       await new JourneyReadModel(trx).delete(journeyId);
       // The person index holds the sealed reference and name and the keyed BSN: they go, and the reference and BSN are free again (issue 21).
       await trx.deleteFrom('person_index').where('journey_id', '=', journeyId).execute();
       await trx
         .updateTable('journey_retention')
-        .set({ erased_at: at, erasure_ground: ground, erased_by: erasedBy })
+        .set({ journey_id: erasureRef(journeyId), erased_at: at, erasure_ground: ground, erased_by: erasedBy })
         .where('journey_id', '=', journeyId)
         .where('erased_at', 'is', null)
         .execute();
     });
+    // The write-ahead log still holds the deleted pages' old content until it is checkpointed and truncated.
+    if (databaseKind(this.db) === 'sqlite') await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
     return (await this.get(journeyId))!;
   }
 }

@@ -289,9 +289,10 @@ export class TaskStore {
 
   /**
    * Hands an active task to `toUserId`, whoever holds it now. Who may do that (a team lead, the
-   * current assignee) is the API's decision; the store records `byUserId` in the task's history.
+   * current assignee) is the API's decision, and so is whether `toUserId` is a colleague (staff/); the
+   * store records `byUserId` and the `reason`, if given, in the task's history.
    */
-  async reassign(taskId: string, toUserId: string, byUserId: string): Promise<Task> {
+  async reassign(taskId: string, toUserId: string, byUserId: string, reason?: string): Promise<Task> {
     return this.transition(taskId, byUserId, 'reassigned', async (trx, at) => {
       const task = await this.requireTask(trx, taskId);
       if (task.status === 'claimed' && task.assignee === toUserId) return { changed: false };
@@ -301,8 +302,57 @@ export class TaskStore {
         .where('id', '=', taskId)
         .where('status', 'in', activeStatuses)
         .executeTakeFirst();
-      if (Number(r.numUpdatedRows) > 0) return { changed: true, detail: { from: task.assignee ?? null, to: toUserId } };
+      if (Number(r.numUpdatedRows) > 0) return { changed: true, detail: { from: task.assignee ?? null, to: toUserId, ...(reason ? { reason } : {}) } };
       throw conflict(await this.requireTask(trx, taskId), 'reassign');
+    });
+  }
+
+  /**
+   * Hands several tasks at once to `to` (a staff id) or back to their team's pool (`to` null): a team
+   * lead's "verdelen / vrijgeven". All or nothing, in one transaction: each task must still be active
+   * and at the `version` the caller checked it at (a claim, completion or sync since then is a
+   * ConflictError naming the task, and nothing changes). `reason` and `byUserId` land in each changed
+   * task's history (`reassigned` {from, to, reason} or `released` {from, reason}); a task that already
+   * is where it should go is `unchanged` and gets no event.
+   */
+  async redistribute(
+    tasks: ReadonlyArray<{ taskId: string; version: number }>,
+    to: string | null,
+    byUserId: string,
+    reason: string,
+  ): Promise<Array<{ taskId: string; outcome: 'reassigned' | 'released' | 'unchanged'; from?: string; to?: string }>> {
+    return inTransaction(this.db, async (trx) => {
+      const at = this.now().toISOString();
+      const outcomes: Array<{ taskId: string; outcome: 'reassigned' | 'released' | 'unchanged'; from?: string; to?: string }> = [];
+      for (const { taskId, version } of tasks) {
+        const row = await trx.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+        if (!row) throw new NotFoundError(`task ${taskId} not found`);
+        const task = toTask(row);
+        if (task.version !== version || (task.status !== 'open' && task.status !== 'claimed')) {
+          throw new ConflictError(`cannot redistribute: task ${taskId} changed meanwhile`, { taskId, status: task.status, assignee: task.assignee });
+        }
+        const from = task.assignee;
+        if ((to === null && task.status === 'open') || (to !== null && from === to)) {
+          outcomes.push({ taskId, outcome: 'unchanged', ...(from ? { from } : {}), ...(to ? { to } : {}) });
+          continue;
+        }
+        const done = await trx
+          .updateTable('tasks')
+          .set({ status: to === null ? 'open' : 'claimed', assignee: to, updated_at: at, version: sql`version + 1` })
+          .where('id', '=', taskId)
+          .where('version', '=', version)
+          .returning('version')
+          .executeTakeFirst();
+        if (!done) throw new ConflictError(`cannot redistribute: task ${taskId} changed meanwhile`, { taskId, status: task.status, assignee: task.assignee });
+        if (to === null) {
+          await addEvent(trx, taskId, done.version, at, 'released', byUserId, { from: from ?? null, reason });
+          outcomes.push({ taskId, outcome: 'released', ...(from ? { from } : {}) });
+        } else {
+          await addEvent(trx, taskId, done.version, at, 'reassigned', byUserId, { from: from ?? null, to, reason });
+          outcomes.push({ taskId, outcome: 'reassigned', ...(from ? { from } : {}), to });
+        }
+      }
+      return outcomes;
     });
   }
 

@@ -14,6 +14,8 @@ export interface Property {
   type?: string;
   format?: string;
   enum?: string[];
+  /** What each `enum` value is shown as, when not a text of the catalogue (a colleague's name for a staff id). */
+  labels?: Record<string, string>;
   minimum?: number;
   maximum?: number;
   maxLength?: number;
@@ -75,7 +77,7 @@ export function fields(
     if (prop.enum) {
       control = html`<select class="utrecht-select utrecht-select--html-select"${common}>
         <option value="">${t('form.choose')}</option>
-        ${prop.enum.map((v) => html`<option value="${v}"${value === v ? html` selected` : ''}>${optionLabel(t, name, v)}</option>`)}
+        ${prop.enum.map((v) => html`<option value="${v}"${value === v ? html` selected` : ''}>${prop.labels?.[v] ?? optionLabel(t, name, v)}</option>`)}
       </select>`;
     } else if (prop.type === 'boolean') {
       control = html`<select class="utrecht-select utrecht-select--html-select"${common}>

@@ -310,7 +310,7 @@ export class Journey {
       today: derived.today,
       policy: { id: m.policy.id, version: m.policy.version },
       caseworker: m.caseworker,
-      clocks: derived.clocks,
+      clocks: derived.clocks.map((clock) => this.withReporter(clock)),
       milestones: m.facts,
       openTasks: derived.tasks.map((task) => ({ ...task, taskId: taskIdFor(this.input.journeyId, task.key) })),
       ...(derived.wakeUp !== undefined ? { nextWakeUp: derived.wakeUp } : {}),
@@ -322,6 +322,19 @@ export class Journey {
       rejectedMessages: m.rejectedMessages ?? [],
       notificationsSent: this.sent.size,
     };
+  }
+
+  /**
+   * A clock with who reported its anchor (contract v1.2 `basis.anchor.reportedBy`): the applied event of
+   * the anchor's type and date in the timeline; absent once the bounded timeline has dropped it.
+   */
+  private withReporter(clock: Clock): Clock {
+    const anchor = clock.basis?.anchor;
+    if (anchor === undefined || clock.basis === undefined) return clock;
+    const reported = [...this.memory.events].reverse().find((e) => e.outcome !== 'rejected' && e.type === anchor.event && e.occurredOn === anchor.occurredOn);
+    if (reported === undefined) return clock;
+    const reportedBy = reported.actor?.name ?? reported.source;
+    return { ...clock, basis: { ...clock.basis, anchor: { ...anchor, reportedBy } } };
   }
 
   // ---- messages --------------------------------------------------------------------------------

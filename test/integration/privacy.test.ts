@@ -183,6 +183,8 @@ describe('personal data stays out of Temporal, logs and metrics', () => {
     // Partner events, a caseworker assigned by staff id, a task completed with a note.
     expect((await api('POST', `/v1/journeys/${journeyId}/events`, KEYS.partner, event('nl.koers.brp.registered', '2025-04-01'))).status).toBe(202);
     expect((await api('POST', `/v1/journeys/${journeyId}/events`, KEYS.partner, event('nl.koers.bijstand.applied', '2025-05-01'))).status).toBe(202);
+    // The caseworker has used Koers, so the staff directory knows them: a journey's caseworker must be a colleague.
+    expect((await api('GET', '/v1/tasks/mine', KEYS.caseworker)).status).toBe(200);
     expect((await api('PUT', `/v1/journeys/${journeyId}/caseworker`, KEYS.admin, { role: 'regisseur-werk', id: PERSONAL.staffId })).status).toBe(202);
     const mine = await until(() => api('GET', '/v1/tasks/mine', KEYS.caseworker), (r) => ((r.body.tasks as unknown[]) ?? []).length > 0);
     const task = (mine.body.tasks as Array<{ taskId: string; kind: string }>).find((t) => t.kind === 'hold-intake')!;

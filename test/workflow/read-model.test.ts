@@ -13,7 +13,8 @@ describe('read model', () => {
     const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: permit, maxHistoryEvents: 40 });
     const firstRunId = (await handle.describe()).runId;
     const first = await t.h.eventually(() => t.h.readModel.get<JourneyState>(handle.workflowId), (row) => row !== undefined);
-    expect(first).toMatchObject({ municipality: 'borger-odoorn', regime: 'wi2013', runStatus: 'running', phase: 'arrival' });
+    // A Wi2013 term runs from the permit with no plan needed: the phase is `inburgering` from the start (v1.2, domain/phase.ts).
+    expect(first).toMatchObject({ municipality: 'borger-odoorn', regime: 'wi2013', runStatus: 'running', phase: 'inburgering' });
 
     await t.h.send(handle, 'nl.koers.brp.registered', addDays(permit, 5), {}, 'brp-1');
     // Duplicates change nothing: no write, however many (they do grow the history to a continue-as-new).

@@ -1,12 +1,15 @@
 /**
  * The caseworker's inbox: my tasks and my team's, overdue first then by due date, with claim,
- * unclaim, reassign and complete (the task's own form). Filters live in the URL; the page title
- * starts with the number of overdue tasks.
+ * unclaim, reassign (to a colleague chosen by name, on the task's page) and complete (the task's own
+ * form). Filters live in the URL, the behandelaar among them; the page title starts with the number
+ * of overdue tasks. A team lead (and an admin) also gets the tools to distribute the team's work:
+ * checkboxes and one form to hand the selected tasks to a colleague or back to the team pool, and one
+ * form for a colleague's absence (all tasks they hold), each with a reason for the tasks' history.
  */
 import type { z } from 'zod';
 import { dayNumber } from '../../domain/dates';
 import { taskForms } from '../../domain/task-forms';
-import type { Task } from '../../api/schemas';
+import type { Task, StaffMember } from '../../api/schemas';
 import { TASK_KINDS, TASK_STATUSES } from '../../api/schemas';
 import type { FieldError } from '../api-client';
 import type { Web, WebRoute } from '../app';
@@ -18,8 +21,36 @@ import type { Translate } from '../messages';
 import { may } from '../../identity/permissions';
 
 type TaskView = z.output<typeof Task>;
+type Colleague = z.output<typeof StaffMember>;
 
-const FLASH = ['claimed', 'unclaimed', 'reassigned', 'completed'] as const;
+const FLASH = ['claimed', 'unclaimed', 'reassigned', 'completed', 'redistributed'] as const;
+
+/** The choice "back to the team pool" in a hand-over form: no staff id can look like it. */
+const POOL = '*pool';
+/** The choice "tasks nobody holds" in the behandelaar filter. */
+const UNASSIGNED = '*none';
+
+/**
+ * Active colleagues the signed-in user may hand work to, by name (the staff directory); none for a
+ * role that may not list them (a privacy officer sees staff ids, as before).
+ */
+export async function loadColleagues(web: Web): Promise<Colleague[]> {
+  const answer = await web.api.get<{ staff: Colleague[] }>('/v1/staff');
+  return answer.ok ? answer.body.staff : [];
+}
+
+/** A staff id as people know it: the colleague's name where the directory has it. */
+export const staffName = (colleagues: readonly Colleague[], id: string | undefined): string => (id ? (colleagues.find((c) => c.id === id)?.name ?? id) : '—');
+
+/** `<option>`s of colleagues by name, those serving `municipality` when given. */
+function colleagueOptions(colleagues: readonly Colleague[], municipality?: string, selected?: string): Html[] {
+  return colleagues
+    .filter((c) => !municipality || c.role === 'admin' || c.municipalities.includes(municipality))
+    .map((c) => html`<option value="${c.id}"${selected === c.id ? html` selected` : ''}>${c.name}</option>`);
+}
+
+/** May this session distribute the team's work (team lead) or anyone's (admin)? The permissions table says. */
+const distributes = (web: Web): boolean => may(web.session.principal, 'reassignAnyTask');
 
 /** Overdue first, then by due date, then by follow-up date: what needs doing first comes first. */
 export function inboxOrder(a: TaskView, b: TaskView): number {
@@ -36,6 +67,8 @@ interface Filters {
   status?: string;
   journey?: string;
   dueBefore?: string;
+  /** The behandelaar: a staff id, or UNASSIGNED. */
+  assignee?: string;
 }
 
 function readFilters(query: Record<string, unknown>): Filters {
@@ -44,7 +77,9 @@ function readFilters(query: Record<string, unknown>): Filters {
   const status = text(query.status);
   const dueBefore = text(query.dueBefore);
   const journey = text(query.journey);
+  const assignee = text(query.assignee);
   return {
+    ...(assignee && (assignee === UNASSIGNED || /^[A-Za-z0-9_.@-]{1,128}$/.test(assignee)) ? { assignee } : {}),
     ...(kind && (TASK_KINDS as readonly string[]).includes(kind) ? { kind } : {}),
     ...(status && [...TASK_STATUSES, 'all'].includes(status) ? { status } : {}),
     ...(dueBefore && /^\d{4}-\d{2}-\d{2}$/.test(dueBefore) ? { dueBefore } : {}),
@@ -52,7 +87,7 @@ function readFilters(query: Record<string, unknown>): Filters {
   };
 }
 
-function taskActions(web: Web, task: TaskView, back: string): Html {
+function taskActions(web: Web, task: TaskView, back: string, colleagues?: readonly Colleague[]): Html {
   const { ctx, session } = web;
   const me = session.principal.name;
   const mayReassign = may(session.principal, 'reassignAnyTask') || task.assignee === me;
@@ -64,15 +99,32 @@ function taskActions(web: Web, task: TaskView, back: string): Html {
     ${task.status === 'open' ? action('claim', ctx.t('task.claim'), true) : ''}
     ${task.assignee === me ? html`<a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action koers-inline" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${ctx.t('task.complete')}</a>` : ''}
     ${task.assignee === me ? action('unclaim', ctx.t('task.unclaim')) : ''}
-    ${mayReassign
-      ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/reassign`)}" class="koers-inline">${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
+    ${mayReassign && colleagues
+      ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/reassign`)}" class="koers-inline" id="reassign">${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
         <label class="utrecht-form-label" for="${reassignId}">${ctx.t('task.reassign')}</label>
-        <input class="utrecht-textbox utrecht-textbox--html-input" style="width:8rem" id="${reassignId}" name="assignee" required maxlength="128">
+        <select class="utrecht-select utrecht-select--html-select" id="${reassignId}" name="assignee" required>
+          <option value="">${ctx.t('form.choose')}</option>
+          ${colleagueOptions(colleagues.filter((c) => c.id !== task.assignee), task.municipality)}
+        </select>
+        <label class="utrecht-form-label" for="${reassignId}-reason">${ctx.t('task.reason')} <span class="utrecht-form-label__optional">${ctx.t('form.optional')}</span></label>
+        <input class="utrecht-textbox utrecht-textbox--html-input" id="${reassignId}-reason" name="reason" maxlength="500">
         <button type="submit" class="utrecht-button utrecht-button--secondary-action">${ctx.t('task.reassignSubmit')}</button></form>`
-      : ''}`;
+      : mayReassign
+        ? html`<a class="utrecht-link koers-inline" href="${href(`/tasks/${encodeURIComponent(task.taskId)}#reassign`)}">${ctx.t('task.reassignLink')}</a>`
+        : ''}`;
 }
 
-export function taskTable(web: Web, tasks: TaskView[], caption: string, back: string, options: { showJourney?: boolean; actions?: boolean } = {}): Html {
+/**
+ * Tasks as a table. `colleagues` shows holders by name; `selectFor` adds a checkbox per active task
+ * that belongs to the form with that id (the team lead's hand-over form below the table).
+ */
+export function taskTable(
+  web: Web,
+  tasks: TaskView[],
+  caption: string,
+  back: string,
+  options: { showJourney?: boolean; actions?: boolean; colleagues?: readonly Colleague[]; selectFor?: string } = {},
+): Html {
   const { ctx, today } = web;
   const t = ctx.t;
   const showJourney = options.showJourney ?? true;
@@ -81,6 +133,7 @@ export function taskTable(web: Web, tasks: TaskView[], caption: string, back: st
   return html`<div class="koers-table-wrap"><table class="utrecht-table">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${caption}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
+      ${options.selectFor ? html`<th class="utrecht-table__header-cell" scope="col">${t('task.select')}</th>` : ''}
       <th class="utrecht-table__header-cell" scope="col">${t('task.kind')}</th>
       ${showJourney ? html`<th class="utrecht-table__header-cell" scope="col">${t('task.journey')}</th>` : ''}
       <th class="utrecht-table__header-cell" scope="col">${t('task.clock')}</th>
@@ -94,6 +147,11 @@ export function taskTable(web: Web, tasks: TaskView[], caption: string, back: st
     <tbody class="utrecht-table__body">
     ${tasks.map(
       (task) => html`<tr class="utrecht-table__row${task.overdue ? ' koers-row--overdue' : ''}" data-task-id="${task.taskId}">
+        ${options.selectFor
+          ? html`<td class="utrecht-table__cell">${task.status === 'open' || task.status === 'claimed'
+              ? html`<input type="checkbox" class="utrecht-checkbox utrecht-checkbox--html-input" name="taskIds" value="${task.taskId}" form="${options.selectFor}" aria-label="${t('task.selectOne', { kind: t(`kind.${task.kind}`), due: task.dueDate })}">`
+              : ''}</td>`
+          : ''}
         <td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${t(`kind.${task.kind}`)}</a></td>
         ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${task.journeyId.slice(0, 12)}…</a></td>` : ''}
         <td class="utrecht-table__cell">${task.clock ? t(`clock.${task.clock}`) : '—'}</td>
@@ -101,14 +159,14 @@ export function taskTable(web: Web, tasks: TaskView[], caption: string, back: st
         <td class="utrecht-table__cell">${task.dueDate}</td>
         <td class="utrecht-table__cell">${task.status === 'open' || task.status === 'claimed' ? daysLeft(t, today, task.dueDate) : '—'}</td>
         <td class="utrecht-table__cell">${task.overdue ? statusBadge(t, 'overdue', t('task.overdue')) : statusBadge(t, task.status, t(`taskStatus.${task.status}`))}</td>
-        <td class="utrecht-table__cell">${task.assignee ?? '—'}</td>
+        <td class="utrecht-table__cell">${staffName(options.colleagues ?? [], task.assignee)}</td>
         ${actions ? html`<td class="utrecht-table__cell">${taskActions(web, task, back)}</td>` : ''}
       </tr>`,
     )}
     </tbody></table></div>`;
 }
 
-function filterForm(ctx: PageContext, filters: Filters): Html {
+function filterForm(ctx: PageContext, filters: Filters, holders: readonly Colleague[]): Html {
   const t = ctx.t;
   return html`<form method="get" action="${href('/inbox')}" class="koers-filters" aria-label="${t('inbox.filters')}">
     <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="f-kind">${t('inbox.filter.kind')}</label></div>
@@ -121,6 +179,10 @@ function filterForm(ctx: PageContext, filters: Filters): Html {
       <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="f-journey" name="journey" value="${filters.journey ?? ''}"></div></div>
     <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="f-due">${t('inbox.filter.dueBefore')}</label></div>
       <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="f-due" name="dueBefore" value="${filters.dueBefore ?? ''}"></div></div>
+    <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="f-assignee">${t('inbox.filter.assignee')}</label></div>
+      <div class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="f-assignee" name="assignee"><option value="">${t('inbox.filter.any')}</option>
+      <option value="${UNASSIGNED}"${filters.assignee === UNASSIGNED ? html` selected` : ''}>${t('inbox.filter.unassigned')}</option>
+      ${colleagueOptions(holders, undefined, filters.assignee)}</select></div></div>
     <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
   </form>`;
 }
@@ -129,9 +191,14 @@ async function inbox(web: Web): Promise<void> {
   const { req, res, api, ctx } = web;
   const filters = readFilters(req.query as Record<string, unknown>);
   const query = new URLSearchParams({ pageSize: '500', ...(filters.kind ? { kind: filters.kind } : {}), ...(filters.status ? { status: filters.status } : {}), ...(filters.dueBefore ? { dueBefore: filters.dueBefore } : {}) });
-  const [mine, team] = await Promise.all([
-    api.read<{ tasks: TaskView[] }>(`/v1/tasks/mine?${query}`),
-    api.read<{ tasks: TaskView[] }>(`/v1/tasks/team?${query}`),
+  // The behandelaar narrows the team's work; my own tasks are mine whoever is filtered on.
+  const teamQuery = new URLSearchParams(query);
+  if (filters.assignee === UNASSIGNED) teamQuery.set('assigned', 'false');
+  else if (filters.assignee) teamQuery.set('assignee', filters.assignee);
+  const [mine, team, colleagues] = await Promise.all([
+    filters.assignee && filters.assignee !== web.session.principal.name ? { tasks: [] as TaskView[] } : api.read<{ tasks: TaskView[] }>(`/v1/tasks/mine?${query}`),
+    api.read<{ tasks: TaskView[] }>(`/v1/tasks/team?${teamQuery}`),
+    loadColleagues(web),
   ]);
   const keep = (task: TaskView) => !filters.journey || task.journeyId === filters.journey;
   const myTasks = mine.tasks.filter(keep).sort(inboxOrder);
@@ -139,19 +206,104 @@ async function inbox(web: Web): Promise<void> {
   const teamTasks = team.tasks.filter((task) => keep(task) && !mineIds.has(task.taskId)).sort(inboxOrder);
   const overdue = myTasks.filter((task) => task.overdue).length + teamTasks.filter((task) => task.overdue).length;
   const flash = typeof req.query.done === 'string' && (FLASH as readonly string[]).includes(req.query.done) ? req.query.done : undefined;
-  const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
+  // `*` (the pool filter) is not among the characters a `back` may have: sent encoded.
+  const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1').replace(/([?&])changed=\d+/g, '$1').replace(/\*/g, '%2A');
+  // Whom to filter on: colleagues, and holders who are not (any more): an absent colleague's tasks must stay findable.
+  const holders = [...colleagues, ...[...new Set(team.tasks.flatMap((task) => (task.assignee && !colleagues.some((c) => c.id === task.assignee) ? [task.assignee] : [])))].map((id) => ({ id, name: id, role: 'caseworker' as const, municipalities: [] }))];
+  if (filters.assignee && filters.assignee !== UNASSIGNED && !holders.some((h) => h.id === filters.assignee)) holders.push({ id: filters.assignee, name: filters.assignee, role: 'caseworker', municipalities: [] });
+  const lead = distributes(web);
   const title = overdue > 0 ? ctx.t('inbox.titleOverdue', { count: overdue }) : ctx.t('inbox.title');
   res.type('html').send(
     page(
       { ...ctx, section: 'inbox' },
       title,
       html`<h1 class="utrecht-heading-1">${ctx.t('inbox.title')}</h1>
-      ${flash ? alert('ok', ctx.t(`task.${flash}`)) : ''}
+      ${flash ? alert('ok', ctx.t(`task.${flash}`, { count: typeof req.query.changed === 'string' ? req.query.changed : '0' })) : ''}
       ${overdue > 0 ? alert('warning', ctx.t('inbox.overdueCount', { count: overdue })) : ''}
-      ${filterForm(ctx, filters)}
+      ${filterForm(ctx, filters, holders)}
       ${exportLink(ctx, 'tasks-mine.csv', { ...filters }, ctx.t('export.mine'))}${exportLink(ctx, 'tasks-team.csv', { ...filters }, ctx.t('export.team'))}
-      ${taskTable(web, myTasks, ctx.t('inbox.mine'), back)}
-      ${taskTable(web, teamTasks, ctx.t('inbox.team'), back)}`,
+      ${taskTable(web, myTasks, ctx.t('inbox.mine'), back, { colleagues })}
+      ${taskTable(web, teamTasks, ctx.t('inbox.team'), back, { colleagues, ...(lead ? { selectFor: 'redistribute' } : {}) })}
+      ${lead ? distributionForms(web, colleagues, holders, back) : ''}`,
+    ),
+  );
+}
+
+/** The team lead's two hand-over forms: the selected tasks, and everything a colleague holds (absence). */
+function distributionForms(web: Web, colleagues: readonly Colleague[], holders: readonly Colleague[], back: string): Html {
+  const { ctx } = web;
+  const t = ctx.t;
+  const target = (id: string) => html`<div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${t('redistribute.to')}</label></div>
+    <div class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="${id}" name="to" required>
+      <option value="">${t('form.choose')}</option><option value="${POOL}">${t('redistribute.pool')}</option>${colleagueOptions(colleagues)}</select></div></div>`;
+  const reason = (id: string) => html`<div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${t('task.reason')}</label></div>
+    <div class="utrecht-form-field__input"><textarea class="utrecht-textarea utrecht-textarea--html-textarea" id="${id}" name="reason" rows="2" maxlength="500" required></textarea></div></div>`;
+  return html`<div class="koers-grid">
+    <form method="post" action="${href('/tasks/redistribution')}" id="redistribute" class="koers-card" aria-labelledby="redistribute-title">
+      <h2 class="utrecht-heading-2" id="redistribute-title">${t('redistribute.selectedTitle')}</h2>
+      <p class="utrecht-paragraph">${t('redistribute.selectedIntro')}</p>
+      ${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
+      ${target('redistribute-to')}${reason('redistribute-reason')}
+      <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('redistribute.selectedSubmit')}</button>
+    </form>
+    <form method="post" action="${href('/tasks/redistribution')}" id="absence" class="koers-card" aria-labelledby="absence-title">
+      <h2 class="utrecht-heading-2" id="absence-title">${t('redistribute.absenceTitle')}</h2>
+      <p class="utrecht-paragraph">${t('redistribute.absenceIntro')}</p>
+      ${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
+      <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="absence-holder">${t('redistribute.holder')}</label></div>
+        <div class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="absence-holder" name="holder" required>
+          <option value="">${t('form.choose')}</option>${colleagueOptions(holders)}</select></div></div>
+      ${target('absence-to')}${reason('absence-reason')}
+      <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('redistribute.absenceSubmit')}</button>
+    </form>
+  </div>`;
+}
+
+interface Outcome {
+  taskId: string;
+  outcome: string;
+  refusal?: string;
+}
+
+/** POST from either hand-over form: the API does it all or nothing; a refusal is told per task, in the page's language. */
+async function redistribute(web: Web): Promise<void> {
+  const { req, res, api, ctx } = web;
+  const t = ctx.t;
+  const back = safeBack(req.body?.back);
+  const raw = req.body?.taskIds;
+  const taskIds = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+  const holder = typeof req.body?.holder === 'string' && req.body.holder !== '' ? req.body.holder : undefined;
+  const to = typeof req.body?.to === 'string' ? req.body.to : '';
+  const body = {
+    ...(holder ? { holder } : { taskIds }),
+    ...(to === POOL ? { pool: true } : to ? { assignee: to } : {}),
+    reason: typeof req.body?.reason === 'string' ? req.body.reason : '',
+  };
+  const answer = await api.post<{ changed: number }>('/v1/tasks/redistribution', body);
+  if (answer.ok) {
+    res.redirect(303, `${withDone(back, 'redistributed')}&changed=${answer.body.changed}`);
+    return;
+  }
+  // Field by field in Dutch (or English): which choice is missing or wrong, and each refused task.
+  const messages = new Set<string>();
+  for (const e of answer.problem.errors ?? []) {
+    const field = e.path.split('.')[0]!;
+    if (field === 'taskIds' && !holder) messages.add(taskIds.length === 0 ? t('redistribute.error.noTasks') : t('redistribute.error.taskIds'));
+    else if (field === 'assignee' || field === 'pool') messages.add(to ? t('redistribute.error.assignee') : t('redistribute.error.to'));
+    else if (field === 'reason') messages.add(t('redistribute.error.reason'));
+    else if (field === 'holder') messages.add(t('redistribute.error.holder'));
+  }
+  const outcomes = ((answer.problem as { outcomes?: Outcome[] }).outcomes ?? []).filter((o) => o.outcome === 'refused');
+  res.status(answer.status).type('html').send(
+    page(
+      { ...ctx, section: 'inbox' },
+      t('error.title'),
+      html`<h1 class="utrecht-heading-1">${t('redistribute.refusedTitle')}</h1>
+      ${alert('error', [t('redistribute.nothingDone'), ...messages].join(' '))}
+      ${outcomes.length > 0
+        ? html`<ul class="utrecht-unordered-list">${outcomes.map((o) => html`<li>${o.taskId}: ${t(`redistribute.refusal.${o.refusal ?? 'changed'}`)}</li>`)}</ul>`
+        : ''}
+      <p class="utrecht-paragraph"><a class="utrecht-link" href="${back}">${t('nav.inbox')}</a></p>`,
     ),
   );
 }
@@ -161,24 +313,34 @@ const withDone = (back: string, done: string) => `${back}${back.includes('?') ? 
 
 async function taskCommand(web: Web, verb: 'claim' | 'unclaim' | 'reassign'): Promise<void> {
   const { req, res, api, ctx } = web;
+  const t = ctx.t;
   const taskId = String(req.params.taskId);
-  const body = verb === 'reassign' ? { assignee: String(req.body?.assignee ?? '') } : undefined;
+  const reason = typeof req.body?.reason === 'string' && req.body.reason.trim() !== '' ? req.body.reason : undefined;
+  const body = verb === 'reassign' ? { assignee: String(req.body?.assignee ?? ''), ...(reason ? { reason } : {}) } : undefined;
   const answer = await api.post(`/v1/tasks/${encodeURIComponent(taskId)}/${verb}`, body);
   const back = safeBack(req.body?.back);
   if (answer.ok) {
     res.redirect(303, withDone(back, verb === 'claim' ? 'claimed' : verb === 'unclaim' ? 'unclaimed' : 'reassigned'));
     return;
   }
-  const detail = [answer.problem.detail ?? answer.problem.title, ...(answer.problem.errors ?? []).map((e) => `${e.path}: ${e.message}`)].join(' ');
+  // A refused colleague is said in the page's language; the API's own words otherwise.
+  const colleagueRefused = answer.status === 422 && (answer.problem.errors ?? []).some((e) => e.path === 'assignee');
+  const detail = colleagueRefused
+    ? t('task.notAColleague')
+    : [answer.problem.detail ?? answer.problem.title, ...(answer.problem.errors ?? []).map((e) => `${e.path}: ${e.message}`)].join(' ');
   res.status(answer.status).type('html').send(
-    page(ctx, ctx.t('error.title'), html`<h1 class="utrecht-heading-1">${ctx.t('error.title')}</h1>${alert('error', ctx.t('action.refused', { detail }))}<p class="utrecht-paragraph"><a class="utrecht-link" href="${back}">${ctx.t('nav.inbox')}</a></p>`),
+    page(ctx, t('error.title'), html`<h1 class="utrecht-heading-1">${t('error.title')}</h1>${alert('error', colleagueRefused ? detail : t('action.refused', { detail }))}<p class="utrecht-paragraph"><a class="utrecht-link" href="${back}">${ctx.t('nav.inbox')}</a></p>`),
   );
 }
 
 async function taskPage(web: Web, values?: Record<string, unknown>, errors?: FieldError[], message?: string): Promise<void> {
   const { req, res, api, ctx } = web;
   const taskId = String(req.params.taskId);
-  const task = await api.read<TaskView>(`/v1/tasks/${encodeURIComponent(taskId)}`);
+  const [task, history, colleagues] = await Promise.all([
+    api.read<TaskView>(`/v1/tasks/${encodeURIComponent(taskId)}`),
+    api.read<TaskHistoryView>(`/v1/tasks/${encodeURIComponent(taskId)}/history`),
+    loadColleagues(web),
+  ]);
   const schema = objectSchema(taskForms[task.kind]);
   const mine = task.assignee === web.session.principal.name;
   const done = task.status === 'completed' || task.status === 'cancelled';
@@ -195,7 +357,7 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Fie
         <dt>${ctx.t('task.followUp')}</dt><dd>${task.followUpDate}</dd>
         <dt>${ctx.t('task.due')}</dt><dd>${task.dueDate}${done ? '' : ` (${daysLeft(ctx.t, web.today, task.dueDate)})`}</dd>
         <dt>${ctx.t('task.status')}</dt><dd>${task.overdue ? statusBadge(ctx.t, 'overdue', ctx.t('task.overdue')) : statusBadge(ctx.t, task.status, ctx.t(`taskStatus.${task.status}`))}</dd>
-        <dt>${ctx.t('task.assignee')}</dt><dd>${task.assignee ?? '—'}</dd>
+        <dt>${ctx.t('task.assignee')}</dt><dd>${staffName(colleagues, task.assignee)}</dd>
       </dl>
       ${message ? alert('error', message) : ''}
       ${task.status === 'completed' ? completedAnswers(ctx.t, schema, task, answers) : ''}
@@ -205,9 +367,40 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Fie
           ${fields(ctx.t, schema, { idPrefix: 'form', values: values ?? { ...defaultDates(schema, web.today) }, errors: errors ?? [], pathPrefix: 'form' })}
           <button type="submit" class="utrecht-button utrecht-button--primary-action">${ctx.t('task.completeSubmit')}</button>
         </form>`
-        : html`<div class="utrecht-button-group">${taskActions(web, task, href(`/tasks/${encodeURIComponent(task.taskId)}`))}</div>`}`,
+        : ''}
+      ${task.status === 'open' || task.status === 'claimed' ? html`<div class="utrecht-button-group">${taskActions(web, task, href(`/tasks/${encodeURIComponent(task.taskId)}`), colleagues)}</div>` : ''}
+      ${historyTable(ctx.t, history, colleagues)}`,
     ),
   );
+}
+
+interface TaskHistoryView {
+  taskId: string;
+  events: Array<{ at: string; type: string; actor?: string; from?: string; to?: string; reason?: string }>;
+}
+
+/** Who did what to the task and why (a hand-over's reason), oldest first; holders by name. */
+function historyTable(t: Translate, history: TaskHistoryView, colleagues: readonly Colleague[]): Html {
+  return html`<div class="koers-table-wrap"><table class="utrecht-table" id="history">
+    <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('task.history')}</span></caption>
+    <thead class="utrecht-table__header"><tr class="utrecht-table__row">
+      <th class="utrecht-table__header-cell" scope="col">${t('task.history.at')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('task.history.what')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('task.history.by')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('task.history.change')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('task.reason')}</th>
+    </tr></thead>
+    <tbody class="utrecht-table__body">
+    ${history.events.map(
+      (e) => html`<tr class="utrecht-table__row">
+        <td class="utrecht-table__cell">${amsterdamDateTime(e.at)}</td>
+        <td class="utrecht-table__cell">${t(`taskEvent.${e.type}`)}</td>
+        <td class="utrecht-table__cell">${e.actor ? staffName(colleagues, e.actor) : t('task.history.journey')}</td>
+        <td class="utrecht-table__cell">${e.type === 'reassigned' || e.type === 'released' ? `${staffName(colleagues, e.from)} → ${e.to ? staffName(colleagues, e.to) : t('task.history.pool')}` : ''}</td>
+        <td class="utrecht-table__cell">${e.type === 'reassigned' || e.type === 'released' ? (e.reason ?? '') : ''}</td>
+      </tr>`,
+    )}
+    </tbody></table></div>`;
 }
 
 /** A completed task: who completed it when, and the answers of its form, each under its field's label. */
@@ -244,6 +437,7 @@ async function completeTask(web: Web): Promise<void> {
 export function inboxRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/inbox', handler: inbox },
+    { method: 'post', path: '/tasks/redistribution', handler: redistribute },
     { method: 'get', path: '/tasks/:taskId', handler: (web) => taskPage(web) },
     { method: 'post', path: '/tasks/:taskId/claim', handler: (web) => taskCommand(web, 'claim') },
     { method: 'post', path: '/tasks/:taskId/unclaim', handler: (web) => taskCommand(web, 'unclaim') },

@@ -29,7 +29,15 @@ const DatesSchema: ObjectSchema = {
   required: ['reason'],
 };
 
-function schemaOf(action: AdminAction, web: Web, municipality: string): ObjectSchema {
+/** A colleague as `GET /v1/staff` answers (the staff directory). */
+export interface ColleagueView {
+  id: string;
+  name: string;
+  role: string;
+  municipalities: string[];
+}
+
+function schemaOf(action: AdminAction, web: Web, municipality: string, colleagues: readonly ColleagueView[] = []): ObjectSchema {
   switch (action) {
     case 'dates':
       return DatesSchema;
@@ -39,8 +47,17 @@ function schemaOf(action: AdminAction, web: Web, municipality: string): ObjectSc
       return { ...schema, properties: { ...schema.properties, municipality: { ...schema.properties.municipality, enum: others } } };
     }
     case 'caseworker': {
+      // The caseworker is a colleague of the journey's municipality chosen by name, never a typed staff id.
       const schema = objectSchema(AssignCaseworkerBody);
-      return { ...schema, properties: { ...schema.properties, role: { ...schema.properties.role, enum: [...CASEWORKER_ROLES] } } };
+      const serving = colleagues.filter((c) => c.role === 'admin' || c.municipalities.includes(municipality));
+      return {
+        ...schema,
+        properties: {
+          ...schema.properties,
+          role: { ...schema.properties.role, enum: [...CASEWORKER_ROLES] },
+          id: { ...schema.properties.id, enum: serving.map((c) => c.id), labels: Object.fromEntries(serving.map((c) => [c.id, c.name])) },
+        },
+      };
     }
     case 'erase':
       return { properties: { ground: { type: 'string', enum: [...ERASURE_GROUNDS] } }, required: ['ground'] };
@@ -48,14 +65,20 @@ function schemaOf(action: AdminAction, web: Web, municipality: string): ObjectSc
 }
 
 /** The administrator's card: one disclosure per action, open when it was just refused. */
-export function adminCard(web: Web, journey: { journeyId: string; municipality: string; policy?: { id: string; version: number } }, person: PersonView, state: ActionFormState): Html {
+export function adminCard(
+  web: Web,
+  journey: { journeyId: string; municipality: string; policy?: { id: string; version: number } },
+  person: PersonView,
+  state: ActionFormState,
+  colleagues: readonly ColleagueView[] = [],
+): Html {
   const { t } = web.ctx;
   const form = (action: AdminAction, defaults: Record<string, unknown>, danger = false) => {
     const active = state.command === action;
     return html`<details class="koers-details"${active ? html` open` : ''} id="admin-${action}"><summary>${t(`admin.action.${action}`)}</summary>
       <form method="post" action="${href(`/journeys/${journey.journeyId}/${action}`)}" novalidate>${csrfField(web.ctx)}
       ${action === 'erase' ? html`<p class="utrecht-paragraph">${t('admin.eraseWarning')}</p>` : ''}
-      ${fields(t, schemaOf(action, web, journey.municipality), { idPrefix: `admin-${action}`, values: active ? state.values : defaults, errors: active ? state.errors : [] })}
+      ${fields(t, schemaOf(action, web, journey.municipality, colleagues), { idPrefix: `admin-${action}`, values: active ? state.values : defaults, errors: active ? state.errors : [] })}
       <button type="submit" class="utrecht-button utrecht-button--${danger ? 'primary-action koers-danger' : 'primary-action'}">${t(`admin.action.${action}`)}</button></form></details>`;
   };
   return html`<section class="koers-card koers-actions" aria-labelledby="admin-actions-title"><h2 class="utrecht-heading-2" id="admin-actions-title">${t('admin.actions')}</h2>

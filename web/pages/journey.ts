@@ -4,7 +4,7 @@
  * the commands the role allows, with the journey's own answer shown when it refuses one.
  */
 import type { z } from 'zod';
-import { dayNumber } from '../../domain/dates';
+import { dayNumber, dayOfWeek } from '../../domain/dates';
 import { EXTENSION_GROUNDS } from '../../domain/extensions';
 import type { Regime } from '../../domain/types';
 import type { Journey, Task, Timeline } from '../../api/schemas';
@@ -17,7 +17,7 @@ import { alert, csrfField, href, page, statusBadge } from '../layout';
 import type { Translate } from '../messages';
 import { personFacts, personLabel, personOf } from '../person';
 import type { EventType } from '../../domain/events';
-import { inboxOrder, taskTable } from './inbox';
+import { inboxOrder, loadColleagues, staffName, taskTable } from './inbox';
 import { ENDING } from './milestones';
 import { ADMIN_ACTIONS, adminCard, sendAdminAction, type AdminAction } from './journey-admin';
 
@@ -105,6 +105,35 @@ function followUpCard(t: Translate, journey: JourneyView, timeline: TimelineView
     ${items.length === 0 ? html`<p class="utrecht-paragraph">${t('followUp.none')}</p>` : html`<ul>${items}</ul>`}</section>`;
 }
 
+/** A date in words: "maandag 1 december 2025" (nl), "Monday 1 December 2025" (en). */
+export function longDate(t: Translate, date: string): string {
+  const [year, month, day] = date.split('-');
+  return t('date.long', { weekday: t(`weekday.${dayOfWeek(date)}`), day: Number(day), month: t(`month.${Number(month)}`), year: year ?? '' });
+}
+
+/**
+ * A clock's basis in plain words (contract v1.2): the rule from its anchor, who reported that, and each
+ * adjustment with its days and source, e.g. "8 weken na de aanvraag van zaterdag 4 oktober 2025 (Awb
+ * art. 4:13); verlengd tot maandag 1 december 2025 omdat zaterdag 29 november 2025 een zaterdag is
+ * (Algemene termijnenwet art. 1(1))".
+ */
+export function basisText(t: Translate, clock: Clock): string {
+  const basis = clock.basis;
+  if (basis === undefined) return '—';
+  const anchor = t(`basis.rule.${clock.name}`, { date: longDate(t, basis.anchor.occurredOn), rule: basis.rule });
+  const reported = basis.anchor.reportedBy ? ` (${t('basis.reportedBy', { by: basis.anchor.reportedBy })})` : '';
+  const adjustments = basis.adjustments.map((a) => {
+    const to = a.to ? longDate(t, a.to) : clock.finalDate;
+    if (a.kind === 'atw') {
+      return a.restDay
+        ? t('basis.atw', { to, from: longDate(t, a.restDay.on), restDay: t(`restDay.${a.restDay.kind}`), source: a.source })
+        : t('basis.atwShort', { to, source: a.source });
+    }
+    return t(`basis.${a.kind}`, { to, days: a.days, source: a.source });
+  });
+  return [anchor + reported, ...adjustments].join('; ');
+}
+
 function clockTable(t: Translate, clocks: Clock[]): Html {
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="clocks">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.clocks')}</span></caption>
@@ -115,12 +144,14 @@ function clockTable(t: Translate, clocks: Clock[]): Html {
       <th class="utrecht-table__header-cell" scope="col">${t('task.due')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.status')}</th>
       <th class="utrecht-table__header-cell" scope="col">${t('journey.settledOn')}</th>
+      <th class="utrecht-table__header-cell" scope="col">${t('journey.basis')}</th>
     </tr></thead>
     <tbody class="utrecht-table__body">${clocks.map(
       (c) => html`<tr class="utrecht-table__row" data-clock="${c.name}">
         <th class="utrecht-table__header-cell" scope="row">${t(`clock.${c.name}`)}</th>
         <td class="utrecht-table__cell">${c.startsOn}</td><td class="utrecht-table__cell">${c.targetDate}</td><td class="utrecht-table__cell">${c.finalDate}</td>
-        <td class="utrecht-table__cell">${statusBadge(t, c.status)}</td><td class="utrecht-table__cell">${c.settledOn ?? '—'}</td></tr>`,
+        <td class="utrecht-table__cell">${statusBadge(t, c.status)}</td><td class="utrecht-table__cell">${c.settledOn ?? '—'}</td>
+        <td class="utrecht-table__cell koers-basis">${basisText(t, c)}</td></tr>`,
     )}</tbody></table></div>`;
 }
 
@@ -250,6 +281,8 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
   const person = personOf(journey as unknown as Record<string, unknown>);
+  const admin = web.session.principal.role === 'admin';
+  const colleagues = await loadColleagues(web);
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },
@@ -263,14 +296,14 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.municipality')}</dt><dd>${journey.municipality}</dd>
         <dt>${t('journey.regime')}</dt><dd>${journey.regime}</dd>
         <dt>${t('journey.phase')}</dt><dd>${t(`phase.${journey.phase}`)}</dd>
-        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${journey.caseworker.role}${journey.caseworker.id ? ` / ${journey.caseworker.id}` : ''}` : '—'}</dd>
+        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${journey.caseworker.role}${journey.caseworker.id ? ` / ${staffName(colleagues, journey.caseworker.id)}` : ''}` : '—'}</dd>
         <dt>${t('journey.policy')}</dt><dd>${journey.policy ? `${journey.policy.id} v${journey.policy.version}` : '—'}</dd>
         <dt>${t('journey.today')}</dt><dd>${today}</dd>
       </dl>
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
       ${clockTimeline(t, journey.clocks, today)}
       ${clockTable(t, journey.clocks)}
-      ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false })}
+      ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false, colleagues })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
       <p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>
       ${eventTable(web, journeyId, timeline)}
@@ -292,7 +325,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
           ${commandForm(web, journey, 'extension', state)}
           ${commandForm(web, journey, 'instrument', state)}
         </section>
-        ${web.session.principal.role === 'admin' ? adminCard(web, journey, person, state) : ''}
+        ${admin ? adminCard(web, journey, person, state, colleagues) : ''}
       </div>`,
     ),
   );
@@ -357,7 +390,9 @@ async function runAdminAction(web: Web, action: AdminAction): Promise<void> {
   if (answer.ok) return void res.redirect(303, action === 'erase' ? `${href('/search')}?done=erased` : `${href(`/journeys/${journeyId}`)}?done=${action === 'dates' ? 'dates' : action === 'move' ? 'moved' : 'caseworker'}`);
   if (answer.status === 404) throw new ApiError(answer.problem);
   const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
-  await journeyPage(web, { command: action, values, errors: answer.problem.errors ?? [], message: refusal(web.ctx.t, answer.problem) });
+  // A caseworker who is no colleague of the journey's municipality (staff directory) is said in the page's language.
+  const errors = (answer.problem.errors ?? []).map((e) => (action === 'caseworker' && e.path === 'id' ? { ...e, message: web.ctx.t('journey.notAColleague') } : e));
+  await journeyPage(web, { command: action, values, errors, message: refusal(web.ctx.t, answer.problem) });
 }
 
 export function journeyRoutes(): WebRoute[] {

@@ -108,6 +108,13 @@ const endpoints: WriteEndpoint[] = [
   { name: 'unclaim task', method: 'post', url: (ids) => `/v1/tasks/${ids.taskId}/unclaim`, who: 'caseworker', valid: () => ({}) },
   { name: 'reassign task', required: ['assignee'], method: 'post', url: (ids) => `/v1/tasks/${ids.taskId}/reassign`, who: 'admin', valid: () => ({ assignee: 'cw-bram' }) },
   {
+    name: 'redistribute tasks', required: ['taskIds', 'pool', 'reason'],
+    method: 'post',
+    url: () => '/v1/tasks/redistribution',
+    who: 'admin',
+    valid: (ids) => ({ taskIds: [ids.taskId], pool: true, reason: 'werkverdeling' }),
+  },
+  {
     name: 'complete task', required: ['form'],
     method: 'post',
     url: (ids) => `/v1/tasks/${ids.taskId}/complete`,
@@ -234,6 +241,8 @@ describe('bad input', () => {
       tasks: [{ key: 'hold-intake', kind: 'hold-intake', candidateGroup: 'regisseur-werk', followUpDate: '2025-04-10', dueDate: '2025-04-15' }],
     });
     ids = { journeyId, taskId: `${journeyId}:hold-intake`, messageId: '00000000-0000-0000-0000-000000000000' };
+    // The colleagues the valid bodies hand work to have signed in (the staff directory knows them).
+    for (const id of ['cw-anna', 'cw-bram']) await h.staff.recordSignIn({ id, name: id, role: 'caseworker', municipalities: ['borger-odoorn'] });
   });
   afterAll(() => h.stop());
 

@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp, type AppDeps, type KoersApp } from '../../../api/app';
 import { ApiKeys, type ApiKeyEntry } from '../../../api/auth';
-import { AuditStore, migrateAuditStore } from '../../../api/audit-store';
+import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
 import { People } from '../../../identity';
 import type { OidcSettings } from '../../../identity/config';
@@ -28,6 +28,7 @@ import { PolicyVersions } from '../../../store/policies';
 import { CalendarTokens } from '../../../store/ical';
 import { RetentionStore } from '../../../store/retention';
 import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
+import { StaffDirectory } from '../../../staff/directory';
 import { createJourneyWorker } from '../../../worker';
 import { testWorkflowBundle } from '../../helpers/bundle-setup';
 import { testRecipients } from '../../helpers/journey-harness';
@@ -128,8 +129,9 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const journeySignals = new JourneySignals(db);
   const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
-  const retention = new RetentionStore(db);
+  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
   const staffPseudonyms = new StaffPseudonyms(db);
+  const staff = new StaffDirectory(db);
 
   const persons = new PersonIndex(db);
 
@@ -185,6 +187,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     journeys,
     policies: new PolicyVersions(db),
     outbox,
+    staff,
     journeySignals,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
@@ -232,6 +235,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     persons,
     journeys,
     outbox,
+    staff,
     audit,
     retention,
     taskQueue,

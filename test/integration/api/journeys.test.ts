@@ -85,7 +85,9 @@ describe('journeys and partner events', () => {
     expect((await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, event)).status).toBe(202);
     await signals(journeyId, 1);
     await eventually(() => read(journeyId), (j) => j.clocks.some((c) => c.name === 'maatschappelijke-begeleiding'), 2000);
-    const history = await h.historyLength(journeyId);
+    // The read model is written inside the workflow task that applies the event; the task completes (and
+    // upserts search attributes) just after: wait for the history to settle before taking its length.
+    const history = await h.settled(journeyId);
     const again = await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, event);
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ duplicate: true });
@@ -188,6 +190,7 @@ describe('journeys and partner events', () => {
 
   it('lists and counts journeys by municipality, status, phase, regime, overdue, next final date and caseworker (admin)', async () => {
     const staff = `cw-list-${Date.now()}`;
+    await h.staff.recordSignIn({ id: staff, name: staff, role: 'caseworker', municipalities: ['borger-odoorn'] });
     const overdue = await h.createJourney({ permitGrantedOn: '2021-06-01' });
     const fresh = await h.createJourney({ permitGrantedOn: '2025-03-14' });
     for (const journeyId of [overdue, fresh]) {
@@ -214,6 +217,7 @@ describe('journeys and partner events', () => {
   });
 
   it('reassigns the caseworker of a journey (admin)', async () => {
+    await h.staff.recordSignIn({ id: 'cw-sam', name: 'cw-sam', role: 'caseworker', municipalities: ['borger-odoorn'] });
     const journeyId = await h.createJourney();
     const res = await h.as('admin').put(`/v1/journeys/${journeyId}/caseworker`, { role: 'statushouder-specialist', id: 'cw-sam' });
     expect(res.status).toBe(202);
@@ -226,6 +230,7 @@ describe('journeys and partner events', () => {
     await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.bijstand.applied', { occurredOn: '2025-05-01' }));
     const [task] = (await eventually(() => h.tasks.listTasks({ journeyId }), (p) => p.tasks.length > 0, 5000)).tasks;
     expect(task!.assignee).toBeUndefined();
+    await h.staff.recordSignIn({ id: 'cw-sam', name: 'cw-sam', role: 'caseworker', municipalities: ['borger-odoorn'] });
     expect((await h.as('admin').put(`/v1/journeys/${journeyId}/caseworker`, { role: task!.candidateGroup, id: 'cw-sam' })).status).toBe(202);
     const journey = await eventually(() => read(journeyId), (j) => (j.caseworker as { id?: string }).id === 'cw-sam', 5000);
     // The task was open before: nobody holds it, in the store and so on the journey.
@@ -257,6 +262,7 @@ describe('journeys and partner events', () => {
 
   it('amends the policy of matching running journeys: a dry run first that changes nothing, then for real', async () => {
     const staff = `cw-amend-${Date.now()}`;
+    await h.staff.recordSignIn({ id: staff, name: staff, role: 'caseworker', municipalities: ['borger-odoorn'] });
     const journeyId = await h.createJourney({ permitGrantedOn: '2021-06-01' });
     await h.as('partnerBrp').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.bijstand.applied', { occurredOn: '2025-05-01' }));
     await h.as('admin').put(`/v1/journeys/${journeyId}/caseworker`, { role: 'regisseur-werk', id: staff });

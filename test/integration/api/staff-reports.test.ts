@@ -41,6 +41,12 @@ describe('staff report and correct milestones (contract v1.2)', () => {
     expect(entry).toMatchObject({ type: 'nl.koers.duo.notified', actor: { name: 'cw-anna', role: 'caseworker' }, applied: true });
     expect(entry?.correction).toBeUndefined();
     expect((await milestones(journeyId)).duoNotifiedOn).toBe('2025-04-02');
+    // What the pages may offer: the same rule, said on the journey.
+    const rights = (await h.as('caseworker').get(`/v1/journeys/${journeyId}`)).body.milestoneReporting;
+    expect(rights.report).toEqual(expect.arrayContaining(['nl.koers.duo.notified', 'nl.koers.bijstand.applied', 'nl.koers.exemption.granted']));
+    expect(rights.report).not.toContain('nl.koers.reintegration.started');
+    expect(rights.correct).toContain('nl.koers.exemption.granted');
+    expect((await h.as('partnerBrp').get(`/v1/journeys/${journeyId}`)).body.milestoneReporting).toBeUndefined();
   });
 
   it('refuses a caseworker a type the municipality does not allow (403 with a stable code), and one of another municipality (404)', async () => {
@@ -118,6 +124,21 @@ describe('staff report and correct milestones (contract v1.2)', () => {
     expect(running.body.clocks).toEqual(before.clocks);
     const entry = (await timeline(journeyId, 3)).find((e) => e.id === 'wd-1');
     expect(entry).toMatchObject({ correction: true, withdrawn: true, reason: 'vrijstelling hoort bij een ander dossier', replaced: { exemptedOn: '2025-05-01' } });
+  });
+
+  it('withdraws the exemption a journey ended on: through the same event door the journey runs again (was: every later change 409)', async () => {
+    const journeyId = await h.createJourney({ permitGrantedOn: '2021-06-01', birthDate: '1985-01-01' });
+    await h.as('caseworker').post(events(journeyId), cloudEvent('nl.koers.exemption.granted', { occurredOn: '2025-05-01' }, 'ex-end', 'urn:nl:koers:staff'));
+    const ended = await eventually(() => h.as('caseworker').get(`/v1/journeys/${journeyId}`), (r) => r.body.status === 'completed', 10_000);
+    expect(ended.body.phase).toBe('exempted');
+    const withdrawal = await h
+      .as('caseworker')
+      .post(events(journeyId), { ...cloudEvent('nl.koers.exemption.granted', { occurredOn: '2025-06-01', withdrawn: true }, 'wd-end', 'urn:nl:koers:staff'), koerscorrection: true, koersreason: 'verkeerde persoon' });
+    expect(withdrawal.status).toBe(202);
+    const running = await eventually(() => h.as('caseworker').get(`/v1/journeys/${journeyId}`), (r) => r.body.status === 'running' && r.body.milestones?.exemptedOn === undefined, 10_000);
+    expect(running.body.phase).not.toBe('exempted');
+    expect(running.body.journeyId).toBe(journeyId);
+    expect((await timeline(journeyId, 2)).find((e) => e.id === 'wd-end')).toMatchObject({ correction: true, withdrawn: true, replaced: { exemptedOn: '2025-05-01' } });
   });
 
   it('refuses withdrawn without koerscorrection (422 naming data.withdrawn)', async () => {

@@ -49,4 +49,46 @@ describeEachDatabase('person index', (t) => {
     const winner = results.findIndex((r) => r.claimed);
     expect(results.filter((r) => !r.claimed)).toEqual(Array.from({ length: 11 }, () => ({ claimed: false, journeyId: `j-race-${winner}`, by: 'personRef' })));
   });
+
+  it('keeps one journey per BSN key per municipality, also for concurrent creates and moves (contract v1.2)', async () => {
+    const persons = new PersonIndex(t.db());
+    const claims = await Promise.all(['j-1', 'j-2', 'j-3'].map((id, i) => persons.claim('borger-odoorn', `k-ref-${i}`, id, { bsnKey: 'b-anna' })));
+    const winners = claims.filter((c) => c.claimed);
+    expect(winners).toHaveLength(1);
+    const first = ['j-1', 'j-2', 'j-3'][claims.findIndex((c) => c.claimed)]!;
+    expect(claims.filter((c) => !c.claimed)).toEqual([
+      { claimed: false, journeyId: first, by: 'bsn' },
+      { claimed: false, journeyId: first, by: 'bsn' },
+    ]);
+    await persons.started(first);
+    // Another municipality: the same person may have a journey there too.
+    expect(await persons.claim('midden-drenthe', 'k-ref-9', 'j-md', { bsnKey: 'b-anna' })).toEqual({ claimed: true });
+    await persons.started('j-md');
+    expect(await persons.move('j-md', 'borger-odoorn')).toEqual({ moved: false, journeyId: first });
+    expect(await persons.duplicates('borger-odoorn', { bsnKey: 'b-anna', personKey: 'k-ref-0' })).toEqual(
+      expect.arrayContaining([{ journeyId: first, matchedOn: first === 'j-1' ? ['personRef', 'bsn'] : ['bsn'] }]),
+    );
+  });
+
+  it('finds persons by reference, BSN or every name word, within the municipalities given, and forgets an erased one', async () => {
+    const persons = new PersonIndex(t.db());
+    await persons.claim('borger-odoorn', 'k-a', 'j-a', { bsnKey: 'b-a', refKey: 'r-a', refSealed: 'sealed-ref', nameSealed: 'sealed-name', nameKeys: ['n-fatima', 'n-el', 'n-idrissi'] });
+    await persons.claim('midden-drenthe', 'k-b', 'j-b', { refKey: 'r-b', nameKeys: ['n-fatima', 'n-haile'] });
+    await persons.started('j-a');
+    await persons.started('j-b');
+    expect(await persons.search({ refKey: 'r-a' }, undefined)).toEqual([
+      { journeyId: 'j-a', municipality: 'borger-odoorn', refSealed: 'sealed-ref', nameSealed: 'sealed-name', hasBsn: true, matchedOn: ['personRef'] },
+    ]);
+    expect((await persons.search({ nameKeys: ['n-fatima'] }, undefined)).map((p) => p.journeyId)).toEqual(['j-a', 'j-b']);
+    expect((await persons.search({ nameKeys: ['n-fatima', 'n-haile'] }, undefined)).map((p) => p.journeyId)).toEqual(['j-b']);
+    expect((await persons.search({ nameKeys: ['n-fatima'] }, ['borger-odoorn'])).map((p) => p.journeyId)).toEqual(['j-a']);
+    expect(await persons.search({ bsnKey: 'b-a' }, [])).toEqual([]);
+    expect((await persons.search({ bsnKey: 'b-a', nameKeys: ['n-haile'] }, undefined)).map((p) => [p.journeyId, p.matchedOn])).toEqual([
+      ['j-a', ['bsn']],
+      ['j-b', ['name']],
+    ]);
+    await persons.forget('j-a');
+    expect(await persons.search({ bsnKey: 'b-a' }, undefined)).toEqual([]);
+    expect(await persons.claim('borger-odoorn', 'k-a', 'j-a2', { bsnKey: 'b-a' })).toEqual({ claimed: true });
+  });
 });

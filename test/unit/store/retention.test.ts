@@ -2,6 +2,7 @@
 import type { DesiredTask } from '../../../domain/types';
 import { taskIdFor } from '../../../domain/tasks';
 import { RetentionStore } from '../../../store/retention';
+import { erasureRef } from '../../../store/erasure-ref';
 import { StaffPseudonyms } from '../../../store/staff-pseudonyms';
 import { TaskStore } from '../../../store/tasks';
 import { JourneyReadModel } from '../../../store/journeys';
@@ -11,7 +12,7 @@ const ladder: DesiredTask = { key: 'ladder-1', kind: 'assess-ladder', candidateG
 const ended = (journeyId: string, eraseAfter: string) => ({ journeyId, municipality: 'borger-odoorn', endedOn: '2026-01-10', endReason: 'completed', eraseAfter, retentionBasis: 'test basis' });
 
 describeEachDatabase('retention and erasure in the store', (t) => {
-  it('records an ended journey once, lists it when due, and erases its task forms with a record of the erasure', async () => {
+  it('records an ended journey once, lists it when due, and erases its tasks with a record of the erasure that does not hold the journey id', async () => {
     const tasks = new TaskStore(t.db());
     const retention = new RetentionStore(t.db(), () => new Date('2028-01-11T02:30:00Z'));
     await tasks.syncJourneyTasks({ journeyId: 'j-1', municipality: 'borger-odoorn', tasks: [ladder] });
@@ -35,15 +36,18 @@ describeEachDatabase('retention and erasure in the store', (t) => {
     expect(await journeys.write({ journeyId: 'j-1', seq: 2, municipality: 'borger-odoorn', regime: 'wi2013', phase: 'plicht-met', runStatus: 'completed', caseworker: {}, view: {}, deadlines: [], startedAt: '2025-01-01T00:00:00.000Z' })).toBe(false);
     expect(await journeys.get('j-1')).toBeUndefined();
     expect(erased).toMatchObject({ erasedAt: '2028-01-11T02:30:00.000Z', erasureGround: 'retention-period-ended', erasedBy: 'retention' });
-    expect((await tasks.getTask(taskId))?.form).toBeUndefined();
-    // Kind, dates and status stay: they are about the case, not the person.
-    expect(await tasks.getTask(taskId)).toMatchObject({ kind: 'assess-ladder', status: 'completed' });
+    // The task and its history go whole: kinds, dates and who held it are the person's case.
+    expect(await tasks.getTask(taskId)).toBeUndefined();
+    expect(await tasks.taskHistory(taskId)).toEqual([]);
+    // The record of the erasure is found by the journey id, which it does not hold.
+    expect((await t.db().selectFrom('journey_retention').select('journey_id').execute()).map((r) => r.journey_id).sort()).toEqual([erasureRef('j-1'), 'j-2'].sort());
+    expect(await retention.get('j-1')).toEqual(erased);
     expect(await retention.dueForErasure('2030-01-01')).toEqual([expect.objectContaining({ journeyId: 'j-2' })]);
     // Erasing again keeps the first record.
     expect(await retention.markErased('j-1', 'objection', 'abcdef012345')).toEqual(erased);
   });
 
-  it("cancels an erased journey's open and claimed tasks, so no form about the person can be completed after it", async () => {
+  it("deletes an erased journey's open and claimed tasks, so no form about the person can be completed after it", async () => {
     const tasks = new TaskStore(t.db());
     const retention = new RetentionStore(t.db(), () => new Date('2028-01-11T02:30:00Z'));
     const intake: DesiredTask = { key: 'intake', kind: 'hold-intake', candidateGroup: 'regisseur-werk', followUpDate: '2026-05-04', dueDate: '2026-05-11' };
@@ -52,9 +56,9 @@ describeEachDatabase('retention and erasure in the store', (t) => {
 
     await retention.markErased('j-3', 'consent-withdrawn', 'abcdef012345');
 
-    for (const key of ['ladder-1', 'intake']) expect(await tasks.getTask(taskIdFor('j-3', key))).toMatchObject({ status: 'cancelled' });
+    for (const key of ['ladder-1', 'intake']) expect(await tasks.getTask(taskIdFor('j-3', key))).toBeUndefined();
     await expect(tasks.complete(taskIdFor('j-3', 'intake'), 'cw-anna', { heldOn: '2028-01-11', interpreterUsed: false, note: 'nieuwe notities' })).rejects.toThrow();
-    expect((await tasks.getTask(taskIdFor('j-3', 'intake')))?.form).toBeUndefined();
+    expect(await tasks.getTask(taskIdFor('j-3', 'intake'))).toBeUndefined();
   });
 
   it('turns recorded staff pseudonyms back into staff ids, and leaves other values as they are', async () => {

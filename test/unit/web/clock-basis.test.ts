@@ -1,0 +1,34 @@
+import { computeClocks } from '../../../domain/clocks';
+import { applyEvents, initialFacts } from '../../../domain/facts';
+import { findPolicy } from '../../../domain/policies';
+import { translator } from '../../../web/messages';
+import { basisText } from '../../../web/pages/journey';
+import { ev } from '../domain/arbitraries';
+
+/** The journey page says how a clock's dates were computed, in plain Dutch and English (contract v1.2). */
+describe('a clock basis in words', () => {
+  const facts = applyEvents(initialFacts({ regime: 'wi2021', permitGrantedOn: '2025-01-10', birthDate: '1985-01-01' }), [ev('nl.koers.bijstand.applied', '2025-10-04')]);
+  const decision = computeClocks(facts, findPolicy('midden-drenthe')!, '2025-10-10').find((c) => c.name === 'bijstand-decision')!;
+
+  it('Dutch: the rule from the application, then the Algemene termijnenwet with the day it fell on', () => {
+    expect(basisText(translator('nl'), decision)).toBe(
+      '8 weken na de aanvraag van zaterdag 4 oktober 2025 (Awb art. 4:13); verlengd tot maandag 1 december 2025 omdat zaterdag 29 november 2025 een zaterdag is (Algemene termijnenwet art. 1(1))',
+    );
+  });
+
+  it('English: the same in English', () => {
+    expect(basisText(translator('en'), decision)).toBe(
+      '8 weeks after the application of Saturday 4 October 2025 (Awb art. 4:13); extended to Monday 1 December 2025 because Saturday 29 November 2025 is a Saturday (Algemene termijnenwet art. 1(1))',
+    );
+  });
+
+  it('names who reported the anchor, and a suspension with its days', () => {
+    const suspended = applyEvents(facts, [ev('nl.koers.bijstand.completion-requested', '2025-10-10', { respondBy: '2025-10-20' }), ev('nl.koers.bijstand.completed', '2025-10-14')]);
+    const clock = computeClocks(suspended, findPolicy('midden-drenthe')!, '2025-10-20').find((c) => c.name === 'bijstand-decision')!;
+    const text = basisText(translator('nl'), { ...clock, basis: { ...clock.basis!, anchor: { ...clock.basis!.anchor, reportedBy: 'Sociale Dienst' } } });
+    expect(text).toContain('(gemeld door Sociale Dienst)');
+    // Saturday 29 November + 4 suspended days = Wednesday 3 December: the Atw (applied after) moves nothing.
+    expect(text).toContain('opgeschort: 4 dagen erbij, tot woensdag 3 december 2025 (Awb art. 4:15(1)(a))');
+    expect(text).not.toContain('Algemene termijnenwet');
+  });
+});
