@@ -466,7 +466,13 @@ function personDetails(ctx: ApiContext, body: { personRef: string; bsn?: string;
 /** For staff: the milestone types they may report and correct here (contract v1.2), so the pages offer only those. */
 async function staffRights(ctx: ApiContext, principal: Principal, municipality: string) {
   if (principal.role === 'partner') return {};
-  return { milestoneReporting: await reportingRights(ctx, principal, municipality) };
+  try {
+    return { milestoneReporting: await reportingRights(ctx, principal, municipality) };
+  } catch (err) {
+    // The municipality's policy is in the store: while it cannot be reached the journey still answers, without the rights.
+    if (!databaseUnavailable(err)) throw err;
+    return {};
+  }
 }
 
 /** The state query, behind the same visibility rule as every other read. */

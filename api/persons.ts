@@ -11,6 +11,7 @@
  * caseload, and the index never holds a name. What it cannot do: prefixes and typos ("Moham" or
  * "Mohamed" for "Muhammad").
  */
+import { databaseUnavailable } from '../store/errors';
 import { z } from 'zod';
 import type { JourneyFacts } from '../domain/facts';
 import { EVENT_TYPES, type EventType } from '../domain/events';
@@ -51,7 +52,11 @@ function unsealed(ctx: ApiContext, journeyId: string, sealed: string | undefined
 /** The reference and name of a journey's person, for admins and caseworkers (partners: none). */
 export async function personOf(ctx: ApiContext, principal: Principal, journeyId: string): Promise<{ personRef?: string; name?: string }> {
   if (principal.role === 'partner') return {};
-  const person = await ctx.persons.person(journeyId).catch(() => undefined);
+  // The person index is in the store: while it cannot be reached the journey still answers, without the person.
+  const person = await ctx.persons.person(journeyId).catch((err: unknown) => {
+    if (databaseUnavailable(err)) return undefined;
+    throw err;
+  });
   if (!person) return {};
   const personRef = unsealed(ctx, journeyId, person.refSealed);
   const name = unsealed(ctx, journeyId, person.nameSealed);

@@ -67,7 +67,7 @@ describe('npm start, end to end', () => {
   it('starts, takes a signal, answers a query, and keeps the state across a restart', async () => {
     let api = await start();
     const health = await fetch(`${api}/health`);
-    expect(await health.json()).toEqual({ status: 'ok', temporal: 'reachable' });
+    expect(await health.json()).toEqual({ status: 'ok', temporal: 'reachable', apiKeys: 'current' });
 
     const created = await call(`${api}/v1/journeys`, adminKey, 'POST', {
       personRef: 'smoke-1',

@@ -5,6 +5,8 @@
  */
 import type { z } from 'zod';
 import { dayNumber, dayOfWeek } from '../../domain/dates';
+import { EXTENSION_GROUNDS } from '../../domain/extensions';
+import type { Regime } from '../../domain/types';
 import { findPolicy } from '../../domain/policies';
 import { pageRoles } from '../../identity/permissions';
 import type { Journey, Task, Timeline } from '../../api/schemas';
@@ -277,11 +279,21 @@ interface ActionState {
   ok?: boolean;
 }
 
+/**
+ * A command's form fields; the extension request's ground is a choice of the grounds of the
+ * journey's regime (domain/extensions.ts), labelled in words, not a code to type.
+ */
+function commandSchema(command: Command, regime: Regime | undefined) {
+  const schema = objectSchema(COMMANDS[command].schema);
+  if (command !== 'extension' || !regime) return schema;
+  return { ...schema, properties: { ...schema.properties, ground: { ...schema.properties.ground, enum: [...EXTENSION_GROUNDS[regime]] } } };
+}
+
 function commandForm(web: Web, journey: JourneyView, command: Command, state: ActionState): Html {
   const journeyId = journey.journeyId;
   const { t } = web.ctx;
   const spec = COMMANDS[command];
-  const schema = objectSchema(spec.schema);
+  const schema = commandSchema(command, journey.regime);
   const active = state.command === command;
   const defaults: Record<string, unknown> = command === 'ladder' ? { assessedOn: web.today } : command === 'extension' ? { requestedOn: web.today } : { startedOn: web.today };
   return html`<details class="koers-details"${active ? html` open` : ''}><summary>${t(spec.title)}</summary>

@@ -338,7 +338,8 @@ describe('the web app in Dutch and in English: every page and form', () => {
     const page = await visitor.get(`/app/journeys/${ended}`);
     expect(readable(page.html)).toContain('Dit traject loopt niet meer');
     for (const command of ['ladder', 'extension', 'instrument']) expect(page.html).not.toContain(`/journeys/${ended}/${command}"`);
-    expect(page.html).not.toContain('id="record-milestone"');
+    // A milestone that starts a track reopens an ended journey (contract v1.2): recording one stays offered.
+    expect(page.html).toContain('id="record-milestone"');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
     const refused = await visitor.post(`/app/journeys/${ended}/ladder`, { _csrf: csrf, rung: '3', assessedOn: today });
     expect(refused.status).toBe(422);
