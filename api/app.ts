@@ -309,7 +309,10 @@ export function createApp(deps: AppDeps): KoersApp {
     if (!known) methodsByPath.set(pattern, methods);
   }
   app.use((req, res, next) => {
-    const allowed = [...methodsByPath].find(([pattern]) => pattern.test(req.path))?.[1];
+    // A concrete path before a templated one that also matches it (OpenAPI 3.1, "Path Templating Matching"):
+    // /v1/tasks/redistribution is that resource, not a task called "redistribution".
+    const params = (pattern: RegExp) => pattern.source.split('[^/]+').length;
+    const allowed = [...methodsByPath].filter(([pattern]) => pattern.test(req.path)).sort(([a], [b]) => params(a) - params(b))[0]?.[1];
     if (!allowed) return next(new Problem(404, 'Not found', 'No such resource.'));
     res.setHeader('Allow', [...allowed].join(', '));
     next(new Problem(405, 'Method not allowed', `This resource answers ${[...allowed].join(', ')}.`));

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { Problem } from './problem';
+import { DEFAULT_FAILED_SIGN_IN_LIMIT } from '../platform/config';
 
 import { may, ROLES, type Role } from '../identity/permissions';
 
@@ -246,13 +247,14 @@ declare module 'express-serve-static-core' {
 
 /**
  * Failed sign-ins per source address (BIO: limit and log them): past `limit` failures within
- * `windowMs` an address is refused (429) until its window ends, whatever key it then sends.
+ * `windowMs` an address's further failures are refused (429) until its window ends; a valid key still passes.
  */
 export class SignInGuard {
   private readonly failures = new Map<string, { count: number; resetAt: number }>();
 
   constructor(
-    readonly limit = 20,
+    /** Failures allowed per window; 0: no limit (counted and logged all the same). */
+    readonly limit = DEFAULT_FAILED_SIGN_IN_LIMIT,
     readonly windowMs = 15 * 60_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -261,7 +263,7 @@ export class SignInGuard {
   blockedFor(address: string): number {
     const entry = this.failures.get(address);
     if (!entry || entry.resetAt <= this.now()) return 0;
-    return entry.count >= this.limit ? Math.ceil((entry.resetAt - this.now()) / 1000) : 0;
+    return this.limit > 0 && entry.count >= this.limit ? Math.ceil((entry.resetAt - this.now()) / 1000) : 0;
   }
 
   /** Counts a failure from `address`; returns the failures in its window so far. */
@@ -291,6 +293,15 @@ export interface SignInFailureHooks {
  */
 export function authenticate(keys: ApiKeys, delegated?: (token: string) => Principal | undefined, failures?: SignInFailureHooks): RequestHandler {
   return (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = match ? (keys.find(match[1]!) ?? delegated?.(match[1]!)) : undefined;
+    if (principal) {
+      // A valid key is never locked out: one client failing behind a shared address (a proxy, a NAT)
+      // must not stop a partner beside it; guessing a 128-bit key is what the limit slows down.
+      req.principal = principal;
+      return next();
+    }
     const address = req.ip ?? 'unknown';
     const wait = failures?.guard.blockedFor(address) ?? 0;
     if (wait > 0) {
@@ -299,13 +310,8 @@ export function authenticate(keys: ApiKeys, delegated?: (token: string) => Princ
       problem.retryAfterSeconds = wait;
       throw problem;
     }
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = match ? (keys.find(match[1]!) ?? delegated?.(match[1]!)) : undefined;
-    if (!principal && failures) failures.onFailure({ address, failures: failures.guard.fail(address), limited: false });
-    if (!principal) throw new Problem(401, 'Unauthorized', 'A valid "Authorization: Bearer <key>" header is required.', undefined, {}, );
-    req.principal = principal;
-    next();
+    if (failures) failures.onFailure({ address, failures: failures.guard.fail(address), limited: false });
+    throw new Problem(401, 'Unauthorized', 'A valid "Authorization: Bearer <key>" header is required.');
   };
 }
 

@@ -102,10 +102,15 @@ export interface MountOptions {
  * that cannot exist is no resource), query (400), body (422), then the handler.
  */
 export function mountRoutes(app: Express, routes: RouteDef[], options: MountOptions): void {
+  // A concrete path is its own resource, never a value of a sibling template's parameter (OpenAPI 3.1
+  // path templating matching): GET /v1/tasks/redistribution is a 405, not a task called "redistribution".
+  const concrete = new Set(routes.map(({ spec }) => expressPath(spec.path)).filter((path) => !path.includes(':')));
+  const notConcrete = (req: Request, _res: Response, next: NextFunction) => (concrete.has(req.path) ? next('route') : next());
   for (const { spec, handler, before = [] } of routes) {
     // A route in neither the table nor its spec is refused to everyone, never open.
     const roles = routeRoles(spec);
-    app[spec.method](expressPath(spec.path), ...before, async (req: Request, res: Response, next: NextFunction) => {
+    const path = expressPath(spec.path);
+    app[spec.method](path, ...(path.includes(':') ? [notConcrete] : []), ...before, async (req: Request, res: Response, next: NextFunction) => {
       try {
         const principal = req.principal;
         if (roles !== 'public') {

@@ -10,6 +10,8 @@ import { identitySettings, IdentityEnvSchema } from '../identity/config';
 
 /** Event requests one API key may make per minute unless KOERS_EVENT_RATE_LIMIT_PER_MINUTE says otherwise. */
 export const DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE = 600;
+/** Failed sign-ins one source address may make per 15 minutes unless KOERS_FAILED_SIGN_IN_LIMIT says otherwise (api/auth.ts SignInGuard). */
+export const DEFAULT_FAILED_SIGN_IN_LIMIT = 20;
 
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -98,6 +100,7 @@ const EnvSchema = z.object({
   // Event requests one API key may make per minute (429 beyond): one partner cannot crowd out the rest.
   // A bulk feed (DUO for a whole region) needs more than the default; 0 turns the limit off.
   KOERS_EVENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE),
+  KOERS_FAILED_SIGN_IN_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_FAILED_SIGN_IN_LIMIT),
   // 0 turns the worker's Prometheus exporter off.
   KOERS_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   // People's sign-in (OpenID Connect) and web sessions: identity/config.ts, docs/identity.md.
@@ -188,6 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxBacklogSeconds: e.KOERS_MAX_BACKLOG_SECONDS,
     /** Event requests per API key per minute; 0: no limit. */
     eventRateLimitPerMinute: e.KOERS_EVENT_RATE_LIMIT_PER_MINUTE,
+    /** Failed sign-ins per source address per 15 minutes before 429; 0: no limit. */
+    failedSignInLimit: e.KOERS_FAILED_SIGN_IN_LIMIT,
     /** express `trust proxy`: hops, or the proxies' addresses; undefined: none trusted. */
     trustProxy: e.KOERS_TRUST_PROXY === undefined ? undefined : /^\d+$/.test(e.KOERS_TRUST_PROXY) ? Number(e.KOERS_TRUST_PROXY) : e.KOERS_TRUST_PROXY.split(',').map((s) => s.trim()),
     /** Bearer token for /metrics and /health's details; undefined: open. */

@@ -14,7 +14,7 @@ import { EncryptionCodec, derivedPayloadKey, koersDataConverter } from './codec'
 import { createJourneyWorker } from '../worker';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
-import { ApiKeys, watchApiKeysFile } from '../api/auth';
+import { ApiKeys, SignInGuard, watchApiKeysFile } from '../api/auth';
 import { Identity } from '../api/identity';
 import { People } from '../identity';
 import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../api/audit-store';
@@ -206,6 +206,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         extraMetrics: options.extraMetrics,
         maxBacklogSeconds: config.maxBacklogSeconds,
         eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
+        signInGuard: new SignInGuard(config.failedSignInLimit),
         maxHistoryEvents: config.maxHistoryEvents,
         ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
         ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
