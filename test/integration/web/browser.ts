@@ -3,7 +3,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.KOERS_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -43,4 +43,18 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
  */
 export function screenshotDir(fallback: string): string {
   return process.env.KOERS_UPDATE_SCREENSHOTS === '1' ? path.join(__dirname, '..', '..', '..', 'docs', 'screenshots') : fallback;
+}
+
+/**
+ * A page as a Dutch user in Amsterdam sees it (1280×900): its script errors and console errors are
+ * pushed onto `errors`, so the test that caused them can fail on them.
+ */
+export async function watchedPage(browser: Browser, errors: string[]): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()}`);
+  });
+  return { context, page };
 }

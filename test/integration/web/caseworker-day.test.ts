@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { addDays, amsterdamDateOf } from '../../../domain/dates';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
 import { formatDate } from '../../../web/format';
-import { launchChromium, screenshotDir, seriousViolations } from './browser';
+import { launchChromium, screenshotDir, seriousViolations, watchedPage } from './browser';
 
 /**
  * A caseworker's day in the web app (issue 21), in Chromium against the app `npm start` serves with a
@@ -47,15 +47,8 @@ describe("a caseworker's day in the web app", () => {
     expect(pageErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
   });
 
-  const newPage = async (): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    return { context, page };
-  };
+  // A script error or a refused resource in the page fails the test that caused it.
+  const newPage = () => watchedPage(browser, pageErrors);
 
   const signIn = async (page: Page, who: KeyName, next: string) => {
     await page.goto(`${base}${next}`);

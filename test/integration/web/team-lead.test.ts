@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
-import { launchChromium, screenshotDir, seriousViolations } from './browser';
+import { launchChromium, screenshotDir, seriousViolations, watchedPage } from './browser';
 
 /**
  * The team lead's tools in a real browser (Debian's Chromium), against the app `npm start` serves:
@@ -63,12 +63,7 @@ describe('team lead in Chromium', () => {
   });
 
   const signedIn = async (who: KeyName, next: string): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
+    const { context, page } = await watchedPage(browser, pageErrors);
     await page.goto(`${base}${next}`);
     await page.getByLabel('API-sleutel').fill(KEYS[who]);
     await page.getByRole('button', { name: 'Aanmelden' }).click();

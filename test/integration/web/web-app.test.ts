@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { BpmnModdle } from 'bpmn-moddle';
 import { addDays, amsterdamDateOf } from '../../../domain/dates';
 import { apiHarness, cloudEvent, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
-import { launchChromium, screenshotDir, seriousViolations } from './browser';
+import { launchChromium, screenshotDir, seriousViolations, watchedPage } from './browser';
 
 /**
  * The web app in a real browser (Debian's Chromium), against the same Express app `npm start` serves,
@@ -53,16 +53,8 @@ describe('web app in Chromium', () => {
     await h?.stop();
   });
 
-  const newPage = async (): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
-    const page = await context.newPage();
-    // A script error or a refused resource in the page fails the test that caused it.
-    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    return { context, page };
-  };
+  // A script error or a refused resource in the page fails the test that caused it.
+  const newPage = () => watchedPage(browser, pageErrors);
 
   const signIn = async (page: Page, who: KeyName, next = '/app/') => {
     await page.goto(`${base}${next}`);
