@@ -286,7 +286,9 @@ export function createApp(deps: AppDeps): KoersApp {
   };
   const authenticated = authenticate(deps.keys, delegated, signIns);
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticated(req, res, next)));
-  app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
+  // With an identity provider, people are recorded by their sign-ins there (identity/) and keys are
+  // machines, never colleagues; without one (development mode) a key stands for a person.
+  if (!deps.people?.oidc) app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
     if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');
