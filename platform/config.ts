@@ -119,6 +119,8 @@ const EnvSchema = z.object({
   KOERS_MODE: z.enum(['development', 'production']).default('development'),
   // Days a calendar-feed token works after it was issued (api/calendar.ts).
   KOERS_CALENDAR_TOKEN_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // The BRP API Personen gateway of this deployment (chain/brp/config.ts, README "Configuration"); none: no BRP.
+  KOERS_BRP_FILE: z.string().min(1).optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -200,6 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** KOERS_MODE=production: the checks a security officer asks for (README, Configuration). */
     production: e.KOERS_MODE === 'production',
     calendarTokenDays: e.KOERS_CALENDAR_TOKEN_DAYS,
+    /** The BRP settings file (chain/brp/config.ts `loadBrpSettings`, read at start); undefined: no BRP. */
+    brpFile: e.KOERS_BRP_FILE,
   };
 }
 
