@@ -197,7 +197,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         if (may(principal, 'readBrpName') && ctx.brp?.serves(run.municipality) && bsnCiphertext) {
           fromBrp = await brpName(ctx, principal, params.journeyId, run.municipality, decrypted(ctx, params.journeyId, bsnCiphertext));
         }
-        const person: { personRef?: string; name?: string; nameSource?: 'brp' | 'registration' } = fromBrp ? { ...recorded, name: fromBrp, nameSource: 'brp' } : recorded.name ? { ...recorded, nameSource: 'registration' } : recorded;
+        const person: { personRef?: string; name?: string; nameSource?: 'brp' | 'registration' } = fromBrp ? { ...recorded, name: fromBrp, nameSource: 'brp' } : recorded.name && ctx.brp?.serves(run.municipality) ? { ...recorded, nameSource: 'registration' } : recorded;
         ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, shown: ['personRef', 'name', 'birthDate', 'bsn'].filter((f) => (f === 'bsn' ? bsn : f === 'birthDate' ? facts.birthDate : person[f as 'personRef' | 'name'])), ...(person.nameSource ? { nameSource: person.nameSource } : {}) }, 'person shown');
         return {
           status: 200,

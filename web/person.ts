@@ -61,7 +61,7 @@ export function personLabel(person: PersonView, journeyId: string): string {
 export function personFacts(ctx: PageContext, journeyId: string, person: PersonView, options: { showBsn: boolean }): Html {
   const { t } = ctx;
   return html`<dt>${t('person.personRef')}</dt><dd data-person="personRef">${person.personRef ?? '—'}</dd>
-    <dt>${t('person.name')}</dt><dd data-person="name"${person.nameSource ? html` data-name-source="${person.nameSource}"` : ''}>${person.name ?? t('person.nameUnknown')}${person.nameSource ? html` <span class="koers-hint">(${t(person.nameSource === 'brp' ? 'person.nameFromBrp' : 'person.nameFromRegistration')})</span>` : ''}</dd>
+    <dt>${t('person.name')}</dt><dd data-person="name"${person.nameSource ? html` data-name-source="${person.nameSource}"` : ''}>${person.name ?? t('person.nameUnknown')}${person.nameSource === 'brp' ? html` <span class="koers-hint">(${t('person.nameFromBrp')})</span>` : ''}</dd>
     <dt>${t('person.birthDate')}</dt><dd data-person="birthDate">${person.birthDate ? formatDate(ctx.lang, person.birthDate) : '—'}</dd>
     <dt>${t('person.permitGrantedOn')}</dt><dd data-person="permitGrantedOn">${person.permitGrantedOn ? formatDate(ctx.lang, person.permitGrantedOn) : '—'}</dd>
     <dt>${t('person.bsn')}</dt><dd data-person="bsn">${

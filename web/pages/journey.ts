@@ -506,7 +506,12 @@ async function confirmBrpProposal(web: Web): Promise<void> {
   const body = req.body as Record<string, unknown>;
   const confirmation = body.kind === 'move' ? { kind: 'move', municipality: body.municipality } : { kind: body.kind, reason: body.reason };
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/brp-proposal/confirmation`, confirmation));
-  if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=brpMoved`);
+  if (answer.ok) {
+    // Handed over to a municipality the caseworker does not work for: the journey is out of their sight now.
+    const principal = web.session.principal;
+    const stillVisible = principal.role === 'admin' || principal.municipalities.includes(String(body.municipality));
+    return void res.redirect(303, stillVisible ? `${href(`/journeys/${journeyId}`)}?done=brpMoved` : `${href('/inbox')}?done=brpMoved`);
+  }
   if (answer.status === 404) throw new ApiError(answer.problem);
   const shown = await refusal(web, journeyId, answer.problem);
   await journeyPage(web, { message: shown.message });

@@ -116,6 +116,8 @@ export interface HarnessOptions {
   signInGuard?: SignInGuard;
   /** The key file's entries (default KEY_ENTRIES). */
   keyEntries?: ApiKeyEntry[];
+  /** The deployment's BRP (chain/brp; AppDeps.brp); absent: no BRP. */
+  brp?: AppDeps['brp'];
 }
 
 let sequence = 0;
@@ -208,6 +210,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     // Test files send many wrong keys from one address on purpose; a test of the limit passes its own guard.
     signInGuard: options.signInGuard ?? new SignInGuard(1_000_000),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    ...(options.brp ? { brp: options.brp } : {}),
   });
 
   // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.
