@@ -44,6 +44,7 @@ import { recordKeyStaff, staffRoutes } from './staff';
 import { webApp } from '../web/app';
 import type { People } from '../identity';
 import type { Brp } from '../chain/brp';
+import type { StoredProcessingLog } from '../processing-log';
 
 export const API_VERSION = '1.0.0';
 
@@ -122,6 +123,8 @@ export interface AppDeps {
   brp?: Brp;
   /** The identity door (identity/index.ts): the web app at /app is mounted with it, and its delegation tokens authenticate the web app's calls. */
   people?: People;
+  /** The processing log (processing-log/index.ts): every processing of personal data writes a record; migrated with the store. */
+  processingLog: StoredProcessingLog;
 }
 
 /** Placeholder contact of a deployment that names none; an operator sets its own (AppDeps.contact). */
@@ -162,6 +165,7 @@ export function createApp(deps: AppDeps): KoersApp {
     outbox: deps.outbox,
     staff: deps.staff,
     journeySignals: deps.journeySignals,
+    processingLog: deps.processingLog,
     relay: new JourneySignalRelay(deps.journeySignals, temporal, deps.logger),
     logger: deps.logger,
     metrics,
