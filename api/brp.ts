@@ -6,7 +6,7 @@
  * outcome, never a value. A deployment or municipality without a BRP answers as before (lookup: 422).
  */
 import { z } from 'zod';
-import { BrpRefused, BrpUnavailable, type BrpProposal, type BrpRequestContext } from '../chain/brp';
+import { BrpRefused, BrpUnavailable, type BrpAsker, type BrpProposal } from '../chain/brp';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { moveJourney } from './journeys';
@@ -21,8 +21,8 @@ const json = (schema: z.ZodType) => ({ 'application/json': schema });
 /** The field message of a BSN the BRP does not know (web/problems.ts says it in the page's language). */
 export const BRP_UNKNOWN_BSN = 'unknown to the BRP';
 
-/** Who asks, for the request's `x-gebruiker`: the staff id (a key's name), never a person's name. */
-const asker = (principal: Principal): BrpRequestContext => ({ user: principal.name });
+/** Who asks (the request's `x-gebruiker` and the processing log's actor: the staff id, a key's name) and for which journey. */
+const asker = (principal: Principal, journeyId?: string): BrpAsker => ({ user: principal.name, ...(journeyId ? { journeyId } : {}) });
 
 /** A BRP failure as problem+json: down or slow 503 (Retry-After), refused (a configuration fault) 502. */
 function brpProblem(ctx: ApiContext, err: unknown, what: string): Problem {
@@ -61,8 +61,13 @@ export async function verifyBsnAtRegistration(ctx: ApiContext, principal: Princi
  */
 export async function brpName(ctx: ApiContext, principal: Principal, journeyId: string, municipality: string, bsn: string | undefined): Promise<string | undefined> {
   if (!bsn || !ctx.brp?.serves(municipality)) return undefined;
+  const brp = ctx.brp;
   try {
-    return await ctx.brp.name(bsn, asker(principal));
+    // Showing the name is a processing of its own (`person-read`); the BRP query is part of it (one trace).
+    return await ctx.processingLog.around(
+      { activity: 'person-read', name: 'GET /v1/journeys/{journeyId}/person (name from the BRP)', subject: { bsn, journeyId }, actor: principal.name },
+      (op) => brp.name(bsn, { ...asker(principal, journeyId), parent: op }),
+    );
   } catch (err) {
     if (!(err instanceof BrpUnavailable) && !(err instanceof BrpRefused)) throw err;
     ctx.logger.warn({ journeyId, err: err.message }, 'name not fetched from the BRP; the registered name is shown');
@@ -147,7 +152,7 @@ export function brpRoutes(ctx: ApiContext): RouteDef[] {
         if (!bsn) return { status: 200, body: { journeyId: params.journeyId } };
         let proposal;
         try {
-          proposal = await ctx.brp.proposal(bsn, run.municipality, asker(principal));
+          proposal = await ctx.brp.proposal(bsn, run.municipality, asker(principal, params.journeyId));
         } catch (err) {
           throw brpProblem(ctx, err, 'facts');
         }
@@ -182,7 +187,7 @@ export function brpRoutes(ctx: ApiContext): RouteDef[] {
         if (!ctx.brp || !bsn) throw new Problem(409, 'Conflict', 'There is no BRP proposal for this journey.', undefined, { code: 'brp-proposal-stale' });
         let proposal;
         try {
-          proposal = await ctx.brp.proposal(bsn, run.municipality, asker(principal));
+          proposal = await ctx.brp.proposal(bsn, run.municipality, asker(principal, params.journeyId));
         } catch (err) {
           throw brpProblem(ctx, err, 'facts');
         }

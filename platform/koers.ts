@@ -215,7 +215,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
         signInGuard: new SignInGuard(config.failedSignInLimit),
         maxHistoryEvents: config.maxHistoryEvents,
-        ...(brpSettings ? { brp: new Brp(brpSettings) } : {}),
+        ...(brpSettings ? { brp: new Brp(brpSettings, { processingLog }) } : {}),
         ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
         ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
         logger,

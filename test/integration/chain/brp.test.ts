@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { Brp, parseBrpSettings } from '../../../chain/brp';
+import { parseBrpSettings } from '../../../chain/brp';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
 import { launchChromium, watchedPage } from '../web/browser';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
@@ -27,7 +27,7 @@ describe('the person from the BRP', () => {
 
   beforeAll(async () => {
     brp = await startBrpMock();
-    h = await apiHarness({ worker: true, brp: new Brp(parseBrpSettings(brpTestSettings(brp.url))) });
+    h = await apiHarness({ worker: true, brp: parseBrpSettings(brpTestSettings(brp.url)) });
     server = h.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -130,6 +130,21 @@ describe('the person from the BRP', () => {
     const officer = await h.as('privacyOfficer').get(`/v1/journeys/${journeyId}/person`);
     expect(officer.body).toMatchObject({ name: 'Y. Gebremedhin', nameSource: 'registration' });
     expect(brp.requests().length).toBe(before);
+
+    // Every BRP query is accountable: one `brp-query` record each, whose trace the request carried and
+    // which names the BRP's own trace; the name shown is a `person-read` with the query inside its trace.
+    const records = (await h.processingLog.records({ subject: { bsn } }, 100)).items;
+    const queries = records.filter((r) => r.activity === 'brp-query');
+    const sent = brp.requests().filter((r) => r.body.burgerservicenummer?.[0] === bsn);
+    expect(queries).toHaveLength(sent.length);
+    for (const request of sent) {
+      const record = queries.find((q) => request.headers.traceparent === `00-${q.traceId}-${q.operationId}-01`);
+      expect(record).toMatchObject({ statusCode: 1, hasDataSubjectId: true, foreignOperation: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', operationId: '00f067aa0ba902b7', entity: brp.url } });
+    }
+    // The lookup and the registration's check, the name, and the journey page's check of the facts.
+    expect(new Set(queries.map((q) => q.name))).toEqual(new Set(['register', 'name', 'facts'].map((purpose) => `BRP POST /personen RaadpleegMetBurgerservicenummer (${purpose})`)));
+    const read = records.find((r) => r.activity === 'person-read' && r.name.includes('name from the BRP'))!;
+    expect(queries.some((q) => q.parentOperationId === read.operationId && q.traceId === read.traceId)).toBe(true);
 
     // Never stored: not in the store's file, not in the logs, not in the journey's Temporal history.
     const history = JSON.stringify(await h.client.workflow.getHandle(journeyId).fetchHistory());
