@@ -123,6 +123,8 @@ const EnvSchema = z.object({
   KOERS_MODE: z.enum(['development', 'production']).default('development'),
   // Days a calendar-feed token works after it was issued (api/calendar.ts).
   KOERS_CALENDAR_TOKEN_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // The BRP API Personen gateway of this deployment (chain/brp/config.ts, README "Configuration"); none: no BRP.
+  KOERS_BRP_FILE: z.string().min(1).optional(),
   // The processing log (docs/processing-log.md): each processing activity's URI in the municipality's register
   // of processing activities (AVG art. 30), `activity=URI` comma-separated, every activity named. Unset: the
   // development register under https://verwerkingsregister.example/ (refused in production mode).
@@ -251,6 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** KOERS_MODE=production: the checks a security officer asks for (README, Configuration). */
     production: e.KOERS_MODE === 'production',
     calendarTokenDays: e.KOERS_CALENDAR_TOKEN_DAYS,
+    /** The BRP settings file (chain/brp/config.ts `loadBrpSettings`, read at start); undefined: no BRP. */
+    brpFile: e.KOERS_BRP_FILE,
     /** Each processing activity's URI in the register of processing activities (processing-log/index.ts). */
     processingActivities,
   };
