@@ -30,6 +30,9 @@ export const LETTER_OR_PORTAL: readonly EventType[] = [
   'nl.koers.duo.notified',
   'nl.koers.brp.registered',
   'nl.koers.bijstand.applied',
+  // The college's own letters asking to complete the application, and the completion (Awb 4:5, 4:15).
+  'nl.koers.bijstand.completion-requested',
+  'nl.koers.bijstand.completed',
   'nl.koers.bijstand.decided',
   'nl.koers.bijstand.ended',
   'nl.koers.intake.held',
