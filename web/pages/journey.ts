@@ -199,6 +199,23 @@ function clockTable(t: Translate, lang: Lang, clocks: Clock[]): Html {
     )}</tbody></table></div>`;
 }
 
+/** The two milestones of the Awb 4:15 suspension of the bijstand decision term (contract v1.2). */
+const SUSPENSION_EVENTS = ['nl.koers.bijstand.completion-requested', 'nl.koers.bijstand.completed'] as const;
+
+/**
+ * The caseworker's road to the Awb 4:15 suspension while the bijstand decision term runs: record the
+ * college's request to complete the application (Awb 4:5) and the completion, each through the
+ * milestone form (the API decides who may; either may come first, as the law's facts do).
+ */
+function suspensionLinks(t: Translate, journeyId: string, clocks: Clock[]): Html {
+  const decision = clocks.find((c) => c.name === 'bijstand-decision');
+  if (decision === undefined || (decision.status !== 'running' && decision.status !== 'overdue')) return html``;
+  return html`<p class="utrecht-paragraph" id="suspension">${SUSPENSION_EVENTS.map(
+    (type, i) =>
+      html`${i > 0 ? ' · ' : ''}<a class="utrecht-link" data-event-type="${type}" href="${href(`/journeys/${journeyId}/milestones?${new URLSearchParams({ type })}`)}">${t('milestone.title.report', { event: t(`event.${type}`) })}</a>`,
+  )}</p>`;
+}
+
 /** Who reported an event: a person with their role in words, or the chain partner's source. */
 const reporter = (t: Translate, e: TimelineView['events'][number]): string => {
   if (!e.actor) return e.source;
@@ -352,6 +369,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
       ${clockTimeline(t, journey.clocks, today, lang)}
       ${clockTable(t, lang, journey.clocks)}
+      ${mayRecord ? suspensionLinks(t, journeyId, journey.clocks) : ''}
       ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false, colleagues })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
       ${mayRecord ? html`<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>` : ''}
