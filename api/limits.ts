@@ -23,9 +23,6 @@ import type { ResponseSpec } from './route';
 /** Events one batch may hold (CloudEvents batch mode). */
 export const MAX_BATCH_EVENTS = 100;
 
-/** New events one journey takes per day unless KOERS_JOURNEY_EVENT_BUDGET_PER_DAY says otherwise: far above what a journey's partners and staff send. */
-export const DEFAULT_JOURNEY_EVENT_BUDGET_PER_DAY = 200;
-
 /** The 429 of the events route, as its OpenAPI response (api/route.ts ResponseSpec). */
 export const TOO_MANY_EVENTS: ResponseSpec = {
   description:

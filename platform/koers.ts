@@ -206,6 +206,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         extraMetrics: options.extraMetrics,
         maxBacklogSeconds: config.maxBacklogSeconds,
         eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
+        journeyEventBudgetPerDay: config.journeyEventBudgetPerDay,
         signInGuard: new SignInGuard(config.failedSignInLimit),
         maxHistoryEvents: config.maxHistoryEvents,
         ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
