@@ -29,6 +29,7 @@ import { staffIdSchema } from './auth';
 import { STAFF_ROLES } from '../staff/directory';
 import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, type JourneyStatus } from './temporal';
 import { decodeJourneyCursor } from '../store/journeys';
+import { decodeTimelineCursor } from './audit-store';
 
 export const components = z.registry<{ id: string; description?: string }>();
 const named = <T extends z.ZodType>(id: string, schema: T, description?: string): T => {
@@ -275,8 +276,24 @@ export const TimelineEntry = named(
 
 export const Timeline = named(
   'Timeline',
-  z.object({ journeyId: z.string(), events: z.array(TimelineEntry), amendments: z.array(Amendment) }),
+  z.object({
+    journeyId: z.string(),
+    events: z.array(TimelineEntry),
+    amendments: z.array(Amendment),
+    nextPageToken: z.string().optional().describe('There are later events: pass this as `pageToken` for the next page. Absent on the last page.'),
+  }),
 );
+
+/** The timeline's pages (issue 24): optional, so a caller that sends neither gets the first `pageSize` events as before. */
+export const TimelineQuery = z.strictObject({
+  pageSize: z.coerce.number().int().min(1).max(1000).default(500).describe('Events per page, oldest first (default 500).'),
+  pageToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,4096}$/, 'must be the nextPageToken of a previous page')
+    .refine((token) => decodeTimelineCursor(token) !== null, 'must be the nextPageToken of a previous page')
+    .optional()
+    .describe('`nextPageToken` of the previous page (an opaque keyset token with a check).'),
+});
 
 // ---- partner events (CloudEvents 1.0) --------------------------------------------------------
 

@@ -215,6 +215,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         extraMetrics: options.extraMetrics,
         maxBacklogSeconds: config.maxBacklogSeconds,
         eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
+        journeyEventBudgetPerDay: config.journeyEventBudgetPerDay,
         signInGuard: new SignInGuard(config.failedSignInLimit),
         maxHistoryEvents: config.maxHistoryEvents,
         ...(brpSettings ? { brp: new Brp(brpSettings, { processingLog }) } : {}),
