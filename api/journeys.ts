@@ -313,6 +313,15 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             ? { correction: true, ...(reason ? { reason } : {}), ...(entry?.replaced ? { replaced: entry.replaced } : {}), ...(entry?.withdrawn ? { withdrawn: true } : {}) }
             : {};
         };
+        // The reporter's note (`koersnote`), sealed in the audit trail; one that no longer opens (another secret) is left out.
+        const noteOf = (a: { noteSealed?: string }): string | undefined => {
+          if (!a.noteSealed) return undefined;
+          try {
+            return ctx.identity.unsealDetail(a.noteSealed);
+          } catch {
+            return undefined;
+          }
+        };
         const audited = new Set(audit.map(eventKey));
         const events = [
           ...audit.map((a) => ({
@@ -323,6 +332,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             receivedAt: a.receivedAt,
             actor: a.actor,
             ...correctionOf(a, eventKey(a)),
+            ...(noteOf(a) ? { note: noteOf(a) } : {}),
             keyId: a.keyId,
             ...(a.signalledAt ? { signalledAt: a.signalledAt } : {}),
             applied: a.signalledAt !== undefined && !rejected.has(eventKey(a)),
@@ -403,7 +413,12 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         // The index first: a person with a journey there already cannot get a second one by a move.
         const indexed = await ctx.persons.move(params.journeyId, body.municipality);
         if (!indexed.moved) {
-          throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
+          throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, {
+            journeyId: indexed.journeyId,
+            location: `/v1/journeys/${indexed.journeyId}`,
+            municipality: body.municipality,
+            code: 'journey-exists',
+          });
         }
         // The moved entry and the signal it owes the journey stay together: queued in the store, then
         // delivered at once or by the relay until Temporal has it (api/journey-signals.ts). Only a failed
@@ -447,7 +462,7 @@ async function newJourneyId(ctx: ApiContext, municipality: string, personRef: st
  * the index has that id elsewhere (it moved away).
  */
 export async function lookupJourneyId(ctx: ApiContext, municipality: string, personRef: string): Promise<string | undefined> {
-  const indexed = await ctx.persons.find(municipality, ctx.identity.personKey(personRef));
+  const indexed = await ctx.persons.find(municipality, ctx.identity.personKey(personRef), ctx.identity.refKey(personRef));
   if (indexed) return indexed;
   const derived = ctx.identity.journeyId(municipality, personRef);
   return (await ctx.persons.indexed(derived)) ? undefined : derived;

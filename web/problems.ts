@@ -100,6 +100,19 @@ export const PROBLEM_CODES: ReadonlyArray<{ pattern: RegExp; key: MessageKey; pa
   { pattern: /^a PIP or plan of approach must not lie before the permit \((\S+)\)$/, key: 'problem.pipBeforePermit', params: (m) => ({ date: m[1]! }), dates: ['date'] },
   { pattern: /^must be later than the current final date of the inburgering term \((\S+)\)$/, key: 'problem.newFinalDate', params: (m) => ({ date: m[1]! }), dates: ['date'] },
   { pattern: /^(?:must be an object|unknown event type|invalid data)$/, key: 'problem.invalid' },
+  // Every field message of api/schemas.ts named in words (trial finding 13; test/unit/web/problems.test.ts checks the list).
+  { pattern: /^is not a valid BSN/, key: 'problem.bsn' },
+  { pattern: /^must be 1-64 characters of A-Z, a-z, 0-9, _ or -$/, key: 'problem.personRef' },
+  { pattern: /^give a personRef, a bsn, or both$/, key: 'problem.personRefOrBsn' },
+  { pattern: /^give a permitGrantedOn, a birthDate, or both$/, key: 'problem.dateOrBirth' },
+  { pattern: /^give either assignee or pool: true$/, key: 'problem.assigneeOrPool' },
+  { pattern: /^give either taskIds or holder$/, key: 'problem.tasksOrHolder' },
+  { pattern: /^is the holder$/, key: 'problem.isHolder' },
+  { pattern: /^names a task twice$/, key: 'problem.taskTwice' },
+  { pattern: /^must not lie before occurredOn$/, key: 'problem.beforeOccurred' },
+  { pattern: /^must be a lowercase slug$/, key: 'problem.option' },
+  // What a page never sends wrong itself (the envelope of a CloudEvent, a page token): said as a technical refusal.
+  { pattern: /^(?:must be a JSON media type|must be an RFC 3339 date-time|must be the nextCursor|must not contain lone surrogates|unknown attribute \(extension names)/, key: 'problem.technical' },
 ];
 
 /** One API (or refined-schema) message in the page's language; an unknown one is said generically. */
