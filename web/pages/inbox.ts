@@ -184,7 +184,7 @@ export function taskTable(
     { heading: t('task.clock'), wrap: true, cell: (task) => (task.clock ? t(`clock.${task.clock}`) : '—') },
     { heading: t('task.followUp'), cell: (task) => formatDate(lang, task.followUpDate, 'short') },
     { heading: t('task.due'), cell: (task) => formatDate(lang, task.dueDate, 'short') },
-    { heading: t('task.daysLeft'), cell: (task) => (active(task) ? daysLeft(t, today, task.dueDate, lang) : '—') },
+    { heading: t('task.daysLeft'), wrap: true, cell: (task) => (active(task) ? daysLeft(t, today, task.dueDate, lang) : '—') },
     { heading: t('task.status'), cell: (task) => (task.overdue ? statusBadge(t, 'overdue', t('task.overdue')) : statusBadge(t, task.status, t(`taskStatus.${task.status}`))) },
     { heading: t('task.assignee'), wrap: true, cell: (task) => staffName(options.colleagues ?? [], task.assignee) },
     actions && { heading: t('task.actions'), cell: (task) => taskActions(web, task, back, { colleagues: options.colleagues }) },

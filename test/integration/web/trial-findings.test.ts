@@ -236,10 +236,11 @@ describe('the trial findings, in Chromium', () => {
     expect(api.body).toMatchObject({ journeyId: there, municipality: 'midden-drenthe' });
     const { context, page } = await newPage();
     await signIn(page, 'admin', `/app/journeys/${here}`);
-    await page.locator('summary', { hasText: 'Verhuizen' }).click();
-    await page.getByLabel('Naar gemeente').selectOption({ label: 'Midden-Drenthe' });
-    await page.getByLabel('Reden', { exact: true }).last().fill('Verhuisd volgens de BRP');
-    await page.getByRole('button', { name: 'Verhuizen' }).click();
+    await page.locator('#admin-move summary').click();
+    await page.locator('#admin-move-municipality').selectOption({ label: 'Midden-Drenthe' });
+    await page.locator('#admin-move-reason').fill('Verhuisd volgens de BRP');
+    await page.locator('#admin-move button[type="submit"]').click();
+    await page.waitForLoadState();
     const alertText = (await page.locator('[role="alert"]').first().textContent()) ?? '';
     expect(alertText).toContain(`Deze persoon heeft al een traject in Midden-Drenthe (${otherRef})`);
     await expect(page.locator('#existing-journey').getAttribute('href')).resolves.toBe(`/app/journeys/${there}`);
