@@ -14,7 +14,7 @@ import { PHASES, REGIMES } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
 import { formatDate, formatMonth, formatNumber, formatShare, municipalityName } from '../format';
 import { html, jsonScript, type Html } from '../html';
-import { alert, csrfField, href, page, statusBadge } from '../layout';
+import { href, page, statusBadge } from '../layout';
 import type { Lang, Translate } from '../messages';
 
 type StatisticsView = z.output<typeof Statistics>;
