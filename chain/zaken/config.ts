@@ -71,7 +71,14 @@ export function parseZakenConfig(raw: unknown, source = 'KOERS_ZAKEN_CONFIG'): Z
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys.join(', ')] : issue.path;
-      const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+      const message =
+        issue.code === 'unrecognized_keys'
+          ? 'unknown field'
+          : issue.code === 'invalid_key'
+            ? (issue.issues[0]?.message ?? issue.message)
+            : issue.code === 'invalid_type' && issue.input === undefined
+              ? 'is required'
+              : issue.message;
       return `${path.map(String).join('.') || '(top level)'}: ${message}`;
     });
     throw new ZakenConfigError(`invalid setting ${source}: ${problems.join('; ')}`);

@@ -35,7 +35,9 @@ export class ZaakRegistration {
     const rows = await trx.selectFrom('zaken').selectAll().where('journey_id', '=', step.journeyId).orderBy('created_at', 'desc').orderBy('next_sequence', 'desc').execute();
     if (rows.length === 0 && !this.configured(step.municipality)) return 0;
     const at = this.now();
-    const plan = planStep({ ...step, at: at.toISOString(), today: amsterdamDateOf(at.getTime()) }, rows[0] && toRecord(rows[0]), this.configured, randomUUID, rows.length);
+    // Only a run's first write carries the BSN ciphertext; a zaak made later (after a move) takes it from the row.
+    const bsnSealed = step.bsnSealed ?? (await trx.selectFrom('journeys').select('bsn_ciphertext').where('journey_id', '=', step.journeyId).executeTakeFirst())?.bsn_ciphertext ?? undefined;
+    const plan = planStep({ ...step, ...(bsnSealed ? { bsnSealed } : {}), at: at.toISOString(), today: amsterdamDateOf(at.getTime()) }, rows[0] && toRecord(rows[0]), this.configured, randomUUID, rows.length);
     const stamp = at.toISOString();
     for (const record of plan.records) {
       const row = toRow(record, stamp);
