@@ -15,7 +15,6 @@
  *   for its phase, which reopens the zaak.
  */
 import { journeyEndOf, type JourneyEnd } from '../../domain/journey-end';
-import type { ZaakMessageKind } from '../../store/outbox';
 
 /** The payload of each message kind; the zaak is Koers's own id of it (zaken.id), never the journey id. */
 export type ZaakMessage =
