@@ -78,7 +78,7 @@ export function createZakenChannel(options: ZakenChannelOptions): Channel {
               omschrijving: OMSCHRIJVING,
               startdatum: message.startdatum,
               ...(message.uiterlijkeEinddatumAfdoening ? { uiterlijkeEinddatumAfdoening: message.uiterlijkeEinddatumAfdoening } : {}),
-              kenmerken: [{ kenmerk: message.identificatie.replace(/^KOERS-/, '').slice(0, 40), bron: 'Koers' }],
+              kenmerken: [{ kenmerk: message.journeyId, bron: 'Koers' }],
             })
           ).body;
         await options.zaken.created(zaak.id, created.url, uuidOf(created));

@@ -18,7 +18,7 @@ import { journeyEndOf, type JourneyEnd } from '../../domain/journey-end';
 
 /** The payload of each message kind; the zaak is Koers's own id of it (zaken.id), never the journey id. */
 export type ZaakMessage =
-  | { kind: 'zaak-create'; zaakId: string; municipality: string; identificatie: string; startdatum: string; uiterlijkeEinddatumAfdoening?: string }
+  | { kind: 'zaak-create'; zaakId: string; municipality: string; /** The zaak's kenmerk with bron "Koers". */ journeyId: string; identificatie: string; startdatum: string; uiterlijkeEinddatumAfdoening?: string }
   | { kind: 'zaak-rol'; zaakId: string; municipality: string; /** The BSN sealed as the read model keeps it (api/identity.ts encryptBsn). */ bsnSealed: string }
   | { kind: 'zaak-status'; zaakId: string; municipality: string; phase: string; datumStatusGezet: string }
   | { kind: 'zaak-update'; zaakId: string; municipality: string; uiterlijkeEinddatumAfdoening: string | null }
@@ -109,6 +109,7 @@ export function planStep(step: JourneyStep, current: ZaakRecord | undefined, con
       kind: 'zaak-create',
       zaakId: zaak.id,
       municipality: zaak.municipality,
+      journeyId: step.journeyId,
       identificatie: zaak.identificatie,
       startdatum: step.today,
       ...(step.inburgeringFinalDate ? { uiterlijkeEinddatumAfdoening: step.inburgeringFinalDate } : {}),

@@ -35,6 +35,7 @@ import { testRecipients } from '../../helpers/journey-harness';
 import { testCodec, testDataConverter } from '../../helpers/codec';
 import { closeClient, connectClient } from '../../../platform/temporal';
 import { JourneySignals } from '../../../store/journey-signals';
+import type { ZaakRegistration } from '../../../chain/zaken';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -116,6 +117,8 @@ export interface HarnessOptions {
   signInGuard?: SignInGuard;
   /** The key file's entries (default KEY_ENTRIES). */
   keyEntries?: ApiKeyEntry[];
+  /** The journeys' zaken (chain/zaken), as platform/koers.ts wires them: in the journey's step and in the erasure. */
+  zaken?: ZaakRegistration;
 }
 
 let sequence = 0;
@@ -132,7 +135,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const journeySignals = new JourneySignals(db);
   const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
-  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
+  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit, ...(options.zaken ? [options.zaken.erase] : [])]);
   const staffPseudonyms = new StaffPseudonyms(db);
   const staff = new StaffDirectory(db);
 
@@ -151,7 +154,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms }),
+      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms, ...(options.zaken ? { zaken: options.zaken } : {}) }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
