@@ -193,5 +193,25 @@ describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
     const metrics = await h.as('admin').get('/metrics');
     expect(metrics.text).toContain('koers_outbox_dead_letters');
     expect(metrics.text).not.toContain(bsnA);
+
+    // An erasure of the ended journey: its zaak gets its archive action (vernietigen, dated today), and Koers forgets the zaak.
+    const erasedAt = proxy.sent.length;
+    expect((await h.as('admin').post(`/v1/journeys/${b}/erasure`, { ground: 'consent-withdrawn' })).status).toBe(200);
+    await eventually(zakenMessages, (all) => all.every((r) => r.status === 'delivered') && all.some((r) => r.kind === 'zaak-archive'), 60_000);
+    const archive = proxy.sent.slice(erasedAt).filter((s) => s.method === 'PATCH' && s.path.startsWith('/zaken/'));
+    // A dossier the registration keeps for good (blijvend_bewaren, Archiefwet) is left as it is; Prism's generated answer decides which.
+    const retrieved = proxy.sent.slice(erasedAt).find((s) => s.method === 'GET' && s.path.startsWith('/zaken/'));
+    expect(retrieved?.status).toBe(200);
+    if (retrieved?.answer?.archiefnominatie === 'blijvend_bewaren') expect(archive).toEqual([]);
+    else expect(archive.map((s) => s.body)).toEqual([{ archiefnominatie: 'vernietigen', archiefactiedatum: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }]);
+    expect(await h.db.selectFrom('zaken').select('id').where('journey_id', '=', b).execute()).toEqual([]);
+    expect(prism.violations()).toEqual([]);
+
+    // The operations Koers called, each validated by Prism against the document (docs/chain.md lists them).
+    const operations = new Set(proxy.sent.filter((s) => s.status < 300).map((s) => `${s.method} ${s.path.replace(/\/(zaken|resultaten)\/[^/]+$/, '/$1/{uuid}')}`));
+    expect([...operations].sort()).toEqual(
+      expect.arrayContaining(['GET /resultaten', 'GET /rollen', 'GET /statussen', 'GET /zaken', 'GET /zaken/{uuid}', 'POST /resultaten', 'POST /rollen', 'POST /statussen', 'POST /zaken']),
+    );
+    console.log(`Zaken API operations called: ${[...operations].sort().join(', ')}; requests: ${proxy.sent.length} (${proxy.sent.filter((s) => s.status === 502).length} during the outage)`);
   }, 600_000);
 });
