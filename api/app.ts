@@ -42,6 +42,7 @@ import type { StaffDirectory } from '../staff/directory';
 import { recordKeyStaff, staffRoutes } from './staff';
 import { webApp } from '../web/app';
 import type { People } from '../identity';
+import type { StoredProcessingLog } from '../processing-log';
 
 export const API_VERSION = '1.0.0';
 
@@ -118,6 +119,8 @@ export interface AppDeps {
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
   /** The identity door (identity/index.ts): the web app at /app is mounted with it, and its delegation tokens authenticate the web app's calls. */
   people?: People;
+  /** The processing log (processing-log/index.ts): every processing of personal data writes a record; migrated with the store. */
+  processingLog: StoredProcessingLog;
 }
 
 /** Placeholder contact of a deployment that names none; an operator sets its own (AppDeps.contact). */
@@ -158,6 +161,7 @@ export function createApp(deps: AppDeps): KoersApp {
     outbox: deps.outbox,
     staff: deps.staff,
     journeySignals: deps.journeySignals,
+    processingLog: deps.processingLog,
     relay: new JourneySignalRelay(deps.journeySignals, temporal, deps.logger),
     logger: deps.logger,
     metrics,

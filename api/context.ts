@@ -8,6 +8,7 @@ import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
 import type { StaffDirectory } from '../staff/directory';
 import type { Identity } from './identity';
+import type { StoredProcessingLog } from '../processing-log';
 import type { AuditStore } from './audit-store';
 import type { ApiMetrics } from './metrics';
 import type { JourneyRun, JourneyStatus, TemporalGateway } from './temporal';
@@ -40,6 +41,8 @@ export interface ApiContext {
   /** Signals a store write owes a journey: queued in the write's transaction, then delivered by `relay`. */
   journeySignals: JourneySignals;
   relay: JourneySignalRelay;
+  /** The processing log (processing-log/index.ts): one record per processing of personal data. */
+  processingLog: StoredProcessingLog;
   logger: ApiLogger;
   metrics: ApiMetrics;
   /** Load shedding for the routes that give the workers work (back-pressure.ts): `before` middleware. */

@@ -7,6 +7,7 @@ import type { RecipientAddress } from '../store/texts';
 import { DEFAULT_MAX_HISTORY_EVENTS } from '../workflows/definitions';
 import { parsePayloadKeys, PayloadKeyError, type PayloadKey } from './codec';
 import { identitySettings, IdentityEnvSchema } from '../identity/config';
+import { DEVELOPMENT_REGISTER_BASE, developmentActivityUris, PROCESSING_ACTIVITIES, type ProcessingActivityKey } from '../processing-log';
 
 /** Event requests one API key may make per minute unless KOERS_EVENT_RATE_LIMIT_PER_MINUTE says otherwise. */
 export const DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE = 600;
@@ -121,6 +122,35 @@ const EnvSchema = z.object({
   KOERS_MODE: z.enum(['development', 'production']).default('development'),
   // Days a calendar-feed token works after it was issued (api/calendar.ts).
   KOERS_CALENDAR_TOKEN_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // The processing log (docs/processing-log.md): each processing activity's URI in the municipality's register
+  // of processing activities (AVG art. 30), `activity=URI` comma-separated, every activity named. Unset: the
+  // development register under https://verwerkingsregister.example/ (refused in production mode).
+  KOERS_PROCESSING_ACTIVITIES: z
+    .string()
+    .transform((value, ctx) => {
+      const uris: Partial<Record<ProcessingActivityKey, string>> = {};
+      for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+        const at = entry.indexOf('=');
+        const key = entry.slice(0, at).trim();
+        const uri = entry.slice(at + 1).trim();
+        if (at < 0 || !(PROCESSING_ACTIVITIES as readonly string[]).includes(key)) {
+          ctx.addIssue({ code: 'custom', message: `"${at < 0 ? entry : key}" is no processing activity (${PROCESSING_ACTIVITIES.join(', ')}); write activity=URI` });
+          return z.NEVER;
+        }
+        if (!z.url({ protocol: /^https?$/ }).safeParse(uri).success) {
+          ctx.addIssue({ code: 'custom', message: `${key}: must be an http(s) URI in the register of processing activities` });
+          return z.NEVER;
+        }
+        uris[key as ProcessingActivityKey] = uri;
+      }
+      const missing = PROCESSING_ACTIVITIES.filter((key) => !uris[key]);
+      if (missing.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `no URI for ${missing.join(', ')}` });
+        return z.NEVER;
+      }
+      return uris as Record<ProcessingActivityKey, string>;
+    })
+    .optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -143,6 +173,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   if (e.KOERS_MODE === 'production' && e.KOERS_ROLE !== 'worker' && e.KOERS_API_KEYS_FILE === undefined) {
     throw new ConfigError('invalid setting KOERS_API_KEYS_FILE: production mode (KOERS_MODE) needs a key file; there is no development admin');
+  }
+  const processingActivities = e.KOERS_PROCESSING_ACTIVITIES ?? developmentActivityUris();
+  if (e.KOERS_MODE === 'production' && Object.values(processingActivities).some((uri) => uri.startsWith(DEVELOPMENT_REGISTER_BASE))) {
+    throw new ConfigError('invalid setting KOERS_PROCESSING_ACTIVITIES: production mode (KOERS_MODE) needs the URI of every processing activity in the municipality\'s register');
   }
   const dataDir = path.resolve(e.KOERS_DATA_DIR);
   const publicUrl = (e.KOERS_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, '');
@@ -204,6 +238,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** KOERS_MODE=production: the checks a security officer asks for (README, Configuration). */
     production: e.KOERS_MODE === 'production',
     calendarTokenDays: e.KOERS_CALENDAR_TOKEN_DAYS,
+    /** Each processing activity's URI in the register of processing activities (processing-log/index.ts). */
+    processingActivities,
   };
 }
 

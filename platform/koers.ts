@@ -39,6 +39,7 @@ import { recordStaffSignIn, StaffDirectory } from '../staff/directory';
 import { JourneyMonitor } from '../worker/monitor';
 import { ApiMetrics } from '../api/metrics';
 import { KeptZaken, ZaakRegistration, createZakenChannel, loadZakenConfig } from '../chain/zaken';
+import { StoredProcessingLog } from '../processing-log';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
 export const DIGEST_SCHEDULE_ID = 'koers-daily-digest';
@@ -103,6 +104,8 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     const journeys = new JourneyReadModel(db);
     const retention = new RetentionStore(db, undefined, [forgetJourneyAudit, zaken.erase]);
     const staffPseudonyms = new StaffPseudonyms(db);
+    // The processing log (Logboek Dataverwerkingen): the API's and the worker's processings of personal data.
+    const processingLog = new StoredProcessingLog(db, new Identity(secret), config.processingActivities);
     const client = await connectClient(config.temporal, temporalAddress, dataConverter);
     stops.push(async () => {
       const left = await closeClient(client);
@@ -204,6 +207,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         outbox,
         staff,
         journeySignals: new JourneySignals(db),
+        processingLog,
         metrics: apiMetrics,
         audit: new AuditStore(db),
         identity,

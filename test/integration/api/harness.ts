@@ -16,6 +16,7 @@ import { ApiKeys, SignInGuard, type ApiKeyEntry } from '../../../api/auth';
 import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
 import { People } from '../../../identity';
+import { StoredProcessingLog } from '../../../processing-log';
 import type { OidcSettings } from '../../../identity/config';
 import { createActivities } from '../../../activities';
 import { openDatabase, type Db } from '../../../store/db';
@@ -178,6 +179,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
     error: (obj: object, msg?: string) => logs.push({ level: 'error', obj, msg }),
   };
   const secret = 'test-secret-0123456789-0123456789-abcdef';
+  // As `npm start` runs it in development: the activities under the development register's URIs.
+  const processingLog = new StoredProcessingLog(db, new Identity(secret), loadConfig({}).processingActivities);
   const keys = new ApiKeys(options.keyEntries ?? KEY_ENTRIES);
   // As `npm start` runs it: the web app's sessions in the store, with the configuration's default lifetimes.
   const people = new People({ db, keys, secrets: new Identity(secret), settings: { ...loadConfig({}).identity, ...(options.oidc ? { oidc: options.oidc } : {}) }, logger, ...(options.now ? { now: options.now } : {}) });
@@ -195,6 +198,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     outbox,
     staff,
     journeySignals,
+    processingLog,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
     codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
@@ -236,6 +240,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
 
   return {
     app,
+    /** The processing log the app writes (processing-log/index.ts). */
+    processingLog,
     /** The key set in force (reload it from a file to remove or change keys). */
     keys,
     client,

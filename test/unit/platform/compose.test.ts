@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { configVariableNames, loadConfig } from '../../../platform/config';
 import { journeySearchAttributes, searchAttributeCliArgs } from '../../../platform/search-attributes';
 import { TEMPORAL_SERVER_VERSION } from '../../../platform/tools';
+import { PROCESSING_ACTIVITIES } from '../../../processing-log';
 
 /** No Docker engine runs here, so the compose file is checked by reading it. */
 interface Service {
@@ -19,10 +20,15 @@ const root = path.resolve(__dirname, '../../..');
 const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 const koersServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 
+/** Stand-ins of variables whose value has a structure (the rest get 40 characters). */
+const STAND_INS: Record<string, string> = {
+  KOERS_PROCESSING_ACTIVITIES: PROCESSING_ACTIVITIES.map((key) => `${key}=https://register.gemeente.test/${key}`).join(','),
+};
+
 /** Compose substitutes ${VAR:?message} from the operator's environment; use a stand-in value of the right shape. */
 const substitute = (env: Record<string, string>): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:\?[^}]*\}/g, 'x'.repeat(40)).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
+    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_m, name: string) => STAND_INS[name] ?? 'x'.repeat(40)).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
   );
 
 describe('docker-compose.yml', () => {
