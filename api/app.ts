@@ -182,6 +182,11 @@ export function createApp(deps: AppDeps): KoersApp {
 
   // From the read model: one grouped count in the store, no visibility query per scrape.
   metrics.observeJourneys(() => ctx.journeys.countByStatus(), [...JOURNEY_STATUSES]);
+  // Dead letters of every channel (the zaak registration's among them), counted in the store per scrape.
+  if (deps.outbox) {
+    const outbox = deps.outbox;
+    metrics.observeDeadLetters(() => outbox.countDead());
+  }
 
   const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE };
   // Limit 0: no limiter at all (a bulk feed), not one that refuses everything. Per key, not per address:

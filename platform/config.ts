@@ -75,6 +75,8 @@ const EnvSchema = z.object({
   KOERS_EMBEDDED_TEMPORAL_UI_PORT: port.default(8233),
   // Who gets reminders, escalations and digests; without it nothing is routed (see loadNotifications).
   KOERS_NOTIFICATIONS_FILE: z.string().min(1).optional(),
+  // Each municipality's Zaken API (chain/zaken/config.ts); without it no journey is a zaak.
+  KOERS_ZAKEN_CONFIG: z.string().min(1).optional(),
   KOERS_WEBHOOK_SECRET: z.string().min(16, 'needs at least 16 characters').optional(),
   KOERS_SMTP_URL: z
     .string()
@@ -238,6 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       digestTime: { hour: digestHour, minute: digestMinute },
     },
     publicUrl,
+    /** The JSON file with each municipality's Zaken API settings (chain/zaken/config.ts); absent: no zaken. */
+    zakenConfigFile: e.KOERS_ZAKEN_CONFIG,
     /** People's sign-in and web sessions (identity/config.ts). */
     identity: identitySettings(e, publicUrl, (message) => new ConfigError(message)),
     workerMetricsPort: e.KOERS_WORKER_METRICS_PORT,

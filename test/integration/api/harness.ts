@@ -37,6 +37,7 @@ import { testCodec, testDataConverter } from '../../helpers/codec';
 import { closeClient, connectClient } from '../../../platform/temporal';
 import { JourneySignals } from '../../../store/journey-signals';
 import { Brp, type BrpSettings } from '../../../chain/brp';
+import type { ZaakRegistration } from '../../../chain/zaken';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -122,6 +123,8 @@ export interface HarnessOptions {
   keyEntries?: ApiKeyEntry[];
   /** The deployment's BRP settings (chain/brp; AppDeps.brp, with the harness's processing log); absent: no BRP. */
   brp?: BrpSettings;
+  /** The journeys' zaken (chain/zaken), as platform/koers.ts wires them: in the journey's step and in the erasure. */
+  zaken?: ZaakRegistration;
 }
 
 let sequence = 0;
@@ -138,7 +141,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const journeySignals = new JourneySignals(db);
   const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
-  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
+  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit, ...(options.zaken ? [options.zaken.erase] : [])]);
   const staffPseudonyms = new StaffPseudonyms(db);
   const staff = new StaffDirectory(db);
 
@@ -157,7 +160,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms }),
+      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms, ...(options.zaken ? { zaken: options.zaken } : {}) }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
