@@ -233,6 +233,40 @@ export interface WebSessionsTable {
   checked_at: string | null;
 }
 
+/**
+ * One processing of personal data, as the Logboek Dataverwerkingen records it (processing-log/index.ts).
+ * Append-only: Koers inserts a row and never updates or deletes one (docs/processing-log.md).
+ */
+export interface ProcessingLogTable {
+  /** 16 bytes, lower-case hex (W3C trace-id). */
+  trace_id: string;
+  /** 8 bytes, lower-case hex (W3C parent-id of the outgoing request; the Logboek's operation_id). */
+  operation_id: string;
+  parent_operation_id: string | null;
+  /** 0 unknown, 1 ok, 2 error (the Logboek's status_code). */
+  status_code: number;
+  name: string;
+  /** ISO-8601 UTC instants; the Logboek's milliseconds are their epoch values. */
+  start_time: string;
+  end_time: string;
+  foreign_trace_id: string | null;
+  foreign_operation_id: string | null;
+  /** URI of the other party of a foreign operation. */
+  foreign_entity: string | null;
+  /** The activity's key (processing-log/index.ts PROCESSING_ACTIVITIES), for filtering. */
+  activity: string;
+  /** dpl.core.processing_activity_id: the activity's URI in the municipality's register, as configured when written. */
+  processing_activity_id: string;
+  /** dpl.core.data_subject_id: the BSN sealed (api/identity.ts encryptBsn); null when none is known. */
+  data_subject_id: string | null;
+  /** Keyed hash of the BSN (api/identity.ts bsnKey, as the person index's), to find a person's records without decrypting. */
+  data_subject_key: string | null;
+  /** The journey's erasure reference (store/erasure-ref.ts), never its id: an erasure leaves the record and no link to the id. */
+  journey_ref: string | null;
+  /** Who processed: a staff id or an API key's fingerprint (api/auth.ts Principal), or `koers` for the service itself. */
+  actor: string;
+}
+
 export interface KoersDatabase {
   journey_signals: JourneySignalsTable;
   policy_versions: PolicyVersionsTable;
@@ -247,6 +281,7 @@ export interface KoersDatabase {
   staff_pseudonyms: StaffPseudonymsTable;
   person_index: PersonIndexTable;
   web_sessions: WebSessionsTable;
+  processing_log: ProcessingLogTable;
 }
 
 export type Db = Kysely<KoersDatabase>;

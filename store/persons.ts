@@ -231,6 +231,21 @@ export class PersonIndex {
     return { moved: true };
   }
 
+  /**
+   * The person of a journey as the processing log records them (processing-log/index.ts): the BSN's
+   * keyed hash from the index and the BSN sealed as the journey keeps it (the read model's
+   * `bsn_ciphertext`). Empty when the journey has no BSN, is not indexed, or was erased.
+   */
+  async subjectOf(journeyId: string): Promise<{ bsnKey?: string; bsnSealed?: string }> {
+    const row = await this.db
+      .selectFrom('person_index')
+      .leftJoin('journeys', 'journeys.journey_id', 'person_index.journey_id')
+      .select(['person_index.bsn_key', 'journeys.bsn_ciphertext'])
+      .where('person_index.journey_id', '=', journeyId)
+      .executeTakeFirst();
+    return { ...(row?.bsn_key ? { bsnKey: row.bsn_key } : {}), ...(row?.bsn_ciphertext ? { bsnSealed: row.bsn_ciphertext } : {}) };
+  }
+
   /** The municipality the index has for a journey; undefined when it is not indexed. */
   async municipalityOf(journeyId: string): Promise<string | undefined> {
     const row = await this.db.selectFrom('person_index').select('municipality').where('journey_id', '=', journeyId).executeTakeFirst();

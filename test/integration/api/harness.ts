@@ -16,6 +16,7 @@ import { ApiKeys, SignInGuard, type ApiKeyEntry } from '../../../api/auth';
 import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
 import { People } from '../../../identity';
+import { StoredProcessingLog } from '../../../processing-log';
 import type { OidcSettings } from '../../../identity/config';
 import { createActivities } from '../../../activities';
 import { openDatabase, type Db } from '../../../store/db';
@@ -35,6 +36,7 @@ import { testRecipients } from '../../helpers/journey-harness';
 import { testCodec, testDataConverter } from '../../helpers/codec';
 import { closeClient, connectClient } from '../../../platform/temporal';
 import { JourneySignals } from '../../../store/journey-signals';
+import { Brp, type BrpSettings } from '../../../chain/brp';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -118,6 +120,8 @@ export interface HarnessOptions {
   signInGuard?: SignInGuard;
   /** The key file's entries (default KEY_ENTRIES). */
   keyEntries?: ApiKeyEntry[];
+  /** The deployment's BRP settings (chain/brp; AppDeps.brp, with the harness's processing log); absent: no BRP. */
+  brp?: BrpSettings;
 }
 
 let sequence = 0;
@@ -177,6 +181,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
     error: (obj: object, msg?: string) => logs.push({ level: 'error', obj, msg }),
   };
   const secret = 'test-secret-0123456789-0123456789-abcdef';
+  // As `npm start` runs it in development: the activities under the development register's URIs.
+  const processingLog = new StoredProcessingLog(db, new Identity(secret), loadConfig({}).processingActivities);
   const keys = new ApiKeys(options.keyEntries ?? KEY_ENTRIES);
   // As `npm start` runs it: the web app's sessions in the store, with the configuration's default lifetimes.
   const people = new People({ db, keys, secrets: new Identity(secret), settings: { ...loadConfig({}).identity, ...(options.oidc ? { oidc: options.oidc } : {}) }, logger, ...(options.now ? { now: options.now } : {}) });
@@ -194,6 +200,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     outbox,
     staff,
     journeySignals,
+    processingLog,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
     codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
@@ -211,6 +218,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     // Test files send many wrong keys from one address on purpose; a test of the limit passes its own guard.
     signInGuard: options.signInGuard ?? new SignInGuard(1_000_000),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    ...(options.brp ? { brp: new Brp(options.brp, { processingLog }) } : {}),
   });
 
   // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.
@@ -236,6 +244,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
 
   return {
     app,
+    /** The processing log the app writes (processing-log/index.ts). */
+    processingLog,
     /** The key set in force (reload it from a file to remove or change keys). */
     keys,
     client,

@@ -1,6 +1,19 @@
 import { loadConfig } from '../../../platform/config';
+import { PROCESSING_ACTIVITIES } from '../../../processing-log';
 
 describe('config', () => {
+  it('takes every processing activity\'s URI in the register, refuses a list missing one or naming an unknown one, and the development register in production', () => {
+    expect(loadConfig({}).processingActivities['person-read']).toBe('https://verwerkingsregister.example/verwerkingsactiviteiten/person-read');
+    const list = PROCESSING_ACTIVITIES.map((key, i) => `${key}=https://register.gemeente.test/va/${i + 1}`);
+    const config = loadConfig({ KOERS_PROCESSING_ACTIVITIES: list.join(', ') });
+    expect(config.processingActivities['brp-query']).toBe(`https://register.gemeente.test/va/${PROCESSING_ACTIVITIES.indexOf('brp-query') + 1}`);
+    expect(() => loadConfig({ KOERS_PROCESSING_ACTIVITIES: list.slice(1).join(',') })).toThrow(/KOERS_PROCESSING_ACTIVITIES: no URI for person-registration/);
+    expect(() => loadConfig({ KOERS_PROCESSING_ACTIVITIES: [...list, 'marketing=https://x.test/1'].join(',') })).toThrow(/KOERS_PROCESSING_ACTIVITIES: "marketing" is no processing activity/);
+    expect(() => loadConfig({ KOERS_PROCESSING_ACTIVITIES: list.map((e) => (e.startsWith('export=') ? 'export=not a uri' : e)).join(',') })).toThrow(/KOERS_PROCESSING_ACTIVITIES: export: must be an http\(s\) URI/);
+    expect(() => loadConfig({ KOERS_MODE: 'production', KOERS_ROLE: 'worker' })).toThrow(/KOERS_PROCESSING_ACTIVITIES/);
+    expect(loadConfig({ KOERS_MODE: 'production', KOERS_ROLE: 'worker', KOERS_PROCESSING_ACTIVITIES: list.join(',') }).production).toBe(true);
+  });
+
   it('defaults to the embedded single-machine setup', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);
