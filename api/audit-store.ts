@@ -42,6 +42,8 @@ export interface EventAuditTable {
   claimed_at: string | null;
   /** A correction's reason (`koersreason`, contract v1.2); null otherwise. */
   reason: string | null;
+  /** The reporter's note (`koersnote`: the letter's reference or a remark), sealed (Identity.sealDetail); null when none. */
+  note_sealed: string | null;
 }
 
 interface AuditDatabase {
@@ -59,6 +61,8 @@ export interface AuditEntry {
   correction: boolean;
   /** A correction's reason (contract v1.2). */
   reason?: string;
+  /** The reporter's note (`koersnote`), sealed as the person's details are: it may name the person. */
+  noteSealed?: string;
   receivedAt: string;
   signalledAt?: string;
 }
@@ -150,6 +154,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('api_event_audit').dropColumn('reason').execute();
     },
   },
+  // Issue 21 (trial finding 19): a milestone's note (`koersnote`: the letter's reference or a remark), sealed.
+  '0010_i21d_event_note': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('api_event_audit').addColumn('note_sealed', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('api_event_audit').dropColumn('note_sealed').execute();
+    },
+  },
 };
 
 /** Applies the audit trail's migrations; its own migration table keeps it apart from the store's history. */
@@ -196,6 +209,7 @@ const toEntry = (r: EventAuditTable): AuditEntry => ({
   keyId: r.key_id,
   correction: r.correction === 1,
   ...(r.reason ? { reason: r.reason } : {}),
+  ...(r.note_sealed ? { noteSealed: r.note_sealed } : {}),
   receivedAt: r.received_at,
   ...(r.signalled_at ? { signalledAt: r.signalled_at } : {}),
 });
@@ -237,6 +251,7 @@ export class AuditStore {
         key_id: entry.keyId,
         correction: entry.correction ? 1 : 0,
         reason: entry.reason ?? null,
+        note_sealed: entry.noteSealed ?? null,
         received_at: entry.receivedAt,
         signalled_at: null,
         claimed_at: claimedAt,

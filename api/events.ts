@@ -104,7 +104,9 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           'by its sender (contract v1.2). A **correction** is asked for explicitly, by a caseworker or admin, with the ' +
           'extension attributes `koerscorrection: true` and `koersreason` (required then, 422 naming it): it replaces the ' +
           "fact, later partner events of its type no longer override it, and the timeline shows what it replaced. A correction " +
-          'with `data: { "occurredOn": …, "withdrawn": true }` withdraws the milestone. Batch mode ' +
+          'with `data: { "occurredOn": …, "withdrawn": true }` withdraws the milestone. Any event may carry the extension ' +
+          'attribute `koersnote` (at most 500 characters: the letter\'s reference or a remark); it is kept sealed and shown in ' +
+          'the timeline with the report. Batch mode ' +
           '(`application/cloudevents-batch+json`) answers 207 with the status each event would have had alone. Limited (429 with `Retry-After`): ' +
           'the events of a key per minute, a batch counting each of its events, and the new events of a journey per day (an event over that budget ' +
           "answers 429, in a batch as its own result). A key bound to CloudEvents sources sends only under them; a key bound to none only under sources no key is bound to (403).",
@@ -191,11 +193,16 @@ function toOutcome(err: unknown): Outcome {
 interface CorrectionAsked {
   correction: boolean;
   reason?: string;
+  /** The reporter's note (`koersnote`, any event): the letter's reference or a remark, at most {@link NOTE_MAX} characters. */
+  note?: string;
 }
+
+/** The longest `koersnote` (characters). */
+export const NOTE_MAX = 500;
 
 /** The extension attributes of a correction; wrong ones are listed with the event's other errors. */
 function correctionOf(raw: unknown, prefix: string, errors: FieldError[]): CorrectionAsked {
-  const event = (typeof raw === 'object' && raw !== null ? raw : {}) as { koerscorrection?: unknown; koersreason?: unknown };
+  const event = (typeof raw === 'object' && raw !== null ? raw : {}) as { koerscorrection?: unknown; koersreason?: unknown; koersnote?: unknown };
   const path = (name: string) => [prefix, name].filter(Boolean).join('.');
   const flag = event.koerscorrection;
   let correction = false;
@@ -206,7 +213,10 @@ function correctionOf(raw: unknown, prefix: string, errors: FieldError[]): Corre
   else if (correction && !reason) errors.push({ path: path('koersreason'), message: 'is required with koerscorrection: why the fact is corrected' });
   else if (reason !== undefined && reason.length > 500) errors.push({ path: path('koersreason'), message: 'must be at most 500 characters' });
   else if (reason && !correction) errors.push({ path: path('koersreason'), message: 'belongs to a correction: send koerscorrection: true with it' });
-  return { correction, ...(correction && reason ? { reason } : {}) };
+  const note = typeof event.koersnote === 'string' ? event.koersnote.trim() : undefined;
+  if (event.koersnote !== undefined && typeof event.koersnote !== 'string') errors.push({ path: path('koersnote'), message: 'must be a string' });
+  else if (note !== undefined && note.length > NOTE_MAX) errors.push({ path: path('koersnote'), message: `must be at most ${NOTE_MAX} characters` });
+  return { correction, ...(correction && reason ? { reason } : {}), ...(note ? { note } : {}) };
 }
 
 /** Validates every attribute and the data for its type, listing all wrong fields at once. */
@@ -344,6 +354,8 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     keyId: principal.keyId,
     correction,
     ...(asked.reason ? { reason: asked.reason } : {}),
+    // Sealed like the person's details: a note about a letter may name the person.
+    ...(asked.note ? { noteSealed: ctx.identity.sealDetail(asked.note) } : {}),
     receivedAt: new Date(ctx.now()).toISOString(),
   });
   if (!created && (await awaitOrClaim(ctx, journeyId, entry)) === 'signalled') {

@@ -325,6 +325,15 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             ? { correction: true, ...(reason ? { reason } : {}), ...(entry?.replaced ? { replaced: entry.replaced } : {}), ...(entry?.withdrawn ? { withdrawn: true } : {}) }
             : {};
         };
+        // The reporter's note (`koersnote`), sealed in the audit trail; one that no longer opens (another secret) is left out.
+        const noteOf = (a: { noteSealed?: string }): string | undefined => {
+          if (!a.noteSealed) return undefined;
+          try {
+            return ctx.identity.unsealDetail(a.noteSealed);
+          } catch {
+            return undefined;
+          }
+        };
         const audited = await ctx.audit.recordedKeys(params.journeyId, state.events);
         const merged = [
           ...audit.map((a) => ({
@@ -335,6 +344,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             receivedAt: a.receivedAt,
             actor: a.actor,
             ...correctionOf(a, eventKey(a)),
+            ...(noteOf(a) ? { note: noteOf(a) } : {}),
             keyId: a.keyId,
             ...(a.signalledAt ? { signalledAt: a.signalledAt } : {}),
             applied: a.signalledAt !== undefined && !rejected.has(eventKey(a)),
@@ -428,7 +438,12 @@ export async function moveJourney(ctx: ApiContext, principal: Principal, journey
   // The index first: a person with a journey there already cannot get a second one by a move.
   const indexed = await ctx.persons.move(journeyId, municipality);
   if (!indexed.moved) {
-    throw new Problem(409, 'Conflict', `This person already has a journey in ${municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
+    throw new Problem(409, 'Conflict', `This person already has a journey in ${municipality}.`, undefined, {
+      journeyId: indexed.journeyId,
+      location: `/v1/journeys/${indexed.journeyId}`,
+      municipality,
+      code: 'journey-exists',
+    });
   }
   // The move is in force for every access check before its 202 (issue 24, fault 10): the read model's
   // row and the open tasks say the new municipality in the same transaction as the signal the move
@@ -475,7 +490,7 @@ async function newJourneyId(ctx: ApiContext, municipality: string, personRef: st
  * the index has that id elsewhere (it moved away).
  */
 export async function lookupJourneyId(ctx: ApiContext, municipality: string, personRef: string): Promise<string | undefined> {
-  const indexed = await ctx.persons.find(municipality, ctx.identity.personKey(personRef));
+  const indexed = await ctx.persons.find(municipality, ctx.identity.personKey(personRef), ctx.identity.refKey(personRef));
   if (indexed) return indexed;
   const derived = ctx.identity.journeyId(municipality, personRef);
   return (await ctx.persons.indexed(derived)) ? undefined : derived;

@@ -264,6 +264,7 @@ export const TimelineEntry = named(
       .optional()
       .describe('A correction: the facts of its type it replaced, as the journey had them (absent when there were none, or for corrections before v1.2).'),
     withdrawn: z.boolean().optional().describe('A correction that withdrew the milestone (contract v1.2).'),
+    note: z.string().optional().describe("The reporter's note (`koersnote`): the letter's reference or a remark, at most 500 characters."),
     keyId: z.string().optional().describe('Fingerprint of the API key that sent it (audit trail).'),
     signalledAt: z.string().optional(),
     applied: z.boolean().describe('True once the journey has it and did not refuse it.'),
@@ -849,6 +850,8 @@ export const JourneySearchResult = named(
         regime: RegimeSchema.optional(),
         personRef: z.string().optional().describe('Admins and caseworkers only.'),
         name: z.string().optional().describe('Admins and caseworkers only.'),
+        birthDate: localDate.optional().describe('Staff only: to tell two namesakes apart.'),
+        permitGrantedOn: localDate.optional().describe('Staff only: the date of the residence permit.'),
       }),
     ),
   }),
