@@ -405,7 +405,8 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.runStatus')}</dt><dd>${t(`journeyStatus.${journey.status}`)}</dd>
         <dt>${t('journey.phase')}</dt><dd>${journey.inburgeringsplicht?.status === 'not-yet' ? t('phase.not-yet') : t(`phase.${journey.phase}`)}</dd>
         <dt>${t('journey.plicht')}</dt><dd id="plicht">${plichtText(t, lang, journey.inburgeringsplicht, journey.phase)}</dd>
-        <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${t(`role.${journey.caseworker.role}`)}${journey.caseworker.id ? ` / ${staffName(colleagues, journey.caseworker.id)}` : ''}` : '—'}</dd>
+        <dt>${t('journey.caseworker')}</dt><dd id="caseworker">${journey.caseworker?.id ? staffName(colleagues, journey.caseworker.id) : t('journey.caseworkerUnset')}</dd>
+        <dt>${t('journey.team')}</dt><dd id="team">${journey.caseworker?.role ? t(`role.${journey.caseworker.role}`) : '—'}</dd>
         <dt>${t('journey.policy')}</dt><dd>${journey.policy ? (mayOpen(web.session.principal, 'get', '/policies/:municipality') ? html`<a class="utrecht-link" href="${href(`/policies/${journey.municipality}`)}" title="${t('admin.viewPolicy')}">${municipalityName(journey.policy.id)} ${journey.policy.version}</a>` : `${municipalityName(journey.policy.id)} ${journey.policy.version}`) : '—'}</dd>
         <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
