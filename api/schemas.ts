@@ -752,6 +752,17 @@ export const StaffQuery = z.strictObject({
   team: CaseworkerRoleSchema.optional(),
 });
 
+/** A colleague who left is deactivated by hand (offboarding, issue 20 finding 8): the reason is kept with them. */
+export const StaffDeactivationParams = z.strictObject({ staffId: staffIdSchema });
+export const StaffDeactivationBody = named(
+  'StaffDeactivation',
+  z.strictObject({ reason: z.string().trim().min(1, 'give a reason').max(500).describe('Why (left, other work); kept with the colleague in the staff directory.') }),
+);
+export const StaffDeactivationResult = named(
+  'StaffDeactivationResult',
+  z.object({ id: z.string(), active: z.literal(false), deactivatedAt: z.string().describe('Instant, RFC 3339.') }),
+);
+
 const taskIdList = z
   .array(taskIdSchema)
   .min(1)

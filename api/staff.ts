@@ -5,12 +5,15 @@
  * by identity/). Names are answered only to staff of the same municipalities and never logged.
  */
 import type { RequestHandler } from 'express';
+import type { z } from 'zod';
 import { signInOfKey, type NotAssignable, type StaffDirectory, type StaffMember } from '../staff/directory';
 import type { Principal } from './auth';
 import type { ApiContext, ApiLogger } from './context';
-import { Problem } from './problem';
+import { notFound, Problem } from './problem';
 import { route, type RouteDef } from './route';
-import { StaffList, StaffQuery } from './schemas';
+import { StaffDeactivationBody, StaffDeactivationParams, StaffDeactivationResult, StaffList, StaffQuery } from './schemas';
+
+const json = (schema: z.ZodType) => ({ 'application/json': schema });
 
 /** The API's message for each reason a staff id cannot take work (the web app says it in Dutch). */
 export const NOT_ASSIGNABLE: Record<NotAssignable, string> = {
@@ -75,6 +78,32 @@ export function staffRoutes(ctx: ApiContext): RouteDef[] {
           status: 200,
           body: { staff: members.map(({ id, name, role, team, municipalities: m }) => ({ id, name, role, ...(team ? { team } : {}), municipalities: m })) },
         };
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/v1/staff/{staffId}/deactivation',
+        operationId: 'deactivateColleague',
+        summary: 'Deactivate a colleague who left: no longer offered or given work (offboarding)',
+        description:
+          "For team leads and admins. The colleague is no longer listed by `listColleagues` and no task or journey can be handed to them; the work they hold stays theirs until it is handed over (`redistributeTasks` with `holder`). A team lead deactivates only colleagues serving one of the team lead's municipalities; anyone else is 404, as an unknown staff id is. The caller and the `reason` are kept with the colleague. A later sign-in through the identity provider makes the colleague active again. Deactivating an inactive colleague changes nothing.",
+        tags: ['tasks'],
+        params: StaffDeactivationParams,
+        body: { content: json(StaffDeactivationBody), schema: StaffDeactivationBody },
+        responses: {
+          200: { description: 'The colleague, deactivated', schema: StaffDeactivationResult },
+          404: { description: 'No colleague with this staff id (in the caller\'s municipalities)', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ principal, params, body }) => {
+        const member = await ctx.staff.find(params.staffId);
+        const served = servedBy(principal);
+        // A team lead's reach is their municipalities: a colleague elsewhere (or an admin serving none) is not theirs to see.
+        if (!member || (served !== undefined && !member.municipalities.some((m) => served.includes(m)))) throw notFound('colleague');
+        if (member.active) await ctx.staff.deactivate(member.id, { staffId: principal.name, reason: body.reason });
+        const after = await ctx.staff.find(member.id);
+        return { status: 200, body: { id: member.id, active: false as const, deactivatedAt: after?.deactivatedAt ?? new Date().toISOString() } };
       },
     ),
   ];

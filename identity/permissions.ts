@@ -88,6 +88,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   getTaskHistory: READERS,
   listColleagues: READERS,
   redistributeTasks: ['admin', 'team-lead'],
+  // offboarding: a colleague who left is no longer offered work (issue 20, finding 8)
+  deactivateColleague: ['admin', 'team-lead'],
   // administration
   getStatistics: ['admin'],
   // Issue 25: every list and the dashboard as CSV, to whoever may read the list.
@@ -135,6 +137,7 @@ export const PAGES: Record<string, readonly Role[]> = {
   'POST /tasks/:taskId/reassign': WORKERS,
   'POST /tasks/:taskId/complete': WORKERS,
   'POST /tasks/redistribution': ['admin', 'team-lead'],
+  'POST /staff/deactivation': ['admin', 'team-lead'],
   'GET /journeys/:journeyId': [...READERS, 'privacy-officer'],
   'POST /journeys/:journeyId/ladder': WORKERS,
   'POST /journeys/:journeyId/extension': WORKERS,

@@ -29,6 +29,10 @@ export interface StaffTable {
   team: string | null;
   /** 1 active, 0 deactivated (left, role withdrawn): not offered, not assignable. */
   active: number;
+  /** Who deactivated the person by hand (a team lead's or admin's staff id), when (ISO-8601 UTC) and why; null otherwise (migration `0010_i20c_staff_deactivation`). */
+  deactivated_by: string | null;
+  deactivated_at: string | null;
+  deactivation_reason: string | null;
   last_sign_in_at: string;
   created_at: string;
   updated_at: string;
@@ -68,6 +72,8 @@ export interface StaffMember {
   active: boolean;
   /** Instant (ISO-8601 UTC) of the last recorded sign-in. */
   lastSignInAt: string;
+  /** When inactive: the instant (ISO-8601 UTC) of the deactivation. */
+  deactivatedAt?: string;
 }
 
 /** Why a staff id cannot be given work in a municipality. */
@@ -133,7 +139,8 @@ export class StaffDirectory {
     const at = this.now().toISOString();
     await inTransaction(this.base, async (trx) => {
       const tx: StaffDb = trx.withTables<StaffTables>();
-      const values = { name: signIn.name, role: signIn.role, team: signIn.team ?? null, active: 1, last_sign_in_at: at, updated_at: at };
+      // A sign-in through the provider reactivates: whoever deactivated by hand is no longer the last word.
+      const values = { name: signIn.name, role: signIn.role, team: signIn.team ?? null, active: 1, deactivated_by: null, deactivated_at: null, deactivation_reason: null, last_sign_in_at: at, updated_at: at };
       await tx
         .insertInto('staff')
         .values({ id: signIn.id, ...values, created_at: at })
@@ -147,9 +154,15 @@ export class StaffDirectory {
     });
   }
 
-  /** Marks a person inactive (left, role withdrawn): no longer offered or assignable. False when unknown. */
-  async deactivate(id: string): Promise<boolean> {
-    const r = await this.db.updateTable('staff').set({ active: 0, updated_at: this.now().toISOString() }).where('id', '=', id).executeTakeFirst();
+  /**
+   * Marks a person inactive (left, role withdrawn): no longer offered or assignable. `by` is given when a
+   * team lead or admin does it by hand (offboarding: their staff id and the reason are kept); a sign-in
+   * through the identity provider reactivates. False when unknown.
+   */
+  async deactivate(id: string, by?: { staffId: string; reason: string }): Promise<boolean> {
+    const at = this.now().toISOString();
+    const who = by ? { deactivated_by: by.staffId, deactivated_at: at, deactivation_reason: by.reason } : {};
+    const r = await this.db.updateTable('staff').set({ active: 0, updated_at: at, ...who }).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
@@ -210,5 +223,6 @@ function toMember(row: StaffTable, municipalities: string[]): StaffMember {
     municipalities: [...municipalities].sort(),
     active: Number(row.active) === 1,
     lastSignInAt: row.last_sign_in_at,
+    ...(Number(row.active) === 1 ? {} : { deactivatedAt: row.deactivated_at ?? row.updated_at }),
   };
 }

@@ -432,6 +432,19 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('journeys').dropColumn('moved_to').execute();
     },
   },
+  // Who deactivated a colleague who left, when and why (issue 20, finding 8): an offboarding is accountable.
+  '0010_i20c_staff_deactivation': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('staff').addColumn('deactivated_by', 'text').execute();
+      await db.schema.alterTable('staff').addColumn('deactivated_at', 'text').execute();
+      await db.schema.alterTable('staff').addColumn('deactivation_reason', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('staff').dropColumn('deactivation_reason').execute();
+      await db.schema.alterTable('staff').dropColumn('deactivated_at').execute();
+      await db.schema.alterTable('staff').dropColumn('deactivated_by').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {

@@ -26,7 +26,7 @@ import { personsOf } from '../person';
 type TaskView = z.output<typeof Task>;
 type Colleague = z.output<typeof StaffMember>;
 
-const FLASH = ['claimed', 'unclaimed', 'reassigned', 'completed', 'redistributed', 'brpMoved'] as const;
+const FLASH = ['claimed', 'unclaimed', 'reassigned', 'completed', 'redistributed', 'brpMoved', 'deactivated'] as const;
 
 /** The choice "back to the team pool" in a hand-over form: no staff id can look like it. */
 const POOL = '*pool';
@@ -307,7 +307,42 @@ function distributionForms(web: Web, colleagues: readonly Colleague[], holders: 
       ${target('absence-to')}${reason('absence-reason')}
       <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('redistribute.absenceSubmit')}</button>
     </form>
+    <form method="post" action="${href('/staff/deactivation')}" id="deactivate" class="koers-card" aria-labelledby="deactivate-title">
+      <h2 class="utrecht-heading-2" id="deactivate-title">${t('deactivate.title')}</h2>
+      <p class="utrecht-paragraph">${t('deactivate.intro')}</p>
+      ${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
+      <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="deactivate-who">${t('deactivate.who')}</label></div>
+        <div class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="deactivate-who" name="staffId" required>
+          <option value="">${t('form.choose')}</option>${colleagueOptions(colleagues.filter((c) => c.id !== web.session.principal.name))}</select></div></div>
+      ${reason('deactivate-reason')}
+      <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('deactivate.submit')}</button>
+    </form>
   </div>`;
+}
+
+/** POST of "Collega uitschakelen" (offboarding, issue 20 finding 8): the API checks who may; a refusal is said in the page's language. */
+async function deactivate(web: Web): Promise<void> {
+  const { req, res, api, ctx } = web;
+  const t = ctx.t;
+  const back = safeBack(req.body?.back);
+  const staffId = typeof req.body?.staffId === 'string' ? req.body.staffId : '';
+  const reason = typeof req.body?.reason === 'string' ? req.body.reason : '';
+  // An empty or malformed choice is answered by the API as 404 (no such colleague): said as "choose a colleague".
+  const answer = staffId ? await api.post<{ id: string }>(`/v1/staff/${encodeURIComponent(staffId)}/deactivation`, { reason }) : undefined;
+  if (answer?.ok) return void res.redirect(303, withDone(back, 'deactivated'));
+  const messages = new Set<string>();
+  if (!answer || answer.status === 404) messages.add(t('deactivate.error.who'));
+  for (const e of answer?.problem.errors ?? []) if (e.path === 'reason') messages.add(t('redistribute.error.reason'));
+  if (messages.size === 0) messages.add(t('deactivate.error.who'));
+  res.status(answer?.status ?? 422).type('html').send(
+    page(
+      { ...ctx, section: 'inbox' },
+      t('error.title'),
+      html`<h1 class="utrecht-heading-1">${t('deactivate.refusedTitle')}</h1>
+      ${alert('error', [...messages].join(' '))}
+      <p class="utrecht-paragraph"><a class="utrecht-link" href="${back}">${t('nav.inbox')}</a></p>`,
+    ),
+  );
 }
 
 interface Outcome {
@@ -503,6 +538,7 @@ export function inboxRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/inbox', handler: inbox },
     { method: 'post', path: '/tasks/redistribution', handler: redistribute },
+    { method: 'post', path: '/staff/deactivation', handler: deactivate },
     { method: 'get', path: '/tasks/:taskId', handler: (web) => taskPage(web) },
     { method: 'post', path: '/tasks/:taskId/claim', handler: (web) => taskCommand(web, 'claim') },
     { method: 'post', path: '/tasks/:taskId/unclaim', handler: (web) => taskCommand(web, 'unclaim') },

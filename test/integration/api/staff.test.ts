@@ -2,6 +2,7 @@
  * The staff directory behind every hand-over of work, and the team lead's tools: the team's work by
  * behandelaar, many tasks to a colleague or the pool at once, a colleague's absence in one action.
  */
+import { recordStaffSignIn } from '../../../staff/directory';
 import { apiHarness, type ApiHarness } from './harness';
 
 describe('staff directory and the team lead', () => {
@@ -173,5 +174,40 @@ describe('staff directory and the team lead', () => {
     expect(await snapshot()).toEqual(before);
     // An admin may.
     expect((await h.as('admin').post('/v1/tasks/redistribution', { taskIds: [ids[0]], pool: true, reason: 'x' })).status).toBe(200);
+  });
+  it('deactivates a colleague who left (offboarding): no longer offered or given work, the reason kept; a new sign-in reactivates', async () => {
+    await h.staff.recordSignIn({ id: 'cw-vera', name: 'Vera Vertrekt', role: 'caseworker', team: 'regisseur-werk', municipalities: ['borger-odoorn'] });
+    await h.staff.recordSignIn({ id: 'cw-md-left', name: 'Elders Vertrokken', role: 'caseworker', municipalities: ['midden-drenthe'] });
+    const offered = async () => ((await h.as('teamLead').get('/v1/staff')).body.staff as Array<{ id: string }>).map((s) => s.id);
+    expect(await offered()).toContain('cw-vera');
+
+    // Only team leads and admins; a reason is asked for; an unknown id, or one of another municipality, is 404.
+    expect((await h.as('caseworker').post('/v1/staff/cw-vera/deactivation', { reason: 'uit dienst' })).status).toBe(403);
+    const noReason = await h.as('teamLead').post('/v1/staff/cw-vera/deactivation', { reason: ' ' });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.errors).toEqual([{ path: 'reason', message: expect.any(String) }]);
+    for (const id of ['cw-anuok', 'cw-md-left']) {
+      const res = await h.as('teamLead').post(`/v1/staff/${id}/deactivation`, { reason: 'uit dienst' });
+      expect([id, res.status]).toEqual([id, 404]);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    expect(await h.staff.find('cw-md-left')).toMatchObject({ active: true });
+    expect(await offered()).toContain('cw-vera');
+
+    const res = await h.as('teamLead').post('/v1/staff/cw-vera/deactivation', { reason: 'Uit dienst per 1 december' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: 'cw-vera', active: false, deactivatedAt: expect.any(String) });
+    expect(await offered()).not.toContain('cw-vera');
+    // No task can be handed to her any more.
+    const [taskId] = await tasks(1);
+    expect((await h.as('teamLead').post('/v1/tasks/redistribution', { taskIds: [taskId], assignee: 'cw-vera', reason: 'verdelen' })).status).toBe(422);
+    // Again: changes nothing. An admin may too, anywhere.
+    expect((await h.as('teamLead').post('/v1/staff/cw-vera/deactivation', { reason: 'nogmaals' })).body.deactivatedAt).toBe(res.body.deactivatedAt);
+    expect((await h.as('admin').post('/v1/staff/cw-md-left/deactivation', { reason: 'Uit dienst' })).status).toBe(200);
+    expect(await h.staff.find('cw-md-left')).toMatchObject({ active: false });
+
+    // Signing in again through the identity provider makes her a colleague again.
+    await recordStaffSignIn(h.staff, { role: 'caseworker', name: 'cw-vera', municipalities: ['borger-odoorn'], teams: ['regisseur-werk'] }, 'Vera Vertrekt');
+    expect(await offered()).toContain('cw-vera');
   });
 });

@@ -167,6 +167,9 @@ describe('team lead in Chromium', () => {
     expect(offered).toContain('Bram Visser');
     expect(offered).not.toContain('Mirjam Drenth');
     expect(await seriousViolations(page)).toEqual([]);
+    // Finding 16: "Klantmanager" names a person, or says none is set; the team is apart and labelled.
+    await expect(page.locator('#caseworker').textContent()).resolves.toBe('nog niet ingesteld');
+    await expect(page.locator('#team').textContent()).resolves.toBe('regisseur werk');
     // A forged form with a mistyped staff id: refused next to the field, in Dutch, and the journey keeps its caseworker.
     const csrf = await page.locator('#admin-caseworker input[name=_csrf]').getAttribute('value');
     const forged = await context.request.post(`${base}/app/journeys/${journeyId}/caseworker`, { form: { _csrf: csrf!, role: 'regisseur-werk', id: 'cw-anuok' } });
@@ -180,6 +183,29 @@ describe('team lead in Chromium', () => {
     const journey = await eventually(() => h.as('admin').get(`/v1/journeys/${journeyId}`), (r) => r.body.caseworker?.id === 'cw-bram', 10_000);
     expect(journey.body.caseworker).toEqual({ role: 'regisseur-werk', id: 'cw-bram' });
     await expect(page.locator('#summary').textContent()).resolves.toContain('Bram Visser');
+    await expect(page.locator('#caseworker').textContent()).resolves.toBe('Bram Visser');
+    await expect(page.locator('#team').textContent()).resolves.toBe('regisseur werk');
+    await context.close();
+  });
+
+  it('deactivates a colleague who left ("Collega uitschakelen"): no longer offered to hand work to (finding 8)', async () => {
+    await h.staff.recordSignIn({ id: 'cw-vera', name: 'Vera Vertrekt', role: 'caseworker', team: 'regisseur-werk', municipalities: ['borger-odoorn'] });
+    const { context, page } = await signedIn('teamLead', '/app/inbox');
+    const form = page.locator('form#deactivate');
+    const offered = await form.getByLabel('Collega').locator('option').allTextContents();
+    expect(offered).toEqual(expect.arrayContaining(['Vera Vertrekt', 'Bram Visser']));
+    expect(offered).not.toContain('Mirjam Drenth');
+    await expect(page.locator('form#absence').getByLabel('Naar').locator('option').allTextContents()).resolves.toContain('Vera Vertrekt');
+    await form.getByLabel('Collega').selectOption({ label: 'Vera Vertrekt' });
+    await form.getByLabel('Reden').fill('Uit dienst per 1 december');
+    await form.getByRole('button', { name: 'Collega uitschakelen' }).click();
+    await page.waitForURL(/done=deactivated/);
+    await expect(page.getByRole('status').first().textContent()).resolves.toContain('De collega is uitgeschakeld');
+    expect(await h.staff.find('cw-vera')).toMatchObject({ active: false });
+    // No longer offered: not to hand tasks to, not to deactivate again.
+    await expect(page.locator('form#absence').getByLabel('Naar').locator('option').allTextContents()).resolves.not.toContain('Vera Vertrekt');
+    await expect(page.locator('form#deactivate').getByLabel('Collega').locator('option').allTextContents()).resolves.not.toContain('Vera Vertrekt');
+    expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   });
 });
