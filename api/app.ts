@@ -79,6 +79,8 @@ export interface AppDeps {
   /** The amended policy versions (store/policies.ts); migrated with the store. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** False when no routing of reminders is configured (KOERS_NOTIFICATIONS_FILE): none are kept, the in-app list stays empty. */
+  notificationsRouted?: boolean;
   /** The staff directory (staff/directory.ts); migrated with the store. */
   staff: StaffDirectory;
   /** Signals a store write owes a journey, until Temporal has them (store/journey-signals.ts); migrated with the store. */
@@ -165,6 +167,7 @@ export function createApp(deps: AppDeps): KoersApp {
     journeys: deps.journeys,
     policies: deps.policies,
     outbox: deps.outbox,
+    ...(deps.notificationsRouted !== undefined ? { notificationsRouted: deps.notificationsRouted } : {}),
     staff: deps.staff,
     journeySignals: deps.journeySignals,
     processingLog: deps.processingLog,

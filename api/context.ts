@@ -38,6 +38,8 @@ export interface ApiContext {
   /** Each municipality's current policy, amendments included (store/policies.ts): what new journeys start with. */
   policies: PolicyVersions;
   outbox?: Outbox;
+  /** False when no routing of reminders is configured: none are kept, so "my notifications" is empty (issue 20, finding 14). */
+  notificationsRouted?: boolean;
   /** The staff directory (staff/directory.ts): whom work may be given to. */
   staff: StaffDirectory;
   /** Signals a store write owes a journey: queued in the write's transaction, then delivered by `relay`. */

@@ -64,7 +64,7 @@ export function notificationRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, query }) => {
         const messages = await outbox.listRecent(['reminder', 'escalation'], NOTIFICATIONS_SCANNED);
         const mine = messages.map((m) => asMyNotification(principal, m)).filter((n) => n !== undefined);
-        return { status: 200, body: { notifications: mine.slice(0, query.limit) } };
+        return { status: 200, body: { notifications: mine.slice(0, query.limit), routed: ctx.notificationsRouted !== false } };
       },
     ),
   ];

@@ -922,7 +922,13 @@ export const MyNotification = named(
     createdAt: z.string(),
   }),
 );
-export const MyNotificationList = named('MyNotificationList', z.object({ notifications: z.array(MyNotification) }));
+export const MyNotificationList = named(
+  'MyNotificationList',
+  z.object({
+    notifications: z.array(MyNotification),
+    routed: z.boolean().describe('False when this installation routes reminders nowhere (no notification routing configured): none are kept, so the list stays empty.'),
+  }),
+);
 
 // Issue 23: the person from the BRP (chain/brp, api/brp.ts).
 const BrpDateDoc = z.object({

@@ -210,6 +210,8 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         journeys,
         policies: new PolicyVersions(db),
         outbox,
+        // Without any routing a reminder is never kept (activities/notifications.ts `unrouted`): the inbox says why its list is empty.
+        notificationsRouted: Object.keys(notifications.roles).length > 0 || Object.keys(notifications.users).length > 0,
         staff,
         journeySignals: new JourneySignals(db),
         processingLog,

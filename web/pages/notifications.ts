@@ -17,7 +17,8 @@ export async function notificationsCard(web: Web): Promise<Html> {
   // A server without an outbox has no such list: the inbox is still the inbox.
   if (!answer.ok) return html``;
   const list = answer.body.notifications;
-  if (list.length === 0) return html`<h2 class="utrecht-heading-2" id="notifications">${t('inbox.notifications')}</h2><p class="utrecht-paragraph">${t('inbox.noNotifications')}</p>`;
+  // Without routing no reminder is kept: say so, rather than an empty list that looks like nothing is late (finding 14).
+  if (list.length === 0) return html`<h2 class="utrecht-heading-2" id="notifications">${t('inbox.notifications')}</h2><p class="utrecht-paragraph" id="notifications-empty">${t(answer.body.routed === false ? 'inbox.notificationsUnrouted' : 'inbox.noNotifications')}</p>`;
   const statusClass: Record<string, string> = { pending: 'open', sent: 'completed', failed: 'overdue' };
   return html`<div class="koers-table-wrap"><table class="utrecht-table koers-table--compact" id="notifications">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('inbox.notifications')}</span></caption>

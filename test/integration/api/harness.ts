@@ -99,6 +99,8 @@ export interface LogLine {
 
 export interface HarnessOptions {
   worker?: boolean;
+  /** AppDeps.notificationsRouted: false as an installation without notification routing. */
+  notificationsRouted?: boolean;
   eventRateLimit?: { windowMs: number; limit: number };
   /** New events per journey per day (AppDeps.journeyEventBudgetPerDay). */
   journeyEventBudgetPerDay?: number;
@@ -201,6 +203,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     journeys,
     policies: new PolicyVersions(db),
     outbox,
+    ...(options.notificationsRouted !== undefined ? { notificationsRouted: options.notificationsRouted } : {}),
     staff,
     journeySignals,
     processingLog,
