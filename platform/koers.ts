@@ -10,7 +10,7 @@ import { loadNotifications, type Config } from './config';
 import { Brp, loadBrpSettings } from '../chain/brp';
 import type { Logger } from './logger';
 import { startDevServer, type DevServer } from './dev-server';
-import { closeClient, connectClient, connectWorker } from './temporal';
+import { checkTemporalTls, closeClient, connectClient, connectWorker } from './temporal';
 import { EncryptionCodec, derivedPayloadKey, koersDataConverter } from './codec';
 import { createJourneyWorker } from '../worker';
 import { createActivities } from '../activities';
@@ -76,9 +76,11 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     const codec = new EncryptionCodec(config.payloadKeys ?? [derivedPayloadKey(secret)]);
     const dataConverter = koersDataConverter(codec);
     let devServer: DevServer | undefined;
+    // Before anything else reaches the cluster: production mode does not talk to one without TLS.
+    if (config.temporal.address && config.temporal.requireTls) await checkTemporalTls(config.temporal, config.temporal.address);
     if (!config.temporal.address) {
       devServer = await startDevServer({
-        ip: config.bindAddress,
+        ip: config.temporal.embeddedBindAddress,
         port: config.temporal.embeddedPort,
         uiPort: config.temporal.embeddedUiPort,
         dbFile: path.join(config.dataDir, 'temporal.db'),
@@ -213,6 +215,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         extraMetrics: options.extraMetrics,
         maxBacklogSeconds: config.maxBacklogSeconds,
         eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
+        journeyEventBudgetPerDay: config.journeyEventBudgetPerDay,
         signInGuard: new SignInGuard(config.failedSignInLimit),
         maxHistoryEvents: config.maxHistoryEvents,
         ...(brpSettings ? { brp: new Brp(brpSettings, { processingLog }) } : {}),

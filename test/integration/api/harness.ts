@@ -99,6 +99,8 @@ export interface LogLine {
 export interface HarnessOptions {
   worker?: boolean;
   eventRateLimit?: { windowMs: number; limit: number };
+  /** New events per journey per day (AppDeps.journeyEventBudgetPerDay). */
+  journeyEventBudgetPerDay?: number;
   /** Another Temporal server than the suite's shared one (a test that erases what it finds). */
   temporalAddress?: string;
   /** Reuse the database file of an earlier harness (a restart). */
@@ -208,6 +210,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     maxHistoryEvents: loadConfig({}).maxHistoryEvents,
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
+    ...(options.journeyEventBudgetPerDay !== undefined ? { journeyEventBudgetPerDay: options.journeyEventBudgetPerDay } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
     ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),
