@@ -40,7 +40,7 @@ export interface SyncJourneyResult {
 export interface SyncSteps {
   syncJourneyTasks: (input: SyncJourneyTasksInput) => Promise<SyncResult>;
   sendNotifications: (input: { journeyId: string; municipality: string; notifications: PlannedNotification[] }) => Promise<SendNotificationsResult>;
-  journeys: Pick<JourneyReadModel, 'write'>;
+  journeys: Pick<JourneyReadModel, 'write' | 'movedTo'>;
   /** Whether the journey's personal data was erased (store/erasure-ref.ts). */
   erased: (journeyId: string) => Promise<boolean>;
   /** Queues the zaak's changes for a written projection (chain/zaken ZaakRegistration.recordStep); absent: no zaken. */
@@ -54,15 +54,18 @@ export interface SyncSteps {
 export function createJourneySyncActivities(transact: <T>(fn: (steps: SyncSteps) => Promise<T>) => Promise<T>) {
   return {
     async syncJourney(input: SyncJourneyInput): Promise<SyncJourneyResult> {
-      const { journeyId, municipality } = input;
+      const { journeyId } = input;
       return transact(async (steps) => {
         const result: SyncJourneyResult = {};
         // A step still on its way when the journey was erased writes nothing about the person again.
         if (await steps.erased(journeyId)) return result;
+        // A move answered 202 is in force before the journey has it (store/journeys.ts `move`): a step
+        // from before it puts the tasks and reminders in the new municipality, never back in the old.
+        const municipality = (await steps.journeys.movedTo(journeyId)) ?? input.municipality;
         if (input.tasks) result.tasks = await steps.syncJourneyTasks({ journeyId, municipality, ...input.tasks });
         if (input.notifications && input.notifications.length > 0) result.notifications = await steps.sendNotifications({ journeyId, municipality, notifications: input.notifications });
         if (input.projection) {
-          const written = await steps.journeys.write({ ...input.projection, journeyId, municipality });
+          const written = await steps.journeys.write({ ...input.projection, journeyId, municipality: input.municipality });
           result.projected = { seq: input.projection.seq, written };
           // The zaak follows the row: only a write that is the newest tells it something.
           if (written && steps.zaak) {

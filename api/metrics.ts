@@ -67,6 +67,13 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly eventsLimited = new Counter({
+    name: 'koers_events_limited_total',
+    help: "Events answered 429 (api/limits.ts), by limit: key-rate (a key's events per window) or journey-budget (a journey's new events per day)",
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
   readonly backlogAge = new Gauge({
     name: 'koers_task_queue_backlog_age_seconds',
     help: "How long a new task on the journeys' task queue would wait at the last reading, in seconds: the oldest waiting task's age, or less when the workers clear the backlog sooner (the load-shedding input)",

@@ -160,6 +160,8 @@ export interface JourneysTable {
   /** The phase from `phase_later_on` on, as GET derives it (null: the stored phase stays). */
   phase_later: string | null;
   phase_later_on: string | null;
+  /** The municipality a move set until the journey's own write carries it (null: none pending; store/journeys.ts). */
+  moved_to: string | null;
 }
 
 /** A journey's legal deadlines, for "deadlines in a window" and "overdue" in SQL. */

@@ -422,6 +422,16 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('processing_log').execute();
     },
   },
+  // Issue 24 (fault 10): a move is in force for every access check before its 202; the journey's own
+  // writes, still on their way from before it, keep the municipality the move set (store/journeys.ts).
+  '0010_i24c_journey_moved_to': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('journeys').addColumn('moved_to', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('journeys').dropColumn('moved_to').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {
