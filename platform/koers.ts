@@ -122,7 +122,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       const { channels, close } = deliveryChannels(config);
       if (Object.keys(zakenConfig.municipalities).length > 0) {
         const identity = new Identity(secret);
-        channels.zaken = createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(db), unsealBsn: (sealed) => identity.decryptBsn(sealed) });
+        channels.zaken = createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(db), unsealBsn: (sealed) => identity.decryptBsn(sealed), processingLog });
       }
       const dispatcher = new Dispatcher(outbox, {
         channels,

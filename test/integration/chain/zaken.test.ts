@@ -82,7 +82,7 @@ describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
     const identity = h.identity;
     // Short back-off, so the catch-up after the outage is seconds, not minutes; attempts enough never to die here.
     dispatcher = new Dispatcher(h.outbox, {
-      channels: { zaken: createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(h.db), unsealBsn: (sealed) => identity.decryptBsn(sealed) }) },
+      channels: { zaken: createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(h.db), unsealBsn: (sealed) => identity.decryptBsn(sealed), processingLog: h.processingLog }) },
       baseDelayMs: 200,
       factor: 2,
       maxDelayMs: 2_000,
@@ -183,6 +183,18 @@ describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
     const order = answered.filter((s) => s === zaakB.create || s === resultaat[0] || (s.path === '/statussen' && s.body?.zaak === zaakB.url));
     expect(order[0]).toBe(zaakB.create);
     expect(order.indexOf(resultaat[0]!)).toBe(order.length - 2);
+
+    // Each rol carrying a BSN is a processing in the log (activity zaak-registration), and its request carried the record's trace.
+    for (const [journeyId, bsn, url] of [[a, bsnA, zaakA.url], [b, bsnB, zaakB.url]] as const) {
+      const { items } = await h.processingLog.records({ subject: { bsn }, activities: ['zaak-registration'] }, 50);
+      expect(items.length).toBeGreaterThanOrEqual(1);
+      expect(items.every((r) => r.activity === 'zaak-registration' && r.actor === 'koers' && r.hasDataSubjectId)).toBe(true);
+      const ok = items.filter((r) => r.statusCode === 1);
+      expect(ok).toHaveLength(1);
+      const rol = answered.find((s) => s.method === 'POST' && s.path === '/rollen' && s.body?.zaak === url)!;
+      expect(rol.headers.traceparent).toBe(`00-${ok[0]!.traceId}-${ok[0]!.operationId}-01`);
+      expect((await h.processingLog.records({ subject: { journeyId }, activities: ['zaak-registration'] }, 50)).items.map((r) => r.operationId)).toContain(ok[0]!.operationId);
+    }
 
     // The BSN went to the Zaken API, and nowhere else: not in the outbox at rest, not in the logs, not in /metrics.
     const atRest = JSON.stringify(rows);
