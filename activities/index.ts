@@ -7,6 +7,7 @@ import { createNotificationActivities } from './notifications';
 import { createDigestActivities, type DigestRecipients } from './digest';
 import { createRetentionActivities } from './retention';
 import type { RetentionStore } from '../store/retention';
+import type { ProcessingLog } from '../processing-log';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
 import { createJourneySyncActivities } from './journey-sync';
@@ -28,6 +29,8 @@ export interface ActivityDependencies {
   retention?: RetentionStore;
   /** Staff pseudonyms the journeys carry, turned back into staff ids for the task store. */
   staffPseudonyms?: StaffPseudonyms;
+  /** The processing log (processing-log/index.ts): the worker's processings of personal data (an erasure) are recorded there. */
+  processingLog?: ProcessingLog;
 }
 
 /** All activities a journey calls, built from their dependencies so tests pass the real store. */
@@ -49,7 +52,7 @@ export function createActivities(deps: ActivityDependencies) {
       ),
     ),
     ...createDigestActivities(deps.tasks, deps.outbox, deps.userRecipients ?? {}, { lang: deps.lang }),
-    ...createRetentionActivities(deps.retention),
+    ...createRetentionActivities(deps.retention, deps.processingLog),
   };
 }
 
