@@ -903,8 +903,9 @@ const processingLogQueryFields = {
 };
 const oneSubjectAndAPeriod = <T extends z.ZodType<{ bsn?: string; journeyId?: string; from?: string; until?: string }>>(schema: T) =>
   schema
-    .refine((q) => (q.bsn === undefined) !== (q.journeyId === undefined), { message: 'give a bsn or a journeyId (one of them)', path: ['bsn'] })
-    .refine((q) => q.from === undefined || q.until === undefined || q.from <= q.until, { message: 'must not be after until', path: ['from'] });
+    // Checked also when a field is wrong, so one answer names every wrong field.
+    .refine((q) => (q.bsn === undefined) !== (q.journeyId === undefined), { message: 'give a bsn or a journeyId (one of them)', path: ['bsn'], when: () => true })
+    .refine((q) => typeof q.from !== 'string' || typeof q.until !== 'string' || q.from <= q.until, { message: 'must not be after until', path: ['from'], when: () => true });
 export const ProcessingLogExportBody = named('ProcessingLogQuery', oneSubjectAndAPeriod(z.strictObject(processingLogQueryFields)));
 export const ProcessingLogSearchBody = named(
   'ProcessingLogSearch',

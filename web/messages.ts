@@ -649,7 +649,7 @@ const nl = {
   // Issue 23 (i23l): the processing log for the privacy officer (web/pages/processing-log.ts).
   'nav.processingLog': 'Verwerkingen',
   'processingLog.title': 'Verwerkingen van persoonsgegevens',
-  'processingLog.intro': 'Wie heeft de gegevens van deze persoon verwerkt, wanneer en waarvoor (AVG art. 15 en 30). Zoek op BSN of op traject-id; het BSN wordt nergens getoond of bewaard in leesbare vorm. Ook uw zoekopdracht wordt vastgelegd.',
+  'processingLog.intro': 'Wie heeft de gegevens van deze persoon verwerkt, wanneer en waarvoor (AVG art. 15 en 30). Zoek op BSN of op traject-id; het BSN staat niet in de uitkomst en wordt alleen versleuteld bewaard. Ook uw zoekopdracht wordt vastgelegd.',
   'processingLog.bsn': 'BSN',
   'processingLog.journeyId': 'Traject-id',
   'processingLog.personHint': 'Vul één van beide in.',
@@ -1333,7 +1333,7 @@ const en: Record<MessageKey, string> = {
   'weekday.6': 'Saturday',
   'processingLog.title': 'Processings of personal data',
   'nav.processingLog': 'Processings',
-  'processingLog.intro': "Who processed this person's data, when and why (GDPR art. 15 and 30). Search by BSN or journey id; the BSN is never shown or kept readable. Your search is recorded too.",
+  'processingLog.intro': "Who processed this person's data, when and why (GDPR art. 15 and 30). Search by BSN or journey id; the BSN is not in the results and is kept only encrypted. Your search is recorded too.",
   'processingLog.bsn': 'BSN',
   'processingLog.journeyId': 'Journey id',
   'processingLog.personHint': 'Fill in one of the two.',

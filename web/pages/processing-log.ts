@@ -95,7 +95,7 @@ async function logPage(web: Web, shown: Shown = { asked: { activities: [] } }): 
           <form method="post" action="${href('/processing-log/export.csv')}">${csrfField(ctx)}${hidden}
             <button type="submit" class="utrecht-button utrecht-button--secondary-action" id="processing-log-export">${t('processingLog.export')}</button></form>`;
   }
-  res.status(shown.errors?.length ? 400 : 200).type('html').send(
+  res.status(shown.message ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: 'processing-log' },
       t('processingLog.title'),
