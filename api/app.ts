@@ -27,6 +27,7 @@ import { BackPressure } from './back-pressure';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
 import { personRoutes } from './persons';
+import { brpRoutes } from './brp';
 import { eventRoutes } from './events';
 import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
@@ -43,6 +44,7 @@ import type { StaffDirectory } from '../staff/directory';
 import { recordKeyStaff, staffRoutes } from './staff';
 import { webApp } from '../web/app';
 import type { People } from '../identity';
+import type { Brp } from '../chain/brp';
 import type { StoredProcessingLog } from '../processing-log';
 
 export const API_VERSION = '1.0.0';
@@ -118,6 +120,8 @@ export interface AppDeps {
   signInGuard?: SignInGuard;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
+  /** The BRP API Personen of this deployment (chain/brp); absent: no BRP, the pages work without it. */
+  brp?: Brp;
   /** The identity door (identity/index.ts): the web app at /app is mounted with it, and its delegation tokens authenticate the web app's calls. */
   people?: People;
   /** The processing log (processing-log/index.ts): every processing of personal data writes a record; migrated with the store. */
@@ -170,6 +174,7 @@ export function createApp(deps: AppDeps): KoersApp {
     today: () => amsterdamDateOf(now()),
     ...(deps.staffPseudonyms ? { staffPseudonyms: deps.staffPseudonyms } : {}),
     ...(deps.maxHistoryEvents ? { maxHistoryEvents: deps.maxHistoryEvents } : {}),
+    ...(deps.brp ? { brp: deps.brp } : {}),
   };
 
   // From the read model: one grouped count in the store, no visibility query per scrape.
@@ -197,6 +202,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics, ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}), keysCurrent: () => deps.keys.current }),
     // Before the journey routes: /v1/journeys/search and /duplicates are no journey ids.
     ...personRoutes(ctx),
+    ...brpRoutes(ctx),
     ...journeyRoutes(ctx),
     // Shedding first: a request shed while the workers are behind does no work and does not count against the key's limit.
     ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
@@ -268,7 +274,7 @@ export function createApp(deps: AppDeps): KoersApp {
   });
 
   // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
-  if (deps.people) app.use('/app', webApp({ people: deps.people, now }));
+  if (deps.people) app.use('/app', webApp({ people: deps.people, now, brpMunicipalities: deps.brp ? Object.keys(deps.brp.settings.municipalities) : [] }));
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
   // Browsers ask every origin for /favicon.ico: the web app's icon, not a 404.
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/favicon.ico' ? res.redirect(301, '/app/assets/favicon.svg') : next()));
@@ -288,7 +294,9 @@ export function createApp(deps: AppDeps): KoersApp {
   };
   const authenticated = authenticate(deps.keys, delegated, signIns);
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticated(req, res, next)));
-  app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
+  // With an identity provider, people are recorded by their sign-ins there (identity/) and keys are
+  // machines, never colleagues; without one (development mode) a key stands for a person.
+  if (!deps.people?.oidc) app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
     if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');

@@ -16,6 +16,7 @@ import { databaseUnavailable } from '../store/errors';
 import type { BackPressure } from './back-pressure';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { notFound } from './problem';
+import type { Brp } from '../chain/brp';
 
 /** What a log line may carry: ids of cases and keys, route patterns, outcomes; never personal data. */
 export interface ApiLogger {
@@ -52,6 +53,8 @@ export interface ApiContext {
   today: () => string;
   /** Staff ids go to Temporal as pseudonyms when set (store/staff-pseudonyms.ts). */
   staffPseudonyms?: StaffPseudonyms;
+  /** The BRP API Personen (chain/brp); absent: this deployment has no BRP. */
+  brp?: Brp;
   /** Pinned in each new journey's input: its runs continue as new past this many history events (KOERS_MAX_HISTORY_EVENTS). */
   maxHistoryEvents?: number;
 }

@@ -23,6 +23,7 @@ import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
 import { personOf, reportingRights } from './persons';
 import { recordingPages, recordProcessing } from './processing';
+import { verifyBsnAtRegistration } from './brp';
 import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
   AssignCaseworkerBody,
@@ -92,7 +93,9 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           );
         // Registering the person is a processing of their data, recorded whether it starts the journey or not (api/processing.ts).
         const subject = body.bsn ? { bsn: body.bsn, journeyId } : { journeyId };
-        return recordProcessing(ctx, { req, principal }, { activity: 'person-registration', subject }, async () => {
+        return recordProcessing(ctx, { req, principal }, { activity: 'person-registration', subject }, async (op) => {
+          // Issue 23: a BSN the municipality's BRP does not know starts nothing (the BRP query is part of the registration's trace).
+          await verifyBsnAtRegistration(ctx, principal, body.municipality, body.bsn, op);
           // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten,
           // and the journey of this BSN under another reference (contract v1.2).
           const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId, personDetails(ctx, body));
@@ -414,40 +417,47 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           409: { description: 'Already in that municipality, the person already has a journey there, or the journey has ended', contentType: 'application/problem+json' },
         },
       },
-      async ({ principal, params, body }) => {
-        const policy = await ctx.policies.current(body.municipality);
-        if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
-        const { municipality: from, running } = await visibleJourney(ctx, principal, params.journeyId);
-        if (from === body.municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
-        if (!running) throw Problem.journeyEnded();
-        // The index first: a person with a journey there already cannot get a second one by a move.
-        const indexed = await ctx.persons.move(params.journeyId, body.municipality);
-        if (!indexed.moved) {
-          throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
-        }
-        // The moved entry and the signal it owes the journey stay together: queued in the store, then
-        // delivered at once or by the relay until Temporal has it (api/journey-signals.ts). Only a failed
-        // queue write undoes the entry; a slow Temporal no longer leaves the index and the journey apart.
-        let queued;
-        try {
-          const signalId = await ctx.journeySignals.enqueue({
-            dedupeKey: `${moveMunicipalitySignal.name}:${params.journeyId}:${crypto.randomUUID()}`,
-            journeyId: params.journeyId,
-            signal: moveMunicipalitySignal.name,
-            arg: { municipality: body.municipality, policy, movedBy: principal.name, ...(body.reason?.trim() ? { reason: body.reason.trim() } : {}) },
-          });
-          queued = await ctx.journeySignals.get(signalId);
-        } catch (err) {
-          await ctx.persons.move(params.journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId: params.journeyId, err: String(undo) }, 'person index not restored after a failed move'));
-          throw err;
-        }
-        const delivered = queued ? await ctx.relay.deliver(queued) : true;
-        ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality, delivered }, 'journey moved');
-        const reason = body.reason?.trim();
-        return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version }, ...(reason ? { reason } : {}) } };
-      },
+      async ({ principal, params, body }) => ({ status: 202, body: await moveJourney(ctx, principal, params.journeyId, body.municipality, body.reason) }),
     ),
   ];
+}
+
+/**
+ * Moves a journey to `municipality` under its current policy (the move route, and a confirmed BRP
+ * proposal: api/brp.ts): the person index first, then the signal through the store's queue. Throws
+ * 422 (unknown municipality), 404 (not visible), 409 (already there, ended, or the person has a journey there).
+ */
+export async function moveJourney(ctx: ApiContext, principal: Principal, journeyId: string, municipality: string, reasonGiven: string | undefined): Promise<{ journeyId: string; from: string; to: string; policy: { id: string; version: number }; reason?: string }> {
+  const policy = await ctx.policies.current(municipality);
+  if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${municipality}"` }]);
+  const { municipality: from, running } = await visibleJourney(ctx, principal, journeyId);
+  if (from === municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
+  if (!running) throw Problem.journeyEnded();
+  // The index first: a person with a journey there already cannot get a second one by a move.
+  const indexed = await ctx.persons.move(journeyId, municipality);
+  if (!indexed.moved) {
+    throw new Problem(409, 'Conflict', `This person already has a journey in ${municipality}.`, undefined, { journeyId: indexed.journeyId, location: `/v1/journeys/${indexed.journeyId}` });
+  }
+  // The moved entry and the signal it owes the journey stay together: queued in the store, then
+  // delivered at once or by the relay until Temporal has it (api/journey-signals.ts). Only a failed
+  // queue write undoes the entry; a slow Temporal no longer leaves the index and the journey apart.
+  let queued;
+  try {
+    const signalId = await ctx.journeySignals.enqueue({
+      dedupeKey: `${moveMunicipalitySignal.name}:${journeyId}:${crypto.randomUUID()}`,
+      journeyId,
+      signal: moveMunicipalitySignal.name,
+      arg: { municipality, policy, movedBy: principal.name, ...(reasonGiven?.trim() ? { reason: reasonGiven.trim() } : {}) },
+    });
+    queued = await ctx.journeySignals.get(signalId);
+  } catch (err) {
+    await ctx.persons.move(journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId, err: String(undo) }, 'person index not restored after a failed move'));
+    throw err;
+  }
+  const delivered = queued ? await ctx.relay.deliver(queued) : true;
+  ctx.logger.info({ journeyId, from, to: municipality, delivered }, 'journey moved');
+  const reason = reasonGiven?.trim();
+  return { journeyId, from, to: municipality, policy: { id: policy.id, version: policy.version }, ...(reason ? { reason } : {}) };
 }
 
 /**

@@ -23,6 +23,7 @@ import { domainRole, may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { isValidBsn, nameWords } from './identity';
 import { Problem } from './problem';
+import { brpName } from './brp';
 import { route, type RouteDef } from './route';
 import { recordProcessing } from './processing';
 import { JourneyParams, readState, viewOn } from './journeys';
@@ -46,6 +47,16 @@ function unsealed(ctx: ApiContext, journeyId: string, sealed: string | undefined
     return ctx.identity.unsealDetail(sealed);
   } catch {
     ctx.logger.warn({ journeyId }, 'person detail could not be unsealed');
+    return undefined;
+  }
+}
+
+/** The BSN of a ciphertext, for a BRP request; undefined when it cannot be decrypted (logged without it). */
+function decrypted(ctx: ApiContext, journeyId: string, ciphertext: string): string | undefined {
+  try {
+    return ctx.identity.decryptBsn(ciphertext);
+  } catch {
+    ctx.logger.warn({ journeyId }, 'BSN could not be decrypted');
     return undefined;
   }
 }
@@ -186,9 +197,18 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
             ctx.logger.warn({ journeyId: params.journeyId }, 'BSN could not be decrypted');
           }
         }
-        const person = await personOf(ctx, principal, params.journeyId);
+        const recorded = await personOf(ctx, principal, params.journeyId);
         const subject = bsn ? { bsn, journeyId: params.journeyId } : { journeyId: params.journeyId };
-        return recordProcessing(ctx, { req, principal }, { activity: 'person-read', subject }, async () => ({
+        // Showing the person is one processing (`person-read`); the BRP query for the name is part of it (one trace).
+        return recordProcessing(ctx, { req, principal }, { activity: 'person-read', subject }, async (op) => {
+          // Issue 23: the name as the BRP has it now, for a role that may see it; never stored. Without a
+          // BRP (or while it cannot be reached) the name recorded at registration.
+          let fromBrp: string | undefined;
+          if (may(principal, 'readBrpName') && ctx.brp?.serves(run.municipality) && bsnCiphertext) {
+            fromBrp = await brpName(ctx, principal, params.journeyId, run.municipality, decrypted(ctx, params.journeyId, bsnCiphertext), op);
+          }
+          const person: { personRef?: string; name?: string; nameSource?: 'brp' | 'registration' } = fromBrp ? { ...recorded, name: fromBrp, nameSource: 'brp' } : recorded.name && ctx.brp?.serves(run.municipality) ? { ...recorded, nameSource: 'registration' } : recorded;
+          return {
           status: 200,
           body: {
             journeyId: params.journeyId,
@@ -199,7 +219,8 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
             ...(facts.birthDate ? { birthDate: facts.birthDate } : {}),
             ...(bsn ? { bsn } : {}),
           },
-        }));
+          };
+        });
       },
     ),
 

@@ -847,6 +847,10 @@ export const PersonSummary = named(
     regime: RegimeSchema,
     personRef: z.string().optional().describe('Absent for journeys registered before the reference was kept (sealed).'),
     name: z.string().optional(),
+    nameSource: z
+      .enum(['brp', 'registration'])
+      .optional()
+      .describe('Where `name` comes from: `brp`, fetched from the BRP for this answer and never stored; `registration`, the name recorded at registration (no BRP for the municipality, the role may not ask it, or the BRP could not be reached).'),
     permitGrantedOn: localDate,
     birthDate: localDate.optional(),
     bsn: z.string().optional(),
@@ -940,3 +944,52 @@ export const ProcessingRecordSchema = named(
   }),
 );
 export const ProcessingLogPageSchema = named('ProcessingLogPage', z.object({ records: z.array(ProcessingRecordSchema), nextCursor: z.string().optional() }));
+
+// Issue 23: the person from the BRP (chain/brp, api/brp.ts).
+const BrpDateDoc = z.object({
+  date: localDate.optional().describe('Only when the BRP has the complete date.'),
+  text: z.string().optional().describe("The BRP's own words for the date (`langFormaat`), also for an incomplete date such as \"1990\"."),
+});
+export const BrpLookupBody = named(
+  'BrpLookup',
+  z.strictObject({
+    municipality: municipalitySlug,
+    bsn: z.string().refine(isValidBsn, 'is not a valid BSN (11-proef)'),
+  }),
+);
+export const BrpLookupResult = named(
+  'BrpLookupResult',
+  z.object({
+    found: z.literal(true),
+    birthDate: BrpDateDoc.optional(),
+    registeredIn: z
+      .object({ code: z.string().describe('CBS gemeentecode'), name: z.string().optional(), municipality: z.string().optional().describe("Koers's municipality, when this deployment serves it") })
+      .optional(),
+  }),
+  'The BRP knows the BSN: the birth date and the municipality of registration, offered to the user to confirm (never applied by themselves, never stored).',
+);
+export const BrpProposalDoc = named(
+  'BrpProposal',
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('move'), municipality: z.string(), gemeentecode: z.string(), since: localDate.optional() }),
+    z.object({ kind: z.literal('end'), reason: z.enum(['deceased', 'emigrated']), on: localDate.optional() }),
+    z.object({ kind: z.literal('elsewhere'), gemeentecode: z.string(), name: z.string().optional() }),
+  ]),
+  'What the BRP says that the journey does not yet reflect: a move to a municipality Koers serves, an end with its reason, or registration in a municipality this deployment does not serve (nothing to confirm).',
+);
+export const BrpProposalResult = named(
+  'BrpProposalResult',
+  z.object({ journeyId: z.string(), proposal: BrpProposalDoc.optional().describe('Absent: the BRP agrees with the journey.') }),
+);
+export const BrpProposalConfirmation = named(
+  'BrpProposalConfirmation',
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('move'), municipality: municipalitySlug }),
+    z.strictObject({ kind: z.literal('end'), reason: z.enum(['deceased', 'emigrated']) }),
+  ]),
+);
+export const BrpProposalConfirmed = named(
+  'BrpProposalConfirmed',
+  z.object({ journeyId: z.string(), confirmed: BrpProposalDoc }),
+  'The caseworker confirmed what the BRP said again just now; the journey takes it.',
+);

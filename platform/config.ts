@@ -65,6 +65,9 @@ const EnvSchema = z.object({
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  // The name in the frontend's certificate when it differs from TEMPORAL_ADDRESS's host (an IP address,
+  // a load balancer); host-name verification stays on.
+  TEMPORAL_TLS_SERVER_NAME: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name').optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   KOERS_EMBEDDED_TEMPORAL_PORT: port.default(7233),
   KOERS_EMBEDDED_TEMPORAL_UI_PORT: port.default(8233),
@@ -120,6 +123,8 @@ const EnvSchema = z.object({
   KOERS_MODE: z.enum(['development', 'production']).default('development'),
   // Days a calendar-feed token works after it was issued (api/calendar.ts).
   KOERS_CALENDAR_TOKEN_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // The BRP API Personen gateway of this deployment (chain/brp/config.ts, README "Configuration"); none: no BRP.
+  KOERS_BRP_FILE: z.string().min(1).optional(),
   // The processing log (docs/processing-log.md): each processing activity's URI in the municipality's register
   // of processing activities (AVG art. 30), `activity=URI` comma-separated, every activity named. Unset: the
   // development register under https://verwerkingsregister.example/ (refused in production mode).
@@ -169,6 +174,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     throw new ConfigError('invalid setting TEMPORAL_TLS_CERT_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
+  if (e.KOERS_MODE === 'production' && e.TEMPORAL_ADDRESS !== undefined && e.TEMPORAL_TLS_CERT_PATH === undefined && e.TEMPORAL_API_KEY === undefined) {
+    // Whoever reaches a cluster without TLS can signal, terminate or delete any journey around the API.
+    throw new ConfigError(
+      'invalid setting TEMPORAL_TLS_CERT_PATH: production mode (KOERS_MODE) refuses a Temporal cluster without mutual TLS; set TEMPORAL_TLS_CA_PATH, TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH (docs/deployment.md)',
+    );
+  }
   if (e.KOERS_MODE === 'production' && e.KOERS_ROLE !== 'worker' && e.KOERS_API_KEYS_FILE === undefined) {
     throw new ConfigError('invalid setting KOERS_API_KEYS_FILE: production mode (KOERS_MODE) needs a key file; there is no development admin');
   }
@@ -197,10 +208,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** undefined: start the embedded dev server. */
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
-      tls: e.TEMPORAL_TLS || e.TEMPORAL_TLS_CERT_PATH !== undefined || e.TEMPORAL_API_KEY !== undefined,
+      tls: e.TEMPORAL_TLS || [e.TEMPORAL_TLS_CERT_PATH, e.TEMPORAL_TLS_CA_PATH, e.TEMPORAL_TLS_SERVER_NAME, e.TEMPORAL_API_KEY].some((v) => v !== undefined),
       tlsCertPath: e.TEMPORAL_TLS_CERT_PATH,
       tlsKeyPath: e.TEMPORAL_TLS_KEY_PATH,
       tlsCaPath: e.TEMPORAL_TLS_CA_PATH,
+      tlsServerName: e.TEMPORAL_TLS_SERVER_NAME,
+      /** KOERS_MODE=production: the cluster must answer with TLS (checked at start, platform/temporal.ts checkTemporalTls). */
+      requireTls: e.KOERS_MODE === 'production',
+      /**
+       * Where the embedded server and its Web UI listen: KOERS_BIND_ADDRESS, but loopback in production
+       * mode, because the embedded server has no TLS and no authorizer.
+       */
+      embeddedBindAddress: e.KOERS_MODE === 'production' ? '127.0.0.1' : e.KOERS_BIND_ADDRESS,
       apiKey: e.TEMPORAL_API_KEY,
       embeddedPort: e.KOERS_EMBEDDED_TEMPORAL_PORT,
       embeddedUiPort: e.KOERS_EMBEDDED_TEMPORAL_UI_PORT,
@@ -234,6 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** KOERS_MODE=production: the checks a security officer asks for (README, Configuration). */
     production: e.KOERS_MODE === 'production',
     calendarTokenDays: e.KOERS_CALENDAR_TOKEN_DAYS,
+    /** The BRP settings file (chain/brp/config.ts `loadBrpSettings`, read at start); undefined: no BRP. */
+    brpFile: e.KOERS_BRP_FILE,
     /** Each processing activity's URI in the register of processing activities (processing-log/index.ts). */
     processingActivities,
   };

@@ -7,9 +7,10 @@ import nodemailer from 'nodemailer';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { loadNotifications, type Config } from './config';
+import { Brp, loadBrpSettings } from '../chain/brp';
 import type { Logger } from './logger';
 import { startDevServer, type DevServer } from './dev-server';
-import { closeClient, connectClient, connectWorker } from './temporal';
+import { checkTemporalTls, closeClient, connectClient, connectWorker } from './temporal';
 import { EncryptionCodec, derivedPayloadKey, koersDataConverter } from './codec';
 import { createJourneyWorker } from '../worker';
 import { createActivities } from '../activities';
@@ -67,15 +68,19 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
   try {
     // First, so a wrong file stops start-up before anything runs. Only the worker sends, so only it needs the channels' settings.
     const notifications = loadNotifications(config, { requireChannels: config.role !== 'api' });
+    // The BRP's settings too: a wrong file stops start-up; none is a deployment without the BRP.
+    const brpSettings = config.role === 'worker' ? undefined : loadBrpSettings(config.brpFile);
     fs.mkdirSync(config.dataDir, { recursive: true });
     const secret = loadSecret(config, logger);
     // Worker and API must hold the same keys: what one encrypts the other decrypts.
     const codec = new EncryptionCodec(config.payloadKeys ?? [derivedPayloadKey(secret)]);
     const dataConverter = koersDataConverter(codec);
     let devServer: DevServer | undefined;
+    // Before anything else reaches the cluster: production mode does not talk to one without TLS.
+    if (config.temporal.address && config.temporal.requireTls) await checkTemporalTls(config.temporal, config.temporal.address);
     if (!config.temporal.address) {
       devServer = await startDevServer({
-        ip: config.bindAddress,
+        ip: config.temporal.embeddedBindAddress,
         port: config.temporal.embeddedPort,
         uiPort: config.temporal.embeddedUiPort,
         dbFile: path.join(config.dataDir, 'temporal.db'),
@@ -212,6 +217,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
         signInGuard: new SignInGuard(config.failedSignInLimit),
         maxHistoryEvents: config.maxHistoryEvents,
+        ...(brpSettings ? { brp: new Brp(brpSettings, { processingLog }) } : {}),
         ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
         ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
         logger,

@@ -103,7 +103,19 @@ export const PROBLEM_CODES: ReadonlyArray<{ pattern: RegExp; key: MessageKey; pa
   { pattern: /^a PIP or plan of approach must not lie before the permit \((\S+)\)$/, key: 'problem.pipBeforePermit', params: (m) => ({ date: m[1]! }), dates: ['date'] },
   { pattern: /^must be later than the current final date of the inburgering term \((\S+)\)$/, key: 'problem.newFinalDate', params: (m) => ({ date: m[1]! }), dates: ['date'] },
   { pattern: /^(?:must be an object|unknown event type|invalid data)$/, key: 'problem.invalid' },
+  // Issue 23 (api/brp.ts)
+  { pattern: /^unknown to the BRP$/, key: 'problem.brpUnknownBsn' },
+  { pattern: /^has no BRP connection$/, key: 'problem.brpNotConfigured' },
 ];
+
+/** The BRP's problem codes (api/brp.ts) that carry no field error. */
+const BRP_CODES: Record<string, MessageKey> = {
+  'brp-unavailable': 'problem.brpUnavailable',
+  'brp-refused': 'problem.brpRefused',
+  'brp-proposal-stale': 'problem.brpStale',
+  'brp-end-unsupported': 'brp.proposal.endNotYet',
+  'brp-not-configured': 'problem.brpNotConfigured',
+};
 
 /** One API (or refined-schema) message in the page's language; an unknown one is said generically. */
 export function messageText(t: Translate, lang: Lang, message: string): string {
@@ -162,6 +174,10 @@ export function problemShown(t: Translate, lang: Lang, problem: ProblemBody & { 
   const errors = fieldErrorsShown(t, lang, problem.errors);
   if (typeof problem.rule === 'string') return { message: t('action.refused', { detail: ruleText(t, lang, problem.rule, policy) }), errors: errors.map((e) => ({ ...e, message: ruleText(t, lang, problem.rule!, policy) })) };
   let message: string;
+  // Issue 23: the BRP's refusals by their code (api/brp.ts), in the page's language.
+  const brpCode = (problem as { code?: unknown }).code;
+  const brpMessage = BRP_CODES[typeof brpCode === 'string' ? brpCode : ''];
+  if (brpMessage && errors.length === 0) return { message: t(brpMessage), errors };
   switch (problem.status) {
     case 401:
       message = t('signIn.expired');

@@ -7,7 +7,7 @@
  * `data.withdrawn: true`.
  */
 import crypto from 'node:crypto';
-import { EVENT_TYPES, eventDataSchema, isEventType, type EventType } from '../../domain/events';
+import { eventDataSchema, isEventType, type EventType } from '../../domain/events';
 import { reportableMilestones, type MilestoneReporting } from '../../domain/reporting';
 import type { FieldError } from '../api-client';
 import { ApiError } from '../api-client';
@@ -21,27 +21,6 @@ import { afterChange } from './journey';
 
 /** Where a staff-reported fact came from: the document the caseworker has in front of them. */
 export const DOCUMENTS = ['brief', 'duo-portaal', 'brp', 'mijn-inburgering', 'e-mail', 'gesprek', 'anders'] as const;
-
-/**
- * The order the chooser lists milestones in: what arrives most by letter or portal first. Which of them
- * a role may report is the municipality's (domain/reporting.ts); the API has the last word.
- */
-export const LETTER_OR_PORTAL: readonly EventType[] = [
-  'nl.koers.duo.notified',
-  'nl.koers.brp.registered',
-  'nl.koers.bijstand.applied',
-  'nl.koers.bijstand.decided',
-  'nl.koers.bijstand.ended',
-  'nl.koers.intake.held',
-  'nl.koers.pip.established',
-  'nl.koers.participatieverklaring.signed',
-  'nl.koers.map.completed',
-  'nl.koers.exam.passed',
-  'nl.koers.exemption.granted',
-  'nl.koers.extension.granted',
-  'nl.koers.diploma.recognised',
-  'nl.koers.alphabetisation.started',
-];
 
 /** Milestones that can end (part of) a journey; reported wrongly, they are withdrawn rather than corrected. */
 export const ENDING: readonly EventType[] = ['nl.koers.exemption.granted', 'nl.koers.exam.passed', 'nl.koers.diploma.recognised', 'nl.koers.bijstand.ended'];
@@ -97,13 +76,12 @@ function formErrors(errors: FieldError[]): FieldError[] {
 
 /**
  * The milestones the signed-in person may report (or correct) in the journey's municipality, per its
- * policy's `milestoneReporting` (domain/reporting.ts), in the chooser's order.
+ * policy's `milestoneReporting` (domain/reporting.ts), what arrives by letter or portal first.
  */
 async function reportable(web: Web, municipality: string, correction: boolean): Promise<EventType[]> {
   const found = await web.api.get<{ policy: { milestoneReporting?: MilestoneReporting } }>(`/v1/policies/${encodeURIComponent(municipality)}`);
   const role = web.session.principal.role === 'admin' ? 'admin' : 'caseworker';
-  const allowed = new Set(reportableMilestones(found.ok ? found.body.policy.milestoneReporting : undefined, role, correction));
-  return [...LETTER_OR_PORTAL, ...EVENT_TYPES.filter((e) => !LETTER_OR_PORTAL.includes(e))].filter((e) => allowed.has(e));
+  return reportableMilestones(found.ok ? found.body.policy.milestoneReporting : undefined, role, correction);
 }
 
 async function milestonePage(web: Web, state: FormState = {}): Promise<void> {

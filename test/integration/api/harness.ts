@@ -36,6 +36,7 @@ import { testRecipients } from '../../helpers/journey-harness';
 import { testCodec, testDataConverter } from '../../helpers/codec';
 import { closeClient, connectClient } from '../../../platform/temporal';
 import { JourneySignals } from '../../../store/journey-signals';
+import { Brp, type BrpSettings } from '../../../chain/brp';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -117,6 +118,8 @@ export interface HarnessOptions {
   signInGuard?: SignInGuard;
   /** The key file's entries (default KEY_ENTRIES). */
   keyEntries?: ApiKeyEntry[];
+  /** The deployment's BRP settings (chain/brp; AppDeps.brp, with the harness's processing log); absent: no BRP. */
+  brp?: BrpSettings;
 }
 
 let sequence = 0;
@@ -212,6 +215,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     // Test files send many wrong keys from one address on purpose; a test of the limit passes its own guard.
     signInGuard: options.signInGuard ?? new SignInGuard(1_000_000),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    ...(options.brp ? { brp: new Brp(options.brp, { processingLog }) } : {}),
   });
 
   // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.
