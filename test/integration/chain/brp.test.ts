@@ -135,6 +135,9 @@ describe('the person from the BRP', () => {
     // which names the BRP's own trace; the name shown is a `person-read` with the query inside its trace.
     const records = (await h.processingLog.records({ subject: { bsn } }, 100)).items;
     const queries = records.filter((r) => r.activity === 'brp-query');
+    const perActivity: Record<string, number> = {};
+    for (const r of records) perActivity[r.activity] = (perActivity[r.activity] ?? 0) + 1;
+    process.stdout.write(`processing-log records per activity for the BRP person: ${JSON.stringify(perActivity)}\n`);
     const sent = brp.requests().filter((r) => r.body.burgerservicenummer?.[0] === bsn);
     expect(queries).toHaveLength(sent.length);
     for (const request of sent) {
