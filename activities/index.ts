@@ -12,6 +12,7 @@ import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
 import { createJourneySyncActivities } from './journey-sync';
 import { inTransaction, type Db } from '../store/db';
+import type { ZaakRegistration } from '../chain/zaken';
 
 export interface ActivityDependencies {
   /** The database of the stores below: a journey step writes its tasks, notifications and row in one transaction on it. */
@@ -31,6 +32,8 @@ export interface ActivityDependencies {
   staffPseudonyms?: StaffPseudonyms;
   /** The processing log (processing-log/index.ts): the worker's processings of personal data (an erasure) are recorded there. */
   processingLog?: ProcessingLog;
+  /** The journeys' zaken (chain/zaken); absent: no municipality has a zaak registration. */
+  zaken?: ZaakRegistration;
 }
 
 /** All activities a journey calls, built from their dependencies so tests pass the real store. */
@@ -48,6 +51,7 @@ export function createActivities(deps: ActivityDependencies) {
           ...createNotificationActivities(deps.outbox.using(trx), deps.recipients, { lang: deps.lang }),
           journeys: deps.journeys.using(trx),
           erased: (journeyId) => isErased(trx, journeyId),
+          ...(deps.zaken ? { zaak: (step) => deps.zaken!.recordStep(trx, step) } : {}),
         }),
       ),
     ),

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import express, { type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import swaggerUiDist from 'swagger-ui-dist';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -12,18 +11,19 @@ import type { Outbox } from '../store/outbox';
 import type { JourneySignals } from '../store/journey-signals';
 import { JourneySignalRelay } from './journey-signals';
 import { amsterdamDateOf } from '../domain/dates';
-import { DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE } from '../platform/config';
+import { DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE, DEFAULT_JOURNEY_EVENT_BUDGET_PER_DAY } from '../platform/config';
 import { authenticate, SignInGuard, type ApiKeys, type SignInFailureHooks } from './auth';
 import type { AuditStore } from './audit-store';
 import type { ApiContext, ApiLogger } from './context';
 import type { Identity } from './identity';
 import { ApiMetrics } from './metrics';
 import { buildOpenApiDocument, type DocumentInfo } from './openapi';
-import { Problem, problemHandler, sendProblem } from './problem';
+import { Problem, problemHandler } from './problem';
 import { databaseUnavailable } from '../store/errors';
 import { expressPath, mountRoutes, type RouteDef } from './route';
 import { JOURNEY_STATUSES, TemporalGateway } from './temporal';
 import { BackPressure } from './back-pressure';
+import { EventRateLimiter, JourneyEventBudget } from './limits';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
 import { personRoutes } from './persons';
@@ -87,8 +87,10 @@ export interface AppDeps {
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
   now?: () => number;
-  /** Partner events per key per window (default 600 a minute; KOERS_EVENT_RATE_LIMIT_PER_MINUTE); limit 0: no limit. */
+  /** Events per key per window, a batch counting its events (default 600 a minute; KOERS_EVENT_RATE_LIMIT_PER_MINUTE); limit 0: no limit. */
   eventRateLimit?: { windowMs: number; limit: number };
+  /** New events per journey per day, Europe/Amsterdam (default 200; KOERS_JOURNEY_EVENT_BUDGET_PER_DAY); 0: no budget (api/limits.ts). */
+  journeyEventBudgetPerDay?: number;
   metrics?: ApiMetrics;
   /** Deadline of each Temporal call (default 10 s); past it the request is a 503. */
   temporalTimeoutMs?: number;
@@ -168,6 +170,8 @@ export function createApp(deps: AppDeps): KoersApp {
     journeySignals: deps.journeySignals,
     processingLog: deps.processingLog,
     relay: new JourneySignalRelay(deps.journeySignals, temporal, deps.logger),
+    keys: deps.keys,
+    eventBudget: new JourneyEventBudget(deps.audit, deps.journeyEventBudgetPerDay ?? DEFAULT_JOURNEY_EVENT_BUDGET_PER_DAY),
     logger: deps.logger,
     metrics,
     now,
@@ -179,23 +183,17 @@ export function createApp(deps: AppDeps): KoersApp {
 
   // From the read model: one grouped count in the store, no visibility query per scrape.
   metrics.observeJourneys(() => ctx.journeys.countByStatus(), [...JOURNEY_STATUSES]);
+  // Dead letters of every channel (the zaak registration's among them), counted in the store per scrape.
+  if (deps.outbox) {
+    const outbox = deps.outbox;
+    metrics.observeDeadLetters(() => outbox.countDead());
+  }
 
   const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE };
-  // Limit 0: no limiter at all (a bulk feed), not one that refuses everything.
-  const eventLimiters: RequestHandler[] = limits.limit > 0
-    ? [
-        rateLimit({
-          windowMs: limits.windowMs,
-          limit: limits.limit,
-          standardHeaders: 'draft-8',
-          legacyHeaders: false,
-          // Per key, not per address: partners may share egress addresses, and a key is what we trust.
-          keyGenerator: (req) => req.principal?.keyId ?? 'anonymous',
-          validate: { keyGeneratorIpFallback: false },
-          handler: (_req, res) => sendProblem(res, new Problem(429, 'Too many requests', `At most ${limits.limit} event requests per ${limits.windowMs / 1000} s per key.`)),
-        }),
-      ]
-    : [];
+  // Limit 0: no limiter at all (a bulk feed), not one that refuses everything. Per key, not per address:
+  // partners may share egress addresses, and a key is what we trust. A batch costs its events (api/limits.ts).
+  const eventLimiters: RequestHandler[] =
+    limits.limit > 0 ? [new EventRateLimiter({ ...limits, onLimited: (_keyId, events) => metrics.eventsLimited.inc({ limit: 'key-rate' }, events) }).middleware] : [];
 
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [

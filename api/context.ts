@@ -14,7 +14,8 @@ import type { ApiMetrics } from './metrics';
 import type { JourneyRun, JourneyStatus, TemporalGateway } from './temporal';
 import { databaseUnavailable } from '../store/errors';
 import type { BackPressure } from './back-pressure';
-import { mayAccessMunicipality, type Principal } from './auth';
+import type { JourneyEventBudget } from './limits';
+import { mayAccessMunicipality, type ApiKeys, type Principal } from './auth';
 import { notFound } from './problem';
 import type { Brp } from '../chain/brp';
 
@@ -48,6 +49,10 @@ export interface ApiContext {
   metrics: ApiMetrics;
   /** Load shedding for the routes that give the workers work (back-pressure.ts): `before` middleware. */
   backPressure: BackPressure;
+  /** The API keys in force: which key may send under which CloudEvents source (`mayUseSource`). */
+  keys: Pick<ApiKeys, 'mayUseSource'>;
+  /** New events per journey per day (api/limits.ts): a 429 beyond it. */
+  eventBudget: JourneyEventBudget;
   now: () => number;
   /** Today in Europe/Amsterdam, `YYYY-MM-DD`. */
   today: () => string;

@@ -112,7 +112,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
       async ({ req, principal, body }) => {
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not register journeys in ${body.municipality}.`);
         const found = await ctx.persons.duplicates(body.municipality, {
-          ...(body.personRef ? { personKey: ctx.identity.personKey(body.personRef) } : {}),
+          ...(body.personRef ? { personKey: ctx.identity.personKey(body.personRef), refKey: ctx.identity.refKey(body.personRef) } : {}),
           ...(body.bsn ? { bsnKey: ctx.identity.bsnKey(body.bsn) } : {}),
         });
         // The BSN looked up, and each person found by reference alone: processings of their data (docs/processing-log.md).
@@ -155,7 +155,12 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
           const run = await ctx.journeys.run(person.journeyId).catch(() => undefined);
           const municipality = run?.municipality ?? person.municipality;
           if (!mayAccessMunicipality(principal, municipality)) continue;
-          const personal = principal.role === 'partner' ? {} : { personRef: unsealed(ctx, person.journeyId, person.refSealed), name: unsealed(ctx, person.journeyId, person.nameSealed) };
+          // Birth and permit dates tell two namesakes apart (trial finding 9): from the journey's facts, for staff.
+          const facts = principal.role === 'partner' ? undefined : await ctx.journeys.get<JourneyState>(person.journeyId).then((stored) => (stored ? (viewOn(stored.view, ctx.today()).milestones as JourneyFacts) : undefined)).catch(() => undefined);
+          const personal =
+            principal.role === 'partner'
+              ? {}
+              : { personRef: unsealed(ctx, person.journeyId, person.refSealed), name: unsealed(ctx, person.journeyId, person.nameSealed), birthDate: facts?.birthDate, permitGrantedOn: facts?.permitGrantedOn };
           journeys.push({
             journeyId: person.journeyId,
             location: `/v1/journeys/${person.journeyId}`,

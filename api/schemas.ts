@@ -31,6 +31,7 @@ import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, type JourneyStatus } from './
 import { decodeJourneyCursor } from '../store/journeys';
 import { decodeProcessingLogCursor } from '../store/processing-log';
 import { PROCESSING_ACTIVITIES } from '../processing-log';
+import { decodeTimelineCursor } from './audit-store';
 
 export const components = z.registry<{ id: string; description?: string }>();
 const named = <T extends z.ZodType>(id: string, schema: T, description?: string): T => {
@@ -265,6 +266,7 @@ export const TimelineEntry = named(
       .optional()
       .describe('A correction: the facts of its type it replaced, as the journey had them (absent when there were none, or for corrections before v1.2).'),
     withdrawn: z.boolean().optional().describe('A correction that withdrew the milestone (contract v1.2).'),
+    note: z.string().optional().describe("The reporter's note (`koersnote`): the letter's reference or a remark, at most 500 characters."),
     keyId: z.string().optional().describe('Fingerprint of the API key that sent it (audit trail).'),
     signalledAt: z.string().optional(),
     applied: z.boolean().describe('True once the journey has it and did not refuse it.'),
@@ -277,8 +279,24 @@ export const TimelineEntry = named(
 
 export const Timeline = named(
   'Timeline',
-  z.object({ journeyId: z.string(), events: z.array(TimelineEntry), amendments: z.array(Amendment) }),
+  z.object({
+    journeyId: z.string(),
+    events: z.array(TimelineEntry),
+    amendments: z.array(Amendment),
+    nextPageToken: z.string().optional().describe('There are later events: pass this as `pageToken` for the next page. Absent on the last page.'),
+  }),
 );
+
+/** The timeline's pages (issue 24): optional, so a caller that sends neither gets the first `pageSize` events as before. */
+export const TimelineQuery = z.strictObject({
+  pageSize: z.coerce.number().int().min(1).max(1000).default(500).describe('Events per page, oldest first (default 500).'),
+  pageToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,4096}$/, 'must be the nextPageToken of a previous page')
+    .refine((token) => decodeTimelineCursor(token) !== null, 'must be the nextPageToken of a previous page')
+    .optional()
+    .describe('`nextPageToken` of the previous page (an opaque keyset token with a check).'),
+});
 
 // ---- partner events (CloudEvents 1.0) --------------------------------------------------------
 
@@ -834,6 +852,8 @@ export const JourneySearchResult = named(
         regime: RegimeSchema.optional(),
         personRef: z.string().optional().describe('Admins and caseworkers only.'),
         name: z.string().optional().describe('Admins and caseworkers only.'),
+        birthDate: localDate.optional().describe('Staff only: to tell two namesakes apart.'),
+        permitGrantedOn: localDate.optional().describe('Staff only: the date of the residence permit.'),
       }),
     ),
   }),

@@ -148,7 +148,6 @@ export const PAGES: Record<string, readonly Role[]> = {
   'GET /process/:file': [...READERS, 'privacy-officer'],
   'GET /journeys/:journeyId/process': [...READERS, 'privacy-officer'],
   'GET /admin': ['admin'],
-  'POST /admin/find': ['admin'],
   'GET /dashboard': ['admin'],
   // Issue 21: the person, registering, milestones, search, admin actions on the journey page.
   'POST /journeys/:journeyId/bsn': [...READERS, 'privacy-officer'],
@@ -200,6 +199,13 @@ export function operationRoles(operationId: string, declared?: readonly Role[] |
 
 /** The roles a web page allows; undefined for a page not in the table (refused to everyone: a page must be listed). */
 export const pageRoles = (method: string, path: string): readonly Role[] | undefined => PAGES[`${method.toUpperCase()} ${path}`];
+
+/**
+ * Whether a page may offer this role a link or form to `METHOD /path` (a route pattern of {@link PAGES},
+ * e.g. `post`, `/tasks/:taskId/claim`): the same row the web app checks when it is followed, so no page
+ * offers an action that ends in a 403 (trial finding 7).
+ */
+export const mayOpen = (principal: { role: Role }, method: string, path: string): boolean => pageRoles(method, path)?.includes(principal.role) === true;
 
 /** Whether a role has an ability ({@link ABILITIES}). */
 export const may = (principal: { role: Role }, ability: Ability): boolean => (ABILITIES[ability] as readonly Role[]).includes(principal.role);

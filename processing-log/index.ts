@@ -148,6 +148,15 @@ const STATUS_CODES = { ok: 1, error: 2 } as const;
 /** A new W3C trace id: 16 random bytes, hex. */
 export const newTraceId = (): string => randomHex(16);
 
+/**
+ * The other party's operation from the W3C `traceparent` it answered with (`00-<trace>-<operation>-<flags>`),
+ * as a record's `foreign_operation` with `entity` its URI; undefined when the value is no traceparent.
+ */
+export function foreignOperationOf(traceparent: string | undefined, entity: string): ForeignOperation | undefined {
+  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(traceparent?.trim().toLowerCase() ?? '');
+  return m ? { traceId: m[1]!, operationId: m[2]!, entity } : undefined;
+}
+
 /** Whether `value` is a W3C trace id (32 lower-case hex digits, not all zero). */
 export const isTraceId = (value: string): boolean => /^[0-9a-f]{32}$/.test(value) && /[^0]/.test(value);
 

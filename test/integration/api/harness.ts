@@ -37,6 +37,7 @@ import { testCodec, testDataConverter } from '../../helpers/codec';
 import { closeClient, connectClient } from '../../../platform/temporal';
 import { JourneySignals } from '../../../store/journey-signals';
 import { Brp, type BrpSettings } from '../../../chain/brp';
+import type { ZaakRegistration } from '../../../chain/zaken';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -99,6 +100,8 @@ export interface LogLine {
 export interface HarnessOptions {
   worker?: boolean;
   eventRateLimit?: { windowMs: number; limit: number };
+  /** New events per journey per day (AppDeps.journeyEventBudgetPerDay). */
+  journeyEventBudgetPerDay?: number;
   /** Another Temporal server than the suite's shared one (a test that erases what it finds). */
   temporalAddress?: string;
   /** Reuse the database file of an earlier harness (a restart). */
@@ -120,6 +123,8 @@ export interface HarnessOptions {
   keyEntries?: ApiKeyEntry[];
   /** The deployment's BRP settings (chain/brp; AppDeps.brp, with the harness's processing log); absent: no BRP. */
   brp?: BrpSettings;
+  /** The journeys' zaken (chain/zaken), as platform/koers.ts wires them: in the journey's step and in the erasure. */
+  zaken?: ZaakRegistration;
 }
 
 let sequence = 0;
@@ -136,7 +141,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const journeySignals = new JourneySignals(db);
   const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
-  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
+  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit, ...(options.zaken ? [options.zaken.erase] : [])]);
   const staffPseudonyms = new StaffPseudonyms(db);
   const staff = new StaffDirectory(db);
 
@@ -158,7 +163,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms, processingLog }),
+      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms, processingLog, ...(options.zaken ? { zaken: options.zaken } : {}) }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
@@ -208,6 +213,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     maxHistoryEvents: loadConfig({}).maxHistoryEvents,
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
+    ...(options.journeyEventBudgetPerDay !== undefined ? { journeyEventBudgetPerDay: options.journeyEventBudgetPerDay } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
     ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),

@@ -43,7 +43,7 @@ const RAW_CODES: Array<[string, RegExp]> = [
   ['municipality slug', /(?<![\w-])(?:borger-odoorn|midden-drenthe)(?![\w-])/],
   ['leerroute list', /\bb1\/onderwijs\/z\b/],
 ];
-const ENGLISH_WORDS = /\b(?:the|must|invalid|expected|received|journey|journeys|overdue|required|unknown|please|failed|running|completed|not accepted|task|tasks)\b/i;
+const ENGLISH_WORDS = /\b(?:the|must|invalid|expected|received|journey|journeys|overdue|required|unknown|please|failed|running|completed|not accepted|task|tasks|years|after|does not)\b/i;
 const DUTCH_WORDS = /\b(?:niet|geen|traject|trajecten|taken|gehaald|loopt|vervallen|afronden|oppakken|vul|werkvoorraad)\b/i;
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ' };
@@ -184,6 +184,8 @@ describe('the web app in Dutch and in English: every page and form', () => {
   let overduePersonRef: string;
   let minorJourney: string;
   let correctedJourney: string;
+  /** Journeys whose inburgeringstermijn runs, so its rule in words is on the page (trial finding 6). */
+  let termJourneys: string[] = [];
 
   beforeAll(async () => {
     h = await apiHarness({ worker: true });
@@ -203,7 +205,14 @@ describe('the web app in Dutch and in English: every page and form', () => {
     await h.settled(correctedJourney);
     const correction = { ...cloudEvent('nl.koers.brp.registered', { occurredOn: '2024-06-20' }), koerscorrection: true, koersreason: 'Datum uit de BRP-brief overgenomen' };
     expect((await h.as('admin').post(`/v1/journeys/${correctedJourney}/events`, correction)).status).toBe(202);
-    for (const id of [overdueJourney, minorJourney, correctedJourney]) await h.settled(id);
+    // Wi2021 from its PIP (art. 11) and Wi2013 from the start of the plicht (art. 7(1)): the inburgeringstermijn's basis in words.
+    const pipJourney = await h.createJourney({ permitGrantedOn: addDays(today, -90) });
+    for (const [type, on] of [['nl.koers.duo.notified', -80], ['nl.koers.brp.registered', -80], ['nl.koers.pip.established', -30]] as const) {
+      expect((await h.as('admin').post(`/v1/journeys/${pipJourney}/events`, cloudEvent(type, { occurredOn: addDays(today, on) }))).status).toBe(202);
+    }
+    const wi2013Journey = await h.createJourney({ regime: 'wi2013', permitGrantedOn: '2021-06-01' });
+    termJourneys = [pipJourney, wi2013Journey];
+    for (const id of [overdueJourney, minorJourney, correctedJourney, ...termJourneys]) await h.settled(id);
     await eventually(async () => (await h.as('caseworker').get('/v1/tasks/team?pageSize=500')).body.tasks as Array<{ journeyId: string }>, (tasks) => tasks.some((t) => t.journeyId === overdueJourney), 20_000);
     // One overdue task of the caseworker's own, so the walk opens a task's page and sends its form empty.
     expect((await h.as('caseworker').post(`/v1/tasks/${encodeURIComponent(`${overdueJourney}:draw-up-pip`)}/claim`)).status).toBe(200);
@@ -256,11 +265,23 @@ describe('the web app in Dutch and in English: every page and form', () => {
     ['en', 'admin'],
     ['nl', 'teamLead'],
   ] as Array<[Lang, KeyName]>)('in %s, as %s: no catalogue key, raw code or other language on any page or refusal', async (lang, who) => {
-    const start = who === 'admin' ? ['/app/admin', '/app/dashboard', '/app/process', '/app/process?regime=wi2013', `/app/journeys/${correctedJourney}`, `/app/journeys/${minorJourney}`] : ['/app/inbox', `/app/journeys/${overdueJourney}`, `/app/journeys/${minorJourney}`];
+    const terms = termJourneys.map((id) => `/app/journeys/${id}`);
+    const start = who === 'admin' ? ['/app/admin', '/app/dashboard', '/app/process', '/app/process?regime=wi2013', `/app/journeys/${correctedJourney}`, `/app/journeys/${minorJourney}`, ...terms] : ['/app/inbox', `/app/journeys/${overdueJourney}`, `/app/journeys/${minorJourney}`, ...terms];
     const { pages, forms, found } = await walk(who, lang, start);
     expect(found).toEqual([]);
     expect(pages).toBeGreaterThanOrEqual(who === 'admin' ? 8 : 5);
     expect(forms).toBeGreaterThanOrEqual(2);
+  });
+
+  it("shows the inburgeringstermijn's rule in Dutch for both regimes (the walk above reads these pages too)", async () => {
+    const visitor = new Visitor(base, 'nl');
+    await visitor.signIn(KEYS.admin);
+    for (const [id, rule] of [[termJourneys[0]!, 'Wi2021 art. 11'], [termJourneys[1]!, 'Wi2013 art. 7 lid 1']] as const) {
+      const row = /<tr[^>]*data-clock="inburgering"[^>]*>[\s\S]*?<\/tr>/.exec((await visitor.get(`/app/journeys/${id}`)).html)?.[0] ?? '';
+      expect(readable(row)).toContain('3 jaar, gerekend vanaf');
+      expect(readable(row)).toContain(rule);
+      expect(faults(row, 'nl')).toEqual([]);
+    }
   });
 
   it("says the journey's own refusal in Dutch, and a wrong answer to a task's form, field by field", async () => {

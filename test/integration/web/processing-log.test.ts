@@ -41,7 +41,7 @@ describe('the processing log page', () => {
 
     const wrong = await request(h.app).post('/app/processing-log').set('Cookie', officer.cookie).type('form').send({ _csrf: officer.csrf, bsn: '123456789' });
     expect(wrong.status).toBe(422);
-    expect(wrong.text).toContain('Dit is geen geldig BSN (het voldoet niet aan de elfproef).');
+    expect(wrong.text).toContain('Dit is geen geldig BSN: het voldoet niet aan de elfproef.');
 
     const csv = await request(h.app).post('/app/processing-log/export.csv').set('Cookie', officer.cookie).type('form').send({ _csrf: officer.csrf, bsn });
     expect(csv.status).toBe(200);

@@ -163,6 +163,10 @@ describe('the law on a page', () => {
     expect(plichtText(t, 'nl', { status: 'not-yet', reason: 'leerplichtig …', startsOn: '2029-05-05' })).toBe('nog niet inburgeringsplichtig, vanaf 5 mei 2029');
     expect(plichtText(translator('en' as Lang), 'en', { status: 'not-yet', reason: '…', startsOn: '2029-05-05' })).toBe('not yet inburgeringsplichtig, from 5 May 2029');
     expect(plichtText(t, 'nl', { status: 'not-plichtig', reason: 'diploma' })).toBe('niet inburgeringsplichtig');
+    // Trial finding 11: an exempted person was "ontheven" and "inburgeringsplichtig sinds …" at once.
+    expect(plichtText(t, 'nl', { status: 'plichtig', reason: 'permit', startsOn: '2026-01-22' }, 'exempted')).toBe('ontheven van de inburgeringsplicht');
+    expect(plichtText(t, 'nl', { status: 'plichtig', reason: 'permit', startsOn: '2026-01-22' }, 'plicht-met')).toBe('inburgeringsplicht voldaan');
+    expect(plichtText(t, 'nl', { status: 'plichtig', reason: 'permit', startsOn: '2026-01-22' }, 'inburgering')).toBe('inburgeringsplichtig sinds 22 januari 2026');
   });
 
   it('shows a milestone met after its final date as met late', () => {
@@ -178,6 +182,6 @@ describe('the law on a page', () => {
       event('nl.koers.duo.notified', '2025-04-01', '2025-04-02T10:00:00Z'),
       event('nl.koers.brp.registered', '2025-03-20', '2025-05-01T10:00:00Z', true),
     ];
-    expect([...replacedEvents(events).entries()]).toEqual([[0, '2025-03-20']]);
+    expect([...replacedEvents(events).entries()].map(([i, by]) => [i, by.occurredOn])).toEqual([[0, '2025-03-20']]);
   });
 });
