@@ -45,6 +45,7 @@ describe('a move is in force for every access check before its 202', () => {
       ['ladder', () => h.as('caseworker').post(`/v1/journeys/${journeyId}/ladder-assessments`, { rung: 3, assessedOn: '2025-06-01' })],
       ['instrument', () => h.as('caseworker').post(`/v1/journeys/${journeyId}/instruments`, { kind: 'werkstage', startedOn: '2025-06-01', hasStartkwalificatie: false, generalBijstand: true })],
       ['caseworker assignment', () => h.as('teamLeadRole').put(`/v1/journeys/${journeyId}/caseworker`, { role: 'regisseur-werk', id: 'cw-anna' })],
+      ['erasure', () => h.as('privacyOfficer').post(`/v1/journeys/${journeyId}/erasure`, { ground: 'consent-withdrawn' })],
       ['journey', () => h.as('caseworker').get(`/v1/journeys/${journeyId}`)],
       ['journey as partner', () => h.as('partnerBrp').get(`/v1/journeys/${journeyId}`)],
       ['timeline', () => h.as('caseworker').get(`/v1/journeys/${journeyId}/events`)],
@@ -73,5 +74,6 @@ describe('a move is in force for every access check before its 202', () => {
     const held = await h.tasks.getTask(task.id);
     expect([held?.status, held?.assignee, held?.municipality]).toEqual(['open', undefined, 'midden-drenthe']);
     expect((await h.journeys.get(journeyId))?.municipality).toBe('midden-drenthe');
+    expect(await h.retention.get(journeyId)).toBeUndefined();
   });
 });
