@@ -144,7 +144,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ db, tasks, outbox, journeys, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms, zaken }),
+        activities: createActivities({ db, tasks, outbox, journeys, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms, processingLog, zaken }),
         workflowBundle: options.workflowBundle,
         dataConverter,
         maxCachedWorkflows: config.maxCachedWorkflows,

@@ -94,7 +94,7 @@ export function createZakenChannel(options: ZakenChannelOptions): Channel {
             return;
           }
           await options.processingLog.around(
-            { activity: 'zaak-registration', name: 'Zaken API rol_create (betrokkene natuurlijk_persoon)', subject: { bsn, ...(zaak.journeyId ? { journeyId: zaak.journeyId } : {}) }, actor: 'koers' },
+            { activity: 'zaak-registration', name: 'Zaken API POST /rollen (rol_create)', subject: { bsn, ...(zaak.journeyId ? { journeyId: zaak.journeyId } : {}) }, actor: 'koers' },
             async (op) => {
               const foreign = await registerRol(op.traceparent());
               if (foreign) op.linkForeign({ ...foreign, entity: settings.baseUrl });
