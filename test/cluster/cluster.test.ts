@@ -20,6 +20,7 @@ import { openDatabase, type Db } from '../../store/db';
 import { freePort } from '../helpers/ports';
 import { startKoersProcess, type KoersProcess } from '../helpers/koers-process';
 import { TEMPORAL_CLI_VERSION } from '../../platform/tools';
+import { PROCESSING_ACTIVITIES } from '../../processing-log';
 
 jest.setTimeout(600_000);
 
@@ -110,6 +111,7 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
       KOERS_API_KEYS_FILE: keysFile,
       KOERS_SECRET_KEY: 'cluster-test-secret-0123456789-0123456789',
       KOERS_MODE: 'production',
+      KOERS_PROCESSING_ACTIVITIES: PROCESSING_ACTIVITIES.map((key) => `${key}=https://register.gemeente.test/${key}`).join(','),
       TEMPORAL_TLS_CA_PATH: cluster.TEMPORAL_TLS_CA_PATH!,
       TEMPORAL_TLS_CERT_PATH: cluster.TEMPORAL_TLS_CERT_PATH!,
       TEMPORAL_TLS_KEY_PATH: cluster.TEMPORAL_TLS_KEY_PATH!,

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/ports';
+import { PROCESSING_ACTIVITIES } from '../../processing-log';
 
 /** `npm start` as a process: a wrong setting stops it with one line; SIGTERM shuts everything down. */
 const root = path.resolve(__dirname, '../..');
@@ -50,6 +51,7 @@ describe('npm start as a process', () => {
             KOERS_DATABASE_URL: `sqlite:${path.join(dir, 'koers.db')}`,
             KOERS_SECRET_KEY: 'production-test-secret-0123456789-0123456789',
             KOERS_WORKER_METRICS_PORT: '0',
+            KOERS_PROCESSING_ACTIVITIES: PROCESSING_ACTIVITIES.map((key) => `${key}=https://register.gemeente.test/${key}`).join(','),
             ...extra,
           },
           encoding: 'utf8',
