@@ -263,6 +263,8 @@ export async function startDeployment(options: { temporalAddress: string; namesp
     // a 429 here would measure the limiter's window, not the journeys (the limit has its own test).
     KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '0',
     ...options.temporalTls,
+    // Likewise the journey's budget per day: the history section sends hundreds of events to one journey.
+    KOERS_JOURNEY_EVENT_BUDGET_PER_DAY: '0',
   };
   const deployment: KoersDeployment = {
     base: `http://127.0.0.1:${port}`,

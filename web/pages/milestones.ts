@@ -52,6 +52,8 @@ function milestoneSchema(type: EventType, mode: Mode) {
     for (const [name, prop] of Object.entries(data.properties)) properties[name] = prop;
   }
   properties.document = { type: 'string', enum: [...DOCUMENTS] };
+  // The letter's reference or a remark, sent as the `koersnote` extension attribute (trial finding 19).
+  properties.note = { type: 'string', maxLength: 500 };
   if (mode !== 'report') {
     properties.reason = { type: 'string', maxLength: 500 };
     required.add('reason');
@@ -70,7 +72,7 @@ interface FormState {
 
 /** The API names the event's fields `data.x`, `koersreason`…; the form names them `x`, `reason`. */
 function formErrors(errors: FieldError[]): FieldError[] {
-  const rename: Record<string, string> = { koersreason: 'reason', source: 'document' };
+  const rename: Record<string, string> = { koersreason: 'reason', koersnote: 'note', source: 'document' };
   return errors.map((e) => ({ ...e, path: rename[e.path] ?? e.path.replace(/^data\./, '') }));
 }
 
@@ -107,7 +109,7 @@ async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
     ? html`<form method="post" action="${href(`/journeys/${journeyId}/milestones`)}" class="koers-card" style="max-width:40rem" novalidate>${csrfField(ctx)}
         <input type="hidden" name="type" value="${type}"><input type="hidden" name="mode" value="${mode}">
         ${mode === 'withdraw' ? html`<p class="utrecht-paragraph">${t('milestone.withdrawIntro')}</p>` : mode === 'correct' ? html`<p class="utrecht-paragraph">${t('milestone.correctIntro')}</p>` : ''}
-        ${fields(t, milestoneSchema(type, mode), { idPrefix: 'milestone', values: state.values ?? { occurredOn, document: 'brief' }, errors: state.errors ?? [] })}
+        ${fields(t, milestoneSchema(type, mode), { idPrefix: 'milestone', values: state.values ?? { occurredOn, document: 'brief' }, errors: state.errors ?? [], hints: { note: t('milestone.noteHint') } })}
         <button type="submit" class="utrecht-button utrecht-button--primary-action">${t(`milestone.submit.${mode}`)}</button>
       </form>`
     : html``;
@@ -128,7 +130,7 @@ async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
 export function milestoneEvent(type: EventType, mode: Mode, body: Record<string, unknown>, now: Date): Record<string, unknown> {
   const schema = milestoneSchema(type, mode);
   const values = formValues(schema, body);
-  const { document, reason, ...data } = values;
+  const { document, reason, note, ...data } = values;
   return {
     specversion: '1.0',
     id: crypto.randomUUID(),
@@ -138,6 +140,7 @@ export function milestoneEvent(type: EventType, mode: Mode, body: Record<string,
     datacontenttype: 'application/json',
     data: mode === 'withdraw' ? { ...data, withdrawn: true } : data,
     ...(mode !== 'report' ? { koerscorrection: true, koersreason: typeof reason === 'string' ? reason : '' } : {}),
+    ...(typeof note === 'string' && note.trim() !== '' ? { koersnote: note.trim() } : {}),
   };
 }
 
