@@ -7,6 +7,7 @@ import { createNotificationActivities } from './notifications';
 import { createDigestActivities, type DigestRecipients } from './digest';
 import { createRetentionActivities } from './retention';
 import type { RetentionStore } from '../store/retention';
+import type { ProcessingLog } from '../processing-log';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
 import { createJourneySyncActivities } from './journey-sync';
@@ -29,6 +30,8 @@ export interface ActivityDependencies {
   retention?: RetentionStore;
   /** Staff pseudonyms the journeys carry, turned back into staff ids for the task store. */
   staffPseudonyms?: StaffPseudonyms;
+  /** The processing log (processing-log/index.ts): the worker's processings of personal data (an erasure) are recorded there. */
+  processingLog?: ProcessingLog;
   /** The journeys' zaken (chain/zaken); absent: no municipality has a zaak registration. */
   zaken?: ZaakRegistration;
 }
@@ -53,7 +56,7 @@ export function createActivities(deps: ActivityDependencies) {
       ),
     ),
     ...createDigestActivities(deps.tasks, deps.outbox, deps.userRecipients ?? {}, { lang: deps.lang }),
-    ...createRetentionActivities(deps.retention),
+    ...createRetentionActivities(deps.retention, deps.processingLog),
   };
 }
 

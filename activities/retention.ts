@@ -12,6 +12,7 @@ import type { LocalDate } from '../domain/types';
 import { municipalityKey, regimeKey } from '../platform/search-attributes';
 import { deleteJourneyRuns } from '../platform/erasure';
 import type { RetentionStore } from '../store/retention';
+import type { ProcessingLog } from '../processing-log';
 import { JOURNEY_WORKFLOW } from '../workflows/definitions';
 
 export interface SweepRetentionInput {
@@ -27,7 +28,8 @@ export interface SweepRetentionResult {
 /** How a journey's last run closed, as the retention record names it (no personal data). */
 const END_REASONS: Record<string, string> = { COMPLETED: 'completed', TERMINATED: 'closed', FAILED: 'failed', TIMED_OUT: 'timed-out', CANCELLED: 'cancelled' };
 
-export function createRetentionActivities(retention: RetentionStore | undefined) {
+/** `processingLog`: each erasure is recorded there (activity `erasure`, actor `koers`; docs/processing-log.md). */
+export function createRetentionActivities(retention: RetentionStore | undefined, processingLog?: ProcessingLog) {
   return {
     async sweepRetention(input: SweepRetentionInput): Promise<SweepRetentionResult> {
       if (!retention) throw new Error('retention store not configured for this worker');
@@ -64,8 +66,12 @@ export function createRetentionActivities(retention: RetentionStore | undefined)
         // A journey that reopened (contract v1.2) runs again: its data is not due while it runs.
         const status = await client.workflow.getHandle(entry.journeyId).describe().then((d) => d.status.name, () => undefined);
         if (status === 'RUNNING') continue;
-        await deleteJourneyRuns(client, entry.journeyId);
-        await retention.markErased(entry.journeyId, 'retention-period-ended', 'retention');
+        const erase = async () => {
+          await deleteJourneyRuns(client, entry.journeyId);
+          await retention.markErased(entry.journeyId, 'retention-period-ended', 'retention');
+        };
+        if (processingLog) await processingLog.around({ activity: 'erasure', name: 'sweepRetention', subject: { journeyId: entry.journeyId }, actor: 'koers' }, erase);
+        else await erase();
         erased++;
         Context.current().heartbeat();
       }

@@ -36,6 +36,7 @@ import { notificationRoutes } from './notifications';
 import { calendarRoutes, type CalendarDeps } from './calendar';
 import { codecRouter } from './codec';
 import { erasureRoutes } from './erasure';
+import { processingLogRoutes } from './processing-log';
 import type { RetentionStore } from '../store/retention';
 import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import { statisticsRoutes } from './statistics';
@@ -214,6 +215,7 @@ export function createApp(deps: AppDeps): KoersApp {
     ...statisticsRoutes(ctx),
     ...(deps.calendar ? calendarRoutes({ keys: deps.keys, ...deps.calendar }, deps.tasks) : []),
     ...(deps.retention ? erasureRoutes(ctx, deps.retention) : []),
+    ...processingLogRoutes(ctx),
   ];
   document = buildOpenApiDocument(routes, { version: API_VERSION, contact: deps.contact ?? DEFAULT_CONTACT });
 

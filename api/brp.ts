@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { BrpRefused, BrpUnavailable, type BrpAsker, type BrpProposal } from '../chain/brp';
+import type { Operation } from '../processing-log';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { moveJourney } from './journeys';
@@ -42,11 +43,11 @@ function brpProblem(ctx: ApiContext, err: unknown, what: string): Problem {
  * a 422 naming `bsn`. A BRP that cannot be asked does not stop the registration (logged; the page's
  * lookup already asked), nor does a municipality without a BRP.
  */
-export async function verifyBsnAtRegistration(ctx: ApiContext, principal: Principal, municipality: string, bsn: string | undefined): Promise<void> {
+export async function verifyBsnAtRegistration(ctx: ApiContext, principal: Principal, municipality: string, bsn: string | undefined, parent?: Operation): Promise<void> {
   if (!bsn || !ctx.brp?.serves(municipality)) return;
   let found: boolean;
   try {
-    found = (await ctx.brp.lookup(bsn, asker(principal))).found;
+    found = (await ctx.brp.lookup(bsn, { ...asker(principal), ...(parent ? { parent } : {}) })).found;
   } catch (err) {
     if (!(err instanceof BrpUnavailable) && !(err instanceof BrpRefused)) throw err;
     ctx.logger.warn({ municipality, err: err.message }, 'BSN not verified at registration: BRP not asked');
@@ -59,15 +60,11 @@ export async function verifyBsnAtRegistration(ctx: ApiContext, principal: Princi
  * The name to show for a journey: the BRP's, fetched now for a role that may see it
  * (`readBrpName`), or undefined (the caller shows the name recorded at registration). Never stored.
  */
-export async function brpName(ctx: ApiContext, principal: Principal, journeyId: string, municipality: string, bsn: string | undefined): Promise<string | undefined> {
+export async function brpName(ctx: ApiContext, principal: Principal, journeyId: string, municipality: string, bsn: string | undefined, parent: Operation): Promise<string | undefined> {
   if (!bsn || !ctx.brp?.serves(municipality)) return undefined;
-  const brp = ctx.brp;
   try {
-    // Showing the name is a processing of its own (`person-read`); the BRP query is part of it (one trace).
-    return await ctx.processingLog.around(
-      { activity: 'person-read', name: 'GET /v1/journeys/{journeyId}/person (name from the BRP)', subject: { bsn, journeyId }, actor: principal.name },
-      (op) => brp.name(bsn, { ...asker(principal, journeyId), parent: op }),
-    );
+    // Part of the caller's `person-read` (`parent`): the BRP query is one record in its trace.
+    return await ctx.brp.name(bsn, { ...asker(principal, journeyId), parent });
   } catch (err) {
     if (!(err instanceof BrpUnavailable) && !(err instanceof BrpRefused)) throw err;
     ctx.logger.warn({ journeyId, err: err.message }, 'name not fetched from the BRP; the registered name is shown');

@@ -3,7 +3,8 @@
  * journey's retention record, or erases its personal data at once on a ground of art. 17 lid 1. A
  * running journey is ended first (the law may oblige the municipality to keep the data while the
  * inburgeringsplicht runs, art. 17 lid 3 onder b: that judgement is the administrator's). The erasure
- * itself is recorded (store/retention.ts) with the key's fingerprint and the ground, and logged.
+ * itself is recorded (store/retention.ts) with the key's fingerprint and the ground, and in the
+ * processing log (activity `erasure`; its records stay, docs/processing-log.md "Erasure").
  */
 import { z } from 'zod';
 import { erasureDueOn, retentionFor } from '../domain/policy';
@@ -12,6 +13,7 @@ import type { ApiContext } from './context';
 import { mayAccessMunicipality, type Principal } from './auth';
 import { notFound } from './problem';
 import { route, type RouteDef } from './route';
+import { recordProcessing } from './processing';
 import { JourneyParams } from './journeys';
 import { ErasureBody, JourneyErasure } from './schemas';
 
@@ -59,7 +61,7 @@ export function erasureRoutes(ctx: ApiContext, retention: RetentionStore): Route
         body: { content: json(ErasureBody), schema: ErasureBody },
         responses: { 200: { description: 'Erased (or erased before)', schema: JourneyErasure } },
       },
-      async ({ principal, params, body }) => {
+      async ({ req, principal, params, body }) => {
         let entry = await retention.get(params.journeyId);
         if (entry && !(await mayErase(principal, params.journeyId, entry.municipality))) throw notFound('journey');
         if (entry?.erasedAt) return { status: 200, body: entry };
@@ -78,8 +80,10 @@ export function erasureRoutes(ctx: ApiContext, retention: RetentionStore): Route
             retentionBasis: retentionFor(policy, found.regime === 'wi2013' || found.regime === 'wi2021' ? { regime: found.regime } : {}).basis,
           });
         }
-        const runs = await ctx.temporal.erase(params.journeyId);
-        const erased = await retention.markErased(params.journeyId, body.ground, principal.keyId);
+        const { runs, erased } = await recordProcessing(ctx, { req, principal }, { activity: 'erasure', subject: { journeyId: params.journeyId } }, async () => {
+          const runs = await ctx.temporal.erase(params.journeyId);
+          return { runs, erased: await retention.markErased(params.journeyId, body.ground, principal.keyId) };
+        });
         ctx.logger.info({ journeyId: params.journeyId, ground: body.ground, keyId: principal.keyId, runs }, 'journey personal data erased');
         return { status: 200, body: erased };
       },

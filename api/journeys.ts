@@ -1,5 +1,6 @@
 /** Journeys: create and read (contract), and the administrator's list, count, timeline, caseworker and move. */
 import crypto from 'node:crypto';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { admitEvent, admitStart } from '../domain/admission';
 import { eventKey, type JourneyEvent } from '../domain/events';
@@ -23,6 +24,7 @@ import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
 import { personOf, reportingRights } from './persons';
+import { recordingPages, recordProcessing } from './processing';
 import { verifyBsnAtRegistration } from './brp';
 import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
@@ -52,6 +54,7 @@ export const JourneyParams = z.strictObject({ journeyId: journeyIdSchema });
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
 
 export function journeyRoutes(ctx: ApiContext): RouteDef[] {
+  const shown = shownBy(ctx);
   return [
     route(
       {
@@ -72,14 +75,12 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           503: SHED_OR_UNAVAILABLE,
         },
       },
-      async ({ principal, body }) => {
+      async ({ req, principal, body }) => {
         const policy = await ctx.policies.current(body.municipality);
         if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not create journeys in ${body.municipality}.`);
         const start = admitStart(body);
         if (!start.ok) throw new Problem(422, 'Invalid request', `The journey cannot start: ${start.field} ${start.reason}.`, [{ path: start.field, message: start.reason }]);
-        // Issue 23: a BSN the municipality's BRP does not know starts nothing.
-        await verifyBsnAtRegistration(ctx, principal, body.municipality, body.bsn);
         const journeyId = await newJourneyId(ctx, body.municipality, body.personRef);
         const regime = body.regime ?? regimeForPermit(body.permitGrantedOn);
         const caseworker = { role: policy.defaultCaseworkerRole };
@@ -93,49 +94,55 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             [{ path: by, message: by === 'bsn' ? 'already has a journey in this municipality' : 'already has a journey in this municipality' }],
             { journeyId: existing, location: `/v1/journeys/${existing}`, matchedOn: by, code: 'journey-exists' },
           );
-        // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten,
-        // and the journey of this BSN under another reference (contract v1.2).
-        const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId, personDetails(ctx, body));
-        if (!claim.claimed) throw conflict(claim.journeyId, claim.by);
-        const input: StartJourneyInput = {
-          journeyId,
-          municipality: body.municipality,
-          regime,
-          permitGrantedOn: body.permitGrantedOn,
-          ...(body.birthDate ? { birthDate: body.birthDate } : {}),
-          ...(body.bsn ? { bsnCiphertext: ctx.identity.encryptBsn(body.bsn) } : {}),
-          policy,
-          ...(ctx.maxHistoryEvents ? { maxHistoryEvents: ctx.maxHistoryEvents } : {}),
-        };
-        try {
-          await ctx.temporal.start(
-            input,
-            // Set at start so visibility (and so access checks) know the journey before its first task runs.
-            journeySearchAttributePairs({
-              municipality: body.municipality,
-              phase: derivePhase(facts, clocks),
-              regime,
-              overdue: clocks.some((c) => c.status === 'overdue'),
-              caseworker,
-            }),
-          );
-        } catch (err) {
-          if (err instanceof JourneyAlreadyExists) {
-            // Started by an earlier try whose answer was lost (or before the index existed): the entry says so from now on.
-            await ctx.persons.started(journeyId);
-            throw conflict(journeyId);
+        // Registering the person is a processing of their data, recorded whether it starts the journey or not (api/processing.ts).
+        const subject = body.bsn ? { bsn: body.bsn, journeyId } : { journeyId };
+        return recordProcessing(ctx, { req, principal }, { activity: 'person-registration', subject }, async (op) => {
+          // Issue 23: a BSN the municipality's BRP does not know starts nothing (the BRP query is part of the registration's trace).
+          await verifyBsnAtRegistration(ctx, principal, body.municipality, body.bsn, op);
+          // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten,
+          // and the journey of this BSN under another reference (contract v1.2).
+          const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId, personDetails(ctx, body));
+          if (!claim.claimed) throw conflict(claim.journeyId, claim.by);
+          const input: StartJourneyInput = {
+            journeyId,
+            municipality: body.municipality,
+            regime,
+            permitGrantedOn: body.permitGrantedOn,
+            ...(body.birthDate ? { birthDate: body.birthDate } : {}),
+            ...(body.bsn ? { bsnCiphertext: ctx.identity.encryptBsn(body.bsn) } : {}),
+            policy,
+            ...(ctx.maxHistoryEvents ? { maxHistoryEvents: ctx.maxHistoryEvents } : {}),
+          };
+          try {
+            await ctx.temporal.start(
+              input,
+              // Set at start so visibility (and so access checks) know the journey before its first task runs.
+              journeySearchAttributePairs({
+                municipality: body.municipality,
+                phase: derivePhase(facts, clocks),
+                regime,
+                overdue: clocks.some((c) => c.status === 'overdue'),
+                caseworker,
+              }),
+            );
+          } catch (err) {
+            if (err instanceof JourneyAlreadyExists) {
+              // Started by an earlier try whose answer was lost (or before the index existed): the entry says so from now on.
+              await ctx.persons.started(journeyId);
+              throw conflict(journeyId);
+            }
+            throw err;
           }
-          throw err;
-        }
-        // Should this write fail, the journey runs and a second create still meets Temporal's own 409, which marks it.
-        await ctx.persons.started(journeyId);
-        await writeStartRow(ctx, input);
-        ctx.logger.info({ journeyId, municipality: body.municipality, regime }, 'journey started');
-        return {
-          status: 201,
-          headers: { Location: `/v1/journeys/${journeyId}` },
-          body: { journeyId, municipality: body.municipality, regime, policy: { id: policy.id, version: policy.version } },
-        };
+          // Should this write fail, the journey runs and a second create still meets Temporal's own 409, which marks it.
+          await ctx.persons.started(journeyId);
+          await writeStartRow(ctx, input);
+          ctx.logger.info({ journeyId, municipality: body.municipality, regime }, 'journey started');
+          return {
+            status: 201,
+            headers: { Location: `/v1/journeys/${journeyId}` },
+            body: { journeyId, municipality: body.municipality, regime, policy: { id: policy.id, version: policy.version } },
+          };
+        });
       },
       [ctx.backPressure.middleware],
     ),
@@ -191,14 +198,22 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         query: JourneyCountQuery,
         responses: { 200: CSV_RESPONSE },
       },
-      async ({ res, query }) => {
+      async ({ req, res, principal, query }) => {
         const filter = searchFilter(ctx, query);
         const today = ctx.today();
-        const rows = allPages(async (cursor) => {
-          const page = await ctx.journeys.list(filter, today, EXPORT_PAGE_SIZE, cursor);
-          const staff = await revealStaff(ctx, page.journeys.map((j) => j.caseworker.id));
-          return { items: page.journeys.map((j) => summary(j, staff)), ...(page.nextCursor ? { next: page.nextCursor } : {}) };
-        });
+        // Each row is a person's journey: an export of their data, recorded per journey (api/processing.ts).
+        const rows = allPages(
+          recordingPages(
+            ctx,
+            { req, principal },
+            async (cursor) => {
+            const page = await ctx.journeys.list(filter, today, EXPORT_PAGE_SIZE, cursor);
+            const staff = await revealStaff(ctx, page.journeys.map((j) => j.caseworker.id));
+            return { items: page.journeys.map((j) => summary(j, staff)), ...(page.nextCursor ? { next: page.nextCursor } : {}) };
+            },
+            (j) => j.journeyId,
+          ),
+        );
         await sendCsv(res, `trajecten-${today}.csv`, JOURNEY_COLUMNS, rows);
         return { status: 200 };
       },
@@ -243,7 +258,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         params: JourneyParams,
         responses: { 200: { description: 'The journey', schema: Journey } },
       },
-      async ({ principal, params }) => {
+      async ({ req, principal, params }) => {
         const stored = await storedJourney(ctx, params.journeyId);
         if (stored) {
           if (!mayAccessMunicipality(principal, stored.municipality)) throw notFound('journey');
@@ -253,7 +268,8 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           }
           const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, stored.bsnCiphertext);
           const state = await revealState(ctx, viewOn(stored.view, ctx.today()));
-          return { status: 200, body: { ...presentJourney(state, principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), ...(await staffRights(ctx, principal, stored.municipality)), status } };
+          const person = await personOf(ctx, principal, params.journeyId);
+          return shown({ req, principal }, params.journeyId, bsn, person, async () => ({ status: 200, body: { ...presentJourney(state, principal, bsn), ...person, ...(await staffRights(ctx, principal, stored.municipality)), status } }));
         }
         // A journey started before the read model, until its next workflow task writes its row (or the store is down).
         const run = await visibleJourney(ctx, principal, params.journeyId);
@@ -261,7 +277,11 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (run.status !== 'running' && run.status !== 'completed') return { status: 200, body: presentHalted(params.journeyId, run) };
         const state = await queryState(ctx, principal, params.journeyId);
         const bsn = principal.role === 'partner' ? undefined : decryptBsn(ctx, params.journeyId, (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext);
-        return { status: 200, body: { ...presentJourney(await revealState(ctx, state), principal, bsn), ...(await personOf(ctx, principal, params.journeyId)), ...(await staffRights(ctx, principal, run.municipality)), status: run.status } };
+        const person = await personOf(ctx, principal, params.journeyId);
+        return shown({ req, principal }, params.journeyId, bsn, person, async () => ({
+          status: 200,
+          body: { ...presentJourney(await revealState(ctx, state), principal, bsn), ...person, ...(await staffRights(ctx, principal, run.municipality)), status: run.status },
+        }));
       },
     ),
 
@@ -276,12 +296,12 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         params: JourneyParams,
         responses: { 200: { description: 'Live state and read-model row', schema: JourneyLive } },
       },
-      async ({ principal, params }) => {
+      async ({ req, principal, params }) => {
         const run = await visibleJourney(ctx, principal, params.journeyId);
         const live = await queryState(ctx, principal, params.journeyId);
         const stored = await ctx.journeys.get<JourneyState>(params.journeyId);
         const bsn = decryptBsn(ctx, params.journeyId, stored?.bsnCiphertext ?? (await ctx.temporal.startInput(params.journeyId))?.bsnCiphertext);
-        return {
+        return shown({ req, principal }, params.journeyId, bsn, {}, async () => ({
           status: 200,
           body: {
             journeyId: params.journeyId,
@@ -290,7 +310,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
               ? { projection: { seq: stored.seq, updatedAt: stored.updatedAt, matches: JSON.stringify(viewOn(stored.view, live.today)) === JSON.stringify(live) } }
               : {}),
           },
-        };
+        }));
       },
     ),
 
@@ -616,6 +636,15 @@ async function writeStartRow(ctx: ApiContext, input: StartJourneyInput): Promise
     // The journey runs and writes its own row within its first workflow task; until then GET asks it.
     ctx.logger.warn({ journeyId: input.journeyId, err: err instanceof Error ? err.message : String(err) }, 'start row not written');
   }
+}
+
+/**
+ * Answers `reply` as a processing of the person's data when it shows their BSN, reference or name
+ * (activity `person-read`, api/processing.ts); an answer without any of them is no such processing.
+ */
+function shownBy(ctx: ApiContext) {
+  return <T>(from: { req: Request; principal: Principal }, journeyId: string, bsn: string | undefined, person: { personRef?: string; name?: string }, reply: () => Promise<T>): Promise<T> =>
+    bsn || person.personRef || person.name ? recordProcessing(ctx, from, { activity: 'person-read', subject: bsn ? { bsn, journeyId } : { journeyId } }, reply) : reply();
 }
 
 /** The BSN from its ciphertext, or undefined (none, or sealed under another secret: the journey stays readable without it). */

@@ -25,6 +25,7 @@ import { isValidBsn, nameWords } from './identity';
 import { Problem } from './problem';
 import { brpName } from './brp';
 import { route, type RouteDef } from './route';
+import { recordProcessing } from './processing';
 import { JourneyParams, readState, viewOn } from './journeys';
 import {
   DuplicateCheckBody,
@@ -108,12 +109,15 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         body: { content: json(DuplicateCheckBody), schema: DuplicateCheckBody },
         responses: { 200: { description: 'The journeys found (none: no duplicate)', schema: DuplicateCheckResult } },
       },
-      async ({ principal, body }) => {
+      async ({ req, principal, body }) => {
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not register journeys in ${body.municipality}.`);
         const found = await ctx.persons.duplicates(body.municipality, {
           ...(body.personRef ? { personKey: ctx.identity.personKey(body.personRef), refKey: ctx.identity.refKey(body.personRef) } : {}),
           ...(body.bsn ? { bsnKey: ctx.identity.bsnKey(body.bsn) } : {}),
         });
+        // The BSN looked up, and each person found by reference alone: processings of their data (docs/processing-log.md).
+        const subjects = [...(body.bsn ? [{ bsn: body.bsn }] : []), ...found.filter((d) => !d.matchedOn.includes('bsn')).map((d) => ({ journeyId: d.journeyId }))];
+        for (const subject of subjects) await recordProcessing(ctx, { req, principal }, { activity: 'person-search', subject }, async () => undefined);
         return { status: 200, body: { duplicates: found.map((d) => ({ ...d, location: `/v1/journeys/${d.journeyId}` })) } };
       },
     ),
@@ -133,7 +137,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         body: { content: json(JourneySearchBody), schema: JourneySearchBody },
         responses: { 200: { description: 'The journeys found, possibly none', schema: JourneySearchResult } },
       },
-      async ({ principal, body }) => {
+      async ({ req, principal, body }) => {
         const q = body.q.trim();
         const compact = q.replace(/\s+/g, '');
         const words = nameWords(q);
@@ -166,7 +170,10 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
             ...Object.fromEntries(Object.entries(personal).filter(([, v]) => v !== undefined)),
           });
         }
-        ctx.logger.info({ keyId: principal.keyId, found: journeys.length, by: [...new Set(found.flatMap((f) => f.matchedOn))] }, 'journeys searched');
+        // Each person shown, and a BSN searched for without a match: processings of their data (docs/processing-log.md).
+        const bsn = isValidBsn(compact) ? compact : undefined;
+        const subjects = journeys.length > 0 ? journeys.map((j) => (bsn && j.matchedOn.includes('bsn') ? { bsn, journeyId: j.journeyId } : { journeyId: j.journeyId })) : bsn ? [{ bsn }] : [];
+        for (const subject of subjects) await recordProcessing(ctx, { req, principal }, { activity: 'person-search', subject }, async () => undefined);
         return { status: 200, body: { journeys } };
       },
     ),
@@ -177,12 +184,12 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/journeys/{journeyId}/person',
         operationId: 'getJourneyPerson',
         summary: 'Who the journey is about: reference, name, birth and permit dates, and the BSN',
-        description: 'For the pages of admins and caseworkers. Each reading is logged with the key (never the data), so every processing is accountable.',
+        description: 'For the pages of admins and caseworkers. Each answer is recorded in the processing log (docs/processing-log.md, activity `person-read`), so every processing is accountable.',
         tags: ['journeys'],
         params: JourneyParams,
         responses: { 200: { description: 'The person', schema: PersonSummary } },
       },
-      async ({ principal, params }) => {
+      async ({ req, principal, params }) => {
         const run = await visibleJourney(ctx, principal, params.journeyId);
         const stored = await ctx.journeys.get<JourneyState>(params.journeyId).catch(() => undefined);
         const facts = (stored ? viewOn(stored.view, ctx.today()) : await readState(ctx, principal, params.journeyId)).milestones as JourneyFacts;
@@ -196,15 +203,17 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
           }
         }
         const recorded = await personOf(ctx, principal, params.journeyId);
-        // Issue 23: the name as the BRP has it now, for a role that may see it; never stored. Without a
-        // BRP (or while it cannot be reached) the name recorded at registration.
-        let fromBrp: string | undefined;
-        if (may(principal, 'readBrpName') && ctx.brp?.serves(run.municipality) && bsnCiphertext) {
-          fromBrp = await brpName(ctx, principal, params.journeyId, run.municipality, decrypted(ctx, params.journeyId, bsnCiphertext));
-        }
-        const person: { personRef?: string; name?: string; nameSource?: 'brp' | 'registration' } = fromBrp ? { ...recorded, name: fromBrp, nameSource: 'brp' } : recorded.name && ctx.brp?.serves(run.municipality) ? { ...recorded, nameSource: 'registration' } : recorded;
-        ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, shown: ['personRef', 'name', 'birthDate', 'bsn'].filter((f) => (f === 'bsn' ? bsn : f === 'birthDate' ? facts.birthDate : person[f as 'personRef' | 'name'])), ...(person.nameSource ? { nameSource: person.nameSource } : {}) }, 'person shown');
-        return {
+        const subject = bsn ? { bsn, journeyId: params.journeyId } : { journeyId: params.journeyId };
+        // Showing the person is one processing (`person-read`); the BRP query for the name is part of it (one trace).
+        return recordProcessing(ctx, { req, principal }, { activity: 'person-read', subject }, async (op) => {
+          // Issue 23: the name as the BRP has it now, for a role that may see it; never stored. Without a
+          // BRP (or while it cannot be reached) the name recorded at registration.
+          let fromBrp: string | undefined;
+          if (may(principal, 'readBrpName') && ctx.brp?.serves(run.municipality) && bsnCiphertext) {
+            fromBrp = await brpName(ctx, principal, params.journeyId, run.municipality, decrypted(ctx, params.journeyId, bsnCiphertext), op);
+          }
+          const person: { personRef?: string; name?: string; nameSource?: 'brp' | 'registration' } = fromBrp ? { ...recorded, name: fromBrp, nameSource: 'brp' } : recorded.name && ctx.brp?.serves(run.municipality) ? { ...recorded, nameSource: 'registration' } : recorded;
+          return {
           status: 200,
           body: {
             journeyId: params.journeyId,
@@ -215,7 +224,8 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
             ...(facts.birthDate ? { birthDate: facts.birthDate } : {}),
             ...(bsn ? { bsn } : {}),
           },
-        };
+          };
+        });
       },
     ),
 
@@ -237,7 +247,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
           409: { description: 'The journey has ended', contentType: 'application/problem+json' },
         },
       },
-      async ({ principal, params, body }) => {
+      async ({ req, principal, params, body }) => {
         const run = await visibleJourney(ctx, principal, params.journeyId);
         if (!run.running) throw Problem.journeyEnded();
         const state = await readState(ctx, principal, params.journeyId);
@@ -245,15 +255,16 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         const verdict = admitStart({ permitGrantedOn: body.permitGrantedOn ?? facts.permitGrantedOn, birthDate: body.birthDate ?? facts.birthDate });
         if (!verdict.ok) throw new Problem(422, 'Invalid request', `The correction cannot apply: ${verdict.field} ${verdict.reason}.`, [{ path: verdict.field, message: verdict.reason }]);
         const correctionId = `pc-${ctx.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
-        await ctx.temporal.signal(params.journeyId, correctPersonSignal, {
-          id: correctionId,
-          ...(body.permitGrantedOn ? { permitGrantedOn: body.permitGrantedOn } : {}),
-          ...(body.birthDate ? { birthDate: body.birthDate } : {}),
-          reason: body.reason,
-          correctedBy: principal.name,
-          correctedOn: ctx.today(),
-        });
-        ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, fields: Object.keys(body).filter((k) => k !== 'reason') }, 'person dates corrected');
+        await recordProcessing(ctx, { req, principal }, { activity: 'person-correction', subject: { journeyId: params.journeyId } }, () =>
+          ctx.temporal.signal(params.journeyId, correctPersonSignal, {
+            id: correctionId,
+            ...(body.permitGrantedOn ? { permitGrantedOn: body.permitGrantedOn } : {}),
+            ...(body.birthDate ? { birthDate: body.birthDate } : {}),
+            reason: body.reason,
+            correctedBy: principal.name,
+            correctedOn: ctx.today(),
+          }),
+        );
         return {
           status: 202,
           body: {

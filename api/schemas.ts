@@ -29,6 +29,8 @@ import { staffIdSchema } from './auth';
 import { STAFF_ROLES } from '../staff/directory';
 import { EXECUTION_STATUS_NAMES, JOURNEY_STATUSES, type JourneyStatus } from './temporal';
 import { decodeJourneyCursor } from '../store/journeys';
+import { decodeProcessingLogCursor } from '../store/processing-log';
+import { PROCESSING_ACTIVITIES } from '../processing-log';
 import { decodeTimelineCursor } from './audit-store';
 
 export const components = z.registry<{ id: string; description?: string }>();
@@ -929,6 +931,56 @@ export const MyNotificationList = named(
     routed: z.boolean().describe('False when this installation routes reminders nowhere (no notification routing configured): none are kept, so the list stays empty.'),
   }),
 );
+
+// ---- the processing log (issue 23; api/processing-log.ts, docs/processing-log.md) ---------------------
+
+/** Whose records, in which period, of which activities: the privacy officer's question (the BSN in the body, never a URL). */
+const processingLogQueryFields = {
+  bsn: z.string().trim().refine(isValidBsn, 'is not a valid BSN (11-proef)').optional().describe('The person, by BSN (compared as a keyed hash).'),
+  journeyId: journeyIdSchema.optional().describe('The person, by journey (its records, and those of its BSN while the journey is not erased).'),
+  from: localDate.optional().describe('Records that started on or after this day (Europe/Amsterdam).'),
+  until: localDate.optional().describe('Records that started on or before this day (Europe/Amsterdam).'),
+  activities: z.array(z.enum(PROCESSING_ACTIVITIES)).min(1).max(PROCESSING_ACTIVITIES.length).optional().describe('Only these processing activities (default: every one).'),
+};
+const oneSubjectAndAPeriod = <T extends z.ZodType<{ bsn?: string; journeyId?: string; from?: string; until?: string }>>(schema: T) =>
+  schema
+    // Checked also when a field is wrong, so one answer names every wrong field.
+    .refine((q) => (q.bsn === undefined) !== (q.journeyId === undefined), { message: 'give a bsn or a journeyId (one of them)', path: ['bsn'], when: () => true })
+    .refine((q) => typeof q.from !== 'string' || typeof q.until !== 'string' || q.from <= q.until, { message: 'must not be after until', path: ['from'], when: () => true });
+export const ProcessingLogExportBody = named('ProcessingLogQuery', oneSubjectAndAPeriod(z.strictObject(processingLogQueryFields)));
+export const ProcessingLogSearchBody = named(
+  'ProcessingLogSearch',
+  oneSubjectAndAPeriod(
+    z.strictObject({
+      ...processingLogQueryFields,
+      pageSize: z.number().int().min(1).max(200).default(50).describe('Records per page (1-200, default 50).'),
+      cursor: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,512}$/, 'must be the nextCursor of a previous page')
+        .refine((c) => decodeProcessingLogCursor(c) !== undefined, 'must be the nextCursor of a previous page')
+        .optional()
+        .describe('`nextCursor` of the previous page.'),
+    }),
+  ),
+);
+export const ProcessingRecordSchema = named(
+  'ProcessingRecord',
+  z.object({
+    traceId: z.string().describe('16 bytes, hex (Logboek `trace_id`): the request the processing was part of.'),
+    operationId: z.string().describe('8 bytes, hex (Logboek `operation_id`).'),
+    parentOperationId: z.string().optional().describe('The calling operation in the same trace (Logboek `parent_operation_id`).'),
+    statusCode: z.union([z.literal(0), z.literal(1), z.literal(2)]).describe('0 unknown, 1 ok, 2 error (Logboek `status_code`).'),
+    name: z.string().describe('The operation (Logboek `name`): an API route or a service step.'),
+    startTime: z.string().meta({ format: 'date-time' }).describe('Logboek `start_time`.'),
+    endTime: z.string().meta({ format: 'date-time' }).describe('Logboek `end_time`.'),
+    foreignOperation: z.object({ traceId: z.string(), operationId: z.string(), entity: z.string() }).optional().describe("The other party's operation (Logboek `foreign_operation`)."),
+    activity: z.enum(PROCESSING_ACTIVITIES),
+    processingActivityId: z.string().describe("The activity's URI in the register of processing activities (`dpl.core.processing_activity_id`)."),
+    hasDataSubjectId: z.boolean().describe('Whether the record carries the sealed BSN (`dpl.core.data_subject_id`); the BSN itself is never returned.'),
+    actor: z.string().describe('Who processed: the staff member or key, or `koers` for the service itself.'),
+  }),
+);
+export const ProcessingLogPageSchema = named('ProcessingLogPage', z.object({ records: z.array(ProcessingRecordSchema), nextCursor: z.string().optional() }));
 
 // Issue 23: the person from the BRP (chain/brp, api/brp.ts).
 const BrpDateDoc = z.object({

@@ -15,7 +15,8 @@ import { may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { recordingPages } from './processing';
 import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
 import { CompleteTaskBody, CompleteTaskDoc, ReassignTaskBody, RedistributionBody, RedistributionResult, Task as TaskSchema, TaskHistory, TaskPage, TaskQuery, taskIdSchema } from './schemas';
 import { isTeamLead, type NotAssignable } from '../staff/directory';
@@ -64,11 +65,19 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   }
 
   /** Every task the list's filters find, as CSV, page by page (api/export.ts). */
-  async function exportList(res: Response, principal: Principal, query: z.output<typeof TaskExportQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>, name: string) {
-    const rows = allPages(async (cursor) => {
-      const page = await listPage(principal, { ...query, pageSize: EXPORT_PAGE_SIZE, ...(cursor ? { cursor } : {}) }, scope);
-      return { items: page.tasks, ...(page.nextCursor ? { next: page.nextCursor } : {}) };
-    });
+  async function exportList(req: Request, res: Response, principal: Principal, query: z.output<typeof TaskExportQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>, name: string) {
+    // Each task names its journey: an export of the persons' data, recorded per journey (api/processing.ts).
+    const rows = allPages(
+      recordingPages(
+        ctx,
+        { req, principal },
+        async (cursor) => {
+        const page = await listPage(principal, { ...query, pageSize: EXPORT_PAGE_SIZE, ...(cursor ? { cursor } : {}) }, scope);
+        return { items: page.tasks, ...(page.nextCursor ? { next: page.nextCursor } : {}) };
+        },
+        (task) => task.journeyId,
+      ),
+    );
     await sendCsv(res, `${name}-${ctx.today()}.csv`, TASK_COLUMNS, rows);
     return { status: 200 };
   }
@@ -211,7 +220,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         query: TaskExportQuery,
         responses: { 200: CSV_RESPONSE },
       },
-      async ({ res, principal, query }) => exportList(res, principal, query, { assignee: principal.name }, 'mijn-taken'),
+      async ({ req, res, principal, query }) => exportList(req, res, principal, query, { assignee: principal.name }, 'mijn-taken'),
     ),
     route(
       {
@@ -224,7 +233,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         query: TaskExportQuery,
         responses: { 200: CSV_RESPONSE },
       },
-      async ({ res, principal, query }) => exportList(res, principal, query, teamScope(principal, query), 'teamtaken'),
+      async ({ req, res, principal, query }) => exportList(req, res, principal, query, teamScope(principal, query), 'teamtaken'),
     ),
     route(
       {

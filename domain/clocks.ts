@@ -329,17 +329,24 @@ export function inburgeringTerm(facts: JourneyFacts): Term | undefined {
   const computed = adjustments.length > 0 ? (adjustments[adjustments.length - 1] as ClockAdjustment).to ?? base : base;
   if (facts.extensionFinalDate === undefined) return { finalDate: computed, adjustments };
   const grant = facts.extensions[facts.extensions.length - 1];
+  // The article only: the page says "door DUO verlengd" / "gecorrigeerd" in its own language (web/messages.ts basis.*).
+  const decision = facts.regime === 'wi2013' ? 'Wi2013 art. 7(3)' : 'Wi2021 art. 12';
+  // A partner's extension lies after the term (domain/admission.ts); a date before it can only be set by an
+  // admin's correction (contract v1.2), and the basis must not call a shorter term an extension.
+  const shortened = isBefore(facts.extensionFinalDate, computed);
   return {
     finalDate: facts.extensionFinalDate,
     adjustments: [
       ...adjustments,
       {
-        kind: 'extension',
+        kind: shortened ? 'correction' : 'extension',
         days: daysBetween(computed, facts.extensionFinalDate),
         from: computed,
         to: facts.extensionFinalDate,
-        reason: `DUO extended the term${grant !== undefined ? ` on ${grant.grantedOn}` : ''} to ${facts.extensionFinalDate}`,
-        source: facts.regime === 'wi2013' ? 'DUO decision (Wi2013 art. 7(3))' : 'DUO decision (Wi2021 art. 12)',
+        reason: shortened
+          ? `the term was set to ${facts.extensionFinalDate}, before the ${computed} the law gives (a corrected DUO decision)`
+          : `DUO extended the term${grant !== undefined ? ` on ${grant.grantedOn}` : ''} to ${facts.extensionFinalDate}`,
+        source: decision,
       },
     ],
   };

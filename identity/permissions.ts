@@ -10,7 +10,8 @@
  * - `team-lead`: coördinator, a caseworker who also hands anyone's task to a colleague and assigns journeys;
  * - `caseworker`: klantmanager / regisseur, works the tasks and journeys of their municipalities;
  * - `reader`: raadpleger (a quality officer, an auditor): reads journeys and tasks, never writes;
- * - `privacy-officer`: looks journeys up and erases them (AVG art. 17), reads the erasure records;
+ * - `privacy-officer`: looks journeys up and erases them (AVG art. 17), reads the erasure records and the
+ *   processing log (who processed a person's data, AVG art. 15);
  * - `partner`: a machine (BRP, DUO, a training provider) that reports events; API key only, never a person.
  */
 export const ROLES = ['admin', 'team-lead', 'caseworker', 'reader', 'privacy-officer', 'partner'] as const;
@@ -106,6 +107,9 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   // erasure (AVG art. 17)
   getJourneyErasure: ['admin', 'privacy-officer'],
   eraseJourney: ['admin', 'privacy-officer'],
+  // the processing log (issue 23, api/processing-log.ts): the privacy officer answers who processed a person's data
+  searchProcessingLog: ['privacy-officer'],
+  exportProcessingLog: ['privacy-officer'],
 };
 
 /**
@@ -169,6 +173,10 @@ export const PAGES: Record<string, readonly Role[]> = {
   'GET /exports/tasks-mine.csv': READERS,
   'GET /exports/tasks-team.csv': READERS,
   'GET /exports/dashboard.csv': ['admin'],
+  // Issue 23: the processing log (the API's operations check again).
+  'GET /processing-log': ['privacy-officer'],
+  'POST /processing-log': ['privacy-officer'],
+  'POST /processing-log/export.csv': ['privacy-officer'],
 };
 
 /**

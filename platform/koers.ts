@@ -122,7 +122,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       const { channels, close } = deliveryChannels(config);
       if (Object.keys(zakenConfig.municipalities).length > 0) {
         const identity = new Identity(secret);
-        channels.zaken = createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(db), unsealBsn: (sealed) => identity.decryptBsn(sealed) });
+        channels.zaken = createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(db), unsealBsn: (sealed) => identity.decryptBsn(sealed), processingLog });
       }
       const dispatcher = new Dispatcher(outbox, {
         channels,
@@ -144,7 +144,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ db, tasks, outbox, journeys, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms, zaken }),
+        activities: createActivities({ db, tasks, outbox, journeys, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms, processingLog, zaken }),
         workflowBundle: options.workflowBundle,
         dataConverter,
         maxCachedWorkflows: config.maxCachedWorkflows,

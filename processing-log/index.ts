@@ -90,6 +90,8 @@ export interface BeginInput {
   actor: string;
   /** The operation this one is part of: same trace, `parent_operation_id` set. */
   parent?: Operation;
+  /** The trace of the request this processing belongs to when it has no parent (api/processing.ts `requestTrace`): one trace per request. */
+  traceId?: string;
 }
 
 /** The door: begin a processing and end it, or run one inside {@link around}. */
@@ -97,6 +99,11 @@ export interface ProcessingLog {
   begin(input: BeginInput): Operation;
   /** Convenience: begin + run + end(ok|error); rethrows what `run` throws after recording the error. */
   around<T>(input: BeginInput, run: (op: Operation) => Promise<T>): Promise<T>;
+  /**
+   * One processing of many persons' data at once (a page of an export): one record per subject, all in
+   * the input's trace with status ok, written together. Resolves when the store has them all.
+   */
+  recordEach(input: Omit<BeginInput, 'subject'>, subjects: readonly DataSubject[]): Promise<void>;
 }
 
 /** A record as the privacy officer reads it (the API's and the export's fields; the BSN is never given back). */
@@ -138,11 +145,28 @@ const randomHex = (bytes: number): string => {
 
 const STATUS_CODES = { ok: 1, error: 2 } as const;
 
+/** A new W3C trace id: 16 random bytes, hex. */
+export const newTraceId = (): string => randomHex(16);
+
+/**
+ * The other party's operation from the W3C `traceparent` it answered with (`00-<trace>-<operation>-<flags>`),
+ * as a record's `foreign_operation` with `entity` its URI; undefined when the value is no traceparent.
+ */
+export function foreignOperationOf(traceparent: string | undefined, entity: string): ForeignOperation | undefined {
+  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(traceparent?.trim().toLowerCase() ?? '');
+  return m ? { traceId: m[1]!, operationId: m[2]!, entity } : undefined;
+}
+
+/** Whether `value` is a W3C trace id (32 lower-case hex digits, not all zero). */
+export const isTraceId = (value: string): boolean => /^[0-9a-f]{32}$/.test(value) && /[^0]/.test(value);
+
 /** The processing log in Koers's own store (store/processing-log.ts). */
 export class StoredProcessingLog implements ProcessingLog {
   private readonly store: ProcessingLogStore;
   private readonly persons: PersonIndex;
   private readonly now: () => Date;
+  /** Each begun operation's subject lookup, so {@link around} runs its processing only after it (an erasure removes what it reads). */
+  private readonly lookups = new WeakMap<Operation, Promise<unknown>>();
 
   /**
    * `activityUris`: each activity's URI in the register (platform/config.ts `processingActivities`).
@@ -162,16 +186,23 @@ export class StoredProcessingLog implements ProcessingLog {
   begin(input: BeginInput): Operation {
     const uri = this.activityUris[input.activity];
     if (!uri) throw new Error(`processing activity ${String(input.activity)} has no URI`);
-    const traceId = input.parent?.traceId ?? randomHex(16);
+    const traceId = input.parent?.traceId ?? (input.traceId && isTraceId(input.traceId) ? input.traceId : newTraceId());
     const operationId = randomHex(8);
     const startTime = this.now().toISOString();
+    // Resolved now, not at the end: an erasure ends after the person index has forgotten the journey.
+    const subjectLookup = this.subject(input.subject).then(
+      (found) => ({ found }),
+      (err: unknown) => ({ err }),
+    );
     let foreign: ForeignOperation | undefined;
     let ended = false;
     const write = async (status: 'ok' | 'error', endForeign?: ForeignOperation) => {
       if (ended) throw new Error('processing log: operation ended twice');
       ended = true;
       const other = endForeign ?? foreign;
-      const subject = await this.subject(input.subject);
+      const looked = await subjectLookup;
+      if ('err' in looked) throw looked.err;
+      const subject = looked.found;
       const row: ProcessingRecordRow = {
         trace_id: traceId,
         operation_id: operationId,
@@ -192,7 +223,7 @@ export class StoredProcessingLog implements ProcessingLog {
       };
       await this.store.append(row);
     };
-    return {
+    const op: Operation = {
       traceId,
       operationId,
       traceparent: () => `00-${traceId}-${operationId}-01`,
@@ -201,10 +232,13 @@ export class StoredProcessingLog implements ProcessingLog {
       },
       end: write,
     };
+    this.lookups.set(op, subjectLookup);
+    return op;
   }
 
   async around<T>(input: BeginInput, run: (op: Operation) => Promise<T>): Promise<T> {
     const op = this.begin(input);
+    await this.lookups.get(op);
     let result: T;
     try {
       result = await run(op);
@@ -214,6 +248,38 @@ export class StoredProcessingLog implements ProcessingLog {
     }
     await op.end('ok');
     return result;
+  }
+
+  async recordEach(input: Omit<BeginInput, 'subject'>, subjects: readonly DataSubject[]): Promise<void> {
+    if (subjects.length === 0) return;
+    const uri = this.activityUris[input.activity];
+    if (!uri) throw new Error(`processing activity ${String(input.activity)} has no URI`);
+    const traceId = input.parent?.traceId ?? (input.traceId && isTraceId(input.traceId) ? input.traceId : newTraceId());
+    const at = this.now().toISOString();
+    const journeyIds = subjects.filter((s) => !('bsn' in s)).map((s) => s.journeyId!);
+    const found = await this.persons.subjectsOf(journeyIds);
+    const rows: ProcessingRecordRow[] = subjects.map((subject) => {
+      const person = 'bsn' in subject ? { bsnSealed: this.identity.encryptBsn(subject.bsn), bsnKey: this.identity.bsnKey(subject.bsn) } : (found.get(subject.journeyId) ?? {});
+      return {
+        trace_id: traceId,
+        operation_id: randomHex(8),
+        parent_operation_id: input.parent?.operationId ?? null,
+        status_code: STATUS_CODES.ok,
+        name: input.name,
+        start_time: at,
+        end_time: at,
+        foreign_trace_id: null,
+        foreign_operation_id: null,
+        foreign_entity: null,
+        activity: input.activity,
+        processing_activity_id: uri,
+        data_subject_id: person.bsnSealed ?? null,
+        data_subject_key: person.bsnKey ?? null,
+        journey_ref: subject.journeyId ? erasureRef(subject.journeyId) : null,
+        actor: input.actor,
+      };
+    });
+    await this.store.appendAll(rows);
   }
 
   /**

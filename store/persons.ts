@@ -274,6 +274,22 @@ export class PersonIndex {
     return { ...(row?.bsn_key ? { bsnKey: row.bsn_key } : {}), ...(row?.bsn_ciphertext ? { bsnSealed: row.bsn_ciphertext } : {}) };
   }
 
+  /** {@link subjectOf} for many journeys in one query (a page of an export); a journey without a BSN or entry is left out. */
+  async subjectsOf(journeyIds: readonly string[]): Promise<Map<string, { bsnKey?: string; bsnSealed?: string }>> {
+    const found = new Map<string, { bsnKey?: string; bsnSealed?: string }>();
+    const unique = [...new Set(journeyIds)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('person_index')
+        .leftJoin('journeys', 'journeys.journey_id', 'person_index.journey_id')
+        .select(['person_index.journey_id', 'person_index.bsn_key', 'journeys.bsn_ciphertext'])
+        .where('person_index.journey_id', 'in', unique.slice(i, i + 500))
+        .execute();
+      for (const row of rows) found.set(row.journey_id, { ...(row.bsn_key ? { bsnKey: row.bsn_key } : {}), ...(row.bsn_ciphertext ? { bsnSealed: row.bsn_ciphertext } : {}) });
+    }
+    return found;
+  }
+
   /** The municipality the index has for a journey; undefined when it is not indexed. */
   async municipalityOf(journeyId: string): Promise<string | undefined> {
     const row = await this.db.selectFrom('person_index').select('municipality').where('journey_id', '=', journeyId).executeTakeFirst();

@@ -3,7 +3,7 @@
  * data, written once and never changed. This module has an insert and reads, and nothing else: no
  * update, no delete (docs/processing-log.md, "Retention"). The door is processing-log/index.ts.
  */
-import type { Db, ProcessingLogTable } from './db';
+import { inTransaction, type Db, type ProcessingLogTable } from './db';
 
 /** A record as written: the table's columns. */
 export type ProcessingRecordRow = ProcessingLogTable;
@@ -35,6 +35,13 @@ export class ProcessingLogStore {
    */
   async append(row: ProcessingRecordRow): Promise<void> {
     await this.db.insertInto('processing_log').values(row).execute();
+  }
+
+  /** Appends many records in one transaction (all or none), in statements of at most 500 rows (the databases' parameter limits). */
+  async appendAll(rows: readonly ProcessingRecordRow[]): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('processing_log').values(rows.slice(i, i + 500)).execute();
+    });
   }
 
   /**

@@ -17,6 +17,12 @@
  *   municipality, dates, ground and key fingerprint, keyed by the erasure reference (./erasure-ref.ts) instead of the
  *   journey id, so nothing in the store holds the id (which the secret and the personRef recompute).
  *   Only whoever holds both finds the record again, which is what answering the person needs.
+ * - `processing_log` (the Logboek Dataverwerkingen, processing-log/index.ts): kept, unchanged. It is the
+ *   controller's account of what was done with the person's data (AVG art. 5 lid 2, art. 30), the erasure
+ *   itself among it, and what answers the person's art. 15 request afterwards; art. 17 lid 3 onder b and e
+ *   keep it out of the erasure. It never held the journey id (only its erasure reference, as this table),
+ *   the BSN only sealed with its keyed hash, and no name; its own retention is the municipality's archive
+ *   rule, applied outside Koers (docs/processing-log.md, "Retention").
  * - `calendar_tokens`, `staff_pseudonyms`, `policy_versions`, web sessions: hold nothing of the person.
  *
  * On SQLite deleted content is overwritten (`secure_delete`, store/db.ts) and the write-ahead log is

@@ -54,11 +54,14 @@ export class ApiClient {
   }
 
   /**
-   * A GET whose answer is streamed on (a CSV export): the response with its body unread; an answer
-   * other than 2xx is thrown like {@link read} does.
+   * A GET (or, with `body`, a POST of JSON) whose answer is streamed on (a CSV export): the response
+   * with its body unread; an answer other than 2xx is thrown like {@link read} does.
    */
-  async stream(path: string): Promise<globalThis.Response & { body: NonNullable<globalThis.Response['body']> }> {
-    const res = await fetch(`${this.base}${path}`, { headers: { authorization: `Bearer ${this.apiKey}` } });
+  async stream(path: string, body?: unknown): Promise<globalThis.Response & { body: NonNullable<globalThis.Response['body']> }> {
+    const res = await fetch(`${this.base}${path}`, {
+      headers: { authorization: `Bearer ${this.apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { method: 'POST', body: JSON.stringify(body) } : {}),
+    });
     if (!res.ok || !res.body) {
       const text = await res.text();
       const problem = (text ? JSON.parse(text) : { title: res.statusText }) as ProblemBody;

@@ -29,6 +29,7 @@ import { exportRoutes } from './pages/exports';
 import { registerRoutes } from './pages/register';
 import { milestoneRoutes } from './pages/milestones';
 import { searchRoutes } from './pages/search';
+import { processingLogRoutes } from './pages/processing-log';
 import { policyRoutes } from './pages/policy';
 
 export const SESSION_COOKIE = 'koers_session';
@@ -102,7 +103,7 @@ const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/app
 
 /** Every page of the web app (identity/permissions.ts PAGES has a row for each). */
 export function webRoutes(): WebRoute[] {
-  return [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...registerRoutes(), ...milestoneRoutes(), ...searchRoutes(), ...policyRoutes(), ...exportRoutes()];
+  return [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...registerRoutes(), ...milestoneRoutes(), ...searchRoutes(), ...policyRoutes(), ...exportRoutes(), ...processingLogRoutes()];
 }
 
 export function webApp(deps: WebDeps): express.Router {

@@ -13,7 +13,7 @@ export interface PageContext {
   /** The path and query of this page, for the language switch. */
   url: string;
   /** Which navigation item is this page's. */
-  section?: 'inbox' | 'admin' | 'dashboard' | 'process' | 'search' | 'register';
+  section?: 'inbox' | 'admin' | 'dashboard' | 'process' | 'search' | 'register' | 'processing-log';
 }
 
 export const BASE = '/app';
@@ -47,6 +47,7 @@ function navigation(ctx: PageContext): Html {
     ${item('admin', '/admin', ctx.t('nav.admin'))}
     ${item('dashboard', '/dashboard', ctx.t('nav.dashboard'))}
     ${item('process', '/process', ctx.t('nav.process'))}
+    ${item('processing-log', '/processing-log', ctx.t('nav.processingLog'))}
   </ul></nav>`;
 }
 

@@ -72,6 +72,8 @@ export const PROBLEM_CODES: ReadonlyArray<{ pattern: RegExp; key: MessageKey; pa
   { pattern: /^must be a calendar date YYYY-MM-DD between (\S+) and (\S+)$/, key: 'problem.dateRange', params: (m) => ({ from: m[1]!, to: m[2]! }), dates: ['from', 'to'] },
   { pattern: /^must be a calendar date YYYY-MM-DD$/, key: 'problem.date' },
   { pattern: /^must not be in the future/, key: 'problem.future' },
+  { pattern: /^give a bsn or a journeyId/, key: 'problem.oneSubject' },
+  { pattern: /^must not be after until$/, key: 'problem.fromAfterUntil' },
   { pattern: /^required/, key: 'problem.required' },
   { pattern: /^Invalid input: expected \w+, received undefined$/, key: 'problem.required' },
   { pattern: /^Invalid input: expected (?:int|number)/, key: 'problem.type.number' },

@@ -13,7 +13,7 @@
 import type { BrpPurpose, BrpSettings } from './config';
 import { BrpClient, type BrpAnswer, type BrpRequestContext } from './client';
 import { factsOf, nameOf, prefillOf, proposalOf, type BrpPrefill, type BrpProposal } from './mapping';
-import type { ForeignOperation, Operation, ProcessingLog } from '../../processing-log';
+import { foreignOperationOf, type Operation, type ProcessingLog } from '../../processing-log';
 
 export { BrpConfigError, loadBrpSettings, parseBrpSettings, BRP_PURPOSES, type BrpPurpose, type BrpSettings } from './config';
 export { BrpClient, BrpRefused, BrpUnavailable, type BrpAnswer, type BrpRequestContext } from './client';
@@ -28,12 +28,6 @@ export interface BrpAsker {
   user?: string;
   journeyId?: string;
   parent?: Operation;
-}
-
-/** The `traceparent` the BRP answered with, as the processing log's foreign operation; undefined when it is no W3C traceparent. */
-export function foreignOperationOf(traceparent: string | undefined, entity: string): ForeignOperation | undefined {
-  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(traceparent?.trim().toLowerCase() ?? '');
-  return m ? { traceId: m[1]!, operationId: m[2]!, entity } : undefined;
 }
 
 /** The BRP of one deployment. */

@@ -19,24 +19,19 @@ import type { ZakenConfig, ZakenMunicipality } from './config';
 import { ZakenClient, uuidOf } from './client';
 import type { KeptZaak, KeptZaken } from './registration';
 import type { ZaakMessage } from './plan';
-
-/** A BSN that went to a Zaken API with a rol, for the processing log (the BSN in clear only in this call). */
-export interface BsnSent {
-  municipality: string;
-  bsn: string;
-  /** The Zaken API's trace of the call, if it gave one. */
-  trace?: string;
-  /** The zaak's URL at the registration (its processing-log `foreign_operation` entity). */
-  zaakUrl: string;
-}
+import type { ProcessingLog } from '../../processing-log';
 
 export interface ZakenChannelOptions {
   config: ZakenConfig;
   zaken: KeptZaken;
   /** Opens a sealed BSN (api/identity.ts `Identity.decryptBsn`). */
   unsealBsn: (sealed: string) => string;
-  /** Called after a rol with a BSN was registered (the processing log). */
-  onBsnSent?: (sent: BsnSent) => Promise<void>;
+  /**
+   * The processing log: each delivery of the person's rol (the zaak registration that carries the BSN)
+   * is one record of activity `zaak-registration`, ok or error, with the Zaken API's operation as
+   * `foreign_operation` when it answers with a `traceparent`. Absent: nothing is recorded (tests of the mapping).
+   */
+  processingLog?: ProcessingLog;
   fetch?: typeof fetch;
   /** Per request (default 10 s); well under the dispatcher's lease. */
   timeoutMs?: number;
@@ -88,16 +83,23 @@ export function createZakenChannel(options: ZakenChannelOptions): Channel {
       switch (message.kind) {
         case 'zaak-rol': {
           const bsn = options.unsealBsn(message.bsnSealed);
-          const rollen = (await client.listRollen(url, settings.roltype)).body;
-          if (rollen.some((r) => r.zaak === url && r.betrokkeneIdentificatie?.inpBsn === bsn)) return;
-          const answer = await client.createRol({
-            zaak: url,
-            betrokkeneType: 'natuurlijk_persoon',
-            roltype: settings.roltype,
-            roltoelichting: ROLTOELICHTING,
-            betrokkeneIdentificatie: { inpBsn: bsn },
-          });
-          await options.onBsnSent?.({ municipality: message.municipality, bsn, zaakUrl: url, ...(answer.trace ? { trace: answer.trace } : {}) });
+          const registerRol = async (traceparent?: string): Promise<{ traceId: string; operationId: string } | undefined> => {
+            const rollen = await client.listRollen(url, settings.roltype, traceparent);
+            if (rollen.body.some((r) => r.zaak === url && r.betrokkeneIdentificatie?.inpBsn === bsn)) return rollen.foreign;
+            const created = await client.createRol({ zaak: url, betrokkeneType: 'natuurlijk_persoon', roltype: settings.roltype, roltoelichting: ROLTOELICHTING, betrokkeneIdentificatie: { inpBsn: bsn } }, traceparent);
+            return created.foreign ?? rollen.foreign;
+          };
+          if (!options.processingLog) {
+            await registerRol();
+            return;
+          }
+          await options.processingLog.around(
+            { activity: 'zaak-registration', name: 'Zaken API POST /rollen (rol_create)', subject: { bsn, ...(zaak.journeyId ? { journeyId: zaak.journeyId } : {}) }, actor: 'koers' },
+            async (op) => {
+              const foreign = await registerRol(op.traceparent());
+              if (foreign) op.linkForeign({ ...foreign, entity: settings.baseUrl });
+            },
+          );
           return;
         }
         case 'zaak-status':

@@ -29,11 +29,17 @@ export class ZakenApiError extends Error {
   }
 }
 
-/** What the Zaken API answered: the JSON body and the `X-NLX-Logrecord-ID`/trace it gave, if any. */
+/** What the Zaken API answered: the JSON body and, when it answered with a W3C `traceparent`, its operation. */
 export interface ZakenAnswer<T> {
   body: T;
-  /** The other party's trace of the call, for the processing log's `foreign_operation`. */
-  trace?: string;
+  /** The Zaken API's own operation (its `traceparent` answer header), for the processing log's `foreign_operation`. */
+  foreign?: { traceId: string; operationId: string };
+}
+
+/** The trace and operation of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), or undefined. */
+export function parseTraceparent(header: string | null): { traceId: string; operationId: string } | undefined {
+  const match = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/.exec(header?.trim().toLowerCase() ?? '');
+  return match && !/^0+$/.test(match[1]!) && !/^0+$/.test(match[2]!) ? { traceId: match[1]!, operationId: match[2]! } : undefined;
 }
 
 export interface ZaakResource {
@@ -114,11 +120,12 @@ export class ZakenClient {
   patchZaak(uuid: string, body: Record<string, unknown>): Promise<ZakenAnswer<ZaakResource>> {
     return this.call('zaak_partial_update', 'PATCH', `/zaken/${encodeURIComponent(uuid)}`, { body, crs: true });
   }
-  listRollen(zaak: string, roltype: string): Promise<ZakenAnswer<RolResource[]>> {
-    return this.call<unknown>('rol_list', 'GET', '/rollen', { query: { zaak, roltype, betrokkeneType: 'natuurlijk_persoon' } }).then((a) => ({ ...a, body: listed<RolResource>(a.body) }));
+  /** `traceparent`: the processing log's operation (W3C Trace Context), so the registration can link its own record to it. */
+  listRollen(zaak: string, roltype: string, traceparent?: string): Promise<ZakenAnswer<RolResource[]>> {
+    return this.call<unknown>('rol_list', 'GET', '/rollen', { query: { zaak, roltype, betrokkeneType: 'natuurlijk_persoon' }, traceparent }).then((a) => ({ ...a, body: listed<RolResource>(a.body) }));
   }
-  createRol(body: Record<string, unknown>): Promise<ZakenAnswer<RolResource>> {
-    return this.call('rol_create', 'POST', '/rollen', { body });
+  createRol(body: Record<string, unknown>, traceparent?: string): Promise<ZakenAnswer<RolResource>> {
+    return this.call('rol_create', 'POST', '/rollen', { body, traceparent });
   }
   listStatussen(zaak: string, statustype: string): Promise<ZakenAnswer<StatusResource[]>> {
     return this.call<unknown>('status_list', 'GET', '/statussen', { query: { zaak, statustype } }).then((a) => ({ ...a, body: listed<StatusResource>(a.body) }));
@@ -136,7 +143,7 @@ export class ZakenClient {
     return this.call('resultaat_partial_update', 'PATCH', `/resultaten/${encodeURIComponent(uuid)}`, { body });
   }
 
-  private async call<T>(operation: ZakenOperation, method: string, path: string, options: { query?: Record<string, string>; body?: unknown; crs?: boolean }): Promise<ZakenAnswer<T>> {
+  private async call<T>(operation: ZakenOperation, method: string, path: string, options: { query?: Record<string, string>; body?: unknown; crs?: boolean; traceparent?: string | undefined }): Promise<ZakenAnswer<T>> {
     const url = new URL(`${this.settings.baseUrl}${path}`);
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
     const doFetch = this.options.fetch ?? fetch;
@@ -149,6 +156,7 @@ export class ZakenClient {
           Accept: 'application/json',
           ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
           ...(options.crs ? CRS : {}),
+          ...(options.traceparent ? { traceparent: options.traceparent } : {}),
         },
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
         redirect: 'error',
@@ -159,8 +167,8 @@ export class ZakenClient {
     }
     const text = await response.text().catch(() => '');
     if (!response.ok) throw new ZakenApiError(operation, response.status, `${operation}: Zaken API answered HTTP ${response.status}${refusedFields(text)}`);
-    const trace = response.headers.get('X-NLX-Logrecord-ID') ?? response.headers.get('traceparent') ?? undefined;
-    return { body: (text ? JSON.parse(text) : null) as T, ...(trace ? { trace } : {}) };
+    const foreign = parseTraceparent(response.headers.get('traceparent'));
+    return { body: (text ? JSON.parse(text) : null) as T, ...(foreign ? { foreign } : {}) };
   }
 }
 

@@ -11,15 +11,14 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { PHASES } from '../../domain/vocabulary';
 import { JOURNEY_ENDS } from '../../domain/journey-end';
+import { isValidBsn } from '../../api/identity';
 
 /** A wrong KOERS_ZAKEN_CONFIG: the message names the file's every wrong field, never a secret. */
 export class ZakenConfigError extends Error {}
 
-/** The elfproef of an RSIN (as the BSN's: 9 digits, Σ digit·(9..2) − last digit divisible by 11, not all zeros). */
+/** An RSIN is checked as a BSN is (api/identity.ts `isValidBsn`): 9 digits passing the elfproef, not all zeros. */
 export function isValidRsin(rsin: string): boolean {
-  if (!/^\d{9}$/.test(rsin) || rsin === '000000000') return false;
-  const digits = [...rsin].map(Number);
-  return (digits.slice(0, 8).reduce((sum, digit, i) => sum + digit * (9 - i), 0) - digits[8]!) % 11 === 0;
+  return isValidBsn(rsin);
 }
 
 const Url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });

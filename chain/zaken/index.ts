@@ -10,6 +10,6 @@
  */
 export { loadZakenConfig, parseZakenConfig, isValidRsin, ZakenConfigError, type ZakenConfig, type ZakenMunicipality } from './config';
 export { ZaakRegistration, KeptZaken, ZAKEN_CHANNEL, type KeptZaak } from './registration';
-export { createZakenChannel, type ZakenChannelOptions, type BsnSent } from './channel';
+export { createZakenChannel, type ZakenChannelOptions } from './channel';
 export { ZakenClient, ZakenApiError, ZAKEN_OPERATIONS, type ZakenOperation } from './client';
 export { planStep, zaakIdentificatie, type ZaakMessage, type JourneyStep, type ZaakRecord, type ZaakPlan } from './plan';

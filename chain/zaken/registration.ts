@@ -83,6 +83,8 @@ export class ZaakRegistration {
 /** The zaak the channel works on: its municipality and, once created, its URL and uuid. */
 export interface KeptZaak {
   id: string;
+  /** Absent once the journey was erased. */
+  journeyId?: string;
   municipality: string;
   zaakUrl?: string;
   zaakUuid?: string;
@@ -93,8 +95,8 @@ export class KeptZaken {
   constructor(private readonly db: Db) {}
 
   async get(id: string): Promise<KeptZaak | undefined> {
-    const row = await this.db.selectFrom('zaken').select(['id', 'municipality', 'zaak_url', 'zaak_uuid']).where('id', '=', id).executeTakeFirst();
-    return row && { id: row.id, municipality: row.municipality, ...(row.zaak_url ? { zaakUrl: row.zaak_url } : {}), ...(row.zaak_uuid ? { zaakUuid: row.zaak_uuid } : {}) };
+    const row = await this.db.selectFrom('zaken').select(['id', 'journey_id', 'municipality', 'zaak_url', 'zaak_uuid']).where('id', '=', id).executeTakeFirst();
+    return row && { id: row.id, ...(row.journey_id ? { journeyId: row.journey_id } : {}), municipality: row.municipality, ...(row.zaak_url ? { zaakUrl: row.zaak_url } : {}), ...(row.zaak_uuid ? { zaakUuid: row.zaak_uuid } : {}) };
   }
 
   /** Records the zaak's URL and uuid as the Zaken API gave them. */

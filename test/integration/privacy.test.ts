@@ -5,6 +5,9 @@
  * process's logs and `/metrics` are searched for each of them in clear. Then the payload key is
  * rotated, the journey goes on under the new key, and the same search finds nothing either. The
  * administrator's codec endpoint (the CLI's `--codec-endpoint`) does see the data: the search works.
+ * Issue 23: with a BRP (Prism on the BRP API Personen document, test/helpers/brp-mock.ts), the name the
+ * journey page shows and the BRP's answers (its birth date) are found nowhere either: not in Temporal,
+ * the logs, the metrics, nor the store.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -13,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { temporalCliPath } from '../../platform/tools';
 import { freePort } from '../helpers/ports';
+import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../helpers/brp-mock';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -31,6 +35,9 @@ const PERSONAL = {
   secondBsn: '123456782',
   secondBirthDate: '1991-11-03',
   secondPersonRef: 'PREF-9931-QK',
+  // What the BRP answers (issue 23): a name and a birth date Koers never registered.
+  brpName: 'Selamawit Berhane Tsegay',
+  brpBirthDate: '1986-09-17',
 };
 const payloadKey = () => crypto.randomBytes(32).toString('base64');
 const [KEY_A, KEY_B] = [payloadKey(), payloadKey()];
@@ -47,12 +54,19 @@ jest.setTimeout(300_000);
 describe('personal data stays out of Temporal, logs and metrics', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-privacy-'));
   const keysFile = path.join(dataDir, 'api-keys.json');
+  const brpFile = path.join(dataDir, 'brp.json');
+  let brp: BrpMock;
   let ports: { api: number; temporal: number; ui: number; metrics: number };
   const allLogs: string[] = [];
   let koers: Running | undefined;
 
   beforeAll(async () => {
     ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), metrics: await freePort() };
+    brp = await startBrpMock();
+    for (const bsn of [PERSONAL.bsn, PERSONAL.secondBsn]) {
+      brp.persons.set(bsn, { naam: { volledigeNaam: PERSONAL.brpName }, geboorte: { datum: brpDate(PERSONAL.brpBirthDate) }, gemeenteVanInschrijving: { code: '1681', omschrijving: 'Borger-Odoorn' } });
+    }
+    fs.writeFileSync(brpFile, JSON.stringify(brpTestSettings(brp.url)));
     fs.writeFileSync(
       keysFile,
       JSON.stringify([
@@ -63,6 +77,7 @@ describe('personal data stays out of Temporal, logs and metrics', () => {
     );
   });
   afterAll(async () => {
+    await brp?.stop();
     if (koers && koers.child.exitCode === null) {
       koers.child.kill('SIGTERM');
       await koers.exited;
@@ -78,6 +93,7 @@ describe('personal data stays out of Temporal, logs and metrics', () => {
         PORT: String(ports.api),
         KOERS_DATA_DIR: dataDir,
         KOERS_API_KEYS_FILE: keysFile,
+        KOERS_BRP_FILE: brpFile,
         KOERS_SECRET_KEY: 'privacy-test-secret-0123456789-abcdefgh',
         KOERS_PAYLOAD_KEYS: payloadKeys,
         KOERS_EMBEDDED_TEMPORAL_PORT: String(ports.temporal),
@@ -169,6 +185,16 @@ describe('personal data stays out of Temporal, logs and metrics', () => {
     return found;
   }
 
+  /** Every store file (the embedded SQLite database and its write-ahead log) where one of `values` appears. */
+  function scanStore(values: Record<string, string>): string[] {
+    const found: string[] = [];
+    for (const file of fs.readdirSync(dataDir).filter((f) => f.startsWith('koers.db'))) {
+      const bytes = fs.readFileSync(path.join(dataDir, file)).toString('latin1');
+      for (const [name, value] of Object.entries(values)) if (bytes.includes(value)) found.push(`store ${file}: ${name}`);
+    }
+    return found;
+  }
+
   it('runs a journey with personal data, and none of it is found in clear; after a key rotation neither', async () => {
     koers = await start(`k-2026a:${KEY_A}`);
 
@@ -201,8 +227,20 @@ describe('personal data stays out of Temporal, logs and metrics', () => {
     expect(decodedShow).toContain(PERSONAL.formNote);
     await expect(showAll(['--codec-endpoint', `http://127.0.0.1:${ports.api}/codec`, '--codec-auth', `Bearer ${KEYS.caseworker}`])).rejects.toThrow(/401|decode|codec/i);
 
-    const first = { bsn: PERSONAL.bsn, birthDate: PERSONAL.birthDate, personRef: PERSONAL.personRef, staffId: PERSONAL.staffId, formNote: PERSONAL.formNote };
+    // Issue 23: the BRP's answers reach the pages (the name on the journey, the prefill at registration) and nothing else.
+    const person = await api('GET', `/v1/journeys/${journeyId}/person`, KEYS.caseworker);
+    expect(person.body).toMatchObject({ name: PERSONAL.brpName, nameSource: 'brp' });
+    const lookup = await api('POST', '/v1/persons/brp-lookup', KEYS.caseworker, { municipality: 'borger-odoorn', bsn: PERSONAL.bsn });
+    expect(lookup.body).toMatchObject({ found: true, birthDate: { date: PERSONAL.brpBirthDate } });
+    expect((await api('GET', `/v1/journeys/${journeyId}/brp-proposal`, KEYS.caseworker)).body).toEqual({ journeyId });
+    expect(brp.prism.violations()).toEqual([]);
+    const fromBrp = { brpName: PERSONAL.brpName, brpBirthDate: PERSONAL.brpBirthDate };
+
+    const first = { bsn: PERSONAL.bsn, birthDate: PERSONAL.birthDate, personRef: PERSONAL.personRef, staffId: PERSONAL.staffId, formNote: PERSONAL.formNote, ...fromBrp };
     expect(await scan(first)).toEqual([]);
+    // Nor in the store, which keeps other personal data sealed but never held the BRP's (the right files: the journey id is in them).
+    expect(scanStore({ journeyId })).toEqual(expect.arrayContaining([expect.stringMatching(/journeyId$/)]));
+    expect(scanStore(fromBrp)).toEqual([]);
     // The scan reads the right database: the (pseudonymous) journey id is in it.
     expect(fs.readFileSync(path.join(dataDir, 'temporal.db')).toString('latin1').includes(journeyId) || fs.readFileSync(path.join(dataDir, 'temporal.db-wal')).toString('latin1').includes(journeyId)).toBe(true);
     await stop(koers);
@@ -217,6 +255,7 @@ describe('personal data stays out of Temporal, logs and metrics', () => {
     expect((await api('GET', `/v1/journeys/${second.body.journeyId as string}`, KEYS.admin)).body.bsn).toBe(PERSONAL.secondBsn);
     expect(await showAll()).toContain(Buffer.from('k-2026b').toString('base64'));
     expect(await scan({ ...first, secondBsn: PERSONAL.secondBsn, secondBirthDate: PERSONAL.secondBirthDate, secondPersonRef: PERSONAL.secondPersonRef })).toEqual([]);
+    expect(scanStore(fromBrp)).toEqual([]);
     await stop(koers);
     koers = undefined;
   });

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/ports';
+import { PRODUCTION_PROCESSING_ACTIVITIES } from '../helpers/production';
 
 /** `npm start` as a process: a wrong setting stops it with one line; SIGTERM shuts everything down. */
 const root = path.resolve(__dirname, '../..');
@@ -44,6 +45,7 @@ describe('npm start as a process', () => {
           env: {
             ...process.env,
             KOERS_MODE: 'production',
+            KOERS_PROCESSING_ACTIVITIES: PRODUCTION_PROCESSING_ACTIVITIES,
             KOERS_ROLE: 'worker',
             TEMPORAL_ADDRESS: address,
             KOERS_DATA_DIR: path.join(dir, 'data'),

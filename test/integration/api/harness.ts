@@ -148,6 +148,9 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const staff = new StaffDirectory(db);
 
   const persons = new PersonIndex(db);
+  const secret = 'test-secret-0123456789-0123456789-abcdef';
+  // As `npm start` runs it in development: the activities under the development register's URIs.
+  const processingLog = new StoredProcessingLog(db, new Identity(secret), loadConfig({}).processingActivities);
 
   // The API's own connection settings (platform/temporal.ts), with the tests' payload codec.
   const client: Client = await connectClient({ namespace: 'default' }, address, testDataConverter);
@@ -162,7 +165,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms, ...(options.zaken ? { zaken: options.zaken } : {}) }),
+      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms, processingLog, ...(options.zaken ? { zaken: options.zaken } : {}) }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
@@ -185,9 +188,6 @@ export async function apiHarness(options: HarnessOptions = {}) {
     warn: (obj: object, msg?: string) => logs.push({ level: 'warn', obj, msg }),
     error: (obj: object, msg?: string) => logs.push({ level: 'error', obj, msg }),
   };
-  const secret = 'test-secret-0123456789-0123456789-abcdef';
-  // As `npm start` runs it in development: the activities under the development register's URIs.
-  const processingLog = new StoredProcessingLog(db, new Identity(secret), loadConfig({}).processingActivities);
   const keys = new ApiKeys(options.keyEntries ?? KEY_ENTRIES);
   // As `npm start` runs it: the web app's sessions in the store, with the configuration's default lifetimes.
   const people = new People({ db, keys, secrets: new Identity(secret), settings: { ...loadConfig({}).identity, ...(options.oidc ? { oidc: options.oidc } : {}) }, logger, ...(options.now ? { now: options.now } : {}) });

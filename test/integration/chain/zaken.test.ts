@@ -13,6 +13,7 @@ import { zakenConfigFile } from '../../helpers/zaken';
 import { apiHarness, cloudEvent, eventually, type ApiHarness } from '../api/harness';
 import { KeptZaken, ZaakRegistration, createZakenChannel, parseZakenConfig, zaakIdentificatie } from '../../../chain/zaken';
 import { Dispatcher } from '../../../store/dispatcher';
+import { developmentActivityUris } from '../../../processing-log';
 
 interface Sent {
   method: string;
@@ -82,7 +83,7 @@ describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
     const identity = h.identity;
     // Short back-off, so the catch-up after the outage is seconds, not minutes; attempts enough never to die here.
     dispatcher = new Dispatcher(h.outbox, {
-      channels: { zaken: createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(h.db), unsealBsn: (sealed) => identity.decryptBsn(sealed) }) },
+      channels: { zaken: createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(h.db), unsealBsn: (sealed) => identity.decryptBsn(sealed), processingLog: h.processingLog }) },
       baseDelayMs: 200,
       factor: 2,
       maxDelayMs: 2_000,
@@ -193,6 +194,20 @@ describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
     const metrics = await h.as('admin').get('/metrics');
     expect(metrics.text).toContain('koers_outbox_dead_letters');
     expect(metrics.text).not.toContain(bsnA);
+
+    // Each rol that carried a BSN is one `zaak-registration` record in the processing log, whose W3C
+    // traceparent the request carried (the Zaken API's own trace is its foreign operation where it answers one).
+    for (const [bsn, url] of [[bsnA, zaakA.url], [bsnB, zaakB.url]] as const) {
+      const records = (await h.processingLog.records({ subject: { bsn } }, 100)).items;
+      const registrations = records.filter((r) => r.activity === 'zaak-registration');
+      const sentRol = answered.filter((s) => s.method === 'POST' && s.path === '/rollen' && s.body?.zaak === url);
+      expect(registrations).toHaveLength(sentRol.length);
+      expect(registrations[0]).toMatchObject({ statusCode: 1, processingActivityId: developmentActivityUris()['zaak-registration'], hasDataSubjectId: true, actor: 'koers', name: 'Zaken API POST /rollen (rol_create)' });
+      expect(sentRol[0]!.headers.traceparent).toBe(`00-${registrations[0]!.traceId}-${registrations[0]!.operationId}-01`);
+      const perActivity: Record<string, number> = {};
+      for (const r of records) perActivity[r.activity] = (perActivity[r.activity] ?? 0) + 1;
+      process.stdout.write(`processing-log records per activity for a zaak's person: ${JSON.stringify(perActivity)}\n`);
+    }
 
     // An erasure of the ended journey: its zaak gets its archive action (vernietigen, dated today), and Koers forgets the zaak.
     const erasedAt = proxy.sent.length;

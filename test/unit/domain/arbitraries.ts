@@ -1,14 +1,17 @@
 /** fast-check generators shared by the domain property tests. */
 import fc from 'fast-check';
-import { fromDayNumberToDate } from '../../../domain/dates';
+import { addDays, fromDayNumberToDate } from '../../../domain/dates';
 import { EVENT_TYPES, type EventType, type JourneyEvent } from '../../../domain/events';
 import type { LocalDate } from '../../../domain/types';
 
 /** 2018-01-01 .. 2032-12-31 */
 export const dateIn = (from = 17_532, to = 23_011): fc.Arbitrary<LocalDate> => fc.integer({ min: from, max: to }).map(fromDayNumberToDate);
 
-const dataFor = (type: EventType): fc.Arbitrary<Record<string, unknown>> => {
+const dataFor = (type: EventType, occurredOn: LocalDate): fc.Arbitrary<Record<string, unknown>> => {
   switch (type) {
+    // v1.2 (Awb art. 4:5, 4:15): the time given to complete the application, on or after the request.
+    case 'nl.koers.bijstand.completion-requested':
+      return fc.integer({ min: 0, max: 60 }).map((days) => ({ respondBy: addDays(occurredOn, days) }));
     case 'nl.koers.pip.established':
       return fc.option(fc.constantFrom('b1', 'onderwijs', 'z'), { nil: undefined }).map((l) => (l === undefined ? {} : { leerroute: l }));
     case 'nl.koers.reintegration.started':
@@ -35,7 +38,7 @@ export const partnerEvent = (types: readonly EventType[] = EVENT_TYPES): fc.Arbi
   fc
     .record({ type: fc.constantFrom(...types), occurredOn: dateIn(), id: fc.uuid() })
     .chain(({ type, occurredOn, id }) =>
-      dataFor(type).map(
+      dataFor(type, occurredOn).map(
         (data): JourneyEvent => ({
           source: 'urn:test',
           id,

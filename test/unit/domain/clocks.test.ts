@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { computeClocks as computeClocksWithBasis, inburgeringFinalDate, isPlichtMet, isWindowClock, plichtMetOn, pvtRequired } from '../../../domain/clocks';
-import { addDays, compareDates } from '../../../domain/dates';
+import { addDays, compareDates, daysBetween } from '../../../domain/dates';
 import { applyEvents, initialFacts, type JourneyFacts } from '../../../domain/facts';
 import { findPolicy } from '../../../domain/policies';
 import type { Clock, ClockName, Regime } from '../../../domain/types';
@@ -302,6 +302,29 @@ describe('clocks: properties', () => {
         }
         if (regime === 'wi2013') expect(names(clocks)).not.toContain('pip');
         else expect(names(clocks)).not.toContain('intake');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('every clock explains its final date (contract v1.2 basis): an anchor, a rule, and adjustments that chain to the final date', () => {
+    fc.assert(
+      fc.property(journey, ({ regime, permit, events, today, policy }) => {
+        const f = applyEvents(initialFacts({ regime, permitGrantedOn: permit }), events);
+        for (const c of computeClocksWithBasis(f, policy, today)) {
+          expect(c.basis).toBeDefined();
+          const { anchor, rule, adjustments } = c.basis!;
+          expect([c.name, rule.length > 0, anchor.event.length > 0]).toEqual([c.name, true, true]);
+          for (const a of adjustments) {
+            // Only a correction may shorten a term; whatever moved it, its days are the days between (by hand).
+            expect([c.name, a.kind, a.days >= 0 || a.kind === 'correction', a.source.length > 0]).toEqual([c.name, a.kind, true, true]);
+            if (a.from !== undefined && a.to !== undefined) expect([c.name, a.kind, a.days]).toEqual([c.name, a.kind, daysBetween(a.from, a.to)]);
+          }
+          // Each adjustment starts where the one before it ended, and the last one ends on the final date.
+          const chained = adjustments.filter((a) => a.to !== undefined);
+          for (let i = 1; i < chained.length; i++) if (chained[i]!.from !== undefined) expect([c.name, chained[i]!.from]).toEqual([c.name, chained[i - 1]!.to]);
+          if (chained.length > 0) expect([c.name, chained[chained.length - 1]!.to]).toEqual([c.name, c.finalDate]);
+        }
       }),
       { numRuns: 500 },
     );

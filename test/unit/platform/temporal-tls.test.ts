@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadConfig } from '../../../platform/config';
 import { checkTemporalTls, TemporalTlsError } from '../../../platform/temporal';
+import { PRODUCTION_PROCESSING_ACTIVITIES } from '../../helpers/production';
 
 /**
  * Production mode talks to a Temporal cluster only over mutual TLS: the settings must name a client
@@ -31,7 +32,7 @@ async function frontend(credentials: grpc.ServerCredentials): Promise<{ address:
 const mutualTls = () =>
   grpc.ServerCredentials.createSsl(fs.readFileSync(cluster.ca), [{ cert_chain: fs.readFileSync(cluster.serverCert), private_key: fs.readFileSync(cluster.serverKey) }], true);
 
-const production = { KOERS_MODE: 'production', KOERS_ROLE: 'worker', TEMPORAL_ADDRESS: 'temporal:7233' };
+const production = { KOERS_MODE: 'production', KOERS_ROLE: 'worker', TEMPORAL_ADDRESS: 'temporal:7233', KOERS_PROCESSING_ACTIVITIES: PRODUCTION_PROCESSING_ACTIVITIES };
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -48,7 +49,7 @@ describe('production mode and the Temporal cluster', () => {
 
   it('keeps the embedded server (no TLS, no authorizer) on loopback in production mode', () => {
     expect(loadConfig({ KOERS_BIND_ADDRESS: '0.0.0.0' }).temporal.embeddedBindAddress).toBe('0.0.0.0');
-    expect(loadConfig({ KOERS_BIND_ADDRESS: '0.0.0.0', KOERS_MODE: 'production', KOERS_API_KEYS_FILE: '/keys.json' }).temporal.embeddedBindAddress).toBe('127.0.0.1');
+    expect(loadConfig({ KOERS_BIND_ADDRESS: '0.0.0.0', KOERS_MODE: 'production', KOERS_API_KEYS_FILE: '/keys.json', KOERS_PROCESSING_ACTIVITIES: PRODUCTION_PROCESSING_ACTIVITIES }).temporal.embeddedBindAddress).toBe('127.0.0.1');
   });
 
   const settings = { namespace: 'default', tlsCaPath: cluster.ca, tlsCertPath: cluster.cert, tlsKeyPath: cluster.key, tlsServerName: 'temporal' };

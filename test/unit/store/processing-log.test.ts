@@ -7,6 +7,9 @@ import { erasureRef } from '../../../store/erasure-ref';
 import { PersonIndex } from '../../../store/persons';
 import { describeEachDatabase } from './databases';
 
+// On a loaded machine a test here has taken longer than jest's 5 s default; what it checks is no timing.
+jest.setTimeout(30_000);
+
 const identity = new Identity('processing-log-test-secret-0123456789-abcdef');
 const uris = { ...developmentActivityUris(), 'person-read': 'https://register.gemeente.test/va/17' } as Record<ProcessingActivityKey, string>;
 const BSN = '999993653';

@@ -32,6 +32,19 @@ describe('a clock basis in words', () => {
     expect(text).not.toContain('Algemene termijnenwet');
   });
 
+  it('a term an admin corrected to an earlier date is said as a correction, never as an extension by DUO (contract v1.2 kind "correction")', () => {
+    const wi2021 = applyEvents(initialFacts({ regime: 'wi2021', permitGrantedOn: '2023-05-01', birthDate: '1985-01-01' }), [
+      ev('nl.koers.pip.established', '2023-08-15', { leerroute: 'b1' }),
+      ev('nl.koers.extension.granted', '2026-01-10', { newFinalDate: '2026-06-01' }, { correction: true, reason: 'datum uit het besluit van DUO' }),
+    ]);
+    const term = computeClocks(wi2021, findPolicy('midden-drenthe')!, '2026-01-10').find((c) => c.name === 'inburgering')!;
+    expect(term.finalDate).toBe('2026-06-01');
+    expect(term.basis?.adjustments).toEqual([expect.objectContaining({ kind: 'correction', from: '2026-08-15', to: '2026-06-01', days: -75, source: 'Wi2021 art. 12' })]);
+    const text = basisText(translator('nl'), term);
+    expect(text).toContain('gecorrigeerd tot maandag 1 juni 2026 (Wi2021 art. 12)');
+    expect(text).not.toContain('verlengd');
+  });
+
   // Trial finding 6: "3 jaar, gerekend vanaf … (3 years from the day after the first PIP …)" on a Dutch page.
   it.each(['wi2013', 'wi2021'] as const)('the inburgeringstermijn of %s: its rule in Dutch, from the catalogue, not the domain text', (regime) => {
     const events = regime === 'wi2021' ? [ev('nl.koers.duo.notified', '2025-02-01'), ev('nl.koers.brp.registered', '2025-02-03'), ev('nl.koers.pip.established', '2025-03-10')] : [ev('nl.koers.brp.registered', '2013-02-03')];
