@@ -208,4 +208,23 @@ describe('team lead in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   });
+  it('says in Dutch why "Mijn herinneringen en escalaties" is empty when no reminder is routed (finding 14)', async () => {
+    // An installation without notification routing: no reminder is kept, however late the work.
+    const bare = await apiHarness({ notificationsRouted: false });
+    const bareServer = bare.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => bareServer.once('listening', resolve));
+    const bareBase = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}`;
+    const { context, page } = await watchedPage(browser, pageErrors);
+    try {
+      await page.goto(`${bareBase}/app/inbox`);
+      await page.getByLabel('API-sleutel').fill(KEYS.teamLead);
+      await page.getByRole('button', { name: 'Aanmelden' }).click();
+      await page.waitForURL(`${bareBase}/app/inbox`);
+      await expect(page.locator('#notifications-empty').textContent()).resolves.toContain('nog niet ingesteld naar wie ze gaan');
+    } finally {
+      await context.close();
+      await new Promise((resolve) => bareServer.close(resolve));
+      await bare.stop();
+    }
+  });
 });
