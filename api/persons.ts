@@ -42,7 +42,7 @@ const json = (schema: z.ZodType) => ({ 'application/json': schema });
 function unsealed(ctx: ApiContext, journeyId: string, sealed: string | undefined): string | undefined {
   if (!sealed) return undefined;
   try {
-    return ctx.identity.unsealDetail(sealed);
+    return ctx.identity.unsealDetail(journeyId, sealed);
   } catch {
     ctx.logger.warn({ journeyId }, 'person detail could not be unsealed');
     return undefined;
@@ -174,7 +174,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         let bsn: string | undefined;
         if (bsnCiphertext && may(principal, 'readBsn')) {
           try {
-            bsn = ctx.identity.decryptBsn(bsnCiphertext);
+            bsn = ctx.identity.decryptBsn(params.journeyId, bsnCiphertext);
           } catch {
             ctx.logger.warn({ journeyId: params.journeyId }, 'BSN could not be decrypted');
           }

@@ -11,6 +11,8 @@ import type { Logger } from './logger';
 import { startDevServer, type DevServer } from './dev-server';
 import { closeClient, connectClient, connectWorker } from './temporal';
 import { EncryptionCodec, derivedPayloadKey, koersDataConverter } from './codec';
+import { loadSecret, prepareDataDir, secretCheck, StartRefused } from './data-dir';
+import { InstanceStore } from '../store/instance';
 import { createJourneyWorker } from '../worker';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
@@ -66,8 +68,11 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
   try {
     // First, so a wrong file stops start-up before anything runs. Only the worker sends, so only it needs the channels' settings.
     const notifications = loadNotifications(config, { requireChannels: config.role !== 'api' });
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    const secret = loadSecret(config, logger);
+    // Everything Koers and the embedded Temporal server write holds personal data: the owner's alone.
+    process.umask(0o077);
+    prepareDataDir(config.dataDir);
+    const secret = refusing(logger, () => loadSecret(config, logger));
+    const identity = new Identity(secret, config.sealingKeys);
     // Worker and API must hold the same keys: what one encrypts the other decrypts.
     const codec = new EncryptionCodec(config.payloadKeys ?? [derivedPayloadKey(secret)]);
     const dataConverter = koersDataConverter(codec);
@@ -94,9 +99,16 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     stops.push(() => db.destroy());
     await migrateToLatest(db);
     await migrateAuditStore(db);
+    const instance = new InstanceStore(db);
+    // KOERS_SECRET_KEY changed, or another data directory's secret.key: what the store holds was sealed under another.
+    if (!(await instance.matchesSecret(secretCheck(secret)))) {
+      refusing(logger, () => {
+        throw new StartRefused('the store was sealed under another secret than KOERS_SECRET_KEY or secret.key: start with the secret that sealed it (restore it with the backup)');
+      });
+    }
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
-    const journeys = new JourneyReadModel(db);
+    const journeys = new JourneyReadModel(db, undefined, identity);
     const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
     const staffPseudonyms = new StaffPseudonyms(db);
     const client = await connectClient(config.temporal, temporalAddress, dataConverter);
@@ -170,7 +182,6 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         logger.error({ error: outcome.error, trigger: outcome.trigger }, 'API keys file refused: the previous keys stay in force');
       });
       stops.push(async () => stopWatching());
-      const identity = new Identity(secret);
       const staff = new StaffDirectory(db);
       // People sign in at the municipality's identity provider, or (no provider: development mode) with an API key.
       const people = new People({
@@ -210,6 +221,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         maxHistoryEvents: config.maxHistoryEvents,
         ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
         ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+        health: healthProbes(config, instance, logger),
         logger,
       });
       const server = http.createServer(
@@ -317,12 +329,49 @@ function apiKeysFile(config: Config, logger: Logger): string {
   return file;
 }
 
-function loadSecret(config: Config, logger: Logger): string {
-  if (config.secretKey) return config.secretKey;
-  const file = path.join(config.dataDir, 'secret.key');
-  if (!fs.existsSync(file)) {
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
-    logger.warn({ file }, 'no KOERS_SECRET_KEY: generated a development secret');
+/**
+ * /health's store-write probe and disk space (api/meta.ts). A change of either is logged once (error
+ * when it goes wrong, info when it recovers), so a full disk is in Koers's log and not only in /health.
+ */
+function healthProbes(config: Config, instance: InstanceStore, logger: Logger): NonNullable<Parameters<typeof createApp>[0]['health']> {
+  let storeFailing = false;
+  let diskLow = false;
+  const embedded = config.databaseUrl.startsWith('sqlite:') || !config.temporal.address;
+  return {
+    probeStoreWrite: async () => {
+      try {
+        await instance.probeWrite();
+        if (storeFailing) logger.info({}, 'store takes writes again');
+        storeFailing = false;
+      } catch (err) {
+        if (!storeFailing) logger.error({ err: { name: (err as Error).name, code: (err as { code?: string }).code, message: (err as Error).message?.split('\n')[0] } }, 'store write failed (is the disk full?): /health answers 503');
+        storeFailing = true;
+        throw err;
+      }
+    },
+    // The data directory's disk matters where the data lives there (SQLite, the embedded Temporal server).
+    ...(embedded && config.minFreeDiskMb > 0
+      ? {
+          diskSpace: () => {
+            const stats = fs.statfsSync(config.dataDir);
+            const space = { freeBytes: stats.bavail * stats.bsize, minFreeBytes: config.minFreeDiskMb * 2 ** 20 };
+            const low = space.freeBytes < space.minFreeBytes;
+            if (low && !diskLow) logger.error({ dataDir: config.dataDir, freeMb: Math.floor(space.freeBytes / 2 ** 20), minFreeMb: config.minFreeDiskMb }, 'disk space low under KOERS_DATA_DIR: /health degraded');
+            if (!low && diskLow) logger.info({ dataDir: config.dataDir }, 'disk space under KOERS_DATA_DIR above the minimum again');
+            diskLow = low;
+            return space;
+          },
+        }
+      : {}),
+  };
+}
+
+/** Runs `fn`; a refusal to start is logged as the error line an operator looks for, then thrown on. */
+function refusing<T>(logger: Logger, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof StartRefused) logger.error({ reason: err.message }, 'refusing to start');
+    throw err;
   }
-  return fs.readFileSync(file, 'utf8').trim();
 }
