@@ -13,6 +13,7 @@ import { closeClient, connectClient, connectWorker } from './temporal';
 import { EncryptionCodec, derivedPayloadKey, koersDataConverter } from './codec';
 import { loadSecret, prepareDataDir, secretCheck, StartRefused } from './data-dir';
 import { InstanceStore } from '../store/instance';
+import { healthProbes } from './health';
 import { createJourneyWorker } from '../worker';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
@@ -221,7 +222,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         maxHistoryEvents: config.maxHistoryEvents,
         ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
         ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
-        health: healthProbes(config, instance, logger),
+        health: healthProbes({ dataDir: config.dataDir, minFreeDiskMb: config.minFreeDiskMb, embedded: config.databaseUrl.startsWith('sqlite:') || !config.temporal.address }, instance, logger),
         logger,
       });
       const server = http.createServer(
@@ -327,43 +328,6 @@ function apiKeysFile(config: Config, logger: Logger): string {
     }
   }
   return file;
-}
-
-/**
- * /health's store-write probe and disk space (api/meta.ts). A change of either is logged once (error
- * when it goes wrong, info when it recovers), so a full disk is in Koers's log and not only in /health.
- */
-function healthProbes(config: Config, instance: InstanceStore, logger: Logger): NonNullable<Parameters<typeof createApp>[0]['health']> {
-  let storeFailing = false;
-  let diskLow = false;
-  const embedded = config.databaseUrl.startsWith('sqlite:') || !config.temporal.address;
-  return {
-    probeStoreWrite: async () => {
-      try {
-        await instance.probeWrite();
-        if (storeFailing) logger.info({}, 'store takes writes again');
-        storeFailing = false;
-      } catch (err) {
-        if (!storeFailing) logger.error({ err: { name: (err as Error).name, code: (err as { code?: string }).code, message: (err as Error).message?.split('\n')[0] } }, 'store write failed (is the disk full?): /health answers 503');
-        storeFailing = true;
-        throw err;
-      }
-    },
-    // The data directory's disk matters where the data lives there (SQLite, the embedded Temporal server).
-    ...(embedded && config.minFreeDiskMb > 0
-      ? {
-          diskSpace: () => {
-            const stats = fs.statfsSync(config.dataDir);
-            const space = { freeBytes: stats.bavail * stats.bsize, minFreeBytes: config.minFreeDiskMb * 2 ** 20 };
-            const low = space.freeBytes < space.minFreeBytes;
-            if (low && !diskLow) logger.error({ dataDir: config.dataDir, freeMb: Math.floor(space.freeBytes / 2 ** 20), minFreeMb: config.minFreeDiskMb }, 'disk space low under KOERS_DATA_DIR: /health degraded');
-            if (!low && diskLow) logger.info({ dataDir: config.dataDir }, 'disk space under KOERS_DATA_DIR above the minimum again');
-            diskLow = low;
-            return space;
-          },
-        }
-      : {}),
-  };
 }
 
 /** Runs `fn`; a refusal to start is logged as the error line an operator looks for, then thrown on. */

@@ -7,6 +7,9 @@ import type { Db } from './db';
 
 const SECRET_CHECK = 'secret-check';
 const HEALTH_PROBE = 'health-probe';
+const SPACE_PROBE = 'health-probe-space';
+/** More than a SQLite page (4 KiB): the probe needs the store to take new pages. */
+const SPACE_PROBE_BYTES = 8192;
 
 export class InstanceStore {
   constructor(
@@ -28,13 +31,21 @@ export class InstanceStore {
     return row.value === check;
   }
 
-  /** Writes the probe row (a real write in a transaction of its own); throws what the store throws (SQLITE_FULL, a read-only file, a lost server). */
+  /**
+   * Writes the probe row, and a page's worth of data it removes again (a store that cannot grow, a full
+   * disk, fails on that even where an update in place would still fit), in one transaction; throws what
+   * the store throws (SQLITE_FULL, a read-only file, a lost server).
+   */
   async probeWrite(): Promise<void> {
     const at = this.now().toISOString();
-    await this.db
-      .insertInto('koers_instance')
-      .values({ name: HEALTH_PROBE, value: at, updated_at: at })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ value: at, updated_at: at }))
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('koers_instance').values({ name: SPACE_PROBE, value: 'x'.repeat(SPACE_PROBE_BYTES), updated_at: at }).onConflict((oc) => oc.column('name').doNothing()).execute();
+      await trx.deleteFrom('koers_instance').where('name', '=', SPACE_PROBE).execute();
+      await trx
+        .insertInto('koers_instance')
+        .values({ name: HEALTH_PROBE, value: at, updated_at: at })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ value: at, updated_at: at }))
+        .execute();
+    });
   }
 }

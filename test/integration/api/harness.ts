@@ -116,6 +116,8 @@ export interface HarnessOptions {
   signInGuard?: SignInGuard;
   /** The key file's entries (default KEY_ENTRIES). */
   keyEntries?: ApiKeyEntry[];
+  /** /health's store-write probe and disk space (AppDeps.health), built on the harness's store and log. */
+  health?: (db: Db, logger: { info(obj: object, msg: string): void; error(obj: object, msg: string): void }) => AppDeps['health'];
 }
 
 let sequence = 0;
@@ -130,7 +132,9 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
   const journeySignals = new JourneySignals(db);
-  const journeys = new JourneyReadModel(db);
+  const secret = 'test-secret-0123456789-0123456789-abcdef';
+  // As `npm start` runs it: birth dates sealed in the read model.
+  const journeys = new JourneyReadModel(db, undefined, new Identity(secret));
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
   const staffPseudonyms = new StaffPseudonyms(db);
@@ -174,7 +178,6 @@ export async function apiHarness(options: HarnessOptions = {}) {
     warn: (obj: object, msg?: string) => logs.push({ level: 'warn', obj, msg }),
     error: (obj: object, msg?: string) => logs.push({ level: 'error', obj, msg }),
   };
-  const secret = 'test-secret-0123456789-0123456789-abcdef';
   const keys = new ApiKeys(options.keyEntries ?? KEY_ENTRIES);
   // As `npm start` runs it: the web app's sessions in the store, with the configuration's default lifetimes.
   const people = new People({ db, keys, secrets: new Identity(secret), settings: { ...loadConfig({}).identity, ...(options.oidc ? { oidc: options.oidc } : {}) }, logger, ...(options.now ? { now: options.now } : {}) });
@@ -208,6 +211,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     // Test files send many wrong keys from one address on purpose; a test of the limit passes its own guard.
     signInGuard: options.signInGuard ?? new SignInGuard(1_000_000),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    ...(options.health ? { health: options.health(db, logger) } : {}),
   });
 
   // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.
