@@ -33,19 +33,18 @@ export class InstanceStore {
 
   /**
    * Writes the probe row, and a page's worth of data it removes again (a store that cannot grow, a full
-   * disk, fails on that even where an update in place would still fit), in one transaction; throws what
-   * the store throws (SQLITE_FULL, a read-only file, a lost server).
+   * disk, fails on that even where an update in place would still fit); throws what the store throws
+   * (SQLITE_FULL, a read-only file, a lost server). No transaction around them: SQLite rolls back on
+   * SQLITE_FULL itself, and the rollback after it would report "no transaction" instead of the cause.
    */
   async probeWrite(): Promise<void> {
     const at = this.now().toISOString();
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('koers_instance').values({ name: SPACE_PROBE, value: 'x'.repeat(SPACE_PROBE_BYTES), updated_at: at }).onConflict((oc) => oc.column('name').doNothing()).execute();
-      await trx.deleteFrom('koers_instance').where('name', '=', SPACE_PROBE).execute();
-      await trx
-        .insertInto('koers_instance')
-        .values({ name: HEALTH_PROBE, value: at, updated_at: at })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ value: at, updated_at: at }))
-        .execute();
-    });
+    await this.db.insertInto('koers_instance').values({ name: SPACE_PROBE, value: 'x'.repeat(SPACE_PROBE_BYTES), updated_at: at }).onConflict((oc) => oc.column('name').doNothing()).execute();
+    await this.db.deleteFrom('koers_instance').where('name', '=', SPACE_PROBE).execute();
+    await this.db
+      .insertInto('koers_instance')
+      .values({ name: HEALTH_PROBE, value: at, updated_at: at })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: at, updated_at: at }))
+      .execute();
   }
 }
