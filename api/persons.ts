@@ -23,6 +23,7 @@ import { domainRole, may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { isValidBsn, nameWords } from './identity';
 import { Problem } from './problem';
+import { brpName } from './brp';
 import { route, type RouteDef } from './route';
 import { JourneyParams, readState, viewOn } from './journeys';
 import {
@@ -45,6 +46,16 @@ function unsealed(ctx: ApiContext, journeyId: string, sealed: string | undefined
     return ctx.identity.unsealDetail(journeyId, sealed);
   } catch {
     ctx.logger.warn({ journeyId }, 'person detail could not be unsealed');
+    return undefined;
+  }
+}
+
+/** The BSN of a ciphertext, for a BRP request; undefined when it cannot be decrypted (logged without it). */
+function decrypted(ctx: ApiContext, journeyId: string, ciphertext: string): string | undefined {
+  try {
+    return ctx.identity.decryptBsn(journeyId, ciphertext);
+  } catch {
+    ctx.logger.warn({ journeyId }, 'BSN could not be decrypted');
     return undefined;
   }
 }
@@ -100,7 +111,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
       async ({ principal, body }) => {
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not register journeys in ${body.municipality}.`);
         const found = await ctx.persons.duplicates(body.municipality, {
-          ...(body.personRef ? { personKey: ctx.identity.personKey(body.personRef) } : {}),
+          ...(body.personRef ? { personKey: ctx.identity.personKey(body.personRef), refKey: ctx.identity.refKey(body.personRef) } : {}),
           ...(body.bsn ? { bsnKey: ctx.identity.bsnKey(body.bsn) } : {}),
         });
         return { status: 200, body: { duplicates: found.map((d) => ({ ...d, location: `/v1/journeys/${d.journeyId}` })) } };
@@ -140,7 +151,12 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
           const run = await ctx.journeys.run(person.journeyId).catch(() => undefined);
           const municipality = run?.municipality ?? person.municipality;
           if (!mayAccessMunicipality(principal, municipality)) continue;
-          const personal = principal.role === 'partner' ? {} : { personRef: unsealed(ctx, person.journeyId, person.refSealed), name: unsealed(ctx, person.journeyId, person.nameSealed) };
+          // Birth and permit dates tell two namesakes apart (trial finding 9): from the journey's facts, for staff.
+          const facts = principal.role === 'partner' ? undefined : await ctx.journeys.get<JourneyState>(person.journeyId).then((stored) => (stored ? (viewOn(stored.view, ctx.today()).milestones as JourneyFacts) : undefined)).catch(() => undefined);
+          const personal =
+            principal.role === 'partner'
+              ? {}
+              : { personRef: unsealed(ctx, person.journeyId, person.refSealed), name: unsealed(ctx, person.journeyId, person.nameSealed), birthDate: facts?.birthDate, permitGrantedOn: facts?.permitGrantedOn };
           journeys.push({
             journeyId: person.journeyId,
             location: `/v1/journeys/${person.journeyId}`,
@@ -179,8 +195,15 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
             ctx.logger.warn({ journeyId: params.journeyId }, 'BSN could not be decrypted');
           }
         }
-        const person = await personOf(ctx, principal, params.journeyId);
-        ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, shown: ['personRef', 'name', 'birthDate', 'bsn'].filter((f) => (f === 'bsn' ? bsn : f === 'birthDate' ? facts.birthDate : person[f as 'personRef' | 'name'])) }, 'person shown');
+        const recorded = await personOf(ctx, principal, params.journeyId);
+        // Issue 23: the name as the BRP has it now, for a role that may see it; never stored. Without a
+        // BRP (or while it cannot be reached) the name recorded at registration.
+        let fromBrp: string | undefined;
+        if (may(principal, 'readBrpName') && ctx.brp?.serves(run.municipality) && bsnCiphertext) {
+          fromBrp = await brpName(ctx, principal, params.journeyId, run.municipality, decrypted(ctx, params.journeyId, bsnCiphertext));
+        }
+        const person: { personRef?: string; name?: string; nameSource?: 'brp' | 'registration' } = fromBrp ? { ...recorded, name: fromBrp, nameSource: 'brp' } : recorded.name && ctx.brp?.serves(run.municipality) ? { ...recorded, nameSource: 'registration' } : recorded;
+        ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, shown: ['personRef', 'name', 'birthDate', 'bsn'].filter((f) => (f === 'bsn' ? bsn : f === 'birthDate' ? facts.birthDate : person[f as 'personRef' | 'name'])), ...(person.nameSource ? { nameSource: person.nameSource } : {}) }, 'person shown');
         return {
           status: 200,
           body: {

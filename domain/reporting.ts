@@ -70,7 +70,16 @@ export function mayReportMilestone(
   return (correction ? rights.correct : rights.report).some((p) => matches(p, type));
 }
 
-/** The event types a role may report (or correct), for forms that offer only what may be sent. */
+/**
+ * Every event type, what arrives by letter or portal first (the order of
+ * {@link DEFAULT_CASEWORKER_MILESTONES}, each pattern expanded), then the others: the order a form
+ * offers milestones in.
+ */
+export const MILESTONES_IN_FORM_ORDER: readonly EventType[] = [
+  ...new Set([...DEFAULT_CASEWORKER_MILESTONES.flatMap((p) => EVENT_TYPES.filter((t) => matches(p, t))), ...EVENT_TYPES]),
+];
+
+/** The event types a role may report (or correct), in {@link MILESTONES_IN_FORM_ORDER}, for forms that offer only what may be sent. */
 export function reportableMilestones(reporting: MilestoneReporting | undefined, role: 'admin' | 'caseworker', correction: boolean): EventType[] {
-  return EVENT_TYPES.filter((t) => mayReportMilestone(reporting, role, t, correction));
+  return MILESTONES_IN_FORM_ORDER.filter((t) => mayReportMilestone(reporting, role, t, correction));
 }

@@ -15,6 +15,7 @@ import type { JourneyReadModel } from '../store/journeys';
 import type { PolicyVersions } from '../store/policies';
 import type { StaffDirectory } from '../staff/directory';
 import type { JourneySignals } from '../store/journey-signals';
+import type { StoredProcessingLog } from '../processing-log';
 
 const unused = <T>(what: string): T =>
   new Proxy({}, { get: () => { throw new Error(`${what} is not available while printing the document`); } }) as T;
@@ -32,6 +33,7 @@ const app = createApp({
   policies: unused<PolicyVersions>('the policy versions'),
   staff: unused<StaffDirectory>('the staff directory'),
   journeySignals: unused<JourneySignals>('the journey signals'),
+  processingLog: unused<StoredProcessingLog>('the processing log'),
   calendar: { tokens: unused<CalendarTokens>('calendar tokens'), publicUrl: 'http://127.0.0.1' },
 });
 process.stdout.write(`${JSON.stringify(app.koers.document, null, 2)}\n`);

@@ -68,6 +68,12 @@ export interface OutboxTable {
   created_at: string;
   updated_at: string;
   delivered_at: string | null;
+  /**
+   * Messages with the same key are delivered in `sequence` order, each only after the one before it
+   * was delivered (a zaak's status cannot go before the zaak exists); null for messages without an order.
+   */
+  sequence_key?: string | null;
+  sequence?: number | null;
 }
 
 export interface CalendarTokensTable {
@@ -154,6 +160,8 @@ export interface JourneysTable {
   /** The phase from `phase_later_on` on, as GET derives it (null: the stored phase stays). */
   phase_later: string | null;
   phase_later_on: string | null;
+  /** The municipality a move set until the journey's own write carries it (null: none pending; store/journeys.ts). */
+  moved_to: string | null;
 }
 
 /** A journey's legal deadlines, for "deadlines in a window" and "overdue" in SQL. */
@@ -231,7 +239,71 @@ export interface WebSessionsTable {
   checked_at: string | null;
 }
 
+/**
+ * A zaak Koers keeps for a journey in a municipality's zaak registration (chain/zaken, migration
+ * 0010_i23z_zaken): what was queued for it last (so a step queues only what changed) and, once the
+ * Zaken API answered the create, the zaak's URL and uuid.
+ */
+export interface ZakenTable {
+  /** Koers's own id of the zaak (uuid): the outbox's sequence key for its messages. */
+  id: string;
+  /** Null once the journey was erased (no row links to the person then). */
+  journey_id: string | null;
+  municipality: string;
+  /** The zaak's `identificatie` (unique per bronorganisatie); null once erased. */
+  identificatie: string | null;
+  zaak_url: string | null;
+  zaak_uuid: string | null;
+  /** The phase of the last status queued. */
+  phase: string | null;
+  /** The `uiterlijkeEinddatumAfdoening` last queued (YYYY-MM-DD), or null. */
+  final_date: string | null;
+  /** 1 once a betrokkene role by BSN was queued. */
+  rol: number;
+  /** open, closed (its end queued), archived (its archive action queued after an erasure). */
+  state: string;
+  /** The sequence number of the zaak's next outbox message. */
+  next_sequence: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * One processing of personal data, as the Logboek Dataverwerkingen records it (processing-log/index.ts).
+ * Append-only: Koers inserts a row and never updates or deletes one (docs/processing-log.md).
+ */
+export interface ProcessingLogTable {
+  /** 16 bytes, lower-case hex (W3C trace-id). */
+  trace_id: string;
+  /** 8 bytes, lower-case hex (W3C parent-id of the outgoing request; the Logboek's operation_id). */
+  operation_id: string;
+  parent_operation_id: string | null;
+  /** 0 unknown, 1 ok, 2 error (the Logboek's status_code). */
+  status_code: number;
+  name: string;
+  /** ISO-8601 UTC instants; the Logboek's milliseconds are their epoch values. */
+  start_time: string;
+  end_time: string;
+  foreign_trace_id: string | null;
+  foreign_operation_id: string | null;
+  /** URI of the other party of a foreign operation. */
+  foreign_entity: string | null;
+  /** The activity's key (processing-log/index.ts PROCESSING_ACTIVITIES), for filtering. */
+  activity: string;
+  /** dpl.core.processing_activity_id: the activity's URI in the municipality's register, as configured when written. */
+  processing_activity_id: string;
+  /** dpl.core.data_subject_id: the BSN sealed (api/identity.ts encryptBsn); null when none is known. */
+  data_subject_id: string | null;
+  /** Keyed hash of the BSN (api/identity.ts bsnKey, as the person index's), to find a person's records without decrypting. */
+  data_subject_key: string | null;
+  /** The journey's erasure reference (store/erasure-ref.ts), never its id: an erasure leaves the record and no link to the id. */
+  journey_ref: string | null;
+  /** Who processed: a staff id or an API key's fingerprint (api/auth.ts Principal), or `koers` for the service itself. */
+  actor: string;
+}
+
 export interface KoersDatabase {
+  zaken: ZakenTable;
   journey_signals: JourneySignalsTable;
   policy_versions: PolicyVersionsTable;
   journeys: JourneysTable;
@@ -245,6 +317,7 @@ export interface KoersDatabase {
   staff_pseudonyms: StaffPseudonymsTable;
   person_index: PersonIndexTable;
   web_sessions: WebSessionsTable;
+  processing_log: ProcessingLogTable;
   koers_instance: KoersInstanceTable;
 }
 

@@ -373,6 +373,80 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('koers_instance').execute();
     },
   },
+  // The journey as a zaak in the municipality's zaak registration (chain/zaken, issue 23): the zaken Koers
+  // keeps, and an order per zaak in the outbox (a status only after its zaak was created).
+  '0010_i23z_zaken': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('outbox').addColumn('sequence_key', 'text').execute();
+      await db.schema.alterTable('outbox').addColumn('sequence', 'integer').execute();
+      await db.schema.createIndex('outbox_sequence_idx').on('outbox').columns(['sequence_key', 'sequence']).execute();
+      await db.schema
+        .createTable('zaken')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('journey_id', 'text')
+        .addColumn('municipality', 'text', (c) => c.notNull())
+        .addColumn('identificatie', 'text')
+        .addColumn('zaak_url', 'text')
+        .addColumn('zaak_uuid', 'text')
+        .addColumn('phase', 'text')
+        .addColumn('final_date', 'text')
+        .addColumn('rol', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('open', 'closed', 'archived')`))
+        .addColumn('next_sequence', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('zaken_journey_idx').on('zaken').columns(['journey_id', 'created_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('zaken').execute();
+      await db.schema.dropIndex('outbox_sequence_idx').execute();
+      await db.schema.alterTable('outbox').dropColumn('sequence').execute();
+      await db.schema.alterTable('outbox').dropColumn('sequence_key').execute();
+    },
+  },
+  // Issue 23: the processing log (Logboek Dataverwerkingen), append-only (processing-log/index.ts).
+  '0010_i23l_processing_log': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('processing_log')
+        .addColumn('trace_id', 'text', (c) => c.notNull())
+        .addColumn('operation_id', 'text', (c) => c.notNull())
+        .addColumn('parent_operation_id', 'text')
+        .addColumn('status_code', 'integer', (c) => c.notNull().check(sql`status_code in (0, 1, 2)`))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('start_time', 'text', (c) => c.notNull())
+        .addColumn('end_time', 'text', (c) => c.notNull())
+        .addColumn('foreign_trace_id', 'text')
+        .addColumn('foreign_operation_id', 'text')
+        .addColumn('foreign_entity', 'text')
+        .addColumn('activity', 'text', (c) => c.notNull())
+        .addColumn('processing_activity_id', 'text', (c) => c.notNull())
+        .addColumn('data_subject_id', 'text')
+        .addColumn('data_subject_key', 'text')
+        .addColumn('journey_ref', 'text')
+        .addColumn('actor', 'text', (c) => c.notNull())
+        // One record per operation: a second write of the same operation is refused, not added.
+        .addPrimaryKeyConstraint('processing_log_pk', ['trace_id', 'operation_id'])
+        .execute();
+      // The privacy officer's questions: one person's records (by BSN key or journey), newest first.
+      await db.schema.createIndex('processing_log_subject_idx').on('processing_log').columns(['data_subject_key', 'start_time']).execute();
+      await db.schema.createIndex('processing_log_journey_idx').on('processing_log').columns(['journey_ref', 'start_time']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('processing_log').execute();
+    },
+  },
+  // Issue 24 (fault 10): a move is in force for every access check before its 202; the journey's own
+  // writes, still on their way from before it, keep the municipality the move set (store/journeys.ts).
+  '0010_i24c_journey_moved_to': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('journeys').addColumn('moved_to', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('journeys').dropColumn('moved_to').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {

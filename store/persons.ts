@@ -66,6 +66,20 @@ export class PersonIndex {
    */
   async claim(municipality: string, personKey: string, journeyId: string, details: PersonDetails = {}): Promise<PersonClaim> {
     const at = this.now().toISOString();
+    // The same reference in another case or with spaces around it is the same person (trial finding 3):
+    // uniqueness uses the normalisation search uses (`refKey`: trimmed, lower-cased), checked before the
+    // claim is written. Entries registered before issue 21 have no `ref_key`; see docs/web-app.md.
+    if (details.refKey) {
+      const sameRef = await this.db
+        .selectFrom('person_index')
+        .select('journey_id')
+        .where('municipality', '=', municipality)
+        .where('ref_key', '=', details.refKey)
+        .where('journey_id', '!=', journeyId)
+        .where('person_key', '!=', personKey)
+        .executeTakeFirst();
+      if (sameRef) return { claimed: false, journeyId: sameRef.journey_id, by: 'personRef' };
+    }
     // Contract v1.2: one journey per BSN per municipality, whatever its reference (the unique index decides races).
     await this.db
       .insertInto('person_index')
@@ -109,25 +123,39 @@ export class PersonIndex {
    * (its keyed hash) and the one of this BSN (its keyed hash). For the registration page's check before
    * it submits; the create itself decides (409).
    */
-  async duplicates(municipality: string, keys: { personKey?: string; bsnKey?: string }): Promise<Array<{ journeyId: string; matchedOn: Array<'personRef' | 'bsn'> }>> {
-    if (!keys.personKey && !keys.bsnKey) return [];
+  async duplicates(municipality: string, keys: { personKey?: string; refKey?: string; bsnKey?: string }): Promise<Array<{ journeyId: string; matchedOn: Array<'personRef' | 'bsn'> }>> {
+    if (!keys.personKey && !keys.bsnKey && !keys.refKey) return [];
     const rows = await this.db
       .selectFrom('person_index')
-      .select(['journey_id', 'person_key', 'bsn_key'])
+      .select(['journey_id', 'person_key', 'ref_key', 'bsn_key'])
       .where('municipality', '=', municipality)
       .where('started_at', 'is not', null)
-      .where((eb) => eb.or([...(keys.personKey ? [eb('person_key', '=', keys.personKey)] : []), ...(keys.bsnKey ? [eb('bsn_key', '=', keys.bsnKey)] : [])]))
+      .where((eb) =>
+        eb.or([
+          ...(keys.personKey ? [eb('person_key', '=', keys.personKey)] : []),
+          ...(keys.refKey ? [eb('ref_key', '=', keys.refKey)] : []),
+          ...(keys.bsnKey ? [eb('bsn_key', '=', keys.bsnKey)] : []),
+        ]),
+      )
       .execute();
+    const sameRef = (row: { person_key: string; ref_key: string | null }) => (keys.personKey !== undefined && row.person_key === keys.personKey) || (keys.refKey !== undefined && row.ref_key === keys.refKey);
     return rows.map((row) => ({
       journeyId: row.journey_id,
-      matchedOn: [...(keys.personKey && row.person_key === keys.personKey ? ['personRef' as const] : []), ...(keys.bsnKey && row.bsn_key === keys.bsnKey ? ['bsn' as const] : [])],
+      matchedOn: [...(sameRef(row) ? ['personRef' as const] : []), ...(keys.bsnKey && row.bsn_key === keys.bsnKey ? ['bsn' as const] : [])],
     }));
   }
 
   /** The journey the person of this reference key has in `municipality` (also after a move there); undefined when none. */
-  async find(municipality: string, personKey: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('person_index').select('journey_id').where('municipality', '=', municipality).where('person_key', '=', personKey).where('started_at', 'is not', null).executeTakeFirst();
-    return row?.journey_id;
+  async find(municipality: string, personKey: string, refKey?: string): Promise<string | undefined> {
+    // The exact reference first; else the same reference in another case (`refKey`, as search normalises it).
+    const rows = await this.db
+      .selectFrom('person_index')
+      .select(['journey_id', 'person_key'])
+      .where('municipality', '=', municipality)
+      .where('started_at', 'is not', null)
+      .where((eb) => eb.or([eb('person_key', '=', personKey), ...(refKey ? [eb('ref_key', '=', refKey)] : [])]))
+      .execute();
+    return (rows.find((row) => row.person_key === personKey) ?? rows[0])?.journey_id;
   }
 
   /** Whether the index has an entry for this journey at all (journeys started before it have none). */
@@ -205,14 +233,14 @@ export class PersonIndex {
    * nowhere: journeys started before the index existed), or the journey the person already has there.
    */
   async move(journeyId: string, municipality: string): Promise<{ moved: true } | { moved: false; journeyId: string }> {
-    const row = await this.db.selectFrom('person_index').select(['person_key', 'municipality', 'bsn_key']).where('journey_id', '=', journeyId).executeTakeFirst();
+    const row = await this.db.selectFrom('person_index').select(['person_key', 'municipality', 'bsn_key', 'ref_key']).where('journey_id', '=', journeyId).executeTakeFirst();
     if (!row || row.municipality === municipality) return { moved: true };
-    // The same person there already: by reference, or by BSN (contract v1.2).
+    // The same person there already: by reference (in any case), or by BSN (contract v1.2).
     const taken = await this.db
       .selectFrom('person_index')
       .select('journey_id')
       .where('municipality', '=', municipality)
-      .where((eb) => eb.or([eb('person_key', '=', row.person_key), ...(row.bsn_key ? [eb('bsn_key', '=', row.bsn_key)] : [])]))
+      .where((eb) => eb.or([eb('person_key', '=', row.person_key), ...(row.ref_key ? [eb('ref_key', '=', row.ref_key)] : []), ...(row.bsn_key ? [eb('bsn_key', '=', row.bsn_key)] : [])]))
       .executeTakeFirst();
     if (taken) return { moved: false, journeyId: taken.journey_id };
     try {
@@ -229,6 +257,21 @@ export class PersonIndex {
       throw err;
     }
     return { moved: true };
+  }
+
+  /**
+   * The person of a journey as the processing log records them (processing-log/index.ts): the BSN's
+   * keyed hash from the index and the BSN sealed as the journey keeps it (the read model's
+   * `bsn_ciphertext`). Empty when the journey has no BSN, is not indexed, or was erased.
+   */
+  async subjectOf(journeyId: string): Promise<{ bsnKey?: string; bsnSealed?: string }> {
+    const row = await this.db
+      .selectFrom('person_index')
+      .leftJoin('journeys', 'journeys.journey_id', 'person_index.journey_id')
+      .select(['person_index.bsn_key', 'journeys.bsn_ciphertext'])
+      .where('person_index.journey_id', '=', journeyId)
+      .executeTakeFirst();
+    return { ...(row?.bsn_key ? { bsnKey: row.bsn_key } : {}), ...(row?.bsn_ciphertext ? { bsnSealed: row.bsn_ciphertext } : {}) };
   }
 
   /** The municipality the index has for a journey; undefined when it is not indexed. */

@@ -66,7 +66,7 @@ export const optionLabel = (t: Translate, field: string, value: string): string 
 export function fields(
   t: Translate,
   schema: ObjectSchema,
-  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[] },
+  options: { idPrefix: string; values?: Record<string, unknown>; errors?: FieldError[]; pathPrefix?: string; omit?: string[]; hints?: Record<string, string> },
 ): Html {
   const out: Html[] = [];
   for (const [name, prop] of Object.entries(schema.properties)) {
@@ -77,8 +77,9 @@ export function fields(
     const path = options.pathPrefix ? `${options.pathPrefix}.${name}` : name;
     const errors = (options.errors ?? []).filter((e) => e.path === path);
     const invalid = errors.length > 0;
-    const describedBy = invalid ? `${id}-error` : undefined;
-    const common = html` id="${id}" name="${name}"${required ? html` required` : ''}${invalid ? html` aria-invalid="true" aria-describedby="${describedBy}"` : ''}`;
+    const hint = options.hints?.[name];
+    const describedBy = [invalid ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+    const common = html` id="${id}" name="${name}"${required ? html` required` : ''}${invalid ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}`;
     let control: Html;
     if (prop.enum) {
       control = html`<select class="utrecht-select utrecht-select--html-select"${common}>
@@ -102,7 +103,8 @@ export function fields(
     }
     out.push(html`<div class="utrecht-form-field${invalid ? html` utrecht-form-field--invalid` : ''}">
       <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${fieldLabel(t, name)}${required ? '' : html` <span class="utrecht-form-label__optional">${t('form.optional')}</span>`}</label></div>
-      ${invalid ? html`<div class="utrecht-form-field-error-message" id="${describedBy}">${errors.map((e) => e.message).join('; ')}</div>` : ''}
+      ${hint ? html`<div class="utrecht-form-field__description" id="${id}-hint">${hint}</div>` : ''}
+      ${invalid ? html`<div class="utrecht-form-field-error-message" id="${id}-error">${errors.map((e) => e.message).join('; ')}</div>` : ''}
       <div class="utrecht-form-field__input">${control}</div>
     </div>`);
   }

@@ -6,6 +6,7 @@
 import { formatDate } from './format';
 import { html, type Html } from './html';
 import { csrfField, href, type PageContext } from './layout';
+import type { Web } from './app';
 
 /**
  * The person's facts as the API answers them on a journey or a list row (admins and caseworkers):
@@ -14,6 +15,8 @@ import { csrfField, href, type PageContext } from './layout';
 export interface PersonView {
   personRef?: string;
   name?: string;
+  /** Where the name comes from (issue 23): the BRP, fetched for this view, or the registration. */
+  nameSource?: 'brp' | 'registration';
   birthDate?: string;
   permitGrantedOn?: string;
   bsn?: string;
@@ -38,6 +41,8 @@ export function personOf(row: Record<string, unknown>): PersonView {
   const bsn = pick('bsn', nested, row);
   if (personRef) person.personRef = personRef;
   if (name) person.name = name;
+  const nameSource = pick('nameSource' as keyof PersonView, nested, row);
+  if (name && (nameSource === 'brp' || nameSource === 'registration')) person.nameSource = nameSource;
   if (birthDate) person.birthDate = birthDate;
   if (permitGrantedOn) person.permitGrantedOn = permitGrantedOn;
   if (bsn) person.bsn = bsn;
@@ -57,7 +62,7 @@ export function personLabel(person: PersonView, journeyId: string): string {
 export function personFacts(ctx: PageContext, journeyId: string, person: PersonView, options: { showBsn: boolean }): Html {
   const { t } = ctx;
   return html`<dt>${t('person.personRef')}</dt><dd data-person="personRef">${person.personRef ?? '—'}</dd>
-    <dt>${t('person.name')}</dt><dd data-person="name">${person.name ?? t('person.nameUnknown')}</dd>
+    <dt>${t('person.name')}</dt><dd data-person="name"${person.nameSource ? html` data-name-source="${person.nameSource}"` : ''}>${person.name ?? t('person.nameUnknown')}${person.nameSource === 'brp' ? html` <span class="koers-hint">(${t('person.nameFromBrp')})</span>` : ''}</dd>
     <dt>${t('person.birthDate')}</dt><dd data-person="birthDate">${person.birthDate ? formatDate(ctx.lang, person.birthDate) : '—'}</dd>
     <dt>${t('person.permitGrantedOn')}</dt><dd data-person="permitGrantedOn">${person.permitGrantedOn ? formatDate(ctx.lang, person.permitGrantedOn) : '—'}</dd>
     <dt>${t('person.bsn')}</dt><dd data-person="bsn">${
@@ -84,4 +89,26 @@ export function personCells(ctx: PageContext, journeyId: string, person: PersonV
     <td class="utrecht-table__cell">${person.name ?? '—'}</td>
     <td class="utrecht-table__cell">${person.birthDate ? formatDate(ctx.lang, person.birthDate, 'short') : '—'}</td>
     <td class="utrecht-table__cell">${person.permitGrantedOn ? formatDate(ctx.lang, person.permitGrantedOn, 'short') : '—'}</td>`;
+}
+
+/** How many journeys' persons one list page looks up (the rows beyond show the journey's short id). */
+const PERSONS_PER_PAGE = 100;
+
+/**
+ * The persons of a list's journeys (GET /v1/journeys/{id}/person, which logs each reading), a few at a
+ * time, by journey id. A journey the role may not see the person of, or one the lookup fails for, is
+ * left out (its row shows the journey's short id).
+ */
+export async function personsOf(web: Web, journeyIds: readonly string[]): Promise<Map<string, PersonView>> {
+  const ids = [...new Set(journeyIds)].slice(0, PERSONS_PER_PAGE);
+  const persons = new Map<string, PersonView>();
+  for (let i = 0; i < ids.length; i += 8) {
+    await Promise.all(
+      ids.slice(i, i + 8).map(async (id) => {
+        const answer = await web.api.get<Record<string, unknown>>(`/v1/journeys/${encodeURIComponent(id)}/person`);
+        if (answer.ok) persons.set(id, personOf(answer.body));
+      }),
+    );
+  }
+  return persons;
 }

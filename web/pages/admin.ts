@@ -8,11 +8,13 @@ import { amsterdamDateOf } from '../../domain/dates';
 import { latestPolicies } from '../../domain/policies';
 import type { JourneyList, Statistics } from '../../api/schemas';
 import { exportLink } from './exports';
+import { searchForm } from './search';
+import { personCells, personHeaderCells, personsOf } from '../person';
 import { PHASES, REGIMES } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
 import { formatDate, formatMonth, formatNumber, formatShare, municipalityName } from '../format';
 import { html, jsonScript, type Html } from '../html';
-import { alert, csrfField, href, page, statusBadge } from '../layout';
+import { href, page, statusBadge } from '../layout';
 import type { Lang, Translate } from '../messages';
 
 type StatisticsView = z.output<typeof Statistics>;
@@ -27,7 +29,7 @@ const select = (t: Translate, id: string, label: string, options: Array<[string,
 
 const queryText = (value: unknown, pattern: RegExp): string | undefined => (typeof value === 'string' && pattern.test(value) ? value : undefined);
 
-async function adminPage(web: Web, found?: { notFound: boolean; municipality?: string }): Promise<void> {
+async function adminPage(web: Web): Promise<void> {
   const { req, res, ctx, api } = web;
   const { t, lang } = ctx;
   const filters = {
@@ -44,22 +46,18 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
     api.read<z.output<typeof JourneyList>>(`/v1/journeys?${new URLSearchParams({ pageSize: '100', ...given, ...(pageToken ? { pageToken } : {}) })}`),
     api.read<{ count: number }>(`/v1/journeys/count?${new URLSearchParams(given)}`),
   ]);
+  // Who each row is (trial finding 5): the reference, name and dates, as the search and the inbox show them.
+  const persons = await personsOf(web, list.journeys.map((j) => j.journeyId));
   const nextPage = list.nextPageToken ? href(`/admin?${new URLSearchParams({ ...given, pageToken: list.nextPageToken })}`) : undefined;
   const failed = (status: string) => ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(status);
-  res.status(found?.notFound ? 404 : 200).type('html').send(
+  res.status(200).type('html').send(
     page(
       { ...ctx, section: 'admin' },
       t('admin.title'),
       html`<h1 class="utrecht-heading-1">${t('admin.title')}</h1>
       <section class="koers-card" aria-labelledby="find-title">
         <h2 class="utrecht-heading-2" id="find-title">${t('admin.find')}</h2>
-        ${found?.notFound ? alert('warning', t('admin.notFound')) : ''}
-        <form method="post" action="${href('/admin/find')}" class="koers-filters">${csrfField(ctx)}
-          ${select(t, 'find-municipality', t('journey.municipality'), municipalities().map((m) => [m, municipalityName(m)]), found?.municipality)}
-          <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="find-personRef">${t('admin.personRef')}</label></div>
-            <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="find-personRef" name="personRef" required maxlength="64" autocomplete="off"></div></div>
-          <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('admin.findSubmit')}</button>
-        </form>
+        ${searchForm(ctx)}
       </section>
       <h2 class="utrecht-heading-2">${t('admin.list')}</h2>
       <form method="get" action="${href('/admin')}" class="koers-filters" aria-label="${t('inbox.filters')}">
@@ -77,7 +75,7 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
         ? html`<p class="utrecht-paragraph">${t('admin.noJourneys')}</p>`
         : html`<div class="koers-table-wrap"><table class="utrecht-table" id="journeys">
           <thead class="utrecht-table__header"><tr class="utrecht-table__row">
-            <th class="utrecht-table__header-cell" scope="col">${t('task.journey')}</th>
+            ${personHeaderCells(ctx)}
             <th class="utrecht-table__header-cell" scope="col">${t('journey.municipality')}</th>
             <th class="utrecht-table__header-cell" scope="col">${t('journey.regime')}</th>
             <th class="utrecht-table__header-cell" scope="col">${t('journey.phase')}</th>
@@ -88,7 +86,7 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
           </tr></thead>
           <tbody class="utrecht-table__body">${list.journeys.map(
             (j) => html`<tr class="utrecht-table__row${failed(j.status) || j.overdue ? ' koers-row--overdue' : ''}">
-              <td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${j.journeyId}`)}">${j.journeyId.slice(0, 16)}…</a></td>
+              ${personCells(ctx, j.journeyId, persons.get(j.journeyId) ?? {})}
               <td class="utrecht-table__cell">${j.municipality ? municipalityName(j.municipality) : '—'}</td><td class="utrecht-table__cell">${j.regime ? t(`regime.${j.regime}`) : '—'}</td>
               <td class="utrecht-table__cell">${j.phase ? t(`phase.${j.phase}`) : '—'}</td>
               <td class="utrecht-table__cell">${j.overdue ? statusBadge(t, 'overdue') : t('no')}</td>
@@ -99,14 +97,6 @@ async function adminPage(web: Web, found?: { notFound: boolean; municipality?: s
       ${nextPage ? html`<p class="utrecht-paragraph"><a class="utrecht-link" id="next-page" rel="next" href="${nextPage}">${t('admin.nextPage')}</a></p>` : ''}`,
     ),
   );
-}
-
-async function find(web: Web): Promise<void> {
-  const { req, res, api } = web;
-  const municipality = String(req.body?.municipality ?? '');
-  const answer = await api.post<{ journeyId: string }>('/v1/journeys/lookup', { municipality, personRef: String(req.body?.personRef ?? '') });
-  if (answer.ok) return void res.redirect(303, href(`/journeys/${answer.body.journeyId}`));
-  await adminPage(web, { notFound: true, municipality });
 }
 
 /** Temporal's execution status (`RUNNING`, …) in words. */
@@ -203,7 +193,6 @@ async function dashboard(web: Web): Promise<void> {
 export function adminRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/admin', handler: (web) => adminPage(web) },
-    { method: 'post', path: '/admin/find', handler: find },
     { method: 'get', path: '/dashboard', handler: dashboard },
   ];
 }

@@ -19,13 +19,14 @@ import { html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge, type PageContext } from '../layout';
 import type { Lang, Translate } from '../messages';
 import { problemShown, zodErrors, type ShownError } from '../problems';
-import { may } from '../../identity/permissions';
+import { may, mayOpen } from '../../identity/permissions';
 import { notificationsCard } from './notifications';
+import { personsOf } from '../person';
 
 type TaskView = z.output<typeof Task>;
 type Colleague = z.output<typeof StaffMember>;
 
-const FLASH = ['claimed', 'unclaimed', 'reassigned', 'completed', 'redistributed'] as const;
+const FLASH = ['claimed', 'unclaimed', 'reassigned', 'completed', 'redistributed', 'brpMoved'] as const;
 
 /** The choice "back to the team pool" in a hand-over form: no staff id can look like it. */
 const POOL = '*pool';
@@ -67,25 +68,16 @@ export function daysLeft(t: Translate, today: string, dueDate: string, lang: Lan
 /** Who each journey is about, as the inbox shows it: the municipality's reference and the name where known. */
 export type People = Map<string, string>;
 
-/** How many journeys' persons one inbox page looks up (the rows beyond show the journey's short id). */
-const PEOPLE_PER_PAGE = 60;
-
 /**
- * The persons of the tasks' journeys (GET /v1/journeys/{id}/person, which logs each reading), a few at
- * a time. A journey registered before the reference was kept, or one the lookup fails for, is left out.
+ * The persons of the tasks' journeys (web/person.ts personsOf, which logs each reading): the reference
+ * and the name where known. A journey registered before the reference was kept is left out.
  */
 export async function peopleOf(web: Web, tasks: TaskView[]): Promise<People> {
-  const ids = [...new Set(tasks.map((task) => task.journeyId))].slice(0, PEOPLE_PER_PAGE);
+  const persons = await personsOf(web, tasks.map((task) => task.journeyId));
   const people: People = new Map();
-  for (let i = 0; i < ids.length; i += 8) {
-    await Promise.all(
-      ids.slice(i, i + 8).map(async (id) => {
-        const answer = await web.api.get<{ personRef?: string; name?: string }>(`/v1/journeys/${encodeURIComponent(id)}/person`);
-        if (!answer.ok) return;
-        const shown = [answer.body.personRef, answer.body.name].filter(Boolean).join(' — ');
-        if (shown) people.set(id, shown);
-      }),
-    );
+  for (const [id, person] of persons) {
+    const shown = [person.personRef, person.name].filter(Boolean).join(' — ');
+    if (shown) people.set(id, shown);
   }
   return people;
 }
@@ -127,15 +119,17 @@ function readFilters(query: Record<string, unknown>): Filters {
 function taskActions(web: Web, task: TaskView, back: string, options: { menu?: boolean; colleagues?: readonly Colleague[] } = {}): Html {
   const { ctx, session } = web;
   const me = session.principal.name;
-  const mayReassign = may(session.principal, 'reassignAnyTask') || task.assignee === me;
+  // Only what the role may do (identity/permissions.ts PAGES): a reader is offered no claim (trial finding 7).
+  const offers = (verb: string) => mayOpen(session.principal, 'post', `/tasks/:taskId/${verb}`);
+  const mayReassign = offers('reassign') && (may(session.principal, 'reassignAnyTask') || task.assignee === me);
   const action = (verb: string, label: string, primary = false) =>
     html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/${verb}`)}" class="koers-inline">${csrfField(ctx)}<input type="hidden" name="back" value="${back}"><button type="submit" class="utrecht-button utrecht-button--${primary ? 'primary' : 'secondary'}-action">${label}</button></form>`;
   if (task.status === 'completed' || task.status === 'cancelled') return html``;
   const reassignId = `reassign-${task.taskId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const colleagues = options.colleagues;
-  const main = html`${task.status === 'open' ? action('claim', ctx.t('task.claim'), true) : ''}
-    ${task.assignee === me ? html`<a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action koers-inline" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${ctx.t('task.complete')}</a>` : ''}`;
-  const more = html`${task.assignee === me ? action('unclaim', ctx.t('task.unclaim')) : ''}
+  const main = html`${task.status === 'open' && offers('claim') ? action('claim', ctx.t('task.claim'), true) : ''}
+    ${task.assignee === me && offers('complete') ? html`<a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action koers-inline" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${ctx.t('task.complete')}</a>` : ''}`;
+  const more = html`${task.assignee === me && offers('unclaim') ? action('unclaim', ctx.t('task.unclaim')) : ''}
     ${mayReassign && colleagues
       ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/reassign`)}" class="koers-inline" id="reassign">${csrfField(ctx)}<input type="hidden" name="back" value="${back}">
         <label class="utrecht-form-label" for="${reassignId}">${ctx.t('task.reassign')}</label>
@@ -149,7 +143,7 @@ function taskActions(web: Web, task: TaskView, back: string, options: { menu?: b
       : mayReassign
         ? html`<a class="utrecht-link koers-inline" href="${href(`/tasks/${encodeURIComponent(task.taskId)}#reassign`)}">${ctx.t('task.reassignLink')}</a>`
         : ''}`;
-  if (!(options.menu ?? true) || (task.assignee !== me && !mayReassign)) return html`${main}${more}`;
+  if (!(options.menu ?? true) || ((task.assignee !== me || !offers('unclaim')) && !mayReassign)) return html`${main}${more}`;
   return html`<div class="koers-actions-cell">${main}<details class="koers-menu"><summary>${ctx.t('task.actions')}<span class="koers-visually-hidden"> — ${ctx.t('inbox.actionsFor', { kind: ctx.t(`kind.${task.kind}`) })}</span></summary><div class="koers-menu__items">${more}</div></details></div>`;
 }
 
@@ -170,40 +164,52 @@ export function taskTable(
   const showJourney = options.showJourney ?? true;
   const actions = options.actions ?? true;
   if (tasks.length === 0) return html`<h2 class="utrecht-heading-2">${caption}</h2><p class="utrecht-paragraph">${t('inbox.empty')}</p>`;
+  const active = (task: TaskView) => task.status === 'open' || task.status === 'claimed';
+  // ONE list of columns: each heading and its cell side by side, so a header can never drift from its cells.
+  const columns: Array<TaskColumn | false> = [
+    !!options.selectFor && {
+      heading: t('task.select'),
+      cell: (task) =>
+        active(task)
+          ? html`<input type="checkbox" class="utrecht-checkbox utrecht-checkbox--html-input" name="taskIds" value="${task.taskId}" form="${options.selectFor ?? ''}" aria-label="${t('task.selectOne', { kind: t(`kind.${task.kind}`), due: formatDate(lang, task.dueDate) })}">`
+          : '',
+    },
+    {
+      heading: t('task.kind'),
+      wrap: true,
+      cell: (task) => (mayOpen(web.session.principal, 'get', '/tasks/:taskId') ? html`<a class="utrecht-link" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${t(`kind.${task.kind}`)}</a>` : t(`kind.${task.kind}`)),
+    },
+    showJourney && { heading: t('inbox.person'), wrap: true, cell: (task) => html`<a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, options.people)}</a>` },
+    showJourney && { heading: t('journey.municipality'), wrap: true, cell: (task) => municipalityName(task.municipality) },
+    { heading: t('task.clock'), wrap: true, cell: (task) => (task.clock ? t(`clock.${task.clock}`) : '—') },
+    { heading: t('task.followUp'), cell: (task) => formatDate(lang, task.followUpDate, 'short') },
+    { heading: t('task.due'), cell: (task) => formatDate(lang, task.dueDate, 'short') },
+    { heading: t('task.daysLeft'), wrap: true, cell: (task) => (active(task) ? daysLeft(t, today, task.dueDate, lang) : '—') },
+    { heading: t('task.status'), cell: (task) => (task.overdue ? statusBadge(t, 'overdue', t('task.overdue')) : statusBadge(t, task.status, t(`taskStatus.${task.status}`))) },
+    { heading: t('task.assignee'), wrap: true, cell: (task) => staffName(options.colleagues ?? [], task.assignee) },
+    actions && { heading: t('task.actions'), cell: (task) => taskActions(web, task, back, { colleagues: options.colleagues }) },
+  ];
+  const shown = columns.filter((c): c is TaskColumn => c !== false);
+  const cellClass = (c: TaskColumn) => `utrecht-table__cell${c.wrap ? ' koers-wrap' : ''}`;
   return html`<div class="koers-table-wrap"><table class="utrecht-table koers-table--compact">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${caption}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
-      ${options.selectFor ? html`<th class="utrecht-table__header-cell" scope="col">${t('task.select')}</th>` : ''}
-      <th class="utrecht-table__header-cell" scope="col">${t('task.kind')}</th>
-      ${showJourney ? html`<th class="utrecht-table__header-cell" scope="col">${t('inbox.person')}</th><th class="utrecht-table__header-cell" scope="col">${t('journey.municipality')}</th>` : ''}
-      ${showJourney ? '' : html`<th class="utrecht-table__header-cell" scope="col">${t('task.clock')}</th>`}
-      <th class="utrecht-table__header-cell" scope="col">${t('task.followUp')}</th>
-      <th class="utrecht-table__header-cell" scope="col">${t('task.due')}</th>
-      <th class="utrecht-table__header-cell" scope="col">${t('task.daysLeft')}</th>
-      <th class="utrecht-table__header-cell" scope="col">${t('task.status')}</th>
-      <th class="utrecht-table__header-cell" scope="col">${t('task.assignee')}</th>
-      ${actions ? html`<th class="utrecht-table__header-cell" scope="col">${t('task.actions')}</th>` : ''}
+      ${shown.map((c) => html`<th class="utrecht-table__header-cell${c.wrap ? ' koers-wrap' : ''}" scope="col">${c.heading}</th>`)}
     </tr></thead>
     <tbody class="utrecht-table__body">
     ${tasks.map(
       (task) => html`<tr class="utrecht-table__row${task.overdue ? ' koers-row--overdue' : ''}" data-task-id="${task.taskId}">
-        ${options.selectFor
-          ? html`<td class="utrecht-table__cell">${task.status === 'open' || task.status === 'claimed'
-              ? html`<input type="checkbox" class="utrecht-checkbox utrecht-checkbox--html-input" name="taskIds" value="${task.taskId}" form="${options.selectFor}" aria-label="${t('task.selectOne', { kind: t(`kind.${task.kind}`), due: formatDate(lang, task.dueDate) })}">`
-              : ''}</td>`
-          : ''}
-        <td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${t(`kind.${task.kind}`)}</a></td>
-        ${showJourney ? html`<td class="utrecht-table__cell"><a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, options.people)}</a></td><td class="utrecht-table__cell">${municipalityName(task.municipality)}</td>` : ''}
-        <td class="utrecht-table__cell">${task.clock ? t(`clock.${task.clock}`) : '—'}</td>
-        <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, task.followUpDate, 'short')}</td>
-        <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, task.dueDate, 'short')}</td>
-        <td class="utrecht-table__cell koers-nowrap">${task.status === 'open' || task.status === 'claimed' ? daysLeft(t, today, task.dueDate, lang) : '—'}</td>
-        <td class="utrecht-table__cell">${task.overdue ? statusBadge(t, 'overdue', t('task.overdue')) : statusBadge(t, task.status, t(`taskStatus.${task.status}`))}</td>
-        <td class="utrecht-table__cell">${staffName(options.colleagues ?? [], task.assignee)}</td>
-        ${actions ? html`<td class="utrecht-table__cell">${taskActions(web, task, back, { colleagues: options.colleagues })}</td>` : ''}
+        ${shown.map((c) => html`<td class="${cellClass(c)}">${c.cell(task)}</td>`)}
       </tr>`,
     )}
     </tbody></table></div>`;
+}
+
+/** One column of a task table: its heading and how a task fills its cell; `wrap` lets long words break onto a second line. */
+interface TaskColumn {
+  heading: string;
+  cell: (task: TaskView) => Html | string;
+  wrap?: boolean;
 }
 
 function filterForm(ctx: PageContext, filters: Filters, holders: readonly Colleague[]): Html {
@@ -408,7 +414,7 @@ async function taskPage(web: Web, values?: Record<string, unknown>, errors?: Sho
       ${done ? '' : mine && task.status === 'claimed'
         ? html`<form method="post" action="${href(`/tasks/${encodeURIComponent(task.taskId)}/complete`)}" class="koers-card" novalidate>
           ${csrfField(ctx)}
-          ${fields(ctx.t, schema, { idPrefix: 'form', values: values ?? { ...defaultDates(schema, web.today) }, errors: errors ?? [], pathPrefix: 'form' })}
+          ${fields(ctx.t, schema, { idPrefix: 'form', values: values ?? {}, errors: errors ?? [], pathPrefix: 'form', hints: emptyDateHints(ctx.t, schema) })}
           <button type="submit" class="utrecht-button utrecht-button--primary-action">${ctx.t('task.completeSubmit')}</button>
         </form>`
         : ''}
@@ -462,10 +468,15 @@ function completedAnswers(t: Translate, lang: Lang, schema: ReturnType<typeof ob
     <dl class="koers-facts">${Object.entries(answers ?? {}).map(([name, value]) => html`<dt>${fieldLabel(t, name)}</dt><dd data-answer="${name}">${shown(name, value)}</dd>`)}</dl></section>`;
 }
 
-/** Required date fields start at today: the usual answer, still editable. */
-function defaultDates(schema: ReturnType<typeof objectSchema>, today: string): Record<string, string> {
+/**
+ * No date of a task form is filled in for the caseworker: a legal date (the PIP date starts the
+ * three-year term, art. 11 Wi2021) is typed, never taken unseen from today (trial finding 2). A
+ * required date is required; an optional one that the journey reads as the completion day when left
+ * empty (domain/task-forms.ts taskOutcome) says so beside the field.
+ */
+function emptyDateHints(t: Translate, schema: ReturnType<typeof objectSchema>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, prop] of Object.entries(schema.properties)) if (prop.format === 'date' && schema.required?.includes(name)) out[name] = today;
+  for (const [name, prop] of Object.entries(schema.properties)) if (prop.format === 'date' && !schema.required?.includes(name)) out[name] = t(`task.emptyDate.${name === 'assessedOn' ? 'today' : 'none'}`);
   return out;
 }
 

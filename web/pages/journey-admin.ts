@@ -10,7 +10,7 @@ import type { ApiAnswer, FieldError } from '../api-client';
 import type { Web } from '../app';
 import { fields, formValues, objectSchema, type ObjectSchema } from '../forms';
 import { html, type Html } from '../html';
-import { pageRoles } from '../../identity/permissions';
+import { mayOpen } from '../../identity/permissions';
 import { csrfField, href } from '../layout';
 import type { PersonView } from '../person';
 import { municipalitiesOf } from './register';
@@ -66,7 +66,7 @@ function schemaOf(action: AdminAction, web: Web, municipality: string, colleague
 }
 
 /** The actions the signed-in role may take here (identity/permissions.ts `PAGES`). */
-export const adminActionsFor = (web: Web): AdminAction[] => ADMIN_ACTIONS.filter((action) => pageRoles('post', `/journeys/:journeyId/${action}`)?.includes(web.session.principal.role));
+export const adminActionsFor = (web: Web): AdminAction[] => ADMIN_ACTIONS.filter((action) => mayOpen(web.session.principal, 'post', `/journeys/:journeyId/${action}`));
 
 /** The administrator's card: one disclosure per action the role may take, open when it was just refused. */
 export function adminCard(

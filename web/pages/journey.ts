@@ -8,7 +8,7 @@ import { dayNumber, dayOfWeek } from '../../domain/dates';
 import { EXTENSION_GROUNDS } from '../../domain/extensions';
 import type { Regime } from '../../domain/types';
 import { findPolicy } from '../../domain/policies';
-import { pageRoles } from '../../identity/permissions';
+import { mayOpen } from '../../identity/permissions';
 import type { Journey, Task, Timeline } from '../../api/schemas';
 import { EndInstrumentBody, EndInstrumentDoc, ExtensionRequestBody, ExtensionRequestDoc, LadderAssessmentBody, LadderAssessmentDoc, StartInstrumentBody, StartInstrumentDoc } from '../../api/schemas';
 import { ApiError, type ApiAnswer, type ProblemBody } from '../api-client';
@@ -48,8 +48,13 @@ export function clockStatus(clock: Pick<Clock, 'status' | 'settledOn' | 'finalDa
   return clock.status === 'met' && clock.settledOn !== undefined && clock.settledOn > clock.finalDate ? 'metLate' : clock.status;
 }
 
-/** Who is inburgeringsplichtig, in words: "nog niet inburgeringsplichtig, vanaf 5 mei 2029". */
-export function plichtText(t: Translate, lang: Lang, plicht: JourneyView['inburgeringsplicht']): string {
+/**
+ * Who is inburgeringsplichtig, in words: "nog niet inburgeringsplichtig, vanaf 5 mei 2029". One status
+ * with the journey's phase (trial finding 11): an exemption ends the plicht (clocks.ts, art. 6 Wi2013 /
+ * DUO under Wi2021) and a plicht met is met, so a person in those phases is never "inburgeringsplichtig".
+ */
+export function plichtText(t: Translate, lang: Lang, plicht: JourneyView['inburgeringsplicht'], phase?: string): string {
+  if (phase === 'exempted' || phase === 'plicht-met') return t(`plicht.${phase}`);
   if (!plicht) return '—';
   if (plicht.status === 'plichtig' && plicht.startsOn === undefined) return t('phase.inburgering');
   return t(`plicht.${plicht.status}`, { date: formatDate(lang, plicht.startsOn) });
@@ -58,19 +63,20 @@ export function plichtText(t: Translate, lang: Lang, plicht: JourneyView['inburg
 /**
  * Of the timeline's events, which one another replaced: an admin's correction replaces the fact of its
  * type (domain/facts.ts), so every event of that type received before the latest applied correction
- * is replaced by it. Answers event index → the replacing event's date.
+ * is replaced by it. Answers event index → the replacing event: its date, when it was received, and
+ * whether it withdrew the milestone (then the replaced fact is withdrawn, not corrected).
  */
-export function replacedEvents(events: TimelineView['events']): Map<number, string> {
-  const out = new Map<number, string>();
-  const latestCorrection = new Map<string, { index: number; receivedAt: string; occurredOn: string }>();
+export function replacedEvents(events: TimelineView['events']): Map<number, { occurredOn: string; receivedAt: string; withdrawn: boolean }> {
+  const out = new Map<number, { occurredOn: string; receivedAt: string; withdrawn: boolean }>();
+  const latestCorrection = new Map<string, { index: number; receivedAt: string; occurredOn: string; withdrawn: boolean }>();
   events.forEach((e, index) => {
     if (!e.correction || !e.applied) return;
     const current = latestCorrection.get(e.type);
-    if (!current || e.receivedAt > current.receivedAt) latestCorrection.set(e.type, { index, receivedAt: e.receivedAt, occurredOn: e.occurredOn });
+    if (!current || e.receivedAt > current.receivedAt) latestCorrection.set(e.type, { index, receivedAt: e.receivedAt, occurredOn: e.occurredOn, withdrawn: e.withdrawn === true });
   });
   events.forEach((e, index) => {
     const correction = latestCorrection.get(e.type);
-    if (correction && index !== correction.index && e.receivedAt <= correction.receivedAt) out.set(index, correction.occurredOn);
+    if (correction && index !== correction.index && e.receivedAt <= correction.receivedAt) out.set(index, { occurredOn: correction.occurredOn, receivedAt: correction.receivedAt, withdrawn: correction.withdrawn });
   });
   return out;
 }
@@ -161,13 +167,16 @@ export function longDate(t: Translate, date: string): string {
  * art. 4:13); verlengd tot maandag 1 december 2025 omdat zaterdag 29 november 2025 een zaterdag is
  * (Algemene termijnenwet art. 1(1))".
  */
-export function basisText(t: Translate, clock: Clock): string {
+export function basisText(t: Translate, clock: Clock, regime?: Regime): string {
   const basis = clock.basis;
   if (basis === undefined) return '—';
-  const anchor = t(`basis.rule.${clock.name}`, { date: longDate(t, basis.anchor.occurredOn), rule: basis.rule });
+  // The rule in words comes from the catalogue, never from the domain's own (English) `basis.rule`
+  // (trial finding 6): the inburgeringstermijn's rule differs per regime (Wi2013 art. 7(1), Wi2021 art. 11).
+  const termRegime: Regime = regime ?? (basis.anchor.event === 'nl.koers.pip.established' ? 'wi2021' : 'wi2013');
+  const anchor = t(`basis.rule.${clock.name}`, { date: longDate(t, basis.anchor.occurredOn), rule: t(`basis.inburgeringRule.${termRegime}`) });
   const reported = basis.anchor.reportedBy ? ` (${t('basis.reportedBy', { by: basis.anchor.reportedBy })})` : '';
   const adjustments = basis.adjustments.map((a) => {
-    const to = a.to ? longDate(t, a.to) : clock.finalDate;
+    const to = longDate(t, a.to ?? clock.finalDate);
     if (a.kind === 'atw') {
       return a.restDay
         ? t('basis.atw', { to, from: longDate(t, a.restDay.on), restDay: t(`restDay.${a.restDay.kind}`), source: a.source })
@@ -178,7 +187,7 @@ export function basisText(t: Translate, clock: Clock): string {
   return [anchor + reported, ...adjustments].join('; ');
 }
 
-function clockTable(t: Translate, lang: Lang, clocks: Clock[]): Html {
+function clockTable(t: Translate, lang: Lang, clocks: Clock[], regime?: Regime): Html {
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="clocks">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('journey.clocks')}</span></caption>
     <thead class="utrecht-table__header"><tr class="utrecht-table__row">
@@ -195,8 +204,36 @@ function clockTable(t: Translate, lang: Lang, clocks: Clock[]): Html {
         <th class="utrecht-table__header-cell" scope="row">${t(`clock.${c.name}`)}</th>
         <td class="utrecht-table__cell">${formatDate(lang, c.startsOn)}</td><td class="utrecht-table__cell">${formatDate(lang, c.targetDate)}</td><td class="utrecht-table__cell">${formatDate(lang, c.finalDate)}</td>
         <td class="utrecht-table__cell">${statusBadge(t, clockStatus(c) === 'metLate' ? 'overdue' : c.status, t(`status.${clockStatus(c)}`))}</td><td class="utrecht-table__cell">${formatDate(lang, c.settledOn)}</td>
-        <td class="utrecht-table__cell koers-basis">${basisText(t, c)}</td></tr>`,
+        <td class="utrecht-table__cell koers-basis">${basisText(t, c, regime)}</td></tr>`,
     )}</tbody></table></div>`;
+}
+
+/** The two milestones of the Awb 4:15 suspension of the bijstand decision term (contract v1.2). */
+const SUSPENSION_EVENTS = ['nl.koers.bijstand.completion-requested', 'nl.koers.bijstand.completed'] as const;
+
+/**
+ * The caseworker's road to the Awb 4:15 suspension while the bijstand decision term runs: record the
+ * college's request to complete the application (Awb 4:5) and the completion, each through the
+ * milestone form (the API decides who may; either may come first, as the law's facts do).
+ */
+function suspensionLinks(t: Translate, journeyId: string, clocks: Clock[]): Html {
+  const decision = clocks.find((c) => c.name === 'bijstand-decision');
+  if (decision === undefined || (decision.status !== 'running' && decision.status !== 'overdue')) return html``;
+  return html`<p class="utrecht-paragraph" id="suspension">${SUSPENSION_EVENTS.map(
+    (type, i) =>
+      html`${i > 0 ? ' · ' : ''}<a class="utrecht-link" data-event-type="${type}" href="${href(`/journeys/${journeyId}/milestones?${new URLSearchParams({ type })}`)}">${t('milestone.title.report', { event: t(`event.${type}`) })}</a>`,
+  )}</p>`;
+}
+
+/**
+ * What an event is, in words: its type; a correction with its reason; a withdrawal as a withdrawal
+ * ("Ontheffing verleend ingetrokken op 7 december 2026 — reden"), never as a correction of the fact
+ * (trial finding 10).
+ */
+function eventName(t: Translate, lang: Lang, e: TimelineView['events'][number]): Html {
+  const name = t(`event.${e.type}`);
+  if (e.withdrawn) return html`${t('journey.withdrawal', { event: name, date: formatDate(lang, e.receivedAt.slice(0, 10)) })}${e.reason ? ` — ${e.reason}` : ''} ${statusBadge(t, 'waived', t('journey.withdrawn'))}`;
+  return html`${name}${e.correction ? ` (${t('journey.correction')}${e.reason ? `: ${e.reason}` : ''})` : ''}`;
 }
 
 /** Who reported an event: a person with their role in words, or the chain partner's source. */
@@ -212,7 +249,26 @@ const reporter = (t: Translate, e: TimelineView['events'][number]): string => {
  * a replaced fact is marked. The facts that hold now may be corrected, and an ending milestone
  * withdrawn (contract v1.2), from the row itself.
  */
-function eventTable(web: Web, journeyId: string, timeline: TimelineView, mayCorrect: boolean): Html {
+/**
+ * What a correction of the person's dates changed (`nl.koers.person.corrected`, trial finding 19): per
+ * date, from the value it replaced to the value after it (the next correction's replaced value, else the
+ * date as it holds now). Dates YYYY-MM-DD.
+ */
+export function dateChanges(events: TimelineView['events'], index: number, current: { permitGrantedOn?: string; birthDate?: string }): Array<{ field: 'permitGrantedOn' | 'birthDate'; from: string; to?: string }> {
+  const e = events[index];
+  if (!e || e.type !== 'nl.koers.person.corrected' || !e.replaced) return [];
+  const out: Array<{ field: 'permitGrantedOn' | 'birthDate'; from: string; to?: string }> = [];
+  for (const field of ['permitGrantedOn', 'birthDate'] as const) {
+    const from = e.replaced[field];
+    if (typeof from !== 'string') continue;
+    const later = events.slice(index + 1).find((x) => x.type === e.type && x.applied && typeof x.replaced?.[field] === 'string');
+    const to = later ? (later.replaced![field] as string) : current[field];
+    out.push({ field, from, ...(to ? { to } : {}) });
+  }
+  return out;
+}
+
+function eventTable(web: Web, journeyId: string, timeline: TimelineView, mayCorrect: boolean, current: { permitGrantedOn?: string; birthDate?: string } = {}): Html {
   const { t, lang } = web.ctx;
   const replaced = replacedEvents(timeline.events);
   // The entry that holds per type: the last one applied (a withdrawal holds nothing).
@@ -236,9 +292,11 @@ function eventTable(web: Web, journeyId: string, timeline: TimelineView, mayCorr
       const holds = holding.get(e.type) === e && !e.withdrawn && isEventType(e.type);
       const document = documentOf(e.source);
       return html`<tr class="utrecht-table__row${replacedBy !== undefined ? ' koers-row--replaced' : ''}" data-event-type="${e.type}"${replacedBy !== undefined ? html` data-replaced="true"` : ''}${e.withdrawn ? html` data-withdrawn="true"` : ''}>
-        <td class="utrecht-table__cell">${t(`event.${e.type}`)}${e.correction ? ` (${t('journey.correction')}${e.reason ? `: ${e.reason}` : ''})` : ''}${e.withdrawn ? html` ${statusBadge(t, 'waived', t('journey.withdrawn'))}` : ''}
-          ${replacedBy !== undefined ? html` ${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${t('journey.replacedBy', { date: formatDate(lang, replacedBy) })}</span>` : ''}
-          ${e.correction && replacedBy === undefined && e.applied && [...replaced.keys()].some((i) => timeline.events[i]!.type === e.type) ? html` ${statusBadge(t, 'met', t('journey.holds'))}` : ''}</td>
+        <td class="utrecht-table__cell">${eventName(t, lang, e)}${dateChanges(timeline.events, index, current).map(
+          (c) => html`<br><span class="koers-note" data-change="${c.field}">${t('journey.dateChanged', { field: t(`person.${c.field}`), from: formatDate(lang, c.from), to: c.to ? formatDate(lang, c.to) : '—' })}</span>`,
+        )}${(e as { note?: string }).note ? html`<br><span class="koers-note" data-note>${t('journey.note', { note: (e as { note?: string }).note ?? '' })}</span>` : ''}
+          ${replacedBy !== undefined ? html` ${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${replacedBy.withdrawn ? t('journey.withdrawnOn', { date: formatDate(lang, replacedBy.receivedAt.slice(0, 10)) }) : t('journey.replacedBy', { date: formatDate(lang, replacedBy.occurredOn) })}</span>` : ''}
+          ${e.correction && !e.withdrawn && replacedBy === undefined && e.applied && [...replaced.keys()].some((i) => timeline.events[i]!.type === e.type) ? html` ${statusBadge(t, 'met', t('journey.holds'))}` : ''}</td>
         <td class="utrecht-table__cell">${replacedBy !== undefined ? html`<s>${formatDate(lang, e.occurredOn)}</s>` : formatDate(lang, e.occurredOn)}</td>
         <td class="utrecht-table__cell">${reporter(t, e)}</td>
         <td class="utrecht-table__cell">${document ? t(`option.document.${document}`) : '—'}</td>
@@ -256,7 +314,7 @@ function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Ht
       ? html`<p class="utrecht-paragraph">${t('journey.noInstruments')}</p>`
       : html`<ul>${instruments.map(
           (i) => html`<li><strong>${optionLabel(t, 'instrument', i.kind)}</strong> ${statusBadge(t, i.status === 'active' ? 'running' : 'ended')} ${formatDate(lang, i.startedOn)} – ${formatDate(lang, i.endsOn)}${i.reassessBy ? html`; ${t('journey.reassessBy')} ${formatDate(lang, i.reassessBy)}` : ''}${i.extensions ? ` (${t('journey.extensions')}: ${i.extensions})` : ''}
-          ${i.status === 'active' && takesCommands(journey)
+          ${i.status === 'active' && takesCommands(journey) && mayOpen(web.session.principal, 'post', '/journeys/:journeyId/instruments/:instrumentId/end')
             ? html`<details class="koers-details"${state.command === `end:${i.instrumentId}` ? html` open` : ''}><summary>${t('action.endInstrument')}</summary>
               <form method="post" action="${href(`/journeys/${journey.journeyId}/instruments/${encodeURIComponent(i.instrumentId)}/end`)}" novalidate>${csrfField(web.ctx)}
               ${fields(t, endSchema, { idPrefix: `end-${i.instrumentId}`, values: state.command === `end:${i.instrumentId}` ? state.values : { endedOn: web.today }, errors: state.command === `end:${i.instrumentId}` ? state.errors : [] })}
@@ -267,7 +325,9 @@ function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Ht
 }
 
 /** What the page after a change says it did (`?done=`). */
-const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates'];
+const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates', 'brpMoved'];
+/** A task handled from the journey's own task table comes back here (`?done=claimed`) and is confirmed too (trial finding 19). */
+const TASK_DONE = ['claimed', 'unclaimed', 'reassigned'];
 
 interface ActionState {
   /** The BSN was asked for (the "show BSN" button): only this answer shows it. */
@@ -320,20 +380,22 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const openTasks = tasks.filter((task) => task.status === 'open' || task.status === 'claimed').sort(inboxOrder);
   const doneTasks = tasks.filter((task) => task.status === 'completed').sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''));
   const today = journey.today ?? web.today;
-  const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : undefined;
+  const done = typeof req.query.done === 'string' && [...DONE, ...TASK_DONE].includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
   // Who the person is comes from the person's own operation, which logs each reading (accountable);
   // a role it does not answer sees the journey without the person. The BSN is shown only when asked for.
   const found = await web.api.get<Record<string, unknown>>(`/v1/journeys/${journeyId}/person`);
   const person = personOf({ ...(journey as unknown as Record<string, unknown>), ...(found.ok ? found.body : {}) });
-  const mayRecord = pageRoles('get', '/journeys/:journeyId/milestones')?.includes(web.session.principal.role) === true;
+  const mayRecord = mayOpen(web.session.principal, 'get', '/journeys/:journeyId/milestones');
+  // The journey's commands the role may send (identity/permissions.ts PAGES): none for a reader or a privacy officer (trial finding 7).
+  const commands = (['ladder', 'extension', 'instrument'] as const).filter((command) => mayOpen(web.session.principal, 'post', `/journeys/:journeyId/${command}`));
   const colleagues = await loadColleagues(web);
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },
       t('journey.title', { id: personLabel(person, journeyId) }),
       html`<h1 class="utrecht-heading-1">${t('journey.title', { id: personLabel(person, journeyId) })}</h1>
-      ${done ? alert('ok', t(`done.${done}`)) : ''}
+      ${done ? alert('ok', t(TASK_DONE.includes(done) ? `task.${done}` : `done.${done}`)) : ''}
       ${state.message ? alert(state.ok ? 'ok' : 'error', state.message) : ''}
       <dl class="koers-facts koers-card" id="summary">
         ${personFacts(ctx, journeyId, person, { showBsn: state.showBsn === true })}
@@ -342,19 +404,21 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.regime')}</dt><dd>${t(`regime.${journey.regime}`)}</dd>
         <dt>${t('journey.runStatus')}</dt><dd>${t(`journeyStatus.${journey.status}`)}</dd>
         <dt>${t('journey.phase')}</dt><dd>${journey.inburgeringsplicht?.status === 'not-yet' ? t('phase.not-yet') : t(`phase.${journey.phase}`)}</dd>
-        <dt>${t('journey.plicht')}</dt><dd id="plicht">${plichtText(t, lang, journey.inburgeringsplicht)}</dd>
+        <dt>${t('journey.plicht')}</dt><dd id="plicht">${plichtText(t, lang, journey.inburgeringsplicht, journey.phase)}</dd>
         <dt>${t('journey.caseworker')}</dt><dd>${journey.caseworker ? `${t(`role.${journey.caseworker.role}`)}${journey.caseworker.id ? ` / ${staffName(colleagues, journey.caseworker.id)}` : ''}` : '—'}</dd>
-        <dt>${t('journey.policy')}</dt><dd>${journey.policy ? html`<a class="utrecht-link" href="${href(`/policies/${journey.municipality}`)}" title="${t('admin.viewPolicy')}">${municipalityName(journey.policy.id)} ${journey.policy.version}</a>` : '—'}</dd>
+        <dt>${t('journey.policy')}</dt><dd>${journey.policy ? (mayOpen(web.session.principal, 'get', '/policies/:municipality') ? html`<a class="utrecht-link" href="${href(`/policies/${journey.municipality}`)}" title="${t('admin.viewPolicy')}">${municipalityName(journey.policy.id)} ${journey.policy.version}</a>` : `${municipalityName(journey.policy.id)} ${journey.policy.version}`) : '—'}</dd>
         <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
       ${takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
+      ${await brpProposalCard(web, journeyId, journey)}
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
       ${clockTimeline(t, journey.clocks, today, lang)}
-      ${clockTable(t, lang, journey.clocks)}
+      ${clockTable(t, lang, journey.clocks, journey.regime)}
+      ${mayRecord ? suspensionLinks(t, journeyId, journey.clocks) : ''}
       ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false, colleagues })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
       ${mayRecord ? html`<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>` : ''}
-      ${eventTable(web, journeyId, timeline, mayRecord)}
+      ${eventTable(web, journeyId, timeline, mayRecord, { ...(person.permitGrantedOn ? { permitGrantedOn: person.permitGrantedOn } : {}), ...(person.birthDate ? { birthDate: person.birthDate } : {}) })}
       <div class="koers-grid">
         ${instrumentsCard(web, journey, state)}
         <section class="koers-card" aria-labelledby="ladder-title"><h2 class="utrecht-heading-2" id="ladder-title">${t('journey.ladder')}</h2>
@@ -368,11 +432,9 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
             : html`<ul>${(journey.amendments ?? []).map((a) => amendmentItem(t, lang, a))}</ul>`}
         </section>
         ${followUpCard(t, lang, journey, timeline, tasks)}
-        ${takesCommands(journey)
+        ${takesCommands(journey) && commands.length > 0
           ? html`<section class="koers-card koers-actions" aria-labelledby="actions-title"><h2 class="utrecht-heading-2" id="actions-title">${t('journey.actions')}</h2>
-          ${commandForm(web, journey, 'ladder', state)}
-          ${commandForm(web, journey, 'extension', state)}
-          ${commandForm(web, journey, 'instrument', state)}
+          ${commands.map((command) => commandForm(web, journey, command, state))}
         </section>`
           : ''}
         ${adminCard(web, journey, person, state, colleagues)}
@@ -458,10 +520,71 @@ async function runAdminAction(web: Web, action: AdminAction): Promise<void> {
   if (answer.ok) return void res.redirect(303, action === 'erase' ? `${href('/search')}?done=erased` : `${href(`/journeys/${journeyId}`)}?done=${action === 'dates' ? 'dates' : action === 'move' ? 'moved' : 'caseworker'}`);
   if (answer.status === 404) throw new ApiError(answer.problem);
   const values = Object.fromEntries(Object.entries(req.body ?? {}).filter(([k]) => k !== '_csrf'));
+  const other = answer.problem as { journeyId?: unknown; municipality?: unknown };
+  if (action === 'move' && answer.status === 409 && typeof other.journeyId === 'string' && other.journeyId !== journeyId) {
+    // The person already has a journey there ("One person, one journey per municipality"): name it and link to it (trial finding 12).
+    const found = await api.get<Record<string, unknown>>(`/v1/journeys/${encodeURIComponent(other.journeyId)}/person`);
+    const person = personOf(found.ok ? found.body : {});
+    const where = municipalityName(typeof other.municipality === 'string' ? other.municipality : String(req.body?.municipality ?? ''));
+    const message = html`${web.ctx.t('journey.moveExists', { municipality: where, person: personLabel(person, other.journeyId) })} <a class="utrecht-link" id="existing-journey" href="${href(`/journeys/${other.journeyId}`)}">${web.ctx.t('journey.openOther')}</a>`;
+    return journeyPage(web, { command: action, values, errors: [], message });
+  }
   const shown = await refusal(web, journeyId, answer.problem);
   // A caseworker who is no colleague of the journey's municipality (staff directory) is said in the page's language.
   const errors = shown.errors.map((e) => (action === 'caseworker' && e.path === 'id' ? { ...e, message: web.ctx.t('journey.notAColleague') } : e));
   await journeyPage(web, { command: action, values, errors, message: shown.message });
+}
+
+/** The API's BrpProposal (api/schemas.ts): dates YYYY-MM-DD. */
+type BrpProposalView =
+  | { kind: 'move'; municipality: string; gemeentecode: string; since?: string }
+  | { kind: 'end'; reason: 'deceased' | 'emigrated'; on?: string }
+  | { kind: 'elsewhere'; gemeentecode: string; name?: string };
+
+/**
+ * Issue 23: what the BRP says that the journey does not yet reflect, asked now (GET
+ * /v1/journeys/{id}/brp-proposal, for those who work journeys), with a confirmation where the journey
+ * can take it. Nothing changes without the caseworker's click; nothing of the answer is kept. Empty for
+ * a journey that ended, a role that may not ask, or a municipality without a BRP.
+ */
+async function brpProposalCard(web: Web, journeyId: string, journey: JourneyView): Promise<Html | string> {
+  if (!takesCommands(journey) || !web.brpMunicipalities.includes(journey.municipality)) return '';
+  if (!mayOpen(web.session.principal, 'post', '/journeys/:journeyId/brp-proposal')) return '';
+  const { t, lang } = web.ctx;
+  const answer = await web.api.get<{ proposal?: BrpProposalView }>(`/v1/journeys/${journeyId}/brp-proposal`);
+  if (!answer.ok) return answer.status >= 500 ? alert('warning', t('brp.proposal.unavailable')) : '';
+  const proposal = answer.body.proposal;
+  if (!proposal) return '';
+  const body =
+    proposal.kind === 'move'
+      ? html`<p class="utrecht-paragraph">${t('brp.proposal.move', { municipality: municipalityName(proposal.municipality), since: proposal.since ? t('brp.proposal.since', { date: formatDate(lang, proposal.since) }) : '' })}</p>
+        <form method="post" action="${href(`/journeys/${journeyId}/brp-proposal`)}">${csrfField(web.ctx)}
+          <input type="hidden" name="kind" value="move"><input type="hidden" name="municipality" value="${proposal.municipality}">
+          <button type="submit" id="brp-confirm" class="utrecht-button utrecht-button--primary-action">${t('brp.proposal.confirmMove')}</button>
+        </form>`
+      : proposal.kind === 'end'
+        ? html`<p class="utrecht-paragraph">${t(`brp.proposal.end.${proposal.reason}`, { on: proposal.on ? t('brp.proposal.on', { date: formatDate(lang, proposal.on) }) : '' })}</p>
+          <p class="utrecht-paragraph">${t('brp.proposal.endNotYet')}</p>`
+        : html`<p class="utrecht-paragraph">${t('brp.proposal.elsewhere', { name: proposal.name ?? '—', code: proposal.gemeentecode })}</p>`;
+  return html`<section class="koers-card" id="brp-proposal" data-kind="${proposal.kind}" aria-labelledby="brp-proposal-title"><h2 class="utrecht-heading-2" id="brp-proposal-title">${t('brp.proposal.title')}</h2>${body}</section>`;
+}
+
+/** The caseworker confirms the BRP's proposal: the API asks the BRP again and applies it only if it still says so. */
+async function confirmBrpProposal(web: Web): Promise<void> {
+  const { req, res, api } = web;
+  const journeyId = String(req.params.journeyId);
+  const body = req.body as Record<string, unknown>;
+  const confirmation = body.kind === 'move' ? { kind: 'move', municipality: body.municipality } : { kind: body.kind, reason: body.reason };
+  const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/brp-proposal/confirmation`, confirmation));
+  if (answer.ok) {
+    // Handed over to a municipality the caseworker does not work for: the journey is out of their sight now.
+    const principal = web.session.principal;
+    const stillVisible = principal.role === 'admin' || principal.municipalities.includes(String(body.municipality));
+    return void res.redirect(303, stillVisible ? `${href(`/journeys/${journeyId}`)}?done=brpMoved` : `${href('/inbox')}?done=brpMoved`);
+  }
+  if (answer.status === 404) throw new ApiError(answer.problem);
+  const shown = await refusal(web, journeyId, answer.problem);
+  await journeyPage(web, { message: shown.message });
 }
 
 export function journeyRoutes(): WebRoute[] {
@@ -473,5 +596,6 @@ export function journeyRoutes(): WebRoute[] {
     { method: 'post', path: '/journeys/:journeyId/extension', handler: (web) => runCommand(web, 'extension') },
     { method: 'post', path: '/journeys/:journeyId/instrument', handler: (web) => runCommand(web, 'instrument') },
     { method: 'post', path: '/journeys/:journeyId/instruments/:instrumentId/end', handler: endInstrument },
+    { method: 'post', path: '/journeys/:journeyId/brp-proposal', handler: confirmBrpProposal },
   ];
 }

@@ -7,7 +7,7 @@
  * `data.withdrawn: true`.
  */
 import crypto from 'node:crypto';
-import { EVENT_TYPES, eventDataSchema, isEventType, type EventType } from '../../domain/events';
+import { eventDataSchema, isEventType, type EventType } from '../../domain/events';
 import { reportableMilestones, type MilestoneReporting } from '../../domain/reporting';
 import type { FieldError } from '../api-client';
 import { ApiError } from '../api-client';
@@ -21,27 +21,6 @@ import { afterChange } from './journey';
 
 /** Where a staff-reported fact came from: the document the caseworker has in front of them. */
 export const DOCUMENTS = ['brief', 'duo-portaal', 'brp', 'mijn-inburgering', 'e-mail', 'gesprek', 'anders'] as const;
-
-/**
- * The order the chooser lists milestones in: what arrives most by letter or portal first. Which of them
- * a role may report is the municipality's (domain/reporting.ts); the API has the last word.
- */
-export const LETTER_OR_PORTAL: readonly EventType[] = [
-  'nl.koers.duo.notified',
-  'nl.koers.brp.registered',
-  'nl.koers.bijstand.applied',
-  'nl.koers.bijstand.decided',
-  'nl.koers.bijstand.ended',
-  'nl.koers.intake.held',
-  'nl.koers.pip.established',
-  'nl.koers.participatieverklaring.signed',
-  'nl.koers.map.completed',
-  'nl.koers.exam.passed',
-  'nl.koers.exemption.granted',
-  'nl.koers.extension.granted',
-  'nl.koers.diploma.recognised',
-  'nl.koers.alphabetisation.started',
-];
 
 /** Milestones that can end (part of) a journey; reported wrongly, they are withdrawn rather than corrected. */
 export const ENDING: readonly EventType[] = ['nl.koers.exemption.granted', 'nl.koers.exam.passed', 'nl.koers.diploma.recognised', 'nl.koers.bijstand.ended'];
@@ -73,6 +52,8 @@ function milestoneSchema(type: EventType, mode: Mode) {
     for (const [name, prop] of Object.entries(data.properties)) properties[name] = prop;
   }
   properties.document = { type: 'string', enum: [...DOCUMENTS] };
+  // The letter's reference or a remark, sent as the `koersnote` extension attribute (trial finding 19).
+  properties.note = { type: 'string', maxLength: 500 };
   if (mode !== 'report') {
     properties.reason = { type: 'string', maxLength: 500 };
     required.add('reason');
@@ -91,19 +72,18 @@ interface FormState {
 
 /** The API names the event's fields `data.x`, `koersreason`…; the form names them `x`, `reason`. */
 function formErrors(errors: FieldError[]): FieldError[] {
-  const rename: Record<string, string> = { koersreason: 'reason', source: 'document' };
+  const rename: Record<string, string> = { koersreason: 'reason', koersnote: 'note', source: 'document' };
   return errors.map((e) => ({ ...e, path: rename[e.path] ?? e.path.replace(/^data\./, '') }));
 }
 
 /**
  * The milestones the signed-in person may report (or correct) in the journey's municipality, per its
- * policy's `milestoneReporting` (domain/reporting.ts), in the chooser's order.
+ * policy's `milestoneReporting` (domain/reporting.ts), what arrives by letter or portal first.
  */
 async function reportable(web: Web, municipality: string, correction: boolean): Promise<EventType[]> {
   const found = await web.api.get<{ policy: { milestoneReporting?: MilestoneReporting } }>(`/v1/policies/${encodeURIComponent(municipality)}`);
   const role = web.session.principal.role === 'admin' ? 'admin' : 'caseworker';
-  const allowed = new Set(reportableMilestones(found.ok ? found.body.policy.milestoneReporting : undefined, role, correction));
-  return [...LETTER_OR_PORTAL, ...EVENT_TYPES.filter((e) => !LETTER_OR_PORTAL.includes(e))].filter((e) => allowed.has(e));
+  return reportableMilestones(found.ok ? found.body.policy.milestoneReporting : undefined, role, correction);
 }
 
 async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
@@ -129,7 +109,7 @@ async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
     ? html`<form method="post" action="${href(`/journeys/${journeyId}/milestones`)}" class="koers-card" style="max-width:40rem" novalidate>${csrfField(ctx)}
         <input type="hidden" name="type" value="${type}"><input type="hidden" name="mode" value="${mode}">
         ${mode === 'withdraw' ? html`<p class="utrecht-paragraph">${t('milestone.withdrawIntro')}</p>` : mode === 'correct' ? html`<p class="utrecht-paragraph">${t('milestone.correctIntro')}</p>` : ''}
-        ${fields(t, milestoneSchema(type, mode), { idPrefix: 'milestone', values: state.values ?? { occurredOn, document: 'brief' }, errors: state.errors ?? [] })}
+        ${fields(t, milestoneSchema(type, mode), { idPrefix: 'milestone', values: state.values ?? { occurredOn, document: 'brief' }, errors: state.errors ?? [], hints: { note: t('milestone.noteHint') } })}
         <button type="submit" class="utrecht-button utrecht-button--primary-action">${t(`milestone.submit.${mode}`)}</button>
       </form>`
     : html``;
@@ -150,7 +130,7 @@ async function milestonePage(web: Web, state: FormState = {}): Promise<void> {
 export function milestoneEvent(type: EventType, mode: Mode, body: Record<string, unknown>, now: Date): Record<string, unknown> {
   const schema = milestoneSchema(type, mode);
   const values = formValues(schema, body);
-  const { document, reason, ...data } = values;
+  const { document, reason, note, ...data } = values;
   return {
     specversion: '1.0',
     id: crypto.randomUUID(),
@@ -160,6 +140,7 @@ export function milestoneEvent(type: EventType, mode: Mode, body: Record<string,
     datacontenttype: 'application/json',
     data: mode === 'withdraw' ? { ...data, withdrawn: true } : data,
     ...(mode !== 'report' ? { koerscorrection: true, koersreason: typeof reason === 'string' ? reason : '' } : {}),
+    ...(typeof note === 'string' && note.trim() !== '' ? { koersnote: note.trim() } : {}),
   };
 }
 

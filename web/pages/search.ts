@@ -6,7 +6,7 @@
 import type { Web, WebRoute } from '../app';
 import { municipalityName } from '../format';
 import { html, type Html } from '../html';
-import { alert, csrfField, href, page } from '../layout';
+import { alert, csrfField, href, page, type PageContext } from '../layout';
 import { personCells, personHeaderCells, personOf } from '../person';
 import { municipalitiesOf } from './register';
 
@@ -39,6 +39,20 @@ async function search(web: Web, query: string): Promise<Found[]> {
   return found;
 }
 
+/**
+ * The one search box (reference, BSN or name; POST /app/search, so the query never lands in a URL),
+ * on the search page and on the administrator's page alike: one search, not two that can disagree.
+ */
+export function searchForm(ctx: PageContext, query?: string): Html {
+  const t = ctx.t;
+  return html`<form method="post" action="${href('/search')}" class="koers-filters" role="search">${csrfField(ctx)}
+        <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="search-query">${t('search.query')}</label></div>
+          <div class="utrecht-form-field__description" id="search-hint">${t('search.hint')}</div>
+          <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="search-query" name="query" required maxlength="200" autocomplete="off" aria-describedby="search-hint" value="${query ?? ''}"></div></div>
+        <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('search.submit')}</button>
+      </form>`;
+}
+
 async function searchPage(web: Web, asked?: { query: string; results: Found[] }): Promise<void> {
   const { res, ctx } = web;
   const t = ctx.t;
@@ -46,7 +60,8 @@ async function searchPage(web: Web, asked?: { query: string; results: Found[] })
   if (asked) {
     results =
       asked.results.length === 0
-        ? alert('warning', t('search.none'))
+        ? // A reference is found whole only: the index keeps keyed hashes of whole references, no prefixes (trial finding 19; docs/web-app.md).
+          alert('warning', /^[A-Za-z0-9_-]{1,64}$/.test(asked.query) && !/^\d{9}$/.test(asked.query) ? t('search.noneWholeRef') : t('search.none'))
         : html`<div class="koers-table-wrap"><table class="utrecht-table" id="results">
           <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('search.results', { count: asked.results.length })}</span></caption>
           <thead class="utrecht-table__header"><tr class="utrecht-table__row">
@@ -66,12 +81,7 @@ async function searchPage(web: Web, asked?: { query: string; results: Found[] })
       { ...ctx, section: 'search' },
       t('search.title'),
       html`<h1 class="utrecht-heading-1">${t('search.title')}</h1>
-      <form method="post" action="${href('/search')}" class="koers-filters" role="search">${csrfField(ctx)}
-        <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="search-query">${t('search.query')}</label></div>
-          <div class="utrecht-form-field__description" id="search-hint">${t('search.hint')}</div>
-          <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="search-query" name="query" required maxlength="200" autocomplete="off" aria-describedby="search-hint" value="${asked?.query ?? ''}"></div></div>
-        <button type="submit" class="utrecht-button utrecht-button--primary-action">${t('search.submit')}</button>
-      </form>
+      ${searchForm(ctx, asked?.query)}
       ${results}`,
     ),
   );

@@ -16,6 +16,7 @@ import { ApiKeys, SignInGuard, type ApiKeyEntry } from '../../../api/auth';
 import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../../../api/audit-store';
 import { Identity } from '../../../api/identity';
 import { People } from '../../../identity';
+import { StoredProcessingLog } from '../../../processing-log';
 import type { OidcSettings } from '../../../identity/config';
 import { createActivities } from '../../../activities';
 import { openDatabase, type Db } from '../../../store/db';
@@ -35,6 +36,8 @@ import { testRecipients } from '../../helpers/journey-harness';
 import { testCodec, testDataConverter } from '../../helpers/codec';
 import { closeClient, connectClient } from '../../../platform/temporal';
 import { JourneySignals } from '../../../store/journey-signals';
+import { Brp, type BrpSettings } from '../../../chain/brp';
+import type { ZaakRegistration } from '../../../chain/zaken';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -97,6 +100,8 @@ export interface LogLine {
 export interface HarnessOptions {
   worker?: boolean;
   eventRateLimit?: { windowMs: number; limit: number };
+  /** New events per journey per day (AppDeps.journeyEventBudgetPerDay). */
+  journeyEventBudgetPerDay?: number;
   /** Another Temporal server than the suite's shared one (a test that erases what it finds). */
   temporalAddress?: string;
   /** Reuse the database file of an earlier harness (a restart). */
@@ -118,6 +123,10 @@ export interface HarnessOptions {
   keyEntries?: ApiKeyEntry[];
   /** /health's store-write probe and disk space (AppDeps.health), built on the harness's store and log. */
   health?: (db: Db, logger: { info(obj: object, msg: string): void; error(obj: object, msg: string): void }) => AppDeps['health'];
+  /** The deployment's BRP settings (chain/brp; AppDeps.brp, with the harness's processing log); absent: no BRP. */
+  brp?: BrpSettings;
+  /** The journeys' zaken (chain/zaken), as platform/koers.ts wires them: in the journey's step and in the erasure. */
+  zaken?: ZaakRegistration;
 }
 
 let sequence = 0;
@@ -136,7 +145,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   // As `npm start` runs it: birth dates sealed in the read model.
   const journeys = new JourneyReadModel(db, undefined, new Identity(secret));
   const audit = new AuditStore(db);
-  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
+  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit, ...(options.zaken ? [options.zaken.erase] : [])]);
   const staffPseudonyms = new StaffPseudonyms(db);
   const staff = new StaffDirectory(db);
 
@@ -155,7 +164,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms }),
+      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms, ...(options.zaken ? { zaken: options.zaken } : {}) }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
@@ -178,6 +187,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
     warn: (obj: object, msg?: string) => logs.push({ level: 'warn', obj, msg }),
     error: (obj: object, msg?: string) => logs.push({ level: 'error', obj, msg }),
   };
+  // As `npm start` runs it in development: the activities under the development register's URIs.
+  const processingLog = new StoredProcessingLog(db, new Identity(secret), loadConfig({}).processingActivities);
   const keys = new ApiKeys(options.keyEntries ?? KEY_ENTRIES);
   // As `npm start` runs it: the web app's sessions in the store, with the configuration's default lifetimes.
   const people = new People({ db, keys, secrets: new Identity(secret), settings: { ...loadConfig({}).identity, ...(options.oidc ? { oidc: options.oidc } : {}) }, logger, ...(options.now ? { now: options.now } : {}) });
@@ -195,6 +206,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     outbox,
     staff,
     journeySignals,
+    processingLog,
     audit,
     calendar: { tokens: new CalendarTokens(db), publicUrl: PUBLIC_URL },
     codecEndpoint: { codec: testCodec, corsOrigins: [CODEC_UI_ORIGIN] },
@@ -204,6 +216,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     maxHistoryEvents: loadConfig({}).maxHistoryEvents,
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
+    ...(options.journeyEventBudgetPerDay !== undefined ? { journeyEventBudgetPerDay: options.journeyEventBudgetPerDay } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
     ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),
@@ -212,6 +225,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     signInGuard: options.signInGuard ?? new SignInGuard(1_000_000),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     ...(options.health ? { health: options.health(db, logger) } : {}),
+    ...(options.brp ? { brp: new Brp(options.brp, { processingLog }) } : {}),
   });
 
   // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.
@@ -237,6 +251,8 @@ export async function apiHarness(options: HarnessOptions = {}) {
 
   return {
     app,
+    /** The processing log the app writes (processing-log/index.ts). */
+    processingLog,
     /** The key set in force (reload it from a file to remove or change keys). */
     keys,
     client,

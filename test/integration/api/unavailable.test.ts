@@ -14,6 +14,7 @@ import { PolicyVersions } from '../../../store/policies';
 import { StaffDirectory } from '../../../staff/directory';
 import { KEY_ENTRIES, KEYS, cloudEvent } from './harness';
 import { JourneySignals } from '../../../store/journey-signals';
+import { developmentActivityUris, StoredProcessingLog } from '../../../processing-log';
 
 it('answers 503 when Temporal cannot be reached, and changes nothing', async () => {
   const db = openDatabase('sqlite::memory:');
@@ -23,7 +24,7 @@ it('answers 503 when Temporal cannot be reached, and changes nothing', async () 
   const connection = Connection.lazy({ address: '127.0.0.1:9', connectTimeout: 500 });
   const logger = { info: () => undefined, warn: () => undefined, error: jest.fn() };
   const audit = new AuditStore(db);
-  const app = createApp({ client: new Client({ connection }), taskQueue: 'x', keys: new ApiKeys(KEY_ENTRIES), identity: new Identity('s'.repeat(40)), logger, tasks: new TaskStore(db), persons: new PersonIndex(db), journeys: new JourneyReadModel(db), policies: new PolicyVersions(db), staff: new StaffDirectory(db), journeySignals: new JourneySignals(db), audit, temporalTimeoutMs: 1500 });
+  const app = createApp({ client: new Client({ connection }), taskQueue: 'x', keys: new ApiKeys(KEY_ENTRIES), identity: new Identity('s'.repeat(40)), logger, tasks: new TaskStore(db), persons: new PersonIndex(db), journeys: new JourneyReadModel(db), policies: new PolicyVersions(db), staff: new StaffDirectory(db), journeySignals: new JourneySignals(db), processingLog: new StoredProcessingLog(db, new Identity('s'.repeat(40)), developmentActivityUris()), audit, temporalTimeoutMs: 1500 });
   try {
     // Each waits at most its deadline (the client would retry an unreachable server for long).
     const started = Date.now();

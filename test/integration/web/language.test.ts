@@ -43,7 +43,7 @@ const RAW_CODES: Array<[string, RegExp]> = [
   ['municipality slug', /(?<![\w-])(?:borger-odoorn|midden-drenthe)(?![\w-])/],
   ['leerroute list', /\bb1\/onderwijs\/z\b/],
 ];
-const ENGLISH_WORDS = /\b(?:the|must|invalid|expected|received|journey|journeys|overdue|required|unknown|please|failed|running|completed|not accepted|task|tasks)\b/i;
+const ENGLISH_WORDS = /\b(?:the|must|invalid|expected|received|journey|journeys|overdue|required|unknown|please|failed|running|completed|not accepted|task|tasks|years|after|does not)\b/i;
 const DUTCH_WORDS = /\b(?:niet|geen|traject|trajecten|taken|gehaald|loopt|vervallen|afronden|oppakken|vul|werkvoorraad)\b/i;
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ' };
@@ -184,6 +184,8 @@ describe('the web app in Dutch and in English: every page and form', () => {
   let overduePersonRef: string;
   let minorJourney: string;
   let correctedJourney: string;
+  /** Journeys whose inburgeringstermijn runs, so its rule in words is on the page (trial finding 6). */
+  let termJourneys: string[] = [];
 
   beforeAll(async () => {
     h = await apiHarness({ worker: true });
@@ -203,7 +205,14 @@ describe('the web app in Dutch and in English: every page and form', () => {
     await h.settled(correctedJourney);
     const correction = { ...cloudEvent('nl.koers.brp.registered', { occurredOn: '2024-06-20' }), koerscorrection: true, koersreason: 'Datum uit de BRP-brief overgenomen' };
     expect((await h.as('admin').post(`/v1/journeys/${correctedJourney}/events`, correction)).status).toBe(202);
-    for (const id of [overdueJourney, minorJourney, correctedJourney]) await h.settled(id);
+    // Wi2021 from its PIP (art. 11) and Wi2013 from the start of the plicht (art. 7(1)): the inburgeringstermijn's basis in words.
+    const pipJourney = await h.createJourney({ permitGrantedOn: addDays(today, -90) });
+    for (const [type, on] of [['nl.koers.duo.notified', -80], ['nl.koers.brp.registered', -80], ['nl.koers.pip.established', -30]] as const) {
+      expect((await h.as('admin').post(`/v1/journeys/${pipJourney}/events`, cloudEvent(type, { occurredOn: addDays(today, on) }))).status).toBe(202);
+    }
+    const wi2013Journey = await h.createJourney({ regime: 'wi2013', permitGrantedOn: '2021-06-01' });
+    termJourneys = [pipJourney, wi2013Journey];
+    for (const id of [overdueJourney, minorJourney, correctedJourney, ...termJourneys]) await h.settled(id);
     await eventually(async () => (await h.as('caseworker').get('/v1/tasks/team?pageSize=500')).body.tasks as Array<{ journeyId: string }>, (tasks) => tasks.some((t) => t.journeyId === overdueJourney), 20_000);
     // One overdue task of the caseworker's own, so the walk opens a task's page and sends its form empty.
     expect((await h.as('caseworker').post(`/v1/tasks/${encodeURIComponent(`${overdueJourney}:draw-up-pip`)}/claim`)).status).toBe(200);
@@ -256,11 +265,23 @@ describe('the web app in Dutch and in English: every page and form', () => {
     ['en', 'admin'],
     ['nl', 'teamLead'],
   ] as Array<[Lang, KeyName]>)('in %s, as %s: no catalogue key, raw code or other language on any page or refusal', async (lang, who) => {
-    const start = who === 'admin' ? ['/app/admin', '/app/dashboard', '/app/process', '/app/process?regime=wi2013', `/app/journeys/${correctedJourney}`, `/app/journeys/${minorJourney}`] : ['/app/inbox', `/app/journeys/${overdueJourney}`, `/app/journeys/${minorJourney}`];
+    const terms = termJourneys.map((id) => `/app/journeys/${id}`);
+    const start = who === 'admin' ? ['/app/admin', '/app/dashboard', '/app/process', '/app/process?regime=wi2013', `/app/journeys/${correctedJourney}`, `/app/journeys/${minorJourney}`, ...terms] : ['/app/inbox', `/app/journeys/${overdueJourney}`, `/app/journeys/${minorJourney}`, ...terms];
     const { pages, forms, found } = await walk(who, lang, start);
     expect(found).toEqual([]);
     expect(pages).toBeGreaterThanOrEqual(who === 'admin' ? 8 : 5);
     expect(forms).toBeGreaterThanOrEqual(2);
+  });
+
+  it("shows the inburgeringstermijn's rule in Dutch for both regimes (the walk above reads these pages too)", async () => {
+    const visitor = new Visitor(base, 'nl');
+    await visitor.signIn(KEYS.admin);
+    for (const [id, rule] of [[termJourneys[0]!, 'Wi2021 art. 11'], [termJourneys[1]!, 'Wi2013 art. 7 lid 1']] as const) {
+      const row = /<tr[^>]*data-clock="inburgering"[^>]*>[\s\S]*?<\/tr>/.exec((await visitor.get(`/app/journeys/${id}`)).html)?.[0] ?? '';
+      expect(readable(row)).toContain('3 jaar, gerekend vanaf');
+      expect(readable(row)).toContain(rule);
+      expect(faults(row, 'nl')).toEqual([]);
+    }
   });
 
   it("says the journey's own refusal in Dutch, and a wrong answer to a task's form, field by field", async () => {
@@ -301,6 +322,52 @@ describe('the web app in Dutch and in English: every page and form', () => {
     const holds = rows.find((row) => !row.includes('data-replaced="true"'))!;
     expect(readable(holds)).toContain('geldt');
     expect(readable(holds)).toContain('Datum uit de BRP-brief overgenomen');
+  });
+
+  it('a caseworker records the Awb 4:15 suspension in the web app: completion first, the request twice; the basis says it in Dutch and in English', async () => {
+    const journeyId = await h.createJourney({ permitGrantedOn: addDays(today, -90) });
+    const appliedOn = addDays(today, -20);
+    expect((await h.as('admin').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.bijstand.applied', { occurredOn: appliedOn }))).status).toBe(202);
+    await h.settled(journeyId);
+    const visitor = new Visitor(base, 'nl');
+    await visitor.signIn(KEYS.caseworker);
+    const page = await visitor.get(`/app/journeys/${journeyId}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    // The journey page offers both milestones while the decision term runs; the form names every field in Dutch.
+    const links = /<p[^>]*id="suspension"[^>]*>[\s\S]*?<\/p>/.exec(page.html)?.[0] ?? '';
+    expect(links).toContain('type=nl.koers.bijstand.completion-requested');
+    expect(links).toContain('type=nl.koers.bijstand.completed');
+    const form = await visitor.get(`/app/journeys/${journeyId}/milestones?type=nl.koers.bijstand.completion-requested`);
+    expect(readable(form.html)).toContain('Aanvullen uiterlijk op');
+    expect(faults(form.html, 'nl')).toEqual([]);
+    const record = (type: string, values: Record<string, string>) => visitor.post(`/app/journeys/${journeyId}/milestones`, { _csrf: csrf, type, mode: 'report', document: 'brief', ...values });
+    // Out of order (the completion before the request), and the same request sent twice: one suspension of 7 days.
+    for (const [type, values] of [
+      ['nl.koers.bijstand.completed', { occurredOn: addDays(appliedOn, 12) }],
+      ['nl.koers.bijstand.completion-requested', { occurredOn: addDays(appliedOn, 5), respondBy: addDays(appliedOn, 19) }],
+      ['nl.koers.bijstand.completion-requested', { occurredOn: addDays(appliedOn, 5), respondBy: addDays(appliedOn, 19) }],
+    ] as Array<[string, Record<string, string>]>) {
+      const answer = await record(type, values);
+      expect([type, answer.status, answer.url]).toEqual([type, 200, expect.stringContaining('done=recorded')]);
+    }
+    type Adjustment = { kind: string; days: number };
+    const decision = async () => ((await h.as('caseworker').get(`/v1/journeys/${journeyId}`)).body.clocks as Array<{ name: string; basis?: { adjustments: Adjustment[] } }>).find((c) => c.name === 'bijstand-decision');
+    const clock = await eventually(decision, (c) => (c?.basis?.adjustments ?? []).some((a) => a.kind === 'suspension'), 20_000);
+    expect(clock!.basis!.adjustments.filter((a) => a.kind === 'suspension')).toEqual([expect.objectContaining({ kind: 'suspension', days: 7 })]);
+    // Recorded as reported by the caseworker, from the letter.
+    const timeline = (await h.as('caseworker').get(`/v1/journeys/${journeyId}/events`)).body.events as Array<{ type: string; actor?: { role: string } }>;
+    expect(timeline.filter((e) => e.type.startsWith('nl.koers.bijstand.comp')).map((e) => e.actor?.role)).toEqual(['caseworker', 'caseworker', 'caseworker']);
+    const basisCell = (html: string) => readable(/<tr[^>]*data-clock="bijstand-decision"[^>]*>[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '');
+    const dutch = await visitor.get(`/app/journeys/${journeyId}`);
+    expect(basisCell(dutch.html)).toContain('8 weken na de aanvraag van');
+    expect(basisCell(dutch.html)).toContain('opgeschort: 7 dagen erbij');
+    expect(faults(dutch.html, 'nl')).toEqual([]);
+    const english = new Visitor(base, 'en');
+    await english.signIn(KEYS.caseworker);
+    const page2 = await english.get(`/app/journeys/${journeyId}`);
+    expect(basisCell(page2.html)).toContain('8 weeks after the application of');
+    expect(basisCell(page2.html)).toContain('suspended: 7 days added');
+    expect(faults(page2.html, 'en')).toEqual([]);
   });
 
   it("counts my overdue tasks apart from the team's, and lists my reminders and escalations", async () => {

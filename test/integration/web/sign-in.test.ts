@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -23,10 +25,12 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
   let ports: [number, number];
   let env: Record<string, string>;
   let apis: KoersProcess[] = [];
+  /** One port in front of both API processes, as a load balancer without sticky sessions: each request goes to the next process. */
+  let balancer: { url: string; served: [number, number]; close(): Promise<void> };
   const base = (i: 0 | 1) => `http://127.0.0.1:${ports[i]}`;
   const timings: Array<{ who: string; ms: number }> = [];
 
-  /** Two API processes on one store; the provider sends people back to the first one's port (KOERS_OIDC_REDIRECT_URL). */
+  /** Two API processes on one store behind one port (the balancer, KOERS_OIDC_REDIRECT_URL); the browser's cookie also reaches each process at its own port. */
   const startApis = async () => {
     apis = ports.map((port) => startKoersProcess('api', { ...env, PORT: String(port) }));
     await Promise.all(apis.map((a) => a.ready));
@@ -37,7 +41,8 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
     if (!temporal) throw new Error('KOERS_TEST_TEMPORAL_ADDRESS is not set: run through the integration project (global setup)');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-sign-in-'));
     ports = [await freePort(), await freePort()];
-    keycloak = await startKeycloak([`http://127.0.0.1:${ports[0]}/app/sign-in/callback`]);
+    balancer = await startRoundRobin(ports);
+    keycloak = await startKeycloak([`${balancer.url}/app/sign-in/callback`]);
     fs.writeFileSync(path.join(dir, 'keys.json'), JSON.stringify([{ key: ADMIN_KEY, role: 'admin', name: 'machine-admin' }]));
     env = {
       TEMPORAL_ADDRESS: temporal,
@@ -53,7 +58,7 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
       KOERS_OIDC_PROVIDER_NAME: 'Keycloak',
       KOERS_OIDC_RECHECK_SECONDS: '0',
       KOERS_MAX_BACKLOG_SECONDS: '0',
-      KOERS_OIDC_REDIRECT_URL: `http://127.0.0.1:${ports[0]}/app/sign-in/callback`,
+      KOERS_OIDC_REDIRECT_URL: `${balancer.url}/app/sign-in/callback`,
     };
     await startApis();
     browser = await launchChromium();
@@ -61,6 +66,7 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await balancer?.close();
     await Promise.all(apis.map((a) => a.kill('SIGTERM')));
     await keycloak?.stop();
     if (timings.length) console.log(`sign-in in the browser (click "Inloggen via Keycloak" → Koers page drawn), ms:\n${timings.map((t) => `  ${t.who}: ${t.ms}`).join('\n')}`);
@@ -68,10 +74,10 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
 
   const newContext = (): Promise<BrowserContext> => browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
 
-  /** Signs in through Keycloak's own login page; resolves on the Koers page the browser lands on. */
+  /** Signs in through Keycloak's own login page, at the balancer's port; resolves on the Koers page the browser lands on. */
   const signIn = async (page: Page, username: string): Promise<void> => {
-    const at = 0;
-    await page.goto(`${base(at)}/app/`);
+    const origin = balancer.url;
+    await page.goto(`${origin}/app/`);
     await page.waitForURL(/\/app\/sign-in/);
     // With a provider configured there is no API-key field: a person never needs a key.
     expect(await page.locator('#apiKey').count()).toBe(0);
@@ -81,7 +87,7 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
     await page.locator('#username').fill(username);
     await page.locator('#password').fill(KEYCLOAK_PASSWORD);
     await page.locator('#kc-login').click();
-    await page.waitForURL((url) => url.origin === base(at) && url.pathname.startsWith('/app/') && !url.pathname.startsWith('/app/sign-in'));
+    await page.waitForURL((url) => url.origin === origin && url.pathname.startsWith('/app/') && !url.pathname.startsWith('/app/sign-in'));
     await page.waitForLoadState('load');
     timings.push({ who: username, ms: Date.now() - started });
   };
@@ -117,7 +123,7 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
   it('refuses a person whose groups grant no role, with a message in Dutch', async () => {
     const context = await newContext();
     const page = await context.newPage();
-    await page.goto(`${base(0)}/app/`);
+    await page.goto(`${balancer.url}/app/`);
     await page.getByRole('link', { name: 'Inloggen via Keycloak' }).click();
     await page.locator('#username').fill('gus.geenrol');
     await page.locator('#password').fill(KEYCLOAK_PASSWORD);
@@ -147,6 +153,21 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
     await context.close();
   });
 
+  it('signs in and works through one port in front of both API processes, each request going to the next process (no sticky sessions)', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    const [before0, before1] = balancer.served;
+    // The sign-in starts at one process and its callback lands at the other.
+    await signIn(page, 'kim.klantmanager');
+    for (let i = 0; i < 6; i++) {
+      expect(await status(page, `${balancer.url}/app/inbox`)).toBe(200);
+      await expect(page.locator('header').textContent()).resolves.toContain('Aangemeld als kim.klantmanager');
+    }
+    expect(balancer.served[0] - before0).toBeGreaterThanOrEqual(3);
+    expect(balancer.served[1] - before1).toBeGreaterThanOrEqual(3);
+    await context.close();
+  });
+
   it('ends the session of a user disabled at the provider at their next request', async () => {
     const context = await newContext();
     const page = await context.newPage();
@@ -167,9 +188,13 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
     const page = await context.newPage();
     await signIn(page, 'wim.wisselt');
     expect(await status(page, `${base(0)}/app/inbox`)).toBe(200);
-    // The staff directory knows him from his sign-in: work may be handed to him.
-    const colleagues = async () => ((await (await fetch(`${base(0)}/v1/staff`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { staff: Array<{ id: string }> }).staff.map((s) => s.id);
-    expect(await colleagues()).toContain('wim.wisselt');
+    // The staff directory knows him from his sign-in, by his name even after his pages called the API
+    // for him: work may be handed to him. The machine key that asks is no colleague.
+    expect(await status(page, `${base(1)}/app/inbox`)).toBe(200);
+    const directory = async () => ((await (await fetch(`${base(0)}/v1/staff`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { staff: Array<{ id: string; name: string }> }).staff;
+    const colleagues = async () => (await directory()).map((s) => s.id);
+    expect((await directory()).find((s) => s.id === 'wim.wisselt')?.name).toBe('Wim Wisselt');
+    expect(await colleagues()).not.toContain('machine-admin');
     await keycloak.removeFromGroup('wim.wisselt', 'koers-klantmanagers');
     await page.goto(`${base(0)}/app/inbox`);
     expect(new URL(page.url()).pathname).toBe('/app/sign-in');
@@ -183,7 +208,7 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
     const page = await context.newPage();
     await signIn(page, 'rob.raadpleger');
     await page.getByRole('button', { name: 'Afmelden' }).click();
-    await page.waitForURL((url) => url.origin === base(0) && url.pathname === '/app/sign-in');
+    await page.waitForURL((url) => url.origin === balancer.url && url.pathname === '/app/sign-in');
     await expect(page.getByRole('status').textContent()).resolves.toContain('U bent afgemeld.');
     expect(await status(page, `${base(0)}/app/inbox`)).toBe(200);
     expect(new URL(page.url()).pathname).toBe('/app/sign-in');
@@ -193,3 +218,35 @@ describe('sign-in at the identity provider (Keycloak) in Chromium', () => {
     await context.close();
   });
 });
+
+/**
+ * A round-robin HTTP proxy on a free loopback port in front of `targets`: every request (not every
+ * connection) goes to the next target, so nothing about a person's session can live in one process.
+ */
+async function startRoundRobin(targets: readonly number[]): Promise<{ url: string; served: [number, number]; close(): Promise<void> }> {
+  const served: [number, number] = [0, 0];
+  let next = 0;
+  const server = http.createServer((req, res) => {
+    const index = next;
+    next = (next + 1) % targets.length;
+    served[index as 0 | 1] += 1;
+    const upstream = http.request(
+      { host: '127.0.0.1', port: targets[index], method: req.method, path: req.url, headers: req.headers, agent: false },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      res.writeHead(502).end();
+    });
+    req.pipe(upstream);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    served,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

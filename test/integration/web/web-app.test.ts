@@ -143,8 +143,10 @@ describe('web app in Chromium', () => {
     await page.waitForURL(/\/app\/tasks\//);
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Taak afronden' }).click();
-    await expect(page.locator('.utrecht-form-field--invalid').count()).resolves.toBe(1);
+    // No date is filled in for the caseworker (trial finding 2): the PIP date, which starts the term, is asked for too.
+    await expect(page.locator('.utrecht-form-field--invalid').count()).resolves.toBe(2);
     await expect(page.getByLabel('Leerroute').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.getByLabel('Datum PIP').getAttribute('aria-invalid')).resolves.toBe('true');
     await expectAccessible(page);
     // Generated from the form's schema: a date field is the browser's date input, an enum a select.
     await expect(page.getByLabel('Datum PIP').getAttribute('type')).resolves.toBe('date');

@@ -1,12 +1,12 @@
 import { EVENT_TYPES } from '../../../domain/events';
 import { PolicySchema } from '../../../domain/policy';
 import { findPolicy } from '../../../domain/policies';
-import { DEFAULT_CASEWORKER_MILESTONES, mayReportMilestone, reportableMilestones } from '../../../domain/reporting';
+import { DEFAULT_CASEWORKER_MILESTONES, MILESTONES_IN_FORM_ORDER, mayReportMilestone, reportableMilestones } from '../../../domain/reporting';
 
 describe('who may report and correct milestones (contract v1.2, "Staff report milestones too")', () => {
   it('by default lets caseworkers report and correct what arrives by letter or portal, bijstand.* included, not the re-integration start', () => {
     const allowed = reportableMilestones(undefined, 'caseworker', false);
-    expect(allowed).toEqual(EVENT_TYPES.filter((t) => t !== 'nl.koers.reintegration.started'));
+    expect([...allowed].sort()).toEqual(EVENT_TYPES.filter((t) => t !== 'nl.koers.reintegration.started').sort());
     expect(mayReportMilestone(undefined, 'caseworker', 'nl.koers.bijstand.decided', true)).toBe(true);
     expect(mayReportMilestone(undefined, 'caseworker', 'nl.koers.reintegration.started', false)).toBe(false);
     expect(DEFAULT_CASEWORKER_MILESTONES).toContain('nl.koers.bijstand.*');
@@ -29,7 +29,7 @@ describe('who may report and correct milestones (contract v1.2, "Staff report mi
 
   it('lets admins report and correct every type', () => {
     const none = { caseworker: { report: [], correct: [] } };
-    expect(reportableMilestones(none, 'admin', true)).toEqual([...EVENT_TYPES]);
+    expect([...reportableMilestones(none, 'admin', true)].sort()).toEqual([...EVENT_TYPES].sort());
   });
 
   it('is policy data: a pattern that names no event type is refused when the policy loads', () => {
@@ -38,5 +38,15 @@ describe('who may report and correct milestones (contract v1.2, "Staff report mi
     const wrong = PolicySchema.safeParse({ ...base, milestoneReporting: { caseworker: { report: ['nl.koers.brp.registred'], correct: [] } } });
     expect(wrong.success).toBe(false);
     expect(wrong.error?.issues[0]?.path).toEqual(['milestoneReporting', 'caseworker', 'report', 0]);
+  });
+});
+
+describe('the order forms offer milestones in', () => {
+  it('lists every event type once, what arrives by letter or portal (the contract default) first', () => {
+    expect([...MILESTONES_IN_FORM_ORDER].sort()).toEqual([...EVENT_TYPES].sort());
+    const byDefault = EVENT_TYPES.filter((t) => mayReportMilestone(undefined, 'caseworker', t, false));
+    expect(MILESTONES_IN_FORM_ORDER.slice(0, byDefault.length).sort()).toEqual([...byDefault].sort());
+    expect(MILESTONES_IN_FORM_ORDER[0]).toBe('nl.koers.brp.registered');
+    expect(reportableMilestones(undefined, 'caseworker', false)).toEqual(MILESTONES_IN_FORM_ORDER.slice(0, byDefault.length));
   });
 });

@@ -1,6 +1,19 @@
 import { loadConfig } from '../../../platform/config';
+import { PROCESSING_ACTIVITIES } from '../../../processing-log';
 
 describe('config', () => {
+  it('takes every processing activity\'s URI in the register, refuses a list missing one or naming an unknown one, and the development register in production', () => {
+    expect(loadConfig({}).processingActivities['person-read']).toBe('https://verwerkingsregister.example/verwerkingsactiviteiten/person-read');
+    const list = PROCESSING_ACTIVITIES.map((key, i) => `${key}=https://register.gemeente.test/va/${i + 1}`);
+    const config = loadConfig({ KOERS_PROCESSING_ACTIVITIES: list.join(', ') });
+    expect(config.processingActivities['brp-query']).toBe(`https://register.gemeente.test/va/${PROCESSING_ACTIVITIES.indexOf('brp-query') + 1}`);
+    expect(() => loadConfig({ KOERS_PROCESSING_ACTIVITIES: list.slice(1).join(',') })).toThrow(/KOERS_PROCESSING_ACTIVITIES: no URI for person-registration/);
+    expect(() => loadConfig({ KOERS_PROCESSING_ACTIVITIES: [...list, 'marketing=https://x.test/1'].join(',') })).toThrow(/KOERS_PROCESSING_ACTIVITIES: "marketing" is no processing activity/);
+    expect(() => loadConfig({ KOERS_PROCESSING_ACTIVITIES: list.map((e) => (e.startsWith('export=') ? 'export=not a uri' : e)).join(',') })).toThrow(/KOERS_PROCESSING_ACTIVITIES: export: must be an http\(s\) URI/);
+    expect(() => loadConfig({ KOERS_MODE: 'production', KOERS_ROLE: 'worker' })).toThrow(/KOERS_PROCESSING_ACTIVITIES/);
+    expect(loadConfig({ KOERS_MODE: 'production', KOERS_ROLE: 'worker', KOERS_PROCESSING_ACTIVITIES: list.join(',') }).production).toBe(true);
+  });
+
   it('defaults to the embedded single-machine setup', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);
@@ -25,6 +38,12 @@ describe('config', () => {
     expect(loadConfig({}).eventRateLimitPerMinute).toBe(600);
     expect(loadConfig({ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '12000' }).eventRateLimitPerMinute).toBe(12_000);
     expect(loadConfig({ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '0' }).eventRateLimitPerMinute).toBe(0);
+  });
+
+  it("bounds a journey's new events to 200 a day by default; 0 turns the budget off", () => {
+    expect(loadConfig({}).journeyEventBudgetPerDay).toBe(200);
+    expect(loadConfig({ KOERS_JOURNEY_EVENT_BUDGET_PER_DAY: '50' }).journeyEventBudgetPerDay).toBe(50);
+    expect(loadConfig({ KOERS_JOURNEY_EVENT_BUDGET_PER_DAY: '0' }).journeyEventBudgetPerDay).toBe(0);
   });
 
   it('keeps a journey run short (a cache miss replays it) and refuses a limit outside 50-10,000', () => {
@@ -56,6 +75,7 @@ describe('config', () => {
     [{ KOERS_MAX_BACKLOG_SECONDS: '-1' }, 'KOERS_MAX_BACKLOG_SECONDS'],
     [{ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: 'many' }, 'KOERS_EVENT_RATE_LIMIT_PER_MINUTE'],
     [{ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '-5' }, 'KOERS_EVENT_RATE_LIMIT_PER_MINUTE'],
+    [{ KOERS_JOURNEY_EVENT_BUDGET_PER_DAY: 'plenty' }, 'KOERS_JOURNEY_EVENT_BUDGET_PER_DAY'],
   ])('stops with one line naming the wrong setting %#', (env, name) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid setting ${name}: [^\\n]+$`));
   });

@@ -31,4 +31,20 @@ describe('a clock basis in words', () => {
     expect(text).toContain('opgeschort: 4 dagen erbij, tot woensdag 3 december 2025 (Awb art. 4:15(1)(a))');
     expect(text).not.toContain('Algemene termijnenwet');
   });
+
+  // Trial finding 6: "3 jaar, gerekend vanaf … (3 years from the day after the first PIP …)" on a Dutch page.
+  it.each(['wi2013', 'wi2021'] as const)('the inburgeringstermijn of %s: its rule in Dutch, from the catalogue, not the domain text', (regime) => {
+    const events = regime === 'wi2021' ? [ev('nl.koers.duo.notified', '2025-02-01'), ev('nl.koers.brp.registered', '2025-02-03'), ev('nl.koers.pip.established', '2025-03-10')] : [ev('nl.koers.brp.registered', '2013-02-03')];
+    const pipFacts = applyEvents(initialFacts({ regime, permitGrantedOn: regime === 'wi2021' ? '2025-01-10' : '2013-01-10', birthDate: '1985-01-01' }), events);
+    const clock = computeClocks(pipFacts, findPolicy('borger-odoorn')!, '2025-10-10').find((c) => c.name === 'inburgering')!;
+    expect(clock.basis).toBeDefined();
+    const nl = basisText(translator('nl'), clock, regime);
+    expect(nl).toMatch(/^3 jaar, gerekend vanaf /);
+    expect(nl).toContain(regime === 'wi2021' ? 'Wi2021 art. 11' : 'Wi2013 art. 7 lid 1');
+    expect(nl).not.toMatch(/\b(?:the|years|from|after|does|not move|start of)\b/);
+    expect(nl).not.toContain(clock.basis!.rule);
+    // Without the regime given, the anchor tells which rule it is.
+    expect(basisText(translator('nl'), clock)).toBe(nl);
+    expect(basisText(translator('en'), clock, regime)).toMatch(/^3 years, counted from /);
+  });
 });
