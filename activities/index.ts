@@ -11,6 +11,7 @@ import type { StaffPseudonyms } from '../store/staff-pseudonyms';
 import type { JourneyReadModel } from '../store/journeys';
 import { createJourneySyncActivities } from './journey-sync';
 import { inTransaction, type Db } from '../store/db';
+import type { ZaakRegistration } from '../chain/zaken';
 
 export interface ActivityDependencies {
   /** The database of the stores below: a journey step writes its tasks, notifications and row in one transaction on it. */
@@ -28,6 +29,8 @@ export interface ActivityDependencies {
   retention?: RetentionStore;
   /** Staff pseudonyms the journeys carry, turned back into staff ids for the task store. */
   staffPseudonyms?: StaffPseudonyms;
+  /** The journeys' zaken (chain/zaken); absent: no municipality has a zaak registration. */
+  zaken?: ZaakRegistration;
 }
 
 /** All activities a journey calls, built from their dependencies so tests pass the real store. */
@@ -45,6 +48,7 @@ export function createActivities(deps: ActivityDependencies) {
           ...createNotificationActivities(deps.outbox.using(trx), deps.recipients, { lang: deps.lang }),
           journeys: deps.journeys.using(trx),
           erased: (journeyId) => isErased(trx, journeyId),
+          ...(deps.zaken ? { zaak: (step) => deps.zaken!.recordStep(trx, step) } : {}),
         }),
       ),
     ),

@@ -1,6 +1,7 @@
 /**
  * The retention sweep (daily, workflows/retention.ts): records the journeys that ended since it last
- * looked, with the date their personal data is due to go (the policy's retention), and erases the
+ * looked, with the date their personal data is due to go (the policy's retention, from the journey's
+ * last end: a reopened journey that ended again starts its period anew), and erases the
  * personal data of every journey whose date has come. Idempotent: a retry records and erases nothing twice.
  */
 import { Context } from '@temporalio/activity';
@@ -35,10 +36,14 @@ export function createRetentionActivities(retention: RetentionStore | undefined)
       // A journey's last run closing (not continuing as new) is its end: plicht met, exempted, closed by an admin.
       const ended = client.workflow.list({ query: `WorkflowType = '${JOURNEY_WORKFLOW}' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'` });
       for await (const execution of ended) {
-        if (!execution.closeTime || (await retention.get(execution.workflowId))) continue;
+        if (!execution.closeTime) continue;
+        const endedOn = amsterdamDateOf(execution.closeTime.getTime());
+        // Each run is listed: a journey that reopened and ended again (contract v1.2) is kept from its
+        // last end, so only a later end than the one on record is recorded (store/retention.ts recordEnded).
+        const known = await retention.get(execution.workflowId);
+        if (known && (known.erasedAt !== undefined || known.endedOn >= endedOn)) continue;
         const municipality = execution.typedSearchAttributes.get(municipalityKey) ?? 'unknown';
         const policy = findPolicy(municipality);
-        const endedOn = amsterdamDateOf(execution.closeTime.getTime());
         // The law's retention per track (domain/policy.ts LEGAL_RETENTION); the bijstand track is not in
         // the search attributes, so it is assumed (the longer, binding period), never left out.
         const regime = execution.typedSearchAttributes.get(regimeKey);

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import express, { type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import swaggerUiDist from 'swagger-ui-dist';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -12,21 +11,23 @@ import type { Outbox } from '../store/outbox';
 import type { JourneySignals } from '../store/journey-signals';
 import { JourneySignalRelay } from './journey-signals';
 import { amsterdamDateOf } from '../domain/dates';
-import { DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE } from '../platform/config';
+import { DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE, DEFAULT_JOURNEY_EVENT_BUDGET_PER_DAY } from '../platform/config';
 import { authenticate, SignInGuard, type ApiKeys, type SignInFailureHooks } from './auth';
 import type { AuditStore } from './audit-store';
 import type { ApiContext, ApiLogger } from './context';
 import type { Identity } from './identity';
 import { ApiMetrics } from './metrics';
 import { buildOpenApiDocument, type DocumentInfo } from './openapi';
-import { Problem, problemHandler, sendProblem } from './problem';
+import { Problem, problemHandler } from './problem';
 import { databaseUnavailable } from '../store/errors';
 import { expressPath, mountRoutes, type RouteDef } from './route';
 import { JOURNEY_STATUSES, TemporalGateway } from './temporal';
 import { BackPressure } from './back-pressure';
+import { EventRateLimiter, JourneyEventBudget } from './limits';
 import { metaRoutes } from './meta';
 import { journeyRoutes } from './journeys';
 import { personRoutes } from './persons';
+import { brpRoutes } from './brp';
 import { eventRoutes } from './events';
 import { taskRoutes } from './tasks';
 import { commandRoutes } from './commands';
@@ -42,6 +43,7 @@ import type { StaffDirectory } from '../staff/directory';
 import { recordKeyStaff, staffRoutes } from './staff';
 import { webApp } from '../web/app';
 import type { People } from '../identity';
+import type { Brp } from '../chain/brp';
 import type { StoredProcessingLog } from '../processing-log';
 
 export const API_VERSION = '1.0.0';
@@ -84,8 +86,10 @@ export interface AppDeps {
   /** The event audit trail; run `migrateAuditStore(db)` once before (audit-store.ts). */
   audit: AuditStore;
   now?: () => number;
-  /** Partner events per key per window (default 600 a minute; KOERS_EVENT_RATE_LIMIT_PER_MINUTE); limit 0: no limit. */
+  /** Events per key per window, a batch counting its events (default 600 a minute; KOERS_EVENT_RATE_LIMIT_PER_MINUTE); limit 0: no limit. */
   eventRateLimit?: { windowMs: number; limit: number };
+  /** New events per journey per day, Europe/Amsterdam (default 200; KOERS_JOURNEY_EVENT_BUDGET_PER_DAY); 0: no budget (api/limits.ts). */
+  journeyEventBudgetPerDay?: number;
   metrics?: ApiMetrics;
   /** Deadline of each Temporal call (default 10 s); past it the request is a 503. */
   temporalTimeoutMs?: number;
@@ -117,6 +121,8 @@ export interface AppDeps {
   signInGuard?: SignInGuard;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
   codecEndpoint?: { codec: PayloadCodec; corsOrigins: string[] };
+  /** The BRP API Personen of this deployment (chain/brp); absent: no BRP, the pages work without it. */
+  brp?: Brp;
   /** The identity door (identity/index.ts): the web app at /app is mounted with it, and its delegation tokens authenticate the web app's calls. */
   people?: People;
   /** The processing log (processing-log/index.ts): every processing of personal data writes a record; migrated with the store. */
@@ -163,39 +169,37 @@ export function createApp(deps: AppDeps): KoersApp {
     journeySignals: deps.journeySignals,
     processingLog: deps.processingLog,
     relay: new JourneySignalRelay(deps.journeySignals, temporal, deps.logger),
+    keys: deps.keys,
+    eventBudget: new JourneyEventBudget(deps.audit, deps.journeyEventBudgetPerDay ?? DEFAULT_JOURNEY_EVENT_BUDGET_PER_DAY),
     logger: deps.logger,
     metrics,
     now,
     today: () => amsterdamDateOf(now()),
     ...(deps.staffPseudonyms ? { staffPseudonyms: deps.staffPseudonyms } : {}),
     ...(deps.maxHistoryEvents ? { maxHistoryEvents: deps.maxHistoryEvents } : {}),
+    ...(deps.brp ? { brp: deps.brp } : {}),
   };
 
   // From the read model: one grouped count in the store, no visibility query per scrape.
   metrics.observeJourneys(() => ctx.journeys.countByStatus(), [...JOURNEY_STATUSES]);
+  // Dead letters of every channel (the zaak registration's among them), counted in the store per scrape.
+  if (deps.outbox) {
+    const outbox = deps.outbox;
+    metrics.observeDeadLetters(() => outbox.countDead());
+  }
 
   const limits = deps.eventRateLimit ?? { windowMs: 60_000, limit: DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE };
-  // Limit 0: no limiter at all (a bulk feed), not one that refuses everything.
-  const eventLimiters: RequestHandler[] = limits.limit > 0
-    ? [
-        rateLimit({
-          windowMs: limits.windowMs,
-          limit: limits.limit,
-          standardHeaders: 'draft-8',
-          legacyHeaders: false,
-          // Per key, not per address: partners may share egress addresses, and a key is what we trust.
-          keyGenerator: (req) => req.principal?.keyId ?? 'anonymous',
-          validate: { keyGeneratorIpFallback: false },
-          handler: (_req, res) => sendProblem(res, new Problem(429, 'Too many requests', `At most ${limits.limit} event requests per ${limits.windowMs / 1000} s per key.`)),
-        }),
-      ]
-    : [];
+  // Limit 0: no limiter at all (a bulk feed), not one that refuses everything. Per key, not per address:
+  // partners may share egress addresses, and a key is what we trust. A batch costs its events (api/limits.ts).
+  const eventLimiters: RequestHandler[] =
+    limits.limit > 0 ? [new EventRateLimiter({ ...limits, onLimited: (_keyId, events) => metrics.eventsLimited.inc({ limit: 'key-rate' }, events) }).middleware] : [];
 
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [
     ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics, ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}), keysCurrent: () => deps.keys.current }),
     // Before the journey routes: /v1/journeys/search and /duplicates are no journey ids.
     ...personRoutes(ctx),
+    ...brpRoutes(ctx),
     ...journeyRoutes(ctx),
     // Shedding first: a request shed while the workers are behind does no work and does not count against the key's limit.
     ...eventRoutes(ctx, [ctx.backPressure.middleware, ...eventLimiters]),
@@ -266,7 +270,7 @@ export function createApp(deps: AppDeps): KoersApp {
   });
 
   // The web app for caseworkers and administrators (web/): a client of the routes below, same origin.
-  if (deps.people) app.use('/app', webApp({ people: deps.people, now }));
+  if (deps.people) app.use('/app', webApp({ people: deps.people, now, brpMunicipalities: deps.brp ? Object.keys(deps.brp.settings.municipalities) : [] }));
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/' ? res.redirect(303, '/app/') : next()));
   // Browsers ask every origin for /favicon.ico: the web app's icon, not a 404.
   app.use((req, res, next) => (req.method === 'GET' && req.path === '/favicon.ico' ? res.redirect(301, '/app/assets/favicon.svg') : next()));
@@ -286,7 +290,9 @@ export function createApp(deps: AppDeps): KoersApp {
   };
   const authenticated = authenticate(deps.keys, delegated, signIns);
   app.use('/v1', (req, res, next) => (isPublic(req) ? next() : authenticated(req, res, next)));
-  app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
+  // With an identity provider, people are recorded by their sign-ins there (identity/) and keys are
+  // machines, never colleagues; without one (development mode) a key stands for a person.
+  if (!deps.people?.oidc) app.use('/v1', recordKeyStaff(deps.staff, deps.logger));
   app.use('/v1', (req, _res, next) => {
     // req.is is false for a body of another type or of none declared; "Content-Length: 0" is no body.
     if (req.headers['content-length'] !== '0' && req.is(JSON_MEDIA_TYPES) === false) throw new Problem(415, 'Unsupported media type', 'Send JSON: application/json, or the media type the operation names.');

@@ -17,6 +17,7 @@
  */
 import { Kysely, Migrator, sql, type Migration } from 'kysely';
 import { eventKey } from '../domain/events';
+import { decodeCursor, encodeCursor } from '../store/cursor';
 
 // Migrations and the shared database handle are schema-agnostic (Kysely's own Migration type takes Kysely<any>).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -176,6 +177,28 @@ export async function migrateAuditStore(db: Kysely<any>): Promise<void> {
   if (error) throw new Error(`audit trail migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
+/** Where a timeline entry sorts: received (RFC 3339 UTC), then source, then id. */
+export interface TimelineKey {
+  receivedAt: string;
+  source: string;
+  id: string;
+}
+
+const TIMELINE_CURSOR = 'koers-timeline-cursor';
+
+/** The page token after `key` (`nextPageToken` of `GET /v1/journeys/{id}/events`). */
+export const encodeTimelineCursor = (key: TimelineKey): string => encodeCursor(TIMELINE_CURSOR, [key.receivedAt, key.source, key.id]);
+
+/** The key in a timeline page token, or null when it is not one {@link encodeTimelineCursor} made. */
+export function decodeTimelineCursor(token: string): TimelineKey | null {
+  const key = decodeCursor(TIMELINE_CURSOR, token, 3);
+  return key ? { receivedAt: key[0]!, source: key[1]!, id: key[2]! } : null;
+}
+
+/** Timeline order ({@link TimelineKey}): negative when `a` comes first. */
+export const compareTimeline = (a: TimelineKey, b: TimelineKey): number =>
+  a.receivedAt !== b.receivedAt ? (a.receivedAt < b.receivedAt ? -1 : 1) : a.source !== b.source ? (a.source < b.source ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
 const toEntry = (r: EventAuditTable): AuditEntry => ({
   source: r.source,
   id: r.event_id,
@@ -293,6 +316,53 @@ export class AuditStore {
       .where('event_key', '=', eventKey({ source, id }))
       .where('signalled_at', 'is', null)
       .execute();
+  }
+
+  /**
+   * How many events the journey recorded with `receivedAt` in [from, until) (RFC 3339 UTC instants,
+   * which order as strings): the journey's event budget (api/limits.ts). Read on the (journey, received) index.
+   */
+  async countReceived(journeyId: string, from: string, until: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('api_event_audit')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .where('journey_id', '=', journeyId)
+      .where('received_at', '>=', from)
+      .where('received_at', '<', until)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * A page of the journey's audit trail in timeline order (received, source, id), after `after` (the
+   * last entry of the previous page); at most `limit` entries. Keyset paging on the (journey, received) index.
+   */
+  async pageForJourney(journeyId: string, after: TimelineKey | undefined, limit: number): Promise<AuditEntry[]> {
+    let query = this.db.selectFrom('api_event_audit').selectAll().where('journey_id', '=', journeyId);
+    if (after) {
+      const { receivedAt, source, id } = after;
+      query = query.where((eb) =>
+        eb.or([
+          eb('received_at', '>', receivedAt),
+          eb.and([eb('received_at', '=', receivedAt), eb('source', '>', source)]),
+          eb.and([eb('received_at', '=', receivedAt), eb('source', '=', source), eb('event_id', '>', id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('received_at').orderBy('source').orderBy('event_id').limit(limit).execute();
+    return rows.map(toEntry);
+  }
+
+  /** Which of `events` the journey's audit trail has, as their `eventKey`s. */
+  async recordedKeys(journeyId: string, events: Array<{ source: string; id: string }>): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('api_event_audit')
+      .select('event_key')
+      .where('journey_id', '=', journeyId)
+      .where('event_key', 'in', events.map(eventKey))
+      .execute();
+    return new Set(rows.map((r) => r.event_key));
   }
 
   /** The journey's audit trail, oldest first. */

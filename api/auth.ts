@@ -130,6 +130,9 @@ function readKeyFile(file: string): ApiKeyEntry[] {
   return parsed.data;
 }
 
+/** A key's `sources` entry against an event's source: exact, or a prefix when the entry ends in `*`. */
+export const sourceMatches = (pattern: string, source: string): boolean => (pattern.endsWith('*') ? source.startsWith(pattern.slice(0, -1)) : source === pattern);
+
 /**
  * API keys, kept only as SHA-256 hashes (a key may be given as "sha256:<hex>" in the file). The set
  * can be replaced while the API runs (`reloadFrom`): a key removed from the file stops working at the
@@ -196,6 +199,22 @@ export class ApiKeys {
     if (!principal || (principal.expiresAtMs !== undefined && this.now() >= principal.expiresAtMs)) return undefined;
     if (use) this.lastUsed.set(principal.keyId, this.now());
     return principal;
+  }
+
+  /**
+   * Whether `principal` may send events under CloudEvents `source` (issue 24, fault 5: idempotency is per
+   * journey + source + id, so whoever sends first under a source decides what its ids mean). A key bound
+   * to sources uses only those; a key bound to none (staff keys; partner keys of a development key file)
+   * uses any source no live key is bound to, so neither an admin nor a caseworker can send first under a
+   * partner's source. A source is bound to a key by an exact entry or a prefix ending in `*`.
+   */
+  mayUseSource(principal: Pick<Principal, 'sources'>, source: string): boolean {
+    if (principal.sources) return principal.sources.some((pattern) => sourceMatches(pattern, source));
+    for (const hash of this.byHash.keys()) {
+      const other = this.live(hash, false);
+      if (other?.sources?.some((pattern) => sourceMatches(pattern, source))) return false;
+    }
+    return true;
   }
 
   /** The SHA-256 (hex) a key is known by. */

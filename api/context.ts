@@ -14,8 +14,10 @@ import type { ApiMetrics } from './metrics';
 import type { JourneyRun, JourneyStatus, TemporalGateway } from './temporal';
 import { databaseUnavailable } from '../store/errors';
 import type { BackPressure } from './back-pressure';
-import { mayAccessMunicipality, type Principal } from './auth';
+import type { JourneyEventBudget } from './limits';
+import { mayAccessMunicipality, type ApiKeys, type Principal } from './auth';
 import { notFound } from './problem';
+import type { Brp } from '../chain/brp';
 
 /** What a log line may carry: ids of cases and keys, route patterns, outcomes; never personal data. */
 export interface ApiLogger {
@@ -47,11 +49,17 @@ export interface ApiContext {
   metrics: ApiMetrics;
   /** Load shedding for the routes that give the workers work (back-pressure.ts): `before` middleware. */
   backPressure: BackPressure;
+  /** The API keys in force: which key may send under which CloudEvents source (`mayUseSource`). */
+  keys: Pick<ApiKeys, 'mayUseSource'>;
+  /** New events per journey per day (api/limits.ts): a 429 beyond it. */
+  eventBudget: JourneyEventBudget;
   now: () => number;
   /** Today in Europe/Amsterdam, `YYYY-MM-DD`. */
   today: () => string;
   /** Staff ids go to Temporal as pseudonyms when set (store/staff-pseudonyms.ts). */
   staffPseudonyms?: StaffPseudonyms;
+  /** The BRP API Personen (chain/brp); absent: this deployment has no BRP. */
+  brp?: Brp;
   /** Pinned in each new journey's input: its runs continue as new past this many history events (KOERS_MAX_HISTORY_EVENTS). */
   maxHistoryEvents?: number;
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { erasureDueOn, retentionFor } from '../domain/policy';
 import type { RetentionStore } from '../store/retention';
 import type { ApiContext } from './context';
+import { mayAccessMunicipality, type Principal } from './auth';
 import { notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { JourneyParams } from './journeys';
@@ -17,6 +18,15 @@ import { ErasureBody, JourneyErasure } from './schemas';
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
 
 export function erasureRoutes(ctx: ApiContext, retention: RetentionStore): RouteDef[] {
+  /**
+   * Whether the caller's municipalities reach the journey: where the read model has it (a move is in force
+   * there before its 202, store/journeys.ts `move`), else where Temporal or the retention record has it.
+   */
+  async function mayErase(principal: Principal, journeyId: string, elsewhere: string): Promise<boolean> {
+    const row = await ctx.journeys.run(journeyId);
+    return mayAccessMunicipality(principal, row?.municipality ?? elsewhere);
+  }
+
   return [
     route(
       {
@@ -28,9 +38,9 @@ export function erasureRoutes(ctx: ApiContext, retention: RetentionStore): Route
         params: JourneyParams,
         responses: { 200: { description: 'The retention record (only for a journey that ended)', schema: JourneyErasure } },
       },
-      async ({ params }) => {
+      async ({ principal, params }) => {
         const entry = await retention.get(params.journeyId);
-        if (!entry) throw notFound('retention record');
+        if (!entry || !(await mayErase(principal, params.journeyId, entry.municipality))) throw notFound('retention record');
         return { status: 200, body: entry };
       },
     ),
@@ -51,8 +61,10 @@ export function erasureRoutes(ctx: ApiContext, retention: RetentionStore): Route
       },
       async ({ principal, params, body }) => {
         let entry = await retention.get(params.journeyId);
+        if (entry && !(await mayErase(principal, params.journeyId, entry.municipality))) throw notFound('journey');
         if (entry?.erasedAt) return { status: 200, body: entry };
         const found = await ctx.temporal.municipalityOf(params.journeyId);
+        if (found && !(await mayErase(principal, params.journeyId, found.municipality))) throw notFound('journey');
         if (!entry) {
           if (!found) throw notFound('journey');
           const policy = await ctx.policies.current(found.municipality);

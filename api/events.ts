@@ -18,6 +18,7 @@ import { visibleJourney, type ApiContext } from './context';
 import { Problem, fieldErrors, problemBody, type FieldError } from './problem';
 import { route, type RouteDef } from './route';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
+import { MAX_BATCH_EVENTS, TOO_MANY_EVENTS } from './limits';
 import { admitOrRefuse, JourneyParams } from './journeys';
 import { reportingRights } from './persons';
 import { admissionNeedsJourney } from '../domain/admission';
@@ -106,7 +107,9 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           'with `data: { "occurredOn": …, "withdrawn": true }` withdraws the milestone. Any event may carry the extension ' +
           'attribute `koersnote` (at most 500 characters: the letter\'s reference or a remark); it is kept sealed and shown in ' +
           'the timeline with the report. Batch mode ' +
-          '(`application/cloudevents-batch+json`) answers 207 with the status each event would have had alone. Rate limited per key (429).',
+          '(`application/cloudevents-batch+json`) answers 207 with the status each event would have had alone. Limited (429 with `Retry-After`): ' +
+          'the events of a key per minute, a batch counting each of its events, and the new events of a journey per day (an event over that budget ' +
+          "answers 429, in a batch as its own result). A key bound to CloudEvents sources sends only under them; a key bound to none only under sources no key is bound to (403).",
         tags: ['events'],
         params: JourneyParams,
         body: {
@@ -122,9 +125,9 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
           202: { description: 'Accepted: Temporal has the event', schema: EventAccepted },
           200: { description: 'A duplicate: accepted before, nothing changed', schema: EventAccepted },
           207: { description: 'Batch mode: one result per event, in order', schema: BatchResult },
-          403: { description: 'This key may not send this type (a partner: its key; a caseworker: the municipality\'s `milestoneReporting`), or a partner asked for a correction', contentType: 'application/problem+json' },
+          403: { description: 'This key may not send this type (a partner: its key; a caseworker: the municipality\'s `milestoneReporting`), nor under this source (another key\'s), or a partner asked for a correction', contentType: 'application/problem+json' },
           409: { description: 'The journey has ended, or this source + id was used for another journey', contentType: 'application/problem+json' },
-          429: { description: 'Too many requests for this key', contentType: 'application/problem+json' },
+          429: TOO_MANY_EVENTS,
           503: SHED_OR_UNAVAILABLE,
         },
       },
@@ -134,8 +137,8 @@ export function eventRoutes(ctx: ApiContext, before: RequestHandler[]): RouteDef
         const target = { journeyId: params.journeyId, municipality };
         if (req.is('application/cloudevents-batch+json')) {
           // An empty batch is valid (JSON format §4); it answers an empty list of results.
-          const batch = z.array(z.unknown()).max(100).safeParse(req.body);
-          if (!batch.success) throw new Problem(422, 'Invalid request', 'A batch is an array of at most 100 CloudEvents.', fieldErrors(batch.error));
+          const batch = z.array(z.unknown()).max(MAX_BATCH_EVENTS).safeParse(req.body);
+          if (!batch.success) throw new Problem(422, 'Invalid request', `A batch is an array of at most ${MAX_BATCH_EVENTS} CloudEvents.`, fieldErrors(batch.error));
           const results = [];
           // One deadline for the whole batch (one Temporal call's): a stalled Temporal holds the request
           // that long, not that long per event. Past it, or once Temporal has not answered, the events
@@ -302,23 +305,34 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     const path = [prefix, 'source'].filter(Boolean).join('.');
     return { status: 422, problem: new Problem(422, 'Invalid event', 'This source is reserved for Koers itself.', [{ path, message: `is reserved: Koers itself signals with sources under ${RESERVED_SOURCE_PREFIX}` }]) };
   }
-  // A partner key sends only under its own sources: no partner can send first under another's
-  // source + id, which would make the real event a "duplicate" (idempotency is per source + id).
-  if (principal.role === 'partner' && principal.sources && !principal.sources.some((s) => (s.endsWith('*') ? envelope.source.startsWith(s.slice(0, -1)) : envelope.source === s))) {
+  // A key sends only under its own sources, and a key bound to none only under sources no key is bound
+  // to: nobody, partner, caseworker or admin, can send first under another partner's source + id, which
+  // would make the real event a "duplicate" (idempotency is per journey + source + id). Every mode comes here.
+  if (!ctx.keys.mayUseSource(principal, envelope.source)) {
     ctx.metrics.partnerEvents.inc({ type: eventType, outcome: 'forbidden' });
     const path = [prefix, 'source'].filter(Boolean).join('.');
-    return { status: 403, problem: new Problem(403, 'Forbidden', `This key may not send events with source ${envelope.source}.`, [{ path, message: 'is not among the sources of this key' }]) };
+    const message = principal.sources ? 'is not among the sources of this key' : 'belongs to another key: a partner\'s source';
+    return { status: 403, problem: new Problem(403, 'Forbidden', `This key may not send events with source ${envelope.source}.`, [{ path, message }], { code: 'source-not-allowed' }) };
   }
   // Contract v1.2: a correction only when asked for; an admin's event is otherwise a report like anyone's.
   const correction = asked.correction;
   // A retry of an event this journey has recorded is a duplicate, whatever the journey's state is now:
   // the rules held when it was first received, and the event may have changed what they check (an
-  // extension's retry is not "later than the current final date" it set itself). Looked up only for
-  // the events the rules read the journey for, not on every event's path.
-  if (admissionNeedsJourney({ type: eventType, correction }) && (await ctx.audit.get(journeyId, envelope)) === undefined) {
-    // A rule against the journey as it stands (a PIP after the permit, an extension that extends): 422, nothing recorded.
-    const candidate = { source: envelope.source, id: envelope.id, type: eventType, occurredOn: data.occurredOn as string, data, receivedAt: new Date(ctx.now()).toISOString(), ...(correction ? { correction, reason: asked.reason } : {}) };
-    await admitOrRefuse(ctx, principal, journeyId, candidate, (field) => [prefix, field].filter(Boolean).join('.'));
+  // extension's retry is not "later than the current final date" it set itself); nor does it count
+  // against the journey's budget, which it did when it was new.
+  if ((await ctx.audit.get(journeyId, envelope)) === undefined) {
+    // The journey's new events per day (api/limits.ts): 429 beyond them, nothing recorded.
+    const overBudget = await ctx.eventBudget.refusal(journeyId, ctx.now());
+    if (overBudget) {
+      ctx.metrics.eventsLimited.inc({ limit: 'journey-budget' });
+      ctx.logger.warn({ journeyId, keyId: principal.keyId, budget: ctx.eventBudget.perDay }, 'event refused: the journey\'s event budget for today is spent');
+      return { status: 429, problem: overBudget };
+    }
+    if (admissionNeedsJourney({ type: eventType, correction })) {
+      // A rule against the journey as it stands (a PIP after the permit, an extension that extends): 422, nothing recorded.
+      const candidate = { source: envelope.source, id: envelope.id, type: eventType, occurredOn: data.occurredOn as string, data, receivedAt: new Date(ctx.now()).toISOString(), ...(correction ? { correction, reason: asked.reason } : {}) };
+      await admitOrRefuse(ctx, principal, journeyId, candidate, (field) => [prefix, field].filter(Boolean).join('.'));
+    }
   }
 
   // The same source + id on another journey the caller can see is a mistake worth a 409; on one it

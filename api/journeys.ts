@@ -11,6 +11,8 @@ import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState, type
 import { Journey as JourneyRules } from '../workflows/journey-state';
 import type { JourneyListRow, StoredJourney } from '../store/journeys';
 import { databaseUnavailable } from '../store/errors';
+import { inTransaction } from '../store/db';
+import { compareTimeline, decodeTimelineCursor, encodeTimelineCursor } from './audit-store';
 import { viewOn } from '../store/journey-view';
 import { journeySearchAttributePairs } from '../platform/search-attributes';
 import { mayAccessMunicipality, type Principal } from './auth';
@@ -21,6 +23,7 @@ import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
 import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
 import { personOf, reportingRights } from './persons';
+import { verifyBsnAtRegistration } from './brp';
 import { JourneyAlreadyExists, type JourneyRun, type JourneyStatus } from './temporal';
 import {
   AssignCaseworkerBody,
@@ -39,6 +42,7 @@ import {
   LookupJourneyBody,
   MoveJourneyBody,
   Timeline,
+  TimelineQuery,
   journeyIdSchema,
   type JourneyFilter,
 } from './schemas';
@@ -74,6 +78,8 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not create journeys in ${body.municipality}.`);
         const start = admitStart(body);
         if (!start.ok) throw new Problem(422, 'Invalid request', `The journey cannot start: ${start.field} ${start.reason}.`, [{ path: start.field, message: start.reason }]);
+        // Issue 23: a BSN the municipality's BRP does not know starts nothing.
+        await verifyBsnAtRegistration(ctx, principal, body.municipality, body.bsn);
         const journeyId = await newJourneyId(ctx, body.municipality, body.personRef);
         const regime = body.regime ?? regimeForPermit(body.permitGrantedOn);
         const caseworker = { role: policy.defaultCaseworkerRole };
@@ -294,13 +300,19 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         path: '/v1/journeys/{journeyId}/events',
         operationId: 'getJourneyTimeline',
         summary: 'The event timeline: every milestone with who reported it, with which key, and policy amendments',
+        description:
+          'Oldest first, in pages of `pageSize` events (default 500): `nextPageToken` is there while later events are, and is passed as `pageToken` for the next page. ' +
+          'Every page carries the policy amendments.',
         tags: ['administration'],
         params: JourneyParams,
-        responses: { 200: { description: 'The timeline, oldest first', schema: Timeline } },
+        query: TimelineQuery,
+        responses: { 200: { description: 'A page of the timeline, oldest first', schema: Timeline } },
       },
-      async ({ principal, params }) => {
+      async ({ principal, params, query }) => {
         const state = await readState(ctx, principal, params.journeyId);
-        const audit = await ctx.audit.forJourney(params.journeyId);
+        const after = query.pageToken ? (decodeTimelineCursor(query.pageToken) ?? undefined) : undefined;
+        // One more than a page: any page takes at most `pageSize` of them, and the one more says a later page exists.
+        const audit = await ctx.audit.pageForJourney(params.journeyId, after, query.pageSize + 1);
         // The journey keeps a bounded window of recent events (workflows/journey-state.ts): a signalled
         // event is applied unless the window records its rejection; older events have left the window.
         const rejected = new Map(state.events.filter((e) => e.outcome === 'rejected').map((e) => [eventKey(e), e.rejection]));
@@ -322,8 +334,8 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             return undefined;
           }
         };
-        const audited = new Set(audit.map(eventKey));
-        const events = [
+        const audited = await ctx.audit.recordedKeys(params.journeyId, state.events);
+        const merged = [
           ...audit.map((a) => ({
             source: a.source,
             id: a.id,
@@ -340,7 +352,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           })),
           // Facts that did not come through this API's event endpoint (a completed task's form).
           ...state.events
-            .filter((e) => !audited.has(eventKey(e)))
+            .filter((e) => !audited.has(eventKey(e)) && (!after || compareTimeline(e, after) > 0))
             .map((e) => ({
               source: e.source,
               id: e.id,
@@ -352,8 +364,11 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
               applied: e.outcome !== 'rejected',
               ...(e.rejection ? { rejection: e.rejection } : {}),
             })),
-        ].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
-        return { status: 200, body: { journeyId: params.journeyId, events, amendments: state.amendments } };
+        ].sort(compareTimeline);
+        const events = merged.slice(0, query.pageSize);
+        const last = events[events.length - 1];
+        const next = merged.length > query.pageSize && last ? { nextPageToken: encodeTimelineCursor(last) } : {};
+        return { status: 200, body: { journeyId: params.journeyId, events, amendments: state.amendments, ...next } };
       },
     ),
 
@@ -404,45 +419,58 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           409: { description: 'Already in that municipality, the person already has a journey there, or the journey has ended', contentType: 'application/problem+json' },
         },
       },
-      async ({ principal, params, body }) => {
-        const policy = await ctx.policies.current(body.municipality);
-        if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${body.municipality}"` }]);
-        const { municipality: from, running } = await visibleJourney(ctx, principal, params.journeyId);
-        if (from === body.municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
-        if (!running) throw Problem.journeyEnded();
-        // The index first: a person with a journey there already cannot get a second one by a move.
-        const indexed = await ctx.persons.move(params.journeyId, body.municipality);
-        if (!indexed.moved) {
-          throw new Problem(409, 'Conflict', `This person already has a journey in ${body.municipality}.`, undefined, {
-            journeyId: indexed.journeyId,
-            location: `/v1/journeys/${indexed.journeyId}`,
-            municipality: body.municipality,
-            code: 'journey-exists',
-          });
-        }
-        // The moved entry and the signal it owes the journey stay together: queued in the store, then
-        // delivered at once or by the relay until Temporal has it (api/journey-signals.ts). Only a failed
-        // queue write undoes the entry; a slow Temporal no longer leaves the index and the journey apart.
-        let queued;
-        try {
-          const signalId = await ctx.journeySignals.enqueue({
-            dedupeKey: `${moveMunicipalitySignal.name}:${params.journeyId}:${crypto.randomUUID()}`,
-            journeyId: params.journeyId,
-            signal: moveMunicipalitySignal.name,
-            arg: { municipality: body.municipality, policy, movedBy: principal.name, ...(body.reason?.trim() ? { reason: body.reason.trim() } : {}) },
-          });
-          queued = await ctx.journeySignals.get(signalId);
-        } catch (err) {
-          await ctx.persons.move(params.journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId: params.journeyId, err: String(undo) }, 'person index not restored after a failed move'));
-          throw err;
-        }
-        const delivered = queued ? await ctx.relay.deliver(queued) : true;
-        ctx.logger.info({ journeyId: params.journeyId, from, to: body.municipality, delivered }, 'journey moved');
-        const reason = body.reason?.trim();
-        return { status: 202, body: { journeyId: params.journeyId, from, to: body.municipality, policy: { id: policy.id, version: policy.version }, ...(reason ? { reason } : {}) } };
-      },
+      async ({ principal, params, body }) => ({ status: 202, body: await moveJourney(ctx, principal, params.journeyId, body.municipality, body.reason) }),
     ),
   ];
+}
+
+/**
+ * Moves a journey to `municipality` under its current policy (the move route, and a confirmed BRP
+ * proposal: api/brp.ts): the person index first, then the signal through the store's queue. Throws
+ * 422 (unknown municipality), 404 (not visible), 409 (already there, ended, or the person has a journey there).
+ */
+export async function moveJourney(ctx: ApiContext, principal: Principal, journeyId: string, municipality: string, reasonGiven: string | undefined): Promise<{ journeyId: string; from: string; to: string; policy: { id: string; version: number }; reason?: string }> {
+  const policy = await ctx.policies.current(municipality);
+  if (!policy) throw new Problem(422, 'Invalid request', 'Unknown municipality.', [{ path: 'municipality', message: `no policy for municipality "${municipality}"` }]);
+  const { municipality: from, running } = await visibleJourney(ctx, principal, journeyId);
+  if (from === municipality) throw new Problem(409, 'Conflict', `The journey is already in ${from}.`);
+  if (!running) throw Problem.journeyEnded();
+  // The index first: a person with a journey there already cannot get a second one by a move.
+  const indexed = await ctx.persons.move(journeyId, municipality);
+  if (!indexed.moved) {
+    throw new Problem(409, 'Conflict', `This person already has a journey in ${municipality}.`, undefined, {
+      journeyId: indexed.journeyId,
+      location: `/v1/journeys/${indexed.journeyId}`,
+      municipality,
+      code: 'journey-exists',
+    });
+  }
+  // The move is in force for every access check before its 202 (issue 24, fault 10): the read model's
+  // row and the open tasks say the new municipality in the same transaction as the signal the move
+  // owes the journey, so a write from the old municipality after the 202 meets a 404. The signal is
+  // then delivered at once or by the relay until Temporal has it (api/journey-signals.ts). Only a
+  // failed transaction undoes the index entry; a slow Temporal never leaves the store and the journey apart.
+  let queued;
+  try {
+    const signalId = await inTransaction(ctx.journeySignals.db, async (trx) => {
+      await ctx.journeys.using(trx).move(journeyId, municipality);
+      await ctx.tasks.using(trx).moveJourneyTasks(journeyId, municipality);
+      return ctx.journeySignals.using(trx).enqueue({
+        dedupeKey: `${moveMunicipalitySignal.name}:${journeyId}:${crypto.randomUUID()}`,
+        journeyId,
+        signal: moveMunicipalitySignal.name,
+        arg: { municipality, policy, movedBy: principal.name, ...(reasonGiven?.trim() ? { reason: reasonGiven.trim() } : {}) },
+      });
+    });
+    queued = await ctx.journeySignals.get(signalId);
+  } catch (err) {
+    await ctx.persons.move(journeyId, from).catch((undo: unknown) => ctx.logger.error({ journeyId, err: String(undo) }, 'person index not restored after a failed move'));
+    throw err;
+  }
+  const delivered = queued ? await ctx.relay.deliver(queued) : true;
+  ctx.logger.info({ journeyId, from, to: municipality, delivered }, 'journey moved');
+  const reason = reasonGiven?.trim();
+  return { journeyId, from, to: municipality, policy: { id: policy.id, version: policy.version }, ...(reason ? { reason } : {}) };
 }
 
 /**

@@ -67,6 +67,13 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly eventsLimited = new Counter({
+    name: 'koers_events_limited_total',
+    help: "Events answered 429 (api/limits.ts), by limit: key-rate (a key's events per window) or journey-budget (a journey's new events per day)",
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
   readonly backlogAge = new Gauge({
     name: 'koers_task_queue_backlog_age_seconds',
     help: "How long a new task on the journeys' task queue would wait at the last reading, in seconds: the oldest waiting task's age, or less when the workers clear the backlog sooner (the load-shedding input)",
@@ -74,6 +81,33 @@ export class ApiMetrics {
   });
 
   private journeyCounts?: () => Promise<Partial<Record<string, number>>>;
+  private deadLetterCounts?: () => Promise<{ channel: string; kind: string; count: number }[]>;
+
+  /**
+   * The outbox's dead letters (messages past their last attempt) by channel and kind, read from the
+   * store at each scrape: above 0 an administrator has work (GET /v1/dead-letters). Channel `zaken`:
+   * changes the municipality's zaak registration has not received.
+   */
+  readonly deadLetters = new Gauge({
+    name: 'koers_outbox_dead_letters',
+    help: 'Outbox messages that exhausted their attempts, by channel and kind (GET /v1/dead-letters); alert on any',
+    labelNames: ['channel', 'kind'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      if (!this.deadLetterCounts) return;
+      this.deadLetters.reset();
+      try {
+        for (const { channel, kind, count } of await this.deadLetterCounts()) this.deadLetters.set({ channel, kind }, count);
+      } catch {
+        // The store out of reach: no series this scrape.
+      }
+    },
+  });
+
+  /** Where {@link deadLetters} reads its counts (store/outbox.ts `countDead`). */
+  observeDeadLetters(counts: () => Promise<{ channel: string; kind: string; count: number }[]>): void {
+    this.deadLetterCounts = counts;
+  }
 
   /**
    * Journeys by run status, read from Temporal at each scrape: `failed`, `terminated` and `timed-out`

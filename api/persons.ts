@@ -23,6 +23,7 @@ import { domainRole, may } from '../identity/permissions';
 import { visibleJourney, type ApiContext } from './context';
 import { isValidBsn, nameWords } from './identity';
 import { Problem } from './problem';
+import { brpName } from './brp';
 import { route, type RouteDef } from './route';
 import { JourneyParams, readState, viewOn } from './journeys';
 import {
@@ -45,6 +46,16 @@ function unsealed(ctx: ApiContext, journeyId: string, sealed: string | undefined
     return ctx.identity.unsealDetail(sealed);
   } catch {
     ctx.logger.warn({ journeyId }, 'person detail could not be unsealed');
+    return undefined;
+  }
+}
+
+/** The BSN of a ciphertext, for a BRP request; undefined when it cannot be decrypted (logged without it). */
+function decrypted(ctx: ApiContext, journeyId: string, ciphertext: string): string | undefined {
+  try {
+    return ctx.identity.decryptBsn(ciphertext);
+  } catch {
+    ctx.logger.warn({ journeyId }, 'BSN could not be decrypted');
     return undefined;
   }
 }
@@ -184,8 +195,15 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
             ctx.logger.warn({ journeyId: params.journeyId }, 'BSN could not be decrypted');
           }
         }
-        const person = await personOf(ctx, principal, params.journeyId);
-        ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, shown: ['personRef', 'name', 'birthDate', 'bsn'].filter((f) => (f === 'bsn' ? bsn : f === 'birthDate' ? facts.birthDate : person[f as 'personRef' | 'name'])) }, 'person shown');
+        const recorded = await personOf(ctx, principal, params.journeyId);
+        // Issue 23: the name as the BRP has it now, for a role that may see it; never stored. Without a
+        // BRP (or while it cannot be reached) the name recorded at registration.
+        let fromBrp: string | undefined;
+        if (may(principal, 'readBrpName') && ctx.brp?.serves(run.municipality) && bsnCiphertext) {
+          fromBrp = await brpName(ctx, principal, params.journeyId, run.municipality, decrypted(ctx, params.journeyId, bsnCiphertext));
+        }
+        const person: { personRef?: string; name?: string; nameSource?: 'brp' | 'registration' } = fromBrp ? { ...recorded, name: fromBrp, nameSource: 'brp' } : recorded.name && ctx.brp?.serves(run.municipality) ? { ...recorded, nameSource: 'registration' } : recorded;
+        ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, shown: ['personRef', 'name', 'birthDate', 'bsn'].filter((f) => (f === 'bsn' ? bsn : f === 'birthDate' ? facts.birthDate : person[f as 'personRef' | 'name'])), ...(person.nameSource ? { nameSource: person.nameSource } : {}) }, 'person shown');
         return {
           status: 200,
           body: {

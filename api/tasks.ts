@@ -49,6 +49,12 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   async function visibleTask(principal: Principal, taskId: string): Promise<Task> {
     const task = await ctx.tasks.getTask(taskId);
     if (!task || !mayAccessMunicipality(principal, task.municipality)) throw notFound('task');
+    // An open task follows its journey: after a move's 202 the journey's municipality decides (store/journeys.ts
+    // `move`), even should a step of the journey from before the move still be writing the task.
+    if (task.status === 'open' || task.status === 'claimed') {
+      const journey = await ctx.journeys.run(task.journeyId);
+      if (journey && !mayAccessMunicipality(principal, journey.municipality)) throw notFound('task');
+    }
     return task;
   }
 

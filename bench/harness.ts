@@ -244,7 +244,11 @@ export interface KoersDeployment {
   stop(): Promise<void>;
 }
 
-export async function startDeployment(options: { temporalAddress: string; namespace: string; dir: string; databaseUrl: string; taskQueue: string; workerEnv?: Record<string, string> }): Promise<KoersDeployment> {
+/**
+ * An API and a worker process against `temporalAddress`. `temporalTls`: the TEMPORAL_TLS_* settings a
+ * cluster with mutual TLS needs (the lines scripts/temporal-cluster.sh prints).
+ */
+export async function startDeployment(options: { temporalAddress: string; namespace: string; dir: string; databaseUrl: string; taskQueue: string; workerEnv?: Record<string, string>; temporalTls?: Record<string, string> }): Promise<KoersDeployment> {
   const port = await freePort();
   const env: Record<string, string> = {
     PORT: String(port),
@@ -258,6 +262,9 @@ export async function startDeployment(options: { temporalAddress: string; namesp
     // The bench is one partner sending 20+ events a second, more than a key's default 600 a minute:
     // a 429 here would measure the limiter's window, not the journeys (the limit has its own test).
     KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '0',
+    ...options.temporalTls,
+    // Likewise the journey's budget per day: the history section sends hundreds of events to one journey.
+    KOERS_JOURNEY_EVENT_BUDGET_PER_DAY: '0',
   };
   const deployment: KoersDeployment = {
     base: `http://127.0.0.1:${port}`,

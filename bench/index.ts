@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { closeClient, connectClient } from '../platform/temporal';
+import { loadConfig } from '../platform/config';
 import { temporal } from '@temporalio/proto';
 import { startDevServer, type DevServer } from '../platform/dev-server';
 import { openDatabase, type Db } from '../store/db';
@@ -687,11 +688,13 @@ function runScript(command: string, args: string[], env: Record<string, string>)
 
 // ---------------------------------------------------------------- targets
 
-async function openTarget(name: string, temporalAddress: string, dir: string, databaseUrl: string, namespace = 'default'): Promise<Target> {
+/** `temporalTls`: the cluster script's TEMPORAL_TLS_* lines (its cluster takes only mutual TLS). */
+async function openTarget(name: string, temporalAddress: string, dir: string, databaseUrl: string, namespace = 'default', temporalTls: Record<string, string> = {}): Promise<Target> {
   const runId = crypto.randomBytes(4).toString('hex');
-  const koers = await startDeployment({ temporalAddress, namespace, dir, databaseUrl, taskQueue: `bench-${runId}` });
+  const koers = await startDeployment({ temporalAddress, namespace, dir, databaseUrl, taskQueue: `bench-${runId}`, temporalTls });
   await sleep(5000);
-  const client = await connectClient({ namespace }, temporalAddress);
+  const tls = loadConfig({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: namespace, ...temporalTls }).temporal;
+  const client = await connectClient(tls, temporalAddress);
   return {
     name,
     temporalAddress,
@@ -721,7 +724,8 @@ async function clusterSection(dir: string, progress: (figures: Record<string, un
   if (!address) throw new Error(`cluster script printed no TEMPORAL_ADDRESS: ${printed.slice(0, 300)}`);
   const clusterDir = path.join(dir, 'koers-on-cluster');
   fs.mkdirSync(clusterDir, { recursive: true });
-  const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`, settings.TEMPORAL_NAMESPACE);
+  const tls = Object.fromEntries(Object.entries(settings).filter(([key]) => key.startsWith('TEMPORAL_TLS_')));
+  const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`, settings.TEMPORAL_NAMESPACE, tls);
   try {
     const out: Record<string, unknown> = { temporalAddress: address, store: storeUrl ? 'postgres' : 'sqlite' };
     out.start = await startSection(t);

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Registers the namespace and Koers's search attributes (names and types as platform/search-attributes.ts).
 # Safe to run on every deploy. Used by docker-compose.yml (admin-tools image) and
-# scripts/temporal-cluster.sh (TEMPORAL_CLI: the CLI built by the install step).
+# scripts/temporal-cluster.sh (TEMPORAL_CLI: the CLI built by the install step). The cluster takes
+# only mutual TLS: the client certificate comes from the variables Koers reads (TEMPORAL_TLS_CA_PATH,
+# TEMPORAL_TLS_CERT_PATH, TEMPORAL_TLS_KEY_PATH, TEMPORAL_TLS_SERVER_NAME).
 set -euo pipefail
 temporal="${TEMPORAL_CLI:-temporal}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-at=(-n "$TEMPORAL_NAMESPACE" --address "$TEMPORAL_ADDRESS")
-until "$temporal" operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1; do sleep 2; done
+tls=()
+[ -z "${TEMPORAL_TLS_CA_PATH:-}" ] || tls+=(--tls-ca-path "$TEMPORAL_TLS_CA_PATH")
+[ -z "${TEMPORAL_TLS_CERT_PATH:-}" ] || tls+=(--tls-cert-path "$TEMPORAL_TLS_CERT_PATH" --tls-key-path "$TEMPORAL_TLS_KEY_PATH")
+[ -z "${TEMPORAL_TLS_SERVER_NAME:-}" ] || tls+=(--tls-server-name "$TEMPORAL_TLS_SERVER_NAME")
+at=(-n "$TEMPORAL_NAMESPACE" --address "$TEMPORAL_ADDRESS" "${tls[@]}")
+until "$temporal" operator cluster health --address "$TEMPORAL_ADDRESS" "${tls[@]}" >/dev/null 2>&1; do sleep 2; done
 "$temporal" operator namespace describe "${at[@]}" >/dev/null 2>&1 \
   || "$temporal" operator namespace create "${at[@]}" --retention 3650d
 # A new namespace reaches the services' namespace caches within seconds: until then a search

@@ -51,3 +51,17 @@ export function openTracks(input: JourneyEndInput): OpenTrack[] {
 export function journeyIsDone(input: JourneyEndInput): boolean {
   return openTracks(input).length === 0;
 }
+
+/**
+ * The ways a journey's zaak ends (chain/zaken: one resultaattype each): the journey finished in the
+ * phase `plicht-met`, `exempted` or `not-plichtig` (the settled inburgering of {@link openTracks});
+ * `closed` when it ended any other way (stopped by an administrator, erased while running);
+ * `moved` when the journey went to another municipality, whose own zaak takes over.
+ */
+export const JOURNEY_ENDS = ['plicht-met', 'exempted', 'not-plichtig', 'closed', 'moved'] as const;
+export type JourneyEnd = (typeof JOURNEY_ENDS)[number];
+
+/** How a journey that finished in `phase` ended: its phase when that settles the inburgering, else `closed`. */
+export function journeyEndOf(phase: string): JourneyEnd {
+  return phase === 'plicht-met' || phase === 'exempted' || phase === 'not-plichtig' ? phase : 'closed';
+}

@@ -60,6 +60,10 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   searchJourneys: [...READERS, 'privacy-officer', 'partner'],
   getJourneyPerson: [...READERS, 'privacy-officer'],
   correctJourneyPerson: ['admin'],
+  // the person from the BRP (issue 23; api/brp.ts): a registration's lookup, and the facts that change a journey, for those who work journeys
+  lookupBrpPerson: WORKERS,
+  getBrpProposal: WORKERS,
+  confirmBrpProposal: WORKERS,
   // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
   reportMilestone: [...WORKERS, 'partner'],
   // caseworker commands
@@ -113,6 +117,12 @@ export const ABILITIES = {
   reassignAnyTask: ['admin', 'team-lead'],
   /** Read a journey's BSN. */
   readBsn: ['admin', 'team-lead', 'caseworker', 'reader', 'privacy-officer'],
+  /**
+   * See the person's name as the BRP has it now, fetched per view under the municipality's doelbinding
+   * for the inburgering (issue 23). The privacy officer's work (lookups, erasure) needs no BRP request:
+   * they see the name recorded at registration.
+   */
+  readBrpName: ['admin', 'team-lead', 'caseworker', 'reader'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Ability = keyof typeof ABILITIES;
 
@@ -141,6 +151,9 @@ export const PAGES: Record<string, readonly Role[]> = {
   'POST /journeys/:journeyId/milestones': WORKERS,
   'GET /register': WORKERS,
   'POST /register': WORKERS,
+  // Issue 23: the registration's BRP lookup (a prefill to confirm) and a BRP proposal confirmed on the journey page.
+  'POST /register/brp': WORKERS,
+  'POST /journeys/:journeyId/brp-proposal': WORKERS,
   'GET /search': [...READERS, 'privacy-officer'],
   'POST /search': [...READERS, 'privacy-officer'],
   'GET /policies/:municipality': READERS,

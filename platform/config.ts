@@ -9,8 +9,10 @@ import { parsePayloadKeys, PayloadKeyError, type PayloadKey } from './codec';
 import { identitySettings, IdentityEnvSchema } from '../identity/config';
 import { DEVELOPMENT_REGISTER_BASE, developmentActivityUris, PROCESSING_ACTIVITIES, type ProcessingActivityKey } from '../processing-log';
 
-/** Event requests one API key may make per minute unless KOERS_EVENT_RATE_LIMIT_PER_MINUTE says otherwise. */
+/** Events one API key may send per minute (a batch counts its events) unless KOERS_EVENT_RATE_LIMIT_PER_MINUTE says otherwise. */
 export const DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE = 600;
+/** New events one journey takes per day (Europe/Amsterdam) unless KOERS_JOURNEY_EVENT_BUDGET_PER_DAY says otherwise: far above what a journey's partners and staff send (api/limits.ts). */
+export const DEFAULT_JOURNEY_EVENT_BUDGET_PER_DAY = 200;
 /** Failed sign-ins one source address may make per 15 minutes unless KOERS_FAILED_SIGN_IN_LIMIT says otherwise (api/auth.ts SignInGuard). */
 export const DEFAULT_FAILED_SIGN_IN_LIMIT = 20;
 
@@ -65,11 +67,16 @@ const EnvSchema = z.object({
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  // The name in the frontend's certificate when it differs from TEMPORAL_ADDRESS's host (an IP address,
+  // a load balancer); host-name verification stays on.
+  TEMPORAL_TLS_SERVER_NAME: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name').optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   KOERS_EMBEDDED_TEMPORAL_PORT: port.default(7233),
   KOERS_EMBEDDED_TEMPORAL_UI_PORT: port.default(8233),
   // Who gets reminders, escalations and digests; without it nothing is routed (see loadNotifications).
   KOERS_NOTIFICATIONS_FILE: z.string().min(1).optional(),
+  // Each municipality's Zaken API (chain/zaken/config.ts); without it no journey is a zaak.
+  KOERS_ZAKEN_CONFIG: z.string().min(1).optional(),
   KOERS_WEBHOOK_SECRET: z.string().min(16, 'needs at least 16 characters').optional(),
   KOERS_SMTP_URL: z
     .string()
@@ -98,9 +105,12 @@ const EnvSchema = z.object({
   // Starts and events are answered 503 while a new task on the task queue would wait longer than this
   // (seconds): the workers are behind and the change would not show within a second. 0: never.
   KOERS_MAX_BACKLOG_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
-  // Event requests one API key may make per minute (429 beyond): one partner cannot crowd out the rest.
+  // Events one API key may send per minute, a batch counting each of its events (429 beyond): one partner cannot crowd out the rest.
   // A bulk feed (DUO for a whole region) needs more than the default; 0 turns the limit off.
   KOERS_EVENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_EVENT_RATE_LIMIT_PER_MINUTE),
+  // New events one journey takes per day, Europe/Amsterdam (429 beyond, per event in a batch; api/limits.ts):
+  // one sender, or several, cannot flood a journey's history. A duplicate is never counted. 0: no budget.
+  KOERS_JOURNEY_EVENT_BUDGET_PER_DAY: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_JOURNEY_EVENT_BUDGET_PER_DAY),
   KOERS_FAILED_SIGN_IN_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_FAILED_SIGN_IN_LIMIT),
   // 0 turns the worker's Prometheus exporter off.
   KOERS_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
@@ -120,6 +130,8 @@ const EnvSchema = z.object({
   KOERS_MODE: z.enum(['development', 'production']).default('development'),
   // Days a calendar-feed token works after it was issued (api/calendar.ts).
   KOERS_CALENDAR_TOKEN_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // The BRP API Personen gateway of this deployment (chain/brp/config.ts, README "Configuration"); none: no BRP.
+  KOERS_BRP_FILE: z.string().min(1).optional(),
   // The processing log (docs/processing-log.md): each processing activity's URI in the municipality's register
   // of processing activities (AVG art. 30), `activity=URI` comma-separated, every activity named. Unset: the
   // development register under https://verwerkingsregister.example/ (refused in production mode).
@@ -169,6 +181,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if ((e.TEMPORAL_TLS_CERT_PATH === undefined) !== (e.TEMPORAL_TLS_KEY_PATH === undefined)) {
     throw new ConfigError('invalid setting TEMPORAL_TLS_CERT_PATH: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
+  if (e.KOERS_MODE === 'production' && e.TEMPORAL_ADDRESS !== undefined && e.TEMPORAL_TLS_CERT_PATH === undefined && e.TEMPORAL_API_KEY === undefined) {
+    // Whoever reaches a cluster without TLS can signal, terminate or delete any journey around the API.
+    throw new ConfigError(
+      'invalid setting TEMPORAL_TLS_CERT_PATH: production mode (KOERS_MODE) refuses a Temporal cluster without mutual TLS; set TEMPORAL_TLS_CA_PATH, TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH (docs/deployment.md)',
+    );
+  }
   if (e.KOERS_MODE === 'production' && e.KOERS_ROLE !== 'worker' && e.KOERS_API_KEYS_FILE === undefined) {
     throw new ConfigError('invalid setting KOERS_API_KEYS_FILE: production mode (KOERS_MODE) needs a key file; there is no development admin');
   }
@@ -197,10 +215,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** undefined: start the embedded dev server. */
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
-      tls: e.TEMPORAL_TLS || e.TEMPORAL_TLS_CERT_PATH !== undefined || e.TEMPORAL_API_KEY !== undefined,
+      tls: e.TEMPORAL_TLS || [e.TEMPORAL_TLS_CERT_PATH, e.TEMPORAL_TLS_CA_PATH, e.TEMPORAL_TLS_SERVER_NAME, e.TEMPORAL_API_KEY].some((v) => v !== undefined),
       tlsCertPath: e.TEMPORAL_TLS_CERT_PATH,
       tlsKeyPath: e.TEMPORAL_TLS_KEY_PATH,
       tlsCaPath: e.TEMPORAL_TLS_CA_PATH,
+      tlsServerName: e.TEMPORAL_TLS_SERVER_NAME,
+      /** KOERS_MODE=production: the cluster must answer with TLS (checked at start, platform/temporal.ts checkTemporalTls). */
+      requireTls: e.KOERS_MODE === 'production',
+      /**
+       * Where the embedded server and its Web UI listen: KOERS_BIND_ADDRESS, but loopback in production
+       * mode, because the embedded server has no TLS and no authorizer.
+       */
+      embeddedBindAddress: e.KOERS_MODE === 'production' ? '127.0.0.1' : e.KOERS_BIND_ADDRESS,
       apiKey: e.TEMPORAL_API_KEY,
       embeddedPort: e.KOERS_EMBEDDED_TEMPORAL_PORT,
       embeddedUiPort: e.KOERS_EMBEDDED_TEMPORAL_UI_PORT,
@@ -214,6 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       digestTime: { hour: digestHour, minute: digestMinute },
     },
     publicUrl,
+    /** The JSON file with each municipality's Zaken API settings (chain/zaken/config.ts); absent: no zaken. */
+    zakenConfigFile: e.KOERS_ZAKEN_CONFIG,
     /** People's sign-in and web sessions (identity/config.ts). */
     identity: identitySettings(e, publicUrl, (message) => new ConfigError(message)),
     workerMetricsPort: e.KOERS_WORKER_METRICS_PORT,
@@ -223,8 +251,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** MB; 0: Node's default. */
     heapMb: e.KOERS_HEAP_MB,
     maxBacklogSeconds: e.KOERS_MAX_BACKLOG_SECONDS,
-    /** Event requests per API key per minute; 0: no limit. */
+    /** Events per API key per minute, a batch counting its events; 0: no limit. */
     eventRateLimitPerMinute: e.KOERS_EVENT_RATE_LIMIT_PER_MINUTE,
+    /** New events per journey per day (Europe/Amsterdam); 0: no budget. */
+    journeyEventBudgetPerDay: e.KOERS_JOURNEY_EVENT_BUDGET_PER_DAY,
     /** Failed sign-ins per source address per 15 minutes before 429; 0: no limit. */
     failedSignInLimit: e.KOERS_FAILED_SIGN_IN_LIMIT,
     /** express `trust proxy`: hops, or the proxies' addresses; undefined: none trusted. */
@@ -234,6 +264,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** KOERS_MODE=production: the checks a security officer asks for (README, Configuration). */
     production: e.KOERS_MODE === 'production',
     calendarTokenDays: e.KOERS_CALENDAR_TOKEN_DAYS,
+    /** The BRP settings file (chain/brp/config.ts `loadBrpSettings`, read at start); undefined: no BRP. */
+    brpFile: e.KOERS_BRP_FILE,
     /** Each processing activity's URI in the register of processing activities (processing-log/index.ts). */
     processingActivities,
   };

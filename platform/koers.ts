@@ -7,9 +7,10 @@ import nodemailer from 'nodemailer';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { loadNotifications, type Config } from './config';
+import { Brp, loadBrpSettings } from '../chain/brp';
 import type { Logger } from './logger';
 import { startDevServer, type DevServer } from './dev-server';
-import { closeClient, connectClient, connectWorker } from './temporal';
+import { checkTemporalTls, closeClient, connectClient, connectWorker } from './temporal';
 import { EncryptionCodec, derivedPayloadKey, koersDataConverter } from './codec';
 import { createJourneyWorker } from '../worker';
 import { createActivities } from '../activities';
@@ -38,6 +39,7 @@ import { StaffPseudonyms } from '../store/staff-pseudonyms';
 import { recordStaffSignIn, StaffDirectory } from '../staff/directory';
 import { JourneyMonitor } from '../worker/monitor';
 import { ApiMetrics } from '../api/metrics';
+import { KeptZaken, ZaakRegistration, createZakenChannel, loadZakenConfig } from '../chain/zaken';
 import { StoredProcessingLog } from '../processing-log';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
@@ -67,15 +69,22 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
   try {
     // First, so a wrong file stops start-up before anything runs. Only the worker sends, so only it needs the channels' settings.
     const notifications = loadNotifications(config, { requireChannels: config.role !== 'api' });
+    // The BRP's settings too: a wrong file stops start-up; none is a deployment without the BRP.
+    const brpSettings = config.role === 'worker' ? undefined : loadBrpSettings(config.brpFile);
+    // Checked by every role: a wrong file stops start-up naming each wrong field. The API erases (and so archives zaken) too.
+    const zakenConfig = loadZakenConfig(config.zakenConfigFile);
+    const zaken = new ZaakRegistration((municipality) => municipality in zakenConfig.municipalities);
     fs.mkdirSync(config.dataDir, { recursive: true });
     const secret = loadSecret(config, logger);
     // Worker and API must hold the same keys: what one encrypts the other decrypts.
     const codec = new EncryptionCodec(config.payloadKeys ?? [derivedPayloadKey(secret)]);
     const dataConverter = koersDataConverter(codec);
     let devServer: DevServer | undefined;
+    // Before anything else reaches the cluster: production mode does not talk to one without TLS.
+    if (config.temporal.address && config.temporal.requireTls) await checkTemporalTls(config.temporal, config.temporal.address);
     if (!config.temporal.address) {
       devServer = await startDevServer({
-        ip: config.bindAddress,
+        ip: config.temporal.embeddedBindAddress,
         port: config.temporal.embeddedPort,
         uiPort: config.temporal.embeddedUiPort,
         dbFile: path.join(config.dataDir, 'temporal.db'),
@@ -98,7 +107,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
     const journeys = new JourneyReadModel(db);
-    const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
+    const retention = new RetentionStore(db, undefined, [forgetJourneyAudit, zaken.erase]);
     const staffPseudonyms = new StaffPseudonyms(db);
     // The processing log (Logboek Dataverwerkingen): the API's and the worker's processings of personal data.
     const processingLog = new StoredProcessingLog(db, new Identity(secret), config.processingActivities);
@@ -111,6 +120,10 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     let worker: Worker | undefined;
     if (config.role !== 'api') {
       const { channels, close } = deliveryChannels(config);
+      if (Object.keys(zakenConfig.municipalities).length > 0) {
+        const identity = new Identity(secret);
+        channels.zaken = createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(db), unsealBsn: (sealed) => identity.decryptBsn(sealed) });
+      }
       const dispatcher = new Dispatcher(outbox, {
         channels,
         onError: (err) => logger.error({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'outbox dispatcher round failed'),
@@ -122,7 +135,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       });
       // Counts only: recipients are addresses of staff.
       logger.info(
-        { channels: Object.keys(channels), roleRoutes: Object.values(notifications.roles).reduce((n, byRole) => n + Object.keys(byRole).length, 0), digestRecipients: Object.keys(notifications.users).length },
+        { channels: Object.keys(channels), zaakRegistrations: Object.keys(zakenConfig.municipalities), roleRoutes: Object.values(notifications.roles).reduce((n, byRole) => n + Object.keys(byRole).length, 0), digestRecipients: Object.keys(notifications.users).length },
         'outbox dispatcher started',
       );
 
@@ -131,7 +144,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.taskQueue,
-        activities: createActivities({ db, tasks, outbox, journeys, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms }),
+        activities: createActivities({ db, tasks, outbox, journeys, recipients: notifications.roles, userRecipients: notifications.users, lang: notifications.lang, retention, staffPseudonyms, zaken }),
         workflowBundle: options.workflowBundle,
         dataConverter,
         maxCachedWorkflows: config.maxCachedWorkflows,
@@ -210,8 +223,10 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         extraMetrics: options.extraMetrics,
         maxBacklogSeconds: config.maxBacklogSeconds,
         eventRateLimit: { windowMs: 60_000, limit: config.eventRateLimitPerMinute },
+        journeyEventBudgetPerDay: config.journeyEventBudgetPerDay,
         signInGuard: new SignInGuard(config.failedSignInLimit),
         maxHistoryEvents: config.maxHistoryEvents,
+        ...(brpSettings ? { brp: new Brp(brpSettings, { processingLog }) } : {}),
         ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
         ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
         logger,

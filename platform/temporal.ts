@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { Connection, Client, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
@@ -7,15 +9,70 @@ import type { Config } from './config';
 
 type TemporalConfig = Config['temporal'];
 /** What a connection needs of the configuration (tests pass only the namespace). */
-type ConnectionSettings = Pick<TemporalConfig, 'namespace'> & Partial<Pick<TemporalConfig, 'tls' | 'tlsCaPath' | 'tlsCertPath' | 'tlsKeyPath' | 'apiKey'>>;
+type ConnectionSettings = Pick<TemporalConfig, 'namespace'> & Partial<Pick<TemporalConfig, 'tls' | 'tlsCaPath' | 'tlsCertPath' | 'tlsKeyPath' | 'tlsServerName' | 'apiKey'>>;
 
 function tlsOptions(t: ConnectionSettings) {
   if (!t.tls) return undefined;
   return {
+    serverNameOverride: t.tlsServerName,
     serverRootCACertificate: t.tlsCaPath ? fs.readFileSync(t.tlsCaPath) : undefined,
     clientCertPair:
       t.tlsCertPath && t.tlsKeyPath ? { crt: fs.readFileSync(t.tlsCertPath), key: fs.readFileSync(t.tlsKeyPath) } : undefined,
   };
+}
+
+/** Koers will not talk to this Temporal frontend; the message says why and what to set, in one line. */
+export class TemporalTlsError extends Error {}
+
+/**
+ * Completes one TLS handshake with the Temporal frontend at `address` (`host:port`) as Koers's clients
+ * will: the configured CA (else the system's), client certificate and server name, host-name
+ * verification on. Resolves when the frontend presented a certificate Koers trusts. Rejects with a
+ * {@link TemporalTlsError} naming the cause when it answers without TLS (a cluster anyone on its
+ * network can signal, terminate or delete journeys on, around Koers's API and audit trail), with a
+ * certificate that does not verify, or not at all within `timeoutMs`. Production mode calls it before
+ * the first connection (platform/koers.ts), so the gRPC clients' retries never hide the reason.
+ */
+export async function checkTemporalTls(t: ConnectionSettings, address: string, timeoutMs = 10_000): Promise<void> {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at);
+  const port = Number(address.slice(at + 1));
+  const settings = 'TEMPORAL_TLS_CA_PATH, TEMPORAL_TLS_CERT_PATH, TEMPORAL_TLS_KEY_PATH, TEMPORAL_TLS_SERVER_NAME';
+  const refuse = (why: string) =>
+    new TemporalTlsError(`refusing Temporal at ${address}: ${why}; production mode (KOERS_MODE) talks to a cluster only over mutual TLS (${settings}; docs/deployment.md)`);
+  const options = tlsOptions({ ...t, tls: true })!;
+  await new Promise<void>((resolve, reject) => {
+    const socket = tls.connect({
+      host,
+      port,
+      // SNI carries no IP address; the certificate is still checked against it.
+      servername: t.tlsServerName ?? (net.isIP(host) ? undefined : host),
+      checkServerIdentity: (hostname, cert) => tls.checkServerIdentity(t.tlsServerName ?? hostname, cert),
+      ca: options.serverRootCACertificate,
+      cert: options.clientCertPair?.crt,
+      key: options.clientCertPair?.key,
+      ALPNProtocols: ['h2'],
+      timeout: timeoutMs,
+    });
+    const done = (err?: Error) => {
+      socket.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    socket.once('secureConnect', () => done());
+    socket.once('timeout', () => done(refuse(`no TLS handshake within ${timeoutMs / 1000} s`)));
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const code = err.code ?? '';
+      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH') {
+        done(refuse(`not reachable (${code})`));
+      } else if (/CERT|SELF_SIGNED|ERR_TLS_CERT_ALTNAME|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
+        done(refuse(`its certificate does not verify (${code}: ${err.message})`));
+      } else {
+        // A plain-text gRPC server answers a ClientHello with an HTTP/2 GOAWAY or a reset, never a ServerHello.
+        done(refuse(`it does not speak TLS (${code || err.message})`));
+      }
+    });
+  });
 }
 
 /**

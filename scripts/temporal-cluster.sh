@@ -3,13 +3,19 @@
 # built by scripts/install-tools.sh into $KOERS_TOOLS_DIR) with its persistence and visibility in a
 # PostgreSQL started by scripts/test-postgres.sh, set up as docker-compose.yml sets up its cluster
 # (deploy/temporal-schema.sh, deploy/temporal-setup.sh, deploy/dynamicconfig/koers.yaml) with the
-# server config deploy/temporal-server.yaml. Everything listens on 127.0.0.1 only.
+# server config deploy/temporal-server.yaml. Everything listens on 127.0.0.1 only, and only with
+# mutual TLS: a throwaway CA (scripts/temporal-certs.sh) signs the server's certificate and Koers's
+# client certificate; a client without one is turned away, frontend and internode alike.
 #
 # Interface (kept stable: tests and the benchmark call it):
-#   scripts/temporal-cluster.sh start   prints, on stdout only, three lines to `eval` or `export`:
-#       TEMPORAL_ADDRESS=127.0.0.1:<port>                     the frontend (gRPC)
+#   scripts/temporal-cluster.sh start   prints, on stdout only, lines to `eval` or `export`:
+#       TEMPORAL_ADDRESS=127.0.0.1:<port>                     the frontend (gRPC, mutual TLS)
 #       TEMPORAL_NAMESPACE=default                            created, Koers's search attributes registered
 #       KOERS_DATABASE_URL=postgres://koers@127.0.0.1:<port>/koers   an empty database for Koers's store
+#       TEMPORAL_TLS_CA_PATH=<dir>/tls/ca.pem                 the CA Koers trusts the frontend by
+#       TEMPORAL_TLS_CERT_PATH=<dir>/tls/koers.pem            Koers's client certificate
+#       TEMPORAL_TLS_KEY_PATH=<dir>/tls/koers-key.pem         and its key
+#       TEMPORAL_TLS_SERVER_NAME=temporal                     the name in the frontend's certificate
 #     Progress goes to stderr. Starting a running cluster prints the same lines again.
 #   scripts/temporal-cluster.sh stop    stops the server and PostgreSQL and removes their temp dirs.
 # State is kept in $KOERS_CLUSTER_STATE (default /tmp/koers-temporal-cluster.state); PostgreSQL's own
@@ -46,8 +52,15 @@ pick_port() {
 
 running() { [ -n "${PID:-}" ] && kill -0 "$PID" 2>/dev/null; }
 
+# The client side of the cluster's TLS (Koers's settings, platform/config.ts; deploy/temporal-setup.sh reads the same).
+client_tls() {
+  printf 'TEMPORAL_TLS_CA_PATH=%s\nTEMPORAL_TLS_CERT_PATH=%s\nTEMPORAL_TLS_KEY_PATH=%s\nTEMPORAL_TLS_SERVER_NAME=temporal\n' \
+    "$DIR/tls/ca.pem" "$DIR/tls/koers.pem" "$DIR/tls/koers-key.pem"
+}
+
 print_env() {
   printf 'TEMPORAL_ADDRESS=%s\nTEMPORAL_NAMESPACE=default\nKOERS_DATABASE_URL=%s\n' "$ADDRESS" "$KOERS_URL"
+  client_tls
 }
 
 start() {
@@ -96,6 +109,14 @@ start() {
     && ! grep -qE '^ +(error|warning):' <<<"$check" || { printf '%s\n' "$check" >&2; fail "deploy/dynamicconfig/koers.yaml is not valid"; }
   mkdir -p "$DIR/config"
   cp "$project_dir/deploy/temporal-server.yaml" "$DIR/config/koers.yaml"
+  # The server's side of mutual TLS, in the variables deploy/temporal-server.yaml (and the
+  # temporalio/server image of docker-compose.yml) reads: one CA for frontend and internode.
+  bash "$project_dir/scripts/temporal-certs.sh" "$DIR/tls" koers
+  export TEMPORAL_TLS_SERVER_CA_CERT="$DIR/tls/ca.pem" TEMPORAL_TLS_CLIENT1_CA_CERT="$DIR/tls/ca.pem" \
+    TEMPORAL_TLS_SERVER_CERT="$DIR/tls/temporal.pem" TEMPORAL_TLS_SERVER_KEY="$DIR/tls/temporal-key.pem" \
+    TEMPORAL_TLS_FRONTEND_CERT="$DIR/tls/temporal.pem" TEMPORAL_TLS_FRONTEND_KEY="$DIR/tls/temporal-key.pem" \
+    TEMPORAL_TLS_INTERNODE_SERVER_NAME=temporal TEMPORAL_TLS_FRONTEND_SERVER_NAME=temporal
+  local -a cli_tls=(--tls-ca-path "$DIR/tls/ca.pem" --tls-cert-path "$DIR/tls/koers.pem" --tls-key-path "$DIR/tls/koers-key.pem" --tls-server-name temporal)
   export TEMPORAL_FRONTEND_PORT="${ADDRESS##*:}" TEMPORAL_DYNAMIC_CONFIG_FILE="$project_dir/deploy/dynamicconfig/koers.yaml"
   local name
   for name in FRONTEND_HTTP FRONTEND_MEMBERSHIP HISTORY HISTORY_MEMBERSHIP MATCHING MATCHING_MEMBERSHIP WORKER WORKER_MEMBERSHIP; do
@@ -110,16 +131,17 @@ start() {
   say "Temporal server $TEMPORAL_SERVER_VERSION (pid $PID) starting on $ADDRESS"
 
   local deadline=$((SECONDS + 120))
-  until "$temporal_cli" operator cluster health --address "$ADDRESS" >/dev/null 2>&1; do
+  until "$temporal_cli" operator cluster health --address "$ADDRESS" "${cli_tls[@]}" >/dev/null 2>&1; do
     running || { tail -n 40 "$DIR/temporal.log" >&2; fail "the Temporal server exited"; }
     [ "$SECONDS" -lt "$deadline" ] || { tail -n 40 "$DIR/temporal.log" >&2; fail "the Temporal server did not serve within 120 s"; }
     sleep 0.5
   done
   say "registering the namespace and Koers's search attributes"
-  TEMPORAL_CLI="$temporal_cli" TEMPORAL_ADDRESS="$ADDRESS" TEMPORAL_NAMESPACE=default \
+  # shellcheck disable=SC2046
+  env TEMPORAL_CLI="$temporal_cli" TEMPORAL_ADDRESS="$ADDRESS" TEMPORAL_NAMESPACE=default $(client_tls) \
     timeout 120 bash "$project_dir/deploy/temporal-setup.sh" >"$DIR/setup.log" 2>&1 \
     || { cat "$DIR/setup.log" >&2; fail "namespace or search attribute set-up failed"; }
-  say "ready in $((SECONDS - started)) s: Temporal on $ADDRESS, PostgreSQL on 127.0.0.1:$pg_port, data in $DIR"
+  say "ready in $((SECONDS - started)) s: Temporal on $ADDRESS (mutual TLS, CA and certificates in $DIR/tls), PostgreSQL on 127.0.0.1:$pg_port, data in $DIR"
   print_env
 }
 

@@ -68,6 +68,12 @@ export interface OutboxTable {
   created_at: string;
   updated_at: string;
   delivered_at: string | null;
+  /**
+   * Messages with the same key are delivered in `sequence` order, each only after the one before it
+   * was delivered (a zaak's status cannot go before the zaak exists); null for messages without an order.
+   */
+  sequence_key?: string | null;
+  sequence?: number | null;
 }
 
 export interface CalendarTokensTable {
@@ -154,6 +160,8 @@ export interface JourneysTable {
   /** The phase from `phase_later_on` on, as GET derives it (null: the stored phase stays). */
   phase_later: string | null;
   phase_later_on: string | null;
+  /** The municipality a move set until the journey's own write carries it (null: none pending; store/journeys.ts). */
+  moved_to: string | null;
 }
 
 /** A journey's legal deadlines, for "deadlines in a window" and "overdue" in SQL. */
@@ -232,6 +240,35 @@ export interface WebSessionsTable {
 }
 
 /**
+ * A zaak Koers keeps for a journey in a municipality's zaak registration (chain/zaken, migration
+ * 0010_i23z_zaken): what was queued for it last (so a step queues only what changed) and, once the
+ * Zaken API answered the create, the zaak's URL and uuid.
+ */
+export interface ZakenTable {
+  /** Koers's own id of the zaak (uuid): the outbox's sequence key for its messages. */
+  id: string;
+  /** Null once the journey was erased (no row links to the person then). */
+  journey_id: string | null;
+  municipality: string;
+  /** The zaak's `identificatie` (unique per bronorganisatie); null once erased. */
+  identificatie: string | null;
+  zaak_url: string | null;
+  zaak_uuid: string | null;
+  /** The phase of the last status queued. */
+  phase: string | null;
+  /** The `uiterlijkeEinddatumAfdoening` last queued (YYYY-MM-DD), or null. */
+  final_date: string | null;
+  /** 1 once a betrokkene role by BSN was queued. */
+  rol: number;
+  /** open, closed (its end queued), archived (its archive action queued after an erasure). */
+  state: string;
+  /** The sequence number of the zaak's next outbox message. */
+  next_sequence: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
  * One processing of personal data, as the Logboek Dataverwerkingen records it (processing-log/index.ts).
  * Append-only: Koers inserts a row and never updates or deletes one (docs/processing-log.md).
  */
@@ -266,6 +303,7 @@ export interface ProcessingLogTable {
 }
 
 export interface KoersDatabase {
+  zaken: ZakenTable;
   journey_signals: JourneySignalsTable;
   policy_versions: PolicyVersionsTable;
   journeys: JourneysTable;

@@ -156,11 +156,25 @@ export class Dispatcher {
     const at = this.now();
     const nowIso = at.toISOString();
     const token = randomUUID();
-    // Due: pending and its time has come, or claimed by a dispatcher whose lease ran out (it crashed).
+    // Due: pending and its time has come, or claimed by a dispatcher whose lease ran out (it crashed);
+    // and, for a message in a sequence, every earlier one of its sequence delivered (a dead one holds the
+    // rest back until an administrator retries it: a zaak's status never goes before its zaak).
     const due = (eb: ExpressionBuilder<KoersDatabase, 'outbox'>): Expression<SqlBool> =>
-      eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', nowIso)]),
-        eb.and([eb('status', '=', 'sending'), eb('locked_until', '<=', nowIso)]),
+      eb.and([
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', nowIso)]),
+          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<=', nowIso)]),
+        ]),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('outbox as earlier')
+              .select('earlier.id')
+              .whereRef('earlier.sequence_key', '=', 'outbox.sequence_key')
+              .whereRef('earlier.sequence', '<', 'outbox.sequence')
+              .where('earlier.status', '!=', 'delivered'),
+          ),
+        ),
       ]);
     let pick = db.selectFrom('outbox').select('id').where(due).orderBy('next_attempt_at').orderBy('id').limit(this.batchSize);
     if (this.kind === 'postgres') pick = pick.forUpdate().skipLocked();

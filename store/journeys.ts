@@ -12,11 +12,11 @@
  * Dates in the view are as of the day it was written; the API derives date-dependent status at read time
  * (domain/clocks.ts `clockOn`), so the row is never stale about time.
  */
-import crypto from 'node:crypto';
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { inTransaction, type Db, type JourneysTable, type KoersDatabase } from './db';
 import { viewFigures, type ViewFigures } from './journey-view';
 import { isErased } from './erasure-ref';
+import { decodeCursor, encodeCursor } from './cursor';
 
 /** A legal deadline of a journey: its clock, final date, and whether it can still be missed. */
 export interface JourneyDeadline {
@@ -126,6 +126,7 @@ export class JourneyReadModel {
         view: JSON.stringify(p.view),
         started_at: p.startedAt,
         updated_at: at,
+        moved_to: null,
         ...figureColumns(figures),
       };
       const written = await trx
@@ -136,7 +137,10 @@ export class JourneyReadModel {
             .column('journey_id')
             .doUpdateSet((eb) => ({
               seq: eb.ref('excluded.seq'),
-              municipality: eb.ref('excluded.municipality'),
+              // A move is in force from its 202 (`move`): a write of the journey from before it got the move
+              // keeps the moved municipality; the first write that carries it ends the pin.
+              municipality: sql<string>`coalesce(journeys.moved_to, excluded.municipality)`,
+              moved_to: sql<string | null>`case when journeys.moved_to = excluded.municipality then null else journeys.moved_to end`,
               regime: eb.ref('excluded.regime'),
               phase: eb.ref('excluded.phase'),
               run_status: sql<string>`case when journeys.run_status in (${sql.join(STOPPED)}) then journeys.run_status else excluded.run_status end`,
@@ -209,6 +213,28 @@ export class JourneyReadModel {
     let update = this.db.updateTable('journeys').set({ run_status: status, updated_at: this.now().toISOString() }).where('journey_id', '=', journeyId);
     if (!STOPPED.includes(status)) update = update.where('run_status', 'not in', STOPPED);
     await update.execute();
+  }
+
+  /**
+   * A move, in force from now for every access check that reads the row (api/context.ts
+   * `visibleJourney`): the row's municipality becomes `municipality` and stays it, whatever the journey
+   * writes, until a write of the journey carries it (the journey has the move). Inside the caller's
+   * transaction (the move's, with the signal it owes the journey). False when the journey has no row
+   * (started before the read model): then Temporal's record is what access checks read.
+   */
+  async move(journeyId: string, municipality: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('journeys')
+      .set({ municipality, moved_to: municipality, updated_at: this.now().toISOString() })
+      .where('journey_id', '=', journeyId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The municipality a move has set and the journey does not carry yet ({@link move}); undefined when none is pending. */
+  async movedTo(journeyId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('journeys').select('moved_to').where('journey_id', '=', journeyId).executeTakeFirst();
+    return row?.moved_to ?? undefined;
   }
 
   /** The row's municipality, run status, phase and regime without its view (an access check's read); undefined without a row. */
@@ -538,22 +564,12 @@ function overdueOn(eb: ExpressionBuilder<KoersDatabase, 'journeys'>, today: stri
 
 /** Keyset cursors carry the last row's (started_at, journey_id) with a check, so a forged or stale-format token is refused at once. */
 export function encodeJourneyCursor(key: [string, string]): string {
-  const body = Buffer.from(JSON.stringify(key)).toString('base64url');
-  return `${body}.${cursorCheck(body)}`;
-}
-
-function cursorCheck(body: string): string {
-  return crypto.createHash('sha256').update('koers-journey-cursor').update(body).digest('base64url').slice(0, 11);
+  return encodeCursor(JOURNEY_CURSOR, key);
 }
 
 /** The key in `cursor`, or null when it is not one {@link encodeJourneyCursor} made. */
 export function decodeJourneyCursor(cursor: string): [string, string] | null {
-  const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{11})$/.exec(cursor);
-  if (!match || cursorCheck(match[1]!) !== match[2]) return null;
-  try {
-    const key = JSON.parse(Buffer.from(match[1]!, 'base64url').toString('utf8')) as unknown;
-    return Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === 'string') ? (key as [string, string]) : null;
-  } catch {
-    return null;
-  }
+  return decodeCursor(JOURNEY_CURSOR, cursor, 2) as [string, string] | null;
 }
+
+const JOURNEY_CURSOR = 'koers-journey-cursor';

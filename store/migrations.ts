@@ -358,6 +358,38 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('journey_deadlines_journey_open_idx').execute();
     },
   },
+  // The journey as a zaak in the municipality's zaak registration (chain/zaken, issue 23): the zaken Koers
+  // keeps, and an order per zaak in the outbox (a status only after its zaak was created).
+  '0010_i23z_zaken': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('outbox').addColumn('sequence_key', 'text').execute();
+      await db.schema.alterTable('outbox').addColumn('sequence', 'integer').execute();
+      await db.schema.createIndex('outbox_sequence_idx').on('outbox').columns(['sequence_key', 'sequence']).execute();
+      await db.schema
+        .createTable('zaken')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('journey_id', 'text')
+        .addColumn('municipality', 'text', (c) => c.notNull())
+        .addColumn('identificatie', 'text')
+        .addColumn('zaak_url', 'text')
+        .addColumn('zaak_uuid', 'text')
+        .addColumn('phase', 'text')
+        .addColumn('final_date', 'text')
+        .addColumn('rol', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('open', 'closed', 'archived')`))
+        .addColumn('next_sequence', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('zaken_journey_idx').on('zaken').columns(['journey_id', 'created_at']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('zaken').execute();
+      await db.schema.dropIndex('outbox_sequence_idx').execute();
+      await db.schema.alterTable('outbox').dropColumn('sequence').execute();
+      await db.schema.alterTable('outbox').dropColumn('sequence_key').execute();
+    },
+  },
   // Issue 23: the processing log (Logboek Dataverwerkingen), append-only (processing-log/index.ts).
   '0010_i23l_processing_log': {
     async up(db: Kysely<unknown>) {
@@ -388,6 +420,16 @@ export const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('processing_log').execute();
+    },
+  },
+  // Issue 24 (fault 10): a move is in force for every access check before its 202; the journey's own
+  // writes, still on their way from before it, keep the municipality the move set (store/journeys.ts).
+  '0010_i24c_journey_moved_to': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('journeys').addColumn('moved_to', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('journeys').dropColumn('moved_to').execute();
     },
   },
 };

@@ -11,9 +11,14 @@ import { randomUUID } from 'node:crypto';
 import type { Db, OutboxTable } from './db';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 
-/** `journey-failure`: a journey stopped or stopped making progress (worker/monitor.ts), for the administrators. */
-export type OutboxKind = 'reminder' | 'escalation' | 'digest' | 'journey-failure';
-export type ChannelName = 'webhook' | 'email';
+/**
+ * `journey-failure`: a journey stopped or stopped making progress (worker/monitor.ts), for the administrators.
+ * `zaak-…`: the journey as a zaak in the municipality's zaak registration (chain/zaken, channel `zaken`).
+ */
+export type OutboxKind = 'reminder' | 'escalation' | 'digest' | 'journey-failure' | ZaakMessageKind;
+/** What the journey's zaak is told (chain/zaken/messages.ts): one kind per Zaken API change. */
+export type ZaakMessageKind = 'zaak-create' | 'zaak-rol' | 'zaak-status' | 'zaak-update' | 'zaak-end' | 'zaak-archive';
+export type ChannelName = 'webhook' | 'email' | 'zaken';
 /** pending → sending (claimed under a lease) → delivered, or back to pending for a retry, or dead. */
 export type OutboxStatus = 'pending' | 'sending' | 'delivered' | 'dead';
 
@@ -29,6 +34,8 @@ export interface EnqueueInput {
   payload?: unknown;
   /** Not delivered before this instant (default: now). */
   notBefore?: Date;
+  /** Delivered only after every message of the same key with a lower number was delivered (dispatcher.ts). */
+  sequence?: { key: string; n: number };
 }
 
 export interface OutboxMessage {
@@ -47,14 +54,15 @@ export interface OutboxMessage {
   createdAt: string;
   updatedAt: string;
   deliveredAt?: string;
+  sequence?: { key: string; n: number };
 }
 
 export interface OutboxOptions {
   now?: () => Date;
 }
 
-const kinds: readonly OutboxKind[] = ['reminder', 'escalation', 'digest', 'journey-failure'];
-const channels: readonly ChannelName[] = ['webhook', 'email'];
+const kinds: readonly OutboxKind[] = ['reminder', 'escalation', 'digest', 'journey-failure', 'zaak-create', 'zaak-rol', 'zaak-status', 'zaak-update', 'zaak-end', 'zaak-archive'];
+const channels: readonly ChannelName[] = ['webhook', 'email', 'zaken'];
 
 export class Outbox {
   private readonly now: () => Date;
@@ -101,6 +109,7 @@ export class Outbox {
         created_at: at,
         updated_at: at,
         delivered_at: null,
+        ...(input.sequence ? { sequence_key: input.sequence.key, sequence: input.sequence.n } : {}),
       })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returning('id')
@@ -136,6 +145,17 @@ export class Outbox {
       .limit(limit)
       .execute();
     return rows.map(toMessage);
+  }
+
+  /** Dead letters per channel and kind, for /metrics (api/metrics.ts): an administrator has work while any is above 0. */
+  async countDead(): Promise<{ channel: string; kind: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select(['channel', 'kind', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .where('status', '=', 'dead')
+      .groupBy(['channel', 'kind'])
+      .execute();
+    return rows.map((r) => ({ channel: r.channel, kind: r.kind, count: Number(r.count) }));
   }
 
   async listDead(limit = 100): Promise<OutboxMessage[]> {
@@ -189,5 +209,6 @@ export function toMessage(r: OutboxTable): OutboxMessage {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     ...(r.delivered_at !== null && { deliveredAt: r.delivered_at }),
+    ...(r.sequence_key != null && r.sequence != null && { sequence: { key: r.sequence_key, n: Number(r.sequence) } }),
   };
 }

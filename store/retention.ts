@@ -62,8 +62,16 @@ export class RetentionStore {
     private readonly alsoErase: readonly ErasureStep[] = [],
   ) {}
 
-  /** Records that a journey ended (idempotent: the first record stands). Returns the row as stored. */
+  /**
+   * Records that a journey ended. A journey that reopened (contract v1.2) and ended again is recorded
+   * anew from its last end, since its retention runs from the end of the file, not from an end that a
+   * later milestone undid; an end on the same day or earlier (a retry, an older run listed after the
+   * newer one) changes nothing. An erased journey's record is kept under its erasure reference and is
+   * never touched. Returns the row as stored.
+   */
   async recordEnded(entry: Pick<RetentionEntry, 'journeyId' | 'municipality' | 'endedOn' | 'endReason' | 'eraseAfter' | 'retentionBasis'>): Promise<RetentionEntry> {
+    const erased = await this.db.selectFrom('journey_retention').select('journey_id').where('journey_id', '=', erasureRef(entry.journeyId)).executeTakeFirst();
+    if (erased) return (await this.get(entry.journeyId))!;
     await this.db
       .insertInto('journey_retention')
       .values({
@@ -78,7 +86,18 @@ export class RetentionStore {
         erased_by: null,
         created_at: this.now().toISOString(),
       })
-      .onConflict((oc) => oc.column('journey_id').doNothing())
+      .onConflict((oc) =>
+        oc
+          .column('journey_id')
+          .doUpdateSet((eb) => ({
+            ended_on: eb.ref('excluded.ended_on'),
+            end_reason: eb.ref('excluded.end_reason'),
+            erase_after: eb.ref('excluded.erase_after'),
+            retention_basis: eb.ref('excluded.retention_basis'),
+          }))
+          .where('journey_retention.ended_on', '<', (eb) => eb.ref('excluded.ended_on'))
+          .where('journey_retention.erased_at', 'is', null),
+      )
       .execute();
     return (await this.get(entry.journeyId))!;
   }

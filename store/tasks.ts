@@ -136,6 +136,32 @@ export class TaskStore {
   }
 
   /**
+   * A move (api/journeys.ts): the journey's open and claimed tasks are the new municipality's from now,
+   * before the journey has the move (which then hands them to its default team); each one's history says
+   * so. Completed and cancelled tasks stay where they were done. Returns the keys it moved.
+   */
+  async moveJourneyTasks(journeyId: string, municipality: string): Promise<string[]> {
+    const at = this.now().toISOString();
+    return inTransaction(this.db, async (trx) => {
+      const active = await trx.selectFrom('tasks').select(['id', 'key']).where('journey_id', '=', journeyId).where('status', 'in', activeStatuses).where('municipality', '!=', municipality).execute();
+      const moved: string[] = [];
+      for (const row of active) {
+        const done = await trx
+          .updateTable('tasks')
+          .set({ municipality, updated_at: at, version: sql`version + 1` })
+          .where('id', '=', row.id)
+          .where('status', 'in', activeStatuses)
+          .returning('version')
+          .executeTakeFirst();
+        if (!done) continue;
+        moved.push(row.key);
+        await addEvent(trx, row.id, done.version, at, 'updated', null, { municipality });
+      }
+      return moved;
+    });
+  }
+
+  /**
    * Cancels the journey's open and claimed tasks, `reason` in each one's history; completed and
    * cancelled ones stay as they are. Returns the keys it cancelled. For an erased journey
    * (store/retention.ts): nobody may work on it, nor write new notes about the person into a form.

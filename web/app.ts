@@ -40,6 +40,8 @@ export interface WebDeps {
   /** The identity door: sessions, sign-in (provider or, in development mode, API key), delegation to the API. */
   people: People;
   now?: () => number;
+  /** The municipalities this deployment's BRP serves (issue 23): the register page offers its lookup there only. */
+  brpMunicipalities?: readonly string[];
 }
 
 /** What a page handler gets: the signed-in session, an API client with its key, and the page context. */
@@ -51,6 +53,8 @@ export interface Web {
   ctx: PageContext;
   /** Today in Europe/Amsterdam, `YYYY-MM-DD`. */
   today: string;
+  /** The municipalities with a BRP connection (none: no BRP in this deployment). */
+  brpMunicipalities: readonly string[];
 }
 
 export type WebHandler = (web: Web) => Promise<void>;
@@ -245,7 +249,7 @@ export function webApp(deps: WebDeps): express.Router {
       // The page calls the API as the person, for this request only (identity/delegation.ts).
       const token = people.delegations.issue(session.principal);
       try {
-        await route.handler({ req, res, session, ctx, api: ApiClient.forRequest(req, token), today: amsterdamDateOf(now()) });
+        await route.handler({ req, res, session, ctx, api: ApiClient.forRequest(req, token), today: amsterdamDateOf(now()), brpMunicipalities: deps.brpMunicipalities ?? [] });
       } finally {
         people.delegations.revoke(token);
       }

@@ -15,6 +15,8 @@ import type { Web } from './app';
 export interface PersonView {
   personRef?: string;
   name?: string;
+  /** Where the name comes from (issue 23): the BRP, fetched for this view, or the registration. */
+  nameSource?: 'brp' | 'registration';
   birthDate?: string;
   permitGrantedOn?: string;
   bsn?: string;
@@ -39,6 +41,8 @@ export function personOf(row: Record<string, unknown>): PersonView {
   const bsn = pick('bsn', nested, row);
   if (personRef) person.personRef = personRef;
   if (name) person.name = name;
+  const nameSource = pick('nameSource' as keyof PersonView, nested, row);
+  if (name && (nameSource === 'brp' || nameSource === 'registration')) person.nameSource = nameSource;
   if (birthDate) person.birthDate = birthDate;
   if (permitGrantedOn) person.permitGrantedOn = permitGrantedOn;
   if (bsn) person.bsn = bsn;
@@ -58,7 +62,7 @@ export function personLabel(person: PersonView, journeyId: string): string {
 export function personFacts(ctx: PageContext, journeyId: string, person: PersonView, options: { showBsn: boolean }): Html {
   const { t } = ctx;
   return html`<dt>${t('person.personRef')}</dt><dd data-person="personRef">${person.personRef ?? '—'}</dd>
-    <dt>${t('person.name')}</dt><dd data-person="name">${person.name ?? t('person.nameUnknown')}</dd>
+    <dt>${t('person.name')}</dt><dd data-person="name"${person.nameSource ? html` data-name-source="${person.nameSource}"` : ''}>${person.name ?? t('person.nameUnknown')}${person.nameSource === 'brp' ? html` <span class="koers-hint">(${t('person.nameFromBrp')})</span>` : ''}</dd>
     <dt>${t('person.birthDate')}</dt><dd data-person="birthDate">${person.birthDate ? formatDate(ctx.lang, person.birthDate) : '—'}</dd>
     <dt>${t('person.permitGrantedOn')}</dt><dd data-person="permitGrantedOn">${person.permitGrantedOn ? formatDate(ctx.lang, person.permitGrantedOn) : '—'}</dd>
     <dt>${t('person.bsn')}</dt><dd data-person="bsn">${

@@ -100,6 +100,9 @@ export const PROBLEM_CODES: ReadonlyArray<{ pattern: RegExp; key: MessageKey; pa
   { pattern: /^a PIP or plan of approach must not lie before the permit \((\S+)\)$/, key: 'problem.pipBeforePermit', params: (m) => ({ date: m[1]! }), dates: ['date'] },
   { pattern: /^must be later than the current final date of the inburgering term \((\S+)\)$/, key: 'problem.newFinalDate', params: (m) => ({ date: m[1]! }), dates: ['date'] },
   { pattern: /^(?:must be an object|unknown event type|invalid data)$/, key: 'problem.invalid' },
+  // Issue 23 (api/brp.ts)
+  { pattern: /^unknown to the BRP$/, key: 'problem.brpUnknownBsn' },
+  { pattern: /^has no BRP connection$/, key: 'problem.brpNotConfigured' },
   // Every field message of api/schemas.ts named in words (trial finding 13; test/unit/web/problems.test.ts checks the list).
   { pattern: /^is not a valid BSN/, key: 'problem.bsn' },
   { pattern: /^must be 1-64 characters of A-Z, a-z, 0-9, _ or -$/, key: 'problem.personRef' },
@@ -114,6 +117,15 @@ export const PROBLEM_CODES: ReadonlyArray<{ pattern: RegExp; key: MessageKey; pa
   // What a page never sends wrong itself (the envelope of a CloudEvent, a page token): said as a technical refusal.
   { pattern: /^(?:must be a JSON media type|must be an RFC 3339 date-time|must be the nextCursor|must not contain lone surrogates|unknown attribute \(extension names)/, key: 'problem.technical' },
 ];
+
+/** The BRP's problem codes (api/brp.ts) that carry no field error. */
+const BRP_CODES: Record<string, MessageKey> = {
+  'brp-unavailable': 'problem.brpUnavailable',
+  'brp-refused': 'problem.brpRefused',
+  'brp-proposal-stale': 'problem.brpStale',
+  'brp-end-unsupported': 'brp.proposal.endNotYet',
+  'brp-not-configured': 'problem.brpNotConfigured',
+};
 
 /** One API (or refined-schema) message in the page's language; an unknown one is said generically. */
 export function messageText(t: Translate, lang: Lang, message: string): string {
@@ -172,6 +184,10 @@ export function problemShown(t: Translate, lang: Lang, problem: ProblemBody & { 
   const errors = fieldErrorsShown(t, lang, problem.errors);
   if (typeof problem.rule === 'string') return { message: t('action.refused', { detail: ruleText(t, lang, problem.rule, policy) }), errors: errors.map((e) => ({ ...e, message: ruleText(t, lang, problem.rule!, policy) })) };
   let message: string;
+  // Issue 23: the BRP's refusals by their code (api/brp.ts), in the page's language.
+  const brpCode = (problem as { code?: unknown }).code;
+  const brpMessage = BRP_CODES[typeof brpCode === 'string' ? brpCode : ''];
+  if (brpMessage && errors.length === 0) return { message: t(brpMessage), errors };
   switch (problem.status) {
     case 401:
       message = t('signIn.expired');

@@ -4,7 +4,10 @@
  * (KOERS_ROLE) with the store on the same PostgreSQL. The main job end to end over HTTP, then a load
  * of partner events during which one worker is killed with SIGKILL: the other carries every journey
  * on alone, every accepted event is applied once, no task exists twice, and the killed worker rejoins.
- * The figures are printed for the record. `npm run test:cluster` (not part of `npm test`).
+ * The cluster takes only mutual TLS (issue 24, fault 1) and Koers runs in production mode, which
+ * talks to it only so: a client without a certificate of the cluster's CA, the forged signal of the
+ * issue included, is turned away. The figures are printed for the record. `npm run test:cluster`
+ * (not part of `npm test`).
  */
 import { journeyCalls, retryingClient } from '../helpers/retrying-client';
 import crypto from 'node:crypto';
@@ -16,12 +19,15 @@ import { promisify } from 'node:util';
 import { openDatabase, type Db } from '../../store/db';
 import { freePort } from '../helpers/ports';
 import { startKoersProcess, type KoersProcess } from '../helpers/koers-process';
+import { TEMPORAL_CLI_VERSION } from '../../platform/tools';
 
 jest.setTimeout(600_000);
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 const clusterScript = path.join(root, 'scripts/temporal-cluster.sh');
+// The CLI the cluster script uses (KOERS_TOOLS_DIR as there).
+const temporalCli = path.join(process.env.KOERS_TOOLS_DIR ?? path.join(root, '.tools'), `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
 
 const JOURNEYS = 80;
 const MUNICIPALITY = 'borger-odoorn';
@@ -56,6 +62,7 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-cluster-test-'));
   const clusterEnv = { ...process.env, KOERS_CLUSTER_STATE: path.join(dir, 'cluster.state') };
   let env: Record<string, string>;
+  let cluster: Record<string, string> = {};
   let api: KoersProcess | undefined;
   const workers: Array<KoersProcess | undefined> = [];
   let db: Db | undefined;
@@ -67,17 +74,29 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
     const { stdout } = await run('bash', [clusterScript, 'start'], { env: clusterEnv, timeout: 300_000 });
     figures.clusterStartSeconds = seconds(clusterStarted);
     // The script's interface: KEY=value lines on stdout.
-    const cluster = Object.fromEntries(stdout.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
-    expect(Object.keys(cluster).sort()).toEqual(['KOERS_DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']);
+    cluster = Object.fromEntries(stdout.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    expect(Object.keys(cluster).sort()).toEqual([
+      'KOERS_DATABASE_URL',
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TLS_CA_PATH',
+      'TEMPORAL_TLS_CERT_PATH',
+      'TEMPORAL_TLS_KEY_PATH',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ]);
     expect(cluster.KOERS_DATABASE_URL).toMatch(/^postgres:\/\//);
 
+    // Production mode, as a municipality runs it: hashed keys with owner, purpose and expiry, and the
+    // cluster only over mutual TLS (it refuses to start otherwise).
     const keysFile = path.join(dir, 'keys.json');
+    const hashed = (key: string) => `sha256:${crypto.createHash('sha256').update(key).digest('hex')}`;
+    const accountable = { owner: 'cluster test', purpose: 'npm run test:cluster', expiresAt: daysAgo(-30) };
     fs.writeFileSync(
       keysFile,
       JSON.stringify([
-        { key: ADMIN, role: 'admin', name: 'cluster-admin' },
-        { key: PARTNER, role: 'partner', name: 'brp', municipalities: [MUNICIPALITY], eventTypes: EVENTS.map((e) => e.type) },
-        { key: CASEWORKER, role: 'caseworker', name: 'cw-cluster', municipalities: [MUNICIPALITY] },
+        { key: hashed(ADMIN), role: 'admin', name: 'cluster-admin', ...accountable },
+        { key: hashed(PARTNER), role: 'partner', name: 'brp', municipalities: [MUNICIPALITY], eventTypes: EVENTS.map((e) => e.type), sources: ['urn:nl:brp:*'], ...accountable },
+        { key: hashed(CASEWORKER), role: 'caseworker', name: 'cw-cluster', municipalities: [MUNICIPALITY], ...accountable },
       ]),
     );
     const port = await freePort();
@@ -90,6 +109,11 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
       KOERS_DATA_DIR: path.join(dir, 'data'),
       KOERS_API_KEYS_FILE: keysFile,
       KOERS_SECRET_KEY: 'cluster-test-secret-0123456789-0123456789',
+      KOERS_MODE: 'production',
+      TEMPORAL_TLS_CA_PATH: cluster.TEMPORAL_TLS_CA_PATH!,
+      TEMPORAL_TLS_CERT_PATH: cluster.TEMPORAL_TLS_CERT_PATH!,
+      TEMPORAL_TLS_KEY_PATH: cluster.TEMPORAL_TLS_KEY_PATH!,
+      TEMPORAL_TLS_SERVER_NAME: cluster.TEMPORAL_TLS_SERVER_NAME!,
     };
     const koersStarted = Date.now();
     api = startKoersProcess('api', env);
@@ -171,6 +195,34 @@ describe('Koers on a Temporal cluster on PostgreSQL: one API, two workers', () =
     expect(after.clocks.find((c) => c.name === 'reintegration-start')).toMatchObject({ startsOn: daysAgo(1) });
     expect(after.clocks.find((c) => c.name === 'intake')?.status).not.toBe(waiting.clocks.find((c) => c.name === 'intake')?.status);
     expect(await applied(journeyId)).toBe(3);
+  });
+
+  it('shuts the back door: without a client certificate of the cluster CA nobody reaches Temporal', async () => {
+    const tag = crypto.randomBytes(4).toString('hex');
+    const journeyId = await createJourney(`cluster-door-${tag}`);
+    const timeline = async () => ((await send('GET', `/v1/journeys/${journeyId}/events`, ADMIN)).body as { events: unknown[] }).events;
+    const before = await timeline();
+    const tryCli = (args: string[]) =>
+      run(temporalCli, [...args, '--address', cluster.TEMPORAL_ADDRESS!, '--namespace', 'default', '--command-timeout', '10s'], { timeout: 30_000 }).then(
+        () => 'reached',
+        (err: { stderr?: string }) => err.stderr ?? 'failed',
+      );
+    const trust = ['--tls-ca-path', cluster.TEMPORAL_TLS_CA_PATH!, '--tls-server-name', 'temporal'];
+    // The forged signal of the issue: in plain text, with TLS but no client certificate, and with a
+    // certificate of another CA, all turned away at the door.
+    const forged = ['workflow', 'signal', '--workflow-id', journeyId, '--name', 'ladderAssessed', '--input', '{}'];
+    const stranger = path.join(dir, 'stranger');
+    await run('bash', [path.join(root, 'scripts/temporal-certs.sh'), stranger, 'koers']);
+    const refusals = {
+      plain: await tryCli(forged),
+      noCertificate: await tryCli([...forged, ...trust]),
+      otherCa: await tryCli([...forged, ...trust, '--tls-cert-path', path.join(stranger, 'koers.pem'), '--tls-key-path', path.join(stranger, 'koers-key.pem')]),
+    };
+    for (const answer of Object.values(refusals)) expect(answer).toMatch(/failed reaching server/);
+    // The same CLI with Koers's certificate gets in (so the refusals above are the certificate's doing).
+    expect(await tryCli(['workflow', 'describe', '--workflow-id', journeyId, ...trust, '--tls-cert-path', cluster.TEMPORAL_TLS_CERT_PATH!, '--tls-key-path', cluster.TEMPORAL_TLS_KEY_PATH!])).toBe('reached');
+    // Nothing reached the journey.
+    expect(await timeline()).toEqual(before);
   });
 
   it('loses nothing when a worker is killed mid-load: the other carries on, the killed one rejoins', async () => {

@@ -44,23 +44,59 @@ export interface Keycloak {
 /** How long a start may take: on 2 cores shared with other test runs the build alone took 77 s. */
 export const KEYCLOAK_START_TIMEOUT_MS = 480_000;
 
-function killGroup(child: ChildProcess): void {
+/** Ends kc.sh and the java it started (the whole process group); SIGKILL for a start that failed, which ignores SIGTERM. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
   try {
-    // kc.sh starts java as its child: the whole process group goes.
-    process.kill(-child.pid!, 'SIGTERM');
+    process.kill(-child.pid!, signal);
   } catch {
     // already gone
   }
 }
 
+/** A line Keycloak logs when its start has failed for good while the process stays up. */
+const FAILED_START = /Failed to start server|Acquisition timeout while waiting for new connection/;
+
 async function waitFor(url: string, timeoutMs: number, child?: ChildProcess, logs?: string[]): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`Keycloak exited: ${(logs ?? []).join('').slice(-3000)}`);
+    if (logs && FAILED_START.test(logs.join(''))) throw new Error(`Keycloak failed to start: ${logs.join('').slice(-3000)}`);
     if (await fetch(url).then((r) => r.ok, () => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`Keycloak did not answer ${url} within ${timeoutMs} ms: ${(logs ?? []).join('').slice(-3000)}`);
+}
+
+/** Starts one Keycloak in development mode on a free port and waits until it answers. */
+async function launch(adminPassword: string): Promise<{ ok: true; base: string; child: ChildProcess } | { ok: false; error: Error; retry: boolean }> {
+  const port = await freePort();
+  const logs: string[] = [];
+  const child = spawn(path.join(keycloakHome(), 'bin', 'kc.sh'), ['start-dev', '--http-port', String(port), '--http-host', '127.0.0.1', '--db=dev-mem'], {
+    env: {
+      ...process.env,
+      KC_BOOTSTRAP_ADMIN_USERNAME: 'admin',
+      KC_BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
+      // A test realm's few users need little heap; Keycloak's default takes a share of the machine's memory.
+      JAVA_OPTS_KC_HEAP: '-Xms64m -Xmx512m',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const remember = (chunk: Buffer) => {
+    logs.push(chunk.toString());
+    if (logs.length > 200) logs.shift();
+  };
+  child.stdout!.on('data', remember);
+  child.stderr!.on('data', remember);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    // start-dev builds Keycloak's dev profile first (Quarkus augmentation): about a minute, several on a busy machine.
+    await waitFor(`${base}/realms/master/.well-known/openid-configuration`, KEYCLOAK_START_TIMEOUT_MS, child, logs);
+    return { ok: true, base, child };
+  } catch (err) {
+    killGroup(child, 'SIGKILL');
+    return { ok: false, error: err instanceof Error ? err : new Error(String(err)), retry: FAILED_START.test(logs.join('')) };
+  }
 }
 
 /**
@@ -72,33 +108,15 @@ export async function startKeycloak(redirectUris: string[]): Promise<Keycloak> {
   let adminPassword = process.env.KOERS_TEST_KEYCLOAK_ADMIN_PASSWORD ?? '';
   let child: ChildProcess | undefined;
   if (!base) {
-    const port = await freePort();
     adminPassword = crypto.randomBytes(12).toString('base64url');
-    const logs: string[] = [];
-    child = spawn(path.join(keycloakHome(), 'bin', 'kc.sh'), ['start-dev', '--http-port', String(port), '--http-host', '127.0.0.1', '--db=dev-mem'], {
-      env: {
-        ...process.env,
-        KC_BOOTSTRAP_ADMIN_USERNAME: 'admin',
-        KC_BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
-        // A test realm's few users need little heap; Keycloak's default takes a share of the machine's memory.
-        JAVA_OPTS_KC_HEAP: '-Xms64m -Xmx512m',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const remember = (chunk: Buffer) => {
-      logs.push(chunk.toString());
-      if (logs.length > 200) logs.shift();
-    };
-    child.stdout!.on('data', remember);
-    child.stderr!.on('data', remember);
-    base = `http://127.0.0.1:${port}`;
-    try {
-      // start-dev builds Keycloak's dev profile first (Quarkus augmentation): about a minute, several on a busy machine.
-      await waitFor(`${base}/realms/master/.well-known/openid-configuration`, KEYCLOAK_START_TIMEOUT_MS, child, logs);
-    } catch (err) {
-      killGroup(child);
-      throw err;
+    // A start that failed for good under load (FAILED_START) is tried once more, on a fresh port.
+    for (let attempt = 1; ; attempt++) {
+      const started = await launch(adminPassword);
+      if (started.ok) {
+        ({ base, child } = started);
+        break;
+      }
+      if (attempt === 2 || !started.retry) throw started.error;
     }
   }
 

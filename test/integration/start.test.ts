@@ -31,6 +31,51 @@ describe('npm start as a process', () => {
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^koers: invalid setting PORT: /)]);
   });
 
+  it('in production mode, refuses a Temporal cluster without TLS with one line, before touching the store', () => {
+    // The suite's dev server speaks plain gRPC, as a cluster without TLS does.
+    const address = process.env.KOERS_TEST_TEMPORAL_ADDRESS!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-prod-'));
+    try {
+      const certs = path.join(dir, 'tls');
+      spawnSync('bash', [path.join(root, 'scripts/temporal-certs.sh'), certs, 'koers'], { stdio: 'ignore' });
+      const run = (extra: Record<string, string>) =>
+        spawnSync(process.execPath, mainArgs, {
+          cwd: root,
+          env: {
+            ...process.env,
+            KOERS_MODE: 'production',
+            KOERS_ROLE: 'worker',
+            TEMPORAL_ADDRESS: address,
+            KOERS_DATA_DIR: path.join(dir, 'data'),
+            KOERS_DATABASE_URL: `sqlite:${path.join(dir, 'koers.db')}`,
+            KOERS_SECRET_KEY: 'production-test-secret-0123456789-0123456789',
+            KOERS_WORKER_METRICS_PORT: '0',
+            ...extra,
+          },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+      // Without a client certificate: the settings are refused.
+      const unset = run({});
+      expect(unset.status).toBe(1);
+      expect(unset.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^koers: invalid setting TEMPORAL_TLS_CERT_PATH: production mode \(KOERS_MODE\) refuses a Temporal cluster without mutual TLS/)]);
+      // With one, against a frontend that answers in plain text: refused at the handshake.
+      const plain = run({
+        TEMPORAL_TLS_CA_PATH: path.join(certs, 'ca.pem'),
+        TEMPORAL_TLS_CERT_PATH: path.join(certs, 'koers.pem'),
+        TEMPORAL_TLS_KEY_PATH: path.join(certs, 'koers-key.pem'),
+        TEMPORAL_TLS_SERVER_NAME: 'temporal',
+      });
+      expect(plain.status).toBe(1);
+      expect(plain.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^koers: refusing Temporal at ${address}: it does not speak TLS .*mutual TLS`))]);
+      // Nothing ran: no store was created, no worker started.
+      expect(fs.existsSync(path.join(dir, 'koers.db'))).toBe(false);
+      expect(plain.stdout).not.toMatch(/worker started/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
 /** A non-loopback address of this machine, if it has one: what another machine would connect to. */
 const outsideAddress = (): string | undefined =>
   Object.values(os.networkInterfaces())

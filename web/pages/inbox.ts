@@ -26,7 +26,7 @@ import { personsOf } from '../person';
 type TaskView = z.output<typeof Task>;
 type Colleague = z.output<typeof StaffMember>;
 
-const FLASH = ['claimed', 'unclaimed', 'reassigned', 'completed', 'redistributed'] as const;
+const FLASH = ['claimed', 'unclaimed', 'reassigned', 'completed', 'redistributed', 'brpMoved'] as const;
 
 /** The choice "back to the team pool" in a hand-over form: no staff id can look like it. */
 const POOL = '*pool';

@@ -208,6 +208,23 @@ function clockTable(t: Translate, lang: Lang, clocks: Clock[], regime?: Regime):
     )}</tbody></table></div>`;
 }
 
+/** The two milestones of the Awb 4:15 suspension of the bijstand decision term (contract v1.2). */
+const SUSPENSION_EVENTS = ['nl.koers.bijstand.completion-requested', 'nl.koers.bijstand.completed'] as const;
+
+/**
+ * The caseworker's road to the Awb 4:15 suspension while the bijstand decision term runs: record the
+ * college's request to complete the application (Awb 4:5) and the completion, each through the
+ * milestone form (the API decides who may; either may come first, as the law's facts do).
+ */
+function suspensionLinks(t: Translate, journeyId: string, clocks: Clock[]): Html {
+  const decision = clocks.find((c) => c.name === 'bijstand-decision');
+  if (decision === undefined || (decision.status !== 'running' && decision.status !== 'overdue')) return html``;
+  return html`<p class="utrecht-paragraph" id="suspension">${SUSPENSION_EVENTS.map(
+    (type, i) =>
+      html`${i > 0 ? ' · ' : ''}<a class="utrecht-link" data-event-type="${type}" href="${href(`/journeys/${journeyId}/milestones?${new URLSearchParams({ type })}`)}">${t('milestone.title.report', { event: t(`event.${type}`) })}</a>`,
+  )}</p>`;
+}
+
 /**
  * What an event is, in words: its type; a correction with its reason; a withdrawal as a withdrawal
  * ("Ontheffing verleend ingetrokken op 7 december 2026 — reden"), never as a correction of the fact
@@ -308,7 +325,7 @@ function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Ht
 }
 
 /** What the page after a change says it did (`?done=`). */
-const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates'];
+const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates', 'brpMoved'];
 /** A task handled from the journey's own task table comes back here (`?done=claimed`) and is confirmed too (trial finding 19). */
 const TASK_DONE = ['claimed', 'unclaimed', 'reassigned'];
 
@@ -393,9 +410,11 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
       ${takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
+      ${await brpProposalCard(web, journeyId, journey)}
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
       ${clockTimeline(t, journey.clocks, today, lang)}
       ${clockTable(t, lang, journey.clocks, journey.regime)}
+      ${mayRecord ? suspensionLinks(t, journeyId, journey.clocks) : ''}
       ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false, colleagues })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
       ${mayRecord ? html`<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>` : ''}
@@ -516,6 +535,58 @@ async function runAdminAction(web: Web, action: AdminAction): Promise<void> {
   await journeyPage(web, { command: action, values, errors, message: shown.message });
 }
 
+/** The API's BrpProposal (api/schemas.ts): dates YYYY-MM-DD. */
+type BrpProposalView =
+  | { kind: 'move'; municipality: string; gemeentecode: string; since?: string }
+  | { kind: 'end'; reason: 'deceased' | 'emigrated'; on?: string }
+  | { kind: 'elsewhere'; gemeentecode: string; name?: string };
+
+/**
+ * Issue 23: what the BRP says that the journey does not yet reflect, asked now (GET
+ * /v1/journeys/{id}/brp-proposal, for those who work journeys), with a confirmation where the journey
+ * can take it. Nothing changes without the caseworker's click; nothing of the answer is kept. Empty for
+ * a journey that ended, a role that may not ask, or a municipality without a BRP.
+ */
+async function brpProposalCard(web: Web, journeyId: string, journey: JourneyView): Promise<Html | string> {
+  if (!takesCommands(journey) || !web.brpMunicipalities.includes(journey.municipality)) return '';
+  if (!mayOpen(web.session.principal, 'post', '/journeys/:journeyId/brp-proposal')) return '';
+  const { t, lang } = web.ctx;
+  const answer = await web.api.get<{ proposal?: BrpProposalView }>(`/v1/journeys/${journeyId}/brp-proposal`);
+  if (!answer.ok) return answer.status >= 500 ? alert('warning', t('brp.proposal.unavailable')) : '';
+  const proposal = answer.body.proposal;
+  if (!proposal) return '';
+  const body =
+    proposal.kind === 'move'
+      ? html`<p class="utrecht-paragraph">${t('brp.proposal.move', { municipality: municipalityName(proposal.municipality), since: proposal.since ? t('brp.proposal.since', { date: formatDate(lang, proposal.since) }) : '' })}</p>
+        <form method="post" action="${href(`/journeys/${journeyId}/brp-proposal`)}">${csrfField(web.ctx)}
+          <input type="hidden" name="kind" value="move"><input type="hidden" name="municipality" value="${proposal.municipality}">
+          <button type="submit" id="brp-confirm" class="utrecht-button utrecht-button--primary-action">${t('brp.proposal.confirmMove')}</button>
+        </form>`
+      : proposal.kind === 'end'
+        ? html`<p class="utrecht-paragraph">${t(`brp.proposal.end.${proposal.reason}`, { on: proposal.on ? t('brp.proposal.on', { date: formatDate(lang, proposal.on) }) : '' })}</p>
+          <p class="utrecht-paragraph">${t('brp.proposal.endNotYet')}</p>`
+        : html`<p class="utrecht-paragraph">${t('brp.proposal.elsewhere', { name: proposal.name ?? '—', code: proposal.gemeentecode })}</p>`;
+  return html`<section class="koers-card" id="brp-proposal" data-kind="${proposal.kind}" aria-labelledby="brp-proposal-title"><h2 class="utrecht-heading-2" id="brp-proposal-title">${t('brp.proposal.title')}</h2>${body}</section>`;
+}
+
+/** The caseworker confirms the BRP's proposal: the API asks the BRP again and applies it only if it still says so. */
+async function confirmBrpProposal(web: Web): Promise<void> {
+  const { req, res, api } = web;
+  const journeyId = String(req.params.journeyId);
+  const body = req.body as Record<string, unknown>;
+  const confirmation = body.kind === 'move' ? { kind: 'move', municipality: body.municipality } : { kind: body.kind, reason: body.reason };
+  const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/brp-proposal/confirmation`, confirmation));
+  if (answer.ok) {
+    // Handed over to a municipality the caseworker does not work for: the journey is out of their sight now.
+    const principal = web.session.principal;
+    const stillVisible = principal.role === 'admin' || principal.municipalities.includes(String(body.municipality));
+    return void res.redirect(303, stillVisible ? `${href(`/journeys/${journeyId}`)}?done=brpMoved` : `${href('/inbox')}?done=brpMoved`);
+  }
+  if (answer.status === 404) throw new ApiError(answer.problem);
+  const shown = await refusal(web, journeyId, answer.problem);
+  await journeyPage(web, { message: shown.message });
+}
+
 export function journeyRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/journeys/:journeyId', handler: (web) => journeyPage(web) },
@@ -525,5 +596,6 @@ export function journeyRoutes(): WebRoute[] {
     { method: 'post', path: '/journeys/:journeyId/extension', handler: (web) => runCommand(web, 'extension') },
     { method: 'post', path: '/journeys/:journeyId/instrument', handler: (web) => runCommand(web, 'instrument') },
     { method: 'post', path: '/journeys/:journeyId/instruments/:instrumentId/end', handler: endInstrument },
+    { method: 'post', path: '/journeys/:journeyId/brp-proposal', handler: confirmBrpProposal },
   ];
 }

@@ -36,6 +36,8 @@ import { testRecipients } from '../../helpers/journey-harness';
 import { testCodec, testDataConverter } from '../../helpers/codec';
 import { closeClient, connectClient } from '../../../platform/temporal';
 import { JourneySignals } from '../../../store/journey-signals';
+import { Brp, type BrpSettings } from '../../../chain/brp';
+import type { ZaakRegistration } from '../../../chain/zaken';
 
 export const KEYS = {
   admin: 'test-admin-key-0000000000001',
@@ -98,6 +100,8 @@ export interface LogLine {
 export interface HarnessOptions {
   worker?: boolean;
   eventRateLimit?: { windowMs: number; limit: number };
+  /** New events per journey per day (AppDeps.journeyEventBudgetPerDay). */
+  journeyEventBudgetPerDay?: number;
   /** Another Temporal server than the suite's shared one (a test that erases what it finds). */
   temporalAddress?: string;
   /** Reuse the database file of an earlier harness (a restart). */
@@ -117,6 +121,10 @@ export interface HarnessOptions {
   signInGuard?: SignInGuard;
   /** The key file's entries (default KEY_ENTRIES). */
   keyEntries?: ApiKeyEntry[];
+  /** The deployment's BRP settings (chain/brp; AppDeps.brp, with the harness's processing log); absent: no BRP. */
+  brp?: BrpSettings;
+  /** The journeys' zaken (chain/zaken), as platform/koers.ts wires them: in the journey's step and in the erasure. */
+  zaken?: ZaakRegistration;
 }
 
 let sequence = 0;
@@ -133,7 +141,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const journeySignals = new JourneySignals(db);
   const journeys = new JourneyReadModel(db);
   const audit = new AuditStore(db);
-  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit]);
+  const retention = new RetentionStore(db, undefined, [forgetJourneyAudit, ...(options.zaken ? [options.zaken.erase] : [])]);
   const staffPseudonyms = new StaffPseudonyms(db);
   const staff = new StaffDirectory(db);
 
@@ -152,7 +160,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms }),
+      activities: createActivities({ db, tasks, outbox, journeys, recipients: testRecipients, retention, staffPseudonyms, ...(options.zaken ? { zaken: options.zaken } : {}) }),
       workflowBundle: await testWorkflowBundle(),
       dataConverter: testDataConverter,
     });
@@ -205,6 +213,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     maxHistoryEvents: loadConfig({}).maxHistoryEvents,
     validateResponses: true,
     ...(options.eventRateLimit ? { eventRateLimit: options.eventRateLimit } : {}),
+    ...(options.journeyEventBudgetPerDay !== undefined ? { journeyEventBudgetPerDay: options.journeyEventBudgetPerDay } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.temporalTimeoutMs ? { temporalTimeoutMs: options.temporalTimeoutMs } : {}),
     ...(options.maxBacklogSeconds ? { maxBacklogSeconds: options.maxBacklogSeconds } : {}),
@@ -212,6 +221,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     // Test files send many wrong keys from one address on purpose; a test of the limit passes its own guard.
     signInGuard: options.signInGuard ?? new SignInGuard(1_000_000),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    ...(options.brp ? { brp: new Brp(options.brp, { processingLog }) } : {}),
   });
 
   // As `npm start` runs it, with a short round so a test sees redelivery soon after Temporal is back.

@@ -69,13 +69,14 @@ describe('retention and erasure of personal data', () => {
     expect(await h.db.selectFrom('tasks').select('form').where('journey_id', '=', journeyId).where('form', 'is not', null).execute()).toEqual([]);
   });
 
+  const sweep = (day: string) => h.client.workflow.execute(retentionWorkflow, { workflowId: `retention-${day}-${Date.now()}`, taskQueue: h.taskQueue, args: [{ today: day }] });
+
   it('the nightly sweep records an ended journey with its retention date and erases it once that date has come', async () => {
     const closed = await h.createJourney({ bsn: h.bsn(), birthDate: '1980-01-02' });
     const running = await h.createJourney({ birthDate: '1980-01-03' });
     await h.client.workflow.getHandle(closed).terminate('closed by an admin');
     // The task projection's forms are erased with it: complete nothing here, the store test covers forms.
     const today = amsterdamDateOf(Date.now());
-    const sweep = (day: string) => h.client.workflow.execute(retentionWorkflow, { workflowId: `retention-${day}-${Date.now()}`, taskQueue: h.taskQueue, args: [{ today: day }] });
 
     // Visibility is eventually consistent: sweep until the closed journey is seen.
     const first = await eventually(async () => {
@@ -97,5 +98,31 @@ describe('retention and erasure of personal data', () => {
     expect(await gone(closed)).toBe(true);
     // A running journey is untouched.
     expect((await h.client.workflow.getHandle(running).describe()).status.name).toBe('RUNNING');
+  });
+
+  it('a journey that ended, reopened (contract v1.2) and ended again is kept from its last end, not erased on the first end\'s date', async () => {
+    const today = amsterdamDateOf(Date.now());
+    const journeyId = await h.createJourney({ bsn: h.bsn(), birthDate: '1985-01-01', permitGrantedOn: '2020-03-02' });
+    const post = (type: string, occurredOn: string) => h.as('admin').post(`/v1/journeys/${journeyId}/events`, cloudEvent(type, { occurredOn }, `${type}-${Date.now()}`));
+    const status = () => h.client.workflow.getHandle(journeyId).describe().then((d) => d.status.name);
+    expect((await post('nl.koers.exemption.granted', '2023-05-01')).status).toBe(202);
+    await eventually(status, (s) => s === 'COMPLETED', 20_000);
+    await eventually(async () => {
+      await sweep(today);
+      return h.retention.get(journeyId);
+    }, (entry) => entry !== undefined, 15_000);
+    // As if that first end were twelve years ago: its ten years have passed.
+    await h.db.updateTable('journey_retention').set({ ended_on: addYears(today, -12), erase_after: addYears(today, -2) }).where('journey_id', '=', journeyId).execute();
+
+    // A bijstand application reopens it; an admin closes it again.
+    expect((await post('nl.koers.bijstand.applied', today)).status).toBe(202);
+    await eventually(status, (s) => s === 'RUNNING', 20_000);
+    await h.client.workflow.getHandle(journeyId).terminate('closed by an admin');
+
+    await sweep(today);
+    // Its retention runs from its last end (the bijstand track: the Participatiewet file's 10 years); nothing is erased.
+    expect(await h.retention.get(journeyId)).toMatchObject({ endedOn: today, eraseAfter: addYears(today, 10) });
+    expect((await h.retention.get(journeyId))!.erasedAt).toBeUndefined();
+    expect(await status()).toBe('TERMINATED');
   });
 });

@@ -324,6 +324,52 @@ describe('the web app in Dutch and in English: every page and form', () => {
     expect(readable(holds)).toContain('Datum uit de BRP-brief overgenomen');
   });
 
+  it('a caseworker records the Awb 4:15 suspension in the web app: completion first, the request twice; the basis says it in Dutch and in English', async () => {
+    const journeyId = await h.createJourney({ permitGrantedOn: addDays(today, -90) });
+    const appliedOn = addDays(today, -20);
+    expect((await h.as('admin').post(`/v1/journeys/${journeyId}/events`, cloudEvent('nl.koers.bijstand.applied', { occurredOn: appliedOn }))).status).toBe(202);
+    await h.settled(journeyId);
+    const visitor = new Visitor(base, 'nl');
+    await visitor.signIn(KEYS.caseworker);
+    const page = await visitor.get(`/app/journeys/${journeyId}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    // The journey page offers both milestones while the decision term runs; the form names every field in Dutch.
+    const links = /<p[^>]*id="suspension"[^>]*>[\s\S]*?<\/p>/.exec(page.html)?.[0] ?? '';
+    expect(links).toContain('type=nl.koers.bijstand.completion-requested');
+    expect(links).toContain('type=nl.koers.bijstand.completed');
+    const form = await visitor.get(`/app/journeys/${journeyId}/milestones?type=nl.koers.bijstand.completion-requested`);
+    expect(readable(form.html)).toContain('Aanvullen uiterlijk op');
+    expect(faults(form.html, 'nl')).toEqual([]);
+    const record = (type: string, values: Record<string, string>) => visitor.post(`/app/journeys/${journeyId}/milestones`, { _csrf: csrf, type, mode: 'report', document: 'brief', ...values });
+    // Out of order (the completion before the request), and the same request sent twice: one suspension of 7 days.
+    for (const [type, values] of [
+      ['nl.koers.bijstand.completed', { occurredOn: addDays(appliedOn, 12) }],
+      ['nl.koers.bijstand.completion-requested', { occurredOn: addDays(appliedOn, 5), respondBy: addDays(appliedOn, 19) }],
+      ['nl.koers.bijstand.completion-requested', { occurredOn: addDays(appliedOn, 5), respondBy: addDays(appliedOn, 19) }],
+    ] as Array<[string, Record<string, string>]>) {
+      const answer = await record(type, values);
+      expect([type, answer.status, answer.url]).toEqual([type, 200, expect.stringContaining('done=recorded')]);
+    }
+    type Adjustment = { kind: string; days: number };
+    const decision = async () => ((await h.as('caseworker').get(`/v1/journeys/${journeyId}`)).body.clocks as Array<{ name: string; basis?: { adjustments: Adjustment[] } }>).find((c) => c.name === 'bijstand-decision');
+    const clock = await eventually(decision, (c) => (c?.basis?.adjustments ?? []).some((a) => a.kind === 'suspension'), 20_000);
+    expect(clock!.basis!.adjustments.filter((a) => a.kind === 'suspension')).toEqual([expect.objectContaining({ kind: 'suspension', days: 7 })]);
+    // Recorded as reported by the caseworker, from the letter.
+    const timeline = (await h.as('caseworker').get(`/v1/journeys/${journeyId}/events`)).body.events as Array<{ type: string; actor?: { role: string } }>;
+    expect(timeline.filter((e) => e.type.startsWith('nl.koers.bijstand.comp')).map((e) => e.actor?.role)).toEqual(['caseworker', 'caseworker', 'caseworker']);
+    const basisCell = (html: string) => readable(/<tr[^>]*data-clock="bijstand-decision"[^>]*>[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '');
+    const dutch = await visitor.get(`/app/journeys/${journeyId}`);
+    expect(basisCell(dutch.html)).toContain('8 weken na de aanvraag van');
+    expect(basisCell(dutch.html)).toContain('opgeschort: 7 dagen erbij');
+    expect(faults(dutch.html, 'nl')).toEqual([]);
+    const english = new Visitor(base, 'en');
+    await english.signIn(KEYS.caseworker);
+    const page2 = await english.get(`/app/journeys/${journeyId}`);
+    expect(basisCell(page2.html)).toContain('8 weeks after the application of');
+    expect(basisCell(page2.html)).toContain('suspended: 7 days added');
+    expect(faults(page2.html, 'en')).toEqual([]);
+  });
+
   it("counts my overdue tasks apart from the team's, and lists my reminders and escalations", async () => {
     const visitor = new Visitor(base, 'nl');
     await visitor.signIn(KEYS.caseworker);

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { configVariableNames, loadConfig } from '../../../platform/config';
@@ -14,10 +16,12 @@ interface Service {
   image?: string;
   entrypoint?: string[];
   volumes?: string[];
+  ports?: string[];
 }
 
 const root = path.resolve(__dirname, '../../..');
-const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+// With YAML merge keys resolved, as compose does (database and TLS settings are anchors).
+const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const koersServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 
 /** Stand-ins of variables whose value has a structure (the rest get 40 characters). */
@@ -47,6 +51,9 @@ describe('docker-compose.yml', () => {
     if (config.role === 'api') expect(env.KOERS_API_KEYS_FILE).toBeDefined();
     // In a container loopback is unreachable from outside: the setting opens it.
     expect(config.bindAddress).toBe('0.0.0.0');
+    // Production mode, so the cluster only over mutual TLS, with Koers's own certificate.
+    expect(config.production).toBe(true);
+    expect(config.temporal).toMatchObject({ tls: true, requireTls: true, tlsCaPath: '/run/tls/ca.pem', tlsCertPath: '/run/tls/koers.pem', tlsKeyPath: '/run/tls/koers-key.pem', tlsServerName: 'temporal' });
   });
 
   it('names only existing services in depends_on, without cycles', () => {
@@ -83,6 +90,87 @@ describe('docker-compose.yml', () => {
     const embedded = searchAttributeCliArgs().filter((arg) => arg !== '--search-attribute');
     expect(listed).toEqual(embedded);
     expect(listed).toHaveLength(journeySearchAttributes.length);
+  });
+
+  describe('Temporal only over mutual TLS, nothing of it beyond loopback', () => {
+    const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+    /** `./deploy/tls/<file>` → where the service sees it. */
+    const tlsMounts = (service: Service) =>
+      Object.fromEntries((service.volumes ?? []).map((v) => v.split(':')).filter(([from]) => from!.startsWith('./deploy/tls/')).map(([from, to, mode]) => [from!.slice('./deploy/tls/'.length), { to, mode }]));
+    const certsScript = read('scripts/temporal-certs.sh');
+
+    it('mounts read-only only files the certificate script writes, and each service only its own key', () => {
+      // What scripts/temporal-certs.sh writes: the names a municipality's files take (docs/deployment.md).
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-compose-certs-'));
+      execFileSync('bash', [path.join(root, 'scripts/temporal-certs.sh'), dir], { stdio: 'ignore' });
+      const issued = fs.readdirSync(dir).sort();
+      fs.rmSync(dir, { recursive: true, force: true });
+      expect(issued).toEqual(['ca.pem', 'koers-key.pem', 'koers.pem', 'temporal-key.pem', 'temporal.pem', 'ui-key.pem', 'ui.pem']);
+      const keyOwner: Record<string, string[]> = { 'temporal-key.pem': ['temporal'], 'koers-key.pem': ['temporal-setup', 'koers-worker', 'koers-api'], 'ui-key.pem': ['temporal-ui'] };
+      for (const [name, service] of Object.entries(compose.services)) {
+        // Never the whole deploy folder: the server's key is in it.
+        for (const volume of service.volumes ?? []) expect(volume.split(':')[0]).not.toMatch(/^\.\/deploy\/?(tls\/?)?$/);
+        for (const [file, { mode }] of Object.entries(tlsMounts(service))) {
+          expect(issued).toContain(file);
+          expect(mode).toBe('ro');
+          if (file.endsWith('-key.pem')) expect(keyOwner[file]).toContain(name);
+        }
+      }
+    });
+
+    it('runs the server with client certificates required, frontend and internode, as the local cluster does', () => {
+      const temporal = compose.services.temporal!;
+      const env = temporal.environment!;
+      expect(env.TEMPORAL_TLS_REQUIRE_CLIENT_AUTH).toBe('true');
+      // Every TLS variable deploy/temporal-server.yaml reads is set here and exported by the cluster script.
+      const serverConfig = read('deploy/temporal-server.yaml');
+      const variables = [...serverConfig.matchAll(/env "(TEMPORAL_TLS_[A-Z0-9_]+)"/g)].map((m) => m[1]!);
+      expect(new Set(variables)).toEqual(new Set(['TEMPORAL_TLS_SERVER_CERT', 'TEMPORAL_TLS_SERVER_KEY', 'TEMPORAL_TLS_SERVER_CA_CERT', 'TEMPORAL_TLS_INTERNODE_SERVER_NAME', 'TEMPORAL_TLS_FRONTEND_CERT', 'TEMPORAL_TLS_FRONTEND_KEY', 'TEMPORAL_TLS_CLIENT1_CA_CERT', 'TEMPORAL_TLS_FRONTEND_SERVER_NAME']));
+      expect(serverConfig.match(/requireClientAuth: true/g)).toHaveLength(2);
+      const clusterScript = read('scripts/temporal-cluster.sh');
+      const mounted = Object.fromEntries(Object.entries(tlsMounts(temporal)).map(([file, { to }]) => [to, file]));
+      for (const variable of variables) {
+        expect(env[variable]).toBeDefined();
+        expect(clusterScript).toContain(`${variable}=`);
+        if (variable.endsWith('_NAME')) expect(env[variable]).toBe('temporal');
+        else expect(mounted[env[variable]!]).toBe(variable.endsWith('_KEY') ? 'temporal-key.pem' : variable.includes('CA_CERT') ? 'ca.pem' : 'temporal.pem');
+      }
+      // The image's template lists a second client CA: the same one, so no other CA's certificates get in.
+      expect(env.TEMPORAL_TLS_CLIENT2_CA_CERT).toBe(env.TEMPORAL_TLS_CLIENT1_CA_CERT);
+      // The name every client checks is in the server's certificate.
+      expect(certsScript).toMatch(/san="DNS:temporal,/);
+    });
+
+    it('gives the namespace set-up and Koers the Koers client certificate, mounted where the settings point', () => {
+      for (const name of ['temporal-setup', 'koers-worker', 'koers-api']) {
+        const service = compose.services[name]!;
+        const mounted = Object.fromEntries(Object.entries(tlsMounts(service)).map(([file, { to }]) => [to, file]));
+        const env = service.environment!;
+        expect([mounted[env.TEMPORAL_TLS_CA_PATH!], mounted[env.TEMPORAL_TLS_CERT_PATH!], mounted[env.TEMPORAL_TLS_KEY_PATH!]]).toEqual(['ca.pem', 'koers.pem', 'koers-key.pem']);
+        expect(env.TEMPORAL_TLS_SERVER_NAME).toBe('temporal');
+      }
+      expect(read('deploy/temporal-setup.sh')).toMatch(/--tls-cert-path "\$TEMPORAL_TLS_CERT_PATH"/);
+    });
+
+    it('keeps the Web UI read-only, on TLS to the frontend with host-name verification', () => {
+      const ui = compose.services['temporal-ui']!;
+      const env = ui.environment!;
+      expect(env.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
+      expect(env.TEMPORAL_TLS_ENABLE_HOST_VERIFICATION).toBe('true');
+      expect(env.TEMPORAL_TLS_SERVER_NAME).toBe('temporal');
+      const mounted = Object.fromEntries(Object.entries(tlsMounts(ui)).map(([file, { to }]) => [to, file]));
+      expect([mounted[env.TEMPORAL_TLS_CA!], mounted[env.TEMPORAL_TLS_CERT!], mounted[env.TEMPORAL_TLS_KEY!]]).toEqual(['ca.pem', 'ui.pem', 'ui-key.pem']);
+    });
+
+    it('publishes Temporal and its UI on loopback only, and nothing else but the API', () => {
+      for (const [name, service] of Object.entries(compose.services)) {
+        for (const port of service.ports ?? []) {
+          if (name === 'koers-api') continue;
+          expect(`${name} ${port}`).toMatch(new RegExp(`^${name} 127\\.0\\.0\\.1:\\d+:\\d+$`));
+        }
+      }
+      expect(Object.entries(compose.services).filter(([, s]) => s.ports?.length).map(([name]) => name).sort()).toEqual(['koers-api', 'temporal', 'temporal-ui']);
+    });
   });
 
   describe('runs the Temporal cluster as scripts/temporal-cluster.sh does (tested by npm run test:cluster)', () => {

@@ -40,6 +40,12 @@ describe('config', () => {
     expect(loadConfig({ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '0' }).eventRateLimitPerMinute).toBe(0);
   });
 
+  it("bounds a journey's new events to 200 a day by default; 0 turns the budget off", () => {
+    expect(loadConfig({}).journeyEventBudgetPerDay).toBe(200);
+    expect(loadConfig({ KOERS_JOURNEY_EVENT_BUDGET_PER_DAY: '50' }).journeyEventBudgetPerDay).toBe(50);
+    expect(loadConfig({ KOERS_JOURNEY_EVENT_BUDGET_PER_DAY: '0' }).journeyEventBudgetPerDay).toBe(0);
+  });
+
   it('keeps a journey run short (a cache miss replays it) and refuses a limit outside 50-10,000', () => {
     expect(loadConfig({}).maxHistoryEvents).toBe(200);
     expect(loadConfig({ KOERS_MAX_HISTORY_EVENTS: '1000' }).maxHistoryEvents).toBe(1000);
@@ -69,6 +75,7 @@ describe('config', () => {
     [{ KOERS_MAX_BACKLOG_SECONDS: '-1' }, 'KOERS_MAX_BACKLOG_SECONDS'],
     [{ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: 'many' }, 'KOERS_EVENT_RATE_LIMIT_PER_MINUTE'],
     [{ KOERS_EVENT_RATE_LIMIT_PER_MINUTE: '-5' }, 'KOERS_EVENT_RATE_LIMIT_PER_MINUTE'],
+    [{ KOERS_JOURNEY_EVENT_BUDGET_PER_DAY: 'plenty' }, 'KOERS_JOURNEY_EVENT_BUDGET_PER_DAY'],
   ])('stops with one line naming the wrong setting %#', (env, name) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid setting ${name}: [^\\n]+$`));
   });

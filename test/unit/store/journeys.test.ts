@@ -36,6 +36,22 @@ describeEachDatabase('journeys read model', (t) => {
     ]);
   });
 
+  it("keeps a move's municipality against the journey's writes from before it, until one carries it (issue 24, fault 10)", async () => {
+    const model = new JourneyReadModel(t.db());
+    await model.write(projection(1));
+    expect(await model.move('j-1', 'midden-drenthe')).toBe(true);
+    expect((await model.run('j-1'))?.municipality).toBe('midden-drenthe');
+    // A step of the journey from before the move still says the old municipality: the move holds.
+    expect(await model.write(projection(2))).toBe(true);
+    expect([(await model.run('j-1'))?.municipality, await model.movedTo('j-1')]).toEqual(['midden-drenthe', 'midden-drenthe']);
+    // The journey has the move: its write ends the pin, and the journey's writes decide again.
+    await model.write(projection(3, { municipality: 'midden-drenthe' }));
+    expect(await model.movedTo('j-1')).toBeUndefined();
+    await model.write(projection(4, { municipality: 'aa-en-hunze' }));
+    expect((await model.run('j-1'))?.municipality).toBe('aa-en-hunze');
+    expect(await model.move('j-unknown', 'midden-drenthe')).toBe(false);
+  });
+
   it('keeps a stopped run status against a later workflow write, and a failing task until the journey writes again', async () => {
     const model = new JourneyReadModel(t.db());
     await model.write(projection(1));

@@ -47,6 +47,22 @@ describeEachDatabase('retention and erasure in the store', (t) => {
     expect(await retention.markErased('j-1', 'objection', 'abcdef012345')).toEqual(erased);
   });
 
+  it('a journey that reopened and ended again (contract v1.2) is kept from its last end; an older or repeated end changes nothing; an erased record stays', async () => {
+    const retention = new RetentionStore(t.db(), () => new Date('2031-01-11T02:30:00Z'));
+    await retention.recordEnded(ended('j-4', '2031-01-10'));
+    // Reopened by a bijstand application, it ended again in 2029: the ten years run from then.
+    const again = { ...ended('j-4', '2039-03-01'), endedOn: '2029-03-01', endReason: 'closed', retentionBasis: 'Participatiewet' };
+    expect(await retention.recordEnded(again)).toMatchObject({ endedOn: '2029-03-01', endReason: 'closed', eraseAfter: '2039-03-01', retentionBasis: 'Participatiewet' });
+    expect(await retention.dueForErasure('2031-01-10')).toEqual([]);
+    // The first run, listed after the second, and a retry of the second: the record stands.
+    expect((await retention.recordEnded(ended('j-4', '2031-01-10'))).endedOn).toBe('2029-03-01');
+    expect((await retention.recordEnded({ ...again, eraseAfter: '2099-01-01' })).eraseAfter).toBe('2039-03-01');
+    // Once erased, a later end cannot bring the journey's id back into the store.
+    await retention.markErased('j-4', 'consent-withdrawn', 'abcdef012345');
+    await retention.recordEnded({ ...again, endedOn: '2030-01-01' });
+    expect(await retention.get('j-4')).toMatchObject({ endedOn: '2029-03-01', erasureGround: 'consent-withdrawn' });
+  });
+
   it("deletes an erased journey's open and claimed tasks, so no form about the person can be completed after it", async () => {
     const tasks = new TaskStore(t.db());
     const retention = new RetentionStore(t.db(), () => new Date('2028-01-11T02:30:00Z'));

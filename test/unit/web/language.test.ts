@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CASEWORKER_ROLES, CLOCK_NAMES, CLOCK_STATUSES, INSTRUMENT_KINDS, PHASES, REGIMES, TASK_KINDS } from '../../../domain/vocabulary';
-import { EVENT_TYPES } from '../../../domain/events';
+import { EVENT_TYPES, eventDataObject } from '../../../domain/events';
 import { SUPPORTED_DATES } from '../../../domain/dates';
 import { EXTENSION_GROUNDS } from '../../../domain/extensions';
 import { checkEligibility } from '../../../domain/instruments';
@@ -10,7 +10,7 @@ import { findPolicy } from '../../../domain/policies';
 import { taskForms, taskFormsOn } from '../../../domain/task-forms';
 import { ExtensionRequestBody, LadderAssessmentBody, StartInstrumentBody, TASK_STATUSES } from '../../../api/schemas';
 import { JOURNEY_STATUSES } from '../../../api/temporal';
-import { objectSchema, optionKey } from '../../../web/forms';
+import { fieldLabel, objectSchema, optionKey } from '../../../web/forms';
 import { formatDate, formatDateTime, formatMonth, formatNumber, formatShare, municipalityName } from '../../../web/format';
 import { LANGS, messagesOf, translator, type Lang } from '../../../web/messages';
 import { legalCitation, messageText, problemShown, PROBLEM_CODES, zodErrors } from '../../../web/problems';
@@ -64,6 +64,23 @@ describe('the web app speaks Dutch throughout, and English on request', () => {
         }
       }
       expect(raw).toEqual([]);
+    }
+  });
+
+  it("labels every field of every form, a milestone's too, and offers its choices under a name, not its code", () => {
+    // A milestone's form is built from its event's data (web/pages/milestones.ts): a caseworker types a
+    // request to complete a bijstand application (Awb 4:5, 4:15) from the letter, `respondBy` included.
+    const schemas = [...Object.values(taskForms), ExtensionRequestBody(), LadderAssessmentBody(), StartInstrumentBody(), ...EVENT_TYPES.map((type) => eventDataObject(type))];
+    for (const lang of LANGS) {
+      const t = translator(lang);
+      const raw: string[] = [];
+      for (const schema of schemas) {
+        for (const [name, prop] of Object.entries(objectSchema(schema).properties)) {
+          if (fieldLabel(t, name) === name) raw.push(name);
+          for (const value of prop.enum ?? []) if (t(optionKey(name, value)) === optionKey(name, value)) raw.push(`${name}=${value}`);
+        }
+      }
+      expect([lang, [...new Set(raw)]]).toEqual([lang, []]);
     }
   });
 

@@ -1,0 +1,194 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { parseBrpSettings } from '../../../chain/brp';
+import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
+import { launchChromium, watchedPage } from '../web/browser';
+import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
+
+/**
+ * The person from the BRP (issue 23) against the BRP API Personen 2.7.0 document: Prism validates every
+ * request Koers sends (`violations()` stays empty), a proxy before it decides who exists (brp-mock.ts).
+ * Registration by BSN with the prefill the user confirms, the name on the journey page just in time and
+ * nowhere at rest, and a move the BRP reports confirmed by the caseworker.
+ */
+describe('the person from the BRP', () => {
+  let brp: BrpMock;
+  let h: ApiHarness;
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+  let pageErrors: string[] = [];
+
+  // Names and dates the BRP has; the registration records other ones, so the page shows which it used.
+  const BRP_NAME = 'Yonas Tesfamariam Gebremedhin';
+  const known = { naam: { volledigeNaam: BRP_NAME, voornamen: 'Yonas Tesfamariam', geslachtsnaam: 'Gebremedhin' }, geboorte: { datum: brpDate('1991-02-03') }, gemeenteVanInschrijving: { code: '1681', omschrijving: 'Borger-Odoorn' } };
+
+  beforeAll(async () => {
+    brp = await startBrpMock();
+    h = await apiHarness({ worker: true, brp: parseBrpSettings(brpTestSettings(brp.url)) });
+    server = h.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await h?.stop();
+    await brp?.stop();
+  });
+
+  beforeEach(() => {
+    pageErrors = [];
+  });
+  afterEach(() => {
+    // Every request Koers sent satisfied the official document.
+    expect(brp.prism.violations()).toEqual([]);
+    expect(pageErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  });
+
+  const signIn = async (page: Page, who: KeyName, next: string) => {
+    await page.goto(`${base}${next}`);
+    await page.waitForURL(/\/app\/sign-in/);
+    await page.getByLabel('API-sleutel').fill(KEYS[who]);
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    await page.waitForURL(`${base}${next}`);
+  };
+  const lastRequest = () => brp.requests().at(-1)!;
+
+  it('checks a BSN at registration with only the fields it needs, and says in problem+json when the BRP does not know it', async () => {
+    const bsn = h.bsn();
+    brp.persons.set(bsn, known);
+    const found = await h.as('caseworker').post('/v1/persons/brp-lookup', { municipality: 'borger-odoorn', bsn });
+    expect(found.status).toBe(200);
+    expect(found.body).toEqual({ found: true, birthDate: { date: '1991-02-03', text: '3 februari 1991' }, registeredIn: { code: '1681', name: 'Borger-Odoorn', municipality: 'borger-odoorn' } });
+    const request = lastRequest();
+    expect(request.body).toEqual({ type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: [bsn], fields: ['geboorte.datum', 'gemeenteVanInschrijving'] });
+    // Authentication and the protocollering the municipality's gateway needs.
+    expect(request.headers).toMatchObject({
+      'x-api-key': 'test-brp-api-key-0001',
+      'x-doelbinding': 'BRPACT-Inburgering',
+      'x-verwerking': 'Inburgering@Registratie statushouder',
+      'x-gebruiker': 'cw-anna',
+      'x-origin-oin': '00000001001234567000',
+    });
+    // Nothing of the answer is logged.
+    expect(JSON.stringify(h.logs)).not.toContain('1991-02-03');
+
+    const unknown = h.bsn();
+    const refused = await h.as('caseworker').post('/v1/persons/brp-lookup', { municipality: 'borger-odoorn', bsn: unknown });
+    expect(refused.status).toBe(422);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.body.errors).toEqual([{ path: 'bsn', message: 'unknown to the BRP' }]);
+    // The registration itself asks too: an unknown BSN starts nothing.
+    const create = await h.as('caseworker').post('/v1/journeys', { municipality: 'borger-odoorn', personRef: h.personRef(), bsn: unknown, permitGrantedOn: '2025-03-14' });
+    expect(create.status).toBe(422);
+    expect(create.body.errors).toEqual([{ path: 'bsn', message: 'unknown to the BRP' }]);
+    // A role that does not register may not ask.
+    expect((await h.as('reader').post('/v1/persons/brp-lookup', { municipality: 'borger-odoorn', bsn })).status).toBe(403);
+  });
+
+  it('registers with a BSN in the browser: the BRP offers the birth date and municipality, the user takes them over and sees the name from the BRP', async () => {
+    const bsn = h.bsn();
+    brp.persons.set(bsn, known);
+    const { context, page } = await watchedPage(browser, pageErrors);
+    await signIn(page, 'caseworker', '/app/register');
+    await page.getByLabel('Persoonsreferentie').fill(`BRP-${h.personRef()}`);
+    await page.getByLabel('BSN').fill(bsn);
+    await page.getByLabel('Naam').fill('Y. Gebremedhin');
+    await page.getByLabel('Datum verblijfsvergunning').fill('2025-03-14');
+    await page.getByRole('button', { name: 'Gegevens ophalen uit de BRP' }).click();
+    // Offered, not applied: the form's birth date is still empty until the user takes it over.
+    await expect(page.locator('#brp-prefill [data-brp="birthDate"]').textContent()).resolves.toBe('3 februari 1991');
+    await expect(page.locator('#brp-prefill [data-brp="registeredIn"]').textContent()).resolves.toContain('Borger-Odoorn (1681)');
+    await expect(page.getByLabel('Geboortedatum').inputValue()).resolves.toBe('');
+    await page.getByRole('button', { name: 'Overnemen in het formulier' }).click();
+    await expect(page.getByLabel('Geboortedatum').inputValue()).resolves.toBe('1991-02-03');
+    await expect(page.getByLabel('BSN').inputValue()).resolves.toBe(bsn);
+    await page.getByRole('button', { name: 'Registreren' }).click();
+    await page.waitForURL(/\/app\/journeys\/[^/?]+\?done=registered/);
+    const journeyId = new URL(page.url()).pathname.split('/')[3]!;
+
+    // The journey page shows the name as the BRP has it now, asked with `naam.volledigeNaam` only.
+    await expect(page.locator('#summary [data-person="name"]').getAttribute('data-name-source')).resolves.toBe('brp');
+    await expect(page.locator('#summary [data-person="name"]').textContent()).resolves.toContain(BRP_NAME);
+    await expect(page.locator('h1').textContent()).resolves.toContain(BRP_NAME);
+    const nameRequest = brp.requests().find((r) => r.body.fields?.includes('naam.volledigeNaam'))!;
+    expect(nameRequest.body.fields).toEqual(['naam.volledigeNaam']);
+    expect(nameRequest.headers['x-verwerking']).toBe('Inburgering@Trajectdossier inzien');
+    await context.close();
+
+    // Per view: the BRP's name changes, the next view shows the new one.
+    brp.persons.set(bsn, { ...known, naam: { volledigeNaam: 'Yonas Gebremedhin-Haile' } });
+    const person = await h.as('caseworker').get(`/v1/journeys/${journeyId}/person`);
+    expect(person.body).toMatchObject({ name: 'Yonas Gebremedhin-Haile', nameSource: 'brp' });
+    // A privacy officer's work needs no BRP request: the name recorded at registration.
+    const before = brp.requests().length;
+    const officer = await h.as('privacyOfficer').get(`/v1/journeys/${journeyId}/person`);
+    expect(officer.body).toMatchObject({ name: 'Y. Gebremedhin', nameSource: 'registration' });
+    expect(brp.requests().length).toBe(before);
+
+    // Every BRP query is accountable: one `brp-query` record each, whose trace the request carried and
+    // which names the BRP's own trace; the name shown is a `person-read` with the query inside its trace.
+    const records = (await h.processingLog.records({ subject: { bsn } }, 100)).items;
+    const queries = records.filter((r) => r.activity === 'brp-query');
+    const sent = brp.requests().filter((r) => r.body.burgerservicenummer?.[0] === bsn);
+    expect(queries).toHaveLength(sent.length);
+    for (const request of sent) {
+      const record = queries.find((q) => request.headers.traceparent === `00-${q.traceId}-${q.operationId}-01`);
+      expect(record).toMatchObject({ statusCode: 1, hasDataSubjectId: true, foreignOperation: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', operationId: '00f067aa0ba902b7', entity: brp.url } });
+    }
+    // The lookup and the registration's check, the name, and the journey page's check of the facts.
+    expect(new Set(queries.map((q) => q.name))).toEqual(new Set(['register', 'name', 'facts'].map((purpose) => `BRP POST /personen RaadpleegMetBurgerservicenummer (${purpose})`)));
+    const read = records.find((r) => r.activity === 'person-read' && r.name.includes('name from the BRP'))!;
+    expect(queries.some((q) => q.parentOperationId === read.operationId && q.traceId === read.traceId)).toBe(true);
+
+    // Never stored: not in the store's file, not in the logs, not in the journey's Temporal history.
+    const history = JSON.stringify(await h.client.workflow.getHandle(journeyId).fetchHistory());
+    for (const name of [BRP_NAME, 'Yonas Gebremedhin-Haile']) {
+      expect(fs.readFileSync(h.dbFile).includes(Buffer.from(name))).toBe(false);
+      expect(JSON.stringify(h.logs)).not.toContain(name);
+      expect(history).not.toContain(name);
+    }
+  });
+
+  it('turns a move the BRP reports into a proposal the caseworker confirms, and a death into a notice that changes nothing', async () => {
+    const bsn = h.bsn();
+    brp.persons.set(bsn, known);
+    const journeyId = await h.createJourney({ bsn }, 'caseworker');
+    expect((await h.as('caseworker').get(`/v1/journeys/${journeyId}/brp-proposal`)).body).toEqual({ journeyId });
+    const factsRequest = lastRequest();
+    expect(factsRequest.body.fields).toEqual(['gemeenteVanInschrijving', 'datumInschrijvingInGemeente', 'overlijden.datum', 'verblijfplaats.datumVan']);
+
+    // The BRP registers the person in Midden-Drenthe: the journey page proposes the hand-over, nothing moves by itself.
+    brp.persons.set(bsn, { ...known, gemeenteVanInschrijving: { code: '1731', omschrijving: 'Midden-Drenthe' }, datumInschrijvingInGemeente: brpDate('2025-09-01') });
+    const { context, page } = await watchedPage(browser, pageErrors);
+    await signIn(page, 'caseworker', `/app/journeys/${journeyId}`);
+    await expect(page.locator('#brp-proposal').getAttribute('data-kind')).resolves.toBe('move');
+    await expect(page.locator('#brp-proposal').textContent()).resolves.toContain('Midden-Drenthe sinds 1 september 2025');
+    expect((await h.as('caseworker').get(`/v1/journeys/${journeyId}`)).body.municipality).toBe('borger-odoorn');
+    // A confirmation of what the BRP does not say is refused.
+    expect((await h.as('caseworker').post(`/v1/journeys/${journeyId}/brp-proposal/confirmation`, { kind: 'end', reason: 'deceased' })).status).toBe(409);
+    await page.getByRole('button', { name: 'Overdracht bevestigen' }).click();
+    // Handed over to a municipality this caseworker does not serve: back to their inbox, with the news.
+    await page.waitForURL(/\/app\/inbox\?done=brpMoved/);
+    await expect(page.locator('.utrecht-alert--ok').textContent()).resolves.toContain('overdracht is bevestigd');
+    const moved = await eventually(() => h.as('admin').get(`/v1/journeys/${journeyId}`), (r) => r.body.municipality === 'midden-drenthe');
+    expect(moved.body.municipality).toBe('midden-drenthe');
+    await context.close();
+
+    // A death is shown with its date and reason; nothing changes the journey.
+    const other = h.bsn();
+    brp.persons.set(other, { ...known, overlijden: { datum: brpDate('2025-10-12') }, opschortingBijhouding: { reden: { code: 'O', omschrijving: 'overlijden' }, datum: brpDate('2025-10-12') } });
+    const second = await h.createJourney({ bsn: other }, 'caseworker');
+    const proposal = await h.as('caseworker').get(`/v1/journeys/${second}/brp-proposal`);
+    expect(proposal.body).toEqual({ journeyId: second, proposal: { kind: 'end', reason: 'deceased', on: '2025-10-12' } });
+    const view = await watchedPage(browser, pageErrors);
+    await signIn(view.page, 'caseworker', `/app/journeys/${second}`);
+    await expect(view.page.locator('#brp-proposal').textContent()).resolves.toContain('overleden op 12 oktober 2025');
+    await view.context.close();
+  });
+});
