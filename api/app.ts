@@ -24,7 +24,7 @@ import { expressPath, mountRoutes, type RouteDef } from './route';
 import { JOURNEY_STATUSES, TemporalGateway } from './temporal';
 import { BackPressure } from './back-pressure';
 import { EventRateLimiter, JourneyEventBudget } from './limits';
-import { metaRoutes } from './meta';
+import { metaRoutes, type MetaDeps } from './meta';
 import { journeyRoutes } from './journeys';
 import { personRoutes } from './persons';
 import { brpRoutes } from './brp';
@@ -120,6 +120,8 @@ export interface AppDeps {
   trustProxy?: number | string[];
   /** Bearer token for /metrics and the details of /health (KOERS_METRICS_TOKEN); absent: they answer anyone. */
   metricsToken?: string;
+  /** /health's store-write probe and disk space (api/meta.ts); absent: not checked. */
+  health?: Pick<MetaDeps, 'probeStoreWrite' | 'diskSpace'>;
   /** Failed sign-ins per source address (default: 20 per 15 minutes). */
   signInGuard?: SignInGuard;
   /** The codec endpoint for the Temporal Web UI and CLI at /codec (api/codec.ts); not mounted without it. */
@@ -200,7 +202,7 @@ export function createApp(deps: AppDeps): KoersApp {
 
   let document: Record<string, unknown> = {};
   const routes: RouteDef[] = [
-    ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics, ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}), keysCurrent: () => deps.keys.current }),
+    ...metaRoutes({ client: deps.client, metrics, document: () => document, extraMetrics: deps.extraMetrics, ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}), keysCurrent: () => deps.keys.current, ...deps.health }),
     // Before the journey routes: /v1/journeys/search and /duplicates are no journey ids.
     ...personRoutes(ctx),
     ...brpRoutes(ctx),

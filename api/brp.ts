@@ -78,7 +78,7 @@ async function bsnOf(ctx: ApiContext, journeyId: string): Promise<string | undef
   const ciphertext = stored?.bsnCiphertext ?? (await ctx.temporal.startInput(journeyId))?.bsnCiphertext;
   if (!ciphertext) return undefined;
   try {
-    return ctx.identity.decryptBsn(ciphertext);
+    return ctx.identity.decryptBsn(journeyId, ciphertext);
   } catch {
     ctx.logger.warn({ journeyId }, 'BSN could not be decrypted');
     return undefined;

@@ -355,7 +355,7 @@ async function handleEvent(ctx: ApiContext, principal: Principal, target: { jour
     correction,
     ...(asked.reason ? { reason: asked.reason } : {}),
     // Sealed like the person's details: a note about a letter may name the person.
-    ...(asked.note ? { noteSealed: ctx.identity.sealDetail(asked.note) } : {}),
+    ...(asked.note ? { noteSealed: ctx.identity.sealDetail(journeyId, asked.note) } : {}),
     receivedAt: new Date(ctx.now()).toISOString(),
   });
   if (!created && (await awaitOrClaim(ctx, journeyId, entry)) === 'signalled') {

@@ -1,30 +1,31 @@
 import crypto from 'node:crypto';
+import type { PayloadKey } from '../platform/codec';
+import { Keyring } from '../platform/sealing';
 
 /**
- * Journey ids and BSN encryption, both derived from one server secret.
+ * Journey ids, keyed hashes and sealing (platform/sealing.ts), from one server secret: each purpose has
+ * its own derived key; sealed texts carry a key id and are bound to their journey.
  * A journey id is an HMAC of municipality + personRef: stable (so a second create is a 409 by
  * Temporal's own workflow-id uniqueness), and revealing nothing about the person.
  */
 export class Identity {
   private readonly idKey: Buffer;
-  private readonly bsnSealKey: Buffer;
   private readonly staffKey: Buffer;
   private readonly personKeyKey: Buffer;
   private readonly bsnIndexKey: Buffer;
   private readonly searchKey: Buffer;
-  private readonly detailsKey: Buffer;
-  private readonly sessionSecretKey: Buffer;
+  /** The sealing keys (the secret's, and KOERS_SEALING_KEYS for rotation). */
+  readonly keyring: Keyring;
   private readonly csrfKey: Buffer;
 
-  constructor(secret: string) {
+  /** `sealingKeys`: KOERS_SEALING_KEYS (the first seals); without them the secret's own key seals. */
+  constructor(secret: string, sealingKeys: readonly PayloadKey[] = []) {
     this.idKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'journey-id', 32));
-    this.bsnSealKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'bsn-aes-256-gcm', 32));
     this.staffKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'staff-pseudonym', 32));
     this.personKeyKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'person-index', 32));
     this.bsnIndexKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'bsn-index', 32));
     this.searchKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'person-search', 32));
-    this.detailsKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'person-details-aes-256-gcm', 32));
-    this.sessionSecretKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'web-session-aes-256-gcm', 32));
+    this.keyring = new Keyring(secret, sealingKeys);
     this.csrfKey = Buffer.from(crypto.hkdfSync('sha256', secret, 'koers', 'web-session-csrf', 32));
   }
 
@@ -54,14 +55,14 @@ export class Identity {
     return crypto.createHmac('sha256', this.searchKey).update(value, 'utf8').digest('base64url').slice(0, 32);
   }
 
-  /** A reference or name sealed for the person index (AES-256-GCM under its own derived key), as the BSN is. */
-  sealDetail(text: string): string {
-    return seal(this.detailsKey, text);
+  /** A reference or name sealed for the person index (its own key), bound to the journey's id. */
+  sealDetail(journeyId: string, text: string): string {
+    return this.keyring.seal('person-details', text, journeyId);
   }
 
-  /** The text of {@link sealDetail}; throws when it was sealed under another secret. */
-  unsealDetail(sealed: string): string {
-    return unseal(this.detailsKey, sealed);
+  /** The text of {@link sealDetail}; throws a SealError when it was sealed under another secret or for another journey. */
+  unsealDetail(journeyId: string, sealed: string): string {
+    return this.keyring.open('person-details', sealed, journeyId);
   }
 
   /**
@@ -69,12 +70,12 @@ export class Identity {
    * under a key of its own, so a copy of the store holds no usable credential.
    */
   sealSessionSecret(value: string): string {
-    return seal(this.sessionSecretKey, value);
+    return this.keyring.seal('web-session', value, '');
   }
 
   /** Opens {@link sealSessionSecret}'s output; throws when it was sealed under another secret or altered. */
   openSessionSecret(sealed: string): string {
-    return unseal(this.sessionSecretKey, sealed);
+    return this.keyring.open('web-session', sealed, '');
   }
 
   /** A web session's CSRF token, derived from its id (base64url): nothing to store, the same on every API instance. */
@@ -109,28 +110,25 @@ export class Identity {
     return `j-${mac.slice(0, 22)}`;
   }
 
-  encryptBsn(bsn: string): string {
-    return seal(this.bsnSealKey, bsn);
+  /** The BSN sealed (its own key), bound to the journey's id: moved to another journey's row it does not open. */
+  encryptBsn(journeyId: string, bsn: string): string {
+    return this.keyring.seal('bsn', bsn, journeyId);
   }
 
-  decryptBsn(sealed: string): string {
-    return unseal(this.bsnSealKey, sealed);
+  /** The BSN of {@link encryptBsn}; throws a SealError when it was sealed under another secret or for another journey. */
+  decryptBsn(journeyId: string, sealed: string): string {
+    return this.keyring.open('bsn', sealed, journeyId);
   }
-}
 
-/** AES-256-GCM with a random 96-bit IV: `v1.` + base64url(iv ‖ tag ‖ ciphertext). */
-function seal(key: Buffer, text: string): string {
-  const iv = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
-  const ciphertext = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')}`;
-}
+  /** A birth date sealed for the read model (store/journeys.ts), bound to the journey's id. */
+  sealBirthDate(journeyId: string, date: string): string {
+    return this.keyring.seal('birth-date', date, journeyId);
+  }
 
-function unseal(key: Buffer, sealed: string): string {
-  const raw = Buffer.from(sealed.replace(/^v1\./, ''), 'base64url');
-  const decipher = crypto.createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  /** The date of {@link sealBirthDate}; throws a SealError when it does not open. */
+  openBirthDate(journeyId: string, sealed: string): string {
+    return this.keyring.open('birth-date', sealed, journeyId);
+  }
 }
 
 /** A name's words for search: NFKD without combining marks, lower-case, split on anything but letters and digits. */

@@ -101,7 +101,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
           await verifyBsnAtRegistration(ctx, principal, body.municipality, body.bsn, op);
           // The index, not the derived id, knows a journey that moved here or one Temporal has forgotten,
           // and the journey of this BSN under another reference (contract v1.2).
-          const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId, personDetails(ctx, body));
+          const claim = await ctx.persons.claim(body.municipality, ctx.identity.personKey(body.personRef), journeyId, personDetails(ctx, journeyId, body));
           if (!claim.claimed) throw conflict(claim.journeyId, claim.by);
           const input: StartJourneyInput = {
             journeyId,
@@ -109,7 +109,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             regime,
             permitGrantedOn: body.permitGrantedOn,
             ...(body.birthDate ? { birthDate: body.birthDate } : {}),
-            ...(body.bsn ? { bsnCiphertext: ctx.identity.encryptBsn(body.bsn) } : {}),
+            ...(body.bsn ? { bsnCiphertext: ctx.identity.encryptBsn(journeyId, body.bsn) } : {}),
             policy,
             ...(ctx.maxHistoryEvents ? { maxHistoryEvents: ctx.maxHistoryEvents } : {}),
           };
@@ -349,7 +349,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         const noteOf = (a: { noteSealed?: string }): string | undefined => {
           if (!a.noteSealed) return undefined;
           try {
-            return ctx.identity.unsealDetail(a.noteSealed);
+            return ctx.identity.unsealDetail(params.journeyId, a.noteSealed);
           } catch {
             return undefined;
           }
@@ -517,12 +517,12 @@ export async function lookupJourneyId(ctx: ApiContext, municipality: string, per
 }
 
 /** The keyed hashes and sealed texts the person index keeps of a registration (store/persons.ts). */
-function personDetails(ctx: ApiContext, body: { personRef: string; bsn?: string; name?: string }) {
+function personDetails(ctx: ApiContext, journeyId: string, body: { personRef: string; bsn?: string; name?: string }) {
   return {
     ...(body.bsn ? { bsnKey: ctx.identity.bsnKey(body.bsn) } : {}),
     refKey: ctx.identity.refKey(body.personRef),
-    refSealed: ctx.identity.sealDetail(body.personRef),
-    ...(body.name ? { nameSealed: ctx.identity.sealDetail(body.name), nameKeys: ctx.identity.nameKeys(body.name) } : {}),
+    refSealed: ctx.identity.sealDetail(journeyId, body.personRef),
+    ...(body.name ? { nameSealed: ctx.identity.sealDetail(journeyId, body.name), nameKeys: ctx.identity.nameKeys(body.name) } : {}),
   };
 }
 
@@ -651,7 +651,7 @@ function shownBy(ctx: ApiContext) {
 function decryptBsn(ctx: ApiContext, journeyId: string, ciphertext: string | undefined): string | undefined {
   if (!ciphertext) return undefined;
   try {
-    return ctx.identity.decryptBsn(ciphertext);
+    return ctx.identity.decryptBsn(journeyId, ciphertext);
   } catch {
     ctx.logger.warn({ journeyId }, 'BSN could not be decrypted');
     return undefined;

@@ -34,6 +34,17 @@ export interface MetaDeps {
   metricsToken?: string;
   /** False while the keys in force are an earlier file's (the last reload was refused): health is degraded. */
   keysCurrent?: () => boolean;
+  /** The store-write probe (store/instance.ts probeWrite): throws when the store cannot take a write (a full disk, a read-only file). */
+  probeStoreWrite?: () => Promise<void>;
+  /** Free space where the data lives, and the minimum below which health is degraded (KOERS_MIN_FREE_DISK_MB); bytes. */
+  diskSpace?: () => { freeBytes: number; minFreeBytes: number };
+}
+
+/** What the store-write probe's failure says, without anything a row held: the driver's code and first line. */
+function storeFailure(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : String(err).slice(0, 200);
+  return typeof code === 'string' ? `${code}: ${message}` : message;
 }
 
 /** Whether the request carries the metrics token (compared in constant time); true when none is configured. */
@@ -73,12 +84,13 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
         method: 'get',
         path: '/health',
         operationId: 'getHealth',
-        summary: 'Whether the API can reach Temporal',
-        description: 'With KOERS_METRICS_TOKEN set, only a caller with that bearer token gets the details (`temporal`); anyone gets the status code.',
+        summary: 'Whether the API can reach Temporal and write its store, and whether the disk has room',
+        description:
+          'With KOERS_METRICS_TOKEN set, only a caller with that bearer token gets the details (`temporal`, `apiKeys`, `store`, `disk`); anyone gets the status code. 503 when Temporal cannot be reached or the store takes no write (a full disk); `status: "degraded"` when free space under KOERS_DATA_DIR is below KOERS_MIN_FREE_DISK_MB.',
         tags: ['meta'],
         responses: {
           200: { description: 'Healthy', schema: Health },
-          503: { description: 'Temporal unreachable (`temporal: "unreachable"` beside the problem members)', contentType: 'application/problem+json' },
+          503: { description: 'Temporal unreachable (`temporal: "unreachable"`) or the store takes no write (`store: "write-failing"`, `storeError`), beside the problem members', contentType: 'application/problem+json' },
         },
       },
       async ({ req }) => {
@@ -89,8 +101,29 @@ export function metaRoutes(deps: MetaDeps): RouteDef[] {
           .then(() => true)
           .catch(() => false);
         const apiKeys = deps.keysCurrent === undefined ? {} : { apiKeys: deps.keysCurrent() ? ('current' as const) : ('stale' as const) };
-        if (reachable) return { status: 200, body: details ? { status: 'ok' as const, temporal: 'reachable' as const, ...apiKeys } : { status: 'ok' as const } };
-        const problem = details ? { detail: 'Temporal cannot be reached.', temporal: 'unreachable' } : { detail: 'Not ready.' };
+        const storeError = deps.probeStoreWrite
+          ? await deps.probeStoreWrite().then(
+              () => undefined,
+              (err: unknown) => storeFailure(err),
+            )
+          : undefined;
+        const store = deps.probeStoreWrite ? { store: storeError === undefined ? ('writable' as const) : ('write-failing' as const) } : {};
+        const space = deps.diskSpace?.();
+        const low = space !== undefined && space.freeBytes < space.minFreeBytes;
+        const disk = space ? { disk: low ? ('low' as const) : ('ok' as const), diskFreeMb: Math.floor(space.freeBytes / 2 ** 20) } : {};
+        if (reachable && storeError === undefined) {
+          const status = low ? ('degraded' as const) : ('ok' as const);
+          return { status: 200, body: details ? { status, temporal: 'reachable' as const, ...apiKeys, ...store, ...disk } : { status } };
+        }
+        const problem = details
+          ? {
+              detail: !reachable ? 'Temporal cannot be reached.' : 'The store takes no write (is the disk full?).',
+              temporal: reachable ? 'reachable' : 'unreachable',
+              ...store,
+              ...(storeError !== undefined ? { storeError } : {}),
+              ...disk,
+            }
+          : { detail: 'Not ready.' };
         return { status: 503, body: { type: 'about:blank', title: 'Service unavailable', status: 503, ...problem }, headers: { 'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS) } };
       },
     ),

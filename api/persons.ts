@@ -44,7 +44,7 @@ const json = (schema: z.ZodType) => ({ 'application/json': schema });
 function unsealed(ctx: ApiContext, journeyId: string, sealed: string | undefined): string | undefined {
   if (!sealed) return undefined;
   try {
-    return ctx.identity.unsealDetail(sealed);
+    return ctx.identity.unsealDetail(journeyId, sealed);
   } catch {
     ctx.logger.warn({ journeyId }, 'person detail could not be unsealed');
     return undefined;
@@ -54,7 +54,7 @@ function unsealed(ctx: ApiContext, journeyId: string, sealed: string | undefined
 /** The BSN of a ciphertext, for a BRP request; undefined when it cannot be decrypted (logged without it). */
 function decrypted(ctx: ApiContext, journeyId: string, ciphertext: string): string | undefined {
   try {
-    return ctx.identity.decryptBsn(ciphertext);
+    return ctx.identity.decryptBsn(journeyId, ciphertext);
   } catch {
     ctx.logger.warn({ journeyId }, 'BSN could not be decrypted');
     return undefined;
@@ -197,7 +197,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         let bsn: string | undefined;
         if (bsnCiphertext && may(principal, 'readBsn')) {
           try {
-            bsn = ctx.identity.decryptBsn(bsnCiphertext);
+            bsn = ctx.identity.decryptBsn(params.journeyId, bsnCiphertext);
           } catch {
             ctx.logger.warn({ journeyId: params.journeyId }, 'BSN could not be decrypted');
           }

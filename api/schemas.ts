@@ -728,10 +728,16 @@ export const DeadLetterList = named('DeadLetterList', z.object({ messages: z.arr
 export const Health = named(
   'Health',
   z.object({
-    status: z.literal('ok'),
+    /** `degraded`: it serves, but an operator must act (`disk: "low"`). */
+    status: z.enum(['ok', 'degraded']),
     temporal: z.literal('reachable').optional(),
     /** `stale`: the last KOERS_API_KEYS_FILE was refused and an earlier file's keys are in force (degraded). */
     apiKeys: z.enum(['current', 'stale']).optional(),
+    /** The store took a write just now (a failing write answers 503 with `store: "write-failing"`). */
+    store: z.literal('writable').optional(),
+    /** Free space under KOERS_DATA_DIR against KOERS_MIN_FREE_DISK_MB: `low` degrades. */
+    disk: z.enum(['ok', 'low']).optional(),
+    diskFreeMb: z.int().optional(),
   }),
 );
 

@@ -45,6 +45,25 @@ const EnvSchema = z.object({
       }
     })
     .optional(),
+  // Sealing roots for personal data at rest, `id:base64key,…` (platform/sealing.ts): the first seals, all
+  // open, and the secret's own root always opens. Rotation: add one in front, `npm run reseal`, drop the old.
+  KOERS_SEALING_KEYS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        const keys = parsePayloadKeys(value);
+        const reserved = keys.find((k) => k.id === 'secret' || k.id === 'legacy');
+        if (reserved) throw new PayloadKeyError(`key id "${reserved.id}" is reserved`);
+        return keys;
+      } catch (err) {
+        if (!(err instanceof PayloadKeyError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  // Free space under KOERS_DATA_DIR below which /health answers degraded (MB; 0: not checked).
+  KOERS_MIN_FREE_DISK_MB: z.coerce.number().int().min(0).max(10_000_000).default(256),
   // Where the API, the embedded Temporal server and its UI, and the worker metrics listen. Loopback by
   // default: only a container or cluster deployment opens them (0.0.0.0).
   KOERS_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address (127.0.0.1, 0.0.0.0, ::)' }).default('127.0.0.1'),
@@ -170,7 +189,7 @@ export class ConfigError extends Error {}
 /** Validates the environment; the error message is one line naming the wrong setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   // Compose passes `${KOERS_PAYLOAD_KEYS:-}` as an empty string when the operator sets none.
-  const parsed = EnvSchema.safeParse(env.KOERS_PAYLOAD_KEYS === '' ? { ...env, KOERS_PAYLOAD_KEYS: undefined } : env);
+  const parsed = EnvSchema.safeParse({ ...env, ...(env.KOERS_PAYLOAD_KEYS === '' ? { KOERS_PAYLOAD_KEYS: undefined } : {}), ...(env.KOERS_SEALING_KEYS === '' ? { KOERS_SEALING_KEYS: undefined } : {}) });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     // The variable's name; a list setting's entry number goes into the message.
@@ -207,6 +226,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     taskQueue: e.KOERS_TASK_QUEUE,
     /** undefined: one key derived from the secret (embedded setup). */
     payloadKeys: e.KOERS_PAYLOAD_KEYS as PayloadKey[] | undefined,
+    /** KOERS_SEALING_KEYS; empty: the secret's own sealing keys seal (platform/sealing.ts). */
+    sealingKeys: (e.KOERS_SEALING_KEYS ?? []) as PayloadKey[],
+    /** /health degrades below this much free space under dataDir (MB; 0: not checked). */
+    minFreeDiskMb: e.KOERS_MIN_FREE_DISK_MB,
     bindAddress: e.KOERS_BIND_ADDRESS,
     codecCorsOrigins: e.KOERS_CODEC_CORS_ORIGINS ?? [`http://127.0.0.1:${e.KOERS_EMBEDDED_TEMPORAL_UI_PORT}`, `http://localhost:${e.KOERS_EMBEDDED_TEMPORAL_UI_PORT}`],
     requestTimeoutMs: e.KOERS_REQUEST_TIMEOUT_SECONDS * 1000,

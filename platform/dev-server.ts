@@ -47,14 +47,21 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   ];
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
+  const forward = serverLogForwarder(options.logger);
   const remember = (chunk: Buffer) => {
     output.push(chunk.toString());
     if (output.length > 50) output.shift();
+    forward(chunk);
   };
   child.stdout.on('data', remember);
   child.stderr.on('data', remember);
   let exited = false;
-  child.once('exit', () => (exited = true));
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    exited = true;
+    // The journeys stop with it: an operator must hear of it at once, not from the next failing request.
+    if (!stopping) options.logger?.error({ code, signal }, 'embedded Temporal server exited');
+  });
 
   // Listening on every interface still answers on loopback; a specific address answers only there.
   const host = !options.ip || options.ip === '0.0.0.0' || options.ip === '::' ? '127.0.0.1' : options.ip;
@@ -70,7 +77,44 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     address,
     uiUrl: `http://${host.includes(':') ? `[${host}]` : host}:${options.uiPort}`,
     pid: child.pid,
-    stop: () => stopChild(child),
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  };
+}
+
+/** Temporal's JSON log levels that an operator must see (the server runs with `--log-level warn`). */
+const SERVER_LEVELS: Record<string, 'warn' | 'error'> = { warn: 'warn', error: 'error', dpanic: 'error', panic: 'error', fatal: 'error' };
+
+/**
+ * Passes the embedded server's output on to Koers's log, line by line: its JSON log lines at their own
+ * level (warn, error) with the server's fields under `temporal`, other lines as warnings. Without this a
+ * full disk or a corrupt temporal.db showed nowhere but in the server's memory.
+ */
+export function serverLogForwarder(logger: Logger | undefined): (chunk: Buffer | string) => void {
+  let pending = '';
+  return (chunk) => {
+    if (!logger) return;
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!.slice(-16_384);
+    for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
+      let entry: Record<string, unknown> | undefined;
+      try {
+        const parsed = JSON.parse(line) as unknown;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) entry = parsed as Record<string, unknown>;
+      } catch {
+        entry = undefined;
+      }
+      if (!entry) {
+        logger.warn({ line: line.slice(0, 2000) }, 'embedded Temporal server');
+        continue;
+      }
+      const { level, msg, ts: _ts, ...fields } = entry;
+      const mapped = SERVER_LEVELS[String(level)];
+      if (mapped) logger[mapped]({ temporal: fields }, `embedded Temporal server: ${String(msg ?? '')}`.slice(0, 500));
+    }
   };
 }
 

@@ -12,6 +12,9 @@ import type { Logger } from './logger';
 import { startDevServer, type DevServer } from './dev-server';
 import { checkTemporalTls, closeClient, connectClient, connectWorker } from './temporal';
 import { EncryptionCodec, derivedPayloadKey, koersDataConverter } from './codec';
+import { loadSecret, prepareDataDir, secretCheck, StartRefused } from './data-dir';
+import { InstanceStore } from '../store/instance';
+import { healthProbes } from './health';
 import { createJourneyWorker } from '../worker';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
@@ -74,8 +77,11 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     // Checked by every role: a wrong file stops start-up naming each wrong field. The API erases (and so archives zaken) too.
     const zakenConfig = loadZakenConfig(config.zakenConfigFile);
     const zaken = new ZaakRegistration((municipality) => municipality in zakenConfig.municipalities);
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    const secret = loadSecret(config, logger);
+    // Everything Koers and the embedded Temporal server write holds personal data: the owner's alone.
+    process.umask(0o077);
+    prepareDataDir(config.dataDir);
+    const secret = refusing(logger, () => loadSecret(config, logger));
+    const identity = new Identity(secret, config.sealingKeys);
     // Worker and API must hold the same keys: what one encrypts the other decrypts.
     const codec = new EncryptionCodec(config.payloadKeys ?? [derivedPayloadKey(secret)]);
     const dataConverter = koersDataConverter(codec);
@@ -104,13 +110,20 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
     stops.push(() => db.destroy());
     await migrateToLatest(db);
     await migrateAuditStore(db);
+    const instance = new InstanceStore(db);
+    // KOERS_SECRET_KEY changed, or another data directory's secret.key: what the store holds was sealed under another.
+    if (!(await instance.matchesSecret(secretCheck(secret)))) {
+      refusing(logger, () => {
+        throw new StartRefused('the store was sealed under another secret than KOERS_SECRET_KEY or secret.key: start with the secret that sealed it (restore it with the backup)');
+      });
+    }
     const tasks = new TaskStore(db);
     const outbox = new Outbox(db);
-    const journeys = new JourneyReadModel(db);
+    const journeys = new JourneyReadModel(db, undefined, identity);
     const retention = new RetentionStore(db, undefined, [forgetJourneyAudit, zaken.erase]);
     const staffPseudonyms = new StaffPseudonyms(db);
     // The processing log (Logboek Dataverwerkingen): the API's and the worker's processings of personal data.
-    const processingLog = new StoredProcessingLog(db, new Identity(secret), config.processingActivities);
+    const processingLog = new StoredProcessingLog(db, identity, config.processingActivities);
     const client = await connectClient(config.temporal, temporalAddress, dataConverter);
     stops.push(async () => {
       const left = await closeClient(client);
@@ -122,7 +135,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       const { channels, close } = deliveryChannels(config);
       if (Object.keys(zakenConfig.municipalities).length > 0) {
         const identity = new Identity(secret);
-        channels.zaken = createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(db), unsealBsn: (sealed) => identity.decryptBsn(sealed), processingLog });
+        channels.zaken = createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(db), unsealBsn: (sealed, journeyId) => identity.decryptBsn(journeyId, sealed), processingLog });
       }
       const dispatcher = new Dispatcher(outbox, {
         channels,
@@ -186,7 +199,6 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         logger.error({ error: outcome.error, trigger: outcome.trigger }, 'API keys file refused: the previous keys stay in force');
       });
       stops.push(async () => stopWatching());
-      const identity = new Identity(secret);
       const staff = new StaffDirectory(db);
       // People sign in at the municipality's identity provider, or (no provider: development mode) with an API key.
       const people = new People({
@@ -231,6 +243,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         ...(brpSettings ? { brp: new Brp(brpSettings, { processingLog }) } : {}),
         ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
         ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+        health: healthProbes({ dataDir: config.dataDir, minFreeDiskMb: config.minFreeDiskMb, embedded: config.databaseUrl.startsWith('sqlite:') || !config.temporal.address }, instance, logger),
         logger,
       });
       const server = http.createServer(
@@ -338,12 +351,12 @@ function apiKeysFile(config: Config, logger: Logger): string {
   return file;
 }
 
-function loadSecret(config: Config, logger: Logger): string {
-  if (config.secretKey) return config.secretKey;
-  const file = path.join(config.dataDir, 'secret.key');
-  if (!fs.existsSync(file)) {
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
-    logger.warn({ file }, 'no KOERS_SECRET_KEY: generated a development secret');
+/** Runs `fn`; a refusal to start is logged as the error line an operator looks for, then thrown on. */
+function refusing<T>(logger: Logger, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof StartRefused) logger.error({ reason: err.message }, 'refusing to start');
+    throw err;
   }
-  return fs.readFileSync(file, 'utf8').trim();
 }

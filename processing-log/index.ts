@@ -24,6 +24,12 @@ import { ProcessingLogStore, type ProcessingLogQuery, type ProcessingLogPage, ty
  * processing activities (AVG art. 30) whose URI is configured per deployment (platform/config.ts
  * KOERS_PROCESSING_ACTIVITIES).
  */
+/**
+ * What a BSN the log seals itself is bound to (api/identity.ts encryptBsn's journey): none, so a record
+ * still opens after its journey was erased and forgotten (the records outlive it, docs/processing-log.md).
+ */
+const LOG_BINDING = '';
+
 export const PROCESSING_ACTIVITIES = [
   'person-registration',
   'person-read',
@@ -259,7 +265,7 @@ export class StoredProcessingLog implements ProcessingLog {
     const journeyIds = subjects.filter((s) => !('bsn' in s)).map((s) => s.journeyId!);
     const found = await this.persons.subjectsOf(journeyIds);
     const rows: ProcessingRecordRow[] = subjects.map((subject) => {
-      const person = 'bsn' in subject ? { bsnSealed: this.identity.encryptBsn(subject.bsn), bsnKey: this.identity.bsnKey(subject.bsn) } : (found.get(subject.journeyId) ?? {});
+      const person = 'bsn' in subject ? { bsnSealed: this.identity.encryptBsn(LOG_BINDING, subject.bsn), bsnKey: this.identity.bsnKey(subject.bsn) } : (found.get(subject.journeyId) ?? {});
       return {
         trace_id: traceId,
         operation_id: randomHex(8),
@@ -306,7 +312,7 @@ export class StoredProcessingLog implements ProcessingLog {
 
   private async subject(subject: DataSubject): Promise<{ bsnSealed?: string; bsnKey?: string; journeyRef?: string }> {
     const journeyRef = subject.journeyId ? erasureRef(subject.journeyId) : undefined;
-    if ('bsn' in subject) return { bsnSealed: this.identity.encryptBsn(subject.bsn), bsnKey: this.identity.bsnKey(subject.bsn), ...(journeyRef ? { journeyRef } : {}) };
+    if ('bsn' in subject) return { bsnSealed: this.identity.encryptBsn(LOG_BINDING, subject.bsn), bsnKey: this.identity.bsnKey(subject.bsn), ...(journeyRef ? { journeyRef } : {}) };
     const found = await this.persons.subjectOf(subject.journeyId);
     return { ...found, journeyRef: erasureRef(subject.journeyId) };
   }

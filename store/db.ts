@@ -7,7 +7,7 @@
  * ISO-8601 UTC strings (`2026-04-27T08:00:00.000Z`) and calendar dates `YYYY-MM-DD`, so that string
  * comparison is time order in both and no driver converts them behind our back.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
@@ -318,6 +318,15 @@ export interface KoersDatabase {
   person_index: PersonIndexTable;
   web_sessions: WebSessionsTable;
   processing_log: ProcessingLogTable;
+  koers_instance: KoersInstanceTable;
+}
+
+/** What the installation knows about itself (store/instance.ts), by name. */
+export interface KoersInstanceTable {
+  /** `secret-check`, `health-probe`. */
+  name: string;
+  value: string;
+  updated_at: string;
 }
 
 export type Db = Kysely<KoersDatabase>;
@@ -389,7 +398,12 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (!path) throw new Error(`no path in database URL "${url}"`);
     const memory = path === ':memory:';
-    if (!memory) mkdirSync(dirname(path), { recursive: true });
+    if (!memory) {
+      // Personal data: the file (and its -wal and -shm, which SQLite creates with the file's mode) is the owner's alone.
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'a', 0o600));
+      chmodSync(path, 0o600);
+    }
     const handle = new BetterSqlite3(path);
     // WAL lets readers (API) run beside the writer (worker); the busy timeout makes a second
     // process wait for the write lock instead of failing at once.

@@ -6,8 +6,9 @@
  *
  * Writes are ordered by the journey's own sequence number (carried across continue-as-new): a row is
  * replaced only by a write with a higher `seq`, so a retried, repeated or late write never overwrites a
- * newer one. Personal data: the BSN only as ciphertext; the caseworker by pseudonym; the view has no
- * birth date in clear beyond what the journey's state holds (the API leaves it out of answers).
+ * newer one. Personal data: the BSN only as ciphertext; the caseworker by pseudonym; every birth date
+ * in the view sealed ({@link BirthDateSeal}, bound to the journey), never in clear. The figures' columns
+ * are computed from the clear view before sealing, so figures in SQL stay exact.
  *
  * Dates in the view are as of the day it was written; the API derives date-dependent status at read time
  * (domain/clocks.ts `clockOn`), so the row is never stale about time.
@@ -90,15 +91,48 @@ export interface JourneyListRow {
 
 type JourneysQuery<O> = SelectQueryBuilder<KoersDatabase, 'journeys', O>;
 
+/** Seals and opens the birth dates a journey's view holds (api/identity.ts Identity; platform/sealing.ts). */
+export interface BirthDateSeal {
+  sealBirthDate(journeyId: string, date: string): string;
+  /** Throws when the sealed date does not open (another secret, another journey). */
+  openBirthDate(journeyId: string, sealed: string): string;
+}
+
 export class JourneyReadModel {
+  /**
+   * `birthDates`: Koers (platform/koers.ts) always passes its Identity, so no birth date is stored in
+   * clear. Without it the view is stored as it comes, as the release before did (tests and tools).
+   */
   constructor(
     private readonly db: Db,
     private readonly now: () => Date = () => new Date(),
+    private readonly birthDates?: BirthDateSeal,
   ) {}
 
   /** The same read model on another executor: a transaction its caller has opened (`inTransaction` in db.ts). */
   using(db: Db): JourneyReadModel {
-    return new JourneyReadModel(db, this.now);
+    return new JourneyReadModel(db, this.now, this.birthDates);
+  }
+
+  /** The view as stored: each `birthDate` sealed. */
+  private sealView(journeyId: string, view: unknown): unknown {
+    const seal = this.birthDates;
+    return seal ? mapBirthDates(view, (date) => (isSealed(date) ? date : seal.sealBirthDate(journeyId, date))) : view;
+  }
+
+  /** The view as written: each sealed `birthDate` opened (left out when it does not open; one of an earlier release in clear stays). */
+  private openView(journeyId: string, text: string): unknown {
+    const seal = this.birthDates;
+    const view = JSON.parse(text) as unknown;
+    if (!seal && !text.includes('"birthDate":"v')) return view;
+    return mapBirthDates(view, (date) => {
+      if (!isSealed(date)) return date;
+      try {
+        return seal?.openBirthDate(journeyId, date);
+      } catch {
+        return undefined;
+      }
+    });
   }
 
   /**
@@ -123,7 +157,7 @@ export class JourneyReadModel {
         next_final_date: p.nextFinalDate ?? null,
         next_wake_up: p.nextWakeUp ?? null,
         bsn_ciphertext: p.bsnCiphertext ?? null,
-        view: JSON.stringify(p.view),
+        view: JSON.stringify(this.sealView(p.journeyId, p.view)),
         started_at: p.startedAt,
         updated_at: at,
         moved_to: null,
@@ -192,7 +226,7 @@ export class JourneyReadModel {
       ...(row.next_final_date ? { nextFinalDate: row.next_final_date } : {}),
       ...(row.next_wake_up ? { nextWakeUp: row.next_wake_up } : {}),
       ...(row.bsn_ciphertext ? { bsnCiphertext: row.bsn_ciphertext } : {}),
-      view: JSON.parse(row.view) as V,
+      view: this.openView(row.journey_id, row.view) as V,
       startedAt: row.started_at,
       updatedAt: row.updated_at,
     };
@@ -313,7 +347,7 @@ export class JourneyReadModel {
       .limit(limit + 1)
       .execute();
     return {
-      journeys: rows.slice(0, limit).map((r) => ({ journeyId: r.journey_id, runStatus: r.run_status, view: JSON.parse(r.view) as V })),
+      journeys: rows.slice(0, limit).map((r) => ({ journeyId: r.journey_id, runStatus: r.run_status, view: this.openView(r.journey_id, r.view) as V })),
       truncated: rows.length > limit,
     };
   }
@@ -491,6 +525,30 @@ function figureColumns(f: ViewFigures | undefined) {
     phase_later: f?.phaseLater?.status ?? null,
     phase_later_on: f?.phaseLater?.on ?? null,
   };
+}
+
+/** Whether a stored birth date is sealed (platform/sealing.ts envelope) rather than a date in clear. */
+function isSealed(value: string): boolean {
+  return value.startsWith('v2.') || value.startsWith('v1.');
+}
+
+/**
+ * A copy of `value` (JSON) with every string property named `birthDate`, at any depth, replaced by
+ * `map`'s answer (left out when it answers undefined): the facts, a correction's replaced dates, any later field.
+ */
+export function mapBirthDates(value: unknown, map: (date: string) => string | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => mapBirthDates(item, map));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (key === 'birthDate' && typeof item === 'string') {
+      const mapped = map(item);
+      if (mapped !== undefined) out[key] = mapped;
+    } else {
+      out[key] = mapBirthDates(item, map);
+    }
+  }
+  return out;
 }
 
 async function writeClockRows(db: Db, journeyId: string, figures: ViewFigures | undefined): Promise<void> {

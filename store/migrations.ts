@@ -358,6 +358,21 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('journey_deadlines_journey_open_idx').execute();
     },
   },
+  '0010_i24d_instance': {
+    async up(db: Kysely<unknown>) {
+      // What the installation knows about itself (store/instance.ts): the check of the secret that sealed its
+      // data, and the row /health's store-write probe writes.
+      await db.schema
+        .createTable('koers_instance')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('koers_instance').execute();
+    },
+  },
   // The journey as a zaak in the municipality's zaak registration (chain/zaken, issue 23): the zaken Koers
   // keeps, and an order per zaak in the outbox (a status only after its zaak was created).
   '0010_i23z_zaken': {

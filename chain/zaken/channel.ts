@@ -25,7 +25,8 @@ export interface ZakenChannelOptions {
   config: ZakenConfig;
   zaken: KeptZaken;
   /** Opens a sealed BSN (api/identity.ts `Identity.decryptBsn`). */
-  unsealBsn: (sealed: string) => string;
+  /** Opens a BSN sealed for `journeyId` (api/identity.ts decryptBsn). */
+  unsealBsn: (sealed: string, journeyId: string) => string;
   /**
    * The processing log: each delivery of the person's rol (the zaak registration that carries the BSN)
    * is one record of activity `zaak-registration`, ok or error, with the Zaken API's operation as
@@ -82,7 +83,7 @@ export function createZakenChannel(options: ZakenChannelOptions): Channel {
       const { url, uuid } = existing(zaak);
       switch (message.kind) {
         case 'zaak-rol': {
-          const bsn = options.unsealBsn(message.bsnSealed);
+          const bsn = options.unsealBsn(message.bsnSealed, message.journeyId ?? '');
           const registerRol = async (traceparent?: string): Promise<{ traceId: string; operationId: string } | undefined> => {
             const rollen = await client.listRollen(url, settings.roltype, traceparent);
             if (rollen.body.some((r) => r.zaak === url && r.betrokkeneIdentificatie?.inpBsn === bsn)) return rollen.foreign;

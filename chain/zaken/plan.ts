@@ -19,7 +19,7 @@ import { journeyEndOf, type JourneyEnd } from '../../domain/journey-end';
 /** The payload of each message kind; the zaak is Koers's own id of it (zaken.id), never the journey id. */
 export type ZaakMessage =
   | { kind: 'zaak-create'; zaakId: string; municipality: string; /** The zaak's kenmerk with bron "Koers". */ journeyId: string; identificatie: string; startdatum: string; uiterlijkeEinddatumAfdoening?: string }
-  | { kind: 'zaak-rol'; zaakId: string; municipality: string; /** The BSN sealed as the read model keeps it (api/identity.ts encryptBsn). */ bsnSealed: string }
+  | { kind: 'zaak-rol'; zaakId: string; municipality: string; /** The BSN sealed as the read model keeps it (api/identity.ts encryptBsn), bound to `journeyId`. */ bsnSealed: string; journeyId?: string }
   | { kind: 'zaak-status'; zaakId: string; municipality: string; phase: string; datumStatusGezet: string }
   | { kind: 'zaak-update'; zaakId: string; municipality: string; uiterlijkeEinddatumAfdoening: string | null }
   | { kind: 'zaak-end'; zaakId: string; municipality: string; end: JourneyEnd; datumStatusGezet: string }
@@ -119,7 +119,7 @@ export function planStep(step: JourneyStep, current: ZaakRecord | undefined, con
   const before = JSON.stringify(zaak);
 
   if (step.bsnSealed && !zaak.rol) {
-    queue(zaak, { kind: 'zaak-rol', zaakId: zaak.id, municipality: zaak.municipality, bsnSealed: step.bsnSealed });
+    queue(zaak, { kind: 'zaak-rol', zaakId: zaak.id, municipality: zaak.municipality, bsnSealed: step.bsnSealed, journeyId: step.journeyId });
     zaak.rol = true;
   }
   if (zaak.phase !== step.phase || (zaak.state === 'closed' && !finished)) {

@@ -123,6 +123,8 @@ export interface HarnessOptions {
   signInGuard?: SignInGuard;
   /** The key file's entries (default KEY_ENTRIES). */
   keyEntries?: ApiKeyEntry[];
+  /** /health's store-write probe and disk space (AppDeps.health), built on the harness's store and log. */
+  health?: (db: Db, logger: { info(obj: object, msg: string): void; error(obj: object, msg: string): void }) => AppDeps['health'];
   /** The deployment's BRP settings (chain/brp; AppDeps.brp, with the harness's processing log); absent: no BRP. */
   brp?: BrpSettings;
   /** The journeys' zaken (chain/zaken), as platform/koers.ts wires them: in the journey's step and in the erasure. */
@@ -141,14 +143,15 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const tasks = new TaskStore(db);
   const outbox = new Outbox(db);
   const journeySignals = new JourneySignals(db);
-  const journeys = new JourneyReadModel(db);
+  const secret = 'test-secret-0123456789-0123456789-abcdef';
+  // As `npm start` runs it: birth dates sealed in the read model.
+  const journeys = new JourneyReadModel(db, undefined, new Identity(secret));
   const audit = new AuditStore(db);
   const retention = new RetentionStore(db, undefined, [forgetJourneyAudit, ...(options.zaken ? [options.zaken.erase] : [])]);
   const staffPseudonyms = new StaffPseudonyms(db);
   const staff = new StaffDirectory(db);
 
   const persons = new PersonIndex(db);
-  const secret = 'test-secret-0123456789-0123456789-abcdef';
   // As `npm start` runs it in development: the activities under the development register's URIs.
   const processingLog = new StoredProcessingLog(db, new Identity(secret), loadConfig({}).processingActivities);
 
@@ -224,6 +227,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     // Test files send many wrong keys from one address on purpose; a test of the limit passes its own guard.
     signInGuard: options.signInGuard ?? new SignInGuard(1_000_000),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    ...(options.health ? { health: options.health(db, logger) } : {}),
     ...(options.brp ? { brp: new Brp(options.brp, { processingLog }) } : {}),
   });
 

@@ -83,7 +83,7 @@ describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
     const identity = h.identity;
     // Short back-off, so the catch-up after the outage is seconds, not minutes; attempts enough never to die here.
     dispatcher = new Dispatcher(h.outbox, {
-      channels: { zaken: createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(h.db), unsealBsn: (sealed) => identity.decryptBsn(sealed), processingLog: h.processingLog }) },
+      channels: { zaken: createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(h.db), unsealBsn: (sealed, journeyId) => identity.decryptBsn(journeyId, sealed), processingLog: h.processingLog }) },
       baseDelayMs: 200,
       factor: 2,
       maxDelayMs: 2_000,

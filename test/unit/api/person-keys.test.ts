@@ -29,9 +29,9 @@ describe('person keys', () => {
   });
 
   it('seals a reference or name so only the same secret opens it', () => {
-    const sealed = identity.sealDetail('Sara Haile');
+    const sealed = identity.sealDetail('j-1', 'Sara Haile');
     expect(sealed).not.toContain('Sara');
-    expect(identity.unsealDetail(sealed)).toBe('Sara Haile');
-    expect(() => new Identity('another-secret-0123456789-0123456789-ab').unsealDetail(sealed)).toThrow();
+    expect(identity.unsealDetail('j-1', sealed)).toBe('Sara Haile');
+    expect(() => new Identity('another-secret-0123456789-0123456789-ab').unsealDetail('j-1', sealed)).toThrow();
   });
 });
