@@ -18,6 +18,7 @@
 import { Kysely, Migrator, sql, type Migration } from 'kysely';
 import { eventKey } from '../domain/events';
 import { decodeCursor, encodeCursor } from '../store/cursor';
+import { migrateAcrossProcesses } from '../store/migrations';
 
 // Migrations and the shared database handle are schema-agnostic (Kysely's own Migration type takes Kysely<any>).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -165,7 +166,7 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-/** Applies the audit trail's migrations; its own migration table keeps it apart from the store's history. */
+/** Applies the audit trail's migrations (beside other processes, as the store's); its own migration table keeps it apart from the store's history. */
 export async function migrateAuditStore(db: Kysely<any>): Promise<void> {
   const migrator = new Migrator({
     db,
@@ -173,8 +174,10 @@ export async function migrateAuditStore(db: Kysely<any>): Promise<void> {
     migrationTableName: 'koers_api_migration',
     migrationLockTableName: 'koers_api_migration_lock',
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw new Error(`audit trail migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  await migrateAcrossProcesses(async () => {
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw new Error(`audit trail migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
 }
 
 /** Where a timeline entry sorts: received (RFC 3339 UTC), then source, then id. */

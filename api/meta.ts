@@ -43,7 +43,8 @@ export interface MetaDeps {
 /** What the store-write probe's failure says, without anything a row held: the driver's code and first line. */
 function storeFailure(err: unknown): string {
   const code = (err as { code?: unknown }).code;
-  const message = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : String(err).slice(0, 200);
+  // A driver's error class name repeated in its message ("SqliteError: database or disk is full") says nothing the code does not.
+  const message = (err instanceof Error ? err.message.split('\n')[0]! : String(err)).replace(/^\w*Error: /, '').slice(0, 200);
   return typeof code === 'string' ? `${code}: ${message}` : message;
 }
 

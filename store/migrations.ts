@@ -479,21 +479,27 @@ function check({ error, results }: MigrationResultSet): string[] {
 }
 
 /**
- * Applies pending migrations; returns their names. Kysely locks the migration table on PostgreSQL; on
- * SQLite its lock does not reach another process, so an API and a worker starting at once on one file
- * can collide (one finds a table the other just made, or the file locked): then it waits and tries
- * again, and finds the other's migrations applied.
+ * Runs a migrator's `migrateToLatest` so that processes starting at once on one SQLite file do not fail
+ * each other: Kysely locks the migration table on PostgreSQL, but on SQLite its lock does not reach another
+ * process, so one may find a table the other just made, the file locked, or the migration just recorded
+ * by the other. Then it waits and tries again, and finds the other's migrations applied. Other errors,
+ * and the fifth collision, are thrown.
  */
-export async function migrateToLatest(db: Db): Promise<string[]> {
+export async function migrateAcrossProcesses<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return check(await migrator(db).migrateToLatest());
+      return await run();
     } catch (err) {
       const message = err instanceof Error ? `${err.message} ${String((err.cause as Error | undefined)?.message ?? '')}` : String(err);
-      if (attempt >= 5 || !/already exists|database is locked|SQLITE_BUSY/.test(message)) throw err;
+      if (attempt >= 5 || !/already exists|database is locked|SQLITE_BUSY|UNIQUE constraint failed/.test(message)) throw err;
       await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
   }
+}
+
+/** Applies pending migrations, beside other processes ({@link migrateAcrossProcesses}); returns their names. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  return migrateAcrossProcesses(async () => check(await migrator(db).migrateToLatest()));
 }
 
 /** Reverts the most recent migration; for tests and a manual roll-back. */
