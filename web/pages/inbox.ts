@@ -179,7 +179,8 @@ export function taskTable(
       wrap: true,
       cell: (task) => (mayOpen(web.session.principal, 'get', '/tasks/:taskId') ? html`<a class="utrecht-link" href="${href(`/tasks/${encodeURIComponent(task.taskId)}`)}">${t(`kind.${task.kind}`)}</a>` : t(`kind.${task.kind}`)),
     },
-    showJourney && { heading: t('inbox.person'), wrap: true, cell: (task) => html`<a class="utrecht-link" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, options.people)}</a>` },
+    // A long reference stays on one line, cut short with its whole text on hover, so a row stays one line high.
+    showJourney && { heading: t('inbox.person'), cell: (task) => html`<a class="utrecht-link koers-truncate" title="${personOf(task, options.people)}" href="${href(`/journeys/${task.journeyId}`)}">${personOf(task, options.people)}</a>` },
     showJourney && { heading: t('journey.municipality'), wrap: true, cell: (task) => municipalityName(task.municipality) },
     { heading: t('task.clock'), wrap: true, cell: (task) => (task.clock ? t(`clock.${task.clock}`) : '—') },
     { heading: t('task.followUp'), cell: (task) => formatDate(lang, task.followUpDate, 'short') },
