@@ -1004,7 +1004,7 @@ export const BrpLookupResult = named(
   'BrpLookupResult',
   z.object({
     found: z.literal(true),
-    birthDate: BrpDateDoc.optional(),
+    birth: BrpDateDoc.optional().describe('The birth date: `date` when complete, always the BRP\'s own words.'),
     registeredIn: z
       .object({ code: z.string().describe('CBS gemeentecode'), name: z.string().optional(), municipality: z.string().optional().describe("Koers's municipality, when this deployment serves it") })
       .optional(),

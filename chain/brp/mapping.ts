@@ -45,7 +45,8 @@ export interface BrpMunicipality {
 
 /** The prefill a registration offers the user to confirm (never applied without them). */
 export interface BrpPrefill {
-  birthDate?: BrpDate;
+  /** The birth date (the BRP's `geboorte.datum`); named `birth`, not `…Date`, because it is no plain date: it may be incomplete. */
+  birth?: BrpDate;
   registeredIn?: BrpMunicipality;
 }
 
@@ -102,7 +103,7 @@ export function municipalityOf(value: unknown, settings: Pick<BrpSettings, 'muni
 export function prefillOf(person: Json, settings: Pick<BrpSettings, 'municipalities'>): BrpPrefill {
   const birthDate = dateOf(obj(person.geboorte)?.datum);
   const registeredIn = municipalityOf(person.gemeenteVanInschrijving, settings);
-  return { ...(birthDate ? { birthDate } : {}), ...(registeredIn ? { registeredIn } : {}) };
+  return { ...(birthDate ? { birth: birthDate } : {}), ...(registeredIn ? { registeredIn } : {}) };
 }
 
 /** The person's full name (`naam.volledigeNaam`); undefined when the BRP gave none. */

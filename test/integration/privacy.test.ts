@@ -231,7 +231,7 @@ describe('personal data stays out of Temporal, logs and metrics', () => {
     const person = await api('GET', `/v1/journeys/${journeyId}/person`, KEYS.caseworker);
     expect(person.body).toMatchObject({ name: PERSONAL.brpName, nameSource: 'brp' });
     const lookup = await api('POST', '/v1/persons/brp-lookup', KEYS.caseworker, { municipality: 'borger-odoorn', bsn: PERSONAL.bsn });
-    expect(lookup.body).toMatchObject({ found: true, birthDate: { date: PERSONAL.brpBirthDate } });
+    expect(lookup.body).toMatchObject({ found: true, birth: { date: PERSONAL.brpBirthDate } });
     expect((await api('GET', `/v1/journeys/${journeyId}/brp-proposal`, KEYS.caseworker)).body).toEqual({ journeyId });
     expect(brp.prism.violations()).toEqual([]);
     const fromBrp = { brpName: PERSONAL.brpName, brpBirthDate: PERSONAL.brpBirthDate };

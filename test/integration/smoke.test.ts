@@ -67,7 +67,7 @@ describe('npm start, end to end', () => {
   it('starts, takes a signal, answers a query, and keeps the state across a restart', async () => {
     let api = await start();
     const health = await fetch(`${api}/health`);
-    expect(await health.json()).toEqual({ status: 'ok', temporal: 'reachable', apiKeys: 'current' });
+    expect(await health.json()).toMatchObject({ status: 'ok', temporal: 'reachable', apiKeys: 'current', store: 'writable', disk: 'ok' });
 
     const created = await call(`${api}/v1/journeys`, adminKey, 'POST', {
       personRef: 'smoke-1',

@@ -48,7 +48,7 @@ interface RegisterState {
 
 /** The API's BrpLookupResult (api/schemas.ts): dates YYYY-MM-DD, `text` the BRP's own words for an incomplete date. */
 interface BrpLookupView {
-  birthDate?: { date?: string; text?: string };
+  birth?: { date?: string; text?: string };
   registeredIn?: { code: string; name?: string; municipality?: string };
 }
 
@@ -115,7 +115,7 @@ function offersBrp(web: Web, municipalities: unknown[] | undefined): boolean {
  */
 function brpOffer(web: Web, values: Record<string, unknown>, offer: BrpLookupView): Html {
   const { t, lang } = web.ctx;
-  const birth = offer.birthDate;
+  const birth = offer.birth;
   const there = offer.registeredIn;
   const takeable = birth?.date !== undefined || there?.municipality !== undefined;
   const carried = Object.entries(values).filter(([k, v]) => typeof v === 'string' && !k.startsWith('_') && !k.startsWith('brp'));

@@ -64,7 +64,7 @@ describe('the person from the BRP', () => {
     brp.persons.set(bsn, known);
     const found = await h.as('caseworker').post('/v1/persons/brp-lookup', { municipality: 'borger-odoorn', bsn });
     expect(found.status).toBe(200);
-    expect(found.body).toEqual({ found: true, birthDate: { date: '1991-02-03', text: '3 februari 1991' }, registeredIn: { code: '1681', name: 'Borger-Odoorn', municipality: 'borger-odoorn' } });
+    expect(found.body).toEqual({ found: true, birth: { date: '1991-02-03', text: '3 februari 1991' }, registeredIn: { code: '1681', name: 'Borger-Odoorn', municipality: 'borger-odoorn' } });
     const request = lastRequest();
     expect(request.body).toEqual({ type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: [bsn], fields: ['geboorte.datum', 'gemeenteVanInschrijving'] });
     // Authentication and the protocollering the municipality's gateway needs.

@@ -84,14 +84,14 @@ describe('the request Koers sends', () => {
 describe('from the BRP answer to what Koers uses', () => {
   it('offers a complete birth date and the municipality with its Koers slug', () => {
     expect(prefillOf({ geboorte: { datum: brpDate('1991-02-03') }, gemeenteVanInschrijving: { code: '1681', omschrijving: 'Borger-Odoorn' } }, settings)).toEqual({
-      birthDate: { date: '1991-02-03', text: '3 februari 1991' },
+      birth: { date: '1991-02-03', text: '3 februari 1991' },
       registeredIn: { code: '1681', name: 'Borger-Odoorn', municipality: 'borger-odoorn' },
     });
   });
 
   it('offers no date of an incomplete birth date, only its words, and a municipality Koers does not serve without a slug', () => {
     expect(prefillOf({ geboorte: { datum: { type: 'JaarDatum', jaar: 1990, langFormaat: '1990' } }, gemeenteVanInschrijving: { code: '0363', omschrijving: 'Amsterdam' } }, settings)).toEqual({
-      birthDate: { text: '1990' },
+      birth: { text: '1990' },
       registeredIn: { code: '0363', name: 'Amsterdam' },
     });
   });
