@@ -481,7 +481,7 @@ function check({ error, results }: MigrationResultSet): string[] {
 /**
  * Runs a migrator's `migrateToLatest` so that processes starting at once on one SQLite file do not fail
  * each other: Kysely locks the migration table on PostgreSQL, but on SQLite its lock does not reach another
- * process, so one may find a table the other just made, the file locked, or the migration just recorded
+ * process, so one may find a table or column the other just made, the file locked, or the migration just recorded
  * by the other. Then it waits and tries again, and finds the other's migrations applied. Other errors,
  * and the fifth collision, are thrown.
  */
@@ -491,7 +491,7 @@ export async function migrateAcrossProcesses<T>(run: () => Promise<T>): Promise<
       return await run();
     } catch (err) {
       const message = err instanceof Error ? `${err.message} ${String((err.cause as Error | undefined)?.message ?? '')}` : String(err);
-      if (attempt >= 5 || !/already exists|database is locked|SQLITE_BUSY|UNIQUE constraint failed/.test(message)) throw err;
+      if (attempt >= 5 || !/already exists|duplicate column name|database is locked|SQLITE_BUSY|UNIQUE constraint failed/.test(message)) throw err;
       await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
   }
