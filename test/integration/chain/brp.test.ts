@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { parseBrpSettings } from '../../../chain/brp';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
-import { launchChromium, watchedPage } from '../web/browser';
+import { launchChromium, signInWithKey, watchedPage } from '../web/browser';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
 
 /**
@@ -50,13 +50,7 @@ describe('the person from the BRP', () => {
     expect(pageErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
   });
 
-  const signIn = async (page: Page, who: KeyName, next: string) => {
-    await page.goto(`${base}${next}`);
-    await page.waitForURL(/\/app\/sign-in/);
-    await page.getByLabel('API-sleutel').fill(KEYS[who]);
-    await page.getByRole('button', { name: 'Aanmelden' }).click();
-    await page.waitForURL(`${base}${next}`);
-  };
+  const signIn = (page: Page, who: KeyName, next: string) => signInWithKey(page, base, KEYS[who], next);
   const lastRequest = () => brp.requests().at(-1)!;
 
   it('checks a BSN at registration with only the fields it needs, and says in problem+json when the BRP does not know it', async () => {

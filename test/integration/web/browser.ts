@@ -58,3 +58,15 @@ export async function watchedPage(browser: Browser, errors: string[]): Promise<{
   });
   return { context, page };
 }
+
+/**
+ * Signs in with an API key on the web app's sign-in page (development mode, no identity provider):
+ * opens `base` + `next`, which sends to sign in, and resolves when the browser is back at `next`.
+ */
+export async function signInWithKey(page: Page, base: string, key: string, next: string): Promise<void> {
+  await page.goto(`${base}${next}`);
+  await page.waitForURL(/\/app\/sign-in/);
+  await page.getByLabel('API-sleutel').fill(key);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.waitForURL(`${base}${next}`);
+}

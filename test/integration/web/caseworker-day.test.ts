@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { addDays, amsterdamDateOf } from '../../../domain/dates';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
 import { formatDate } from '../../../web/format';
-import { launchChromium, screenshotDir, seriousViolations, watchedPage } from './browser';
+import { launchChromium, screenshotDir, seriousViolations, signInWithKey, watchedPage } from './browser';
 
 /**
  * A caseworker's day in the web app (issue 21), in Chromium against the app `npm start` serves with a
@@ -50,13 +50,7 @@ describe("a caseworker's day in the web app", () => {
   // A script error or a refused resource in the page fails the test that caused it.
   const newPage = () => watchedPage(browser, pageErrors);
 
-  const signIn = async (page: Page, who: KeyName, next: string) => {
-    await page.goto(`${base}${next}`);
-    await page.waitForURL(/\/app\/sign-in/);
-    await page.getByLabel('API-sleutel').fill(KEYS[who]);
-    await page.getByRole('button', { name: 'Aanmelden' }).click();
-    await page.waitForURL(`${base}${next}`);
-  };
+  const signIn = (page: Page, who: KeyName, next: string) => signInWithKey(page, base, KEYS[who], next);
 
   const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
   const journeyIdOf = (page: Page) => new URL(page.url()).pathname.split('/')[3]!;

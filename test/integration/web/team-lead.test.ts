@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
-import { launchChromium, screenshotDir, seriousViolations, watchedPage } from './browser';
+import { launchChromium, screenshotDir, seriousViolations, signInWithKey, watchedPage } from './browser';
 
 /**
  * The team lead's tools in a real browser (Debian's Chromium), against the app `npm start` serves:
@@ -64,10 +64,7 @@ describe('team lead in Chromium', () => {
 
   const signedIn = async (who: KeyName, next: string): Promise<{ context: BrowserContext; page: Page }> => {
     const { context, page } = await watchedPage(browser, pageErrors);
-    await page.goto(`${base}${next}`);
-    await page.getByLabel('API-sleutel').fill(KEYS[who]);
-    await page.getByRole('button', { name: 'Aanmelden' }).click();
-    await page.waitForURL(`${base}${next}`);
+    await signInWithKey(page, base, KEYS[who], next);
     return { context, page };
   };
   const rowsOf = (page: Page) => page.locator(`table:has(caption:has-text("Taken van mijn team")) tbody tr[data-task-id^="${journeyId}:"]`);
@@ -216,10 +213,7 @@ describe('team lead in Chromium', () => {
     const bareBase = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}`;
     const { context, page } = await watchedPage(browser, pageErrors);
     try {
-      await page.goto(`${bareBase}/app/inbox`);
-      await page.getByLabel('API-sleutel').fill(KEYS.teamLead);
-      await page.getByRole('button', { name: 'Aanmelden' }).click();
-      await page.waitForURL(`${bareBase}/app/inbox`);
+      await signInWithKey(page, bareBase, KEYS.teamLead, '/app/inbox');
       await expect(page.locator('#notifications-empty').textContent()).resolves.toContain('nog niet ingesteld naar wie ze gaan');
     } finally {
       await context.close();

@@ -5,7 +5,7 @@ import { addDays, amsterdamDateOf } from '../../../domain/dates';
 import { formatDate } from '../../../web/format';
 import { mayOpen, PAGES, type Role } from '../../../identity/permissions';
 import { apiHarness, eventually, KEY_ENTRIES, KEYS, type ApiHarness, type KeyName } from '../api/harness';
-import { launchChromium, seriousViolations, watchedPage } from './browser';
+import { launchChromium, seriousViolations, signInWithKey, watchedPage } from './browser';
 
 /**
  * What a fresh tester found using the web app as each role (issues 20 and 21, "Trying out Koers as its
@@ -52,13 +52,7 @@ describe('the trial findings, in Chromium', () => {
   });
 
   const newPage = () => watchedPage(browser, pageErrors);
-  const signIn = async (page: Page, who: KeyName, next: string) => {
-    await page.goto(`${base}${next}`);
-    await page.waitForURL(/\/app\/sign-in/);
-    await page.getByLabel('API-sleutel').fill(KEYS[who]);
-    await page.getByRole('button', { name: 'Aanmelden' }).click();
-    await page.waitForURL(`${base}${next}`);
-  };
+  const signIn = (page: Page, who: KeyName, next: string) => signInWithKey(page, base, KEYS[who], next);
   const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
 
   /** Every table whose rows have another number of cells than its header has headings (colspans counted). */
