@@ -89,6 +89,12 @@ async function bsnOf(ctx: ApiContext, journeyId: string): Promise<string | undef
 const sameProposal = (a: BrpProposal | undefined, b: z.infer<typeof BrpProposalConfirmation>): boolean =>
   a !== undefined && a.kind === b.kind && (a.kind === 'move' ? b.kind === 'move' && a.municipality === b.municipality : a.kind === 'end' && b.kind === 'end' && a.reason === b.reason);
 
+/** The answers of every route that asks the BRP when the BRP fails (brpProblem). */
+const BRP_FAILURES = {
+  502: { description: 'The BRP refused the request (configuration)', contentType: 'application/problem+json' },
+  503: { description: 'The BRP cannot be reached', contentType: 'application/problem+json' },
+} as const;
+
 export function brpRoutes(ctx: ApiContext): RouteDef[] {
   return [
     route(
@@ -106,8 +112,7 @@ export function brpRoutes(ctx: ApiContext): RouteDef[] {
         responses: {
           200: { description: 'The BRP knows the person', schema: BrpLookupResult },
           422: { description: 'The BRP knows no person with this BSN, or the municipality has no BRP', contentType: 'application/problem+json' },
-          502: { description: 'The BRP refused the request (configuration)', contentType: 'application/problem+json' },
-          503: { description: 'The BRP cannot be reached', contentType: 'application/problem+json' },
+          ...BRP_FAILURES,
         },
       },
       async ({ principal, body }) => {
@@ -138,8 +143,7 @@ export function brpRoutes(ctx: ApiContext): RouteDef[] {
         params: JourneyParams,
         responses: {
           200: { description: 'The proposal, if any', schema: BrpProposalResult },
-          502: { description: 'The BRP refused the request (configuration)', contentType: 'application/problem+json' },
-          503: { description: 'The BRP cannot be reached', contentType: 'application/problem+json' },
+          ...BRP_FAILURES,
         },
       },
       async ({ principal, params }) => {
@@ -173,8 +177,7 @@ export function brpRoutes(ctx: ApiContext): RouteDef[] {
         responses: {
           202: { description: 'Accepted by the journey', schema: BrpProposalConfirmed },
           409: { description: 'The BRP no longer says this, or the journey cannot take it', contentType: 'application/problem+json' },
-          502: { description: 'The BRP refused the request (configuration)', contentType: 'application/problem+json' },
-          503: { description: 'The BRP cannot be reached', contentType: 'application/problem+json' },
+          ...BRP_FAILURES,
         },
       },
       async ({ principal, params, body }) => {
