@@ -155,12 +155,21 @@ const STATUS_CODES = { ok: 1, error: 2 } as const;
 export const newTraceId = (): string => randomHex(16);
 
 /**
- * The other party's operation from the W3C `traceparent` it answered with (`00-<trace>-<operation>-<flags>`),
- * as a record's `foreign_operation` with `entity` its URI; undefined when the value is no traceparent.
+ * The trace and operation of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`); undefined
+ * when the value is none, or names the all-zero trace or operation the specification calls invalid.
+ */
+export function parseTraceparent(header: string | null | undefined): { traceId: string; operationId: string } | undefined {
+  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(header?.trim().toLowerCase() ?? '');
+  return m && /[^0]/.test(m[1]!) && /[^0]/.test(m[2]!) ? { traceId: m[1]!, operationId: m[2]! } : undefined;
+}
+
+/**
+ * The other party's operation from the W3C `traceparent` it answered with, as a record's
+ * `foreign_operation` with `entity` its URI; undefined when the value is no valid traceparent.
  */
 export function foreignOperationOf(traceparent: string | undefined, entity: string): ForeignOperation | undefined {
-  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(traceparent?.trim().toLowerCase() ?? '');
-  return m ? { traceId: m[1]!, operationId: m[2]!, entity } : undefined;
+  const parsed = parseTraceparent(traceparent);
+  return parsed ? { ...parsed, entity } : undefined;
 }
 
 /** Whether `value` is a W3C trace id (32 lower-case hex digits, not all zero). */

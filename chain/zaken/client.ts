@@ -12,6 +12,7 @@
  */
 import { SignJWT } from 'jose';
 import type { ZakenMunicipality } from './config';
+import { parseTraceparent } from '../../processing-log';
 
 /** The Zaken API operations Koers calls (operationId in zaken-api-1.5.1.yaml); docs/chain.md lists them. */
 export const ZAKEN_OPERATIONS = ['zaak_list', 'zaak_create', 'zaak_retrieve', 'zaak_partial_update', 'rol_list', 'rol_create', 'status_list', 'status_create', 'resultaat_list', 'resultaat_create', 'resultaat_partial_update'] as const;
@@ -34,12 +35,6 @@ export interface ZakenAnswer<T> {
   body: T;
   /** The Zaken API's own operation (its `traceparent` answer header), for the processing log's `foreign_operation`. */
   foreign?: { traceId: string; operationId: string };
-}
-
-/** The trace and operation of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), or undefined. */
-export function parseTraceparent(header: string | null): { traceId: string; operationId: string } | undefined {
-  const match = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/.exec(header?.trim().toLowerCase() ?? '');
-  return match && !/^0+$/.test(match[1]!) && !/^0+$/.test(match[2]!) ? { traceId: match[1]!, operationId: match[2]! } : undefined;
 }
 
 export interface ZaakResource {
