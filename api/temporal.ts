@@ -320,7 +320,8 @@ export class TemporalGateway {
  * start, so a racing second event lands in the same new run. Its facts, timeline, tasks and earlier
  * runs stay reachable under the same journeyId; the run writes the read model with a higher seq; the
  * person index keeps pointing at the same journey, so `POST /v1/journeys` stays a 409. Only a
- * completed run is reopened: a terminated, failed or erased one is not (false).
+ * completed run is reopened: a terminated, failed or erased one is not, nor one that ended for a reason
+ * outside the law's milestones (domain/journey-end.ts END_REASONS; false).
  */
 export async function reopenJourney(client: Client, taskQueue: string, journeyId: string, event: JourneyEvent): Promise<boolean> {
   const handle = client.workflow.getHandle(journeyId);
@@ -332,6 +333,8 @@ export async function reopenJourney(client: Client, taskQueue: string, journeyId
   }
   if (description.status.name !== 'COMPLETED') return false;
   const memory = await handle.query(memoryQuery);
+  // A journey that ended for a reason (the person died, emigrated) takes no later milestone.
+  if (memory.ended) return false;
   const { namespace } = client.options;
   const response = await client.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId: journeyId, runId: description.runId }, maximumPageSize: 1 });
   const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
