@@ -14,7 +14,7 @@ import { moveJourney } from './journeys';
 import { Problem } from './problem';
 import { route, type RouteDef } from './route';
 import { JourneyParams } from './journeys';
-import { BrpLookupBody, BrpLookupResult, BrpProposalConfirmation, BrpProposalConfirmed, BrpProposalResult } from './schemas';
+import { BrpLookupBody, BrpLookupResult, BrpProposalConfirmation, BrpProposalConfirmed, BrpProposalResult, JourneyEndWithdrawal, JourneyEndWithdrawn } from './schemas';
 import { endJourneySignal, JOURNEY_END_SOURCE, JOURNEY_ENDED, type JourneyState } from '../workflows/definitions';
 import { recordProcessing } from './processing';
 
@@ -231,6 +231,52 @@ export function brpRoutes(ctx: ApiContext): RouteDef[] {
         await moveJourney(ctx, principal, params.journeyId, proposal!.municipality, `BRP: ingeschreven in gemeente ${proposal!.gemeentecode}${proposal!.since ? ` sinds ${proposal!.since}` : ''}`);
         ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId, proposal: proposal!.kind }, 'BRP proposal confirmed');
         return { status: 202, body: { journeyId: params.journeyId, confirmed: proposal! } };
+      },
+    ),
+
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys/{journeyId}/end-withdrawal',
+        operationId: 'withdrawJourneyEnd',
+        summary: 'Withdraw an end confirmed by mistake (administrators): the journey runs again',
+        description:
+          'A correction in the sense of contract v1.2 ("a correction may withdraw a milestone ... a journey that had ended on it reopens"), for an end ' +
+          'confirmed from the BRP (death, emigration) that should not have been: the journey runs again under the same id with its facts, timeline and ' +
+          'history (its clocks, tasks and zaak reopen), and the timeline shows the end as withdrawn with the reason. Recorded in the event audit and, ' +
+          'as `person-correction`, in the processing log. A journey that did not end for such a reason: 409.',
+        tags: ['administration'],
+        params: JourneyParams,
+        body: { content: json(JourneyEndWithdrawal), schema: JourneyEndWithdrawal },
+        responses: {
+          202: { description: 'Accepted: the journey runs again', schema: JourneyEndWithdrawn },
+          409: { description: 'The journey did not end for a reason that can be withdrawn', contentType: 'application/problem+json' },
+        },
+      },
+      async ({ req, principal, params, body }) => {
+        await visibleJourney(ctx, principal, params.journeyId);
+        const ended = (await ctx.journeys.get<JourneyState>(params.journeyId))?.view.ended;
+        if (!ended) throw new Problem(409, 'Conflict', 'The journey did not end for a reason that can be withdrawn.', undefined, { code: 'journey-not-ended' });
+        const id = `withdraw-end:${ctx.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+        const withdrawnOn = ctx.today();
+        await ctx.audit.record({
+          source: JOURNEY_END_SOURCE,
+          id,
+          journeyId: params.journeyId,
+          type: JOURNEY_ENDED,
+          occurredOn: withdrawnOn,
+          actor: { name: principal.name, role: principal.role },
+          keyId: principal.keyId,
+          correction: true,
+          reason: body.reason,
+          receivedAt: new Date(ctx.now()).toISOString(),
+        });
+        await recordProcessing(ctx, { req, principal }, { activity: 'person-correction', subject: { journeyId: params.journeyId } }, () =>
+          ctx.temporal.withdrawEnd(params.journeyId, { id, reason: body.reason, withdrawnBy: principal.name, withdrawnOn }),
+        );
+        await ctx.audit.markSignalled(params.journeyId, JOURNEY_END_SOURCE, id, new Date(ctx.now()).toISOString());
+        ctx.logger.info({ journeyId: params.journeyId, keyId: principal.keyId }, 'journey end withdrawn');
+        return { status: 202, body: { journeyId: params.journeyId, withdrawn: ended } };
       },
     ),
   ];

@@ -213,6 +213,13 @@ const Amendment = z.object({
     .describe('A move to another municipality (absent for a policy amendment).'),
 });
 
+/** The end a journey took for a reason (workflows/definitions.ts JourneyState `ended`). */
+const JourneyEndingDoc = z.object({
+  reason: z.enum(END_REASONS).describe('`deceased` (BRP overlijden) or `emigrated` (BRP verblijfplaats buitenland).'),
+  on: localDate.optional().describe('The day it happened as the BRP says it; absent when the BRP gives no complete date.'),
+  confirmedOn: localDate.describe('The day a caseworker confirmed it.'),
+  confirmedBy: z.string(),
+});
 export const Journey = named(
   'Journey',
   z.object({
@@ -240,14 +247,7 @@ export const Journey = named(
     extensionRequests: z.array(z.record(z.string(), z.unknown())).optional(),
     amendments: z.array(Amendment).optional(),
     notificationsSent: z.int().optional(),
-    ended: z
-      .object({
-        reason: z.enum(END_REASONS).describe('`deceased` (BRP overlijden) or `emigrated` (BRP verblijfplaats buitenland).'),
-        on: localDate.optional().describe('The day it happened as the BRP says it; absent when the BRP gives no complete date.'),
-        confirmedOn: localDate.describe('The day a caseworker confirmed it.'),
-        confirmedBy: z.string(),
-      })
-      .optional()
+    ended: JourneyEndingDoc.optional()
       .describe("Staff only: the journey ended for a reason outside the law's milestones, confirmed from the BRP (its clocks `ended`, its tasks cancelled, `status` completed)."),
     bsn: z.string().optional().describe('Only on this journey, only for admins and caseworkers, only when one was given.'),
     personRef: z.string().optional().describe("The municipality's own reference, for admins and caseworkers (journeys registered since issue 21)."),
@@ -1041,6 +1041,16 @@ export const BrpProposalConfirmation = named(
     z.strictObject({ kind: z.literal('end'), reason: z.enum(END_REASONS) }),
   ]),
 );
+export const JourneyEndWithdrawal = named(
+  'JourneyEndWithdrawal',
+  z.strictObject({ reason: z.string().trim().min(1, 'give a reason').max(500).describe('Why the end is withdrawn (e.g. the BRP corrected a death registered by mistake); shown in the timeline.') }),
+);
+export const JourneyEndWithdrawn = named(
+  'JourneyEndWithdrawn',
+  z.object({ journeyId: z.string(), withdrawn: JourneyEndingDoc.describe('The end that was withdrawn.') }),
+  'The journey runs again, as before the end: its clocks, tasks and zaak reopen.',
+);
+
 export const BrpProposalConfirmed = named(
   'BrpProposalConfirmed',
   z.object({ journeyId: z.string(), confirmed: BrpProposalDoc }),

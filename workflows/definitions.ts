@@ -209,6 +209,21 @@ export interface EndJourney {
   confirmedOn: LocalDate;
 }
 
+/**
+ * An administrator withdraws an end that was confirmed by mistake (the BRP corrected itself): a correction
+ * in the sense of contract v1.2 ("A correction may withdraw a milestone ... a journey that had ended on it
+ * reopens"), shown in the timeline as a withdrawn {@link JOURNEY_ENDED} with its reason and what it replaced.
+ * Reaches the ended journey through the same door as a reopening milestone (api/temporal.ts).
+ */
+export interface WithdrawEnd {
+  /** Unique per withdrawal (the API's): a resent signal changes nothing. */
+  id: string;
+  reason: string;
+  withdrawnBy: string;
+  /** The day of the withdrawal, Europe/Amsterdam. */
+  withdrawnOn: LocalDate;
+}
+
 /** The timeline type of an {@link EndJourney} (not a milestone a partner can send). */
 export const JOURNEY_ENDED = 'nl.koers.journey.ended';
 /** The source of an {@link EndJourney} in the timeline and the dedupe window. */
@@ -222,6 +237,7 @@ export const correctPersonSignal = defineSignal<[PersonCorrection]>('correctPers
 export const taskCompletedSignal = defineSignal<[TaskCompletion]>('taskCompleted');
 export const ladderAssessedSignal = defineSignal<[LadderAssessment]>('ladderAssessed');
 export const endJourneySignal = defineSignal<[EndJourney]>('endJourney');
+export const withdrawEndSignal = defineSignal<[WithdrawEnd]>('withdrawEnd');
 /**
  * Asks a journey to write its read-model row (store/journeys.ts) at its next step, whether or not it
  * thinks the row changed. The monitor (worker/monitor.ts) sends it to a running journey that has no

@@ -35,6 +35,7 @@ import type {
   EventLogEntry,
   ExtensionRequest,
   EndJourney,
+  WithdrawEnd,
   ExtensionRequestLogEntry,
   InstrumentEnd,
   InstrumentRequest,
@@ -456,6 +457,36 @@ export class Journey {
     this.recordEvent(entry, { ok: true });
     this.seen.add(eventKey(key));
     this.memory.ended = recorded;
+    this.changed = true;
+  }
+
+  /**
+   * An administrator withdraws the end (a correction, contract v1.2): the journey runs again as if it had
+   * not ended (its clocks, tasks and wake-ups come back from its facts). Recorded in the timeline as a
+   * withdrawn {@link JOURNEY_ENDED} correction with its reason and the end it replaced. A resent one, or
+   * one for a journey that has no end, changes nothing; a malformed one is refused.
+   */
+  withdrawEnd(withdrawal: WithdrawEnd): void {
+    if (typeof withdrawal?.id !== 'string' || typeof withdrawal.reason !== 'string' || withdrawal.reason.trim() === '' || !isSupportedDate(withdrawal.withdrawnOn)) {
+      this.reject('withdrawEnd', 'a withdrawal needs an id, a reason and a supported date');
+      return;
+    }
+    const key = { source: JOURNEY_END_SOURCE, id: withdrawal.id };
+    const ended = this.memory.ended;
+    if (this.seen.has(eventKey(key)) || !ended) return;
+    const entry = {
+      ...key,
+      type: JOURNEY_ENDED,
+      occurredOn: withdrawal.withdrawnOn,
+      data: { occurredOn: withdrawal.withdrawnOn, withdrawn: true },
+      receivedAt: new Date(this.now()).toISOString(),
+      actor: { name: String(withdrawal.withdrawnBy).slice(0, 128), role: 'admin' as const },
+      correction: true,
+      reason: withdrawal.reason,
+    } as unknown as JourneyEvent;
+    this.recordEvent(entry, { ok: true }, { ended } as unknown as Partial<JourneyFacts>);
+    this.seen.add(eventKey(key));
+    delete this.memory.ended;
     this.changed = true;
   }
 

@@ -36,6 +36,7 @@ import {
   moveMunicipalitySignal,
   correctPersonSignal,
   endJourneySignal,
+  withdrawEndSignal,
   projectSignal,
   requestExtensionUpdate,
   startInstrumentUpdate,
@@ -109,6 +110,11 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   setHandler(endJourneySignal, (ending) => {
     if (!patched('journey-end-reason')) return;
     journey.end(ending);
+  });
+  // The same for the withdrawal of an end (it arrives in a run that reopened the ended journey).
+  setHandler(withdrawEndSignal, (withdrawal) => {
+    if (!patched('journey-end-withdrawal')) return;
+    journey.withdrawEnd(withdrawal);
   });
   setHandler(ladderAssessedSignal, (assessment) => journey.assessLadder(assessment));
   setHandler(taskCompletedSignal, (completion) => journey.completeTask(completion));

@@ -1,6 +1,6 @@
 import { useJourneyHarness } from '../helpers/journey-harness';
 import { addDays } from '../../domain/dates';
-import { reopenJourney } from '../../api/temporal';
+import { reopenJourney, withdrawJourneyEnd } from '../../api/temporal';
 import { endJourneySignal, JOURNEY_ENDED, type JourneyState } from '../../workflows/definitions';
 
 /**
@@ -55,5 +55,37 @@ describe('a journey ended for a reason (the BRP: died)', () => {
     expect(await reopenJourney(t.env.client, t.h.taskQueue, handle.workflowId, event)).toBe(false);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await t.h.record('journey-end-deceased', handle);
+  });
+});
+
+describe('an end withdrawn by an administrator (a correction, contract v1.2)', () => {
+  it('runs the journey again with its clocks and tasks, and shows the end as withdrawn with what it replaced', async () => {
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -100), birthDate: '1990-05-01' });
+    await t.h.send(handle, 'nl.koers.bijstand.applied', addDays(today, -90));
+    const before = await t.h.until(handle, (s) => s.openTasks.length > 0);
+    await handle.signal(endJourneySignal, { id: 'brp-end:emigrated:x', reason: 'emigrated', confirmedBy: 'cw-1', confirmedOn: today });
+    await handle.result();
+
+    const withdrawal = { id: 'withdraw-1', reason: 'BRP: vertrek ten onrechte geregistreerd', withdrawnBy: 'admin-1', withdrawnOn: today };
+    expect(await withdrawJourneyEnd(t.env.client, t.h.taskQueue, handle.workflowId, withdrawal)).toBe(true);
+    const reopened = t.env.client.workflow.getHandle(handle.workflowId);
+    const after = await t.h.until(reopened, (s) => s.ended === undefined && s.openTasks.length > 0);
+    expect((await reopened.describe()).status.name).toBe('RUNNING');
+    expect(after.clocks.map((c) => [c.name, c.status])).toEqual(before.clocks.map((c) => [c.name, c.status]));
+    expect(after.openTasks.map((task) => task.key)).toEqual(before.openTasks.map((task) => task.key));
+    expect(after.events.at(-1)).toMatchObject({ type: JOURNEY_ENDED, correction: true, withdrawn: true, reason: withdrawal.reason, replaced: { ended: { reason: 'emigrated', confirmedOn: today } } });
+    // The tasks the end cancelled are open again in the store.
+    const keys = new Set(before.openTasks.map((task) => task.key));
+    await t.h.eventually(
+      async () => (await t.h.tasks.listTasks({ journeyId: handle.workflowId, status: 'all', limit: 500 })).tasks.filter((task) => keys.has(task.key)),
+      (tasks) => tasks.length === keys.size && tasks.every((task) => task.status === 'open' || task.status === 'claimed'),
+    );
+    // Nothing left to withdraw: a second withdrawal finds no end.
+    expect(await withdrawJourneyEnd(t.env.client, t.h.taskQueue, handle.workflowId, { ...withdrawal, id: 'withdraw-2' })).toBe(true);
+    const again = await t.h.until(reopened, (s) => s.events.length === after.events.length);
+    expect(again.events.filter((e) => e.id === 'withdraw-2')).toEqual([]);
+    await t.h.record('journey-end-withdrawn', reopened);
+    await t.h.finish(reopened);
   });
 });
