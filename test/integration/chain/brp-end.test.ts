@@ -67,7 +67,7 @@ describe('a journey ended because the BRP says the person died', () => {
   const confirm = (journeyId: string) => h.as('caseworker').post(`/v1/journeys/${journeyId}/brp-proposal/confirmation`, { kind: 'end', reason: 'deceased' });
   const tasksOf = async (journeyId: string) => (await h.tasks.listTasks({ journeyId, status: 'all', limit: 500 })).tasks;
 
-  it('proposes the end, refuses a stale confirmation, ends the journey on the confirmation (clocks, tasks, read model, zaak, audit, processing log) and ignores a second one', async () => {
+  it('proposes the end, refuses a stale confirmation, ends the journey on the confirmation (clocks, tasks, read model, zaak, audit, processing log), ignores a second one, and runs again when an administrator withdraws the end', async () => {
     const bsn = h.bsn();
     brp.persons.set(bsn, alive);
     const journeyId = await h.createJourney({ bsn }, 'caseworker');
@@ -91,7 +91,7 @@ describe('a journey ended because the BRP says the person died', () => {
     expect(stale.body.code).toBe('brp-proposal-stale');
     expect(await h.settled(journeyId)).toBe(length);
     expect((await h.as('caseworker').get(`/v1/journeys/${journeyId}`)).body).toMatchObject({ status: 'running' });
-    expect((await h.processingLog.records({ subject: { bsn } }, 100)).items.filter((r) => r.activity === 'person-correction')).toEqual([]);
+    expect((await h.processingLog.records({ subject: { bsn }, activities: ['person-correction'] }, 100)).items).toEqual([]);
 
     // The BRP says it again and the caseworker confirms: the journey ends for that reason.
     brp.persons.set(bsn, died);
@@ -119,7 +119,7 @@ describe('a journey ended because the BRP says the person died', () => {
     expect(timeline.body.events.filter((e: { type: string }) => e.type === 'nl.koers.journey.ended')).toEqual([
       expect.objectContaining({ source: 'urn:nl:koers:brp', occurredOn: '2025-10-12', actor: expect.objectContaining({ name: 'cw-anna' }), applied: true }),
     ]);
-    const corrections = (await h.processingLog.records({ subject: { bsn } }, 100)).items.filter((r) => r.activity === 'person-correction');
+    const corrections = (await h.processingLog.records({ subject: { bsn }, activities: ['person-correction'] }, 100)).items;
     expect(corrections).toEqual([expect.objectContaining({ statusCode: 1, name: 'POST /v1/journeys/{journeyId}/brp-proposal/confirmation', actor: 'cw-anna' })]);
 
     // The zaak gets the resultaat for "deceased", then its eindstatus (einddatum); validated by Prism.
@@ -139,8 +139,31 @@ describe('a journey ended because the BRP says the person died', () => {
     expect(again.status).toBe(409);
     expect(await h.settled(journeyId)).toBe(historyBefore);
     expect((await zakenMessages()).length).toBe(outboxBefore);
-    expect((await h.processingLog.records({ subject: { bsn } }, 100)).items.filter((r) => r.activity === 'person-correction')).toHaveLength(1);
+    expect((await h.processingLog.records({ subject: { bsn }, activities: ['person-correction'] }, 100)).items).toHaveLength(1);
     expect(proxy.sent.length).toBe(sentBefore);
+
+    // The end was a mistake: an administrator withdraws it (a caseworker may not), and the journey runs again.
+    expect((await h.as('caseworker').post(`/v1/journeys/${journeyId}/end-withdrawal`, { reason: 'BRP: overlijden ten onrechte geregistreerd' })).status).toBe(403);
+    const refused = await h.as('admin').post(`/v1/journeys/${journeyId}/end-withdrawal`, {});
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'reason' })]);
+    const withdrawn = await h.as('admin').post(`/v1/journeys/${journeyId}/end-withdrawal`, { reason: 'BRP: overlijden ten onrechte geregistreerd' });
+    expect(withdrawn.status).toBe(202);
+    expect(withdrawn.body).toEqual({ journeyId, withdrawn: ended.body.ended });
+    const again2 = await eventually(() => h.as('caseworker').get(`/v1/journeys/${journeyId}`), (r) => r.body.status === 'running' && r.body.ended === undefined && r.body.openTasks.length > 0, 30_000);
+    expect(again2.body.openTasks.map((t: { taskId: string }) => t.taskId).sort()).toEqual(tasks.filter((t) => openKeys.includes(t.key)).map((t) => t.id).sort());
+    const withdrawnEntry = (await h.as('admin').get(`/v1/journeys/${journeyId}/events`)).body.events.filter((e: { type: string; correction?: boolean }) => e.type === 'nl.koers.journey.ended' && e.correction);
+    expect(withdrawnEntry).toEqual([expect.objectContaining({ reason: 'BRP: overlijden ten onrechte geregistreerd', withdrawn: true, applied: true })]);
+    expect((await h.processingLog.records({ subject: { bsn }, activities: ['person-correction'] }, 100)).items).toHaveLength(2);
+    // The zaak reopens: a status for the journey's phase after its eindstatus.
+    await allDelivered();
+    const statuses = proxy.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl).map((s) => String(s.body?.statustype));
+    expect(statuses.at(-1)).toBe(settings.statustypen[again2.body.phase as keyof typeof settings.statustypen]);
+    expect(statuses.indexOf(settings.eindstatustype)).toBeLessThan(statuses.length - 1);
+    // Nothing left to withdraw.
+    const none = await h.as('admin').post(`/v1/journeys/${journeyId}/end-withdrawal`, { reason: 'nogmaals' });
+    expect(none.status).toBe(409);
+    expect(none.body.code).toBe('journey-not-ended');
   }, 600_000);
 
   it('closes the zaak of a journey whose run was terminated, once, through the monitor', async () => {
