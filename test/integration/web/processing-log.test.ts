@@ -5,43 +5,27 @@
  * A caseworker gets neither the page nor the API.
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { amsterdamDateOf } from '../../../domain/dates';
 import { developmentActivityUris, PROCESSING_ACTIVITIES, StoredProcessingLog } from '../../../processing-log';
 import { messagesOf } from '../../../web/messages';
 import { apiHarness, KEYS, type ApiHarness } from '../api/harness';
-import { launchChromium, seriousViolations, signInWithKey, watchedPage } from './browser';
-
-/** A day in Europe/Amsterdam (YYYY-MM-DD), as the page's period is asked. */
-const amsterdamDay = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(at);
+import { seriousViolations, serveInBrowser, signInWithKey, type ServedApp } from './browser';
 
 describe('the processing log page', () => {
   let h: ApiHarness;
-  let server: Server;
-  let base: string;
-  let browser: Browser;
-  let pageErrors: string[] = [];
+  let web: ServedApp;
 
   beforeAll(async () => {
     h = await apiHarness();
-    server = h.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    web = await serveInBrowser(h.app);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await web?.close();
     await h?.stop();
   });
-  beforeEach(() => {
-    pageErrors = [];
-  });
-  afterEach(() => {
-    // A refusal's status (the caseworker's 403, the wrong BSN's 422) is the page's answer, not a fault.
-    expect(pageErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
-  });
+  beforeEach(() => web.forgetErrors());
+  afterEach(() => expect(web.unexpectedErrors()).toEqual([]));
 
   const nl = messagesOf('nl') as Record<string, string>;
   const en = messagesOf('en') as Record<string, string>;
@@ -60,8 +44,8 @@ describe('the processing log page', () => {
     const earlier = new StoredProcessingLog(h.db, h.identity, developmentActivityUris(), { now: () => lastMonth });
     await earlier.recordEach({ activity: 'export', name: 'GET /v1/journeys/export', actor: 'admin-1' }, [{ bsn }]);
 
-    const { context, page } = await watchedPage(browser, pageErrors);
-    await signInWithKey(page, base, KEYS.privacyOfficer, '/app/processing-log');
+    const { context, page } = await web.newPage();
+    await signInWithKey(page, web.base, KEYS.privacyOfficer, '/app/processing-log');
     await expect(page.locator('h1').textContent()).resolves.toBe(nl['processingLog.title']);
     await expect(page.getByRole('link', { name: nl['nav.processingLog']! }).count()).resolves.toBeGreaterThan(0);
     expect(await seriousViolations(page)).toEqual([]);
@@ -89,12 +73,12 @@ describe('the processing log page', () => {
     expect(await seriousViolations(page)).toEqual([]);
 
     // By period: from today only today's; until last month's day only that export.
-    await page.getByLabel(nl['processingLog.from']!).fill(amsterdamDay(new Date()));
+    await page.getByLabel(nl['processingLog.from']!).fill(amsterdamDateOf(Date.now()));
     await show(page);
     expect(await rows(page)).not.toContain('export');
     expect(await rows(page)).toEqual(expect.arrayContaining(['person-read', 'person-registration']));
     await page.getByLabel(nl['processingLog.from']!).fill('');
-    await page.getByLabel(nl['processingLog.until']!).fill(amsterdamDay(lastMonth));
+    await page.getByLabel(nl['processingLog.until']!).fill(amsterdamDateOf(lastMonth.getTime()));
     await show(page);
     expect(await rows(page)).toEqual(['export']);
 
@@ -122,8 +106,8 @@ describe('the processing log page', () => {
   });
 
   it('names a wrong BSN in Dutch at its field, and changes nothing', async () => {
-    const { context, page } = await watchedPage(browser, pageErrors);
-    await signInWithKey(page, base, KEYS.privacyOfficer, '/app/processing-log');
+    const { context, page } = await web.newPage();
+    await signInWithKey(page, web.base, KEYS.privacyOfficer, '/app/processing-log');
     await page.getByLabel(nl['processingLog.bsn']!, { exact: true }).fill('123456789');
     await show(page);
     await expect(page.locator('#pl-bsn-error').textContent()).resolves.toContain('Dit is geen geldig BSN: het voldoet niet aan de elfproef.');
@@ -134,10 +118,10 @@ describe('the processing log page', () => {
   });
 
   it('gives a caseworker neither the page nor the API', async () => {
-    const { context, page } = await watchedPage(browser, pageErrors);
-    await signInWithKey(page, base, KEYS.caseworker, '/app/inbox');
+    const { context, page } = await web.newPage();
+    await signInWithKey(page, web.base, KEYS.caseworker, '/app/inbox');
     await expect(page.getByRole('link', { name: nl['nav.processingLog']! }).count()).resolves.toBe(0);
-    const refused = await page.goto(`${base}/app/processing-log`);
+    const refused = await page.goto(`${web.base}/app/processing-log`);
     expect(refused?.status()).toBe(403);
     await context.close();
     const bsn = h.bsn();
