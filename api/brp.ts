@@ -5,6 +5,7 @@
  * confirms. Nothing the BRP answers is stored or logged: log lines name the journey, the key and the
  * outcome, never a value. A deployment or municipality without a BRP answers as before (lookup: 422).
  */
+import type { Request } from 'express';
 import { z } from 'zod';
 import { BrpRefused, BrpUnavailable, type BrpAsker, type BrpProposal } from '../chain/brp';
 import type { Operation } from '../processing-log';
@@ -12,6 +13,7 @@ import { mayAccessMunicipality, type Principal } from './auth';
 import { visibleJourney, type ApiContext } from './context';
 import { moveJourney } from './journeys';
 import { Problem } from './problem';
+import { requestTrace } from './processing';
 import { route, type RouteDef } from './route';
 import { JourneyParams } from './journeys';
 import { BrpLookupBody, BrpLookupResult, BrpProposalConfirmation, BrpProposalConfirmed, BrpProposalResult, JourneyEndWithdrawal, JourneyEndWithdrawn } from './schemas';
@@ -23,8 +25,11 @@ const json = (schema: z.ZodType) => ({ 'application/json': schema });
 /** The field message of a BSN the BRP does not know (web/problems.ts says it in the page's language). */
 export const BRP_UNKNOWN_BSN = 'unknown to the BRP';
 
-/** Who asks (the request's `x-gebruiker` and the processing log's actor: the staff id, a key's name) and for which journey. */
-const asker = (principal: Principal, journeyId?: string): BrpAsker => ({ user: principal.name, ...(journeyId ? { journeyId } : {}) });
+/**
+ * Who asks (the request's `x-gebruiker` and the processing log's actor: the staff id, a key's name) and for
+ * which journey; with the asking request (`req`), the query is a record in that request's trace.
+ */
+const asker = (principal: Principal, journeyId?: string, req?: Request): BrpAsker => ({ user: principal.name, ...(journeyId ? { journeyId } : {}), ...(req ? { trace: requestTrace(req) } : {}) });
 
 /** A BRP failure as problem+json: down or slow 503 (Retry-After), refused (a configuration fault) 502. */
 function brpProblem(ctx: ApiContext, err: unknown, what: string): Problem {
@@ -144,12 +149,12 @@ export function brpRoutes(ctx: ApiContext): RouteDef[] {
           ...BRP_FAILURES,
         },
       },
-      async ({ principal, body }) => {
+      async ({ req, principal, body }) => {
         if (!mayAccessMunicipality(principal, body.municipality)) throw new Problem(403, 'Forbidden', `This key may not register journeys in ${body.municipality}.`);
         if (!ctx.brp?.serves(body.municipality)) throw new Problem(422, 'Invalid request', 'This municipality has no BRP connection.', [{ path: 'municipality', message: 'has no BRP connection' }], { code: 'brp-not-configured' });
         let answer;
         try {
-          answer = await ctx.brp.lookup(body.bsn, asker(principal));
+          answer = await ctx.brp.lookup(body.bsn, asker(principal, undefined, req));
         } catch (err) {
           throw brpProblem(ctx, err, 'lookup');
         }
@@ -175,14 +180,14 @@ export function brpRoutes(ctx: ApiContext): RouteDef[] {
           ...BRP_FAILURES,
         },
       },
-      async ({ principal, params }) => {
+      async ({ req, principal, params }) => {
         const run = await visibleJourney(ctx, principal, params.journeyId);
         if (!run.running || !ctx.brp?.serves(run.municipality)) return { status: 200, body: { journeyId: params.journeyId } };
         const bsn = await bsnOf(ctx, params.journeyId);
         if (!bsn) return { status: 200, body: { journeyId: params.journeyId } };
         let proposal;
         try {
-          proposal = await ctx.brp.proposal(bsn, run.municipality, asker(principal, params.journeyId));
+          proposal = await ctx.brp.proposal(bsn, run.municipality, asker(principal, params.journeyId, req));
         } catch (err) {
           throw brpProblem(ctx, err, 'facts');
         }
@@ -218,7 +223,7 @@ export function brpRoutes(ctx: ApiContext): RouteDef[] {
         if (!ctx.brp || !bsn) throw new Problem(409, 'Conflict', 'There is no BRP proposal for this journey.', undefined, { code: 'brp-proposal-stale' });
         let proposal;
         try {
-          proposal = await ctx.brp.proposal(bsn, run.municipality, asker(principal, params.journeyId));
+          proposal = await ctx.brp.proposal(bsn, run.municipality, asker(principal, params.journeyId, req));
         } catch (err) {
           throw brpProblem(ctx, err, 'facts');
         }

@@ -2,59 +2,46 @@
  * A journey ends for a reason outside the law's milestones (issue 23): the BRP says the person died, the
  * journey page proposes the end, a caseworker confirms it. Against both official documents at once: the
  * BRP API Personen 2.7.0 (Prism behind the BRP mock, brp-mock.ts) and the Zaken API 1.5.1 (Prism behind
- * the recording proxy, helpers/zaken.ts); every request Koers sent satisfies them (`violations()` empty).
+ * the recording proxy, helpers/zaken-mock.ts); every request Koers sent satisfies them (`violations()` empty).
  * Also: a journey whose run is terminated closes its zaak through the monitor.
  */
 import { parseBrpSettings } from '../../../chain/brp';
-import { KeptZaken, ZaakRegistration, createZakenChannel, parseZakenConfig } from '../../../chain/zaken';
-import { Dispatcher } from '../../../store/dispatcher';
+import { KeptZaken, type ZaakRegistration } from '../../../chain/zaken';
+import type { Dispatcher } from '../../../store/dispatcher';
 import { inTransaction } from '../../../store/db';
 import { JourneyMonitor } from '../../../worker/monitor';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
-import { startPrism, type PrismMock } from '../../helpers/prism';
-import { recordingProxy, zakenConfigFile } from '../../helpers/zaken';
+import { startZakenDelivery, startZakenMock, zaakRegistrationOf, type ZakenMock } from '../../helpers/zaken-mock';
 import { apiHarness, cloudEvent, eventually, type ApiHarness } from '../api/harness';
 
 describe('a journey ended because the BRP says the person died', () => {
   let brp: BrpMock;
-  let prism: PrismMock;
-  let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+  let zakenApi: ZakenMock;
   let h: ApiHarness;
   let dispatcher: Dispatcher;
   let zaken: ZaakRegistration;
-  const config = () => parseZakenConfig(zakenConfigFile(`${proxy.url}/`));
+  const config = () => zakenApi.config();
   const alive = { gemeenteVanInschrijving: { code: '1681', omschrijving: 'Borger-Odoorn' } };
   const died = { ...alive, overlijden: { datum: brpDate('2025-10-12') }, opschortingBijhouding: { reden: { code: 'O', omschrijving: 'overlijden' }, datum: brpDate('2025-10-12') } };
 
   beforeAll(async () => {
     brp = await startBrpMock();
-    prism = await startPrism('zaken-api-1.5.1.yaml', { dynamic: true });
-    proxy = await recordingProxy(() => prism.url);
-    const zakenConfig = config();
-    zaken = new ZaakRegistration((m) => m in zakenConfig.municipalities);
+    zakenApi = await startZakenMock();
+    zaken = zaakRegistrationOf(config());
     h = await apiHarness({ worker: true, zaken, brp: parseBrpSettings(brpTestSettings(brp.url)) });
-    const identity = h.identity;
-    dispatcher = new Dispatcher(h.outbox, {
-      channels: { zaken: createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(h.db), unsealBsn: (sealed, journeyId) => identity.decryptBsn(journeyId, sealed), processingLog: h.processingLog }) },
-      baseDelayMs: 200,
-      factor: 2,
-      maxDelayMs: 2_000,
-      maxAttempts: 1_000,
-    });
-    dispatcher.start(100);
+    dispatcher = startZakenDelivery(h, config());
   }, 300_000);
 
   afterAll(async () => {
     await dispatcher?.stop();
     await h?.stop();
-    await proxy?.close();
-    await prism?.stop();
+    await zakenApi?.stop();
     await brp?.stop();
   });
 
   afterEach(() => {
     expect(brp.prism.violations()).toEqual([]);
-    expect(prism.violations()).toEqual([]);
+    expect(zakenApi.prism.violations()).toEqual([]);
   });
 
   const zakenMessages = () => h.db.selectFrom('outbox').select(['kind', 'status', 'sequence_key']).where('channel', '=', 'zaken').execute();
@@ -125,14 +112,14 @@ describe('a journey ended because the BRP says the person died', () => {
     // The zaak gets the resultaat for "deceased", then its eindstatus (einddatum); validated by Prism.
     await allDelivered();
     const settings = config().municipalities['borger-odoorn']!;
-    const resultaat = proxy.sent.filter((s) => (s.method === 'POST' && s.path === '/resultaten' && s.body?.zaak === zaakUrl) || (s.method === 'PATCH' && s.path.startsWith('/resultaten/')));
+    const resultaat = zakenApi.sent.filter((s) => (s.method === 'POST' && s.path === '/resultaten' && s.body?.zaak === zaakUrl) || (s.method === 'PATCH' && s.path.startsWith('/resultaten/')));
     expect(resultaat.map((s) => s.body?.resultaattype)).toEqual([settings.resultaattypen.deceased]);
-    const closing = proxy.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl && s.body?.statustype === settings.eindstatustype);
+    const closing = zakenApi.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl && s.body?.statustype === settings.eindstatustype);
     expect(closing).toHaveLength(1);
-    expect(proxy.sent.indexOf(resultaat[0]!)).toBeLessThan(proxy.sent.indexOf(closing[0]!));
+    expect(zakenApi.sent.indexOf(resultaat[0]!)).toBeLessThan(zakenApi.sent.indexOf(closing[0]!));
 
     // A second confirmation changes nothing: the journey ended (409), no signal, no record, no zaak message.
-    const sentBefore = proxy.sent.length;
+    const sentBefore = zakenApi.sent.length;
     const historyBefore = await h.settled(journeyId);
     const outboxBefore = (await zakenMessages()).length;
     const again = await confirm(journeyId);
@@ -140,7 +127,7 @@ describe('a journey ended because the BRP says the person died', () => {
     expect(await h.settled(journeyId)).toBe(historyBefore);
     expect((await zakenMessages()).length).toBe(outboxBefore);
     expect((await h.processingLog.records({ subject: { bsn }, activities: ['person-correction'] }, 100)).items).toHaveLength(1);
-    expect(proxy.sent.length).toBe(sentBefore);
+    expect(zakenApi.sent.length).toBe(sentBefore);
 
     // The end was a mistake: an administrator withdraws it (a caseworker may not), and the journey runs again.
     expect((await h.as('caseworker').post(`/v1/journeys/${journeyId}/end-withdrawal`, { reason: 'BRP: overlijden ten onrechte geregistreerd' })).status).toBe(403);
@@ -157,7 +144,7 @@ describe('a journey ended because the BRP says the person died', () => {
     expect((await h.processingLog.records({ subject: { bsn }, activities: ['person-correction'] }, 100)).items).toHaveLength(2);
     // The zaak reopens: a status for the journey's phase after its eindstatus.
     await allDelivered();
-    const statuses = proxy.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl).map((s) => String(s.body?.statustype));
+    const statuses = zakenApi.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl).map((s) => String(s.body?.statustype));
     expect(statuses.at(-1)).toBe(settings.statustypen[again2.body.phase as keyof typeof settings.statustypen]);
     expect(statuses.indexOf(settings.eindstatustype)).toBeLessThan(statuses.length - 1);
     // Nothing left to withdraw.
@@ -183,7 +170,7 @@ describe('a journey ended because the BRP says the person died', () => {
       zaakStopped: (id, status) => inTransaction(h.db, (trx) => zaken.recordStop(trx, id, status)),
     });
     const settings = config().municipalities['borger-odoorn']!;
-    const resultaten = () => proxy.sent.filter((s) => (s.method === 'POST' && s.path === '/resultaten' && s.body?.zaak === zaak.url) || (s.method === 'PATCH' && s.path.startsWith('/resultaten/')));
+    const resultaten = () => zakenApi.sent.filter((s) => (s.method === 'POST' && s.path === '/resultaten' && s.body?.zaak === zaak.url) || (s.method === 'PATCH' && s.path.startsWith('/resultaten/')));
     const ends = async () => (await zakenMessages()).filter((r) => r.sequence_key === zaak.id && r.kind === 'zaak-end');
     const patchesBefore = resultaten().length;
     // Visibility is eventually consistent: a round sees the terminated run soon after.
@@ -197,7 +184,7 @@ describe('a journey ended because the BRP says the person died', () => {
     );
     await allDelivered();
     expect(resultaten().slice(patchesBefore).map((s) => s.body?.resultaattype)).toEqual([settings.resultaattypen.closed]);
-    expect(proxy.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaak.url && s.body?.statustype === settings.eindstatustype)).toHaveLength(1);
+    expect(zakenApi.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaak.url && s.body?.statustype === settings.eindstatustype)).toHaveLength(1);
     expect((await h.as('admin').get(`/v1/journeys/${journeyId}`)).body.status).toBe('terminated');
     // Another round (its overlap sees the run again) queues nothing more.
     const queued = (await zakenMessages()).length;
