@@ -19,7 +19,7 @@ import { eventKey, isEventType, isWithdrawal, type JourneyEvent } from '../domai
 import { validateExtensionRequest } from '../domain/extensions';
 import { applyEvent, factsOfType, initialFacts, type JourneyFacts } from '../domain/facts';
 import { checkEligibility, reassessmentEffect, type InstrumentState } from '../domain/instruments';
-import { isEndReason, openTracks, stopClocks, type JourneyEnding } from '../domain/journey-end';
+import { cancellationForEnd, isEndReason, openTracks, stopClocks, type JourneyEnding } from '../domain/journey-end';
 import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { caseworkerAfterAssessment, distanceForRung } from '../domain/ladder';
 import { derivePhase } from '../domain/phase';
@@ -252,7 +252,8 @@ export class Journey {
    * the inburgering settled, no bijstand pending or running, no open task, no active instrument.
    */
   isFinished(derived: Derived): boolean {
-    if (this.memory.ended) return true;
+    // Ended for a reason: done once its instruments reported their end (their workflows report to this one).
+    if (this.memory.ended) return this.memory.instruments.every((i) => i.status !== 'active');
     return (
       openTracks({
         facts: this.memory.facts,
@@ -434,8 +435,10 @@ export class Journey {
   /**
    * A caseworker confirmed an end for a reason outside the law's milestones (domain/journey-end.ts
    * END_REASONS): the journey ends whatever its tracks say ({@link derive}, {@link isFinished}). Recorded in
-   * the timeline as {@link JOURNEY_ENDED}, by the caseworker, with the reason and the day it happened. A
-   * resent signal, or a second end of a journey that ended, changes nothing; a malformed one is refused.
+   * the timeline as {@link JOURNEY_ENDED}, by the caseworker, with the reason and the day it happened. Its
+   * active instruments are told to end that day ({@link instrumentCommands}); the journey completes once they
+   * reported it. A resent signal, or a second end of a journey that ended, changes nothing; a malformed one
+   * is refused.
    */
   end(ending: EndJourney): void {
     if (typeof ending?.id !== 'string' || !isEndReason(ending.reason) || (ending.on !== undefined && !isSupportedDate(ending.on)) || !isSupportedDate(ending.confirmedOn)) {
@@ -457,6 +460,11 @@ export class Journey {
     this.recordEvent(entry, { ok: true });
     this.seen.add(eventKey(key));
     this.memory.ended = recorded;
+    // Its active instruments end with it, on the day it happened (not before an instrument's own start).
+    const endedOn = recorded.on ?? recorded.confirmedOn;
+    for (const i of this.memory.instruments.filter((x) => x.status === 'active')) {
+      this.instrumentCommands.push({ instrumentId: i.instrumentId, action: 'end', endedOn: endedOn < i.startedOn ? i.startedOn : endedOn, reason: cancellationForEnd(recorded.reason), by: recorded.confirmedBy });
+    }
     this.changed = true;
   }
 

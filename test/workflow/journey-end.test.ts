@@ -1,7 +1,7 @@
 import { useJourneyHarness } from '../helpers/journey-harness';
-import { addDays } from '../../domain/dates';
+import { addDays, addYears } from '../../domain/dates';
 import { reopenJourney, withdrawJourneyEnd } from '../../api/temporal';
-import { endJourneySignal, JOURNEY_ENDED, type JourneyState } from '../../workflows/definitions';
+import { endJourneySignal, JOURNEY_ENDED, ladderAssessedSignal, startInstrumentUpdate, type JourneyState } from '../../workflows/definitions';
 
 /**
  * A journey ends for a reason outside the law's milestones (the BRP says the person died) on the
@@ -55,6 +55,25 @@ describe('a journey ended for a reason (the BRP: died)', () => {
     expect(await reopenJourney(t.env.client, t.h.taskQueue, handle.workflowId, event)).toBe(false);
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     await t.h.record('journey-end-deceased', handle);
+  });
+});
+
+describe('a journey ended for a reason with an active instrument', () => {
+  it('ends the instrument on the day it happened, and completes once the instrument reported its end', async () => {
+    const today = await t.h.today();
+    const handle = await t.h.start({ regime: 'wi2013', permitGrantedOn: addDays(today, -300), birthDate: addYears(today, -35) });
+    await t.h.send(handle, 'nl.koers.bijstand.applied', addDays(today, -250));
+    await t.h.send(handle, 'nl.koers.intake.held', addDays(today, -240));
+    await handle.signal(ladderAssessedSignal, { rung: 5, assessedOn: today, assessedBy: 'cw-1' });
+    await t.h.until(handle, (s) => s.ladder.length === 1);
+    const started = await handle.executeUpdate(startInstrumentUpdate, { args: [{ kind: 'werkstage', startedOn: addDays(today, -10), requestedBy: 'cw-1', hasStartkwalificatie: false, generalBijstand: true }] });
+    await handle.signal(endJourneySignal, { id: 'brp-end:emigrated:y', reason: 'emigrated', on: addDays(today, -2), confirmedBy: 'cw-1', confirmedOn: today });
+    await handle.result();
+    const instrument = await t.env.client.workflow.getHandle(started.instrumentId).result();
+    expect(instrument).toMatchObject({ status: 'ended', endedOn: addDays(today, -2), endReason: 'journey ended: emigrated' });
+    const row = await t.h.eventually(() => t.h.readModel.get<JourneyState>(handle.workflowId), (r) => r?.runStatus === 'completed');
+    expect(row?.view.instruments).toEqual([expect.objectContaining({ instrumentId: started.instrumentId, status: 'ended' })]);
+    await t.h.record('journey-end-instrument', handle);
   });
 });
 

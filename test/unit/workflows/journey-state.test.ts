@@ -125,3 +125,16 @@ describe('a journey that ends for a reason (the BRP: died, emigrated)', () => {
     expect(next.derive().tasks).toEqual([]);
   });
 });
+
+describe('a journey that ends for a reason with an active instrument', () => {
+  it('tells the instrument to end on the day it happened, and is finished only once the instrument reported its end', () => {
+    const journey = new Journey(input, undefined, now);
+    const active = { instrumentId: 'j-1-instrument-1', kind: 'werkstage', startedOn: '2025-08-01', endsOn: '2025-11-01', status: 'active' } as never;
+    journey.instrumentChanged(active);
+    journey.end({ id: 'brp-end:emigrated:2025-08-20', reason: 'emigrated', on: '2025-08-20', confirmedBy: 'cw-1', confirmedOn: '2025-09-01' });
+    expect(journey.instrumentCommands).toEqual([{ instrumentId: 'j-1-instrument-1', action: 'end', endedOn: '2025-08-20', reason: 'journey ended: emigrated', by: 'cw-1' }]);
+    expect(journey.isFinished(journey.derive())).toBe(false);
+    journey.instrumentChanged({ ...(active as object), status: 'ended', endedOn: '2025-08-20' } as never);
+    expect(journey.isFinished(journey.derive())).toBe(true);
+  });
+});
