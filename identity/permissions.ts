@@ -162,6 +162,7 @@ export const PAGES: Record<string, readonly Role[]> = {
   // Issue 23: the registration's BRP lookup (a prefill to confirm) and a BRP proposal confirmed on the journey page.
   'POST /register/brp': WORKERS,
   'POST /journeys/:journeyId/brp-proposal': WORKERS,
+  'POST /journeys/:journeyId/end-withdrawal': ['admin'],
   'GET /search': [...READERS, 'privacy-officer'],
   'POST /search': [...READERS, 'privacy-officer'],
   'GET /policies/:municipality': READERS,
