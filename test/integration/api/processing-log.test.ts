@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { developmentActivityUris, PROCESSING_ACTIVITIES } from '../../../processing-log';
-import { apiHarness, KEYS, type ApiHarness } from './harness';
+import { apiHarness, type ApiHarness } from './harness';
 
 interface RecordBody {
   traceId: string;
@@ -105,8 +105,7 @@ describe('the processing log', () => {
       expect((await h.as('caseworker').get(`/v1/journeys/${journeyId}/person`).set('traceparent', invalid)).status).toBe(200);
     }
     // A page of the web app passes the browser's (or gateway's) trace on to the API calls it makes.
-    const signedIn = await request(h.app).post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker, next: '/app/' });
-    const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('koers_session='))!.split(';')[0]!;
+    const { cookie } = await h.webSession('caseworker');
     const gateway = { traceId: '0af7651916cd43dd8448eb211c80319c', operationId: 'b7ad6b7169203331' };
     expect((await request(h.app).get(`/app/journeys/${journeyId}`).set('Cookie', cookie).set('traceparent', `00-${gateway.traceId}-${gateway.operationId}-01`)).status).toBe(200);
 

@@ -17,7 +17,7 @@ import type { Dispatcher } from '../../../store/dispatcher';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
 import { foundIn, storeFiles, withDecodedBase64 } from '../../helpers/privacy-scan';
 import { startZakenDelivery, startZakenMock, zaakRegistrationOf, type ZakenMock } from '../../helpers/zaken-mock';
-import { apiHarness, cloudEvent, eventually, KEYS, type ApiHarness } from '../api/harness';
+import { apiHarness, cloudEvent, eventually, type ApiHarness } from '../api/harness';
 
 interface RecordBody {
   traceId: string;
@@ -93,8 +93,7 @@ describe('a day in the municipal chain: BRP and Zaken API', () => {
     await allDelivered();
 
     // The caseworker opens the journey page: the name the BRP has now, fetched for this view.
-    const signedIn = await request(h.app).post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker, next: '/app/' });
-    const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('koers_session='))!.split(';')[0]!;
+    const { cookie } = await h.webSession('caseworker');
     const journeyPage = await request(h.app).get(`/app/journeys/${journeyId}`).set('Cookie', cookie);
     expect(journeyPage.status).toBe(200);
     expect(journeyPage.text).toMatch(new RegExp(`data-name-source="brp"[^>]*>[^<]*${BRP_NAME}`));
