@@ -6,6 +6,7 @@
  */
 import request from 'supertest';
 import { developmentActivityUris, PROCESSING_ACTIVITIES } from '../../../processing-log';
+import { messagesOf } from '../../../web/messages';
 import { apiHarness, type ApiHarness } from './harness';
 
 interface RecordBody {
@@ -89,6 +90,9 @@ describe('the processing log', () => {
     const counts = Object.fromEntries(PROCESSING_ACTIVITIES.map((a) => [a, rows.filter((r) => r.activity === a).length]));
     process.stdout.write(`processing-log records per activity: ${JSON.stringify(counts)}\n`);
     expect(counts).toMatchObject({ 'person-registration': 1, 'person-read': 1, 'person-search': 1, export: 1, erasure: 1, 'processing-log-inspection': 4 });
+    // The privacy officer's page says what each of these operations did, in words (never just its route).
+    const catalogue = messagesOf('nl') as Record<string, string>;
+    expect([...new Set(rows.map((r) => r.name))].filter((name) => !(`processingLog.operation.${name}` in catalogue))).toEqual([]);
   });
 
   it("joins the trace of a request that carries a W3C traceparent (the portal's or gateway's), on the API and through the web app; an invalid one starts a new trace and changes nothing else", async () => {

@@ -13,6 +13,7 @@ import request from 'supertest';
 import { parseBrpSettings } from '../../../chain/brp';
 import { zaakIdentificatie } from '../../../chain/zaken';
 import { developmentActivityUris } from '../../../processing-log';
+import { messagesOf } from '../../../web/messages';
 import type { Dispatcher } from '../../../store/dispatcher';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
 import { foundIn, storeFiles, withDecodedBase64 } from '../../helpers/privacy-scan';
@@ -196,6 +197,9 @@ describe('a day in the municipal chain: BRP and Zaken API', () => {
       if (s.answerTraceparent) expect(record?.foreignOperation?.traceId).toBe(s.answerTraceparent.split('-')[1]);
       else expect(record?.foreignOperation).toBeUndefined();
     }
+    // The privacy officer's page says what each of them did, in words (web/messages.ts).
+    const catalogue = messagesOf('nl') as Record<string, string>;
+    expect([...new Set(records.map((r) => r.name))].filter((name) => !(`processingLog.operation.${name}` in catalogue))).toEqual([]);
     const activities = new Set(records.map((r) => r.activity));
     expect([...activities].sort()).toEqual(['brp-query', 'person-read', 'person-registration', 'zaak-registration']);
 
