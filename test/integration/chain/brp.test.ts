@@ -145,7 +145,7 @@ describe('the person from the BRP', () => {
     expect(foundIn({ ...storeFiles(h.dbFile), logs: JSON.stringify(h.logs), 'temporal history': withDecodedBase64(history) }, { name: BRP_NAME, newName: 'Yonas Gebremedhin-Haile' })).toEqual([]);
   });
 
-  it('turns a move the BRP reports into a proposal the caseworker confirms, and a death into a notice that changes nothing', async () => {
+  it('turns a move the BRP reports into a proposal the caseworker confirms, and a death into an end the caseworker confirms', async () => {
     const bsn = h.bsn();
     brp.persons.set(bsn, known);
     const journeyId = await h.createJourney({ bsn }, 'caseworker');
@@ -170,7 +170,7 @@ describe('the person from the BRP', () => {
     expect(moved.body.municipality).toBe('midden-drenthe');
     await context.close();
 
-    // A death is shown with its date and reason; nothing changes the journey.
+    // A death is shown with its date and reason; the caseworker confirms the end, and the page says it in Dutch.
     const other = h.bsn();
     brp.persons.set(other, { ...known, overlijden: { datum: brpDate('2025-10-12') }, opschortingBijhouding: { reden: { code: 'O', omschrijving: 'overlijden' }, datum: brpDate('2025-10-12') } });
     const second = await h.createJourney({ bsn: other }, 'caseworker');
@@ -179,6 +179,18 @@ describe('the person from the BRP', () => {
     const view = await web.newPage();
     await signIn(view.page, 'caseworker', `/app/journeys/${second}`);
     await expect(view.page.locator('#brp-proposal').textContent()).resolves.toContain('overleden op 12 oktober 2025');
+    expect((await h.as('caseworker').get(`/v1/journeys/${second}`)).body.status).toBe('running');
+    await view.page.getByRole('button', { name: 'Beëindiging bevestigen' }).click();
+    await view.page.waitForURL(/\/app\/journeys\/[^/?]+\?done=brpEnded/);
+    await expect(view.page.locator('.utrecht-alert--ok').textContent()).resolves.toContain('beëindiging is bevestigd');
+    // The journey completes within moments; the page shows why once it has.
+    await eventually(() => h.as('caseworker').get(`/v1/journeys/${second}`), (r) => r.body.status === 'completed');
+    await view.page.reload();
+    const ended = view.page.locator('#journey-ended');
+    await expect(ended.getAttribute('data-reason')).resolves.toBe('deceased');
+    await expect(ended.textContent()).resolves.toContain('Traject beëindigd');
+    await expect(ended.textContent()).resolves.toContain('De persoon is overleden op 12 oktober 2025.');
+    await expect(view.page.locator('#brp-proposal').count()).resolves.toBe(0);
     await view.context.close();
   });
 });
