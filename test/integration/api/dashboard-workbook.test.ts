@@ -151,6 +151,39 @@ describe("the dashboard's tables as an XLSX workbook", () => {
     expect([...texts].some((text) => [...ids].some((id) => text.includes(id)))).toBe(false);
   });
 
+  it("downloads the process view's counts per step as CSV, equal to the figures' steps, from the process page", async () => {
+    for (const regime of ['wi2013', 'wi2021']) {
+      const stats = (await h.as('admin').get(`/v1/statistics?regime=${regime}`)).body as Stats;
+      const answer = await h.as('admin').get(`/v1/statistics/steps/export?regime=${regime}`);
+      expect(answer.status).toBe(200);
+      const [header, ...lines] = answer.text.replace(/^\uFEFF/, '').trimEnd().split('\n');
+      expect(header).toBe('clock,status,journeys');
+      const steps: Record<string, Record<string, number>> = {};
+      for (const [clock, status, journeys] of lines.map((line) => line.split(','))) (steps[clock!] ??= {})[status!] = Number(journeys);
+      expect(Object.keys(steps).length).toBeGreaterThan(0);
+      expect(steps).toEqual(stats.steps);
+      // In the order of the process.
+      const order = [...new Set(lines.map((line) => line.split(',')[0]!))];
+      expect(order).toEqual(CLOCK_ORDER.filter((c) => order.includes(c)));
+    }
+    expect((await h.as('caseworker').get('/v1/statistics/steps/export')).status).toBe(403);
+
+    const server = h.app.listen(0, '127.0.0.1');
+    try {
+      const web = request.agent(server);
+      expect((await web.post('/app/sign-in').type('form').send({ apiKey: KEYS.admin })).status).toBe(303);
+      expect((await web.get('/app/process?regime=wi2013')).text).toContain('href="/app/exports/process-steps.csv?regime=wi2013"');
+      const download = await web.get('/app/exports/process-steps.csv?regime=wi2013').buffer(true);
+      expect(download.status).toBe(200);
+      expect(download.text).toBe((await h.as('admin').get('/v1/statistics/steps/export?regime=wi2013')).text);
+      expect((await web.post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker })).status).toBe(303);
+      expect((await web.get('/app/process')).text).not.toContain('process-steps.csv');
+      expect((await web.get('/app/exports/process-steps.csv')).status).toBe(403);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('is refused to every role without the dashboard, and bad filters are a 400', async () => {
     for (const who of ['caseworker', 'teamLeadRole', 'reader', 'privacyOfficer', 'partnerBrp'] as const) {
       expect([who, (await download('/v1/statistics/workbook', who)).status]).toEqual([who, 403]);
