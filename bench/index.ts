@@ -7,7 +7,8 @@
  *   npm run bench -- --national   event latency up to 100,000 active journeys (hours; run by hand)
  *   options: --label <name> (file name suffix, e.g. `before`), --cluster / --no-cluster,
  *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster),
- *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium)
+ *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium),
+ *            --page-loads 10 (loads per page and level)
  *            --store postgres (Koers's store on a throwaway PostgreSQL of scripts/test-postgres.sh instead of
  *            SQLite, for the dev-server sections: e.g. `--national --sections pages --page-levels 100000 --store postgres`)
  *            --levels 1000,3000 and --cache 1000 (active journeys of the latency section, its small cache)
@@ -68,6 +69,7 @@ if (option('levels')) plan.levels = option('levels')!.split(',').map(Number);
 if (option('cluster-levels')) plan.clusterLevels = option('cluster-levels')!.split(',').map(Number);
 if (option('cache')) plan.cache = Number(option('cache'));
 if (option('page-levels')) plan.pageLevels = option('page-levels')!.split(',').map(Number);
+if (option('page-loads')) plan.pageLoads = Number(option('page-loads'));
 const START_CONCURRENCY = 10;
 
 const allSections = ['domain', 'memory', 'replay', 'start', 'latency', 'history', 'inbox', 'pages', 'cluster'] as const;
