@@ -60,6 +60,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   checkDuplicateJourney: WORKERS,
   searchJourneys: [...READERS, 'privacy-officer', 'partner'],
   getJourneyPerson: [...READERS, 'privacy-officer'],
+  // Issue 25: the persons of a list page in one request (the inbox, the administrators' list)
+  listJourneyPersons: [...READERS, 'privacy-officer'],
   correctJourneyPerson: ['admin'],
   // the person from the BRP (issue 23; api/brp.ts): a registration's lookup, and the facts that change a journey, for those who work journeys
   lookupBrpPerson: WORKERS,

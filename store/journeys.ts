@@ -13,7 +13,7 @@
  * Dates in the view are as of the day it was written; the API derives date-dependent status at read time
  * (domain/clocks.ts `clockOn`), so the row is never stale about time.
  */
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { inTransaction, type Db, type JourneysTable, type KoersDatabase } from './db';
 import { viewFigures, type ViewFigures } from './journey-view';
 import { isErased } from './erasure-ref';
@@ -214,7 +214,21 @@ export class JourneyReadModel {
 
   async get<V = unknown>(journeyId: string): Promise<StoredJourney<V> | undefined> {
     const row = await this.db.selectFrom('journeys').selectAll().where('journey_id', '=', journeyId).executeTakeFirst();
-    if (!row) return undefined;
+    return row ? this.stored<V>(row) : undefined;
+  }
+
+  /** {@link get} for many journeys in one query per 500 (a list page's persons); a journey without a row is left out. */
+  async getMany<V = unknown>(journeyIds: readonly string[]): Promise<Map<string, StoredJourney<V>>> {
+    const found = new Map<string, StoredJourney<V>>();
+    const unique = [...new Set(journeyIds)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await this.db.selectFrom('journeys').selectAll().where('journey_id', 'in', unique.slice(i, i + 500)).execute();
+      for (const row of rows) found.set(row.journey_id, this.stored<V>(row));
+    }
+    return found;
+  }
+
+  private stored<V>(row: Selectable<JourneysTable>): StoredJourney<V> {
     return {
       journeyId: row.journey_id,
       seq: Number(row.seq),
