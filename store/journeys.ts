@@ -426,7 +426,9 @@ export class JourneyReadModel {
         .groupBy(['municipality', intakeMonth])
         .execute(),
       base()
-        .innerJoin('journey_clocks', 'journey_clocks.journey_id', 'journeys.journey_id')
+        // The journeys that match drive the join (each one's clocks found by its id): `|| ''` keeps SQLite, which
+        // has no statistics to go by, from scanning every clock and looking each journey up instead (5x slower).
+        .innerJoin('journey_clocks', (join) => join.on(sql`journey_clocks.journey_id`, '=', sql`journeys.journey_id || ''`))
         .where(available)
         .select([
           'journeys.municipality as municipality',
