@@ -275,7 +275,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         const asksBrp = (row: (typeof shown)[number]) => may(principal, 'readBrpName') && !!ctx.brp?.serves(row.municipality) && !!row.bsnCiphertext && indexed.has(row.journeyId);
         const answers = new Map<string, ReturnType<typeof answer>>();
         const plain = shown.filter((row) => !asksBrp(row));
-        await ctx.processingLog.recordEach({ activity: 'person-read', name: operationName(req), actor: actorOf(principal), traceId: requestTrace(req) }, plain.map((row) => ({ journeyId: row.journeyId })));
+        await ctx.processingLog.recordEach({ activity: 'person-read', name: operationName(req), actor: actorOf(principal), trace: requestTrace(req) }, plain.map((row) => ({ journeyId: row.journeyId })));
         for (const row of plain) answers.set(row.journeyId, answer(row));
         await Promise.all(
           shown.filter(asksBrp).map((row) =>
