@@ -376,20 +376,23 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
   const { req, res, ctx } = web;
   const { t, lang } = ctx;
   const journeyId = String(req.params.journeyId);
-  const { journey, timeline, tasks } = await loadJourney(web, journeyId);
+  // Who the person is comes from the person's own operation, which logs each reading (accountable);
+  // a role it does not answer sees the journey without the person. The BSN is shown only when asked for.
+  // Read beside the journey, not after it: the page waits for one round of reads, not three.
+  const [{ journey, timeline, tasks }, found, colleagues] = await Promise.all([
+    loadJourney(web, journeyId),
+    web.api.get<Record<string, unknown>>(`/v1/journeys/${journeyId}/person`),
+    loadColleagues(web),
+  ]);
   const openTasks = tasks.filter((task) => task.status === 'open' || task.status === 'claimed').sort(inboxOrder);
   const doneTasks = tasks.filter((task) => task.status === 'completed').sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''));
   const today = journey.today ?? web.today;
   const done = typeof req.query.done === 'string' && [...DONE, ...TASK_DONE].includes(req.query.done) ? req.query.done : undefined;
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1');
-  // Who the person is comes from the person's own operation, which logs each reading (accountable);
-  // a role it does not answer sees the journey without the person. The BSN is shown only when asked for.
-  const found = await web.api.get<Record<string, unknown>>(`/v1/journeys/${journeyId}/person`);
   const person = personOf({ ...(journey as unknown as Record<string, unknown>), ...(found.ok ? found.body : {}) });
   const mayRecord = mayOpen(web.session.principal, 'get', '/journeys/:journeyId/milestones');
   // The journey's commands the role may send (identity/permissions.ts PAGES): none for a reader or a privacy officer (trial finding 7).
   const commands = (['ladder', 'extension', 'instrument'] as const).filter((command) => mayOpen(web.session.principal, 'post', `/journeys/:journeyId/${command}`));
-  const colleagues = await loadColleagues(web);
   res.status(state.message && !state.ok ? 422 : 200).type('html').send(
     page(
       { ...ctx, section: web.session.principal.role === 'admin' ? 'admin' : 'inbox' },
