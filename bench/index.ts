@@ -6,7 +6,8 @@
  *   npm run bench -- --quick      smaller populations (under 5 minutes)
  *   npm run bench -- --national   event latency up to 100,000 active journeys (hours; run by hand)
  *   options: --label <name> (file name suffix, e.g. `before`), --cluster / --no-cluster,
- *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster),
+ *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster; with cluster,
+ *              the named ones of start, history, latency run on the cluster too, and only those),
  *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium)
  *            --levels 1000,3000 and --cache 1000 (active journeys of the latency section, its small cache)
  *
@@ -728,10 +729,17 @@ async function clusterSection(dir: string, progress: (figures: Record<string, un
   const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`, settings.TEMPORAL_NAMESPACE, tls);
   try {
     const out: Record<string, unknown> = { temporalAddress: address, store: storeUrl ? 'postgres' : 'sqlite' };
-    out.start = await startSection(t);
-    progress(out);
-    out.history = await historySection(t);
-    progress(out);
+    // `--sections cluster,start,latency` runs only those parts on the cluster (a run of minutes); `cluster` alone, all of them.
+    const part = (name: SectionName) => chosen.has(name) || !['start', 'history', 'latency'].some((s) => chosen.has(s));
+    if (part('start')) {
+      out.start = await startSection(t);
+      progress(out);
+    }
+    if (part('history')) {
+      out.history = await historySection(t);
+      progress(out);
+    }
+    if (!part('latency')) return out;
     // The cache after the restart: half the smallest level (quick, full), or the plan's 1,000 (national).
     const cache = Math.min(plan.cache, Math.max(1, Math.floor(plan.clusterLevels.at(-1)! / 2)));
     out.latency = await latencySection(t, plan.clusterLevels, cache, (latency) => progress({ ...out, latency }));
