@@ -16,7 +16,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../platform/dev-server';
 import { startKoersProcess } from '../test/helpers/koers-process';
 import { freePort } from '../test/helpers/ports';
-import { ADMIN_KEY, MUNICIPALITY, PARTNER_KEY, cpuByGroup, request, round, sleep, writeKeysFile } from './harness';
+import { ADMIN_KEY, MUNICIPALITY, PARTNER_KEY, request, round, sleep, writeKeysFile } from './harness';
 
 const N = Number(process.argv[2] ?? 20);
 const root = path.resolve(__dirname, '..');
@@ -51,6 +51,42 @@ async function temporalCalls(base: string): Promise<Record<string, number>> {
   for (const m of text.matchAll(/^koers_temporal_client_requests_total\{([^}]*)\} (\d+)/gm)) {
     const op = /operation="([^"]+)"/.exec(m[1]!)?.[1] ?? '?';
     out[op] = (out[op] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
+/**
+ * CPU ms (user + system, with ended children's) of each process tree named by its root pid: this run's own
+ * API, worker, Temporal server and PostgreSQL only, not the other processes of a shared machine.
+ */
+function cpuOfTrees(roots: Record<string, number | undefined>): Record<string, number> {
+  const parents = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(f[1]));
+      ticks.set(Number(entry), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const [name, root] of Object.entries(roots)) {
+    if (!root) continue;
+    let total = 0;
+    for (const [pid, t] of ticks) {
+      for (let p: number | undefined = pid; p; p = parents.get(p)) {
+        if (p === root) {
+          total += t;
+          break;
+        }
+        if (p === 1) break;
+      }
+    }
+    out[name] = total * 10; // USER_HZ 100
   }
   return out;
 }
@@ -90,7 +126,8 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   try {
     await Promise.all([worker.ready, api.ready]);
-    const cpu = () => cpuByGroup({ worker: worker.child.pid, api: api.child.pid });
+    const postmaster = Number(fs.readFileSync(path.join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const cpu = () => cpuOfTrees({ koersApi: api.child.pid, koersWorker: worker.child.pid, temporalServer: server.pid, postgres: postmaster });
     let ref = 0;
     const start = async () => {
       const res = await request(base, ADMIN_KEY, 'POST', '/v1/journeys', { personRef: `acc-${ref++}`, municipality: MUNICIPALITY, permitGrantedOn: daysAgo(10), birthDate: '1990-05-01' });

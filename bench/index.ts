@@ -8,6 +8,7 @@
  *   options: --label <name> (file name suffix, e.g. `before`), --cluster / --no-cluster,
  *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster; with cluster,
  *              the named ones of start, history, latency run on the cluster too, and only those),
+ *            --cluster-parts start,latency (only these parts on the cluster, whatever --sections runs elsewhere),
  *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium)
  *            --levels 1000,3000 and --cache 1000 (active journeys of the latency section, its small cache)
  *
@@ -284,7 +285,7 @@ async function startSection(t: Target): Promise<Record<string, unknown>> {
   const noopQueue = `bench-noop-${t.runId}`;
   const noop = spawn(process.execPath, ['-r', '@swc-node/register', 'bench/noop-worker.ts'], {
     cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.namespace, BENCH_TASK_QUEUE: noopQueue },
+    env: { ...process.env, ...tlsSettings(t.koers.env), TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.namespace, BENCH_TASK_QUEUE: noopQueue },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -324,6 +325,9 @@ async function startSection(t: Target): Promise<Record<string, unknown>> {
     endToEndToHttpStartRatio: round(endToEndRate / httpStartRate),
   };
 }
+
+/** The TEMPORAL_TLS_* settings of a deployment's environment (the cluster's mutual TLS). */
+const tlsSettings = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('TEMPORAL_TLS_')));
 
 // ---------------------------------------------------------------- event latency
 
@@ -729,8 +733,9 @@ async function clusterSection(dir: string, progress: (figures: Record<string, un
   const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`, settings.TEMPORAL_NAMESPACE, tls);
   try {
     const out: Record<string, unknown> = { temporalAddress: address, store: storeUrl ? 'postgres' : 'sqlite' };
-    // `--sections cluster,start,latency` runs only those parts on the cluster (a run of minutes); `cluster` alone, all of them.
-    const part = (name: SectionName) => chosen.has(name) || !['start', 'history', 'latency'].some((s) => chosen.has(s));
+    // `--cluster-parts start,latency` (or `--sections cluster,start,latency`) runs only those parts on the cluster (a run of minutes); else all of them.
+    const parts = option('cluster-parts')?.split(',') ?? ['start', 'history', 'latency'].filter((s) => chosen.has(s));
+    const part = (name: SectionName) => parts.length === 0 || parts.includes(name);
     if (part('start')) {
       out.start = await startSection(t);
       progress(out);
