@@ -10,6 +10,7 @@
  * The journey's zaak (chain/zaken) follows a written row in the same transaction: what it queues commits
  * with the step, and the zaak's row remembers what was queued, so a retried step queues nothing again.
  */
+import { isEndReason } from '../domain/journey-end';
 import type { PlannedNotification } from '../domain/types';
 import type { JourneyProjection, JourneyReadModel } from '../store/journeys';
 import type { SyncJourneyTasksInput, SyncResult } from '../store/tasks';
@@ -20,7 +21,7 @@ export interface SyncJourneyInput {
   journeyId: string;
   municipality: string;
   /** The tasks the journey wants now; absent when unchanged since the last sync. */
-  tasks?: Pick<SyncJourneyTasksInput, 'caseworkerRole' | 'tasks'>;
+  tasks?: Pick<SyncJourneyTasksInput, 'caseworkerRole' | 'tasks' | 'cancelReason'>;
   /** Reminders and escalations due today and not sent yet; absent when none. */
   notifications?: PlannedNotification[];
   /** The read-model row; absent when unchanged. */
@@ -69,9 +70,18 @@ export function createJourneySyncActivities(transact: <T>(fn: (steps: SyncSteps)
           result.projected = { seq: input.projection.seq, written };
           // The zaak follows the row: only a write that is the newest tells it something.
           if (written && steps.zaak) {
-            const { phase, runStatus, deadlines, bsnCiphertext } = input.projection;
+            const { phase, runStatus, deadlines, bsnCiphertext, view } = input.projection;
             const finalDate = deadlines.find((d) => d.clock === 'inburgering')?.finalDate;
-            const queued = await steps.zaak({ journeyId, municipality, phase, runStatus, ...(finalDate ? { inburgeringFinalDate: finalDate } : {}), ...(bsnCiphertext ? { bsnSealed: bsnCiphertext } : {}) });
+            const endReason = (view as { ended?: { reason?: unknown } } | undefined)?.ended?.reason;
+            const queued = await steps.zaak({
+              journeyId,
+              municipality,
+              phase,
+              runStatus,
+              ...(finalDate ? { inburgeringFinalDate: finalDate } : {}),
+              ...(bsnCiphertext ? { bsnSealed: bsnCiphertext } : {}),
+              ...(isEndReason(endReason) ? { endReason } : {}),
+            });
             if (queued > 0) result.zaak = queued;
           }
         }

@@ -608,6 +608,7 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
     extensionRequests: state.extensionRequests as unknown as Record<string, unknown>[],
     amendments: state.amendments,
     notificationsSent: state.notificationsSent,
+    ...(state.ended ? { ended: state.ended } : {}),
     ...(bsn ? { bsn } : {}),
   };
 }

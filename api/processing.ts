@@ -5,20 +5,24 @@
  * request shares that request's trace.
  */
 import type { Request } from 'express';
-import { newTraceId, type DataSubject, type Operation, type ProcessingActivityKey } from '../processing-log';
+import { traceOfRequest, type DataSubject, type Operation, type ProcessingActivityKey, type RequestTrace } from '../processing-log';
 import type { Principal } from './auth';
 import type { ApiContext } from './context';
 
-const traces = new WeakMap<Request, string>();
+const traces = new WeakMap<Request, RequestTrace>();
 
-/** The trace of this request: one per request, shared by every record it writes. */
-export function requestTrace(req: Request): string {
-  let traceId = traces.get(req);
-  if (!traceId) {
-    traceId = newTraceId();
-    traces.set(req, traceId);
+/**
+ * The trace of this request: one per request, shared by every record it writes. A request that carries a
+ * valid W3C `traceparent` (the municipality's portal or gateway) continues that trace, its operation the
+ * records' parent; an invalid one is ignored (a new trace), never an error (docs/processing-log.md).
+ */
+export function requestTrace(req: Request): RequestTrace {
+  let trace = traces.get(req);
+  if (!trace) {
+    trace = traceOfRequest(req.get('traceparent'));
+    traces.set(req, trace);
   }
-  return traceId;
+  return trace;
 }
 
 /** The record's name for a route: `GET /v1/journeys/{journeyId}` (the pattern, in the OpenAPI document's form). */
@@ -39,7 +43,7 @@ export function recordProcessing<T>(
   run: (op: Operation) => Promise<T>,
 ): Promise<T> {
   return ctx.processingLog.around(
-    { ...input, name: operationName(from.req), actor: actorOf(from.principal), ...(input.parent ? {} : { traceId: requestTrace(from.req) }) },
+    { ...input, name: operationName(from.req), actor: actorOf(from.principal), ...(input.parent ? {} : { trace: requestTrace(from.req) }) },
     run,
   );
 }
@@ -58,7 +62,7 @@ export function recordingPages<T>(
   page: (cursor: string | undefined) => Promise<{ items: T[]; next?: string }>,
   journeyOf: (item: T) => string,
 ): (cursor: string | undefined) => Promise<{ items: T[]; next?: string }> {
-  const input = { activity: 'export' as const, name: operationName(from.req), actor: actorOf(from.principal), traceId: requestTrace(from.req) };
+  const input = { activity: 'export' as const, name: operationName(from.req), actor: actorOf(from.principal), trace: requestTrace(from.req) };
   return async (cursor) => {
     const result = await page(cursor);
     await ctx.processingLog.recordEach(input, [...new Set(result.items.map(journeyOf))].map((journeyId) => ({ journeyId })));

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { EVENT_TYPES, eventDataSchema } from '../domain/events';
+import { END_REASONS } from '../domain/journey-end';
 import {
   CaseworkerRoleSchema,
   ClockNameSchema,
@@ -212,6 +213,13 @@ const Amendment = z.object({
     .describe('A move to another municipality (absent for a policy amendment).'),
 });
 
+/** The end a journey took for a reason (workflows/definitions.ts JourneyState `ended`). */
+const JourneyEndingDoc = z.object({
+  reason: z.enum(END_REASONS).describe('`deceased` (BRP overlijden) or `emigrated` (BRP verblijfplaats buitenland).'),
+  on: localDate.optional().describe('The day it happened as the BRP says it; absent when the BRP gives no complete date.'),
+  confirmedOn: localDate.describe('The day a caseworker confirmed it.'),
+  confirmedBy: z.string(),
+});
 export const Journey = named(
   'Journey',
   z.object({
@@ -239,6 +247,8 @@ export const Journey = named(
     extensionRequests: z.array(z.record(z.string(), z.unknown())).optional(),
     amendments: z.array(Amendment).optional(),
     notificationsSent: z.int().optional(),
+    ended: JourneyEndingDoc.optional()
+      .describe("Staff only: the journey ended for a reason outside the law's milestones, confirmed from the BRP (its clocks `ended`, its tasks cancelled, `status` completed)."),
     bsn: z.string().optional().describe('Only on this journey, only for admins and caseworkers, only when one was given.'),
     personRef: z.string().optional().describe("The municipality's own reference, for admins and caseworkers (journeys registered since issue 21)."),
     name: z.string().optional().describe('The name recorded at registration, for admins and caseworkers, when one was given.'),
@@ -1015,7 +1025,7 @@ export const BrpProposalDoc = named(
   'BrpProposal',
   z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('move'), municipality: z.string(), gemeentecode: z.string(), since: localDate.optional() }),
-    z.object({ kind: z.literal('end'), reason: z.enum(['deceased', 'emigrated']), on: localDate.optional() }),
+    z.object({ kind: z.literal('end'), reason: z.enum(END_REASONS), on: localDate.optional() }),
     z.object({ kind: z.literal('elsewhere'), gemeentecode: z.string(), name: z.string().optional() }),
   ]),
   'What the BRP says that the journey does not yet reflect: a move to a municipality Koers serves, an end with its reason, or registration in a municipality this deployment does not serve (nothing to confirm).',
@@ -1028,9 +1038,19 @@ export const BrpProposalConfirmation = named(
   'BrpProposalConfirmation',
   z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('move'), municipality: municipalitySlug }),
-    z.strictObject({ kind: z.literal('end'), reason: z.enum(['deceased', 'emigrated']) }),
+    z.strictObject({ kind: z.literal('end'), reason: z.enum(END_REASONS) }),
   ]),
 );
+export const JourneyEndWithdrawal = named(
+  'JourneyEndWithdrawal',
+  z.strictObject({ reason: z.string().trim().min(1, 'give a reason').max(500).describe('Why the end is withdrawn (e.g. the BRP corrected a death registered by mistake); shown in the timeline.') }),
+);
+export const JourneyEndWithdrawn = named(
+  'JourneyEndWithdrawn',
+  z.object({ journeyId: z.string(), withdrawn: JourneyEndingDoc.describe('The end that was withdrawn.') }),
+  'The journey runs again, as before the end: its clocks, tasks and zaak reopen.',
+);
+
 export const BrpProposalConfirmed = named(
   'BrpProposalConfirmed',
   z.object({ journeyId: z.string(), confirmed: BrpProposalDoc }),

@@ -17,7 +17,8 @@ import { ApplicationFailure, TypedSearchAttributes, type SearchAttributePair, ty
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { eventSignal, JOURNEY_WORKFLOW, memoryQuery, stateQuery, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
+import { eventSignal, JOURNEY_WORKFLOW, memoryQuery, stateQuery, withdrawEndSignal, type JourneyState, type StartJourneyInput, type WithdrawEnd } from '../workflows/definitions';
+import type { JourneyMemory } from '../workflows/journey-state';
 import type { JourneyEvent } from '../domain/events';
 import { amendmentProgressQuery, POLICY_AMENDMENT_WORKFLOW, type PolicyAmendmentInput, type PolicyAmendmentReport } from '../workflows/policy-amendment';
 import { deleteJourneyRuns } from '../platform/erasure';
@@ -278,6 +279,21 @@ export class TemporalGateway {
     }
   }
 
+  /**
+   * Withdraws a journey's end for a reason (an administrator's correction; see {@link withdrawJourneyEnd}):
+   * the ended journey runs again under the same id. Resolves once Temporal has durably accepted it; a
+   * journey with no such end is a 409 (`journey-not-ended`).
+   */
+  async withdrawEnd(journeyId: string, withdrawal: WithdrawEnd): Promise<void> {
+    let withdrawn: boolean;
+    try {
+      withdrawn = await this.call('reopen', () => withdrawJourneyEnd(this.client, this.taskQueue, journeyId, withdrawal));
+    } catch (err) {
+      throw asProblem(err);
+    }
+    if (!withdrawn) throw new Problem(409, 'Conflict', 'The journey did not end for a reason that can be withdrawn.', undefined, { code: 'journey-not-ended' });
+  }
+
   /** Runs an Update; a validator's rejection (an ApplicationFailure) becomes a 422 naming its field or rule. */
   async update<R, A>(journeyId: string, def: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
     try {
@@ -320,18 +336,35 @@ export class TemporalGateway {
  * start, so a racing second event lands in the same new run. Its facts, timeline, tasks and earlier
  * runs stay reachable under the same journeyId; the run writes the read model with a higher seq; the
  * person index keeps pointing at the same journey, so `POST /v1/journeys` stays a 409. Only a
- * completed run is reopened: a terminated, failed or erased one is not (false).
+ * completed run is reopened: a terminated, failed or erased one is not, nor one that ended for a reason
+ * outside the law's milestones (domain/journey-end.ts END_REASONS; false).
  */
 export async function reopenJourney(client: Client, taskQueue: string, journeyId: string, event: JourneyEvent): Promise<boolean> {
+  // A journey that ended for a reason (the person died, emigrated) takes no later milestone.
+  return reopenWith(client, taskQueue, journeyId, eventSignal, event, (memory) => !memory.ended);
+}
+
+/**
+ * An administrator's withdrawal of an end confirmed by mistake (workflows/definitions.ts WithdrawEnd): the
+ * ended journey runs again by the same door as {@link reopenJourney}, with the withdrawal as its signal;
+ * false when the journey did not end for a reason (nothing to withdraw) or cannot be reopened.
+ */
+export async function withdrawJourneyEnd(client: Client, taskQueue: string, journeyId: string, withdrawal: WithdrawEnd): Promise<boolean> {
+  return reopenWith(client, taskQueue, journeyId, withdrawEndSignal, withdrawal, (memory) => memory.ended !== undefined);
+}
+
+/** Signals a running journey, or starts a new run of a completed one with its memory when `takes` it (see {@link reopenJourney}). */
+async function reopenWith<A>(client: Client, taskQueue: string, journeyId: string, signal: SignalDefinition<[A]>, arg: A, takes: (memory: JourneyMemory) => boolean): Promise<boolean> {
   const handle = client.workflow.getHandle(journeyId);
   const description = await handle.describe();
   if (description.type !== JOURNEY_WORKFLOW) return false;
   if (description.status.name === 'RUNNING') {
-    await handle.signal(eventSignal, event);
+    await handle.signal(signal, arg);
     return true;
   }
   if (description.status.name !== 'COMPLETED') return false;
   const memory = await handle.query(memoryQuery);
+  if (!takes(memory)) return false;
   const { namespace } = client.options;
   const response = await client.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId: journeyId, runId: description.runId }, maximumPageSize: 1 });
   const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
@@ -341,8 +374,8 @@ export async function reopenJourney(client: Client, taskQueue: string, journeyId
     workflowId: journeyId,
     taskQueue,
     args: [input, memory],
-    signal: eventSignal,
-    signalArgs: [event],
+    signal,
+    signalArgs: [arg],
     // Only this door starts a second run: POST /v1/journeys keeps REJECT_DUPLICATE.
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     typedSearchAttributes: new TypedSearchAttributes(description.typedSearchAttributes.getAll()),

@@ -65,6 +65,7 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   lookupBrpPerson: WORKERS,
   getBrpProposal: WORKERS,
   confirmBrpProposal: WORKERS,
+  withdrawJourneyEnd: ['admin'],
   // events: partners report theirs, staff what arrives by letter or portal (contract v1.2; domain/reporting.ts narrows per type)
   reportMilestone: [...WORKERS, 'partner'],
   // caseworker commands

@@ -182,6 +182,9 @@ const EnvSchema = z.object({
     .optional(),
 });
 
+/** Settings docker-compose.yml passes as `${NAME:-}`: empty when the operator sets none, which means unset. */
+const COMPOSE_OPTIONAL = ['KOERS_PAYLOAD_KEYS', 'KOERS_SEALING_KEYS', 'KOERS_BRP_FILE', 'KOERS_ZAKEN_CONFIG'] as const;
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export class ConfigError extends Error {}
@@ -189,7 +192,8 @@ export class ConfigError extends Error {}
 /** Validates the environment; the error message is one line naming the wrong setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   // Compose passes `${KOERS_PAYLOAD_KEYS:-}` as an empty string when the operator sets none.
-  const parsed = EnvSchema.safeParse({ ...env, ...(env.KOERS_PAYLOAD_KEYS === '' ? { KOERS_PAYLOAD_KEYS: undefined } : {}), ...(env.KOERS_SEALING_KEYS === '' ? { KOERS_SEALING_KEYS: undefined } : {}) });
+  const unset = Object.fromEntries(COMPOSE_OPTIONAL.filter((name) => env[name] === '').map((name) => [name, undefined]));
+  const parsed = EnvSchema.safeParse({ ...env, ...unset });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     // The variable's name; a list setting's entry number goes into the message.

@@ -22,7 +22,7 @@ import { ApiKeys, SignInGuard, watchApiKeysFile } from '../api/auth';
 import { Identity } from '../api/identity';
 import { People } from '../identity';
 import { AuditStore, forgetJourneyAudit, migrateAuditStore } from '../api/audit-store';
-import { openDatabase } from '../store/db';
+import { inTransaction, openDatabase } from '../store/db';
 import { migrateToLatest } from '../store/migrations';
 import { TaskStore } from '../store/tasks';
 import { JourneyReadModel } from '../store/journeys';
@@ -177,6 +177,7 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
         taskQueue: config.taskQueue,
         admin: notifications.admin,
         lang: notifications.lang,
+        zaakStopped: (journeyId, status) => inTransaction(db, (trx) => zaken.recordStop(trx, journeyId, status)),
         onError: (err) => logger.warn({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'journey monitor round failed'),
         onUnrouted: (journeyId, status) => logger.error({ journeyId, status }, 'journey stopped; no admin address in KOERS_NOTIFICATIONS_FILE to tell'),
       });

@@ -97,7 +97,18 @@ export interface BeginInput {
   /** The operation this one is part of: same trace, `parent_operation_id` set. */
   parent?: Operation;
   /** The trace of the request this processing belongs to when it has no parent (api/processing.ts `requestTrace`): one trace per request. */
-  traceId?: string;
+  trace?: RequestTrace;
+}
+
+/**
+ * The trace a request's processings join: a new one, or the caller's when the request carried a valid W3C
+ * `traceparent` (the municipality's portal or gateway), whose operation is then their `parent_operation_id`.
+ */
+export interface RequestTrace {
+  /** 16 bytes (32 lower-case hex digits). */
+  traceId: string;
+  /** The calling party's operation (8 bytes, hex), from the incoming `traceparent`'s parent-id. */
+  parentOperationId?: string;
 }
 
 /** The door: begin a processing and end it, or run one inside {@link around}. */
@@ -155,12 +166,23 @@ const STATUS_CODES = { ok: 1, error: 2 } as const;
 export const newTraceId = (): string => randomHex(16);
 
 /**
- * The trace and operation of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`); undefined
- * when the value is none, or names the all-zero trace or operation the specification calls invalid.
+ * The trace and operation of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`, Trace Context
+ * Level 1 §3.2); undefined when the value is none, has the forbidden version `ff`, or names the all-zero
+ * trace or operation the specification calls invalid.
  */
 export function parseTraceparent(header: string | null | undefined): { traceId: string; operationId: string } | undefined {
-  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(header?.trim().toLowerCase() ?? '');
-  return m && /[^0]/.test(m[1]!) && /[^0]/.test(m[2]!) ? { traceId: m[1]!, operationId: m[2]! } : undefined;
+  const m = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(header?.trim().toLowerCase() ?? '');
+  return m && m[1] !== 'ff' && /[^0]/.test(m[2]!) && /[^0]/.test(m[3]!) ? { traceId: m[2]!, operationId: m[3]! } : undefined;
+}
+
+/**
+ * The trace a request's processings join (api/processing.ts `requestTrace`): the caller's, from the W3C
+ * `traceparent` it sent, with its operation as parent; a new trace when it sent none or an invalid one
+ * (ignored, never an error: W3C Trace Context §3.2.2.1 says to restart the trace).
+ */
+export function traceOfRequest(traceparent: string | null | undefined): RequestTrace {
+  const incoming = parseTraceparent(traceparent);
+  return incoming ? { traceId: incoming.traceId, parentOperationId: incoming.operationId } : { traceId: newTraceId() };
 }
 
 /**
@@ -174,6 +196,17 @@ export function foreignOperationOf(traceparent: string | undefined, entity: stri
 
 /** Whether `value` is a W3C trace id (32 lower-case hex digits, not all zero). */
 export const isTraceId = (value: string): boolean => /^[0-9a-f]{32}$/.test(value) && /[^0]/.test(value);
+
+/** Whether `value` is a W3C parent-id (16 lower-case hex digits, not all zero). */
+const isOperationId = (value: string): boolean => /^[0-9a-f]{16}$/.test(value) && /[^0]/.test(value);
+
+/** The trace a new operation is in and its parent: its parent operation's, else the request's (checked), else a new trace. */
+function traceOf(input: Pick<BeginInput, 'parent' | 'trace'>): RequestTrace {
+  if (input.parent) return { traceId: input.parent.traceId, parentOperationId: input.parent.operationId };
+  const trace = input.trace;
+  if (!trace || !isTraceId(trace.traceId)) return { traceId: newTraceId() };
+  return trace.parentOperationId && isOperationId(trace.parentOperationId) ? { traceId: trace.traceId, parentOperationId: trace.parentOperationId } : { traceId: trace.traceId };
+}
 
 /** The processing log in Koers's own store (store/processing-log.ts). */
 export class StoredProcessingLog implements ProcessingLog {
@@ -201,7 +234,7 @@ export class StoredProcessingLog implements ProcessingLog {
   begin(input: BeginInput): Operation {
     const uri = this.activityUris[input.activity];
     if (!uri) throw new Error(`processing activity ${String(input.activity)} has no URI`);
-    const traceId = input.parent?.traceId ?? (input.traceId && isTraceId(input.traceId) ? input.traceId : newTraceId());
+    const { traceId, parentOperationId } = traceOf(input);
     const operationId = randomHex(8);
     const startTime = this.now().toISOString();
     // Resolved now, not at the end: an erasure ends after the person index has forgotten the journey.
@@ -221,7 +254,7 @@ export class StoredProcessingLog implements ProcessingLog {
       const row: ProcessingRecordRow = {
         trace_id: traceId,
         operation_id: operationId,
-        parent_operation_id: input.parent?.operationId ?? null,
+        parent_operation_id: parentOperationId ?? null,
         status_code: STATUS_CODES[status],
         name: input.name,
         start_time: startTime,
@@ -269,7 +302,7 @@ export class StoredProcessingLog implements ProcessingLog {
     if (subjects.length === 0) return;
     const uri = this.activityUris[input.activity];
     if (!uri) throw new Error(`processing activity ${String(input.activity)} has no URI`);
-    const traceId = input.parent?.traceId ?? (input.traceId && isTraceId(input.traceId) ? input.traceId : newTraceId());
+    const { traceId, parentOperationId } = traceOf(input);
     const at = this.now().toISOString();
     const journeyIds = subjects.filter((s) => !('bsn' in s)).map((s) => s.journeyId!);
     const found = await this.persons.subjectsOf(journeyIds);
@@ -278,7 +311,7 @@ export class StoredProcessingLog implements ProcessingLog {
       return {
         trace_id: traceId,
         operation_id: randomHex(8),
-        parent_operation_id: input.parent?.operationId ?? null,
+        parent_operation_id: parentOperationId ?? null,
         status_code: STATUS_CODES.ok,
         name: input.name,
         start_time: at,

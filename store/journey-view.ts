@@ -24,6 +24,8 @@ import type { JourneyState } from '../workflows/definitions';
  */
 export function viewOn(view: JourneyState, today: string): JourneyState {
   if (view.today >= today) return view;
+  // A journey that ended for a reason (domain/journey-end.ts) stays as it ended: no clock runs on.
+  if (view.ended) return { ...view, today };
   const clocks = view.clocks.map((c) => clockOn(c, today));
   const facts = view.milestones as JourneyFacts;
   return { ...view, today, clocks, phase: derivePhase(facts, clocks, today), ...(view.inburgeringsplicht ? { inburgeringsplicht: inburgeringsplicht(facts, today) } : {}) };

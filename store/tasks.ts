@@ -53,6 +53,11 @@ export interface SyncJourneyTasksInput {
   /** The journey's current caseworker role; recorded on its tasks so a team can filter on it. */
   caseworkerRole?: CaseworkerRole;
   tasks: DesiredTask[];
+  /**
+   * Why active tasks no longer wanted are cancelled, in their history; absent: "no longer needed by the
+   * journey". A journey that ended for a reason names it (domain/journey-end.ts cancellationForEnd).
+   */
+  cancelReason?: string;
 }
 
 /** Task keys per effect of one sync. A repeated sync of the same input returns all lists empty. */
@@ -239,7 +244,7 @@ export class TaskStore {
         const active = row.status === 'open' || row.status === 'claimed';
         if (!want) {
           if (!active) continue;
-          if (await cancelActiveTask(trx, row.id, at, 'no longer needed by the journey')) result.cancelled.push(row.key);
+          if (await cancelActiveTask(trx, row.id, at, input.cancelReason ?? 'no longer needed by the journey')) result.cancelled.push(row.key);
         } else if (row.status === 'cancelled') {
           const done = await trx
             .updateTable('tasks')

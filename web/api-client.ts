@@ -20,18 +20,25 @@ export interface ProblemBody {
 export type ApiAnswer<T> = { ok: true; status: number; body: T } | { ok: false; status: number; problem: ProblemBody };
 
 export class ApiClient {
+  /** `traceparent`: the page request's W3C header, passed on so the API's processing-log records join its trace. */
   constructor(
     private readonly base: string,
     private readonly apiKey: string,
+    private readonly traceparent?: string,
   ) {}
 
-  /** The API on the address and port this request came in on (loopback when bound to every interface). */
+  /** The API on the address and port this request came in on (loopback when bound to every interface), in the request's trace. */
   static forRequest(req: Request, apiKey: string): ApiClient {
     let host = req.socket.localAddress ?? '127.0.0.1';
     if (host.startsWith('::ffff:')) host = host.slice('::ffff:'.length);
     if (host === '::' || host === '0.0.0.0') host = '127.0.0.1';
     if (host.includes(':')) host = `[${host}]`;
-    return new ApiClient(`http://${host}:${req.socket.localPort}`, apiKey);
+    return new ApiClient(`http://${host}:${req.socket.localPort}`, apiKey, req.get('traceparent'));
+  }
+
+  /** Headers of every call: the user's key, and the page request's trace when it came with one (the API checks it). */
+  private headers(extra: Record<string, string>): Record<string, string> {
+    return { authorization: `Bearer ${this.apiKey}`, ...(this.traceparent ? { traceparent: this.traceparent } : {}), ...extra };
   }
 
   get<T>(path: string): Promise<ApiAnswer<T>> {
@@ -59,7 +66,7 @@ export class ApiClient {
    */
   async stream(path: string, body?: unknown): Promise<globalThis.Response & { body: NonNullable<globalThis.Response['body']> }> {
     const res = await fetch(`${this.base}${path}`, {
-      headers: { authorization: `Bearer ${this.apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: this.headers(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(body !== undefined ? { method: 'POST', body: JSON.stringify(body) } : {}),
     });
     if (!res.ok || !res.body) {
@@ -71,8 +78,7 @@ export class ApiClient {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const headers = this.headers({ accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) });
     const res = await fetch(`${this.base}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await res.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;

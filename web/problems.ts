@@ -125,7 +125,6 @@ const BRP_CODES: Record<string, MessageKey> = {
   'brp-unavailable': 'problem.brpUnavailable',
   'brp-refused': 'problem.brpRefused',
   'brp-proposal-stale': 'problem.brpStale',
-  'brp-end-unsupported': 'brp.proposal.endNotYet',
   'brp-not-configured': 'problem.brpNotConfigured',
 };
 

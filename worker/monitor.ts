@@ -7,7 +7,7 @@
  *   {@link FAILING_TASK_ATTEMPTS} times in a row (visibility does not index that: a describe each, a
  *   batch a round, so every running journey is looked at once per `running / batch` rounds),
  * sets that run status in the read model (store/journeys.ts; a repaired journey's next write sets `running`
- * again), asks a running journey of that batch that has no row in the read model to write it
+ * again) and, for a run that ended, closes the journey's zaak (`zaakStopped`), asks a running journey of that batch that has no row in the read model to write it
  * ({@link projectSignal}: journeys started before the read model join the lists without waiting for
  * their next timer), and queues one message to the admin address of the notifications file per run and problem (outbox
  * idempotency key `journey-failure:<journeyId>:<runId>[:workflow-task-failing]`): an overlap between
@@ -38,6 +38,12 @@ export interface JourneyMonitorOptions {
   /** How far back the first round looks for ended runs (default 7 days): failures while no worker ran. */
   lookbackMs?: number;
   now?: () => Date;
+  /**
+   * Tells the journey's zaak that its run stopped (chain/zaken ZaakRegistration.recordStop, through the
+   * outbox; idempotent): a failed, terminated or timed-out journey closes its zaak as a finished one does.
+   * Absent: no zaken.
+   */
+  zaakStopped?: (journeyId: string, status: JourneyStatus) => Promise<unknown>;
   onError?: (err: unknown) => void;
   onUnrouted?: (journeyId: string, status: JourneyStatus) => void;
 }
@@ -98,6 +104,7 @@ export class JourneyMonitor {
     for await (const run of client.workflow.list({ query: endedQuery })) {
       const status = runStatus(run.status.name, 0);
       await this.options.journeys.setRunStatus(run.workflowId, status);
+      await this.options.zaakStopped?.(run.workflowId, status);
       if (await this.tell(run.workflowId, run.runId, status, run.closeTime?.toISOString())) queued.push(`${run.workflowId} ${status}`);
     }
 

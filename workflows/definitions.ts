@@ -10,6 +10,7 @@ import type { JourneyFacts } from '../domain/facts';
 import type { Inburgeringsplicht } from '../domain/inburgeringsplicht';
 import type { ExtensionRequestInput } from '../domain/extensions';
 import type { Applicant, InstrumentState } from '../domain/instruments';
+import type { EndReason, JourneyEnding } from '../domain/journey-end';
 import type {
   Caseworker,
   Clock,
@@ -158,6 +159,8 @@ export interface JourneyState {
   /** Recent messages the journey refused (events refused are in `events` with `outcome: rejected`). */
   rejectedMessages: RejectedMessage[];
   notificationsSent: number;
+  /** Present when the journey ended for a reason outside the law's milestones (domain/journey-end.ts END_REASONS). */
+  ended?: JourneyEnding;
 }
 
 /**
@@ -190,6 +193,42 @@ export interface MoveMunicipality {
   reason?: string;
 }
 
+/**
+ * A caseworker confirmed that the journey ends for a reason outside the law's milestones (the BRP says
+ * the person died or emigrated; api/brp.ts): its clocks stop, its open tasks are cancelled with the
+ * reason, and it completes. Recorded in the timeline as {@link JOURNEY_ENDED}.
+ */
+export interface EndJourney {
+  /** Unique per end (the API's): a resent signal changes nothing. */
+  id: string;
+  reason: EndReason;
+  /** The day it happened as the BRP says it (YYYY-MM-DD); absent when the BRP gives no complete date. */
+  on?: LocalDate;
+  confirmedBy: string;
+  /** The day of the confirmation, Europe/Amsterdam. */
+  confirmedOn: LocalDate;
+}
+
+/**
+ * An administrator withdraws an end that was confirmed by mistake (the BRP corrected itself): a correction
+ * in the sense of contract v1.2 ("A correction may withdraw a milestone ... a journey that had ended on it
+ * reopens"), shown in the timeline as a withdrawn {@link JOURNEY_ENDED} with its reason and what it replaced.
+ * Reaches the ended journey through the same door as a reopening milestone (api/temporal.ts).
+ */
+export interface WithdrawEnd {
+  /** Unique per withdrawal (the API's): a resent signal changes nothing. */
+  id: string;
+  reason: string;
+  withdrawnBy: string;
+  /** The day of the withdrawal, Europe/Amsterdam. */
+  withdrawnOn: LocalDate;
+}
+
+/** The timeline type of an {@link EndJourney} (not a milestone a partner can send). */
+export const JOURNEY_ENDED = 'nl.koers.journey.ended';
+/** The source of an {@link EndJourney} in the timeline and the dedupe window. */
+export const JOURNEY_END_SOURCE = 'urn:nl:koers:brp';
+
 export const eventSignal = defineSignal<[JourneyEvent]>('event');
 export const amendPolicySignal = defineSignal<[PolicyAmendment]>('amendPolicy');
 export const assignCaseworkerSignal = defineSignal<[Caseworker]>('assignCaseworker');
@@ -197,6 +236,8 @@ export const moveMunicipalitySignal = defineSignal<[MoveMunicipality]>('moveMuni
 export const correctPersonSignal = defineSignal<[PersonCorrection]>('correctPerson');
 export const taskCompletedSignal = defineSignal<[TaskCompletion]>('taskCompleted');
 export const ladderAssessedSignal = defineSignal<[LadderAssessment]>('ladderAssessed');
+export const endJourneySignal = defineSignal<[EndJourney]>('endJourney');
+export const withdrawEndSignal = defineSignal<[WithdrawEnd]>('withdrawEnd');
 /**
  * Asks a journey to write its read-model row (store/journeys.ts) at its next step, whether or not it
  * thinks the row changed. The monitor (worker/monitor.ts) sends it to a running journey that has no

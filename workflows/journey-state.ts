@@ -19,7 +19,7 @@ import { eventKey, isEventType, isWithdrawal, type JourneyEvent } from '../domai
 import { validateExtensionRequest } from '../domain/extensions';
 import { applyEvent, factsOfType, initialFacts, type JourneyFacts } from '../domain/facts';
 import { checkEligibility, reassessmentEffect, type InstrumentState } from '../domain/instruments';
-import { openTracks } from '../domain/journey-end';
+import { isEndReason, openTracks, stopClocks, type JourneyEnding } from '../domain/journey-end';
 import { inburgeringsplicht } from '../domain/inburgeringsplicht';
 import { caseworkerAfterAssessment, distanceForRung } from '../domain/ladder';
 import { derivePhase } from '../domain/phase';
@@ -34,6 +34,8 @@ import type {
   AmendmentLogEntry,
   EventLogEntry,
   ExtensionRequest,
+  EndJourney,
+  WithdrawEnd,
   ExtensionRequestLogEntry,
   InstrumentEnd,
   InstrumentRequest,
@@ -46,7 +48,7 @@ import type {
   StartJourneyInput,
   TaskCompletion,
 } from './definitions';
-import { PERSON_CORRECTED, PERSON_CORRECTION_SOURCE } from './definitions';
+import { JOURNEY_END_SOURCE, JOURNEY_ENDED, PERSON_CORRECTED, PERSON_CORRECTION_SOURCE } from './definitions';
 
 /**
  * Caps on what a journey carries. With the pinned policy (5-7 KB) the continue-as-new input stays
@@ -92,6 +94,8 @@ export interface JourneyMemory {
    * across continue-as-new so writes stay ordered for the journey's whole life; the API's row at start is 0.
    */
   projectionSeq?: number;
+  /** Set when a caseworker confirmed an end for a reason outside the law's milestones ({@link Journey.end}). */
+  ended?: JourneyEnding;
 }
 
 /** What the journey writes into the read model (store/journeys.ts JourneyProjection; no store import in workflow code). */
@@ -212,8 +216,12 @@ export class Journey {
   /** Clocks, phase, open tasks and the next wake-up for today, from the given (or current) state. */
   derive(facts: JourneyFacts = this.memory.facts, policy: Policy = this.memory.policy, caseworker: Caseworker = this.memory.caseworker): Derived {
     const today = this.today();
-    const clocks = computeClocks(facts, policy, today);
-    const phase = derivePhase(facts, clocks, today);
+    const computed = computeClocks(facts, policy, today);
+    const phase = derivePhase(facts, computed, today);
+    const ended = this.memory.ended;
+    // An ended journey keeps its phase and dates but nothing runs: no clock, task or wake-up.
+    if (ended) return { today, clocks: stopClocks(computed, ended), phase, tasks: [] };
+    const clocks = computed;
     const trajectory = { ladder: this.memory.ladder, instruments: this.memory.instruments };
     const journeyTasks = desiredTasks(facts, clocks, policy, caseworker.role, today, trajectory).filter((task) => !this.completedTasks.has(task.key));
     const instrumentTasks = instrumentReassessmentTasks(this.memory.instruments, caseworker.role).filter((task) => !this.completedTasks.has(task.key));
@@ -244,6 +252,7 @@ export class Journey {
    * the inburgering settled, no bijstand pending or running, no open task, no active instrument.
    */
   isFinished(derived: Derived): boolean {
+    if (this.memory.ended) return true;
     return (
       openTracks({
         facts: this.memory.facts,
@@ -321,6 +330,7 @@ export class Journey {
       extensionRequests: m.extensionRequests,
       rejectedMessages: m.rejectedMessages ?? [],
       notificationsSent: this.sent.size,
+      ...(m.ended ? { ended: m.ended } : {}),
     };
   }
 
@@ -418,6 +428,65 @@ export class Journey {
     if (!verdict.ok) return;
     this.seen.add(eventKey(key));
     this.memory.facts = next;
+    this.changed = true;
+  }
+
+  /**
+   * A caseworker confirmed an end for a reason outside the law's milestones (domain/journey-end.ts
+   * END_REASONS): the journey ends whatever its tracks say ({@link derive}, {@link isFinished}). Recorded in
+   * the timeline as {@link JOURNEY_ENDED}, by the caseworker, with the reason and the day it happened. A
+   * resent signal, or a second end of a journey that ended, changes nothing; a malformed one is refused.
+   */
+  end(ending: EndJourney): void {
+    if (typeof ending?.id !== 'string' || !isEndReason(ending.reason) || (ending.on !== undefined && !isSupportedDate(ending.on)) || !isSupportedDate(ending.confirmedOn)) {
+      this.reject('endJourney', 'an end needs an id, a known reason, and supported dates');
+      return;
+    }
+    const key = { source: JOURNEY_END_SOURCE, id: ending.id };
+    if (this.seen.has(eventKey(key)) || this.memory.ended) return;
+    const recorded: JourneyEnding = { reason: ending.reason, ...(ending.on !== undefined ? { on: ending.on } : {}), confirmedOn: ending.confirmedOn, confirmedBy: String(ending.confirmedBy).slice(0, 128) };
+    // Not a milestone type: the timeline entry is written in the same shape (the type names what it was).
+    const entry = {
+      ...key,
+      type: JOURNEY_ENDED,
+      occurredOn: recorded.on ?? recorded.confirmedOn,
+      data: { reason: recorded.reason },
+      receivedAt: new Date(this.now()).toISOString(),
+      actor: { name: recorded.confirmedBy, role: 'caseworker' as const },
+    } as unknown as JourneyEvent;
+    this.recordEvent(entry, { ok: true });
+    this.seen.add(eventKey(key));
+    this.memory.ended = recorded;
+    this.changed = true;
+  }
+
+  /**
+   * An administrator withdraws the end (a correction, contract v1.2): the journey runs again as if it had
+   * not ended (its clocks, tasks and wake-ups come back from its facts). Recorded in the timeline as a
+   * withdrawn {@link JOURNEY_ENDED} correction with its reason and the end it replaced. A resent one, or
+   * one for a journey that has no end, changes nothing; a malformed one is refused.
+   */
+  withdrawEnd(withdrawal: WithdrawEnd): void {
+    if (typeof withdrawal?.id !== 'string' || typeof withdrawal.reason !== 'string' || withdrawal.reason.trim() === '' || !isSupportedDate(withdrawal.withdrawnOn)) {
+      this.reject('withdrawEnd', 'a withdrawal needs an id, a reason and a supported date');
+      return;
+    }
+    const key = { source: JOURNEY_END_SOURCE, id: withdrawal.id };
+    const ended = this.memory.ended;
+    if (this.seen.has(eventKey(key)) || !ended) return;
+    const entry = {
+      ...key,
+      type: JOURNEY_ENDED,
+      occurredOn: withdrawal.withdrawnOn,
+      data: { occurredOn: withdrawal.withdrawnOn, withdrawn: true },
+      receivedAt: new Date(this.now()).toISOString(),
+      actor: { name: String(withdrawal.withdrawnBy).slice(0, 128), role: 'admin' as const },
+      correction: true,
+      reason: withdrawal.reason,
+    } as unknown as JourneyEvent;
+    this.recordEvent(entry, { ok: true }, { ended } as unknown as Partial<JourneyFacts>);
+    this.seen.add(eventKey(key));
+    delete this.memory.ended;
     this.changed = true;
   }
 

@@ -35,6 +35,8 @@ import {
   memoryQuery,
   moveMunicipalitySignal,
   correctPersonSignal,
+  endJourneySignal,
+  withdrawEndSignal,
   projectSignal,
   requestExtensionUpdate,
   startInstrumentUpdate,
@@ -47,6 +49,7 @@ import {
 import { instrumentWorkflow, instrumentChangedSignal, endInstrumentSignal, extendInstrumentSignal } from './instrument';
 import { Journey, type JourneyMemory } from './journey-state';
 import { onRefusedMessage } from './interceptors';
+import { cancellationForEnd } from '../domain/journey-end';
 
 export type { JourneyMemory };
 
@@ -107,6 +110,17 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   setHandler(assignCaseworkerSignal, (caseworker) => journey.assignCaseworker(caseworker));
   setHandler(moveMunicipalitySignal, (move) => journey.move(move));
   setHandler(correctPersonSignal, (correction) => journey.correctPerson(correction));
+  // Behind a patch, asked when the signal arrives: a history where a worker without this handler took
+  // (and dropped) it replays as it ran; from the marker on, the journey ends for the reason.
+  setHandler(endJourneySignal, (ending) => {
+    if (!patched('journey-end-reason')) return;
+    journey.end(ending);
+  });
+  // The same for the withdrawal of an end (it arrives in a run that reopened the ended journey).
+  setHandler(withdrawEndSignal, (withdrawal) => {
+    if (!patched('journey-end-withdrawal')) return;
+    journey.withdrawEnd(withdrawal);
+  });
   setHandler(ladderAssessedSignal, (assessment) => journey.assessLadder(assessment));
   setHandler(taskCompletedSignal, (completion) => journey.completeTask(completion));
   setHandler(instrumentChangedSignal, (state) => {
@@ -225,7 +239,9 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
         await syncJourney({
           journeyId,
           municipality: memory.municipality,
-          ...(tasksChanged ? { tasks: { caseworkerRole: memory.caseworker.role, tasks: derived.tasks as DesiredTask[] } } : {}),
+          ...(tasksChanged
+            ? { tasks: { caseworkerRole: memory.caseworker.role, tasks: derived.tasks as DesiredTask[], ...(memory.ended ? { cancelReason: cancellationForEnd(memory.ended.reason) } : {}) } }
+            : {}),
           ...(due.length > 0 ? { notifications: due } : {}),
           // The BSN ciphertext once per run: the row keeps it, later writes leave it out.
           ...(rowChanged ? { projection: { ...row, seq: journey.takeProjectionSeq(workflowInfo().historyLength), ...(lastRow === '' && input.bsnCiphertext ? { bsnCiphertext: input.bsnCiphertext } : {}) } } : {}),

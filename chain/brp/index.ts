@@ -13,7 +13,7 @@
 import type { BrpPurpose, BrpSettings } from './config';
 import { BrpClient, type BrpAnswer, type BrpRequestContext } from './client';
 import { factsOf, nameOf, prefillOf, proposalOf, type BrpPrefill, type BrpProposal } from './mapping';
-import { foreignOperationOf, type Operation, type ProcessingLog } from '../../processing-log';
+import { foreignOperationOf, type Operation, type ProcessingLog, type RequestTrace } from '../../processing-log';
 
 export { BrpConfigError, loadBrpSettings, parseBrpSettings, BRP_PURPOSES, type BrpPurpose, type BrpSettings } from './config';
 export { BrpClient, BrpRefused, BrpUnavailable, type BrpAnswer, type BrpRequestContext } from './client';
@@ -22,12 +22,14 @@ export { BRP_FIELDS, consultBody, factsOf, nameOf, prefillOf, proposalOf, type B
 /**
  * Who asks and for which journey: the staff id (`x-gebruiker`, and the processing log's actor; absent:
  * the service itself), the journey the request is for (the record's data subject beside the BSN), and
- * the processing it is part of (a page's `person-read`): the BRP query is its child in one trace.
+ * the processing it is part of (a page's `person-read`): the BRP query is its child in one trace. Without
+ * a parent, `trace` is the asking request's (api/processing.ts `requestTrace`), so the query is in it.
  */
 export interface BrpAsker {
   user?: string;
   journeyId?: string;
   parent?: Operation;
+  trace?: RequestTrace;
 }
 
 /** The BRP of one deployment. */
@@ -64,7 +66,7 @@ export class Brp {
         name: `BRP POST /personen RaadpleegMetBurgerservicenummer (${purpose})`,
         subject: { bsn, ...(asker.journeyId ? { journeyId: asker.journeyId } : {}) },
         actor: asker.user ?? 'koers',
-        ...(asker.parent ? { parent: asker.parent } : {}),
+        ...(asker.parent ? { parent: asker.parent } : asker.trace ? { trace: asker.trace } : {}),
       },
       async (op) => {
         const answer = await this.client.consult(bsn, purpose, { ...context, traceparent: op.traceparent() });

@@ -4,6 +4,7 @@
  * document's `fields`, "Gebruik de fields parameter om alleen die gegevens op te vragen die je nodig hebt").
  * Pure functions; nothing here is stored.
  */
+import type { EndReason } from '../../domain/journey-end';
 import type { BrpPurpose, BrpSettings } from './config';
 
 /**
@@ -66,7 +67,7 @@ export interface BrpFacts {
  */
 export type BrpProposal =
   | { kind: 'move'; municipality: string; gemeentecode: string; since?: string }
-  | { kind: 'end'; reason: 'deceased' | 'emigrated'; on?: string }
+  | { kind: 'end'; reason: EndReason; on?: string }
   | { kind: 'elsewhere'; gemeentecode: string; name?: string };
 
 type Json = Record<string, unknown>;

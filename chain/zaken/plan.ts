@@ -8,13 +8,18 @@
  * - no zaak yet in a configured municipality → `zaak-create` (then a `zaak-status` for the phase, and a
  *   `zaak-rol` when the BSN is known);
  * - another phase → `zaak-status`; another inburgering final date → `zaak-update`;
- * - the journey finished (run status `completed`) → `zaak-end` with the way it ended (domain/journey-end.ts);
+ * - the journey finished (run status `completed`) → `zaak-end` with the way it ended (domain/journey-end.ts:
+ *   its end reason, its phase, or `closed`); its run stopped otherwise (failed, terminated, timed out,
+ *   cancelled) → `zaak-end` `closed`;
  * - another municipality → `zaak-end` `moved` for the old zaak, and a new zaak in the new municipality
  *   (when it is configured): a zaak belongs to one bronorganisatie, so a move is a handover;
  * - a finished journey that runs again (contract v1.2: a later milestone reopens it) → a `zaak-status`
  *   for its phase, which reopens the zaak.
  */
-import { journeyEndOf, type JourneyEnd } from '../../domain/journey-end';
+import { journeyEndOf, type EndReason, type JourneyEnd } from '../../domain/journey-end';
+
+/** The run statuses of a journey that stopped (api/temporal.ts JourneyStatus); `workflow-task-failing` is still running. */
+const STOPPED_RUNS: readonly string[] = ['completed', 'failed', 'terminated', 'timed-out', 'canceled'];
 
 /** The payload of each message kind; the zaak is Koers's own id of it (zaken.id), never the journey id. */
 export type ZaakMessage =
@@ -45,8 +50,13 @@ export interface JourneyStep {
   journeyId: string;
   municipality: string;
   phase: string;
-  /** `running`, or `completed` for the journey's last write. */
+  /**
+   * `running`, or how the run stopped: `completed` (the journey's last write), or `failed`, `terminated`,
+   * `timed-out`, `canceled` (the monitor's, worker/monitor.ts: the journey ends `closed`).
+   */
   runStatus: string;
+  /** The reason the journey ended for, when it ended outside the law's milestones (domain/journey-end.ts). */
+  endReason?: EndReason;
   /** The inburgering clock's final date (YYYY-MM-DD), when it has one. */
   inburgeringFinalDate?: string;
   /** The day of the step, YYYY-MM-DD Europe/Amsterdam: a new zaak's startdatum. */
@@ -88,7 +98,9 @@ export function planStep(step: JourneyStep, current: ZaakRecord | undefined, con
     record.nextSequence += 1;
     messages.push({ message, sequence, idempotencyKey: `zaak:${record.id}:${sequence}` });
   };
-  const finished = step.runStatus === 'completed';
+  const finished = STOPPED_RUNS.includes(step.runStatus);
+  // A run that stopped without finishing (the monitor's status) ends its zaak `closed`, whatever its phase.
+  const end: JourneyEnd = step.runStatus === 'completed' ? journeyEndOf(step.phase, step.endReason) : 'closed';
   let zaak = current && current.state !== 'archived' ? { ...current } : undefined;
 
   if (zaak && zaak.municipality !== step.municipality) {
@@ -133,7 +145,7 @@ export function planStep(step: JourneyStep, current: ZaakRecord | undefined, con
     zaak.finalDate = step.inburgeringFinalDate;
   }
   if (finished && zaak.state === 'open') {
-    queue(zaak, { kind: 'zaak-end', zaakId: zaak.id, municipality: zaak.municipality, end: journeyEndOf(step.phase), datumStatusGezet: step.at });
+    queue(zaak, { kind: 'zaak-end', zaakId: zaak.id, municipality: zaak.municipality, end, datumStatusGezet: step.at });
     zaak.state = 'closed';
   }
   if (JSON.stringify(zaak) !== before || !current || zaak.id !== current.id) records.push(zaak);

@@ -52,6 +52,22 @@ export class ZaakRegistration {
   }
 
   /**
+   * A journey whose run stopped without finishing (failed, terminated, timed out, cancelled: the monitor's
+   * status, worker/monitor.ts), on `trx`: its open zaak ends `closed` (chain/zaken/plan.ts), with the
+   * municipality and phase of its read-model row. Idempotent: a zaak that ended already queues nothing.
+   * A journey without a row (started before the read model) or without a zaak queues nothing. Returns
+   * the number of messages queued.
+   */
+  async recordStop(trx: Db, journeyId: string, runStatus: string): Promise<number> {
+    const row = await trx.selectFrom('journeys').select(['municipality', 'phase']).where('journey_id', '=', journeyId).executeTakeFirst();
+    if (!row) return 0;
+    const zaken = await trx.selectFrom('zaken').select('id').where('journey_id', '=', journeyId).executeTakeFirst();
+    // A journey that stopped before it had a zaak gets none now (as a finished one does not).
+    if (!zaken) return 0;
+    return this.recordStep(trx, { journeyId, municipality: row.municipality, phase: row.phase, runStatus });
+  }
+
+  /**
    * The erasure of a journey (store/retention.ts ErasureStep, in the erasure's transaction): messages
    * not delivered yet are dropped (a BSN must not leave after the erasure); a zaak the registration has
    * is ended (`closed`, when still open) and given its archive action dated today; the row no longer

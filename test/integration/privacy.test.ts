@@ -17,6 +17,7 @@ import path from 'node:path';
 import { temporalCliPath } from '../../platform/tools';
 import { freePort } from '../helpers/ports';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../helpers/brp-mock';
+import { foundIn, storeFiles, withDecodedBase64 } from '../helpers/privacy-scan';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -159,12 +160,6 @@ describe('personal data stays out of Temporal, logs and metrics', () => {
     return shown.join('\n');
   }
 
-  /** A text and every base64 string in it decoded, so a value inside an encoded payload is found too. */
-  function withDecodedBase64(text: string): string {
-    const decoded = [...text.matchAll(/[A-Za-z0-9+/]{12,}={0,2}/g)].map((m) => Buffer.from(m[0], 'base64').toString('latin1'));
-    return `${text}\n${decoded.join('\n')}`;
-  }
-
   /** Every place where one of `values` appears in clear: `where: value-name`. */
   async function scan(values: Record<string, string>): Promise<string[]> {
     const places: Record<string, string> = {};
@@ -178,22 +173,11 @@ describe('personal data stays out of Temporal, logs and metrics', () => {
         throw new Error(`GET /metrics: ${String(err)} ${String((err as { cause?: unknown }).cause)} ${JSON.stringify((err as { cause?: unknown }).cause)}; exit ${koers?.child.exitCode}; log tail ${(koers?.logs ?? []).join('').slice(-3000)}`);
       },
     );
-    const found: string[] = [];
-    for (const [where, text] of Object.entries(places)) {
-      for (const [name, value] of Object.entries(values)) if (text.includes(value)) found.push(`${where}: ${name}`);
-    }
-    return found;
+    return foundIn(places, values);
   }
 
   /** Every store file (the embedded SQLite database and its write-ahead log) where one of `values` appears. */
-  function scanStore(values: Record<string, string>): string[] {
-    const found: string[] = [];
-    for (const file of fs.readdirSync(dataDir).filter((f) => f.startsWith('koers.db'))) {
-      const bytes = fs.readFileSync(path.join(dataDir, file)).toString('latin1');
-      for (const [name, value] of Object.entries(values)) if (bytes.includes(value)) found.push(`store ${file}: ${name}`);
-    }
-    return found;
-  }
+  const scanStore = (values: Record<string, string>): string[] => foundIn(storeFiles(path.join(dataDir, 'koers.db')), values);
 
   it('runs a journey with personal data, and none of it is found in clear; after a key rotation neither', async () => {
     koers = await start(`k-2026a:${KEY_A}`);

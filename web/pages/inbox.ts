@@ -6,6 +6,7 @@
  * checkboxes and one form to hand the selected tasks to a colleague or back to the team pool, and one
  * form for a colleague's absence (all tasks they hold), each with a reason for the tasks' history.
  */
+import { endReasonOfCancellation } from '../../domain/journey-end';
 import type { z } from 'zod';
 import { dayNumber } from '../../domain/dates';
 import { taskForms, taskFormsOn } from '../../domain/task-forms';
@@ -465,7 +466,13 @@ interface TaskHistoryView {
   events: Array<{ at: string; type: string; actor?: string; from?: string; to?: string; reason?: string }>;
 }
 
-/** Who did what to the task and why (a hand-over's reason), oldest first; holders by name. */
+/** A task cancelled because its journey ended for a reason (domain/journey-end.ts), in the page's words; '' otherwise. */
+function cancelledFor(t: Translate, e: TaskHistoryView['events'][number]): string {
+  const reason = e.type === 'cancelled' ? endReasonOfCancellation(e.reason) : undefined;
+  return reason ? t('task.history.journeyEnded', { reason: t(`journey.endReason.${reason}`) }) : '';
+}
+
+/** Who did what to the task and why (a hand-over's reason, a journey's end), oldest first; holders by name. */
 function historyTable(t: Translate, lang: Lang, history: TaskHistoryView, colleagues: readonly Colleague[]): Html {
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="history">
     <caption class="utrecht-table__caption"><span class="utrecht-heading-2">${t('task.history')}</span></caption>
@@ -483,7 +490,7 @@ function historyTable(t: Translate, lang: Lang, history: TaskHistoryView, collea
         <td class="utrecht-table__cell">${t(`taskEvent.${e.type}`)}</td>
         <td class="utrecht-table__cell">${e.actor ? staffName(colleagues, e.actor) : t('task.history.journey')}</td>
         <td class="utrecht-table__cell">${e.type === 'reassigned' || e.type === 'released' ? `${staffName(colleagues, e.from)} → ${e.to ? staffName(colleagues, e.to) : t('task.history.pool')}` : ''}</td>
-        <td class="utrecht-table__cell">${e.type === 'reassigned' || e.type === 'released' ? (e.reason ?? '') : ''}</td>
+        <td class="utrecht-table__cell">${e.type === 'reassigned' || e.type === 'released' ? (e.reason ?? '') : cancelledFor(t, e)}</td>
       </tr>`,
     )}
     </tbody></table></div>`;

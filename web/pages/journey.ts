@@ -325,7 +325,7 @@ function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Ht
 }
 
 /** What the page after a change says it did (`?done=`). */
-const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates', 'brpMoved'];
+const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates', 'brpMoved', 'brpEnded'];
 /** A task handled from the journey's own task table comes back here (`?done=claimed`) and is confirmed too (trial finding 19). */
 const TASK_DONE = ['claimed', 'unclaimed', 'reassigned'];
 
@@ -410,7 +410,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.policy')}</dt><dd>${journey.policy ? (mayOpen(web.session.principal, 'get', '/policies/:municipality') ? html`<a class="utrecht-link" href="${href(`/policies/${journey.municipality}`)}" title="${t('admin.viewPolicy')}">${municipalityName(journey.policy.id)} ${journey.policy.version}</a>` : `${municipalityName(journey.policy.id)} ${journey.policy.version}`) : '—'}</dd>
         <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
-      ${takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
+      ${journey.ended ? endedCard(t, lang, journey.ended, colleagues) : takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
       ${await brpProposalCard(web, journeyId, journey)}
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
       ${clockTimeline(t, journey.clocks, today, lang)}
@@ -565,9 +565,21 @@ async function brpProposalCard(web: Web, journeyId: string, journey: JourneyView
         </form>`
       : proposal.kind === 'end'
         ? html`<p class="utrecht-paragraph">${t(`brp.proposal.end.${proposal.reason}`, { on: proposal.on ? t('brp.proposal.on', { date: formatDate(lang, proposal.on) }) : '' })}</p>
-          <p class="utrecht-paragraph">${t('brp.proposal.endNotYet')}</p>`
+          <p class="utrecht-paragraph">${t('brp.proposal.endConfirmIntro')}</p>
+          <form method="post" action="${href(`/journeys/${journeyId}/brp-proposal`)}">${csrfField(web.ctx)}
+            <input type="hidden" name="kind" value="end"><input type="hidden" name="reason" value="${proposal.reason}">
+            <button type="submit" id="brp-confirm" class="utrecht-button utrecht-button--primary-action">${t('brp.proposal.confirmEnd')}</button>
+          </form>`
         : html`<p class="utrecht-paragraph">${t('brp.proposal.elsewhere', { name: proposal.name ?? '—', code: proposal.gemeentecode })}</p>`;
   return html`<section class="koers-card" id="brp-proposal" data-kind="${proposal.kind}" aria-labelledby="brp-proposal-title"><h2 class="utrecht-heading-2" id="brp-proposal-title">${t('brp.proposal.title')}</h2>${body}</section>`;
+}
+
+/** A journey that ended for a reason (the BRP's death or emigration): what, when, and who confirmed it. */
+function endedCard(t: Translate, lang: Lang, ended: NonNullable<JourneyView['ended']>, colleagues: Awaited<ReturnType<typeof loadColleagues>>): Html {
+  const on = ended.on ? t('brp.proposal.on', { date: formatDate(lang, ended.on) }) : '';
+  return html`<section class="koers-card" id="journey-ended" data-reason="${ended.reason}" aria-labelledby="journey-ended-title"><h2 class="utrecht-heading-2" id="journey-ended-title">${t('journey.end.title')}</h2>
+    <p class="utrecht-paragraph">${t(`journey.end.${ended.reason}`, { on })}</p>
+    <p class="utrecht-paragraph">${t('journey.end.confirmed', { by: staffName(colleagues, ended.confirmedBy), date: formatDate(lang, ended.confirmedOn) })}</p></section>`;
 }
 
 /** The caseworker confirms the BRP's proposal: the API asks the BRP again and applies it only if it still says so. */
@@ -578,6 +590,7 @@ async function confirmBrpProposal(web: Web): Promise<void> {
   const confirmation = body.kind === 'move' ? { kind: 'move', municipality: body.municipality } : { kind: body.kind, reason: body.reason };
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/brp-proposal/confirmation`, confirmation));
   if (answer.ok) {
+    if (body.kind === 'end') return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=brpEnded`);
     // Handed over to a municipality the caseworker does not work for: the journey is out of their sight now.
     const principal = web.session.principal;
     const stillVisible = principal.role === 'admin' || principal.municipalities.includes(String(body.municipality));

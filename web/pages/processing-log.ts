@@ -12,6 +12,7 @@ import { formatDateTime } from '../format';
 import { html, type Html } from '../html';
 import { alert, csrfField, href, page } from '../layout';
 import { problemShown, type ShownError } from '../problems';
+import type { Translate } from '../messages';
 import { PROCESSING_ACTIVITIES, type ProcessingRecord } from '../../processing-log';
 
 /** What the form asks: the person (BSN or journey id), the period (`YYYY-MM-DD`), the kinds. */
@@ -53,6 +54,16 @@ interface Shown {
   errors?: ShownError[];
 }
 
+/**
+ * What a record's operation did, in the page's language (`processingLog.operation.<name>`); an operation the
+ * catalogue does not describe yet is shown by its Logboek name, so no record is ever hidden.
+ */
+function operationText(t: Translate, name: string): Html | string {
+  const key = `processingLog.operation.${name}`;
+  const text = t(key);
+  return text === key ? html`<code>${name}</code>` : text;
+}
+
 async function logPage(web: Web, shown: Shown = { asked: { activities: [] } }): Promise<void> {
   const { res, ctx } = web;
   const { t, lang } = ctx;
@@ -85,7 +96,7 @@ async function logPage(web: Web, shown: Shown = { asked: { activities: [] } }): 
             (r) => html`<tr class="utrecht-table__row" data-activity="${r.activity}">
               <td class="utrecht-table__cell">${formatDateTime(lang, r.startTime)}</td>
               <td class="utrecht-table__cell"><a class="utrecht-link" href="${r.processingActivityId}" title="${t('processingLog.register')}">${t(`processingLog.activity.${r.activity}`)}</a></td>
-              <td class="utrecht-table__cell"><code>${r.name}</code></td>
+              <td class="utrecht-table__cell" data-operation="${r.name}">${operationText(t, r.name)}</td>
               <td class="utrecht-table__cell">${r.actor}</td>
               <td class="utrecht-table__cell">${t(`processingLog.status.${r.statusCode}`)}</td>
               <td class="utrecht-table__cell">${r.foreignOperation ? r.foreignOperation.entity : '—'}</td>

@@ -4,8 +4,9 @@
  * activity URIs and one trace per request; the privacy officer finds them all by BSN or journey, after
  * the erasure too, filters them and downloads them; nobody changes or deletes one.
  */
+import request from 'supertest';
 import { developmentActivityUris, PROCESSING_ACTIVITIES } from '../../../processing-log';
-import { apiHarness, type ApiHarness } from './harness';
+import { apiHarness, KEYS, type ApiHarness } from './harness';
 
 interface RecordBody {
   traceId: string;
@@ -88,6 +89,42 @@ describe('the processing log', () => {
     const counts = Object.fromEntries(PROCESSING_ACTIVITIES.map((a) => [a, rows.filter((r) => r.activity === a).length]));
     process.stdout.write(`processing-log records per activity: ${JSON.stringify(counts)}\n`);
     expect(counts).toMatchObject({ 'person-registration': 1, 'person-read': 1, 'person-search': 1, export: 1, erasure: 1, 'processing-log-inspection': 4 });
+  });
+
+  it("joins the trace of a request that carries a W3C traceparent (the portal's or gateway's), on the API and through the web app; an invalid one starts a new trace and changes nothing else", async () => {
+    const bsn = h.bsn();
+    const portal = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', operationId: 'a3ce929d0e0e4736' };
+    const registered = await h
+      .as('caseworker')
+      .post('/v1/journeys', { personRef: h.personRef(), bsn, municipality: 'borger-odoorn', permitGrantedOn: '2025-03-14' })
+      .set('traceparent', `00-${portal.traceId}-${portal.operationId}-01`);
+    expect(registered.status).toBe(201);
+    const journeyId = registered.body.journeyId as string;
+    // Invalid values are ignored, never refused.
+    for (const invalid of ['00-00000000000000000000000000000000-a3ce929d0e0e4736-01', 'ff-4bf92f3577b34da6a3ce929d0e0e4736-a3ce929d0e0e4736-01', 'trace-me']) {
+      expect((await h.as('caseworker').get(`/v1/journeys/${journeyId}/person`).set('traceparent', invalid)).status).toBe(200);
+    }
+    // A page of the web app passes the browser's (or gateway's) trace on to the API calls it makes.
+    const signedIn = await request(h.app).post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker, next: '/app/' });
+    const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('koers_session='))!.split(';')[0]!;
+    const gateway = { traceId: '0af7651916cd43dd8448eb211c80319c', operationId: 'b7ad6b7169203331' };
+    expect((await request(h.app).get(`/app/journeys/${journeyId}`).set('Cookie', cookie).set('traceparent', `00-${gateway.traceId}-${gateway.operationId}-01`)).status).toBe(200);
+
+    const records = await search({ bsn });
+    const registration = records.find((r) => r.activity === 'person-registration')!;
+    expect(registration).toMatchObject({ traceId: portal.traceId, parentOperationId: portal.operationId, statusCode: 1 });
+    const reads = records.filter((r) => r.activity === 'person-read');
+    const apiReads = reads.filter((r) => r.traceId !== gateway.traceId);
+    expect(apiReads).toHaveLength(3);
+    for (const r of apiReads) {
+      expect(r.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect([portal.traceId, '0'.repeat(32)]).not.toContain(r.traceId);
+      expect(r.parentOperationId).toBeUndefined();
+    }
+    expect(new Set(apiReads.map((r) => r.traceId)).size).toBe(3);
+    const pageReads = reads.filter((r) => r.traceId === gateway.traceId);
+    expect(pageReads.length).toBeGreaterThan(0);
+    for (const r of pageReads) expect(r.parentOperationId).toBe(gateway.operationId);
   });
 
   it('downloads a person\'s records as CSV with the Logboek\'s field names, for the privacy officer only', async () => {

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parseBrpSettings } from '../../../chain/brp';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
-import { launchChromium, signInWithKey, watchedPage } from '../web/browser';
+import { serveInBrowser, signInWithKey, type ServedApp } from '../web/browser';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
+import { foundIn, storeFiles, withDecodedBase64 } from '../../helpers/privacy-scan';
 
 /**
  * The person from the BRP (issue 23) against the BRP API Personen 2.7.0 document: Prism validates every
@@ -16,10 +14,7 @@ import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../help
 describe('the person from the BRP', () => {
   let brp: BrpMock;
   let h: ApiHarness;
-  let server: Server;
-  let base: string;
-  let browser: Browser;
-  let pageErrors: string[] = [];
+  let web: ServedApp;
 
   // Names and dates the BRP has; the registration records other ones, so the page shows which it used.
   const BRP_NAME = 'Yonas Tesfamariam Gebremedhin';
@@ -28,29 +23,25 @@ describe('the person from the BRP', () => {
   beforeAll(async () => {
     brp = await startBrpMock();
     h = await apiHarness({ worker: true, brp: parseBrpSettings(brpTestSettings(brp.url)) });
-    server = h.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    web = await serveInBrowser(h.app);
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await web?.close();
     await h?.stop();
     await brp?.stop();
   });
 
   beforeEach(() => {
-    pageErrors = [];
+    web.forgetErrors();
   });
   afterEach(() => {
     // Every request Koers sent satisfied the official document.
     expect(brp.prism.violations()).toEqual([]);
-    expect(pageErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+    expect(web.unexpectedErrors()).toEqual([]);
   });
 
-  const signIn = (page: Page, who: KeyName, next: string) => signInWithKey(page, base, KEYS[who], next);
+  const signIn = (page: Page, who: KeyName, next: string) => signInWithKey(page, web.base, KEYS[who], next);
   const lastRequest = () => brp.requests().at(-1)!;
 
   it('checks a BSN at registration with only the fields it needs, and says in problem+json when the BRP does not know it', async () => {
@@ -88,7 +79,7 @@ describe('the person from the BRP', () => {
   it('registers with a BSN in the browser: the BRP offers the birth date and municipality, the user takes them over and sees the name from the BRP', async () => {
     const bsn = h.bsn();
     brp.persons.set(bsn, known);
-    const { context, page } = await watchedPage(browser, pageErrors);
+    const { context, page } = await web.newPage();
     await signIn(page, 'caseworker', '/app/register');
     await page.getByLabel('Persoonsreferentie').fill(`BRP-${h.personRef()}`);
     await page.getByLabel('BSN').fill(bsn);
@@ -151,14 +142,10 @@ describe('the person from the BRP', () => {
 
     // Never stored: not in the store's file, not in the logs, not in the journey's Temporal history.
     const history = JSON.stringify(await h.client.workflow.getHandle(journeyId).fetchHistory());
-    for (const name of [BRP_NAME, 'Yonas Gebremedhin-Haile']) {
-      expect(fs.readFileSync(h.dbFile).includes(Buffer.from(name))).toBe(false);
-      expect(JSON.stringify(h.logs)).not.toContain(name);
-      expect(history).not.toContain(name);
-    }
+    expect(foundIn({ ...storeFiles(h.dbFile), logs: JSON.stringify(h.logs), 'temporal history': withDecodedBase64(history) }, { name: BRP_NAME, newName: 'Yonas Gebremedhin-Haile' })).toEqual([]);
   });
 
-  it('turns a move the BRP reports into a proposal the caseworker confirms, and a death into a notice that changes nothing', async () => {
+  it('turns a move the BRP reports into a proposal the caseworker confirms, and a death into an end the caseworker confirms', async () => {
     const bsn = h.bsn();
     brp.persons.set(bsn, known);
     const journeyId = await h.createJourney({ bsn }, 'caseworker');
@@ -168,7 +155,7 @@ describe('the person from the BRP', () => {
 
     // The BRP registers the person in Midden-Drenthe: the journey page proposes the hand-over, nothing moves by itself.
     brp.persons.set(bsn, { ...known, gemeenteVanInschrijving: { code: '1731', omschrijving: 'Midden-Drenthe' }, datumInschrijvingInGemeente: brpDate('2025-09-01') });
-    const { context, page } = await watchedPage(browser, pageErrors);
+    const { context, page } = await web.newPage();
     await signIn(page, 'caseworker', `/app/journeys/${journeyId}`);
     await expect(page.locator('#brp-proposal').getAttribute('data-kind')).resolves.toBe('move');
     await expect(page.locator('#brp-proposal').textContent()).resolves.toContain('Midden-Drenthe sinds 1 september 2025');
@@ -183,15 +170,27 @@ describe('the person from the BRP', () => {
     expect(moved.body.municipality).toBe('midden-drenthe');
     await context.close();
 
-    // A death is shown with its date and reason; nothing changes the journey.
+    // A death is shown with its date and reason; the caseworker confirms the end, and the page says it in Dutch.
     const other = h.bsn();
     brp.persons.set(other, { ...known, overlijden: { datum: brpDate('2025-10-12') }, opschortingBijhouding: { reden: { code: 'O', omschrijving: 'overlijden' }, datum: brpDate('2025-10-12') } });
     const second = await h.createJourney({ bsn: other }, 'caseworker');
     const proposal = await h.as('caseworker').get(`/v1/journeys/${second}/brp-proposal`);
     expect(proposal.body).toEqual({ journeyId: second, proposal: { kind: 'end', reason: 'deceased', on: '2025-10-12' } });
-    const view = await watchedPage(browser, pageErrors);
+    const view = await web.newPage();
     await signIn(view.page, 'caseworker', `/app/journeys/${second}`);
     await expect(view.page.locator('#brp-proposal').textContent()).resolves.toContain('overleden op 12 oktober 2025');
+    expect((await h.as('caseworker').get(`/v1/journeys/${second}`)).body.status).toBe('running');
+    await view.page.getByRole('button', { name: 'Beëindiging bevestigen' }).click();
+    await view.page.waitForURL(/\/app\/journeys\/[^/?]+\?done=brpEnded/);
+    await expect(view.page.locator('.utrecht-alert--ok').textContent()).resolves.toContain('beëindiging is bevestigd');
+    // The journey completes within moments; the page shows why once it has.
+    await eventually(() => h.as('caseworker').get(`/v1/journeys/${second}`), (r) => r.body.status === 'completed');
+    await view.page.reload();
+    const ended = view.page.locator('#journey-ended');
+    await expect(ended.getAttribute('data-reason')).resolves.toBe('deceased');
+    await expect(ended.textContent()).resolves.toContain('Traject beëindigd');
+    await expect(ended.textContent()).resolves.toContain('De persoon is overleden op 12 oktober 2025.');
+    await expect(view.page.locator('#brp-proposal').count()).resolves.toBe(0);
     await view.context.close();
   });
 });

@@ -5,98 +5,29 @@
  * asserts on the requests). Journeys start with a BSN, move through phases, one ends; the Zaken API is
  * down for a while: Koers keeps working, and afterwards everything arrived, once, in order per zaak.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
-import { startPrism, type PrismMock } from '../../helpers/prism';
-import { zakenConfigFile } from '../../helpers/zaken';
+import { startZakenDelivery, startZakenMock, zaakRegistrationOf, type ZakenMock } from '../../helpers/zaken-mock';
 import { apiHarness, cloudEvent, eventually, type ApiHarness } from '../api/harness';
-import { KeptZaken, ZaakRegistration, createZakenChannel, parseZakenConfig, zaakIdentificatie } from '../../../chain/zaken';
-import { Dispatcher } from '../../../store/dispatcher';
+import { zaakIdentificatie } from '../../../chain/zaken';
+import type { Dispatcher } from '../../../store/dispatcher';
 import { developmentActivityUris } from '../../../processing-log';
 
-interface Sent {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  authorization: string;
-  headers: http.IncomingHttpHeaders;
-  body: Record<string, unknown> | undefined;
-  status: number;
-  answer: Record<string, unknown> | undefined;
-}
-
-/** A proxy that forwards to Prism and records each request with Prism's answer; 502 while Prism is down. */
-async function recordingProxy(target: () => string): Promise<{ url: string; sent: Sent[]; close(): Promise<void> }> {
-  const sent: Sent[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const url = new URL(req.url ?? '/', 'http://proxy');
-        const record: Sent = {
-          method: req.method ?? '',
-          path: url.pathname,
-          query: url.searchParams,
-          authorization: String(req.headers.authorization ?? ''),
-          headers: req.headers,
-          body: raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined,
-          status: 502,
-          answer: undefined,
-        };
-        sent.push(record);
-        try {
-          const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>;
-          const answer = await fetch(`${target()}${req.url}`, { method: req.method, headers, ...(raw ? { body: raw } : {}) });
-          const text = await answer.text();
-          record.status = answer.status;
-          record.answer = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-          res.end(text);
-        } catch {
-          res.writeHead(502, { 'content-type': 'application/json' });
-          res.end('{"detail":"Zaken API down"}');
-        }
-      })();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, sent, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
-  let prism: PrismMock;
-  let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+  let zakenApi: ZakenMock;
   let h: ApiHarness;
   let dispatcher: Dispatcher;
-  const config = () => parseZakenConfig(zakenConfigFile(`${proxy.url}/`));
+  const config = () => zakenApi.config();
 
   beforeAll(async () => {
-    prism = await startPrism('zaken-api-1.5.1.yaml', { dynamic: true });
-    proxy = await recordingProxy(() => prism.url);
-    const zakenConfig = config();
-    const zaken = new ZaakRegistration((m) => m in zakenConfig.municipalities);
-    h = await apiHarness({ worker: true, zaken });
-    const identity = h.identity;
-    // Short back-off, so the catch-up after the outage is seconds, not minutes; attempts enough never to die here.
-    dispatcher = new Dispatcher(h.outbox, {
-      channels: { zaken: createZakenChannel({ config: zakenConfig, zaken: new KeptZaken(h.db), unsealBsn: (sealed, journeyId) => identity.decryptBsn(journeyId, sealed), processingLog: h.processingLog }) },
-      baseDelayMs: 200,
-      factor: 2,
-      maxDelayMs: 2_000,
-      maxAttempts: 1_000,
-    });
-    dispatcher.start(100);
+    zakenApi = await startZakenMock();
+    h = await apiHarness({ worker: true, zaken: zaakRegistrationOf(config()) });
+    dispatcher = startZakenDelivery(h, config());
   }, 300_000);
 
   afterAll(async () => {
     await dispatcher?.stop();
     await h?.stop();
-    await proxy?.close();
-    await prism?.stop();
+    await zakenApi?.stop();
   });
 
   const post = (journeyId: string, type: string, data: Record<string, unknown>) => h.as('admin').post(`/v1/journeys/${journeyId}/events`, cloudEvent(type, data), 'application/cloudevents+json');
@@ -121,7 +52,7 @@ describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
     await allDelivered();
 
     // The Zaken API goes down: Koers keeps taking events and moving journeys; the zaak's changes wait.
-    await prism.stop();
+    await zakenApi.down();
     expect((await post(a, 'nl.koers.pip.established', { occurredOn: '2025-06-01', leerroute: 'b1' })).status).toBe(202);
     expect((await post(b, 'nl.koers.exemption.granted', { occurredOn: '2023-05-01' })).status).toBe(202);
     const journeyA = await eventually(() => read(a), (j) => j.phase === 'inburgering');
@@ -130,14 +61,14 @@ describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
     const waiting = await eventually(zakenMessages, (rows) => rows.some((r) => r.status !== 'delivered' && Number(r.attempts) >= 2 && r.last_error !== null), 60_000);
     expect(waiting.filter((r) => r.status === 'pending').length).toBeGreaterThan(0);
     expect(waiting.filter((r) => r.status === 'dead')).toEqual([]);
-    expect(proxy.sent.some((s) => s.status === 502)).toBe(true);
+    expect(zakenApi.sent.some((s) => s.status === 502)).toBe(true);
 
-    await prism.restart();
+    await zakenApi.up();
     const rows = await allDelivered();
 
     // Every request satisfied the official document.
-    expect(prism.violations()).toEqual([]);
-    const answered = proxy.sent.filter((s) => s.status !== 502);
+    expect(zakenApi.prism.violations()).toEqual([]);
+    const answered = zakenApi.sent.filter((s) => s.status !== 502);
     expect(answered.filter((s) => s.status >= 400).map((s) => `${s.method} ${s.path} ${s.status}`)).toEqual([]);
 
     // Each request carries a ZGW JWT signed with the municipality's secret and the claims the standard names.
@@ -210,23 +141,23 @@ describe('the journey as a zaak, against the Zaken API 1.5.1 document', () => {
     }
 
     // An erasure of the ended journey: its zaak gets its archive action (vernietigen, dated today), and Koers forgets the zaak.
-    const erasedAt = proxy.sent.length;
+    const erasedAt = zakenApi.sent.length;
     expect((await h.as('admin').post(`/v1/journeys/${b}/erasure`, { ground: 'consent-withdrawn' })).status).toBe(200);
     await eventually(zakenMessages, (all) => all.every((r) => r.status === 'delivered') && all.some((r) => r.kind === 'zaak-archive'), 60_000);
-    const archive = proxy.sent.slice(erasedAt).filter((s) => s.method === 'PATCH' && s.path.startsWith('/zaken/'));
+    const archive = zakenApi.sent.slice(erasedAt).filter((s) => s.method === 'PATCH' && s.path.startsWith('/zaken/'));
     // A dossier the registration keeps for good (blijvend_bewaren, Archiefwet) is left as it is; Prism's generated answer decides which.
-    const retrieved = proxy.sent.slice(erasedAt).find((s) => s.method === 'GET' && s.path.startsWith('/zaken/'));
+    const retrieved = zakenApi.sent.slice(erasedAt).find((s) => s.method === 'GET' && s.path.startsWith('/zaken/'));
     expect(retrieved?.status).toBe(200);
     if (retrieved?.answer?.archiefnominatie === 'blijvend_bewaren') expect(archive).toEqual([]);
     else expect(archive.map((s) => s.body)).toEqual([{ archiefnominatie: 'vernietigen', archiefactiedatum: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }]);
     expect(await h.db.selectFrom('zaken').select('id').where('journey_id', '=', b).execute()).toEqual([]);
-    expect(prism.violations()).toEqual([]);
+    expect(zakenApi.prism.violations()).toEqual([]);
 
     // The operations Koers called, each validated by Prism against the document (docs/chain.md lists them).
-    const operations = new Set(proxy.sent.filter((s) => s.status < 300).map((s) => `${s.method} ${s.path.replace(/\/(zaken|resultaten)\/[^/]+$/, '/$1/{uuid}')}`));
+    const operations = new Set(zakenApi.sent.filter((s) => s.status < 300).map((s) => `${s.method} ${s.path.replace(/\/(zaken|resultaten)\/[^/]+$/, '/$1/{uuid}')}`));
     expect([...operations].sort()).toEqual(
       expect.arrayContaining(['GET /resultaten', 'GET /rollen', 'GET /statussen', 'GET /zaken', 'GET /zaken/{uuid}', 'POST /resultaten', 'POST /rollen', 'POST /statussen', 'POST /zaken']),
     );
-    console.log(`Zaken API operations called: ${[...operations].sort().join(', ')}; requests: ${proxy.sent.length} (${proxy.sent.filter((s) => s.status === 502).length} during the outage)`);
+    console.log(`Zaken API operations called: ${[...operations].sort().join(', ')}; requests: ${zakenApi.sent.length} (${zakenApi.sent.filter((s) => s.status === 502).length} during the outage)`);
   }, 600_000);
 });

@@ -2,6 +2,8 @@
  * Debian's Chromium driven by playwright-core (no browser download), and axe-core run inside the page.
  */
 import fs from 'node:fs';
+import http, { type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -69,4 +71,43 @@ export async function signInWithKey(page: Page, base: string, key: string, next:
   await page.getByLabel('API-sleutel').fill(key);
   await page.getByRole('button', { name: 'Aanmelden' }).click();
   await page.waitForURL(`${base}${next}`);
+}
+
+/** An app served on a loopback port with a Chromium to drive it (the web tests' set-up). */
+export interface ServedApp {
+  /** `http://127.0.0.1:<port>`. */
+  readonly base: string;
+  readonly browser: Browser;
+  /** Script and console errors of every page opened with {@link ServedApp.newPage} since the last {@link ServedApp.forgetErrors}. */
+  readonly errors: string[];
+  /** A page as a Dutch user sees it ({@link watchedPage}), its errors into `errors`. */
+  newPage(): Promise<{ context: BrowserContext; page: Page }>;
+  /** The errors a page should not have had: all but a refused request's (a 4xx is a page's answer, not a fault). */
+  unexpectedErrors(): string[];
+  forgetErrors(): void;
+  /** Closes the browser and the server (not the app's harness). */
+  close(): Promise<void>;
+}
+
+/** Serves `app` (an express app) on a free loopback port and launches Chromium for it. */
+export async function serveInBrowser(app: RequestListener): Promise<ServedApp> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await launchChromium();
+  const errors: string[] = [];
+  return {
+    base,
+    browser,
+    errors,
+    newPage: () => watchedPage(browser, errors),
+    unexpectedErrors: () => errors.filter((e) => !/status of 4\d\d/.test(e)),
+    forgetErrors: () => {
+      errors.length = 0;
+    },
+    close: async () => {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

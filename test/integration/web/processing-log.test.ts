@@ -1,54 +1,131 @@
 /**
- * The privacy officer's page of the processing log (/app/processing-log, issue 23): in Dutch, a person's
- * processings by BSN, a refusal naming the wrong field in Dutch, and the CSV download; other roles get 403.
+ * The privacy officer's page of the processing log (/app/processing-log, issue 23) in the browser: signed
+ * in as privacy officer, a person found by BSN, their processings said in Dutch (no codes, no English),
+ * filtered by period and by kind, downloaded as CSV; a wrong BSN named in Dutch; WCAG 2.1 AA by axe-core.
+ * A caseworker gets neither the page nor the API.
  */
-import request from 'supertest';
-import { apiHarness, KEYS, type ApiHarness, type KeyName } from '../api/harness';
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import { amsterdamDateOf } from '../../../domain/dates';
+import { developmentActivityUris, PROCESSING_ACTIVITIES, StoredProcessingLog } from '../../../processing-log';
+import { messagesOf } from '../../../web/messages';
+import { apiHarness, KEYS, type ApiHarness } from '../api/harness';
+import { seriousViolations, serveInBrowser, signInWithKey, type ServedApp } from './browser';
 
 describe('the processing log page', () => {
   let h: ApiHarness;
+  let web: ServedApp;
+
   beforeAll(async () => {
     h = await apiHarness();
+    web = await serveInBrowser(h.app);
+  }, 120_000);
+  afterAll(async () => {
+    await web?.close();
+    await h?.stop();
   });
-  afterAll(() => h.stop());
+  beforeEach(() => web.forgetErrors());
+  afterEach(() => expect(web.unexpectedErrors()).toEqual([]));
 
-  async function signIn(key: KeyName): Promise<{ cookie: string; csrf: string }> {
-    const res = await request(h.app).post('/app/sign-in').type('form').send({ apiKey: KEYS[key], next: '/app/' });
-    expect(res.status).toBe(303);
-    const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('koers_session='))!.split(';')[0]!;
-    return { cookie, csrf: h.identity.csrfToken(cookie.slice('koers_session='.length)) };
-  }
+  const nl = messagesOf('nl') as Record<string, string>;
+  const en = messagesOf('en') as Record<string, string>;
+  const rows = (page: Page) => page.locator('#processing-records tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-activity') ?? ''));
+  const show = async (page: Page) => {
+    await page.getByRole('button', { name: nl['processingLog.submit']! }).click();
+    await page.waitForLoadState('load');
+  };
 
-  it("shows a person's processings in Dutch, names a wrong BSN in Dutch, and downloads them", async () => {
+  it("finds a person's processings by BSN, says them in Dutch, filters them by period and kind, and downloads them", async () => {
     const bsn = h.bsn();
-    const journeyId = await h.createJourney({ bsn });
+    const journeyId = await h.createJourney({ bsn }, 'caseworker');
     expect((await h.as('caseworker').get(`/v1/journeys/${journeyId}/person`)).status).toBe(200);
-    const officer = await signIn('privacyOfficer');
+    // An export of last month, written through the log's own door with its clock then.
+    const lastMonth = new Date(Date.now() - 40 * 86_400_000);
+    const earlier = new StoredProcessingLog(h.db, h.identity, developmentActivityUris(), { now: () => lastMonth });
+    await earlier.recordEach({ activity: 'export', name: 'GET /v1/journeys/export', actor: 'admin-1' }, [{ bsn }]);
 
-    const form = await request(h.app).get('/app/processing-log').set('Cookie', officer.cookie);
-    expect(form.status).toBe(200);
-    expect(form.text).toContain('Verwerkingen van persoonsgegevens');
-    expect(form.text).toContain('href="/app/processing-log"');
+    const { context, page } = await web.newPage();
+    await signInWithKey(page, web.base, KEYS.privacyOfficer, '/app/processing-log');
+    await expect(page.locator('h1').textContent()).resolves.toBe(nl['processingLog.title']);
+    await expect(page.getByRole('link', { name: nl['nav.processingLog']! }).count()).resolves.toBeGreaterThan(0);
+    expect(await seriousViolations(page)).toEqual([]);
 
-    const shown = await request(h.app).post('/app/processing-log').set('Cookie', officer.cookie).type('form').send({ _csrf: officer.csrf, bsn, activities: ['person-registration', 'person-read'] });
-    expect(shown.status).toBe(200);
-    const rows = shown.text.match(/<tr class="utrecht-table__row" data-activity="[^"]+"/g) ?? [];
-    expect(rows.map((r) => /data-activity="([^"]+)"/.exec(r)![1])).toEqual(['person-read', 'person-registration']);
-    expect(shown.text).toContain('Inzien van BSN of naam');
-    expect(shown.text).toContain('Registratie van de persoon');
-    expect(shown.text).toContain('https://verwerkingsregister.example/verwerkingsactiviteiten/person-read');
-    expect(shown.text).not.toMatch(/person-registration<|Registration of/);
+    await page.getByLabel(nl['processingLog.bsn']!, { exact: true }).fill(bsn);
+    await show(page);
+    expect(await rows(page)).toEqual(['person-read', 'person-registration', 'export']);
+    // In Dutch: each kind, operation and outcome in words, linked to the register; no code, no English.
+    const cells = await page.locator('#processing-records tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => {
+        const td = [...tr.querySelectorAll('td')];
+        return { activity: td[1]!.textContent!.trim(), register: td[1]!.querySelector('a')!.getAttribute('href'), operation: td[2]!.textContent!.trim(), operationCode: td[2]!.querySelector('code') !== null, status: td[4]!.textContent!.trim() };
+      }),
+    );
+    expect(cells).toEqual([
+      { activity: nl['processingLog.activity.person-read'], register: developmentActivityUris()['person-read'], operation: nl['processingLog.operation.GET /v1/journeys/{journeyId}/person'], operationCode: false, status: nl['processingLog.status.1'] },
+      { activity: nl['processingLog.activity.person-registration'], register: developmentActivityUris()['person-registration'], operation: nl['processingLog.operation.POST /v1/journeys'], operationCode: false, status: nl['processingLog.status.1'] },
+      { activity: nl['processingLog.activity.export'], register: developmentActivityUris().export, operation: nl['processingLog.operation.GET /v1/journeys/export'], operationCode: false, status: nl['processingLog.status.1'] },
+    ]);
+    const text = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+    for (const key of PROCESSING_ACTIVITIES) expect(text).not.toContain(key);
+    expect(text).not.toMatch(/\b(GET|POST) \//);
+    const english = Object.entries(en).filter(([key, value]) => key.startsWith('processingLog.') && value !== nl[key] && value.length > 3).map(([, value]) => value);
+    expect(english.filter((value) => text.includes(value))).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
 
-    const wrong = await request(h.app).post('/app/processing-log').set('Cookie', officer.cookie).type('form').send({ _csrf: officer.csrf, bsn: '123456789' });
-    expect(wrong.status).toBe(422);
-    expect(wrong.text).toContain('Dit is geen geldig BSN: het voldoet niet aan de elfproef.');
+    // By period: from today only today's; until last month's day only that export.
+    await page.getByLabel(nl['processingLog.from']!).fill(amsterdamDateOf(Date.now()));
+    await show(page);
+    expect(await rows(page)).not.toContain('export');
+    expect(await rows(page)).toEqual(expect.arrayContaining(['person-read', 'person-registration']));
+    await page.getByLabel(nl['processingLog.from']!).fill('');
+    await page.getByLabel(nl['processingLog.until']!).fill(amsterdamDateOf(lastMonth.getTime()));
+    await show(page);
+    expect(await rows(page)).toEqual(['export']);
 
-    const csv = await request(h.app).post('/app/processing-log/export.csv').set('Cookie', officer.cookie).type('form').send({ _csrf: officer.csrf, bsn });
-    expect(csv.status).toBe(200);
-    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    expect(csv.text.trim().split('\n')).toHaveLength(1 + 3); // header, read, registration, and the first inspection on the page
+    // By kind: only the readings of the BSN or name.
+    await page.getByLabel(nl['processingLog.until']!).fill('');
+    await page.getByLabel(nl['processingLog.activity.person-read']!).check();
+    await show(page);
+    expect(await rows(page)).toEqual(['person-read']);
+    await expect(page.getByLabel(nl['processingLog.activity.person-read']!).isChecked()).resolves.toBe(true);
 
-    const caseworker = await signIn('caseworker');
-    expect((await request(h.app).get('/app/processing-log').set('Cookie', caseworker.cookie)).status).toBe(403);
+    // The download: the same question, every record, the Logboek's field names.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: nl['processingLog.export']! }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    expect(csv[0]).toContain('trace_id');
+    expect(csv[0]).toContain('dpl.core.processing_activity_id');
+    expect(csv.slice(1)).toHaveLength(1);
+    expect(csv[1]).toContain(developmentActivityUris()['person-read']);
+    expect(csv.join('\n')).not.toContain(bsn);
+
+    // Every look and the download are themselves on record.
+    const inspections = (await h.processingLog.records({ subject: { bsn }, activities: ['processing-log-inspection'] }, 50)).items;
+    expect(inspections.map((r) => r.name).sort()).toEqual([...Array(4).fill('POST /v1/processing-log/search'), 'POST /v1/processing-log/export'].sort());
+    expect(new Set(inspections.map((r) => r.actor))).toEqual(new Set(['po-piet']));
+    await context.close();
+  });
+
+  it('names a wrong BSN in Dutch at its field, and changes nothing', async () => {
+    const { context, page } = await web.newPage();
+    await signInWithKey(page, web.base, KEYS.privacyOfficer, '/app/processing-log');
+    await page.getByLabel(nl['processingLog.bsn']!, { exact: true }).fill('123456789');
+    await show(page);
+    await expect(page.locator('#pl-bsn-error').textContent()).resolves.toContain('Dit is geen geldig BSN: het voldoet niet aan de elfproef.');
+    await expect(page.locator('#pl-bsn').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#processing-records').count()).resolves.toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('gives a caseworker neither the page nor the API', async () => {
+    const { context, page } = await web.newPage();
+    await signInWithKey(page, web.base, KEYS.caseworker, '/app/inbox');
+    await expect(page.getByRole('link', { name: nl['nav.processingLog']! }).count()).resolves.toBe(0);
+    const refused = await page.goto(`${web.base}/app/processing-log`);
+    expect(refused?.status()).toBe(403);
+    await context.close();
+    const bsn = h.bsn();
+    expect((await h.as('caseworker').post('/v1/processing-log/search', { bsn })).status).toBe(403);
+    expect((await h.as('caseworker').post('/v1/processing-log/export', { bsn })).status).toBe(403);
   });
 });

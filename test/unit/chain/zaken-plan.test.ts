@@ -79,3 +79,23 @@ describe('a journey step as Zaken API changes', () => {
     expect(planStep(step({ phase: 'inburgering', municipality: 'assen' }), old, configured, newId, 1).messages.map((m) => m.message.kind)).toEqual(['zaak-end']);
   });
 });
+
+describe('every way a journey stops reaches its zaak', () => {
+  it('ends the zaak with the reason a journey ended for (the BRP: died, emigrated), once', () => {
+    const zaak = after(planStep(step({ phase: 'inburgering' }), undefined, configured, newId, 0))!;
+    const end = planStep(step({ phase: 'inburgering', runStatus: 'completed', endReason: 'deceased' }), zaak, configured, newId, 1);
+    expect(end.messages.map((m) => m.message)).toEqual([expect.objectContaining({ kind: 'zaak-end', end: 'deceased' })]);
+    expect(planStep(step({ phase: 'inburgering', runStatus: 'completed', endReason: 'deceased' }), after(end, zaak), configured, newId, 1).messages).toEqual([]);
+  });
+
+  it('closes the zaak of a run that failed, was terminated or timed out (closed, whatever the phase), once; a failing workflow task is no stop', () => {
+    for (const runStatus of ['failed', 'terminated', 'timed-out', 'canceled']) {
+      const zaak = after(planStep(step({ phase: 'plicht-met' }), undefined, configured, newId, 0))!;
+      const stop = planStep(step({ phase: 'plicht-met', runStatus }), zaak, configured, newId, 1);
+      expect(stop.messages.map((m) => m.message)).toEqual([expect.objectContaining({ kind: 'zaak-end', end: 'closed' })]);
+      expect(planStep(step({ phase: 'plicht-met', runStatus }), after(stop, zaak), configured, newId, 1).messages).toEqual([]);
+    }
+    const zaak = after(planStep(step({ phase: 'intake' }), undefined, configured, newId, 0))!;
+    expect(planStep(step({ phase: 'intake', runStatus: 'workflow-task-failing' }), zaak, configured, newId, 1).messages).toEqual([]);
+  });
+});

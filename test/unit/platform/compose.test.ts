@@ -7,6 +7,8 @@ import { configVariableNames, loadConfig } from '../../../platform/config';
 import { journeySearchAttributes, searchAttributeCliArgs } from '../../../platform/search-attributes';
 import { TEMPORAL_SERVER_VERSION } from '../../../platform/tools';
 import { PROCESSING_ACTIVITIES } from '../../../processing-log';
+import { parseBrpSettings } from '../../../chain/brp';
+import { parseZakenConfig } from '../../../chain/zaken';
 
 /** No Docker engine runs here, so the compose file is checked by reading it. */
 interface Service {
@@ -54,6 +56,35 @@ describe('docker-compose.yml', () => {
     // Production mode, so the cluster only over mutual TLS, with Koers's own certificate.
     expect(config.production).toBe(true);
     expect(config.temporal).toMatchObject({ tls: true, requireTls: true, tlsCaPath: '/run/tls/ca.pem', tlsCertPath: '/run/tls/koers.pem', tlsKeyPath: '/run/tls/koers-key.pem', tlsServerName: 'temporal' });
+  });
+
+  it("wires the municipal chain as its header says: each part optional, the example files pass Koers's start-up checks", () => {
+    const text = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+    // The header's recipe: `cp deploy/<example> deploy/chain/<file>   # then KOERS_X=/run/koers-chain/<file>`.
+    const recipe = [...text.matchAll(/^#\s+cp (deploy\/\S+) (deploy\/chain\/\S+)\s+# then (KOERS_[A-Z_]+)=(\S+)$/gm)].map((m) => ({ example: m[1]!, copy: m[2]!, variable: m[3]!, value: m[4]! }));
+    expect(recipe.map((r) => r.variable).sort()).toEqual(['KOERS_BRP_FILE', 'KOERS_ZAKEN_CONFIG']);
+    const checks: Record<string, (raw: unknown) => unknown> = { KOERS_BRP_FILE: parseBrpSettings, KOERS_ZAKEN_CONFIG: parseZakenConfig };
+    for (const r of recipe) expect(() => checks[r.variable]!(JSON.parse(fs.readFileSync(path.join(root, r.example), 'utf8')))).not.toThrow();
+    // The BRP is the API's (pages and routes); the Zaken API file is checked by every role (platform/koers.ts).
+    const wants: Record<string, string[]> = { api: ['KOERS_BRP_FILE', 'KOERS_ZAKEN_CONFIG'], worker: ['KOERS_ZAKEN_CONFIG'] };
+    for (const [name, service] of koersServices) {
+      const env = service.environment ?? {};
+      const role = env.KOERS_ROLE!;
+      for (const variable of wants[role]!) {
+        // Optional: unset by the operator, no BRP or no zaak, and Koers starts.
+        expect(`${name} ${variable} ${env[variable]}`).toBe(`${name} ${variable} \${${variable}:-}`);
+        expect(loadConfig(substitute(env))[variable === 'KOERS_BRP_FILE' ? 'brpFile' : 'zakenConfigFile']).toBeUndefined();
+        // Set as the header says: the file the operator copied, where the service sees it.
+        const r = recipe.find((x) => x.variable === variable)!;
+        const config = loadConfig({ ...substitute(env), [variable]: r.value });
+        expect(config[variable === 'KOERS_BRP_FILE' ? 'brpFile' : 'zakenConfigFile']).toBe(r.value);
+        const mount = (service.volumes ?? []).map((v) => v.split(':')).find(([, to]) => r.value.startsWith(`${to}/`));
+        expect(mount?.[2]).toBe('ro');
+        expect(path.posix.join(mount![0]!, r.value.slice(mount![1]!.length))).toBe(path.posix.normalize(r.copy));
+      }
+    }
+    // The operator's copies hold credentials: never committed.
+    expect(fs.readFileSync(path.join(root, '.gitignore'), 'utf8')).toMatch(/^deploy\/chain\/\*\.json$/m);
   });
 
   it('names only existing services in depends_on, without cycles', () => {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Identity } from '../../../api/identity';
-import { developmentActivityUris, StoredProcessingLog, type ProcessingActivityKey } from '../../../processing-log';
+import { developmentActivityUris, parseTraceparent, StoredProcessingLog, traceOfRequest, type ProcessingActivityKey } from '../../../processing-log';
 import { erasureRef } from '../../../store/erasure-ref';
 import { PersonIndex } from '../../../store/persons';
 import { describeEachDatabase } from './databases';
@@ -76,6 +76,36 @@ describeEachDatabase('processing log', (t) => {
     expect(trace[1]!.foreignOperation).toEqual({ traceId: 'a'.repeat(32), operationId: 'b'.repeat(16), entity: 'https://brp.test' });
     expect(trace[2]!.foreignOperation).toEqual({ traceId: 'c'.repeat(32), operationId: 'd'.repeat(16), entity: 'https://zaken.test' });
     expect(registration.processingActivityId).toBe(uris['person-registration']);
+  });
+
+  it("continues the caller's W3C trace (its operation the parent), keeps a nested processing under its own parent, and starts a new trace for an invalid one", async () => {
+    const l = log();
+    const incoming = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const trace = traceOfRequest(incoming);
+    expect(trace).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', parentOperationId: 'b7ad6b7169203331' });
+    await l.around({ activity: 'person-registration', name: 'POST /v1/journeys', subject: { bsn: BSN }, actor: 'portal', trace }, async (registration) => {
+      expect(registration.traceId).toBe(trace.traceId);
+      await l.around({ activity: 'brp-query', name: 'POST /personen', subject: { bsn: BSN }, actor: 'portal', parent: registration, trace }, async () => undefined);
+    });
+    await l.recordEach({ activity: 'export', name: 'GET /v1/journeys/export', actor: 'portal', trace }, [{ bsn: BSN }]);
+    const [registration, query, exported] = await l.trace(trace.traceId);
+    expect(registration).toMatchObject({ activity: 'person-registration', parentOperationId: 'b7ad6b7169203331' });
+    expect(query).toMatchObject({ activity: 'brp-query', parentOperationId: registration!.operationId });
+    expect(exported).toMatchObject({ activity: 'export', parentOperationId: 'b7ad6b7169203331' });
+
+    // Invalid: ignored, never an error. A new trace, no parent.
+    for (const header of [undefined, '', 'nonsense', '00-00000000000000000000000000000000-b7ad6b7169203331-01', '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01', 'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '00-0af7651916cd43dd8448eb211c80319-b7ad6b7169203331-01', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01, 00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01']) {
+      expect(parseTraceparent(header)).toBeUndefined();
+      const fresh = traceOfRequest(header);
+      expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(fresh.traceId).not.toBe(trace.traceId);
+      expect(fresh.parentOperationId).toBeUndefined();
+    }
+    // A trace handed to the door unchecked is checked there too: a bad parent id is dropped, a bad trace id replaced.
+    const op = l.begin({ activity: 'export', name: 'x', subject: { bsn: BSN }, actor: 'a', trace: { traceId: trace.traceId, parentOperationId: 'not-hex' } });
+    await op.end('ok');
+    expect((await l.trace(trace.traceId)).find((r) => r.operationId === op.operationId)?.parentOperationId).toBeUndefined();
+    expect(l.begin({ activity: 'export', name: 'x', subject: { bsn: BSN }, actor: 'a', trace: { traceId: 'Z'.repeat(32) } }).traceId).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('finds a person by BSN or journey, resolving a journey-only subject through the person index, filtered by period and activity', async () => {

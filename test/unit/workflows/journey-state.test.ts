@@ -82,3 +82,46 @@ describe('Journey state', () => {
     expect([journey.nextInstrumentId(), journey.nextInstrumentId()]).toEqual(['j-1-instrument-1', 'j-1-instrument-2']);
   });
 });
+
+describe('a journey that ends for a reason (the BRP: died, emigrated)', () => {
+  const ending = { id: 'brp-end:deceased:2025-08-20', reason: 'deceased' as const, on: '2025-08-20', confirmedBy: 'cw-1', confirmedOn: '2025-09-01' };
+
+  it('stops its clocks, wants no task and no wake-up, is finished, and shows why in its view and timeline', () => {
+    const journey = new Journey(input, undefined, now);
+    journey.receiveEvent(registration('brp-1'));
+    const before = journey.derive();
+    expect(before.tasks.length).toBeGreaterThan(0);
+    expect(journey.isFinished(before)).toBe(false);
+    journey.end(ending);
+    const after = journey.derive();
+    expect(after.tasks).toEqual([]);
+    expect(after.wakeUp).toBeUndefined();
+    expect(after.clocks.filter((c) => c.status === 'running' || c.status === 'overdue')).toEqual([]);
+    expect(after.clocks.map((c) => c.name)).toEqual(before.clocks.map((c) => c.name));
+    expect(journey.dueNotifications(after)).toEqual([]);
+    expect(journey.isFinished(after)).toBe(true);
+    expect(journey.view(after).ended).toEqual({ reason: 'deceased', on: '2025-08-20', confirmedOn: '2025-09-01', confirmedBy: 'cw-1' });
+    expect(journey.memory.events.at(-1)).toMatchObject({ type: 'nl.koers.journey.ended', occurredOn: '2025-08-20', actor: { name: 'cw-1', role: 'caseworker' } });
+  });
+
+  it('changes nothing on a resent end or a second one, and refuses a malformed one', () => {
+    const journey = new Journey(input, undefined, now);
+    journey.end(ending);
+    const memory = JSON.stringify(journey.memory);
+    journey.end(ending);
+    journey.end({ ...ending, id: 'other', reason: 'emigrated' });
+    expect(JSON.stringify(journey.memory)).toBe(memory);
+    const fresh = new Journey(input, undefined, now);
+    fresh.end({ ...ending, reason: 'bored' as never });
+    expect(fresh.memory.ended).toBeUndefined();
+    expect(fresh.memory.rejectedMessages?.at(-1)).toMatchObject({ message: 'endJourney' });
+  });
+
+  it('stays ended across continue-as-new', () => {
+    const journey = new Journey(input, undefined, now);
+    journey.end(ending);
+    const next = new Journey(input, JSON.parse(JSON.stringify(journey.memory)), now);
+    expect(next.isFinished(next.derive())).toBe(true);
+    expect(next.derive().tasks).toEqual([]);
+  });
+});
