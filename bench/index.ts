@@ -9,7 +9,10 @@
  *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster; with cluster,
  *              the named ones of start, history, latency run on the cluster too, and only those),
  *            --cluster-parts start,latency (only these parts on the cluster, whatever --sections runs elsewhere),
- *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium)
+ *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium),
+ *            --page-loads 10 (loads per page and level)
+ *            --store postgres (Koers's store on a throwaway PostgreSQL of scripts/test-postgres.sh instead of
+ *            SQLite, for the dev-server sections: e.g. `--national --sections pages --page-levels 100000 --store postgres`)
  *            --levels 1000,3000 and --cache 1000 (active journeys of the latency section, its small cache)
  *
  * Writes `bench/results/<YYYY-MM-DD>[-quick][-<label>].json` and a `.md` summary next to it.
@@ -68,6 +71,7 @@ if (option('levels')) plan.levels = option('levels')!.split(',').map(Number);
 if (option('cluster-levels')) plan.clusterLevels = option('cluster-levels')!.split(',').map(Number);
 if (option('cache')) plan.cache = Number(option('cache'));
 if (option('page-levels')) plan.pageLevels = option('page-levels')!.split(',').map(Number);
+if (option('page-loads')) plan.pageLoads = Number(option('page-loads'));
 const START_CONCURRENCY = 10;
 
 const allSections = ['domain', 'memory', 'replay', 'start', 'latency', 'history', 'inbox', 'pages', 'cluster'] as const;
@@ -760,7 +764,7 @@ async function clusterSection(dir: string, progress: (figures: Record<string, un
 async function main(): Promise<void> {
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-bench-'));
-  const info = { mode, plan, startedAt: new Date().toISOString(), machine: machine(), loadAtStart: loadSample(), argv };
+  const info: Record<string, unknown> & { machine: ReturnType<typeof machine> } = { mode, plan, startedAt: new Date().toISOString(), machine: machine(), loadAtStart: loadSample(), argv };
   console.log(`Koers end-to-end benchmark (${mode}) in ${dir}\n${JSON.stringify(info)}`);
   const label = option('label');
   const name = `${today}${mode === 'full' ? '' : `-${mode}`}${label ? `-${label}` : ''}`;
@@ -777,10 +781,17 @@ async function main(): Promise<void> {
 
   let server: DevServer | undefined;
   let t: Target | undefined;
+  let storeUrl: string | undefined;
   try {
     if (['start', 'latency', 'history', 'inbox', 'pages'].some((s) => runSection(s as SectionName))) {
       server = await startDevServer({ port: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, 'temporal.db'), namespace: 'default' });
-      t = await openTarget('dev-server', server.address, dir, `sqlite:${path.join(dir, 'koers.db')}`);
+      // `--store postgres`: the national pages level on PostgreSQL, as a deployment at that scale runs.
+      if (option('store') === 'postgres') {
+        const printed = await runScript('bash', ['scripts/test-postgres.sh', 'start'], { KOERS_TEST_POSTGRES_STATE: path.join(dir, 'store-postgres.state') });
+        storeUrl = printed.trim().split('\n').at(-1)!;
+      }
+      info.store = storeUrl ? 'postgres' : 'sqlite';
+      t = await openTarget('dev-server', server.address, dir, storeUrl ?? `sqlite:${path.join(dir, 'koers.db')}`);
       const target = t;
       // Cheap sections first; the latency section creates the large active sets and takes longest.
       if (runSection('start')) await section('start', () => startSection(target));
@@ -793,6 +804,7 @@ async function main(): Promise<void> {
   } finally {
     if (t) await closeTarget(t);
     await server?.stop();
+    if (storeUrl) await runScript('bash', ['scripts/test-postgres.sh', 'stop'], { KOERS_TEST_POSTGRES_STATE: path.join(dir, 'store-postgres.state') }).catch(() => undefined);
   }
   if (!runSection('cluster')) results.cluster = { skipped: quick ? 'skipped: quick run (use --cluster)' : 'skipped: not chosen' };
   else if (!fs.existsSync(clusterScript)) results.cluster = { skipped: 'skipped: no cluster script (scripts/temporal-cluster.sh)' };
@@ -808,7 +820,7 @@ function markdown(report: Record<string, unknown> & { sections: typeof results; 
   const lines = [
     `# Koers benchmark ${report.startedAt as string} (${mode})${report.complete ? '' : ' — INCOMPLETE: the run stopped before its last section'}`,
     '',
-    `Commit ${report.machine.gitCommit} (${report.machine.gitBranch}${report.machine.gitDirty ? ', uncommitted changes' : ''}), Node ${report.machine.node}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.totalMemoryMiB} MiB.`,
+    `Commit ${report.machine.gitCommit} (${report.machine.gitBranch}${report.machine.gitDirty ? ', uncommitted changes' : ''}), Node ${report.machine.node}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.totalMemoryMiB} MiB.${report.store ? ` Koers's store: ${report.store as string}.` : ''}`,
     `Took ${report.seconds as number} s. Load (1/5/15 min) at start ${(report.loadAtStart as LoadSample).loadavg.join(' / ')}, at end ${(report.loadAtEnd as LoadSample).loadavg.join(' / ')}. The machine is shared: read the load next to each figure.`,
     `Requests answered 429/503 and retried after their Retry-After, by operation and status (503: shed by back-pressure, or Temporal too slow to answer by the API's deadline; 429: a key's rate limit; \`network\`: no answer): ${JSON.stringify(report.shedRequests)}.`,
     '',

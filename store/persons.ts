@@ -172,6 +172,17 @@ export class PersonIndex {
     return row ? toPerson(row) : undefined;
   }
 
+  /** {@link person} for many journeys in one query per 500 (a list page's persons); a journey not indexed is left out. */
+  async persons(journeyIds: readonly string[]): Promise<Map<string, IndexedPerson>> {
+    const found = new Map<string, IndexedPerson>();
+    const unique = [...new Set(journeyIds)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await this.db.selectFrom('person_index').select(['journey_id', 'municipality', 'ref_sealed', 'name_sealed', 'bsn_key']).where('journey_id', 'in', unique.slice(i, i + 500)).execute();
+      for (const row of rows) found.set(row.journey_id, toPerson(row));
+    }
+    return found;
+  }
+
   /**
    * Journeys matching any of the keys, in the given municipalities (all when `municipalities` is
    * undefined): by reference key, by BSN key, or by name (every name key given must be among the
