@@ -25,7 +25,7 @@ import { isValidBsn, nameWords } from './identity';
 import { Problem } from './problem';
 import { brpName } from './brp';
 import { route, type RouteDef } from './route';
-import { recordingPages, recordProcessing } from './processing';
+import { actorOf, operationName, recordingPages, recordProcessing, requestTrace } from './processing';
 import { allPages, CSV_RESPONSE, sendCsv, type CsvColumn } from './export';
 import type { Request } from 'express';
 import { JourneyParams, readState, viewOn } from './journeys';
@@ -37,6 +37,8 @@ import {
   PersonCorrectionAccepted,
   PersonCorrectionBody,
   PersonCorrectionDoc,
+  PersonList,
+  PersonsBody,
   PersonSummary,
 } from './schemas';
 
@@ -272,6 +274,63 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
           },
           };
         });
+      },
+    ),
+
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys/persons',
+        operationId: 'listJourneyPersons',
+        summary: "Who a list page's journeys are about: reference, name, birth and permit dates, for up to 100 journeys at once",
+        description:
+          'For the lists of the pages (the inbox, the administrators\' list): what `GET /v1/journeys/{journeyId}/person` answers, without the BSN, ' +
+          'for many journeys in one request. A journey the caller may not see, or without a row in the read model, is left out. ' +
+          'Each person answered is recorded in the processing log (activity `person-read`, docs/processing-log.md); a name asked from the BRP is part of its record.',
+        tags: ['journeys'],
+        body: { content: json(PersonsBody), schema: PersonsBody },
+        responses: { 200: { description: 'The persons, in the order asked', schema: PersonList } },
+      },
+      async ({ req, principal, body }) => {
+        const [stored, indexed] = await Promise.all([ctx.journeys.getMany<JourneyState>(body.journeyIds), ctx.persons.persons(body.journeyIds)]);
+        const today = ctx.today();
+        const shown = [...new Set(body.journeyIds)].flatMap((journeyId) => {
+          const row = stored.get(journeyId);
+          return row && mayAccessMunicipality(principal, row.municipality) ? [row] : [];
+        });
+        const answer = (row: (typeof shown)[number], fromBrp?: string) => {
+          const facts = viewOn(row.view, today).milestones as JourneyFacts;
+          const person = indexed.get(row.journeyId);
+          const personRef = unsealed(ctx, row.journeyId, person?.refSealed);
+          const recordedName = unsealed(ctx, row.journeyId, person?.nameSealed);
+          const name = fromBrp ?? recordedName;
+          const nameSource = fromBrp ? ('brp' as const) : recordedName && ctx.brp?.serves(row.municipality) ? ('registration' as const) : undefined;
+          return {
+            journeyId: row.journeyId,
+            municipality: row.municipality,
+            regime: facts.regime,
+            ...(personRef ? { personRef } : {}),
+            ...(name ? { name } : {}),
+            ...(nameSource ? { nameSource } : {}),
+            permitGrantedOn: facts.permitGrantedOn,
+            ...(facts.birthDate ? { birthDate: facts.birthDate } : {}),
+          };
+        };
+        // As GET …/person: a journey whose name the BRP gives is one `person-read` with its BRP query inside it;
+        // the others are recorded together, one record each, in this request's trace.
+        const asksBrp = (row: (typeof shown)[number]) => may(principal, 'readBrpName') && !!ctx.brp?.serves(row.municipality) && !!row.bsnCiphertext && indexed.has(row.journeyId);
+        const answers = new Map<string, ReturnType<typeof answer>>();
+        const plain = shown.filter((row) => !asksBrp(row));
+        await ctx.processingLog.recordEach({ activity: 'person-read', name: operationName(req), actor: actorOf(principal), trace: requestTrace(req) }, plain.map((row) => ({ journeyId: row.journeyId })));
+        for (const row of plain) answers.set(row.journeyId, answer(row));
+        await Promise.all(
+          shown.filter(asksBrp).map((row) =>
+            recordProcessing(ctx, { req, principal }, { activity: 'person-read', subject: { journeyId: row.journeyId } }, async (op) => {
+              answers.set(row.journeyId, answer(row, await brpName(ctx, principal, row.journeyId, row.municipality, decrypted(ctx, row.journeyId, row.bsnCiphertext!), op)));
+            }),
+          ),
+        );
+        return { status: 200, body: { persons: shown.map((row) => answers.get(row.journeyId)!) } };
       },
     ),
 

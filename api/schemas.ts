@@ -905,6 +905,24 @@ export const PersonSummary = named(
   "Who the journey is about, for the pages of admins and caseworkers.",
 );
 
+/** Issue 25: the most journeys one `POST /v1/journeys/persons` answers (a list page's rows). */
+export const PERSONS_PER_REQUEST = 100;
+
+export const PersonsBody = named(
+  'PersonsQuery',
+  z.strictObject({
+    journeyIds: z.array(journeyIdSchema).min(1).max(PERSONS_PER_REQUEST).describe(`The journeys of a list page, at most ${PERSONS_PER_REQUEST}.`),
+  }),
+);
+
+export const PersonList = named(
+  'PersonList',
+  z.object({
+    persons: z.array(PersonSummary.omit({ bsn: true })).describe('One per journey asked for that the caller may see and that has a row in the read model, in the order asked; the others are left out.'),
+  }),
+  "Who a list page's journeys are about (no BSN: a list never shows it).",
+);
+
 export const PersonCorrectionBody = (today?: string) =>
   z
     .strictObject({

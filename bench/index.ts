@@ -6,8 +6,13 @@
  *   npm run bench -- --quick      smaller populations (under 5 minutes)
  *   npm run bench -- --national   event latency up to 100,000 active journeys (hours; run by hand)
  *   options: --label <name> (file name suffix, e.g. `before`), --cluster / --no-cluster,
- *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster),
- *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium)
+ *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster; with cluster,
+ *              the named ones of start, history, latency run on the cluster too, and only those),
+ *            --cluster-parts start,latency (only these parts on the cluster, whatever --sections runs elsewhere),
+ *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium),
+ *            --page-loads 10 (loads per page and level)
+ *            --store postgres (Koers's store on a throwaway PostgreSQL of scripts/test-postgres.sh instead of
+ *            SQLite, for the dev-server sections: e.g. `--national --sections pages --page-levels 100000 --store postgres`)
  *            --levels 1000,3000 and --cache 1000 (active journeys of the latency section, its small cache)
  *
  * Writes `bench/results/<YYYY-MM-DD>[-quick][-<label>].json` and a `.md` summary next to it.
@@ -66,6 +71,7 @@ if (option('levels')) plan.levels = option('levels')!.split(',').map(Number);
 if (option('cluster-levels')) plan.clusterLevels = option('cluster-levels')!.split(',').map(Number);
 if (option('cache')) plan.cache = Number(option('cache'));
 if (option('page-levels')) plan.pageLevels = option('page-levels')!.split(',').map(Number);
+if (option('page-loads')) plan.pageLoads = Number(option('page-loads'));
 const START_CONCURRENCY = 10;
 
 const allSections = ['domain', 'memory', 'replay', 'start', 'latency', 'history', 'inbox', 'pages', 'cluster'] as const;
@@ -283,7 +289,7 @@ async function startSection(t: Target): Promise<Record<string, unknown>> {
   const noopQueue = `bench-noop-${t.runId}`;
   const noop = spawn(process.execPath, ['-r', '@swc-node/register', 'bench/noop-worker.ts'], {
     cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.namespace, BENCH_TASK_QUEUE: noopQueue },
+    env: { ...process.env, ...tlsSettings(t.koers.env), TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.namespace, BENCH_TASK_QUEUE: noopQueue },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -323,6 +329,9 @@ async function startSection(t: Target): Promise<Record<string, unknown>> {
     endToEndToHttpStartRatio: round(endToEndRate / httpStartRate),
   };
 }
+
+/** The TEMPORAL_TLS_* settings of a deployment's environment (the cluster's mutual TLS). */
+const tlsSettings = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('TEMPORAL_TLS_')));
 
 // ---------------------------------------------------------------- event latency
 
@@ -728,10 +737,18 @@ async function clusterSection(dir: string, progress: (figures: Record<string, un
   const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`, settings.TEMPORAL_NAMESPACE, tls);
   try {
     const out: Record<string, unknown> = { temporalAddress: address, store: storeUrl ? 'postgres' : 'sqlite' };
-    out.start = await startSection(t);
-    progress(out);
-    out.history = await historySection(t);
-    progress(out);
+    // `--cluster-parts start,latency` (or `--sections cluster,start,latency`) runs only those parts on the cluster (a run of minutes); else all of them.
+    const parts = option('cluster-parts')?.split(',') ?? ['start', 'history', 'latency'].filter((s) => chosen.has(s));
+    const part = (name: SectionName) => parts.length === 0 || parts.includes(name);
+    if (part('start')) {
+      out.start = await startSection(t);
+      progress(out);
+    }
+    if (part('history')) {
+      out.history = await historySection(t);
+      progress(out);
+    }
+    if (!part('latency')) return out;
     // The cache after the restart: half the smallest level (quick, full), or the plan's 1,000 (national).
     const cache = Math.min(plan.cache, Math.max(1, Math.floor(plan.clusterLevels.at(-1)! / 2)));
     out.latency = await latencySection(t, plan.clusterLevels, cache, (latency) => progress({ ...out, latency }));
@@ -747,7 +764,7 @@ async function clusterSection(dir: string, progress: (figures: Record<string, un
 async function main(): Promise<void> {
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koers-bench-'));
-  const info = { mode, plan, startedAt: new Date().toISOString(), machine: machine(), loadAtStart: loadSample(), argv };
+  const info: Record<string, unknown> & { machine: ReturnType<typeof machine> } = { mode, plan, startedAt: new Date().toISOString(), machine: machine(), loadAtStart: loadSample(), argv };
   console.log(`Koers end-to-end benchmark (${mode}) in ${dir}\n${JSON.stringify(info)}`);
   const label = option('label');
   const name = `${today}${mode === 'full' ? '' : `-${mode}`}${label ? `-${label}` : ''}`;
@@ -764,10 +781,17 @@ async function main(): Promise<void> {
 
   let server: DevServer | undefined;
   let t: Target | undefined;
+  let storeUrl: string | undefined;
   try {
     if (['start', 'latency', 'history', 'inbox', 'pages'].some((s) => runSection(s as SectionName))) {
       server = await startDevServer({ port: await freePort(), uiPort: await freePort(), dbFile: path.join(dir, 'temporal.db'), namespace: 'default' });
-      t = await openTarget('dev-server', server.address, dir, `sqlite:${path.join(dir, 'koers.db')}`);
+      // `--store postgres`: the national pages level on PostgreSQL, as a deployment at that scale runs.
+      if (option('store') === 'postgres') {
+        const printed = await runScript('bash', ['scripts/test-postgres.sh', 'start'], { KOERS_TEST_POSTGRES_STATE: path.join(dir, 'store-postgres.state') });
+        storeUrl = printed.trim().split('\n').at(-1)!;
+      }
+      info.store = storeUrl ? 'postgres' : 'sqlite';
+      t = await openTarget('dev-server', server.address, dir, storeUrl ?? `sqlite:${path.join(dir, 'koers.db')}`);
       const target = t;
       // Cheap sections first; the latency section creates the large active sets and takes longest.
       if (runSection('start')) await section('start', () => startSection(target));
@@ -780,6 +804,7 @@ async function main(): Promise<void> {
   } finally {
     if (t) await closeTarget(t);
     await server?.stop();
+    if (storeUrl) await runScript('bash', ['scripts/test-postgres.sh', 'stop'], { KOERS_TEST_POSTGRES_STATE: path.join(dir, 'store-postgres.state') }).catch(() => undefined);
   }
   if (!runSection('cluster')) results.cluster = { skipped: quick ? 'skipped: quick run (use --cluster)' : 'skipped: not chosen' };
   else if (!fs.existsSync(clusterScript)) results.cluster = { skipped: 'skipped: no cluster script (scripts/temporal-cluster.sh)' };
@@ -795,7 +820,7 @@ function markdown(report: Record<string, unknown> & { sections: typeof results; 
   const lines = [
     `# Koers benchmark ${report.startedAt as string} (${mode})${report.complete ? '' : ' — INCOMPLETE: the run stopped before its last section'}`,
     '',
-    `Commit ${report.machine.gitCommit} (${report.machine.gitBranch}${report.machine.gitDirty ? ', uncommitted changes' : ''}), Node ${report.machine.node}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.totalMemoryMiB} MiB.`,
+    `Commit ${report.machine.gitCommit} (${report.machine.gitBranch}${report.machine.gitDirty ? ', uncommitted changes' : ''}), Node ${report.machine.node}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.totalMemoryMiB} MiB.${report.store ? ` Koers's store: ${report.store as string}.` : ''}`,
     `Took ${report.seconds as number} s. Load (1/5/15 min) at start ${(report.loadAtStart as LoadSample).loadavg.join(' / ')}, at end ${(report.loadAtEnd as LoadSample).loadavg.join(' / ')}. The machine is shared: read the load next to each figure.`,
     `Requests answered 429/503 and retried after their Retry-After, by operation and status (503: shed by back-pressure, or Temporal too slow to answer by the API's deadline; 429: a key's rate limit; \`network\`: no answer): ${JSON.stringify(report.shedRequests)}.`,
     '',

@@ -62,6 +62,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   // Issue 25: the search page's results as CSV, to the roles of the search page.
   exportJourneySearch: [...READERS, 'privacy-officer'],
   getJourneyPerson: [...READERS, 'privacy-officer'],
+  // Issue 25: the persons of a list page in one request (the inbox, the administrators' list)
+  listJourneyPersons: [...READERS, 'privacy-officer'],
   correctJourneyPerson: ['admin'],
   // the person from the BRP (issue 23; api/brp.ts): a registration's lookup, and the facts that change a journey, for those who work journeys
   lookupBrpPerson: WORKERS,
@@ -166,6 +168,7 @@ export const PAGES: Record<string, readonly Role[]> = {
   // Issue 23: the registration's BRP lookup (a prefill to confirm) and a BRP proposal confirmed on the journey page.
   'POST /register/brp': WORKERS,
   'POST /journeys/:journeyId/brp-proposal': WORKERS,
+  'POST /journeys/:journeyId/end-withdrawal': ['admin'],
   'GET /search': [...READERS, 'privacy-officer'],
   'POST /search': [...READERS, 'privacy-officer'],
   'POST /search/export.csv': [...READERS, 'privacy-officer'],

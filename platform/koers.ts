@@ -44,6 +44,7 @@ import { JourneyMonitor } from '../worker/monitor';
 import { ApiMetrics } from '../api/metrics';
 import { KeptZaken, ZaakRegistration, createZakenChannel, loadZakenConfig } from '../chain/zaken';
 import { StoredProcessingLog } from '../processing-log';
+import { warmBundles } from '../web/assets';
 
 /** The Schedule that starts the daily digest; one per namespace and task queue's deployment. */
 export const DIGEST_SCHEDULE_ID = 'koers-daily-digest';
@@ -268,6 +269,8 @@ export async function startKoers(config: Config, logger: Logger, options: StartO
       const port = typeof address === 'object' && address ? address.port : config.port;
       apiUrl = `http://${config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress}:${port}`;
       logger.info({ url: apiUrl, bindAddress: config.bindAddress, port }, 'API listening');
+      // The web app's browser bundles, built before the first page asks (web/assets.ts); tests build them when a test asks.
+      if (process.env.NODE_ENV !== 'test') warmBundles();
     }
     return { apiUrl, temporalAddress, temporalUiUrl: devServer?.uiUrl, stop: stopAll };
   } catch (err) {

@@ -460,6 +460,23 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('staff').dropColumn('deactivated_by').execute();
     },
   },
+  // Issue 25: the dashboard's and the process view's counts (store/journeys.ts figureCounts) read only these
+  // indexes, never the rows: a journey's row carries its view (kilobytes), and SQLite keeps the figures'
+  // columns (added after it) behind the view's overflow pages, so a scan of the rows read every view.
+  '0011_i25p_figure_indexes': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('journeys_figures_idx')
+        .on('journeys')
+        .columns(['municipality', 'regime', 'run_status', 'phase', 'phase_later', 'phase_later_on', 'permit_granted_on', 'permit_to_intake_days', 'intake_held_on', 'reintegration_due', 'reintegration_started_on', 'journey_id'])
+        .execute();
+      await db.schema.createIndex('journey_clocks_figures_idx').on('journey_clocks').columns(['journey_id', 'clock', 'status', 'final_date', 'settled_on', 'lapsed_status', 'lapses_on']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('journey_clocks_figures_idx').execute();
+      await db.schema.dropIndex('journeys_figures_idx').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {

@@ -42,6 +42,14 @@ export function bundle(name: Bundle): Promise<string> {
   return built;
 }
 
+/**
+ * Builds every bundle now, in the background, so the first page that needs one does not wait for
+ * esbuild (seconds: the process view's first load). A failure is left to the first request, which tries again.
+ */
+export function warmBundles(): void {
+  for (const name of Object.keys(ENTRIES) as Bundle[]) bundle(name).catch(() => undefined);
+}
+
 export function assetRouter(): express.Router {
   const router = express.Router();
   const cache = { maxAge: '1h' };

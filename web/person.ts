@@ -91,24 +91,19 @@ export function personCells(ctx: PageContext, journeyId: string, person: PersonV
     <td class="utrecht-table__cell">${person.permitGrantedOn ? formatDate(ctx.lang, person.permitGrantedOn, 'short') : '—'}</td>`;
 }
 
-/** How many journeys' persons one list page looks up (the rows beyond show the journey's short id). */
+/** How many journeys' persons one list page looks up (the rows beyond show the journey's short id): one request's worth (api/schemas.ts PERSONS_PER_REQUEST). */
 const PERSONS_PER_PAGE = 100;
 
 /**
- * The persons of a list's journeys (GET /v1/journeys/{id}/person, which logs each reading), a few at a
- * time, by journey id. A journey the role may not see the person of, or one the lookup fails for, is
- * left out (its row shows the journey's short id).
+ * The persons of a list's journeys (POST /v1/journeys/persons, which logs each reading), in one
+ * request, by journey id. A journey the role may not see the person of is left out (its row shows the
+ * journey's short id); so are all of them when the lookup fails (the list is still drawn).
  */
 export async function personsOf(web: Web, journeyIds: readonly string[]): Promise<Map<string, PersonView>> {
   const ids = [...new Set(journeyIds)].slice(0, PERSONS_PER_PAGE);
   const persons = new Map<string, PersonView>();
-  for (let i = 0; i < ids.length; i += 8) {
-    await Promise.all(
-      ids.slice(i, i + 8).map(async (id) => {
-        const answer = await web.api.get<Record<string, unknown>>(`/v1/journeys/${encodeURIComponent(id)}/person`);
-        if (answer.ok) persons.set(id, personOf(answer.body));
-      }),
-    );
-  }
+  if (ids.length === 0) return persons;
+  const answer = await web.api.post<{ persons: Array<Record<string, unknown> & { journeyId: string }> }>('/v1/journeys/persons', { journeyIds: ids });
+  if (answer.ok) for (const person of answer.body.persons) persons.set(person.journeyId, personOf(person));
   return persons;
 }

@@ -251,12 +251,43 @@ function taskListQuery(query: Record<string, unknown>): URLSearchParams {
   });
 }
 
+/** The most tasks of each table the inbox reads from the API (its overdue counts are over these). */
+const INBOX_READ = 500;
+/**
+ * Rows each of the inbox's tables shows at first; "meer taken tonen" shows this many more, up to
+ * {@link INBOX_READ} (issue 25: 500 rows a table made a page of megabytes that took seconds to draw).
+ */
+export const INBOX_ROWS = 50;
+
+/** The rows to show (`rows` in the URL): a multiple of {@link INBOX_ROWS} from it up to {@link INBOX_READ}. */
+function shownRows(value: unknown): number {
+  const n = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : INBOX_ROWS;
+  return Math.min(INBOX_READ, Math.max(INBOX_ROWS, Math.ceil(n / INBOX_ROWS) * INBOX_ROWS));
+}
+
+/** Under a table that shows fewer than it has: how many of how many, and a link that shows more (or asks to narrow the filters). */
+function moreRows(ctx: PageContext, url: string, shown: number, total: number, more: boolean, anchor: string): Html {
+  if (shown >= total && !more) return html``;
+  const text = shown >= total ? ctx.t('inbox.shownOfMore', { shown, total }) : ctx.t('inbox.shown', { shown, total: more ? `${total}+` : total });
+  if (shown >= total) return html`<p class="utrecht-paragraph koers-more">${text}</p>`;
+  const next = new URL(url, 'http://x');
+  next.searchParams.set('rows', String(shown + INBOX_ROWS));
+  next.searchParams.delete('done');
+  next.searchParams.delete('changed');
+  return html`<p class="utrecht-paragraph koers-more">${text} <a class="utrecht-link" data-more="${anchor}" href="${`${next.pathname}${next.search}#${anchor}`}">${ctx.t('inbox.more')}</a></p>`;
+}
+
 async function inbox(web: Web): Promise<void> {
   const { req, res, api, ctx } = web;
   const filters = readFilters(req.query as Record<string, unknown>);
+  const rows = shownRows(req.query.rows);
   const query = taskListQuery(req.query as Record<string, unknown>);
-  query.set('pageSize', '500');
-  const [mine, team, colleagues] = await Promise.all([api.read<{ tasks: TaskView[] }>(`/v1/tasks/mine?${query}`), api.read<{ tasks: TaskView[] }>(`/v1/tasks/team?${query}`), loadColleagues(web)]);
+  query.set('pageSize', String(INBOX_READ));
+  const [mine, team, colleagues] = await Promise.all([
+    api.read<{ tasks: TaskView[]; nextCursor?: string }>(`/v1/tasks/mine?${query}`),
+    api.read<{ tasks: TaskView[]; nextCursor?: string }>(`/v1/tasks/team?${query}`),
+    loadColleagues(web),
+  ]);
   const keep = (task: TaskView) => !filters.journey || task.journeyId === filters.journey;
   const myTasks = mine.tasks.filter(keep).sort(inboxOrder);
   const mineIds = new Set(myTasks.map((task) => task.taskId));
@@ -265,7 +296,10 @@ async function inbox(web: Web): Promise<void> {
   const myOverdue = myTasks.filter((task) => task.overdue).length;
   const teamOverdue = teamTasks.filter((task) => task.overdue).length;
   const overdue = myOverdue + teamOverdue;
-  const people = await peopleOf(web, [...myTasks, ...teamTasks]);
+  // Only the rows shown are drawn, and only their persons read.
+  const myShown = myTasks.slice(0, rows);
+  const teamShown = teamTasks.slice(0, rows);
+  const people = await peopleOf(web, [...myShown, ...teamShown]);
   const flash = typeof req.query.done === 'string' && (FLASH as readonly string[]).includes(req.query.done) ? req.query.done : undefined;
   // `*` (the pool filter) is not among the characters a `back` may have: sent encoded.
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1').replace(/([?&])changed=\d+/g, '$1').replace(/\*/g, '%2A');
@@ -283,8 +317,10 @@ async function inbox(web: Web): Promise<void> {
       ${overdue > 0 ? alert('warning', html`<span id="my-overdue">${ctx.t('inbox.myOverdue', { count: myOverdue })}</span> · <span id="team-overdue">${ctx.t('inbox.teamOverdue', { count: teamOverdue })}</span>`) : ''}
       ${filterForm(ctx, filters, holders)}
       ${exportLink(ctx, '/exports/tasks-mine.csv', { ...filters }, ctx.t('export.mine'))}${exportLink(ctx, '/exports/tasks-team.csv', { ...filters }, ctx.t('export.team'))}
-      ${taskTable(web, myTasks, ctx.t('inbox.mine'), back, { people, colleagues })}
-      ${taskTable(web, teamTasks, ctx.t('inbox.team'), back, { people, colleagues, ...(lead ? { selectFor: 'redistribute' } : {}) })}
+      <div id="mine">${taskTable(web, myShown, ctx.t('inbox.mine'), back, { people, colleagues })}</div>
+      ${moreRows(ctx, req.originalUrl, myShown.length, myTasks.length, !!mine.nextCursor, 'mine')}
+      <div id="team">${taskTable(web, teamShown, ctx.t('inbox.team'), back, { people, colleagues, ...(lead ? { selectFor: 'redistribute' } : {}) })}</div>
+      ${moreRows(ctx, req.originalUrl, teamShown.length, teamTasks.length, !!team.nextCursor, 'team')}
       ${lead ? distributionForms(web, colleagues, holders, back) : ''}
       ${await notificationsCard(web)}`,
     ),

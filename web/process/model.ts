@@ -76,8 +76,20 @@ function statusOf(regime: Regime, types: readonly EventType[], clock: ClockName)
 
 const without = (types: readonly EventType[], type: EventType) => types.filter((t) => t !== type);
 
-/** The clocks of a regime with their anchors and settling milestones, in the contract's clock order. */
+const models = new Map<Regime, ProcessModel>();
+
+/**
+ * The clocks of a regime with their anchors and settling milestones, in the contract's clock order.
+ * Found by running the domain's rules over combinations of milestones (hundreds of milliseconds), so
+ * computed once per regime and process: it depends on nothing else.
+ */
 export function processModel(regime: Regime): ProcessModel {
+  let model = models.get(regime);
+  if (!model) models.set(regime, (model = deriveModel(regime)));
+  return model;
+}
+
+function deriveModel(regime: Regime): ProcessModel {
   const all = PROCESS_MILESTONES;
   const steps: ClockStep[] = [];
   for (const clock of CLOCK_ORDER) {
