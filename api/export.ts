@@ -121,8 +121,11 @@ export function xlsxSheet<R>(name: string, columns: Array<XlsxColumn<R>>, rows: 
 
 /**
  * Writes `sheets` to `res` as an XLSX attachment named `filename`, a row at a time into the zip stream
- * (ExcelJS `WorkbookWriter`): a committed row is not held in memory. Resolves when the workbook is
- * complete; rejects when a row's source fails (the answer is then cut off, never silently short).
+ * (ExcelJS `WorkbookWriter`): a committed row is not held by the workbook. ExcelJS does not wait for a
+ * slow client between rows, so this serves tables of bounded size (the dashboard's: a row per
+ * municipality, month or step); a list of unbounded length goes out as CSV (`sendCsv`, with backpressure).
+ * Resolves when the workbook is complete; rejects when a row's source fails (the answer is then cut
+ * off, never silently short).
  */
 export async function sendXlsx(res: Response, filename: string, sheets: XlsxSheet[]): Promise<void> {
   res.status(200);

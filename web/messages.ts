@@ -752,6 +752,8 @@ const nl = {
   'processingLog.operation.BRP POST /personen RaadpleegMetBurgerservicenummer (name)': 'Naam opgevraagd bij de BRP',
   'processingLog.operation.BRP POST /personen RaadpleegMetBurgerservicenummer (facts)': 'BRP gevraagd naar verhuizing, overlijden of vertrek naar het buitenland',
   'processingLog.operation.Zaken API POST /rollen (rol_create)': 'Persoon als betrokkene bij de zaak geregistreerd',
+  'processingLog.operation.POST /v1/journeys/{journeyId}/brp-proposal/confirmation': 'Voorstel uit de BRP bevestigd',
+  'processingLog.operation.POST /v1/journeys/{journeyId}/end-withdrawal': 'Beëindiging van het traject ingetrokken',
   'problem.oneSubject': 'Vul een BSN of een traject-id in (één van beide).',
   'problem.fromAfterUntil': 'Deze datum ligt na de einddatum.',
   // Issue 23: the person from the BRP.
@@ -1575,6 +1577,8 @@ const en: Record<MessageKey, string> = {
   'processingLog.operation.BRP POST /personen RaadpleegMetBurgerservicenummer (name)': 'Name fetched from the BRP',
   'processingLog.operation.BRP POST /personen RaadpleegMetBurgerservicenummer (facts)': 'BRP asked about a move, death or departure abroad',
   'processingLog.operation.Zaken API POST /rollen (rol_create)': 'Person registered as party to the zaak',
+  'processingLog.operation.POST /v1/journeys/{journeyId}/brp-proposal/confirmation': 'Proposal from the BRP confirmed',
+  'processingLog.operation.POST /v1/journeys/{journeyId}/end-withdrawal': 'End of the journey withdrawn',
   'problem.oneSubject': 'Fill in a BSN or a journey id (one of the two).',
   'problem.fromAfterUntil': 'This date lies after the end date.',
   // Issue 23: the person from the BRP.

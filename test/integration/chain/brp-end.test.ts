@@ -13,6 +13,7 @@ import { JourneyMonitor } from '../../../worker/monitor';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
 import { startZakenDelivery, startZakenMock, zaakRegistrationOf, type ZakenMock } from '../../helpers/zaken-mock';
 import { apiHarness, cloudEvent, eventually, type ApiHarness } from '../api/harness';
+import { messagesOf } from '../../../web/messages';
 
 describe('a journey ended because the BRP says the person died', () => {
   let brp: BrpMock;
@@ -142,6 +143,10 @@ describe('a journey ended because the BRP says the person died', () => {
     const withdrawnEntry = (await h.as('admin').get(`/v1/journeys/${journeyId}/events`)).body.events.filter((e: { type: string; correction?: boolean }) => e.type === 'nl.koers.journey.ended' && e.correction);
     expect(withdrawnEntry).toEqual([expect.objectContaining({ reason: 'BRP: overlijden ten onrechte geregistreerd', withdrawn: true, applied: true })]);
     expect((await h.processingLog.records({ subject: { bsn }, activities: ['person-correction'] }, 100)).items).toHaveLength(2);
+    // The privacy officer's page says what each of the person's operations did, in words (web/messages.ts).
+    const catalogue = messagesOf('nl') as Record<string, string>;
+    const names = new Set((await h.processingLog.records({ subject: { bsn } }, 200)).items.map((r) => r.name));
+    expect([...names].filter((name) => !(`processingLog.operation.${name}` in catalogue))).toEqual([]);
     // The zaak reopens: a status for the journey's phase after its eindstatus.
     await allDelivered();
     const statuses = zakenApi.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl).map((s) => String(s.body?.statustype));
