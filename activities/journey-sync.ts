@@ -66,7 +66,8 @@ export function createJourneySyncActivities(transact: <T>(fn: (steps: SyncSteps)
         if (input.tasks) result.tasks = await steps.syncJourneyTasks({ journeyId, municipality, ...input.tasks });
         if (input.notifications && input.notifications.length > 0) result.notifications = await steps.sendNotifications({ journeyId, municipality, notifications: input.notifications });
         if (input.projection) {
-          const written = await steps.journeys.write({ ...input.projection, journeyId, municipality: input.municipality });
+          // The erasure was asked above, in this transaction.
+          const written = await steps.journeys.write({ ...input.projection, journeyId, municipality: input.municipality }, { erasureChecked: true });
           result.projected = { seq: input.projection.seq, written };
           // The zaak follows the row: only a write that is the newest tells it something.
           if (written && steps.zaak) {

@@ -260,10 +260,12 @@ export class AuditStore {
         claimed_at: claimedAt,
       })
       .onConflict((oc) => oc.doNothing())
+      .returningAll()
       .executeTakeFirst();
-    const created = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+    // A new event's row comes back from its insert; only a known one's is read (issue 25: a statement per event).
+    if (inserted) return { entry: toEntry(inserted), created: true };
     const row = await this.db.selectFrom('api_event_audit').selectAll().where('journey_id', '=', entry.journeyId).where('event_key', '=', key).executeTakeFirstOrThrow();
-    return { entry: toEntry(row), created };
+    return { entry: toEntry(row), created: false };
   }
 
   /** The other journeys that already have an event with this source + id. */

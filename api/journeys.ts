@@ -4,10 +4,8 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { admitEvent, admitStart } from '../domain/admission';
 import { eventKey, type JourneyEvent } from '../domain/events';
-import { computeClocks } from '../domain/clocks';
-import { initialFacts, regimeForPermit, type JourneyFacts } from '../domain/facts';
+import { regimeForPermit, type JourneyFacts } from '../domain/facts';
 import { inburgeringsplicht } from '../domain/inburgeringsplicht';
-import { derivePhase } from '../domain/phase';
 import { assignCaseworkerSignal, moveMunicipalitySignal, type JourneyState, type StartJourneyInput } from '../workflows/definitions';
 import { Journey as JourneyRules } from '../workflows/journey-state';
 import type { JourneyListRow, StoredJourney } from '../store/journeys';
@@ -83,9 +81,6 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         if (!start.ok) throw new Problem(422, 'Invalid request', `The journey cannot start: ${start.field} ${start.reason}.`, [{ path: start.field, message: start.reason }]);
         const journeyId = await newJourneyId(ctx, body.municipality, body.personRef);
         const regime = body.regime ?? regimeForPermit(body.permitGrantedOn);
-        const caseworker = { role: policy.defaultCaseworkerRole };
-        const facts = initialFacts({ regime, permitGrantedOn: body.permitGrantedOn, ...(body.birthDate ? { birthDate: body.birthDate } : {}) });
-        const clocks = computeClocks(facts, policy, ctx.today());
         const conflict = (existing: string, by: 'personRef' | 'bsn' = 'personRef') =>
           new Problem(
             409,
@@ -113,18 +108,13 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             policy,
             ...(ctx.maxHistoryEvents ? { maxHistoryEvents: ctx.maxHistoryEvents } : {}),
           };
+          // The journey's own rules on its first day: what its first workflow task computes.
+          const rules = new JourneyRules(input, undefined, ctx.now);
+          const firstDay = rules.derive();
           try {
-            await ctx.temporal.start(
-              input,
-              // Set at start so visibility (and so access checks) know the journey before its first task runs.
-              journeySearchAttributePairs({
-                municipality: body.municipality,
-                phase: derivePhase(facts, clocks),
-                regime,
-                overdue: clocks.some((c) => c.status === 'overdue'),
-                caseworker,
-              }),
-            );
+            // Set at start so visibility (and so access checks) know the journey before its first task runs;
+            // the same ones that task computes, so it upserts none (issue 25: an upsert is a visibility write).
+            await ctx.temporal.start(input, journeySearchAttributePairs(rules.searchSummary(firstDay)));
           } catch (err) {
             if (err instanceof JourneyAlreadyExists) {
               // Started by an earlier try whose answer was lost (or before the index existed): the entry says so from now on.
@@ -133,9 +123,9 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             }
             throw err;
           }
-          // Should this write fail, the journey runs and a second create still meets Temporal's own 409, which marks it.
-          await ctx.persons.started(journeyId);
-          await writeStartRow(ctx, input);
+          // Should the index write fail, the journey runs and a second create still meets Temporal's own 409, which marks it.
+          // The two writes are independent: one round trip's wait instead of two.
+          await Promise.all([ctx.persons.started(journeyId), writeStartRow(ctx, rules.projection(firstDay, 'running', new Date(ctx.now()).toISOString()), input)]);
           ctx.logger.info({ journeyId, municipality: body.municipality, regime }, 'journey started');
           return {
             status: 201,
@@ -626,12 +616,12 @@ export function presentJourney(state: JourneyState, principal: Principal, bsn?: 
 /** The stored view as of today: one definition, in the read model's room (store/journey-view.ts). */
 export { viewOn } from '../store/journey-view';
 
-/** The row the API writes at start (seq 0), so a GET right after the 201 finds the journey; the journey's first write (seq 1) replaces it. */
-async function writeStartRow(ctx: ApiContext, input: StartJourneyInput): Promise<void> {
+/**
+ * The row the API writes at start (seq 0; `row`: the journey's projection of its first day), so a GET
+ * right after the 201 finds the journey; the journey's first write (seq 1) replaces it.
+ */
+async function writeStartRow(ctx: ApiContext, row: ReturnType<JourneyRules['projection']>, input: StartJourneyInput): Promise<void> {
   try {
-    // The journey's own rules on its first day: what its first workflow task will compute.
-    const journey = new JourneyRules(input, undefined, ctx.now);
-    const row = journey.projection(journey.derive(), 'running', new Date(ctx.now()).toISOString());
     await ctx.journeys.write({ ...row, seq: 0, journeyId: input.journeyId, municipality: input.municipality, ...(input.bsnCiphertext ? { bsnCiphertext: input.bsnCiphertext } : {}) });
   } catch (err) {
     // The journey runs and writes its own row within its first workflow task; until then GET asks it.

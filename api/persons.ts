@@ -25,7 +25,9 @@ import { isValidBsn, nameWords } from './identity';
 import { Problem } from './problem';
 import { brpName } from './brp';
 import { route, type RouteDef } from './route';
-import { actorOf, operationName, recordProcessing, requestTrace } from './processing';
+import { actorOf, operationName, recordingPages, recordProcessing, requestTrace } from './processing';
+import { allPages, CSV_RESPONSE, sendCsv, type CsvColumn } from './export';
+import type { Request } from 'express';
 import { JourneyParams, readState, viewOn } from './journeys';
 import {
   DuplicateCheckBody,
@@ -41,6 +43,23 @@ import {
 } from './schemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': schema });
+
+/** A row of the search's answer (`JourneySearchResult`): the person fields only where the role may see them. */
+type SearchRow = Omit<z.output<typeof JourneySearchResult>['journeys'][number], 'location'>;
+
+/** The search's CSV: its answer's fields, `matchedOn` joined by spaces. */
+const SEARCH_COLUMNS: Array<CsvColumn<SearchRow>> = [
+  ['journeyId', (j) => j.journeyId],
+  ['municipality', (j) => j.municipality],
+  ['matchedOn', (j) => j.matchedOn.join(' ')],
+  ['status', (j) => j.status],
+  ['phase', (j) => j.phase],
+  ['regime', (j) => j.regime],
+  ['personRef', (j) => j.personRef],
+  ['name', (j) => j.name],
+  ['birthDate', (j) => j.birthDate],
+  ['permitGrantedOn', (j) => j.permitGrantedOn],
+];
 
 /** The sealed text, or undefined when it cannot be opened (sealed under another secret: the journey stays readable without it). */
 function unsealed(ctx: ApiContext, journeyId: string, sealed: string | undefined): string | undefined {
@@ -97,6 +116,50 @@ function searchScope(principal: Principal, municipality: string | undefined): st
 }
 
 export function personRoutes(ctx: ApiContext): RouteDef[] {
+  /**
+   * The journeys a search finds (`POST /v1/journeys/search`), each with the person's fields the caller's
+   * role may see; every person shown (and a BSN searched for without a match) recorded as `person-search`.
+   */
+  async function search(req: Request, principal: Principal, body: z.output<typeof JourneySearchBody>) {
+    const q = body.q.trim();
+    const compact = q.replace(/\s+/g, '');
+    const words = nameWords(q);
+    const found = await ctx.persons.search(
+      {
+        ...(/^[A-Za-z0-9_-]{1,64}$/.test(q) ? { refKey: ctx.identity.refKey(q) } : {}),
+        ...(isValidBsn(compact) ? { bsnKey: ctx.identity.bsnKey(compact) } : {}),
+        ...(words.length > 0 && /\p{L}/u.test(q) ? { nameKeys: ctx.identity.nameKeys(q) } : {}),
+      },
+      searchScope(principal, body.municipality),
+    );
+    const journeys = [];
+    for (const person of found) {
+      // The index and the read model agree on the municipality but for a move in flight: the read model decides who may see it.
+      const run = await ctx.journeys.run(person.journeyId).catch(() => undefined);
+      const municipality = run?.municipality ?? person.municipality;
+      if (!mayAccessMunicipality(principal, municipality)) continue;
+      // Birth and permit dates tell two namesakes apart (trial finding 9): from the journey's facts, for staff.
+      const facts = principal.role === 'partner' ? undefined : await ctx.journeys.get<JourneyState>(person.journeyId).then((stored) => (stored ? (viewOn(stored.view, ctx.today()).milestones as JourneyFacts) : undefined)).catch(() => undefined);
+      const personal =
+        principal.role === 'partner'
+          ? {}
+          : { personRef: unsealed(ctx, person.journeyId, person.refSealed), name: unsealed(ctx, person.journeyId, person.nameSealed), birthDate: facts?.birthDate, permitGrantedOn: facts?.permitGrantedOn };
+      journeys.push({
+        journeyId: person.journeyId,
+        location: `/v1/journeys/${person.journeyId}`,
+        municipality,
+        matchedOn: person.matchedOn,
+        ...(run ? { status: run.runStatus, phase: run.phase, regime: run.regime } : {}),
+        ...Object.fromEntries(Object.entries(personal).filter(([, v]) => v !== undefined)),
+      });
+    }
+    // Each person shown, and a BSN searched for without a match: processings of their data (docs/processing-log.md).
+    const bsn = isValidBsn(compact) ? compact : undefined;
+    const subjects = journeys.length > 0 ? journeys.map((j) => (bsn && j.matchedOn.includes('bsn') ? { bsn, journeyId: j.journeyId } : { journeyId: j.journeyId })) : bsn ? [{ bsn }] : [];
+    for (const subject of subjects) await recordProcessing(ctx, { req, principal }, { activity: 'person-search', subject }, async () => undefined);
+    return journeys;
+  }
+
   return [
     route(
       {
@@ -139,44 +202,27 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         body: { content: json(JourneySearchBody), schema: JourneySearchBody },
         responses: { 200: { description: 'The journeys found, possibly none', schema: JourneySearchResult } },
       },
-      async ({ req, principal, body }) => {
-        const q = body.q.trim();
-        const compact = q.replace(/\s+/g, '');
-        const words = nameWords(q);
-        const found = await ctx.persons.search(
-          {
-            ...(/^[A-Za-z0-9_-]{1,64}$/.test(q) ? { refKey: ctx.identity.refKey(q) } : {}),
-            ...(isValidBsn(compact) ? { bsnKey: ctx.identity.bsnKey(compact) } : {}),
-            ...(words.length > 0 && /\p{L}/u.test(q) ? { nameKeys: ctx.identity.nameKeys(q) } : {}),
-          },
-          searchScope(principal, body.municipality),
-        );
-        const journeys = [];
-        for (const person of found) {
-          // The index and the read model agree on the municipality but for a move in flight: the read model decides who may see it.
-          const run = await ctx.journeys.run(person.journeyId).catch(() => undefined);
-          const municipality = run?.municipality ?? person.municipality;
-          if (!mayAccessMunicipality(principal, municipality)) continue;
-          // Birth and permit dates tell two namesakes apart (trial finding 9): from the journey's facts, for staff.
-          const facts = principal.role === 'partner' ? undefined : await ctx.journeys.get<JourneyState>(person.journeyId).then((stored) => (stored ? (viewOn(stored.view, ctx.today()).milestones as JourneyFacts) : undefined)).catch(() => undefined);
-          const personal =
-            principal.role === 'partner'
-              ? {}
-              : { personRef: unsealed(ctx, person.journeyId, person.refSealed), name: unsealed(ctx, person.journeyId, person.nameSealed), birthDate: facts?.birthDate, permitGrantedOn: facts?.permitGrantedOn };
-          journeys.push({
-            journeyId: person.journeyId,
-            location: `/v1/journeys/${person.journeyId}`,
-            municipality,
-            matchedOn: person.matchedOn,
-            ...(run ? { status: run.runStatus, phase: run.phase, regime: run.regime } : {}),
-            ...Object.fromEntries(Object.entries(personal).filter(([, v]) => v !== undefined)),
-          });
-        }
-        // Each person shown, and a BSN searched for without a match: processings of their data (docs/processing-log.md).
-        const bsn = isValidBsn(compact) ? compact : undefined;
-        const subjects = journeys.length > 0 ? journeys.map((j) => (bsn && j.matchedOn.includes('bsn') ? { bsn, journeyId: j.journeyId } : { journeyId: j.journeyId })) : bsn ? [{ bsn }] : [];
-        for (const subject of subjects) await recordProcessing(ctx, { req, principal }, { activity: 'person-search', subject }, async () => undefined);
-        return { status: 200, body: { journeys } };
+      async ({ req, principal, body }) => ({ status: 200, body: { journeys: await search(req, principal, body) } }),
+    ),
+
+    route(
+      {
+        method: 'post',
+        path: '/v1/journeys/search/export',
+        operationId: 'exportJourneySearch',
+        summary: 'The journeys a search finds, as CSV',
+        description:
+          'The rows and fields of `POST /v1/journeys/search` for the same body (the query travels in the body, never in a URL), with the person fields the role may see; ' +
+          'recorded as a search and, per journey, as an export (docs/processing-log.md).',
+        tags: ['journeys'],
+        body: { content: json(JourneySearchBody), schema: JourneySearchBody },
+        responses: { 200: CSV_RESPONSE },
+      },
+      async ({ req, res, principal, body }) => {
+        const found = (await search(req, principal, body)) as SearchRow[];
+        const rows = allPages(recordingPages(ctx, { req, principal }, async () => ({ items: found }), (j) => j.journeyId));
+        await sendCsv(res, `zoekresultaten-${ctx.today()}.csv`, SEARCH_COLUMNS, rows);
+        return { status: 200 };
       },
     ),
 

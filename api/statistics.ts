@@ -4,14 +4,20 @@
  * (store/journeys.ts figureCounts, over the read model and its clock rows, with each status as GET
  * derives it today); medians and shares are computed here from those exact counts.
  */
-import { isWindowClock } from '../domain/clocks';
+import { z } from 'zod';
+import { CLOCK_ORDER, isWindowClock } from '../domain/clocks';
 import { addDays } from '../domain/dates';
 import type { ClockName } from '../domain/types';
 import type { FigureCounts } from '../store/journeys';
 import type { ApiContext } from './context';
-import { CSV_RESPONSE, sendCsv, type CsvColumn } from './export';
+import { CSV_RESPONSE, sendCsv, sendXlsx, XLSX_RESPONSE, xlsxSheet, type CsvColumn, type XlsxColumn } from './export';
 import { route, type RouteDef } from './route';
 import { Statistics, StatisticsQuery } from './schemas';
+import { municipalityName } from '../web/format';
+import { LANGS, translator, type Translate } from '../web/messages';
+
+/** The workbook's filters are the dashboard's; `lang` the language of its headings and words (default Dutch). */
+const StatisticsWorkbookQuery = StatisticsQuery.extend({ lang: z.enum(LANGS).default('nl').describe('The language of the headings: `nl` (default) or `en`.') });
 
 /** "Deadlines in 30/60/90 days": running deadlines whose final date is within this many days of today. */
 export const DEADLINE_HORIZONS = [30, 60, 90] as const;
@@ -175,6 +181,44 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
         return { status: 200 };
       },
     ),
+    route(
+      {
+        method: 'get',
+        path: '/v1/statistics/steps/export',
+        operationId: 'exportStatisticsSteps',
+        summary: "The process view's counts as CSV: per clock (step) and status, the running journeys",
+        description: 'The `steps` of `GET /v1/statistics` with the same filters, a row per clock and status, the clocks in the order of the process.',
+        tags: ['administration'],
+        query: StatisticsQuery,
+        responses: { 200: CSV_RESPONSE },
+      },
+      async ({ res, query }) => {
+        const stats = await statistics(query);
+        await sendCsv(res, `processtappen-${stats.today}.csv`, STEP_COLUMNS, stepRows(stats.steps));
+        return { status: 200 };
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/v1/statistics/workbook',
+        operationId: 'exportStatisticsWorkbook',
+        summary: "The dashboard's tables as an XLSX workbook: per municipality, per month and per process step",
+        description:
+          'The same figures as `GET /v1/statistics` with the same filters, one sheet per table with headings in the asked language (Dutch by default), ' +
+          'counts and medians as numbers, shares as their two counts and a percentage, months as dates; the first sheet names the filters, the date of today (Europe/Amsterdam) and what each column means. ' +
+          'Streamed a row at a time (ExcelJS `WorkbookWriter`). Figures only: no journey, person or staff member is named.',
+        tags: ['administration'],
+        query: StatisticsWorkbookQuery,
+        responses: { 200: XLSX_RESPONSE },
+      },
+      async ({ res, query }) => {
+        const { lang, ...filter } = query;
+        const stats = await statistics(filter);
+        await sendXlsx(res, `dashboard-${stats.today}.xlsx`, workbookSheets(translator(lang), filter, stats));
+        return { status: 200 };
+      },
+    ),
   ];
 
   async function statistics(query: Parameters<ApiContext['journeys']['figureCounts']>[0]) {
@@ -202,3 +246,77 @@ const BUCKET_COLUMNS: Array<CsvColumn<BucketRow>> = [
   ['deadlinesWithin60', (b) => b.deadlines.within60],
   ['deadlinesWithin90', (b) => b.deadlines.within90],
 ];
+
+type StatisticsAnswer = ReturnType<typeof figures> & { today: string };
+
+/** The counts per step as rows: the clocks in the process's order, each status as the process view counts it. */
+function stepRows(steps: StatisticsAnswer['steps']): Array<{ clock: string; status: string; running: number }> {
+  return CLOCK_ORDER.flatMap((clock) => Object.entries(steps[clock] ?? {}).map(([status, running]) => ({ clock, status, running })));
+}
+
+const STEP_COLUMNS: Array<CsvColumn<ReturnType<typeof stepRows>[number]>> = [
+  ['clock', (s) => s.clock],
+  ['status', (s) => s.status],
+  ['journeys', (s) => s.running],
+];
+
+/**
+ * The dashboard's workbook: "Toelichting" (the filters, today's date, the numbers counted and what each
+ * column means), then a sheet per table of the dashboard (per municipality, per month) and the process
+ * view's counts per step. Shares are given as their two counts and the share itself (empty when there
+ * is nothing to divide), so a reader can recompute and add them up.
+ */
+export function workbookSheets(t: Translate, filter: { municipality?: string; regime?: string; phase?: string }, stats: StatisticsAnswer) {
+  const share = (s: { yes: number; total: number }) => (s.total === 0 ? undefined : { share: s.yes / s.total });
+  const figureColumns: Array<XlsxColumn<StatisticsAnswer['municipalities'][number]>> = [
+    { header: t('workbook.journeys'), value: (b) => b.journeys },
+    { header: t('workbook.permitToIntake'), value: (b) => b.permitToIntakeMedianDays },
+    { header: t('workbook.intakes'), value: (b) => b.intakes },
+    { header: t('workbook.reintegrationYes'), value: (b) => b.reintegrationWithin3Months.yes },
+    { header: t('workbook.reintegrationTotal'), value: (b) => b.reintegrationWithin3Months.total },
+    { header: t('workbook.reintegrationShare'), value: (b) => share(b.reintegrationWithin3Months) },
+    { header: t('workbook.pvtYes'), value: (b) => b.participatieverklaringOnTime.yes },
+    { header: t('workbook.pvtTotal'), value: (b) => b.participatieverklaringOnTime.total },
+    { header: t('workbook.pvtShare'), value: (b) => share(b.participatieverklaringOnTime) },
+    { header: t('workbook.overdue'), value: (b) => b.overdueClocks },
+    { header: t('workbook.within', { days: 30 }), value: (b) => b.deadlines.within30 },
+    { header: t('workbook.within', { days: 60 }), value: (b) => b.deadlines.within60 },
+    { header: t('workbook.within', { days: 90 }), value: (b) => b.deadlines.within90 },
+  ];
+  const all = t('workbook.filter.none');
+  const about: Array<[string, string | number | { day: string } | undefined]> = [
+    [t('workbook.title'), undefined],
+    [t('workbook.today'), { day: stats.today }],
+    [t('workbook.filter.municipality'), filter.municipality ? municipalityName(filter.municipality) : all],
+    [t('workbook.filter.regime'), filter.regime ? t(`regime.${filter.regime}`) : all],
+    [t('workbook.filter.phase'), filter.phase ? t(`phase.${filter.phase}`) : all],
+    [t('workbook.counted'), stats.journeys],
+    [t('workbook.unavailable'), stats.unavailable],
+    ['', undefined],
+    [t('workbook.meaning'), undefined],
+    [t('journey.municipality'), t('workbook.explain.municipality')],
+    [t('dashboard.month'), t('workbook.explain.month')],
+    [t('workbook.journeys'), t('workbook.explain.journeys')],
+    [t('workbook.permitToIntake'), t('workbook.explain.permitToIntake')],
+    [t('workbook.intakes'), t('workbook.explain.intakes')],
+    [`${t('workbook.reintegrationYes')}; ${t('workbook.reintegrationTotal')}; ${t('workbook.reintegrationShare')}`, t('workbook.explain.reintegration')],
+    [`${t('workbook.pvtYes')}; ${t('workbook.pvtTotal')}; ${t('workbook.pvtShare')}`, t('workbook.explain.pvt')],
+    [t('workbook.overdue'), t('workbook.explain.overdue')],
+    [[30, 60, 90].map((days) => t('workbook.within', { days })).join('; '), t('workbook.explain.within')],
+    [t('workbook.sheet.steps'), t('workbook.explain.steps')],
+  ];
+  const steps = stepRows(stats.steps);
+  return [
+    xlsxSheet(t('workbook.sheet.about'), [
+      { header: t('workbook.item'), value: ([item]) => item, width: 70 },
+      { header: t('workbook.value'), value: ([, value]) => value, width: 70 },
+    ], about),
+    xlsxSheet(t('workbook.sheet.municipalities'), [{ header: t('journey.municipality'), value: (b) => municipalityName(b.key), width: 24 }, ...figureColumns], stats.municipalities),
+    xlsxSheet(t('workbook.sheet.months'), [{ header: t('dashboard.month'), value: (b) => ({ month: b.key }), width: 16 }, ...figureColumns], stats.months),
+    xlsxSheet(t('workbook.sheet.steps'), [
+      { header: t('workbook.step'), value: (s) => t(`clock.${s.clock}`), width: 40 },
+      { header: t('workbook.status'), value: (s) => t(`status.${s.status}`), width: 16 },
+      { header: t('workbook.running'), value: (s) => s.running },
+    ], steps),
+  ];
+}

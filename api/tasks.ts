@@ -83,6 +83,8 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   }
 
   async function listPage(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
+    // My tasks stay mine: a behandelaar filter narrows them (to none, for another's name); it never lists another's.
+    if (scope.assignee !== undefined && query.assignee !== undefined && query.assignee !== scope.assignee) return { tasks: [] };
     let municipalities: string[] | undefined = may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
     if (query.municipality) municipalities = municipalities === undefined || municipalities.includes(query.municipality) ? [query.municipality] : [];
     if (municipalities && municipalities.length === 0) return { tasks: [] };

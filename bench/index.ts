@@ -6,7 +6,9 @@
  *   npm run bench -- --quick      smaller populations (under 5 minutes)
  *   npm run bench -- --national   event latency up to 100,000 active journeys (hours; run by hand)
  *   options: --label <name> (file name suffix, e.g. `before`), --cluster / --no-cluster,
- *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster),
+ *            --sections a,b (domain, memory, start, latency, history, inbox, pages, cluster; with cluster,
+ *              the named ones of start, history, latency run on the cluster too, and only those),
+ *            --cluster-parts start,latency (only these parts on the cluster, whatever --sections runs elsewhere),
  *            --page-levels 1000,10000 (journeys in the store while the pages section loads pages in Chromium),
  *            --page-loads 10 (loads per page and level)
  *            --store postgres (Koers's store on a throwaway PostgreSQL of scripts/test-postgres.sh instead of
@@ -287,7 +289,7 @@ async function startSection(t: Target): Promise<Record<string, unknown>> {
   const noopQueue = `bench-noop-${t.runId}`;
   const noop = spawn(process.execPath, ['-r', '@swc-node/register', 'bench/noop-worker.ts'], {
     cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.namespace, BENCH_TASK_QUEUE: noopQueue },
+    env: { ...process.env, ...tlsSettings(t.koers.env), TEMPORAL_ADDRESS: t.temporalAddress, TEMPORAL_NAMESPACE: t.namespace, BENCH_TASK_QUEUE: noopQueue },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -327,6 +329,9 @@ async function startSection(t: Target): Promise<Record<string, unknown>> {
     endToEndToHttpStartRatio: round(endToEndRate / httpStartRate),
   };
 }
+
+/** The TEMPORAL_TLS_* settings of a deployment's environment (the cluster's mutual TLS). */
+const tlsSettings = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('TEMPORAL_TLS_')));
 
 // ---------------------------------------------------------------- event latency
 
@@ -732,10 +737,18 @@ async function clusterSection(dir: string, progress: (figures: Record<string, un
   const t = await openTarget('cluster', address, clusterDir, storeUrl ?? `sqlite:${path.join(clusterDir, 'koers.db')}`, settings.TEMPORAL_NAMESPACE, tls);
   try {
     const out: Record<string, unknown> = { temporalAddress: address, store: storeUrl ? 'postgres' : 'sqlite' };
-    out.start = await startSection(t);
-    progress(out);
-    out.history = await historySection(t);
-    progress(out);
+    // `--cluster-parts start,latency` (or `--sections cluster,start,latency`) runs only those parts on the cluster (a run of minutes); else all of them.
+    const parts = option('cluster-parts')?.split(',') ?? ['start', 'history', 'latency'].filter((s) => chosen.has(s));
+    const part = (name: SectionName) => parts.length === 0 || parts.includes(name);
+    if (part('start')) {
+      out.start = await startSection(t);
+      progress(out);
+    }
+    if (part('history')) {
+      out.history = await historySection(t);
+      progress(out);
+    }
+    if (!part('latency')) return out;
     // The cache after the restart: half the smallest level (quick, full), or the plan's 1,000 (national).
     const cache = Math.min(plan.cache, Math.max(1, Math.floor(plan.clusterLevels.at(-1)! / 2)));
     out.latency = await latencySection(t, plan.clusterLevels, cache, (latency) => progress({ ...out, latency }));

@@ -59,6 +59,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   // persons (issue 21; api/persons.ts)
   checkDuplicateJourney: WORKERS,
   searchJourneys: [...READERS, 'privacy-officer', 'partner'],
+  // Issue 25: the search page's results as CSV, to the roles of the search page.
+  exportJourneySearch: [...READERS, 'privacy-officer'],
   getJourneyPerson: [...READERS, 'privacy-officer'],
   // Issue 25: the persons of a list page in one request (the inbox, the administrators' list)
   listJourneyPersons: [...READERS, 'privacy-officer'],
@@ -101,6 +103,8 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   exportMyTasks: READERS,
   exportTeamTasks: READERS,
   exportStatistics: ['admin'],
+  exportStatisticsWorkbook: ['admin'],
+  exportStatisticsSteps: ['admin'],
   amendPolicy: ['admin'],
   getPolicyAmendment: ['admin'],
   // a municipality's current policy: staff read their own municipalities' (the web app's policy page)
@@ -164,8 +168,10 @@ export const PAGES: Record<string, readonly Role[]> = {
   // Issue 23: the registration's BRP lookup (a prefill to confirm) and a BRP proposal confirmed on the journey page.
   'POST /register/brp': WORKERS,
   'POST /journeys/:journeyId/brp-proposal': WORKERS,
+  'POST /journeys/:journeyId/end-withdrawal': ['admin'],
   'GET /search': [...READERS, 'privacy-officer'],
   'POST /search': [...READERS, 'privacy-officer'],
+  'POST /search/export.csv': [...READERS, 'privacy-officer'],
   'GET /policies/:municipality': READERS,
   'POST /journeys/:journeyId/dates': ['admin'],
   'POST /journeys/:journeyId/move': ['admin'],
@@ -176,6 +182,8 @@ export const PAGES: Record<string, readonly Role[]> = {
   'GET /exports/tasks-mine.csv': READERS,
   'GET /exports/tasks-team.csv': READERS,
   'GET /exports/dashboard.csv': ['admin'],
+  'GET /exports/dashboard.xlsx': ['admin'],
+  'GET /exports/process-steps.csv': ['admin'],
   // Issue 23: the processing log (the API's operations check again).
   'GET /processing-log': ['privacy-officer'],
   'POST /processing-log': ['privacy-officer'],

@@ -168,11 +168,13 @@ export const newTraceId = (): string => randomHex(16);
 /**
  * The trace and operation of a W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`, Trace Context
  * Level 1 §3.2); undefined when the value is none, has the forbidden version `ff`, or names the all-zero
- * trace or operation the specification calls invalid.
+ * trace or operation the specification calls invalid. A later version may append fields (`-…`), which are
+ * skipped as §3.2.4 says; version 00 has none.
  */
 export function parseTraceparent(header: string | null | undefined): { traceId: string; operationId: string } | undefined {
-  const m = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(header?.trim().toLowerCase() ?? '');
-  return m && m[1] !== 'ff' && /[^0]/.test(m[2]!) && /[^0]/.test(m[3]!) ? { traceId: m[2]!, operationId: m[3]! } : undefined;
+  const m = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}(-.*)?$/.exec(header?.trim().toLowerCase() ?? '');
+  if (!m || m[1] === 'ff' || (m[1] === '00' && m[4] !== undefined)) return undefined;
+  return /[^0]/.test(m[2]!) && /[^0]/.test(m[3]!) ? { traceId: m[2]!, operationId: m[3]! } : undefined;
 }
 
 /**

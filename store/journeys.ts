@@ -138,13 +138,15 @@ export class JourneyReadModel {
   /**
    * Writes the projection if its `seq` is higher than the stored one (or none is stored); returns
    * whether it was written. The journey row and its deadlines change together, in one transaction.
+   * `erasureChecked`: the caller asked {@link isErased} in the same transaction (a journey step,
+   * activities/journey-sync.ts), so this write does not ask again (issue 25: a statement per step).
    */
-  async write(p: JourneyProjection): Promise<boolean> {
+  async write(p: JourneyProjection, options: { erasureChecked?: boolean } = {}): Promise<boolean> {
     const at = this.now().toISOString();
     const figures = viewFigures(p.view);
     return inTransaction(this.db, async (trx) => {
       // A write still on its way when the journey's personal data was erased (store/retention.ts) must not bring the row back.
-      if (await isErased(trx, p.journeyId)) return false;
+      if (!options.erasureChecked && (await isErased(trx, p.journeyId))) return false;
       const row: JourneysTable = {
         journey_id: p.journeyId,
         seq: p.seq,

@@ -81,11 +81,14 @@ export class PersonIndex {
       if (sameRef) return { claimed: false, journeyId: sameRef.journey_id, by: 'personRef' };
     }
     // Contract v1.2: one journey per BSN per municipality, whatever its reference (the unique index decides races).
-    await this.db
+    const inserted = await this.db
       .insertInto('person_index')
       .values({ municipality, person_key: personKey, journey_id: journeyId, created_at: at, updated_at: at, ...detailColumns(details) })
       .onConflict((oc) => oc.doNothing())
-      .execute();
+      .executeTakeFirst();
+    // A new entry, with these details, that no unique key refused: the claim is ours (issue 25: a start
+    // read it back and wrote the same details again, two statements of its sixteen).
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { claimed: true };
     const existing = await this.db
       .selectFrom('person_index')
       .select(['municipality', 'person_key', 'journey_id', 'started_at', 'bsn_key'])

@@ -25,7 +25,6 @@ import { inboxRoutes } from './pages/inbox';
 import { journeyRoutes } from './pages/journey';
 import { processRoutes } from './pages/process';
 import { adminRoutes } from './pages/admin';
-import { exportRoutes } from './pages/exports';
 import { registerRoutes } from './pages/register';
 import { milestoneRoutes } from './pages/milestones';
 import { searchRoutes } from './pages/search';
@@ -103,7 +102,7 @@ const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/app
 
 /** Every page of the web app (identity/permissions.ts PAGES has a row for each). */
 export function webRoutes(): WebRoute[] {
-  return [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...registerRoutes(), ...milestoneRoutes(), ...searchRoutes(), ...policyRoutes(), ...exportRoutes(), ...processingLogRoutes()];
+  return [...inboxRoutes(), ...journeyRoutes(), ...processRoutes(), ...adminRoutes(), ...registerRoutes(), ...milestoneRoutes(), ...searchRoutes(), ...policyRoutes(), ...processingLogRoutes()];
 }
 
 export function webApp(deps: WebDeps): express.Router {

@@ -126,6 +126,7 @@ const BRP_CODES: Record<string, MessageKey> = {
   'brp-refused': 'problem.brpRefused',
   'brp-proposal-stale': 'problem.brpStale',
   'brp-not-configured': 'problem.brpNotConfigured',
+  'journey-not-ended': 'problem.journeyNotEnded',
 };
 
 /** One API (or refined-schema) message in the page's language; an unknown one is said generically. */

@@ -75,24 +75,29 @@ export interface JourneyOutcome {
 }
 
 export async function journeyWorkflow(input: StartJourneyInput, carried?: JourneyMemory): Promise<JourneyOutcome> {
+  // Issue 25: a live run's every patched() records a marker and an upsert of TemporalChangeVersion (a
+  // visibility write; sdk-core's patch machine), four of each in a journey's first workflow task. A run
+  // that starts now takes every patch below at once, with this one marker; a run recorded before it
+  // replays without the marker (false) and asks each patch as it did.
+  const current = patched('patches-2026-12');
   // Journeys that ran before the v1.1 admission rules keep replaying as they ran (patching-api sample).
   // The same for the v1.1 law rules (who is obliged, the Participatiewet track, the journey end, the
   // roads in): evaluated once here, so a journey keeps one rule set for its whole run.
   const journey = new Journey(input, carried, () => Date.now(), {
-    crossFieldRules: patched('admission-v1.1'),
-    lawV11: patched('law-v1.1'),
+    crossFieldRules: current || patched('admission-v1.1'),
+    lawV11: current || patched('law-v1.1'),
     // Issue 22: the Algemene termijnenwet, the suspension of Awb 4:15 and the statutes' conditions.
-    lawV12: patched('law-v1.2'),
+    lawV12: current || patched('law-v1.2'),
     // Asked when a form gives the day, so the marker lands in the history where the behaviour changed.
-    formAssessedOn: () => patched('ladder-assessed-on'),
-    correctionsV12: () => patched('corrections-v1.2'),
-    instrumentStartsReintegration: () => patched('instrument-starts-reintegration'),
+    formAssessedOn: () => current || patched('ladder-assessed-on'),
+    correctionsV12: () => current || patched('corrections-v1.2'),
+    instrumentStartsReintegration: () => current || patched('instrument-starts-reintegration'),
   });
   // Journeys recorded before the read model keep their two activities per step (replay); later ones
   // make one local activity that also writes the read model (store/journeys.ts). Asked at every step,
   // not once per run: patched() is false only while replaying history without the marker, so a journey
   // that was running before the upgrade joins the read model at its first live step after it.
-  const readModel = (): boolean => patched('read-model-v1');
+  const readModel = (): boolean => current || patched('read-model-v1');
   const { journeyId } = input;
   const startedAt = workflowInfo().startTime.toISOString();
 
@@ -128,7 +133,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
   // Behind a patch: a history where a worker without this handler took the signal replays as it ran.
   let reproject = false;
   setHandler(projectSignal, () => {
-    if (!patched('project-signal')) return;
+    if (!(current || patched('project-signal'))) return;
     reproject = true;
     journey.changed = true;
   });
@@ -192,14 +197,16 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
 
   // Journeys started before the limit was pinned in their input had 10,000 (a cache miss then cost
   // seconds of CPU); from their first live step after this patch they take the default too.
-  const maxHistoryEvents = (): number => input.maxHistoryEvents ?? (patched('history-limit-default') ? DEFAULT_MAX_HISTORY_EVENTS : 10_000);
+  const maxHistoryEvents = (): number => input.maxHistoryEvents ?? (current || patched('history-limit-default') ? DEFAULT_MAX_HISTORY_EVENTS : 10_000);
   const historyIsLong = (): boolean => {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength > maxHistoryEvents();
   };
 
   let projected: { tasks: string; caseworker: Caseworker; municipality: string } | undefined;
-  let lastSearchAttributes = '';
+  // What the run's search attributes are now: a run of `current` reads those it was started (or continued)
+  // with, so a first step that computes the same ones upserts nothing (an upsert is a visibility write).
+  let lastSearchAttributes: string | undefined = current ? undefined : '';
   let lastRow = '';
   for (;;) {
     journey.changed = false;
@@ -248,6 +255,7 @@ export async function journeyWorkflow(input: StartJourneyInput, carried?: Journe
 
     const searchAttributes = journeySearchAttributePairs(journey.searchSummary(derived));
     const serialized = JSON.stringify(searchAttributes.map((pair) => pair.value));
+    lastSearchAttributes ??= JSON.stringify(searchAttributes.map((pair) => workflowInfo().typedSearchAttributes.get(pair.key) ?? null));
     if (serialized !== lastSearchAttributes) {
       upsertSearchAttributes(searchAttributes);
       lastSearchAttributes = serialized;

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { amsterdamDateOf } from '../../domain/dates';
 import { latestPolicies } from '../../domain/policies';
 import type { JourneyList, Statistics } from '../../api/schemas';
-import { exportLink } from './exports';
+import { downloadRoute, exportLink, withQuery } from './exports';
 import { searchForm } from './search';
 import { personCells, personHeaderCells, personsOf } from '../person';
 import { PHASES, REGIMES } from '../../api/schemas';
@@ -29,17 +29,30 @@ const select = (t: Translate, id: string, label: string, options: Array<[string,
 
 const queryText = (value: unknown, pattern: RegExp): string | undefined => (typeof value === 'string' && pattern.test(value) ? value : undefined);
 
+/** The journey list's filters from the page's URL: the page and its download read the list with them. */
+function journeyFilters(query: Web['req']['query']) {
+  const filters = {
+    municipality: queryText(query.municipality, /^[a-z0-9-]{1,64}$/),
+    phase: queryText(query.phase, /^[a-z-]{1,20}$/),
+    regime: queryText(query.regime, /^wi20(13|21)$/),
+    overdue: queryText(query.overdue, /^(true|false)$/),
+    nextFinalDateBefore: queryText(query.nextFinalDateBefore, /^\d{4}-\d{2}-\d{2}$/),
+  };
+  const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  return { filters, given };
+}
+
+/** The dashboard's filters from the page's URL: the page and its downloads ask the API with them. */
+function dashboardFilters(query: Web['req']['query']): Record<string, string> {
+  const municipality = queryText(query.municipality, /^[a-z0-9-]{1,64}$/);
+  const regime = queryText(query.regime, /^wi20(13|21)$/);
+  return { ...(municipality ? { municipality } : {}), ...(regime ? { regime } : {}) };
+}
+
 async function adminPage(web: Web): Promise<void> {
   const { req, res, ctx, api } = web;
   const { t, lang } = ctx;
-  const filters = {
-    municipality: queryText(req.query.municipality, /^[a-z0-9-]{1,64}$/),
-    phase: queryText(req.query.phase, /^[a-z-]{1,20}$/),
-    regime: queryText(req.query.regime, /^wi20(13|21)$/),
-    overdue: queryText(req.query.overdue, /^(true|false)$/),
-    nextFinalDateBefore: queryText(req.query.nextFinalDateBefore, /^\d{4}-\d{2}-\d{2}$/),
-  };
-  const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const { filters, given } = journeyFilters(req.query);
   const pageToken = queryText(req.query.pageToken, /^[A-Za-z0-9_.-]{1,2048}$/);
   // A page at a time with the total, so no journey is silently past the end of the list.
   const [list, total] = await Promise.all([
@@ -70,7 +83,7 @@ async function adminPage(web: Web): Promise<void> {
         <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
       </form>
       <p class="utrecht-paragraph" id="journey-count">${t('admin.count', { count: formatNumber(lang, total.count) })}</p>
-      ${exportLink(ctx, 'journeys.csv', given)}
+      ${exportLink(ctx, '/exports/journeys.csv', given)}
       ${list.journeys.length === 0
         ? html`<p class="utrecht-paragraph">${t('admin.noJourneys')}</p>`
         : html`<div class="koers-table-wrap"><table class="utrecht-table" id="journeys">
@@ -145,10 +158,9 @@ function bucketTable(t: Translate, lang: Lang, id: string, caption: string, keyL
 async function dashboard(web: Web): Promise<void> {
   const { req, res, ctx, api } = web;
   const { t, lang } = ctx;
-  const municipality = queryText(req.query.municipality, /^[a-z0-9-]{1,64}$/);
-  const regime = queryText(req.query.regime, /^wi20(13|21)$/);
-  const query = new URLSearchParams({ ...(municipality ? { municipality } : {}), ...(regime ? { regime } : {}) });
-  const stats = await api.read<StatisticsView>(`/v1/statistics?${query}`);
+  const filters = dashboardFilters(req.query);
+  const { municipality, regime } = filters;
+  const stats = await api.read<StatisticsView>(withQuery('/v1/statistics', filters));
   const chart = (id: string, title: string) =>
     html`<section class="koers-card"><h2 class="utrecht-heading-3" id="${id}-title">${title}</h2><div class="koers-chart"><canvas id="${id}" role="img" aria-labelledby="${id}-title"></canvas></div></section>`;
   const labels = {
@@ -169,7 +181,7 @@ async function dashboard(web: Web): Promise<void> {
       html`<h1 class="utrecht-heading-1">${t('dashboard.title')}</h1>
       <p class="utrecht-paragraph">${t('dashboard.intro')} ${t('dashboard.sample', { count: formatNumber(lang, stats.journeys) })} (${t('journey.today')} ${formatDate(lang, stats.today)})</p>
       <p class="utrecht-paragraph" id="dashboard-scope">${t('dashboard.scope', { count: formatNumber(lang, stats.unavailable) })}</p>
-      ${exportLink(ctx, 'dashboard.csv', { municipality, regime })}
+      ${exportLink(ctx, '/exports/dashboard.csv', filters)}${exportLink(ctx, '/exports/dashboard.xlsx', filters, t('export.xlsx'))}
       <form method="get" action="${href('/dashboard')}" class="koers-filters" aria-label="${t('inbox.filters')}">
         ${select(t, 'f-municipality', t('journey.municipality'), municipalities().map((m) => [m, municipalityName(m)]), municipality)}
         ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, t(`regime.${r}`)]), regime)}
@@ -194,5 +206,9 @@ export function adminRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/admin', handler: (web) => adminPage(web) },
     { method: 'get', path: '/dashboard', handler: dashboard },
+    downloadRoute('/exports/journeys.csv', (web) => withQuery('/v1/journeys/export', journeyFilters(web.req.query).given)),
+    downloadRoute('/exports/dashboard.csv', (web) => withQuery('/v1/statistics/export', dashboardFilters(web.req.query))),
+    // The workbook's headings in the page's language.
+    downloadRoute('/exports/dashboard.xlsx', (web) => withQuery('/v1/statistics/workbook', { ...dashboardFilters(web.req.query), lang: web.ctx.lang })),
   ];
 }

@@ -15,7 +15,7 @@ import { TASK_KINDS, TASK_STATUSES } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
 import { fieldLabel, fields, formValues, objectSchema, optionLabel } from '../forms';
 import { formatDate, formatDateTime, formatNumber, municipalityName } from '../format';
-import { exportLink } from './exports';
+import { downloadRoute, exportLink, withQuery } from './exports';
 import { html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge, type PageContext } from '../layout';
 import type { Lang, Translate } from '../messages';
@@ -235,6 +235,22 @@ function filterForm(ctx: PageContext, filters: Filters, holders: readonly Collea
   </form>`;
 }
 
+/**
+ * The API query of both task lists for the page's filters: the page reads its lists with it and the
+ * downloads export with it. The behandelaar narrows both: my tasks to none when it names another (or
+ * the pool), the team's to theirs.
+ */
+function taskListQuery(query: Record<string, unknown>): URLSearchParams {
+  const filters = readFilters(query);
+  return new URLSearchParams({
+    ...(filters.kind ? { kind: filters.kind } : {}),
+    ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.dueBefore ? { dueBefore: filters.dueBefore } : {}),
+    ...(filters.journey ? { journeyId: filters.journey } : {}),
+    ...(filters.assignee === UNASSIGNED ? { assigned: 'false' } : filters.assignee ? { assignee: filters.assignee } : {}),
+  });
+}
+
 /** The most tasks of each table the inbox reads from the API (its overdue counts are over these). */
 const INBOX_READ = 500;
 /**
@@ -265,14 +281,11 @@ async function inbox(web: Web): Promise<void> {
   const { req, res, api, ctx } = web;
   const filters = readFilters(req.query as Record<string, unknown>);
   const rows = shownRows(req.query.rows);
-  const query = new URLSearchParams({ pageSize: String(INBOX_READ), ...(filters.kind ? { kind: filters.kind } : {}), ...(filters.status ? { status: filters.status } : {}), ...(filters.dueBefore ? { dueBefore: filters.dueBefore } : {}) });
-  // The behandelaar narrows the team's work; my own tasks are mine whoever is filtered on.
-  const teamQuery = new URLSearchParams(query);
-  if (filters.assignee === UNASSIGNED) teamQuery.set('assigned', 'false');
-  else if (filters.assignee) teamQuery.set('assignee', filters.assignee);
+  const query = taskListQuery(req.query as Record<string, unknown>);
+  query.set('pageSize', String(INBOX_READ));
   const [mine, team, colleagues] = await Promise.all([
-    filters.assignee && filters.assignee !== web.session.principal.name ? { tasks: [] as TaskView[] } : api.read<{ tasks: TaskView[]; nextCursor?: string }>(`/v1/tasks/mine?${query}`),
-    api.read<{ tasks: TaskView[]; nextCursor?: string }>(`/v1/tasks/team?${teamQuery}`),
+    api.read<{ tasks: TaskView[]; nextCursor?: string }>(`/v1/tasks/mine?${query}`),
+    api.read<{ tasks: TaskView[]; nextCursor?: string }>(`/v1/tasks/team?${query}`),
     loadColleagues(web),
   ]);
   const keep = (task: TaskView) => !filters.journey || task.journeyId === filters.journey;
@@ -303,9 +316,9 @@ async function inbox(web: Web): Promise<void> {
       ${flash ? alert('ok', ctx.t(`task.${flash}`, { count: typeof req.query.changed === 'string' ? req.query.changed : '0' })) : ''}
       ${overdue > 0 ? alert('warning', html`<span id="my-overdue">${ctx.t('inbox.myOverdue', { count: myOverdue })}</span> · <span id="team-overdue">${ctx.t('inbox.teamOverdue', { count: teamOverdue })}</span>`) : ''}
       ${filterForm(ctx, filters, holders)}
-      ${exportLink(ctx, 'tasks-mine.csv', { ...filters }, ctx.t('export.mine'))}${exportLink(ctx, 'tasks-team.csv', { ...filters }, ctx.t('export.team'))}
+      ${exportLink(ctx, '/exports/tasks-mine.csv', { ...filters }, ctx.t('export.mine'))}${exportLink(ctx, '/exports/tasks-team.csv', { ...filters }, ctx.t('export.team'))}
       <div id="mine">${taskTable(web, myShown, ctx.t('inbox.mine'), back, { people, colleagues })}</div>
-      ${moreRows(ctx, req.originalUrl, myShown.length, myTasks.length, 'nextCursor' in mine && !!mine.nextCursor, 'mine')}
+      ${moreRows(ctx, req.originalUrl, myShown.length, myTasks.length, !!mine.nextCursor, 'mine')}
       <div id="team">${taskTable(web, teamShown, ctx.t('inbox.team'), back, { people, colleagues, ...(lead ? { selectFor: 'redistribute' } : {}) })}</div>
       ${moreRows(ctx, req.originalUrl, teamShown.length, teamTasks.length, !!team.nextCursor, 'team')}
       ${lead ? distributionForms(web, colleagues, holders, back) : ''}
@@ -577,6 +590,8 @@ async function completeTask(web: Web): Promise<void> {
 export function inboxRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/inbox', handler: inbox },
+    downloadRoute('/exports/tasks-mine.csv', (web) => withQuery('/v1/tasks/mine/export', taskListQuery(web.req.query as Record<string, unknown>))),
+    downloadRoute('/exports/tasks-team.csv', (web) => withQuery('/v1/tasks/team/export', taskListQuery(web.req.query as Record<string, unknown>))),
     { method: 'post', path: '/tasks/redistribution', handler: redistribute },
     { method: 'post', path: '/staff/deactivation', handler: deactivate },
     { method: 'get', path: '/tasks/:taskId', handler: (web) => taskPage(web) },

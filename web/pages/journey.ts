@@ -325,7 +325,7 @@ function instrumentsCard(web: Web, journey: JourneyView, state: ActionState): Ht
 }
 
 /** What the page after a change says it did (`?done=`). */
-const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates', 'brpMoved', 'brpEnded'];
+const DONE = ['accepted', 'registered', 'recorded', 'corrected', 'withdrawn', 'moved', 'caseworker', 'erased', 'dates', 'brpMoved', 'brpEnded', 'endWithdrawn'];
 /** A task handled from the journey's own task table comes back here (`?done=claimed`) and is confirmed too (trial finding 19). */
 const TASK_DONE = ['claimed', 'unclaimed', 'reassigned'];
 
@@ -413,7 +413,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.policy')}</dt><dd>${journey.policy ? (mayOpen(web.session.principal, 'get', '/policies/:municipality') ? html`<a class="utrecht-link" href="${href(`/policies/${journey.municipality}`)}" title="${t('admin.viewPolicy')}">${municipalityName(journey.policy.id)} ${journey.policy.version}</a>` : `${municipalityName(journey.policy.id)} ${journey.policy.version}`) : '—'}</dd>
         <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
-      ${journey.ended ? endedCard(t, lang, journey.ended, colleagues) : takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
+      ${journey.ended ? endedCard(web, journeyId, journey.ended, colleagues) : takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
       ${await brpProposalCard(web, journeyId, journey)}
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
       ${clockTimeline(t, journey.clocks, today, lang)}
@@ -577,12 +577,35 @@ async function brpProposalCard(web: Web, journeyId: string, journey: JourneyView
   return html`<section class="koers-card" id="brp-proposal" data-kind="${proposal.kind}" aria-labelledby="brp-proposal-title"><h2 class="utrecht-heading-2" id="brp-proposal-title">${t('brp.proposal.title')}</h2>${body}</section>`;
 }
 
-/** A journey that ended for a reason (the BRP's death or emigration): what, when, and who confirmed it. */
-function endedCard(t: Translate, lang: Lang, ended: NonNullable<JourneyView['ended']>, colleagues: Awaited<ReturnType<typeof loadColleagues>>): Html {
+/**
+ * A journey that ended for a reason (the BRP's death or emigration): what, when, and who confirmed it; for
+ * an administrator, the withdrawal of an end confirmed by mistake (`POST /v1/journeys/{id}/end-withdrawal`).
+ */
+function endedCard(web: Web, journeyId: string, ended: NonNullable<JourneyView['ended']>, colleagues: Awaited<ReturnType<typeof loadColleagues>>): Html {
+  const { t, lang } = web.ctx;
   const on = ended.on ? t('brp.proposal.on', { date: formatDate(lang, ended.on) }) : '';
+  const withdraw = mayOpen(web.session.principal, 'post', '/journeys/:journeyId/end-withdrawal')
+    ? html`<form method="post" action="${href(`/journeys/${journeyId}/end-withdrawal`)}">${csrfField(web.ctx)}
+        <p class="utrecht-paragraph">${t('journey.end.withdrawIntro')}</p>
+        <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="end-withdrawal-reason">${t('journey.end.withdrawReason')}</label></div>
+        <div class="utrecht-form-field__input"><textarea class="utrecht-textarea utrecht-textarea--html-textarea" id="end-withdrawal-reason" name="reason" rows="2" maxlength="500" required></textarea></div></div>
+        <button type="submit" id="end-withdraw" class="utrecht-button utrecht-button--secondary-action">${t('journey.end.withdraw')}</button></form>`
+    : '';
   return html`<section class="koers-card" id="journey-ended" data-reason="${ended.reason}" aria-labelledby="journey-ended-title"><h2 class="utrecht-heading-2" id="journey-ended-title">${t('journey.end.title')}</h2>
     <p class="utrecht-paragraph">${t(`journey.end.${ended.reason}`, { on })}</p>
-    <p class="utrecht-paragraph">${t('journey.end.confirmed', { by: staffName(colleagues, ended.confirmedBy), date: formatDate(lang, ended.confirmedOn) })}</p></section>`;
+    <p class="utrecht-paragraph">${t('journey.end.confirmed', { by: staffName(colleagues, ended.confirmedBy), date: formatDate(lang, ended.confirmedOn) })}</p>${withdraw}</section>`;
+}
+
+/** An administrator withdraws an end confirmed by mistake; the journey runs again (the API's operation decides). */
+async function withdrawEnd(web: Web): Promise<void> {
+  const { req, res, api } = web;
+  const journeyId = String(req.params.journeyId);
+  const reason = typeof (req.body as Record<string, unknown>)?.reason === 'string' ? String((req.body as Record<string, unknown>).reason) : '';
+  const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/end-withdrawal`, { reason }));
+  if (answer.ok) return void res.redirect(303, `${href(`/journeys/${journeyId}`)}?done=endWithdrawn`);
+  if (answer.status === 404) throw new ApiError(answer.problem);
+  const shown = await refusal(web, journeyId, answer.problem);
+  await journeyPage(web, { message: shown.message });
 }
 
 /** The caseworker confirms the BRP's proposal: the API asks the BRP again and applies it only if it still says so. */
@@ -614,5 +637,6 @@ export function journeyRoutes(): WebRoute[] {
     { method: 'post', path: '/journeys/:journeyId/instrument', handler: (web) => runCommand(web, 'instrument') },
     { method: 'post', path: '/journeys/:journeyId/instruments/:instrumentId/end', handler: endInstrument },
     { method: 'post', path: '/journeys/:journeyId/brp-proposal', handler: confirmBrpProposal },
+    { method: 'post', path: '/journeys/:journeyId/end-withdrawal', handler: withdrawEnd },
   ];
 }

@@ -15,6 +15,7 @@ import { translator, type Lang, type Translate } from '../messages';
 import { clockElementId, eventElementId, journeyBpmn } from '../process/bpmn';
 import { processModel } from '../process/model';
 import { clockStatus, loadJourney } from './journey';
+import { downloadRoute, exportLink, withQuery } from './exports';
 
 const diagrams = new Map<string, Promise<string>>();
 
@@ -100,10 +101,13 @@ async function journeyProcess(web: Web): Promise<void> {
   );
 }
 
+/** The regime the overview shows (Wi2021 unless asked otherwise): the page and its download count it. */
+const overviewRegime = (query: Web['req']['query']): Regime => (query.regime === 'wi2013' ? 'wi2013' : 'wi2021');
+
 async function overview(web: Web): Promise<void> {
   const { req, res, ctx, api } = web;
   const { t, lang } = ctx;
-  const regime: Regime = req.query.regime === 'wi2013' ? 'wi2013' : 'wi2021';
+  const regime = overviewRegime(req.query);
   const overlays: Record<string, string> = {};
   const states: Record<string, string> = {};
   let counts: Record<string, Record<string, number>> = {};
@@ -132,7 +136,7 @@ async function overview(web: Web): Promise<void> {
       html`<h1 class="utrecht-heading-1">${t('process.title', { regime: t(`regime.${regime}`) })}</h1>
       <p class="utrecht-paragraph">${t('process.intro')}</p>
       <p class="utrecht-paragraph">${REGIMES.map((r) => (r === regime ? html`<strong>${t(`regime.${r}`)}</strong> ` : html`<a class="utrecht-link" href="${href(`/process?regime=${r}`)}">${t(`regime.${r}`)}</a> `))}</p>
-      ${web.session.principal.role === 'admin' ? html`<p class="utrecht-paragraph">${t('process.counts')}</p>` : ''}
+      ${web.session.principal.role === 'admin' ? html`<p class="utrecht-paragraph">${t('process.counts')}</p>${exportLink(ctx, '/exports/process-steps.csv', { regime })}` : ''}
       ${diagram(ctx, { bpmnUrl: href(`/process/${regime}.bpmn?lang=${ctx.lang}`), states, overlays })}
       ${stepTable(t, regime, web.session.principal.role === 'admin' ? countCell : () => '—', web.session.principal.role === 'admin' ? t('dashboard.journeys') : '')}`,
       { head, scripts },
@@ -160,6 +164,7 @@ async function sendBpmn(req: Request, res: Response, lang: Lang): Promise<void> 
 export function processRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/process', handler: overview },
+    downloadRoute('/exports/process-steps.csv', (web) => withQuery('/v1/statistics/steps/export', { regime: overviewRegime(web.req.query) })),
     { method: 'get', path: '/process/:file', handler: download },
     { method: 'get', path: '/journeys/:journeyId/process', handler: journeyProcess },
   ];

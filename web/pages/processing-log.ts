@@ -4,9 +4,6 @@
  * question travels in POST bodies to the API (`POST /v1/processing-log/search`, `/export`), never in a
  * URL (it may hold a BSN); the API records the inspection itself.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Web, WebRoute } from '../app';
 import { formatDateTime } from '../format';
 import { html, type Html } from '../html';
@@ -14,6 +11,7 @@ import { alert, csrfField, href, page } from '../layout';
 import { problemShown, type ShownError } from '../problems';
 import type { Translate } from '../messages';
 import { PROCESSING_ACTIVITIES, type ProcessingRecord } from '../../processing-log';
+import { exportButton, streamDownload } from './exports';
 
 /** What the form asks: the person (BSN or journey id), the period (`YYYY-MM-DD`), the kinds. */
 interface Asked {
@@ -75,7 +73,6 @@ async function logPage(web: Web, shown: Shown = { asked: { activities: [] } }): 
       ${error ? html`<div class="utrecht-form-field-error-message" id="pl-${name}-error">${error}</div>` : ''}
       <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="${type}" id="pl-${name}" name="${name}" autocomplete="off" value="${asked[name] ?? ''}"${error ? html` aria-invalid="true" aria-describedby="pl-${name}-error"` : ''}${extra}></div></div>`;
   };
-  const hidden = html`${asked.bsn ? html`<input type="hidden" name="bsn" value="${asked.bsn}">` : ''}${asked.journeyId ? html`<input type="hidden" name="journeyId" value="${asked.journeyId}">` : ''}${asked.from ? html`<input type="hidden" name="from" value="${asked.from}">` : ''}${asked.until ? html`<input type="hidden" name="until" value="${asked.until}">` : ''}${asked.activities.map((a) => html`<input type="hidden" name="activities" value="${a}">`)}`;
   let results: Html = html``;
   if (shown.records) {
     results =
@@ -103,8 +100,7 @@ async function logPage(web: Web, shown: Shown = { asked: { activities: [] } }): 
               <td class="utrecht-table__cell"><code>${r.traceId.slice(0, 8)}</code></td></tr>`,
           )}</tbody></table></div>
           ${shown.more ? html`<p class="utrecht-paragraph">${t('processingLog.more')}</p>` : ''}
-          <form method="post" action="${href('/processing-log/export.csv')}">${csrfField(ctx)}${hidden}
-            <button type="submit" class="utrecht-button utrecht-button--secondary-action" id="processing-log-export">${t('processingLog.export')}</button></form>`;
+          ${exportButton(ctx, '/processing-log/export.csv', { bsn: asked.bsn, journeyId: asked.journeyId, from: asked.from, until: asked.until, activities: asked.activities }, t('processingLog.export'))}`;
   }
   res.status(shown.message ? 422 : 200).type('html').send(
     page(
@@ -141,14 +137,7 @@ async function showRecords(web: Web): Promise<void> {
   await logPage(web, { asked, errors: shown.errors, message: shown.message });
 }
 
-async function download(web: Web): Promise<void> {
-  const { req, res, api } = web;
-  const answer = await api.stream('/v1/processing-log/export', apiBody(askedOf(req.body as Record<string, unknown> | undefined)));
-  res.status(200);
-  res.setHeader('Content-Type', answer.headers.get('content-type') ?? 'text/csv; charset=utf-8');
-  res.setHeader('Content-Disposition', answer.headers.get('content-disposition') ?? 'attachment; filename="verwerkingen.csv"');
-  await pipeline(Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>), res);
-}
+const download = (web: Web) => streamDownload(web, '/v1/processing-log/export', apiBody(askedOf(web.req.body as Record<string, unknown> | undefined)));
 
 export function processingLogRoutes(): WebRoute[] {
   return [

@@ -9,6 +9,7 @@ import { html, type Html } from '../html';
 import { alert, csrfField, href, page, type PageContext } from '../layout';
 import { personCells, personHeaderCells, personOf } from '../person';
 import { municipalitiesOf } from './register';
+import { exportButton, streamDownload } from './exports';
 
 /** A row of the results: the journey and its person (API `JourneySearchResult`). */
 interface Found {
@@ -74,7 +75,8 @@ async function searchPage(web: Web, asked?: { query: string; results: Found[] })
               ${personCells(ctx, r.journeyId, personOf(r))}
               <td class="utrecht-table__cell">${r.municipality ? municipalityName(r.municipality) : '—'}</td>
               <td class="utrecht-table__cell">${r.phase ? t(`phase.${r.phase}`) : '—'}</td></tr>`,
-          )}</tbody></table></div>`;
+          )}</tbody></table></div>
+          ${exportButton(ctx, '/search/export.csv', { query: asked.query })}`;
   }
   res.status(200).type('html').send(
     page(
@@ -87,8 +89,11 @@ async function searchPage(web: Web, asked?: { query: string; results: Found[] })
   );
 }
 
+/** The search box's query from a form's body (the page and its download ask the API with it). */
+const queryOf = (body: Record<string, unknown> | undefined): string => (typeof body?.query === 'string' ? body.query.trim() : '');
+
 async function runSearch(web: Web): Promise<void> {
-  const query = typeof web.req.body?.query === 'string' ? web.req.body.query.trim() : '';
+  const query = queryOf(web.req.body as Record<string, unknown> | undefined);
   if (!query) return searchPage(web);
   const results = await search(web, query);
   // One hit: straight to the person's journey.
@@ -100,5 +105,7 @@ export function searchRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/search', handler: (web) => searchPage(web) },
     { method: 'post', path: '/search', handler: runSearch },
+    // The results as CSV: the query again in the body, to the API's export of the same search.
+    { method: 'post', path: '/search/export.csv', handler: (web) => streamDownload(web, '/v1/journeys/search/export', { q: queryOf(web.req.body as Record<string, unknown> | undefined) }) },
   ];
 }

@@ -73,6 +73,7 @@ const endpoints: WriteEndpoint[] = [
   { name: 'check duplicates', required: ['municipality'], method: 'post', url: () => '/v1/journeys/duplicates', who: 'caseworker', valid: () => ({ municipality: 'borger-odoorn', personRef: 'p-fuzz', bsn: '111222333' }) },
   { name: 'search journeys', required: ['q'], method: 'post', url: () => '/v1/journeys/search', who: 'caseworker', valid: () => ({ q: 'p-fuzz', municipality: 'borger-odoorn' }) },
   { name: 'move journey', required: ['municipality'], method: 'post', url: (ids) => `/v1/journeys/${ids.journeyId}/move`, who: 'admin', valid: () => ({ municipality: 'midden-drenthe', reason: 'verhuisd' }) },
+  { name: 'withdraw journey end', required: ['reason'], method: 'post', url: (ids) => `/v1/journeys/${ids.journeyId}/end-withdrawal`, who: 'admin', valid: () => ({ reason: 'BRP: overlijden ten onrechte geregistreerd' }) },
   {
     name: 'extension request', required: ['ground', 'requestedOn'],
     method: 'post',

@@ -5,6 +5,11 @@
 import { addDays } from '../../../domain/dates';
 import { EXPORT_PAGE_SIZE } from '../../../api/export';
 import type { TaskKind } from '../../../domain/types';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
 import request from 'supertest';
 import { apiHarness, KEYS, type ApiHarness } from './harness';
 
@@ -45,7 +50,7 @@ describe('CSV exports of the lists and the dashboard', () => {
         journeyId,
         municipality,
         caseworkerRole: 'regisseur-werk',
-        tasks: [{ key: 'draw-up-pip', kind: 'draw-up-pip' as TaskKind, candidateGroup: 'regisseur-werk', followUpDate: dueDate, dueDate, ...(i % 5 === 0 ? { assignee: 'cw-anna' } : {}) }],
+        tasks: [{ key: 'draw-up-pip', kind: 'draw-up-pip' as TaskKind, candidateGroup: 'regisseur-werk', followUpDate: dueDate, dueDate, ...(i % 5 === 0 ? { assignee: 'cw-anna' } : i % 7 === 0 ? { assignee: 'cw-bram' } : {}) }],
       });
     }
   }, 120_000);
@@ -105,6 +110,46 @@ describe('CSV exports of the lists and the dashboard', () => {
     expect((await h.as('partnerBrp').get('/v1/tasks/team/export')).status).toBe(403);
   });
 
+  it("keeps my tasks mine: a behandelaar filter narrows them, it never lists another's (was: /v1/tasks/mine?assignee=cw-bram listed cw-bram's)", async () => {
+    const bram = csv(await h.as('caseworker').get('/v1/tasks/team/export?assignee=cw-bram'));
+    expect(bram.length).toBeGreaterThan(0);
+    expect(bram.every((r) => r.assignee === 'cw-bram')).toBe(true);
+    expect(csv(await h.as('caseworker').get('/v1/tasks/mine/export?assignee=cw-bram'))).toEqual([]);
+    expect((await h.as('caseworker').get('/v1/tasks/mine?assignee=cw-bram')).body.tasks).toEqual([]);
+    expect(csv(await h.as('caseworker').get('/v1/tasks/mine/export?assigned=false'))).toEqual([]);
+    const mine = csv(await h.as('caseworker').get('/v1/tasks/mine/export'));
+    expect(csv(await h.as('caseworker').get('/v1/tasks/mine/export?assignee=cw-anna'))).toEqual(mine);
+  });
+
+  it("applies every filter of the inbox page to its downloads, the behandelaar and the journey among them (was: the behandelaar was dropped)", async () => {
+    const server = h.app.listen(0, '127.0.0.1');
+    try {
+      const web = request.agent(server);
+      expect((await web.post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker })).status).toBe(303);
+      const rowsOf = async (url: string) => parseCsv((await web.get(url).buffer(true)).text);
+      // The pool: nobody holds the team's tasks, and none of mine is in it.
+      const page = await web.get('/app/inbox?status=all&assignee=*none');
+      expect(page.text).toContain('href="/app/exports/tasks-team.csv?assignee=*none&amp;status=all"');
+      const pool = await rowsOf('/app/exports/tasks-team.csv?status=all&assignee=*none');
+      expect(pool).toHaveLength(csv(await h.as('caseworker').get('/v1/tasks/team/export?status=all&assigned=false')).length);
+      expect(pool.length).toBeGreaterThan(0);
+      expect(pool.every((r) => r.assignee === '')).toBe(true);
+      expect(await rowsOf('/app/exports/tasks-mine.csv?status=all&assignee=*none')).toEqual([]);
+      // A colleague: the team's tasks they hold; my tasks, none (the page shows none of mine either).
+      const bram = await rowsOf('/app/exports/tasks-team.csv?status=all&assignee=cw-bram');
+      expect(bram.length).toBeGreaterThan(0);
+      expect(bram.every((r) => r.assignee === 'cw-bram')).toBe(true);
+      expect(await rowsOf('/app/exports/tasks-mine.csv?status=all&assignee=cw-bram')).toEqual([]);
+      // One journey: its tasks only, as the page lists them.
+      const journeyId = bram[0]!.journeyId!;
+      const one = await rowsOf(`/app/exports/tasks-team.csv?status=all&journey=${journeyId}`);
+      expect(one.map((r) => r.journeyId)).toEqual([journeyId]);
+      expect((await web.get(`/app/inbox?status=all&journey=${journeyId}`)).text).toContain(`data-task-id="${one[0]!.taskId}"`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("downloads the dashboard's tables with the same figures as the dashboard", async () => {
     const stats = await h.as('admin').get('/v1/statistics?municipality=borger-odoorn');
     const rows = csv(await h.as('admin').get('/v1/statistics/export?municipality=borger-odoorn'));
@@ -114,6 +159,77 @@ describe('CSV exports of the lists and the dashboard', () => {
     expect(rows.filter((r) => r.table === 'month')).toHaveLength(stats.body.months.length);
     expect((await h.as('caseworker').get('/v1/statistics/export')).status).toBe(403);
   });
+
+  it('streams a 20,000-row export a page at a time without holding up the API: another request is answered while the export is unfinished', async () => {
+    // 200 journeys of 100 tasks each in a municipality of their own, a journey's tasks due on one day (so the list, in due order, reads them journey by journey).
+    const BULK_JOURNEYS = 200;
+    const PER_JOURNEY = 100;
+    const bulkId = (j: number) => `bulk-${String(j).padStart(4, '0')}`;
+    for (let j = 0; j < BULK_JOURNEYS; j++) {
+      const dueDate = addDays('2026-01-01', j);
+      await h.tasks.syncJourneyTasks({
+        journeyId: bulkId(j),
+        municipality: 'westerveld',
+        caseworkerRole: 'regisseur-werk',
+        tasks: Array.from({ length: PER_JOURNEY }, (_, k) => ({ key: `bulk-${k}`, kind: 'draw-up-pip' as TaskKind, candidateGroup: 'regisseur-werk', followUpDate: dueDate, dueDate })),
+      });
+    }
+    // Over a Unix socket: its buffers are small and fixed (no TCP autotuning), so a client that stops reading
+    // holds the export up after a few pages, as a slow client over the network does.
+    const socketPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-export-')), 'api.sock');
+    const server = h.app.listen(socketPath);
+    try {
+      await once(server, 'listening');
+      // The server's side of the export: 'finish' when its last byte has been handed to the socket.
+      let exportFinished = false;
+      const finished = new Promise<void>((resolve) =>
+        server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+          if (!req.url?.startsWith('/v1/tasks/team/export')) return;
+          res.on('finish', () => {
+            exportFinished = true;
+            resolve();
+          });
+        }),
+      );
+      const get = (urlPath: string) => http.get({ socketPath, path: urlPath, headers: { authorization: `Bearer ${KEYS.admin}` } });
+      const exportRequest = get('/v1/tasks/team/export?municipality=westerveld&status=all');
+      const [exportAnswer] = (await once(exportRequest, 'response')) as [http.IncomingMessage];
+      expect(exportAnswer.statusCode).toBe(200);
+      // Take the first part of the download, then read no further for now (a slow client).
+      const chunks: Buffer[] = [];
+      await new Promise<void>((resolve) =>
+        exportAnswer.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          if (chunks.length === 1) {
+            exportAnswer.pause();
+            resolve();
+          }
+        }),
+      );
+
+      const [other] = (await once(get('/v1/journeys/count'), 'response')) as [http.IncomingMessage];
+      expect(other.statusCode).toBe(200);
+      const otherBody: Buffer[] = [];
+      for await (const chunk of other) otherBody.push(chunk as Buffer);
+      expect((JSON.parse(Buffer.concat(otherBody).toString('utf8')) as { count: number }).count).toBe(JOURNEYS);
+      // Answered while the export was unfinished, and the export had read only the pages the client took:
+      // journeys of later pages are not yet recorded as exported (api/processing.ts records each page as it is read).
+      expect(exportFinished).toBe(false);
+      const exported = await Promise.all(
+        Array.from({ length: BULK_JOURNEYS }, async (_, j) => (await h.processingLog.records({ subject: { journeyId: bulkId(j) }, activities: ['export'] }, 1)).items.length > 0),
+      );
+      expect(exported[0]).toBe(true);
+      expect(exported.at(-1)).toBe(false);
+
+      exportAnswer.resume();
+      await Promise.all([once(exportAnswer, 'end'), finished]);
+      const rows = parseCsv(Buffer.concat(chunks).toString('utf8'));
+      expect(rows).toHaveLength(BULK_JOURNEYS * PER_JOURNEY);
+      expect(new Set(rows.map((r) => r.taskId)).size).toBe(BULK_JOURNEYS * PER_JOURNEY);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 180_000);
 
   it('offers the downloads on the pages, with the filters shown, and streams them through the web app', async () => {
     const server = h.app.listen(0, '127.0.0.1');

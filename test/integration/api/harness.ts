@@ -288,6 +288,16 @@ export async function apiHarness(options: HarnessOptions = {}) {
       if (res.status !== 201) throw new Error(`create journey: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.journeyId as string;
     },
+    /**
+     * Signs in on the web app with `who`'s key (development mode's key sign-in), for page requests by
+     * supertest: the session cookie (`koers_session=…`) and the session's CSRF token for forms.
+     */
+    async webSession(who: KeyName): Promise<{ cookie: string; csrf: string }> {
+      const res = await request(app).post('/app/sign-in').type('form').send({ apiKey: KEYS[who], next: '/app/' });
+      const cookie = ((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []).find((c) => c.startsWith('koers_session='))?.split(';')[0];
+      if (res.status !== 303 || !cookie) throw new Error(`web sign-in as ${who}: ${res.status}`);
+      return { cookie, csrf: new Identity(secret).csrfToken(cookie.slice('koers_session='.length)) };
+    },
     /** History length: grows with every signal, update or task; unchanged means nothing reached the journey. */
     async historyLength(journeyId: string): Promise<number> {
       const description = await client.workflow.getHandle(journeyId).describe();

@@ -2,7 +2,8 @@
  * Issue 21: know who the person is, register them once, find them again, correct their dates, and the
  * API defects on the way (items 1, 3, 4 and 5). Contract v1.2 "One person, one journey per municipality".
  */
-import { apiHarness, cloudEvent, eventually, nextBsn as newBsn, type ApiHarness } from './harness';
+import request from 'supertest';
+import { apiHarness, cloudEvent, eventually, KEYS, nextBsn as newBsn, type ApiHarness } from './harness';
 
 describe('the person: registered once, found again, corrected (issue 21)', () => {
   let h: ApiHarness;
@@ -109,6 +110,50 @@ describe('the person: registered once, found again, corrected (issue 21)', () =>
       expect(partner).toEqual([expect.objectContaining({ journeyId })]);
       expect(partner[0].name).toBeUndefined();
       expect(partner[0].personRef).toBeUndefined();
+    });
+
+    it("downloads the results as CSV (issue 25): the answer's rows and fields for the same body, each journey recorded as an export; the page offers it", async () => {
+      const other = (await register({ personRef: h.personRef(), name: 'Fatima Export Idrissi' })).body.journeyId as string;
+      const found = (await search('fatima idrissi')).body.journeys as Array<Record<string, unknown>>;
+      expect(found.map((j) => j.journeyId).sort()).toEqual([journeyId, other].sort());
+      const answer = await h.as('admin').post('/v1/journeys/search/export', { q: 'fatima idrissi' });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-type']).toMatch(/^text\/csv/);
+      const [header, ...lines] = answer.text.replace(/^\uFEFF/, '').trimEnd().split('\n');
+      const names = header!.split(',');
+      const rows = lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [names[i]!, v])));
+      expect(rows).toEqual(
+        found.map((j) => ({
+          journeyId: j.journeyId, municipality: j.municipality, matchedOn: (j.matchedOn as string[]).join(' '), status: j.status ?? '', phase: j.phase ?? '', regime: j.regime ?? '',
+          personRef: j.personRef, name: j.name, birthDate: j.birthDate ?? '', permitGrantedOn: j.permitGrantedOn ?? '',
+        })),
+      );
+      for (const id of [journeyId, other]) {
+        const exports = (await h.processingLog.records({ subject: { journeyId: id }, activities: ['export'] }, 50)).items;
+        expect(exports.some((r) => r.name === 'POST /v1/journeys/search/export' && r.actor === 'admin-1')).toBe(true);
+      }
+      // Only what the role's search finds; a partner (a machine) has no search page to download from.
+      const elsewhere = await h.as('caseworkerOther').post('/v1/journeys/search/export', { q: 'fatima idrissi' });
+      expect(elsewhere.text.replace(/^\uFEFF/, '').trimEnd().split('\n')).toHaveLength(1);
+      expect((await h.as('partnerBrp').post('/v1/journeys/search/export', { q: 'fatima idrissi' })).status).toBe(403);
+      expect((await h.as('admin').post('/v1/journeys/search/export', { q: '' })).status).toBe(422);
+
+      const server = h.app.listen(0, '127.0.0.1');
+      try {
+        const web = request.agent(server);
+        const signedIn = await web.post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker });
+        const session = (signedIn.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('koers_session='))!.split(';')[0]!;
+        const csrf = h.identity.csrfToken(session.slice('koers_session='.length));
+        const page = await web.post('/app/search').type('form').send({ _csrf: csrf, query: 'fatima idrissi' });
+        expect(page.text).toContain('action="/app/search/export.csv"');
+        expect(page.text).toContain('Downloaden als CSV');
+        const download = await web.post('/app/search/export.csv').type('form').send({ _csrf: csrf, query: 'fatima idrissi' });
+        expect(download.status).toBe(200);
+        expect(download.headers['content-disposition']).toMatch(/^attachment; filename="zoekresultaten-/);
+        expect(download.text).toContain(personRef);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
   });
 

@@ -6,7 +6,8 @@
  */
 import request from 'supertest';
 import { developmentActivityUris, PROCESSING_ACTIVITIES } from '../../../processing-log';
-import { apiHarness, KEYS, type ApiHarness } from './harness';
+import { messagesOf } from '../../../web/messages';
+import { apiHarness, type ApiHarness } from './harness';
 
 interface RecordBody {
   traceId: string;
@@ -89,6 +90,9 @@ describe('the processing log', () => {
     const counts = Object.fromEntries(PROCESSING_ACTIVITIES.map((a) => [a, rows.filter((r) => r.activity === a).length]));
     process.stdout.write(`processing-log records per activity: ${JSON.stringify(counts)}\n`);
     expect(counts).toMatchObject({ 'person-registration': 1, 'person-read': 1, 'person-search': 1, export: 1, erasure: 1, 'processing-log-inspection': 4 });
+    // The privacy officer's page says what each of these operations did, in words (never just its route).
+    const catalogue = messagesOf('nl') as Record<string, string>;
+    expect([...new Set(rows.map((r) => r.name))].filter((name) => !(`processingLog.operation.${name}` in catalogue))).toEqual([]);
   });
 
   it("joins the trace of a request that carries a W3C traceparent (the portal's or gateway's), on the API and through the web app; an invalid one starts a new trace and changes nothing else", async () => {
@@ -105,8 +109,7 @@ describe('the processing log', () => {
       expect((await h.as('caseworker').get(`/v1/journeys/${journeyId}/person`).set('traceparent', invalid)).status).toBe(200);
     }
     // A page of the web app passes the browser's (or gateway's) trace on to the API calls it makes.
-    const signedIn = await request(h.app).post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker, next: '/app/' });
-    const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('koers_session='))!.split(';')[0]!;
+    const { cookie } = await h.webSession('caseworker');
     const gateway = { traceId: '0af7651916cd43dd8448eb211c80319c', operationId: 'b7ad6b7169203331' };
     expect((await request(h.app).get(`/app/journeys/${journeyId}`).set('Cookie', cookie).set('traceparent', `00-${gateway.traceId}-${gateway.operationId}-01`)).status).toBe(200);
 

@@ -13,20 +13,21 @@ import { JourneyMonitor } from '../../../worker/monitor';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
 import { startZakenDelivery, startZakenMock, zaakRegistrationOf, type ZakenMock } from '../../helpers/zaken-mock';
 import { apiHarness, cloudEvent, eventually, type ApiHarness } from '../api/harness';
+import { messagesOf } from '../../../web/messages';
 
 describe('a journey ended because the BRP says the person died', () => {
   let brp: BrpMock;
-  let proxy: ZakenMock;
+  let zakenApi: ZakenMock;
   let h: ApiHarness;
   let dispatcher: Dispatcher;
   let zaken: ZaakRegistration;
-  const config = () => proxy.config();
+  const config = () => zakenApi.config();
   const alive = { gemeenteVanInschrijving: { code: '1681', omschrijving: 'Borger-Odoorn' } };
   const died = { ...alive, overlijden: { datum: brpDate('2025-10-12') }, opschortingBijhouding: { reden: { code: 'O', omschrijving: 'overlijden' }, datum: brpDate('2025-10-12') } };
 
   beforeAll(async () => {
     brp = await startBrpMock();
-    proxy = await startZakenMock();
+    zakenApi = await startZakenMock();
     zaken = zaakRegistrationOf(config());
     h = await apiHarness({ worker: true, zaken, brp: parseBrpSettings(brpTestSettings(brp.url)) });
     dispatcher = startZakenDelivery(h, config());
@@ -35,13 +36,13 @@ describe('a journey ended because the BRP says the person died', () => {
   afterAll(async () => {
     await dispatcher?.stop();
     await h?.stop();
-    await proxy?.stop();
+    await zakenApi?.stop();
     await brp?.stop();
   });
 
   afterEach(() => {
     expect(brp.prism.violations()).toEqual([]);
-    expect(proxy.prism.violations()).toEqual([]);
+    expect(zakenApi.prism.violations()).toEqual([]);
   });
 
   const zakenMessages = () => h.db.selectFrom('outbox').select(['kind', 'status', 'sequence_key']).where('channel', '=', 'zaken').execute();
@@ -112,14 +113,14 @@ describe('a journey ended because the BRP says the person died', () => {
     // The zaak gets the resultaat for "deceased", then its eindstatus (einddatum); validated by Prism.
     await allDelivered();
     const settings = config().municipalities['borger-odoorn']!;
-    const resultaat = proxy.sent.filter((s) => (s.method === 'POST' && s.path === '/resultaten' && s.body?.zaak === zaakUrl) || (s.method === 'PATCH' && s.path.startsWith('/resultaten/')));
+    const resultaat = zakenApi.sent.filter((s) => (s.method === 'POST' && s.path === '/resultaten' && s.body?.zaak === zaakUrl) || (s.method === 'PATCH' && s.path.startsWith('/resultaten/')));
     expect(resultaat.map((s) => s.body?.resultaattype)).toEqual([settings.resultaattypen.deceased]);
-    const closing = proxy.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl && s.body?.statustype === settings.eindstatustype);
+    const closing = zakenApi.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl && s.body?.statustype === settings.eindstatustype);
     expect(closing).toHaveLength(1);
-    expect(proxy.sent.indexOf(resultaat[0]!)).toBeLessThan(proxy.sent.indexOf(closing[0]!));
+    expect(zakenApi.sent.indexOf(resultaat[0]!)).toBeLessThan(zakenApi.sent.indexOf(closing[0]!));
 
     // A second confirmation changes nothing: the journey ended (409), no signal, no record, no zaak message.
-    const sentBefore = proxy.sent.length;
+    const sentBefore = zakenApi.sent.length;
     const historyBefore = await h.settled(journeyId);
     const outboxBefore = (await zakenMessages()).length;
     const again = await confirm(journeyId);
@@ -127,7 +128,7 @@ describe('a journey ended because the BRP says the person died', () => {
     expect(await h.settled(journeyId)).toBe(historyBefore);
     expect((await zakenMessages()).length).toBe(outboxBefore);
     expect((await h.processingLog.records({ subject: { bsn }, activities: ['person-correction'] }, 100)).items).toHaveLength(1);
-    expect(proxy.sent.length).toBe(sentBefore);
+    expect(zakenApi.sent.length).toBe(sentBefore);
 
     // The end was a mistake: an administrator withdraws it (a caseworker may not), and the journey runs again.
     expect((await h.as('caseworker').post(`/v1/journeys/${journeyId}/end-withdrawal`, { reason: 'BRP: overlijden ten onrechte geregistreerd' })).status).toBe(403);
@@ -142,9 +143,13 @@ describe('a journey ended because the BRP says the person died', () => {
     const withdrawnEntry = (await h.as('admin').get(`/v1/journeys/${journeyId}/events`)).body.events.filter((e: { type: string; correction?: boolean }) => e.type === 'nl.koers.journey.ended' && e.correction);
     expect(withdrawnEntry).toEqual([expect.objectContaining({ reason: 'BRP: overlijden ten onrechte geregistreerd', withdrawn: true, applied: true })]);
     expect((await h.processingLog.records({ subject: { bsn }, activities: ['person-correction'] }, 100)).items).toHaveLength(2);
+    // The privacy officer's page says what each of the person's operations did, in words (web/messages.ts).
+    const catalogue = messagesOf('nl') as Record<string, string>;
+    const names = new Set((await h.processingLog.records({ subject: { bsn } }, 200)).items.map((r) => r.name));
+    expect([...names].filter((name) => !(`processingLog.operation.${name}` in catalogue))).toEqual([]);
     // The zaak reopens: a status for the journey's phase after its eindstatus.
     await allDelivered();
-    const statuses = proxy.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl).map((s) => String(s.body?.statustype));
+    const statuses = zakenApi.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaakUrl).map((s) => String(s.body?.statustype));
     expect(statuses.at(-1)).toBe(settings.statustypen[again2.body.phase as keyof typeof settings.statustypen]);
     expect(statuses.indexOf(settings.eindstatustype)).toBeLessThan(statuses.length - 1);
     // Nothing left to withdraw.
@@ -170,7 +175,7 @@ describe('a journey ended because the BRP says the person died', () => {
       zaakStopped: (id, status) => inTransaction(h.db, (trx) => zaken.recordStop(trx, id, status)),
     });
     const settings = config().municipalities['borger-odoorn']!;
-    const resultaten = () => proxy.sent.filter((s) => (s.method === 'POST' && s.path === '/resultaten' && s.body?.zaak === zaak.url) || (s.method === 'PATCH' && s.path.startsWith('/resultaten/')));
+    const resultaten = () => zakenApi.sent.filter((s) => (s.method === 'POST' && s.path === '/resultaten' && s.body?.zaak === zaak.url) || (s.method === 'PATCH' && s.path.startsWith('/resultaten/')));
     const ends = async () => (await zakenMessages()).filter((r) => r.sequence_key === zaak.id && r.kind === 'zaak-end');
     const patchesBefore = resultaten().length;
     // Visibility is eventually consistent: a round sees the terminated run soon after.
@@ -184,7 +189,7 @@ describe('a journey ended because the BRP says the person died', () => {
     );
     await allDelivered();
     expect(resultaten().slice(patchesBefore).map((s) => s.body?.resultaattype)).toEqual([settings.resultaattypen.closed]);
-    expect(proxy.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaak.url && s.body?.statustype === settings.eindstatustype)).toHaveLength(1);
+    expect(zakenApi.sent.filter((s) => s.method === 'POST' && s.path === '/statussen' && s.body?.zaak === zaak.url && s.body?.statustype === settings.eindstatustype)).toHaveLength(1);
     expect((await h.as('admin').get(`/v1/journeys/${journeyId}`)).body.status).toBe('terminated');
     // Another round (its overlap sees the run again) queues nothing more.
     const queued = (await zakenMessages()).length;

@@ -191,6 +191,20 @@ describe('the person from the BRP', () => {
     await expect(ended.textContent()).resolves.toContain('Traject beëindigd');
     await expect(ended.textContent()).resolves.toContain('De persoon is overleden op 12 oktober 2025.');
     await expect(view.page.locator('#brp-proposal').count()).resolves.toBe(0);
+    // Only an administrator may withdraw the end.
+    await expect(view.page.locator('#end-withdraw').count()).resolves.toBe(0);
     await view.context.close();
+
+    // The BRP corrects the death: the administrator withdraws the end on the page, with a reason, and the journey runs again.
+    brp.persons.set(other, known);
+    const admin = await web.newPage();
+    await signIn(admin.page, 'admin', `/app/journeys/${second}`);
+    await admin.page.getByLabel('Reden van intrekken').fill('BRP: overlijden ten onrechte geregistreerd');
+    await admin.page.getByRole('button', { name: 'Beëindiging intrekken' }).click();
+    await admin.page.waitForURL(/\/app\/journeys\/[^/?]+\?done=endWithdrawn/);
+    await expect(admin.page.locator('.utrecht-alert--ok').textContent()).resolves.toContain('traject loopt weer');
+    const again = await eventually(() => h.as('admin').get(`/v1/journeys/${second}`), (r) => r.body.status === 'running' && r.body.ended === undefined);
+    expect(again.body.status).toBe('running');
+    await admin.context.close();
   });
 });

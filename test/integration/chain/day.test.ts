@@ -13,11 +13,12 @@ import request from 'supertest';
 import { parseBrpSettings } from '../../../chain/brp';
 import { zaakIdentificatie } from '../../../chain/zaken';
 import { developmentActivityUris } from '../../../processing-log';
+import { messagesOf } from '../../../web/messages';
 import type { Dispatcher } from '../../../store/dispatcher';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
 import { foundIn, storeFiles, withDecodedBase64 } from '../../helpers/privacy-scan';
 import { startZakenDelivery, startZakenMock, zaakRegistrationOf, type ZakenMock } from '../../helpers/zaken-mock';
-import { apiHarness, cloudEvent, eventually, KEYS, type ApiHarness } from '../api/harness';
+import { apiHarness, cloudEvent, eventually, type ApiHarness } from '../api/harness';
 
 interface RecordBody {
   traceId: string;
@@ -93,8 +94,7 @@ describe('a day in the municipal chain: BRP and Zaken API', () => {
     await allDelivered();
 
     // The caseworker opens the journey page: the name the BRP has now, fetched for this view.
-    const signedIn = await request(h.app).post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker, next: '/app/' });
-    const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('koers_session='))!.split(';')[0]!;
+    const { cookie } = await h.webSession('caseworker');
     const journeyPage = await request(h.app).get(`/app/journeys/${journeyId}`).set('Cookie', cookie);
     expect(journeyPage.status).toBe(200);
     expect(journeyPage.text).toMatch(new RegExp(`data-name-source="brp"[^>]*>[^<]*${BRP_NAME}`));
@@ -197,6 +197,9 @@ describe('a day in the municipal chain: BRP and Zaken API', () => {
       if (s.answerTraceparent) expect(record?.foreignOperation?.traceId).toBe(s.answerTraceparent.split('-')[1]);
       else expect(record?.foreignOperation).toBeUndefined();
     }
+    // The privacy officer's page says what each of them did, in words (web/messages.ts).
+    const catalogue = messagesOf('nl') as Record<string, string>;
+    expect([...new Set(records.map((r) => r.name))].filter((name) => !(`processingLog.operation.${name}` in catalogue))).toEqual([]);
     const activities = new Set(records.map((r) => r.activity));
     expect([...activities].sort()).toEqual(['brp-query', 'person-read', 'person-registration', 'zaak-registration']);
 

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addDays, amsterdamDateOf } from '../../../domain/dates';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
 import { formatDate } from '../../../web/format';
-import { launchChromium, screenshotDir, seriousViolations, signInWithKey, watchedPage } from './browser';
+import { serveInBrowser, screenshotDir, seriousViolations, signInWithKey, type ServedApp } from './browser';
 
 /**
  * A caseworker's day in the web app (issue 21), in Chromium against the app `npm start` serves with a
@@ -18,46 +16,35 @@ import { launchChromium, screenshotDir, seriousViolations, signInWithKey, watche
  */
 describe("a caseworker's day in the web app", () => {
   let h: ApiHarness;
-  let server: Server;
-  let base: string;
-  let browser: Browser;
+  let web: ServedApp;
   const shots = screenshotDir(fs.mkdtempSync(path.join(os.tmpdir(), 'koers-shots-')));
   const today = amsterdamDateOf(Date.now());
   const bsn = '111222333';
-  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     h = await apiHarness({ worker: true });
-    server = h.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    web = await serveInBrowser(h.app);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await web?.close();
     await h?.stop();
   });
 
-  beforeEach(() => {
-    pageErrors = [];
-  });
-  afterEach(() => {
-    expect(pageErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
-  });
+  beforeEach(() => web.forgetErrors());
+  afterEach(() => expect(web.unexpectedErrors()).toEqual([]));
 
   // A script error or a refused resource in the page fails the test that caused it.
-  const newPage = () => watchedPage(browser, pageErrors);
+  const newPage = () => web.newPage();
 
-  const signIn = (page: Page, who: KeyName, next: string) => signInWithKey(page, base, KEYS[who], next);
+  const signIn = (page: Page, who: KeyName, next: string) => signInWithKey(page, web.base, KEYS[who], next);
 
   const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
   const journeyIdOf = (page: Page) => new URL(page.url()).pathname.split('/')[3]!;
 
   /** Records a milestone through its form on the journey page, as a caseworker types it from a letter. */
   const recordMilestone = async (page: Page, journeyId: string, event: string, occurredOn: string, document: string) => {
-    await page.goto(`${base}/app/journeys/${journeyId}`);
+    await page.goto(`${web.base}/app/journeys/${journeyId}`);
     await page.getByRole('link', { name: 'Mijlpaal vastleggen' }).click();
     await page.getByLabel('Wat is er gebeurd?').selectOption({ label: event });
     await page.getByRole('button', { name: 'Verder' }).click();
@@ -76,7 +63,7 @@ describe("a caseworker's day in the web app", () => {
     await signIn(admin.page, 'admin', '/app/register');
     await expectAccessible(admin.page);
     const register = async (reference: string) => {
-      await admin.page.goto(`${base}/app/register`);
+      await admin.page.goto(`${web.base}/app/register`);
       await admin.page.getByLabel('Gemeente', { exact: true }).selectOption({ label: 'Borger-Odoorn' });
       await admin.page.getByLabel('Persoonsreferentie').fill(reference);
       await admin.page.getByLabel('BSN').fill('111 222 333');
@@ -136,7 +123,7 @@ describe("a caseworker's day in the web app", () => {
       (status) => status === 200,
       10_000,
     );
-    await page.goto(`${base}/app/journeys/${journeyId}`);
+    await page.goto(`${web.base}/app/journeys/${journeyId}`);
     const taskRow = page.locator(`tr[data-task-id="${pipTask}"]`);
     await taskRow.getByRole('button', { name: 'Oppakken' }).click();
     await page.locator(`tr[data-task-id="${pipTask}"]`).getByRole('link', { name: 'Afronden' }).click();
@@ -145,7 +132,7 @@ describe("a caseworker's day in the web app", () => {
     await page.getByRole('button', { name: 'Taak afronden' }).click();
     await page.waitForURL(/done=completed/);
     // The completed task shows what was typed, and offers nothing more to do.
-    await page.goto(`${base}/app/tasks/${encodeURIComponent(pipTask)}`);
+    await page.goto(`${web.base}/app/tasks/${encodeURIComponent(pipTask)}`);
     await expect(page.locator('#answers [data-answer="leerroute"]').textContent()).resolves.toBe('B1-route');
     await expect(page.locator('#answers [data-answer="pipDate"]').textContent()).resolves.toBe(formatDate('nl', today));
     expect(await page.content()).not.toMatch(/Taak afronden|nog \d+ dagen/);
@@ -153,18 +140,18 @@ describe("a caseworker's day in the web app", () => {
 
     // Found again by BSN and by reference (any case, spaces around it).
     for (const query of ['111222333', `  ${personRef.toLowerCase()} `]) {
-      await page.goto(`${base}/app/search`);
+      await page.goto(`${web.base}/app/search`);
       await page.getByLabel('Referentie, BSN of naam').fill(query);
       await page.getByRole('button', { name: 'Zoeken' }).click();
-      await page.waitForURL(`${base}/app/journeys/${journeyId}`);
+      await page.waitForURL(`${web.base}/app/journeys/${journeyId}`);
     }
-    await page.goto(`${base}/app/search`);
+    await page.goto(`${web.base}/app/search`);
     await expectAccessible(page);
     await page.getByLabel('Referentie, BSN of naam').fill('Amal Haddad');
     await page.screenshot({ path: path.join(shots, 'search.png'), fullPage: true });
     // By name too: the one person found opens.
     await page.getByRole('button', { name: 'Zoeken' }).click();
-    await page.waitForURL(`${base}/app/journeys/${journeyId}`);
+    await page.waitForURL(`${web.base}/app/journeys/${journeyId}`);
 
     // An exemption recorded by mistake waives the inburgering; withdrawn, the journey runs again.
     await recordMilestone(page, journeyId, 'Ontheffing verleend', today, 'Brief');

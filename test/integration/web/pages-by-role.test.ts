@@ -26,10 +26,7 @@ describe('web pages by role', () => {
   beforeAll(async () => {
     h = await apiHarness();
     for (const [role, key] of Object.entries(STAFF_KEYS) as Array<[Role, KeyName]>) {
-      const res = await request(h.app).post('/app/sign-in').type('form').send({ apiKey: KEYS[key], next: '/app/' });
-      expect([role, res.status]).toEqual([role, 303]);
-      const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('koers_session='))!.split(';')[0]!;
-      cookies.set(role, { cookie, csrf: h.identity.csrfToken(cookie.slice('koers_session='.length)) });
+      cookies.set(role, await h.webSession(key));
     }
   });
   afterAll(() => h.stop());

@@ -1,11 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addDays, amsterdamDateOf } from '../../../domain/dates';
 import { formatDate } from '../../../web/format';
 import { mayOpen, PAGES, type Role } from '../../../identity/permissions';
 import { apiHarness, eventually, KEY_ENTRIES, KEYS, type ApiHarness, type KeyName } from '../api/harness';
-import { launchChromium, seriousViolations, signInWithKey, watchedPage } from './browser';
+import { seriousViolations, serveInBrowser, signInWithKey, type ServedApp } from './browser';
 
 /**
  * What a fresh tester found using the web app as each role (issues 20 and 21, "Trying out Koers as its
@@ -14,21 +12,15 @@ import { launchChromium, seriousViolations, signInWithKey, watchedPage } from '.
  */
 describe('the trial findings, in Chromium', () => {
   let h: ApiHarness;
-  let server: Server;
-  let base: string;
-  let browser: Browser;
+  let web: ServedApp;
   const today = amsterdamDateOf(Date.now());
-  let pageErrors: string[] = [];
   /** A Wi2021 journey with DUO's notification and the registration: its PIP task is open. */
   let pipJourney: string;
   let pipRef: string;
 
   beforeAll(async () => {
     h = await apiHarness({ worker: true });
-    server = h.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    web = await serveInBrowser(h.app);
     pipRef = `BO-${h.personRef()}`;
     pipJourney = await h.createJourney({ personRef: pipRef, permitGrantedOn: addDays(today, -60), name: 'Mariam Haile-Tesfamariam' });
     for (const type of ['nl.koers.duo.notified', 'nl.koers.brp.registered']) {
@@ -39,20 +31,15 @@ describe('the trial findings, in Chromium', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await web?.close();
     await h?.stop();
   });
 
-  beforeEach(() => {
-    pageErrors = [];
-  });
-  afterEach(() => {
-    expect(pageErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
-  });
+  beforeEach(() => web.forgetErrors());
+  afterEach(() => expect(web.unexpectedErrors()).toEqual([]));
 
-  const newPage = () => watchedPage(browser, pageErrors);
-  const signIn = (page: Page, who: KeyName, next: string) => signInWithKey(page, base, KEYS[who], next);
+  const newPage = () => web.newPage();
+  const signIn = (page: Page, who: KeyName, next: string) => signInWithKey(page, web.base, KEYS[who], next);
   const expectAccessible = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
 
   /** Every table whose rows have another number of cells than its header has headings (colspans counted). */
@@ -162,7 +149,7 @@ describe('the trial findings, in Chromium', () => {
     await expectAccessible(page);
     await page.getByRole('textbox', { name: 'Referentie, BSN of naam' }).fill(pipRef.toLowerCase());
     await page.getByRole('button', { name: 'Zoeken' }).click();
-    await page.waitForURL(`${base}/app/journeys/${pipJourney}`);
+    await page.waitForURL(`${web.base}/app/journeys/${pipJourney}`);
     await context.close();
   });
 
@@ -263,7 +250,7 @@ describe('the trial findings, in Chromium', () => {
     await signIn(page, who, `/app${pages[0]!}`);
     const refused: string[] = [];
     for (const path of pages) {
-      await page.goto(`${base}/app${path}`);
+      await page.goto(`${web.base}/app${path}`);
       expect([path, await page.title()]).not.toEqual([path, expect.stringContaining('Er ging iets mis')]);
       const offered = await page.$$eval('form[method="post" i], a[href^="/app/"]', (els) =>
         els.map((e) => (e.tagName === 'FORM' ? ['post', new URL((e as unknown as { action: string }).action).pathname] : ['get', new URL((e as unknown as { href: string }).href).pathname])),
@@ -275,7 +262,7 @@ describe('the trial findings, in Chromium', () => {
     }
     expect(refused).toEqual([]);
     if (role === 'reader' || role === 'privacy-officer') {
-      await page.goto(`${base}/app/journeys/${pipJourney}`);
+      await page.goto(`${web.base}/app/journeys/${pipJourney}`);
       expect(await page.getByRole('button', { name: 'Oppakken' }).count()).toBe(0);
       expect(await page.locator('form[action$="/ladder"], form[action$="/extension"], form[action$="/instrument"]').count()).toBe(0);
     }

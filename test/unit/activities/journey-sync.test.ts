@@ -3,6 +3,7 @@ import type { NotificationRecipients } from '../../../activities/notifications';
 import type { DesiredTask, PlannedNotification } from '../../../domain/types';
 import { JourneyReadModel } from '../../../store/journeys';
 import { Outbox } from '../../../store/outbox';
+import { RetentionStore } from '../../../store/retention';
 import { TaskStore } from '../../../store/tasks';
 import { describeEachDatabase } from '../store/databases';
 
@@ -62,5 +63,16 @@ describeEachDatabase('a journey step (syncJourney)', (t) => {
     // A replay of the same step changes nothing.
     expect(await syncJourney(step)).toMatchObject({ tasks: { created: [] }, notifications: { duplicates: [reminder.key] }, projected: { written: false } });
     expect(await counts()).toEqual({ tasks: 1, notifications: 1, rows: 1 });
+  });
+
+  it('writes nothing about the person once the journey was erased: no row, no task, no reminder (the step asks once, in its transaction)', async () => {
+    const db = t.db();
+    const { syncJourney } = createActivities({ db, tasks: new TaskStore(db), outbox: new Outbox(db), journeys: new JourneyReadModel(db), recipients: () => ({ channel: 'webhook', recipient: 'http://127.0.0.1:9/regisseur-werk' }) });
+    const retention = new RetentionStore(db, () => new Date('2028-01-11T02:30:00Z'));
+    await retention.recordEnded({ journeyId: 'j-1', municipality: 'borger-odoorn', endedOn: '2026-01-10', endReason: 'completed', eraseAfter: '2028-01-10', retentionBasis: 'test basis' });
+    await retention.markErased('j-1', 'retention-period-ended', 'retention');
+    // A step still on its way, with a newer projection than any written.
+    expect(await syncJourney({ ...step, projection: { ...step.projection, seq: 9, bsnCiphertext: 'sealed' } })).toEqual({});
+    expect(await counts()).toEqual({ tasks: 0, notifications: 0, rows: 0 });
   });
 });

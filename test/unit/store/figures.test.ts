@@ -7,109 +7,18 @@
 import { figures, DEADLINE_HORIZONS } from '../../../api/statistics';
 import { isWindowClock } from '../../../domain/clocks';
 import { addDays, addPeriod, dayNumber, isAfter } from '../../../domain/dates';
-import type { EventType } from '../../../domain/events';
-import { findPolicy } from '../../../domain/policies';
-import type { Regime } from '../../../domain/types';
 import { inTransaction } from '../../../store/db';
 import { viewOn } from '../../../store/journey-view';
 import { Identity } from '../../../api/identity';
 import { JourneyReadModel, type JourneyListFilter, type StoredJourney } from '../../../store/journeys';
 import { migrateDown, migrateToLatest } from '../../../store/migrations';
 import type { JourneyState } from '../../../workflows/definitions';
-import { Journey } from '../../../workflows/journey-state';
 import { describeEachDatabase } from './databases';
+import { generate, write } from '../../helpers/journey-population';
 
 const TODAY = '2026-06-01';
 const JOURNEYS = 2500;
 const MUNICIPALITIES = ['borger-odoorn', 'midden-drenthe'];
-
-/** A small seeded generator (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Generated {
-  journeyId: string;
-  municipality: string;
-  writtenOn: string;
-  runStatus: 'running' | 'completed' | 'failed';
-  events: Array<{ type: EventType; occurredOn: string; data?: Record<string, unknown> }>;
-  regime: Regime;
-  permitGrantedOn: string;
-  birthDate?: string;
-}
-
-/**
- * Journeys at every stage, written up to 500 days before today (so clocks and phases lapse between the
- * write and today): a share of minors whose plicht starts later, some runs stopped.
- */
-function generate(count: number): Generated[] {
-  const rnd = random(25);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
-  const journeys: Generated[] = [];
-  for (let i = 0; i < count; i++) {
-    const writtenOn = addDays(TODAY, -Math.floor(rnd() * 500));
-    const permitGrantedOn = addDays(writtenOn, -Math.floor(rnd() * 1400));
-    const regime: Regime = permitGrantedOn < '2022-01-01' ? 'wi2013' : rnd() < 0.2 ? 'wi2013' : 'wi2021';
-    const minor = rnd() < 0.1;
-    const birthDate = minor ? addDays(permitGrantedOn, -(365 * 17 + Math.floor(rnd() * 300))) : rnd() < 0.5 ? addDays(permitGrantedOn, -365 * (20 + Math.floor(rnd() * 30))) : undefined;
-    let day = permitGrantedOn;
-    const events: Generated['events'] = [];
-    // Each step happens with some chance, some days after the one before, never after the write.
-    const step = (type: EventType, chance: number, maxDays: number, data?: Record<string, unknown>) => {
-      if (rnd() >= chance) return false;
-      const next = addDays(day, Math.floor(rnd() * maxDays));
-      if (isAfter(next, writtenOn)) return false;
-      day = next;
-      events.push({ type, occurredOn: next, ...(data ? { data } : {}) });
-      return true;
-    };
-    if (step('nl.koers.brp.registered', 0.9, 60)) {
-      step('nl.koers.duo.notified', 0.85, 30);
-      if (step('nl.koers.bijstand.applied', 0.8, 30) && step('nl.koers.intake.held', 0.8, 60)) {
-        step('nl.koers.reintegration.started', 0.6, 150, { instrument: 'werkstage' });
-      }
-      if (step('nl.koers.pip.established', 0.6, 90, regime === 'wi2021' ? { leerroute: pick(['b1', 'onderwijs', 'zelfredzaamheid']) } : undefined)) {
-        step('nl.koers.participatieverklaring.signed', 0.6, 400);
-        step('nl.koers.exam.passed', 0.3, 700, { route: 'inburgeringsexamen' });
-      }
-      step('nl.koers.exemption.granted', 0.03, 300);
-    }
-    journeys.push({
-      journeyId: `j-${String(i).padStart(5, '0')}`,
-      municipality: pick(MUNICIPALITIES),
-      writtenOn,
-      runStatus: rnd() < 0.05 ? 'failed' : rnd() < 0.05 ? 'completed' : 'running',
-      events,
-      regime,
-      permitGrantedOn,
-      ...(birthDate ? { birthDate } : {}),
-    });
-  }
-  return journeys;
-}
-
-/** The journey's own rules on the day of its write, its projection as the workflow writes it (journey-state.ts). */
-async function write(model: JourneyReadModel, g: Generated): Promise<void> {
-  const policy = findPolicy(g.municipality)!;
-  const journey = new Journey(
-    { journeyId: g.journeyId, municipality: g.municipality, regime: g.regime, permitGrantedOn: g.permitGrantedOn, ...(g.birthDate ? { birthDate: g.birthDate } : {}), policy },
-    undefined,
-    () => Date.parse(`${g.writtenOn}T10:00:00Z`),
-  );
-  for (const [n, e] of g.events.entries()) {
-    journey.receiveEvent({ source: 'urn:test', id: `${g.journeyId}-${n}`, type: e.type, occurredOn: e.occurredOn, data: { occurredOn: e.occurredOn, ...e.data }, receivedAt: `${e.occurredOn}T10:00:00Z` });
-  }
-  const row = journey.projection(journey.derive(), g.runStatus === 'completed' ? 'completed' : 'running', `${g.permitGrantedOn}T09:00:00.000Z`);
-  await model.write({ ...row, seq: 1, journeyId: g.journeyId, municipality: g.municipality });
-  if (g.runStatus === 'failed') await model.setRunStatus(g.journeyId, 'failed');
-}
 
 // ---- the brute force: the dashboard's definitions applied to each view GET answers ----------------
 
@@ -197,7 +106,7 @@ describeEachDatabase('the dashboard figures over every journey', (t) => {
   it('equal a brute-force computation over the views GET answers, for every filter', async () => {
     // As Koers runs it: birth dates sealed in the stored views (issue 24), the figures' columns from the clear view.
     const model = new JourneyReadModel(t.db(), undefined, new Identity('figures-secret-0123456789-0123456789-abcdef'));
-    const generated = generate(JOURNEYS);
+    const generated = generate(JOURNEYS, { today: TODAY, municipalities: MUNICIPALITIES });
     // A few hundred journeys per transaction: the same writes, fewer commits.
     for (let i = 0; i < generated.length; i += 250) {
       await inTransaction(t.db(), async (trx) => {
@@ -244,7 +153,7 @@ describeEachDatabase('the dashboard figures over every journey', (t) => {
   it('are filled for the rows written before the figures existed, from their stored views', async () => {
     const db = t.db();
     const model = new JourneyReadModel(db);
-    const generated = generate(40);
+    const generated = generate(40, { today: TODAY, municipalities: MUNICIPALITIES });
     for (const g of generated) await write(model, g);
     const before = figures(await model.figureCounts({}, TODAY, until));
     // Back to the schema before 0009_i25_figures (the rows and their views stay), then forward again.

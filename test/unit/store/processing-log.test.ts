@@ -101,6 +101,9 @@ describeEachDatabase('processing log', (t) => {
       expect(fresh.traceId).not.toBe(trace.traceId);
       expect(fresh.parentOperationId).toBeUndefined();
     }
+    // A later version's extra fields are skipped; version 00 has none.
+    expect(parseTraceparent('01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future')).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', operationId: 'b7ad6b7169203331' });
+    expect(parseTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future')).toBeUndefined();
     // A trace handed to the door unchecked is checked there too: a bad parent id is dropped, a bad trace id replaced.
     const op = l.begin({ activity: 'export', name: 'x', subject: { bsn: BSN }, actor: 'a', trace: { traceId: trace.traceId, parentOperationId: 'not-hex' } });
     await op.end('ok');
