@@ -717,6 +717,8 @@ const JOURNEY_COLUMNS: Array<CsvColumn<ReturnType<typeof summary>>> = [
   ['nextFinalDate', (j) => j.nextFinalDate],
   ['caseworkerRole', (j) => j.caseworker.role],
   ['caseworkerId', (j) => j.caseworker.id],
+  ['endReason', (j) => j.ended?.reason],
+  ['endedOn', (j) => j.ended?.on],
 ];
 
 /** Temporal's status names (RUNNING, COMPLETED, …) the list has always shown, for each run status. */
@@ -743,5 +745,6 @@ function summary(row: JourneyListRow, staff: Map<string, string>) {
     overdue: row.overdue,
     ...(row.nextFinalDate ? { nextFinalDate: row.nextFinalDate } : {}),
     caseworker: { ...(row.caseworker.role ? { role: row.caseworker.role } : {}), ...(id ? { id } : {}) },
+    ...(row.ended ? { ended: row.ended } : {}),
   };
 }

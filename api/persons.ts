@@ -53,6 +53,8 @@ const SEARCH_COLUMNS: Array<CsvColumn<SearchRow>> = [
   ['municipality', (j) => j.municipality],
   ['matchedOn', (j) => j.matchedOn.join(' ')],
   ['status', (j) => j.status],
+  ['endReason', (j) => j.ended?.reason],
+  ['endedOn', (j) => j.ended?.on],
   ['phase', (j) => j.phase],
   ['regime', (j) => j.regime],
   ['personRef', (j) => j.personRef],
@@ -149,7 +151,7 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
         location: `/v1/journeys/${person.journeyId}`,
         municipality,
         matchedOn: person.matchedOn,
-        ...(run ? { status: run.runStatus, phase: run.phase, regime: run.regime } : {}),
+        ...(run ? { status: run.runStatus, ...(run.ended ? { ended: run.ended } : {}), phase: run.phase, regime: run.regime } : {}),
         ...Object.fromEntries(Object.entries(personal).filter(([, v]) => v !== undefined)),
       });
     }

@@ -213,6 +213,13 @@ const Amendment = z.object({
     .describe('A move to another municipality (absent for a policy amendment).'),
 });
 
+/**
+ * A journey that ended for a reason, as a list shows it: the state a list shows is the run status, except
+ * that such an end wins (a journey ended for a death is "ended", not "running" or "completed").
+ */
+const JourneyEndSummary = z
+  .object({ reason: z.enum(END_REASONS), on: localDate.optional().describe('The day as the BRP dates it (absent: no complete date).') })
+  .describe('Present when the journey ended for a reason (`GET /v1/journeys/{id}` `ended`); absent when it did not or the end was withdrawn.');
 /** The end a journey took for a reason (workflows/definitions.ts JourneyState `ended`). */
 const JourneyEndingDoc = z.object({
   reason: z.enum(END_REASONS).describe('`deceased` (BRP overlijden) or `emigrated` (BRP verblijfplaats buitenland).'),
@@ -525,6 +532,9 @@ const journeyFilterFields = {
     .enum(Object.keys(EXECUTION_STATUS_NAMES) as [Exclude<JourneyStatus, 'workflow-task-failing'>, ...Exclude<JourneyStatus, 'workflow-task-failing'>[]])
     .optional()
     .describe('The run status (default: all). A running journey whose workflow task fails shows as such on its own page only.'),
+  ended: queryBoolean
+    .optional()
+    .describe('`true`: only journeys that ended for a reason (the BRP: death, emigration; `ended` in the list), whatever their run status; `false`: only the others.'),
   municipality: municipalitySlug.optional(),
   phase: PhaseSchema.optional(),
   regime: RegimeSchema.optional(),
@@ -562,6 +572,7 @@ export const JourneySummary = named(
     overdue: z.boolean().optional(),
     nextFinalDate: localDate.optional(),
     caseworker: z.object({ role: z.string().optional(), id: z.string().optional() }),
+    ended: JourneyEndSummary.optional(),
   }),
 );
 export const JourneyList = named('JourneyList', z.object({ journeys: z.array(JourneySummary), nextPageToken: z.string().optional() }));
@@ -875,6 +886,7 @@ export const JourneySearchResult = named(
         municipality: z.string(),
         matchedOn: z.array(z.enum(['personRef', 'bsn', 'name'])),
         status: z.string().optional().describe('The run status as the read model has it (running, completed, …).'),
+        ended: JourneyEndSummary.optional(),
         phase: PhaseSchema.optional(),
         regime: RegimeSchema.optional(),
         personRef: z.string().optional().describe('Admins and caseworkers only.'),

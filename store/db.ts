@@ -162,6 +162,10 @@ export interface JourneysTable {
   phase_later_on: string | null;
   /** The municipality a move set until the journey's own write carries it (null: none pending; store/journeys.ts). */
   moved_to: string | null;
+  /** domain/journey-end.ts EndReason of a journey that ended for a reason (null: it did not, or the end was withdrawn). */
+  end_reason: string | null;
+  /** The day of that end as the source dates it, YYYY-MM-DD (null: unknown or not ended). */
+  ended_on: string | null;
 }
 
 /** A journey's legal deadlines, for "deadlines in a window" and "overdue" in SQL. */

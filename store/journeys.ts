@@ -18,6 +18,7 @@ import { databaseKind, inTransaction, type Db, type JourneysTable, type KoersDat
 import { viewFigures, type ViewFigures } from './journey-view';
 import { isErased } from './erasure-ref';
 import { decodeCursor, encodeCursor } from './cursor';
+import { isEndReason, type EndReason } from '../domain/journey-end';
 
 /** A legal deadline of a journey: its clock, final date, and whether it can still be missed. */
 export interface JourneyDeadline {
@@ -61,6 +62,8 @@ const STOPPED = ['failed', 'terminated', 'timed-out', 'canceled'];
 export interface JourneyListFilter {
   /** Run status; `running` includes `workflow-task-failing` (it runs). */
   status?: string;
+  /** Ended for a reason (domain/journey-end.ts EndReason; true) or not (false), whatever the run status. */
+  ended?: boolean;
   municipality?: string;
   phase?: string;
   regime?: string;
@@ -87,6 +90,8 @@ export interface JourneyListRow {
   overdue: boolean;
   nextFinalDate?: string;
   caseworker: { role?: string; id?: string };
+  /** The reason and day of an end for a reason (domain/journey-end.ts), as the journey's view has it. */
+  ended?: { reason: EndReason; on?: string };
 }
 
 type JourneysQuery<O> = SelectQueryBuilder<KoersDatabase, 'journeys', O>;
@@ -163,6 +168,7 @@ export class JourneyReadModel {
         started_at: p.startedAt,
         updated_at: at,
         moved_to: null,
+        ...endColumns(p.view),
         ...figureColumns(figures),
       };
       const written = await trx
@@ -195,6 +201,8 @@ export class JourneyReadModel {
               reintegration_started_on: eb.ref('excluded.reintegration_started_on'),
               phase_later: eb.ref('excluded.phase_later'),
               phase_later_on: eb.ref('excluded.phase_later_on'),
+              end_reason: eb.ref('excluded.end_reason'),
+              ended_on: eb.ref('excluded.ended_on'),
             }))
             // The ordering: a late or repeated write changes nothing.
             .where('journeys.seq', '<', (eb) => eb.ref('excluded.seq')),
@@ -288,9 +296,9 @@ export class JourneyReadModel {
   }
 
   /** The row's municipality, run status, phase and regime without its view (an access check's read); undefined without a row. */
-  async run(journeyId: string): Promise<{ municipality: string; runStatus: string; phase: string; regime: string } | undefined> {
-    const row = await this.db.selectFrom('journeys').select(['municipality', 'run_status', 'phase', 'regime']).where('journey_id', '=', journeyId).executeTakeFirst();
-    return row && { municipality: row.municipality, runStatus: row.run_status, phase: row.phase, regime: row.regime };
+  async run(journeyId: string): Promise<{ municipality: string; runStatus: string; phase: string; regime: string; ended?: { reason: EndReason; on?: string } } | undefined> {
+    const row = await this.db.selectFrom('journeys').select(['municipality', 'run_status', 'phase', 'regime', 'end_reason', 'ended_on']).where('journey_id', '=', journeyId).executeTakeFirst();
+    return row && { municipality: row.municipality, runStatus: row.run_status, phase: row.phase, regime: row.regime, ...endedOf(row) };
   }
 
   /** Which of `journeyIds` have a row (the monitor asks the others to write theirs). */
@@ -326,6 +334,8 @@ export class JourneyReadModel {
       'next_final_date',
       'caseworker_role',
       'caseworker_id',
+      'end_reason',
+      'ended_on',
       (eb) => overdueOn(eb, today).as('is_overdue'),
     ]);
     if (after) {
@@ -346,6 +356,7 @@ export class JourneyReadModel {
         overdue: Boolean(Number(r.is_overdue)),
         ...(r.next_final_date ? { nextFinalDate: r.next_final_date } : {}),
         caseworker: { ...(r.caseworker_role ? { role: r.caseworker_role } : {}), ...(r.caseworker_id ? { id: r.caseworker_id } : {}) },
+        ...endedOf(r),
       })),
       ...(rows.length > pageSize && last ? { nextCursor: encodeJourneyCursor([last.started_at, last.journey_id]) } : {}),
     };
@@ -532,6 +543,7 @@ export class JourneyReadModel {
     let q: JourneysQuery<object> = db.selectFrom('journeys');
     if (filter.status === 'running') q = q.where('run_status', 'in', ['running', 'workflow-task-failing']);
     else if (filter.status) q = q.where('run_status', '=', filter.status);
+    if (filter.ended !== undefined) q = q.where('end_reason', filter.ended ? 'is not' : 'is', null);
     if (filter.municipality) q = q.where('municipality', '=', filter.municipality);
     if (filter.phase) q = q.where(phaseOn(today), '=', filter.phase);
     if (filter.regime) q = q.where('regime', '=', filter.regime);
@@ -674,3 +686,14 @@ export function decodeJourneyCursor(cursor: string): [string, string] | null {
 }
 
 const JOURNEY_CURSOR = 'koers-journey-cursor';
+
+/** The end columns of a write: the view's `ended` (workflows/journey-state.ts JourneyState), or none (a withdrawn end clears them). */
+function endColumns(view: unknown): { end_reason: string | null; ended_on: string | null } {
+  const ended = (view as { ended?: { reason?: unknown; on?: unknown } } | null)?.ended;
+  return typeof ended?.reason === 'string' ? { end_reason: ended.reason, ended_on: typeof ended.on === 'string' ? ended.on : null } : { end_reason: null, ended_on: null };
+}
+
+/** A row's end for a reason, as a list row carries it. */
+function endedOf(row: { end_reason: string | null; ended_on: string | null }): { ended?: { reason: EndReason; on?: string } } {
+  return isEndReason(row.end_reason) ? { ended: { reason: row.end_reason, ...(row.ended_on ? { on: row.ended_on } : {}) } } : {};
+}

@@ -477,6 +477,26 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('journeys_figures_idx').execute();
     },
   },
+  // Finding 1 of the second trial: a list shows a journey that ended for a reason (death, emigration) as
+  // ended, and filters on it, from columns (the view is JSON text the list does not parse). Rows of
+  // journeys that ended before get theirs from their view.
+  '0011_f1_journey_end_reason': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('journeys').addColumn('end_reason', 'text').execute();
+      await db.schema.alterTable('journeys').addColumn('ended_on', 'text').execute();
+      const journeys = db as unknown as Kysely<{ journeys: { journey_id: string; view: string; end_reason: string | null; ended_on: string | null } }>;
+      const rows = await journeys.selectFrom('journeys').select(['journey_id', 'view']).where('view', 'like', '%"ended":{%').execute();
+      for (const row of rows) {
+        const ended = (JSON.parse(row.view) as { ended?: { reason?: string; on?: string } }).ended;
+        if (!ended?.reason) continue;
+        await journeys.updateTable('journeys').set({ end_reason: ended.reason, ended_on: ended.on ?? null }).where('journey_id', '=', row.journey_id).execute();
+      }
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('journeys').dropColumn('ended_on').execute();
+      await db.schema.alterTable('journeys').dropColumn('end_reason').execute();
+    },
+  },
 };
 
 function migrator(db: Db): Migrator {

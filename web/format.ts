@@ -4,7 +4,7 @@
  * shows a date or number through these, never the API's `YYYY-MM-DD` or a bare `toString()`.
  * Date-only values are calendar days (no time zone of their own); instants are shown in Europe/Amsterdam.
  */
-import type { Lang } from './messages';
+import type { Lang, Translate } from './messages';
 
 const LOCALES: Record<Lang, string> = { nl: 'nl-NL', en: 'en-GB' };
 const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
@@ -67,4 +67,17 @@ export function municipalityName(slug: string): string {
     .split('-')
     .map((part) => (part.length > 0 ? part[0]!.toUpperCase() + part.slice(1) : part))
     .join('-');
+}
+
+/**
+ * The state of a journey as every list and page shows it (finding 1 of the second trial): an end for a
+ * reason (the BRP's death or emigration) wins, "beëindigd: overleden"; otherwise the run status, given as
+ * the read model (`completed`, `timed-out`) or the list (`COMPLETED`, `TIMED_OUT`) spells it.
+ */
+export function journeyStateText(t: Translate, status: string | undefined, ended?: { reason: string }): string {
+  if (ended) return t('journeyState.ended', { reason: t(`journey.endReason.${ended.reason}`) });
+  if (!status) return '—';
+  const key = `journeyStatus.${status.toLowerCase().replace(/_/g, '-').replace(/^cancelled$/, 'canceled').replace(/^continued-as-new$/, 'running')}`;
+  const text = t(key);
+  return text === key ? t('journeyStatus.running') : text;
 }

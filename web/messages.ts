@@ -826,6 +826,19 @@ const nl = {
   'inbox.shown': '{shown} van de {total} taken getoond.',
   'inbox.shownOfMore': '{shown} van meer dan {total} taken getoond. Verfijn de filters om de andere te zien.',
   'inbox.more': 'Meer taken tonen',
+  // Finding 1 and 4 of the second trial: an ended journey's state in lists; the BRP end's second step and its earlier withdrawal.
+  'journeyState.ended': 'beëindigd: {reason}',
+  'admin.state': 'Traject',
+  'admin.state.running': 'loopt',
+  'admin.state.ended': 'beëindigd (overleden of vertrokken)',
+  'admin.state.completed': 'afgerond',
+  'brp.proposal.checked': 'Ik heb dit gecontroleerd in de BRP en het klopt.',
+  'brp.proposal.checkedAgain': 'Ik heb gecontroleerd dat de BRP dit nog steeds zegt en dat het nu wel klopt.',
+  'brp.proposal.uncheckedError': 'Vink eerst aan dat u de melding uit de BRP hebt gecontroleerd.',
+  'brp.proposal.withdrawnBefore': 'Let op: een beëindiging om deze melding is al eens ingetrokken, door {by} op {date}. Reden: {reason}. Bevestig alleen opnieuw als u zeker weet dat de melding nu klopt.',
+  'event.withdrawal.nl.koers.journey.ended': 'Beëindiging van het traject ingetrokken op {date}',
+  'event.ended.nl.koers.journey.ended': 'Traject beëindigd: {reason} (BRP)',
+  'journey.withdrawalReason': 'reden: {reason}',
 } as const;
 
 export type MessageKey = keyof typeof nl;
@@ -1651,6 +1664,18 @@ const en: Record<MessageKey, string> = {
   'inbox.shown': '{shown} of the {total} tasks shown.',
   'inbox.shownOfMore': '{shown} of more than {total} tasks shown. Narrow the filters to see the others.',
   'inbox.more': 'Show more tasks',
+  'journeyState.ended': 'ended: {reason}',
+  'admin.state': 'Journey',
+  'admin.state.running': 'running',
+  'admin.state.ended': 'ended (died or left)',
+  'admin.state.completed': 'completed',
+  'brp.proposal.checked': 'I have checked this in the BRP and it is correct.',
+  'brp.proposal.checkedAgain': 'I have checked that the BRP still says this and that it is correct now.',
+  'brp.proposal.uncheckedError': 'First tick that you have checked the notice from the BRP.',
+  'brp.proposal.withdrawnBefore': 'Note: an end for this notice was withdrawn before, by {by} on {date}. Reason: {reason}. Only confirm again if you are sure the notice is correct now.',
+  'event.withdrawal.nl.koers.journey.ended': 'End of the journey withdrawn on {date}',
+  'event.ended.nl.koers.journey.ended': 'Journey ended: {reason} (BRP)',
+  'journey.withdrawalReason': 'reason: {reason}',
 };
 
 export type Lang = 'nl' | 'en';

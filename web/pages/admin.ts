@@ -12,7 +12,7 @@ import { searchForm } from './search';
 import { personCells, personHeaderCells, personsOf } from '../person';
 import { PHASES, REGIMES } from '../../api/schemas';
 import type { Web, WebRoute } from '../app';
-import { formatDate, formatMonth, formatNumber, formatShare, municipalityName } from '../format';
+import { formatDate, formatMonth, formatNumber, formatShare, journeyStateText, municipalityName } from '../format';
 import { html, jsonScript, type Html } from '../html';
 import { href, page, statusBadge } from '../layout';
 import type { Lang, Translate } from '../messages';
@@ -37,10 +37,20 @@ function journeyFilters(query: Web['req']['query']) {
     regime: queryText(query.regime, /^wi20(13|21)$/),
     overdue: queryText(query.overdue, /^(true|false)$/),
     nextFinalDateBefore: queryText(query.nextFinalDateBefore, /^\d{4}-\d{2}-\d{2}$/),
+    state: queryText(query.state, /^(running|ended|completed)$/) as JourneyState | undefined,
   };
   const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  return { filters, given };
+  const { state, ...rest } = given;
+  return { filters, given, api: { ...rest, ...(state ? STATE_FILTERS[state as JourneyState] : {}) } };
 }
+
+/** The list's states (finding 1 of the second trial) as the API's filters: an end for a reason is neither running nor completed. */
+type JourneyState = 'running' | 'ended' | 'completed';
+const STATE_FILTERS: Record<JourneyState, Record<string, string>> = {
+  running: { status: 'running', ended: 'false' },
+  ended: { ended: 'true' },
+  completed: { status: 'completed', ended: 'false' },
+};
 
 /** The dashboard's filters from the page's URL: the page and its downloads ask the API with them. */
 function dashboardFilters(query: Web['req']['query']): Record<string, string> {
@@ -52,12 +62,12 @@ function dashboardFilters(query: Web['req']['query']): Record<string, string> {
 async function adminPage(web: Web): Promise<void> {
   const { req, res, ctx, api } = web;
   const { t, lang } = ctx;
-  const { filters, given } = journeyFilters(req.query);
+  const { filters, given, api: asked } = journeyFilters(req.query);
   const pageToken = queryText(req.query.pageToken, /^[A-Za-z0-9_.-]{1,2048}$/);
   // A page at a time with the total, so no journey is silently past the end of the list.
   const [list, total] = await Promise.all([
-    api.read<z.output<typeof JourneyList>>(`/v1/journeys?${new URLSearchParams({ pageSize: '100', ...given, ...(pageToken ? { pageToken } : {}) })}`),
-    api.read<{ count: number }>(`/v1/journeys/count?${new URLSearchParams(given)}`),
+    api.read<z.output<typeof JourneyList>>(`/v1/journeys?${new URLSearchParams({ pageSize: '100', ...asked, ...(pageToken ? { pageToken } : {}) })}`),
+    api.read<{ count: number }>(`/v1/journeys/count?${new URLSearchParams(asked)}`),
   ]);
   // Who each row is (trial finding 5): the reference, name and dates, as the search and the inbox show them.
   const persons = await personsOf(web, list.journeys.map((j) => j.journeyId));
@@ -78,6 +88,7 @@ async function adminPage(web: Web): Promise<void> {
         ${select(t, 'f-phase', t('journey.phase'), PHASES.map((p) => [p, t(`phase.${p}`)]), filters.phase)}
         ${select(t, 'f-regime', t('journey.regime'), REGIMES.map((r) => [r, t(`regime.${r}`)]), filters.regime)}
         ${select(t, 'f-overdue', t('admin.overdue'), [['true', t('yes')], ['false', t('no')]], filters.overdue)}
+        ${select(t, 'f-state', t('admin.state'), (['running', 'ended', 'completed'] as const).map((v) => [v, t(`admin.state.${v}`)]), filters.state)}
         <div class="utrecht-form-field"><div class="utrecht-form-field__label"><label class="utrecht-form-label" for="f-nextFinalDateBefore">${t('admin.nextFinalDateBefore')}</label></div>
           <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="f-nextFinalDateBefore" name="nextFinalDateBefore" value="${filters.nextFinalDateBefore ?? ''}"></div></div>
         <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
@@ -104,20 +115,13 @@ async function adminPage(web: Web): Promise<void> {
               <td class="utrecht-table__cell">${j.phase ? t(`phase.${j.phase}`) : '—'}</td>
               <td class="utrecht-table__cell">${j.overdue ? statusBadge(t, 'overdue') : t('no')}</td>
               <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, j.nextFinalDate, 'short')}</td>
-              <td class="utrecht-table__cell">${failed(j.status) ? html`<span class="koers-status koers-status--failed">${t('admin.failed')}: ${executionStatus(t, j.status)}</span>` : executionStatus(t, j.status)}</td>
+              <td class="utrecht-table__cell" data-state>${failed(j.status) ? html`<span class="koers-status koers-status--failed">${t('admin.failed')}: ${journeyStateText(t, j.status)}</span>` : journeyStateText(t, j.status, j.ended)}</td>
               <td class="utrecht-table__cell koers-nowrap">${formatDate(lang, amsterdamDateOf(Date.parse(j.startedAt)), 'short')}</td></tr>`,
           )}</tbody></table></div>`}
       ${nextPage ? html`<p class="utrecht-paragraph"><a class="utrecht-link" id="next-page" rel="next" href="${nextPage}">${t('admin.nextPage')}</a></p>` : ''}`,
     ),
   );
 }
-
-/** Temporal's execution status (`RUNNING`, …) in words. */
-const executionStatus = (t: Translate, status: string): string => {
-  const key = `execution.${status}`;
-  const text = t(key);
-  return text === key ? t('journeyStatus.running') : text;
-};
 
 /**
  * The journeys behind a dashboard figure: the admin list with the matching filter (a municipality's
@@ -206,7 +210,7 @@ export function adminRoutes(): WebRoute[] {
   return [
     { method: 'get', path: '/admin', handler: (web) => adminPage(web) },
     { method: 'get', path: '/dashboard', handler: dashboard },
-    downloadRoute('/exports/journeys.csv', (web) => withQuery('/v1/journeys/export', journeyFilters(web.req.query).given)),
+    downloadRoute('/exports/journeys.csv', (web) => withQuery('/v1/journeys/export', journeyFilters(web.req.query).api)),
     downloadRoute('/exports/dashboard.csv', (web) => withQuery('/v1/statistics/export', dashboardFilters(web.req.query))),
     // The workbook's headings in the page's language.
     downloadRoute('/exports/dashboard.xlsx', (web) => withQuery('/v1/statistics/workbook', { ...dashboardFilters(web.req.query), lang: web.ctx.lang })),

@@ -14,12 +14,13 @@ import { EndInstrumentBody, EndInstrumentDoc, ExtensionRequestBody, ExtensionReq
 import { ApiError, type ApiAnswer, type ProblemBody } from '../api-client';
 import type { Web, WebRoute } from '../app';
 import { fields, formValues, objectSchema, optionLabel } from '../forms';
-import { formatDate, formatDateTime, municipalityName } from '../format';
+import { formatDate, formatDateTime, journeyStateText, municipalityName } from '../format';
 import { html, type Html } from '../html';
 import { alert, csrfField, href, page, statusBadge } from '../layout';
 import type { Lang, Translate } from '../messages';
 import { problemShown, zodErrors, type ShownError } from '../problems';
 import { isEventType } from '../../domain/events';
+import { JOURNEY_ENDED as JOURNEY_ENDED_EVENT } from '../../workflows/definitions';
 import { personFacts, personLabel, personOf } from '../person';
 import { inboxOrder, loadColleagues, staffName, taskTable } from './inbox';
 import { documentOf, ENDING } from './milestones';
@@ -231,8 +232,13 @@ function suspensionLinks(t: Translate, journeyId: string, clocks: Clock[]): Html
  * (trial finding 10).
  */
 function eventName(t: Translate, lang: Lang, e: TimelineView['events'][number]): Html {
-  const name = t(`event.${e.type}`);
-  if (e.withdrawn) return html`${t('journey.withdrawal', { event: name, date: formatDate(lang, e.receivedAt.slice(0, 10)) })}${e.reason ? ` — ${e.reason}` : ''} ${statusBadge(t, 'waived', t('journey.withdrawn'))}`;
+  const date = formatDate(lang, e.receivedAt.slice(0, 10));
+  // The end of a journey is no milestone: its withdrawal says so in its own words, and the end names its reason (finding 4 of the second trial).
+  const ownWithdrawal = `event.withdrawal.${e.type}`;
+  if (e.withdrawn) return html`${t(ownWithdrawal) !== ownWithdrawal ? t(ownWithdrawal, { date }) : t('journey.withdrawal', { event: t(`event.${e.type}`), date })}${e.reason ? ` — ${t('journey.withdrawalReason', { reason: e.reason })}` : ''}`;
+  const reason = (e as { data?: { reason?: unknown } }).data?.reason;
+  const ownEnd = `event.ended.${e.type}`;
+  const name = typeof reason === 'string' && t(ownEnd) !== ownEnd ? t(ownEnd, { reason: t(`journey.endReason.${reason}`) }) : t(`event.${e.type}`);
   return html`${name}${e.correction ? ` (${t('journey.correction')}${e.reason ? `: ${e.reason}` : ''})` : ''}`;
 }
 
@@ -295,7 +301,7 @@ function eventTable(web: Web, journeyId: string, timeline: TimelineView, mayCorr
         <td class="utrecht-table__cell">${eventName(t, lang, e)}${dateChanges(timeline.events, index, current).map(
           (c) => html`<br><span class="koers-note" data-change="${c.field}">${t('journey.dateChanged', { field: t(`person.${c.field}`), from: formatDate(lang, c.from), to: c.to ? formatDate(lang, c.to) : '—' })}</span>`,
         )}${(e as { note?: string }).note ? html`<br><span class="koers-note" data-note>${t('journey.note', { note: (e as { note?: string }).note ?? '' })}</span>` : ''}
-          ${replacedBy !== undefined ? html` ${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${replacedBy.withdrawn ? t('journey.withdrawnOn', { date: formatDate(lang, replacedBy.receivedAt.slice(0, 10)) }) : t('journey.replacedBy', { date: formatDate(lang, replacedBy.occurredOn) })}</span>` : ''}
+          ${replacedBy !== undefined ? (replacedBy.withdrawn ? html` ${statusBadge(t, 'waived', t('journey.withdrawnOn', { date: formatDate(lang, replacedBy.receivedAt.slice(0, 10)) }))}` : html` ${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${t('journey.replacedBy', { date: formatDate(lang, replacedBy.occurredOn) })}</span>`) : ''}
           ${e.correction && !e.withdrawn && replacedBy === undefined && e.applied && [...replaced.keys()].some((i) => timeline.events[i]!.type === e.type) ? html` ${statusBadge(t, 'met', t('journey.holds'))}` : ''}</td>
         <td class="utrecht-table__cell">${replacedBy !== undefined ? html`<s>${formatDate(lang, e.occurredOn)}</s>` : formatDate(lang, e.occurredOn)}</td>
         <td class="utrecht-table__cell">${reporter(t, e)}</td>
@@ -337,6 +343,8 @@ interface ActionState {
   errors?: ShownError[];
   message?: Html | string;
   ok?: boolean;
+  /** The end of the journey was confirmed without ticking that the BRP's fact was checked (the second step). */
+  uncheckedEnd?: boolean;
 }
 
 /**
@@ -405,7 +413,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.id')}</dt><dd><code>${journeyId}</code></dd>
         <dt>${t('journey.municipality')}</dt><dd>${municipalityName(journey.municipality)}</dd>
         <dt>${t('journey.regime')}</dt><dd>${t(`regime.${journey.regime}`)}</dd>
-        <dt>${t('journey.runStatus')}</dt><dd>${t(`journeyStatus.${journey.status}`)}</dd>
+        <dt>${t('journey.runStatus')}</dt><dd id="journey-state">${journeyStateText(t, journey.status, journey.ended)}</dd>
         <dt>${t('journey.phase')}</dt><dd>${journey.inburgeringsplicht?.status === 'not-yet' ? t('phase.not-yet') : t(`phase.${journey.phase}`)}</dd>
         <dt>${t('journey.plicht')}</dt><dd id="plicht">${plichtText(t, lang, journey.inburgeringsplicht, journey.phase)}</dd>
         <dt>${t('journey.caseworker')}</dt><dd id="caseworker">${journey.caseworker?.id ? staffName(colleagues, journey.caseworker.id) : t('journey.caseworkerUnset')}</dd>
@@ -414,7 +422,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
         <dt>${t('journey.today')}</dt><dd>${formatDate(lang, today)}</dd>
       </dl>
       ${journey.ended ? endedCard(web, journeyId, journey.ended, colleagues) : takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
-      ${await brpProposalCard(web, journeyId, journey)}
+      ${await brpProposalCard(web, journeyId, journey, timeline, colleagues, state.uncheckedEnd === true)}
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
       ${clockTimeline(t, journey.clocks, today, lang)}
       ${clockTable(t, lang, journey.clocks, journey.regime)}
@@ -551,7 +559,14 @@ type BrpProposalView =
  * can take it. Nothing changes without the caseworker's click; nothing of the answer is kept. Empty for
  * a journey that ended, a role that may not ask, or a municipality without a BRP.
  */
-async function brpProposalCard(web: Web, journeyId: string, journey: JourneyView): Promise<Html | string> {
+async function brpProposalCard(
+  web: Web,
+  journeyId: string,
+  journey: JourneyView,
+  timeline: TimelineView,
+  colleagues: Awaited<ReturnType<typeof loadColleagues>>,
+  unchecked: boolean,
+): Promise<Html | string> {
   if (!takesCommands(journey) || !web.brpMunicipalities.includes(journey.municipality)) return '';
   if (!mayOpen(web.session.principal, 'post', '/journeys/:journeyId/brp-proposal')) return '';
   const { t, lang } = web.ctx;
@@ -567,14 +582,54 @@ async function brpProposalCard(web: Web, journeyId: string, journey: JourneyView
           <button type="submit" id="brp-confirm" class="utrecht-button utrecht-button--primary-action">${t('brp.proposal.confirmMove')}</button>
         </form>`
       : proposal.kind === 'end'
-        ? html`<p class="utrecht-paragraph">${t(`brp.proposal.end.${proposal.reason}`, { on: proposal.on ? t('brp.proposal.on', { date: formatDate(lang, proposal.on) }) : '' })}</p>
-          <p class="utrecht-paragraph">${t('brp.proposal.endConfirmIntro')}</p>
-          <form method="post" action="${href(`/journeys/${journeyId}/brp-proposal`)}">${csrfField(web.ctx)}
-            <input type="hidden" name="kind" value="end"><input type="hidden" name="reason" value="${proposal.reason}">
-            <button type="submit" id="brp-confirm" class="utrecht-button utrecht-button--primary-action">${t('brp.proposal.confirmEnd')}</button>
-          </form>`
+        ? endProposal(web, journeyId, proposal, withdrawnEndFor(timeline.events, proposal), colleagues, unchecked)
         : html`<p class="utrecht-paragraph">${t('brp.proposal.elsewhere', { name: proposal.name ?? '—', code: proposal.gemeentecode })}</p>`;
   return html`<section class="koers-card" id="brp-proposal" data-kind="${proposal.kind}" aria-labelledby="brp-proposal-title"><h2 class="utrecht-heading-2" id="brp-proposal-title">${t('brp.proposal.title')}</h2>${body}</section>`;
+}
+
+/**
+ * An end of the journey for this BRP fact (the same reason and day) that an administrator withdrew before:
+ * the latest withdrawal's day (YYYY-MM-DD), who (a staff id) and why. Undefined when there was none.
+ */
+export function withdrawnEndFor(events: TimelineView['events'], fact: { reason: string; on?: string }): { on: string; by?: string; reason?: string } | undefined {
+  const same = events.filter((e) => {
+    const ended = e.type === JOURNEY_ENDED_EVENT && e.withdrawn ? (e.replaced?.ended as { reason?: string; on?: string } | undefined) : undefined;
+    return ended?.reason === fact.reason && ended.on === fact.on;
+  });
+  const last = same.at(-1);
+  return last && { on: last.receivedAt.slice(0, 10), ...(last.actor ? { by: last.actor.name } : {}), ...(last.reason ? { reason: last.reason } : {}) };
+}
+
+/**
+ * The BRP's death or emigration as a proposal. Confirming it takes two steps (finding 4 of the second
+ * trial): the caseworker ticks that they checked it, then confirms; the API still asks the BRP again. An
+ * end for the same fact that was withdrawn before is said first, by whom, when and why: the BRP may not
+ * have been corrected yet (docs/chain.md, "Proposals").
+ */
+function endProposal(
+  web: Web,
+  journeyId: string,
+  proposal: Extract<BrpProposalView, { kind: 'end' }>,
+  withdrawn: ReturnType<typeof withdrawnEndFor>,
+  colleagues: Awaited<ReturnType<typeof loadColleagues>>,
+  unchecked: boolean,
+): Html {
+  const { t, lang } = web.ctx;
+  const notice = withdrawn
+    ? alert('warning', t('brp.proposal.withdrawnBefore', { by: withdrawn.by ? staffName(colleagues, withdrawn.by) : '—', date: formatDate(lang, withdrawn.on), reason: withdrawn.reason ?? '—' }))
+    : '';
+  return html`<p class="utrecht-paragraph">${t(`brp.proposal.end.${proposal.reason}`, { on: proposal.on ? t('brp.proposal.on', { date: formatDate(lang, proposal.on) }) : '' })}</p>
+    <div id="brp-withdrawn-before">${notice}</div>
+    <p class="utrecht-paragraph">${t('brp.proposal.endConfirmIntro')}</p>
+    <form method="post" action="${href(`/journeys/${journeyId}/brp-proposal`)}">${csrfField(web.ctx)}
+      <input type="hidden" name="kind" value="end"><input type="hidden" name="reason" value="${proposal.reason}">
+      <div class="utrecht-form-field utrecht-form-field--checkbox${unchecked ? ' utrecht-form-field--invalid' : ''}">
+        <div class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="brp-checked" name="checked" value="yes" required${unchecked ? html` aria-invalid="true" aria-describedby="brp-checked-error"` : ''}></div>
+        <div class="utrecht-form-field__label"><label class="utrecht-form-label" for="brp-checked">${t(withdrawn ? 'brp.proposal.checkedAgain' : 'brp.proposal.checked')}</label></div>
+        ${unchecked ? html`<p class="utrecht-form-field-error-message" id="brp-checked-error">${t('brp.proposal.uncheckedError')}</p>` : ''}
+      </div>
+      <button type="submit" id="brp-confirm" class="utrecht-button utrecht-button--primary-action">${t('brp.proposal.confirmEnd')}</button>
+    </form>`;
 }
 
 /**
@@ -613,6 +668,8 @@ async function confirmBrpProposal(web: Web): Promise<void> {
   const { req, res, api } = web;
   const journeyId = String(req.params.journeyId);
   const body = req.body as Record<string, unknown>;
+  // The second step of an end: without the tick nothing is sent (the page says why).
+  if (body.kind === 'end' && body.checked !== 'yes') return void (await journeyPage(web, { uncheckedEnd: true, message: web.ctx.t('brp.proposal.uncheckedError') }));
   const confirmation = body.kind === 'move' ? { kind: 'move', municipality: body.municipality } : { kind: body.kind, reason: body.reason };
   const answer = await afterChange(web, journeyId, () => api.post(`/v1/journeys/${journeyId}/brp-proposal/confirmation`, confirmation));
   if (answer.ok) {

@@ -4,7 +4,7 @@
  * a POST body to the API, never in a URL (it may be a BSN or a name), and the results list the person.
  */
 import type { Web, WebRoute } from '../app';
-import { municipalityName } from '../format';
+import { journeyStateText, municipalityName } from '../format';
 import { html, type Html } from '../html';
 import { alert, csrfField, href, page, type PageContext } from '../layout';
 import { personCells, personHeaderCells, personOf } from '../person';
@@ -17,6 +17,8 @@ interface Found {
   municipality?: string;
   phase?: string;
   regime?: string;
+  status?: string;
+  ended?: { reason: string; on?: string };
   [field: string]: unknown;
 }
 
@@ -69,12 +71,14 @@ async function searchPage(web: Web, asked?: { query: string; results: Found[] })
             ${personHeaderCells(ctx)}
             <th class="utrecht-table__header-cell" scope="col">${t('journey.municipality')}</th>
             <th class="utrecht-table__header-cell" scope="col">${t('journey.phase')}</th>
+            <th class="utrecht-table__header-cell" scope="col">${t('journey.runStatus')}</th>
           </tr></thead>
           <tbody class="utrecht-table__body">${asked.results.map(
             (r) => html`<tr class="utrecht-table__row" data-journey-id="${r.journeyId}">
               ${personCells(ctx, r.journeyId, personOf(r))}
               <td class="utrecht-table__cell">${r.municipality ? municipalityName(r.municipality) : '—'}</td>
-              <td class="utrecht-table__cell">${r.phase ? t(`phase.${r.phase}`) : '—'}</td></tr>`,
+              <td class="utrecht-table__cell">${r.phase ? t(`phase.${r.phase}`) : '—'}</td>
+              <td class="utrecht-table__cell" data-state>${journeyStateText(t, r.status, r.ended)}</td></tr>`,
           )}</tbody></table></div>
           ${exportButton(ctx, '/search/export.csv', { query: asked.query })}`;
   }
