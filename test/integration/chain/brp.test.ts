@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { parseBrpSettings } from '../../../chain/brp';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
-import { serveInBrowser, signInWithKey, type ServedApp } from '../web/browser';
+import { seriousViolations, serveInBrowser, signInWithKey, type ServedApp } from '../web/browser';
 import { brpDate, brpTestSettings, startBrpMock, type BrpMock } from '../../helpers/brp-mock';
 import { foundIn, storeFiles, withDecodedBase64 } from '../../helpers/privacy-scan';
 
@@ -180,6 +180,16 @@ describe('the person from the BRP', () => {
     await signIn(view.page, 'caseworker', `/app/journeys/${second}`);
     await expect(view.page.locator('#brp-proposal').textContent()).resolves.toContain('overleden op 12 oktober 2025');
     expect((await h.as('caseworker').get(`/v1/journeys/${second}`)).body.status).toBe('running');
+    // Confirming a death takes a second step (finding 4 of the second trial): without the tick the browser does not send it,
+    // and a form sent without it anyway is refused in Dutch, the journey untouched.
+    await view.page.getByRole('button', { name: 'Beëindiging bevestigen' }).click();
+    expect(view.page.url()).not.toContain('done=brpEnded');
+    await view.page.locator('#brp-proposal form').evaluate((form) => form.setAttribute('novalidate', ''));
+    await view.page.getByRole('button', { name: 'Beëindiging bevestigen' }).click();
+    await expect(view.page.locator('.utrecht-alert--error').textContent()).resolves.toContain('Vink eerst aan dat u de melding uit de BRP hebt gecontroleerd');
+    await expect(view.page.locator('#brp-checked').getAttribute('aria-invalid')).resolves.toBe('true');
+    expect((await h.as('caseworker').get(`/v1/journeys/${second}`)).body.status).toBe('running');
+    await view.page.getByLabel('Ik heb dit gecontroleerd in de BRP en het klopt.').check();
     await view.page.getByRole('button', { name: 'Beëindiging bevestigen' }).click();
     await view.page.waitForURL(/\/app\/journeys\/[^/?]+\?done=brpEnded/);
     await expect(view.page.locator('.utrecht-alert--ok').textContent()).resolves.toContain('beëindiging is bevestigd');
@@ -193,18 +203,63 @@ describe('the person from the BRP', () => {
     await expect(view.page.locator('#brp-proposal').count()).resolves.toBe(0);
     // Only an administrator may withdraw the end.
     await expect(view.page.locator('#end-withdraw').count()).resolves.toBe(0);
+    // Ended for a reason is "beëindigd: overleden", not "afgerond" (finding 1 of the second trial): on the page, in the list and the search.
+    await expect(view.page.locator('#journey-state').textContent()).resolves.toBe('beëindigd: overleden');
+    await expect(view.page.locator('#events tr[data-event-type="nl.koers.journey.ended"]').first().textContent()).resolves.toContain('Traject beëindigd');
     await view.context.close();
+    const listed = async (query: string) => (await h.as('admin').get(`/v1/journeys?municipality=borger-odoorn&pageSize=100&${query}`)).body.journeys as Array<{ journeyId: string; status: string; ended?: unknown }>;
+    expect((await listed('ended=true')).find((j) => j.journeyId === second)).toMatchObject({ status: 'COMPLETED', ended: { reason: 'deceased', on: '2025-10-12' } });
+    expect((await listed('ended=false')).map((j) => j.journeyId)).not.toContain(second);
+    const running = await h.as('admin').get('/v1/journeys?municipality=midden-drenthe&status=running&ended=false');
+    expect(running.body.journeys.map((j: { journeyId: string }) => j.journeyId)).toContain(journeyId);
+    expect((await h.as('admin').get('/v1/journeys/export?municipality=borger-odoorn&ended=true')).text).toMatch(new RegExp(`${second},COMPLETED,.*,deceased,2025-10-12`));
+    const found = await h.as('caseworker').post('/v1/journeys/search', { q: other });
+    expect(found.body.journeys).toEqual([expect.objectContaining({ journeyId: second, ended: { reason: 'deceased', on: '2025-10-12' } })]);
 
-    // The BRP corrects the death: the administrator withdraws the end on the page, with a reason, and the journey runs again.
-    brp.persons.set(other, known);
     const admin = await web.newPage();
-    await signIn(admin.page, 'admin', `/app/journeys/${second}`);
+    await signIn(admin.page, 'admin', '/app/admin?municipality=borger-odoorn&state=ended');
+    const row = admin.page.locator('#journeys tbody tr', { has: admin.page.locator(`a[href*="${second}"]`) });
+    await expect(row.locator('[data-state]').textContent()).resolves.toBe('beëindigd: overleden');
+    await expect(admin.page.locator('#journeys tbody tr [data-state]').allTextContents()).resolves.toEqual(expect.arrayContaining(['beëindigd: overleden']));
+    expect(new Set(await admin.page.locator('#journeys tbody tr [data-state]').allTextContents())).toEqual(new Set(['beëindigd: overleden']));
+    await admin.page.getByLabel('Gemeente', { exact: true }).selectOption('');
+    await admin.page.getByLabel('Traject', { exact: true }).selectOption('running');
+    await admin.page.getByRole('button', { name: 'Filteren' }).click();
+    await expect(admin.page.locator(`#journeys a[href*="${second}"]`).count()).resolves.toBe(0);
+    expect(new Set(await admin.page.locator('#journeys tbody tr [data-state]').allTextContents())).toEqual(new Set(['loopt']));
+
+    // The administrator withdraws the end while the BRP still says the person died (it was confirmed by mistake): the
+    // proposal comes back, but says who withdrew the end for this fact, when and why, and asks to check again.
+    await admin.page.goto(`${web.base}/app/journeys/${second}`);
     await admin.page.getByLabel('Reden van intrekken').fill('BRP: overlijden ten onrechte geregistreerd');
     await admin.page.getByRole('button', { name: 'Beëindiging intrekken' }).click();
     await admin.page.waitForURL(/\/app\/journeys\/[^/?]+\?done=endWithdrawn/);
     await expect(admin.page.locator('.utrecht-alert--ok').textContent()).resolves.toContain('traject loopt weer');
     const again = await eventually(() => h.as('admin').get(`/v1/journeys/${second}`), (r) => r.body.status === 'running' && r.body.ended === undefined);
     expect(again.body.status).toBe('running');
+    expect((await listed('ended=true')).map((j) => j.journeyId)).not.toContain(second);
     await admin.context.close();
+    const back = await web.newPage();
+    await signIn(back.page, 'caseworker', `/app/journeys/${second}`);
+    await expect(back.page.locator('#journey-state').textContent()).resolves.toBe('loopt');
+    const notice = (await back.page.locator('#brp-withdrawn-before').textContent()) ?? '';
+    expect(notice).toContain('al eens ingetrokken');
+    expect(notice).toContain('BRP: overlijden ten onrechte geregistreerd');
+    expect(notice).toMatch(/door \S.* op \d{1,2} \S+ \d{4}\. Reden: /);
+    await expect(back.page.getByLabel('Ik heb gecontroleerd dat de BRP dit nog steeds zegt en dat het nu wel klopt.').count()).resolves.toBe(1);
+    // The timeline says the end and its withdrawal in plain words, each once.
+    const withdrawal = (await back.page.locator('#events tr[data-event-type="nl.koers.journey.ended"][data-withdrawn="true"]').textContent()) ?? '';
+    expect(withdrawal).toContain('Beëindiging van het traject ingetrokken op');
+    expect(withdrawal).toContain('reden: BRP: overlijden ten onrechte geregistreerd');
+    expect(withdrawal.match(/ingetrokken/g)).toHaveLength(1);
+    const original = (await back.page.locator('#events tr[data-event-type="nl.koers.journey.ended"][data-replaced="true"]').textContent()) ?? '';
+    expect(original).toContain('Traject beëindigd');
+    expect(original).not.toContain('vervangen');
+    expect(original.match(/ingetrokken/g)).toHaveLength(1);
+    expect(await seriousViolations(back.page)).toEqual([]);
+    await back.context.close();
+    // Once the BRP is corrected there is nothing to propose.
+    brp.persons.set(other, known);
+    expect((await h.as('caseworker').get(`/v1/journeys/${second}/brp-proposal`)).body).toEqual({ journeyId: second });
   });
 });
