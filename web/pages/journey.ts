@@ -231,14 +231,13 @@ function suspensionLinks(t: Translate, journeyId: string, clocks: Clock[]): Html
  * ("Ontheffing verleend ingetrokken op 7 december 2026 — reden"), never as a correction of the fact
  * (trial finding 10).
  */
-function eventName(t: Translate, lang: Lang, e: TimelineView['events'][number]): Html {
+function eventName(t: Translate, lang: Lang, e: TimelineView['events'][number], endReason?: string): Html {
   const date = formatDate(lang, e.receivedAt.slice(0, 10));
   // The end of a journey is no milestone: its withdrawal says so in its own words, and the end names its reason (finding 4 of the second trial).
   const ownWithdrawal = `event.withdrawal.${e.type}`;
   if (e.withdrawn) return html`${t(ownWithdrawal) !== ownWithdrawal ? t(ownWithdrawal, { date }) : t('journey.withdrawal', { event: t(`event.${e.type}`), date })}${e.reason ? ` — ${t('journey.withdrawalReason', { reason: e.reason })}` : ''}`;
-  const reason = (e as { data?: { reason?: unknown } }).data?.reason;
   const ownEnd = `event.ended.${e.type}`;
-  const name = typeof reason === 'string' && t(ownEnd) !== ownEnd ? t(ownEnd, { reason: t(`journey.endReason.${reason}`) }) : t(`event.${e.type}`);
+  const name = endReason && t(ownEnd) !== ownEnd ? t(ownEnd, { reason: t(`journey.endReason.${endReason}`) }) : t(`event.${e.type}`);
   return html`${name}${e.correction ? ` (${t('journey.correction')}${e.reason ? `: ${e.reason}` : ''})` : ''}`;
 }
 
@@ -274,7 +273,24 @@ export function dateChanges(events: TimelineView['events'], index: number, curre
   return out;
 }
 
-function eventTable(web: Web, journeyId: string, timeline: TimelineView, mayCorrect: boolean, current: { permitGrantedOn?: string; birthDate?: string } = {}): Html {
+/**
+ * The reason of the end recorded at `index` (the timeline does not carry it): the end a later withdrawal
+ * replaced, else the journey's current end (`current`).
+ */
+function endReasonOf(events: TimelineView['events'], index: number, current: string | undefined): string | undefined {
+  const withdrawal = events.slice(index + 1).find((x) => x.type === JOURNEY_ENDED_EVENT && x.withdrawn);
+  const replaced = withdrawal?.replaced?.ended as { reason?: unknown } | undefined;
+  if (withdrawal) return typeof replaced?.reason === 'string' ? replaced.reason : undefined;
+  return current;
+}
+
+function eventTable(
+  web: Web,
+  journeyId: string,
+  timeline: TimelineView,
+  mayCorrect: boolean,
+  current: { permitGrantedOn?: string; birthDate?: string; endReason?: string } = {},
+): Html {
   const { t, lang } = web.ctx;
   const replaced = replacedEvents(timeline.events);
   // The entry that holds per type: the last one applied (a withdrawal holds nothing).
@@ -298,7 +314,7 @@ function eventTable(web: Web, journeyId: string, timeline: TimelineView, mayCorr
       const holds = holding.get(e.type) === e && !e.withdrawn && isEventType(e.type);
       const document = documentOf(e.source);
       return html`<tr class="utrecht-table__row${replacedBy !== undefined ? ' koers-row--replaced' : ''}" data-event-type="${e.type}"${replacedBy !== undefined ? html` data-replaced="true"` : ''}${e.withdrawn ? html` data-withdrawn="true"` : ''}>
-        <td class="utrecht-table__cell">${eventName(t, lang, e)}${dateChanges(timeline.events, index, current).map(
+        <td class="utrecht-table__cell">${eventName(t, lang, e, e.type === JOURNEY_ENDED_EVENT && !e.withdrawn ? endReasonOf(timeline.events, index, current.endReason) : undefined)}${dateChanges(timeline.events, index, current).map(
           (c) => html`<br><span class="koers-note" data-change="${c.field}">${t('journey.dateChanged', { field: t(`person.${c.field}`), from: formatDate(lang, c.from), to: c.to ? formatDate(lang, c.to) : '—' })}</span>`,
         )}${(e as { note?: string }).note ? html`<br><span class="koers-note" data-note>${t('journey.note', { note: (e as { note?: string }).note ?? '' })}</span>` : ''}
           ${replacedBy !== undefined ? (replacedBy.withdrawn ? html` ${statusBadge(t, 'waived', t('journey.withdrawnOn', { date: formatDate(lang, replacedBy.receivedAt.slice(0, 10)) }))}` : html` ${statusBadge(t, 'waived', t('status.replaced'))} <span class="koers-note">${t('journey.replacedBy', { date: formatDate(lang, replacedBy.occurredOn) })}</span>`) : ''}
@@ -430,7 +446,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
       ${taskTable(web, openTasks, t('journey.openTasks'), back, { showJourney: false, colleagues })}
       ${taskTable(web, doneTasks, t('journey.completedTasks'), back, { showJourney: false, actions: false })}
       ${mayRecord ? html`<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" id="record-milestone" href="${href(`/journeys/${journeyId}/milestones`)}">${t('milestone.record')}</a></p>` : ''}
-      ${eventTable(web, journeyId, timeline, mayRecord, { ...(person.permitGrantedOn ? { permitGrantedOn: person.permitGrantedOn } : {}), ...(person.birthDate ? { birthDate: person.birthDate } : {}) })}
+      ${eventTable(web, journeyId, timeline, mayRecord, { ...(person.permitGrantedOn ? { permitGrantedOn: person.permitGrantedOn } : {}), ...(person.birthDate ? { birthDate: person.birthDate } : {}), ...(journey.ended ? { endReason: journey.ended.reason } : {}) })}
       <div class="koers-grid">
         ${instrumentsCard(web, journey, state)}
         <section class="koers-card" aria-labelledby="ladder-title"><h2 class="utrecht-heading-2" id="ladder-title">${t('journey.ladder')}</h2>

@@ -205,7 +205,7 @@ describe('the person from the BRP', () => {
     await expect(view.page.locator('#end-withdraw').count()).resolves.toBe(0);
     // Ended for a reason is "beëindigd: overleden", not "afgerond" (finding 1 of the second trial): on the page, in the list and the search.
     await expect(view.page.locator('#journey-state').textContent()).resolves.toBe('beëindigd: overleden');
-    await expect(view.page.locator('#events tr[data-event-type="nl.koers.journey.ended"]').first().textContent()).resolves.toContain('Traject beëindigd');
+    await expect(view.page.locator('#events tr[data-event-type="nl.koers.journey.ended"]').first().textContent()).resolves.toContain('Traject beëindigd: overleden (BRP)');
     await view.context.close();
     const listed = async (query: string) => (await h.as('admin').get(`/v1/journeys?municipality=borger-odoorn&pageSize=100&${query}`)).body.journeys as Array<{ journeyId: string; status: string; ended?: unknown }>;
     expect((await listed('ended=true')).find((j) => j.journeyId === second)).toMatchObject({ status: 'COMPLETED', ended: { reason: 'deceased', on: '2025-10-12' } });
@@ -253,7 +253,7 @@ describe('the person from the BRP', () => {
     expect(withdrawal).toContain('reden: BRP: overlijden ten onrechte geregistreerd');
     expect(withdrawal.match(/ingetrokken/g)).toHaveLength(1);
     const original = (await back.page.locator('#events tr[data-event-type="nl.koers.journey.ended"][data-replaced="true"]').textContent()) ?? '';
-    expect(original).toContain('Traject beëindigd');
+    expect(original).toContain('Traject beëindigd: overleden (BRP)');
     expect(original).not.toContain('vervangen');
     expect(original.match(/ingetrokken/g)).toHaveLength(1);
     expect(await seriousViolations(back.page)).toEqual([]);
