@@ -92,6 +92,12 @@ describe('a journey ended because the BRP says the person died', () => {
     expect(ended.body.clocks.filter((c: { status: string }) => c.status === 'running' || c.status === 'overdue')).toEqual([]);
     // No more proposal for a journey that ended.
     expect((await h.as('caseworker').get(`/v1/journeys/${journeyId}/brp-proposal`)).body).toEqual({ journeyId });
+    // The list says the end as GET does, and finds it with `ended=true` only (finding 1 of the second trial).
+    const listed = async (query: string) => ((await h.as('admin').get(`/v1/journeys?pageSize=100&${query}`)).body.journeys as Array<{ journeyId: string; ended?: unknown }>).find((j) => j.journeyId === journeyId);
+    expect(await listed('ended=true')).toMatchObject({ status: 'COMPLETED', ended: { reason: 'deceased', on: '2025-10-12' } });
+    expect(await listed('ended=false')).toBeUndefined();
+    expect(await listed('status=running')).toBeUndefined();
+    expect((await h.as('admin').get('/v1/journeys/count?ended=true')).body.count).toBeGreaterThanOrEqual(1);
 
     // Its open tasks are cancelled, and their history says why.
     const tasks = await tasksOf(journeyId);
@@ -139,6 +145,9 @@ describe('a journey ended because the BRP says the person died', () => {
     expect(withdrawn.status).toBe(202);
     expect(withdrawn.body).toEqual({ journeyId, withdrawn: ended.body.ended });
     const again2 = await eventually(() => h.as('caseworker').get(`/v1/journeys/${journeyId}`), (r) => r.body.status === 'running' && r.body.ended === undefined && r.body.openTasks.length > 0, 30_000);
+    // Withdrawn: the list no longer says it ended.
+    expect(await listed('ended=true')).toBeUndefined();
+    expect((await listed('ended=false'))?.ended).toBeUndefined();
     expect(again2.body.openTasks.map((t: { taskId: string }) => t.taskId).sort()).toEqual(tasks.filter((t) => openKeys.includes(t.key)).map((t) => t.id).sort());
     const withdrawnEntry = (await h.as('admin').get(`/v1/journeys/${journeyId}/events`)).body.events.filter((e: { type: string; correction?: boolean }) => e.type === 'nl.koers.journey.ended' && e.correction);
     expect(withdrawnEntry).toEqual([expect.objectContaining({ reason: 'BRP: overlijden ten onrechte geregistreerd', withdrawn: true, applied: true })]);
