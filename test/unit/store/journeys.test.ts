@@ -52,6 +52,25 @@ describeEachDatabase('journeys read model', (t) => {
     expect(await model.move('j-unknown', 'midden-drenthe')).toBe(false);
   });
 
+  it('carries an end for a reason into the list and its filter, whatever the run status, and forgets it when withdrawn (finding 1 of the second trial)', async () => {
+    const model = new JourneyReadModel(t.db());
+    const today = '2026-12-07';
+    const ended = { reason: 'deceased', on: '2025-10-12', confirmedOn: '2026-12-07', confirmedBy: 'cw-1' };
+    await model.write(projection(1, { journeyId: 'j-ended', runStatus: 'running', view: { ended } }));
+    await model.write(projection(1, { journeyId: 'j-other', startedAt: '2026-01-02T10:00:00.000Z' }));
+    const ids = async (filter: Parameters<JourneyReadModel['list']>[0]) => (await model.list(filter, today, 10)).journeys.map((j) => j.journeyId);
+    // Still running (an instrument reporting its end), but ended: the list says so and the filter finds it.
+    expect((await model.list({ ended: true }, today, 10)).journeys).toEqual([expect.objectContaining({ journeyId: 'j-ended', runStatus: 'running', ended: { reason: 'deceased', on: '2025-10-12' } })]);
+    expect(await ids({ status: 'running', ended: false })).toEqual(['j-other']);
+    expect((await model.run('j-ended'))?.ended).toEqual({ reason: 'deceased', on: '2025-10-12' });
+    await model.write(projection(2, { journeyId: 'j-ended', runStatus: 'completed', view: { ended } }));
+    expect(await ids({ status: 'completed', ended: true })).toEqual(['j-ended']);
+    // Withdrawn: the next write has no end, and neither has the row.
+    await model.write(projection(3, { journeyId: 'j-ended', runStatus: 'running', view: {} }));
+    expect(await ids({ ended: true })).toEqual([]);
+    expect((await model.list({}, today, 10)).journeys.find((j) => j.journeyId === 'j-ended')?.ended).toBeUndefined();
+  });
+
   it('keeps a stopped run status against a later workflow write, and a failing task until the journey writes again', async () => {
     const model = new JourneyReadModel(t.db());
     await model.write(projection(1));
