@@ -55,6 +55,22 @@ describeEachDatabase(
       });
     });
 
+    it('give the rows of journeys that ended for a reason before their end columns (0011_f1_journey_end_reason)', async () => {
+      await migrateToLatest(t.db());
+      const migration = migrations['0011_f1_journey_end_reason']!;
+      await migration.down!(t.db());
+      const journey = (id: string, view: unknown) =>
+        sql`insert into journeys (journey_id, seq, municipality, regime, phase, run_status, view, started_at, updated_at) values (${id}, 1, 'borger-odoorn', 'wi2021', 'intake', 'completed', ${JSON.stringify(view)}, 'x', 'x')`.execute(t.db());
+      await journey('j-ended', { clocks: [{ name: 'ontzorgen', status: 'ended' }], ended: { reason: 'emigrated', on: '2025-10-12', confirmedOn: '2026-12-07', confirmedBy: 'cw-1' } });
+      await journey('j-done', { clocks: [{ name: 'ontzorgen', status: 'ended' }] });
+      await migration.up(t.db());
+      const rows = await t.db().selectFrom('journeys').select(['journey_id', 'end_reason', 'ended_on']).orderBy('journey_id').execute();
+      expect(rows).toEqual([
+        { journey_id: 'j-done', end_reason: null, ended_on: null },
+        { journey_id: 'j-ended', end_reason: 'emigrated', ended_on: '2025-10-12' },
+      ]);
+    });
+
     it('run concurrently from two instances without failing', async () => {
       if (t.kind === 'sqlite') return; // one in-memory connection: nothing concurrent to test
       const results = await Promise.all([migrateToLatest(t.db()), migrateToLatest(t.openAnother())]);
