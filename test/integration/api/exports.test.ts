@@ -79,6 +79,8 @@ describe('CSV exports of the lists and the dashboard', () => {
       nextFinalDate: '',
       caseworkerRole: 'regisseur-werk',
       caseworkerId: '',
+      endReason: '',
+      endedOn: '',
     });
 
     const filtered = csv(await h.as('admin').get('/v1/journeys/export?municipality=midden-drenthe&phase=intake'));

@@ -124,7 +124,7 @@ describe('the person: registered once, found again, corrected (issue 21)', () =>
       const rows = lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [names[i]!, v])));
       expect(rows).toEqual(
         found.map((j) => ({
-          journeyId: j.journeyId, municipality: j.municipality, matchedOn: (j.matchedOn as string[]).join(' '), status: j.status ?? '', phase: j.phase ?? '', regime: j.regime ?? '',
+          journeyId: j.journeyId, municipality: j.municipality, matchedOn: (j.matchedOn as string[]).join(' '), status: j.status ?? '', endReason: '', endedOn: '', phase: j.phase ?? '', regime: j.regime ?? '',
           personRef: j.personRef, name: j.name, birthDate: j.birthDate ?? '', permitGrantedOn: j.permitGrantedOn ?? '',
         })),
       );
