@@ -824,7 +824,7 @@ const nl = {
   'journey.dateChanged': '{field} gewijzigd van {from} in {to}',
   'search.noneWholeRef': 'Geen traject gevonden. Een referentie vindt u alleen met de hele referentie (bijvoorbeeld BO-2026-104), niet met een deel ervan; hoofdletters maken niet uit.',
   'inbox.shown': '{shown} van de {total} taken getoond.',
-  'inbox.shownOfMore': '{shown} van meer dan {total} taken getoond. Verfijn de filters om de andere te zien.',
+  'inbox.shownOfMore': '{shown} van de {total} taken getoond. Verfijn de filters om de andere te zien.',
   'inbox.more': 'Meer taken tonen',
 } as const;
 
@@ -1649,7 +1649,7 @@ const en: Record<MessageKey, string> = {
   'journey.dateChanged': '{field} changed from {from} to {to}',
   'search.noneWholeRef': 'No journey found. A reference is found with the whole reference only (for example BO-2026-104), not a part of it; upper or lower case does not matter.',
   'inbox.shown': '{shown} of the {total} tasks shown.',
-  'inbox.shownOfMore': '{shown} of more than {total} tasks shown. Narrow the filters to see the others.',
+  'inbox.shownOfMore': '{shown} of the {total} tasks shown. Narrow the filters to see the others.',
   'inbox.more': 'Show more tasks',
 };
 
