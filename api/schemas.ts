@@ -629,6 +629,13 @@ export const Statistics = named(
     steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of running journeys per clock status (a completed journey is at no step).'),
   }),
 );
+export const StatisticsSteps = named(
+  'StatisticsSteps',
+  z.object({
+    today: localDate,
+    steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of running journeys per clock status (a completed journey is at no step).'),
+  }),
+);
 
 export const AssignCaseworkerBody = named('AssignCaseworker', z.strictObject({ role: CaseworkerRoleSchema, id: staffIdSchema.optional() }));
 export const CaseworkerAssigned = named('CaseworkerAssigned', z.object({ journeyId: z.string(), caseworker: Caseworker }));
