@@ -313,7 +313,9 @@ describe('web app in Chromium', () => {
     await signIn(page, 'admin');
     await page.waitForURL(`${base}/app/admin`);
     const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!;
-    // The header is one line: the brand, the navigation and the user's links side by side.
+    // The header is one line: the brand, the navigation and the user's links side by side, also with the
+    // trial's long sign-in name.
+    await page.evaluate(`document.querySelector('.koers-user > span').textContent = 'Aangemeld als DEVELOPMENT ONLY admin (beheerder)'`);
     const [brand, nav, user] = [await box('.koers-brand'), await box('.koers-nav'), await box('.koers-user')];
     expect(Math.abs(nav.y + nav.height / 2 - (brand.y + brand.height / 2))).toBeLessThan(10);
     expect(Math.abs(user.y + user.height / 2 - (brand.y + brand.height / 2))).toBeLessThan(10);
