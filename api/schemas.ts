@@ -545,6 +545,11 @@ const journeyFilterFields = {
   deadlineFrom: localDate.optional().describe('Only journeys with an open deadline (a running or overdue clock) whose final date is on or after this date.'),
   deadlineTo: localDate.optional().describe('Only journeys with an open deadline whose final date is on or before this date.'),
   clock: ClockNameSchema.optional().describe('With `deadlineFrom`/`deadlineTo`: only deadlines of this clock (alone: an open deadline of this clock).'),
+  permitMonth: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .optional()
+    .describe('Only journeys whose residence permit was granted in this month (`YYYY-MM`): the journeys a month of the dashboard counts.'),
 };
 
 export const JourneyCountQuery = z.strictObject(journeyFilterFields);

@@ -74,6 +74,8 @@ export interface JourneyListFilter {
   deadlineFrom?: string;
   deadlineTo?: string;
   clock?: string;
+  /** The month (`YYYY-MM`) of the permit date, as the dashboard's journeys per month count it. */
+  permitMonth?: string;
 }
 
 /** A list row: the columns a summary shows, and whether it is overdue today. */
@@ -561,6 +563,7 @@ export class JourneyReadModel {
     if (filter.caseworkerRole) q = q.where('caseworker_role', '=', filter.caseworkerRole);
     if (filter.caseworkerId) q = q.where('caseworker_id', '=', filter.caseworkerId);
     if (filter.nextFinalDateBefore) q = q.where('next_final_date', '<', filter.nextFinalDateBefore);
+    if (filter.permitMonth) q = q.where(sql<string>`substr(journeys.permit_granted_on, 1, 7)`, '=', filter.permitMonth);
     if (filter.overdue !== undefined) q = q.where((eb) => (filter.overdue ? overdueOn(eb, today) : eb.not(overdueOn(eb, today))));
     if (filter.deadlineFrom || filter.deadlineTo || filter.clock) {
       q = q.where((eb) => {

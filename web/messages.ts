@@ -826,6 +826,13 @@ const nl = {
   'inbox.shown': '{shown} van de {total} taken getoond.',
   'inbox.shownOfMore': '{shown} van de {total} taken getoond. Verfijn de filters om de andere te zien.',
   'inbox.more': 'Meer taken tonen',
+  'admin.permitMonthFilter': 'Alleen trajecten met de verblijfsvergunning in {month}.',
+  'admin.deadlineFilter': 'Alleen trajecten met een open termijn met de fatale datum van {from} tot en met {to}.',
+  'dashboard.overdueUnit': 'Termijnen te laat telt termijnen, de lijst achter het getal telt trajecten: een traject met twee termijnen te laat telt hier twee keer en in de lijst één keer.',
+  'dashboard.overdueLink': '{clocks} termijnen te laat: toon de trajecten met die termijnen',
+  'dashboard.explained': 'Wat de kolommen tellen',
+  'journey.awaitingDuo': 'De inburgeringstermijnen (PIP, participatieverklaring, MAP, inburgeringstermijn) beginnen zodra DUO de inburgeringsplicht meldt (kennisgeving DUO) en de persoon in de BRP is ingeschreven.',
+  'journey.awaitingBrp': 'De inburgeringstermijnen (PIP, participatieverklaring, MAP, inburgeringstermijn) beginnen zodra de persoon in de BRP is ingeschreven.',
 } as const;
 
 export type MessageKey = keyof typeof nl;
@@ -1651,6 +1658,13 @@ const en: Record<MessageKey, string> = {
   'inbox.shown': '{shown} of the {total} tasks shown.',
   'inbox.shownOfMore': '{shown} of the {total} tasks shown. Narrow the filters to see the others.',
   'inbox.more': 'Show more tasks',
+  'admin.permitMonthFilter': 'Only journeys with the residence permit in {month}.',
+  'admin.deadlineFilter': 'Only journeys with an open clock whose final date is from {from} to {to}.',
+  'dashboard.overdueUnit': 'Overdue clocks counts clocks, the list behind the number counts journeys: a journey with two overdue clocks counts twice here and once in the list.',
+  'dashboard.overdueLink': '{clocks} overdue clocks: show the journeys with those clocks',
+  'dashboard.explained': 'What the columns count',
+  'journey.awaitingDuo': 'The inburgering clocks (PIP, participatieverklaring, MAP, inburgering term) start once DUO reports the inburgeringsplicht (DUO kennisgeving) and the person is registered in the BRP.',
+  'journey.awaitingBrp': 'The inburgering clocks (PIP, participatieverklaring, MAP, inburgering term) start once the person is registered in the BRP.',
 };
 
 export type Lang = 'nl' | 'en';

@@ -41,7 +41,7 @@ interface DiagramData {
 
 function diagram(ctx: PageContext, data: DiagramData): Html {
   return html`<ul class="koers-legend" aria-label="${ctx.t('process.legend')}">
-      <li class="met">${ctx.t('status.met')}</li><li class="running">${ctx.t('status.running')}</li><li class="overdue">${ctx.t('status.overdue')}</li><li class="waived">${ctx.t('status.waived')}</li>
+      <li class="met">${ctx.t('status.met')}</li><li class="running">${ctx.t('status.running')}</li><li class="overdue">${ctx.t('status.overdue')}</li><li class="waived">${ctx.t('status.waived')}</li><li class="ended">${ctx.t('status.ended')}</li>
     </ul>
     <figure class="koers-figure"><div id="diagram" class="koers-diagram"></div><figcaption>${ctx.t('nav.process')}</figcaption></figure>
     <noscript><p class="utrecht-paragraph">${ctx.t('process.noScript')}</p></noscript>
