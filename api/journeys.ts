@@ -145,7 +145,8 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'List journeys by municipality, phase, regime, overdue, next final date, caseworker',
         description:
           'From the journeys read model (the store): newest first, paged by `pageToken`. `overdue` is as of today; ' +
-          '`deadlineFrom`/`deadlineTo` (and `clock`) select journeys with an open deadline in that window.',
+          '`deadlineFrom`/`deadlineTo` (and `clock`) select journeys with an open deadline in that window; `permitMonth` ' +
+          'those whose permit was granted in that month (the journeys a month of `GET /v1/statistics` counts).',
         tags: ['administration'],
         query: JourneyListQuery,
         responses: { 200: { description: 'A page of journeys', schema: JourneyList } },

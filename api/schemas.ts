@@ -473,7 +473,15 @@ export const Task = named(
   }),
 );
 
-export const TaskPage = named('TaskPage', z.object({ tasks: z.array(Task), nextCursor: z.string().optional() }));
+export const TaskCounts = named(
+  'TaskCounts',
+  z.object({
+    total: z.int().describe('How many tasks the filters find, over all pages.'),
+    overdue: z.int().describe('Of those, how many are overdue today (active, due date passed): as each task\'s `overdue`.'),
+  }),
+);
+
+export const TaskPage = named('TaskPage', z.object({ tasks: z.array(Task), nextCursor: z.string().optional(), counts: TaskCounts.optional().describe('With `counts=true` only.') }));
 
 const TASK_KIND_LIST = new RegExp(`^(?:${TASK_KINDS.join('|')})(?:,(?:${TASK_KINDS.join('|')}))*$`);
 
@@ -501,6 +509,8 @@ export const TaskQuery = z.strictObject({
   journeyId: journeyIdSchema.optional().describe("Only this journey's tasks."),
   assignee: staffIdSchema.optional().describe('Only the tasks this staff id holds (the behandelaar).'),
   assigned: queryBoolean.optional().describe('`false`: only the tasks nobody holds (the team pool); `true`: only held ones.'),
+  excludeMine: queryBoolean.optional().describe('`true`: leave out the tasks I hold (the inbox\'s team table, under my own).'),
+  counts: queryBoolean.optional().describe('`true`: the answer also has `counts` (how many tasks the filters find, and how many are overdue today).'),
 });
 
 /** Why work is handed on: lands in each task's history. */
@@ -545,6 +555,11 @@ const journeyFilterFields = {
   deadlineFrom: localDate.optional().describe('Only journeys with an open deadline (a running or overdue clock) whose final date is on or after this date.'),
   deadlineTo: localDate.optional().describe('Only journeys with an open deadline whose final date is on or before this date.'),
   clock: ClockNameSchema.optional().describe('With `deadlineFrom`/`deadlineTo`: only deadlines of this clock (alone: an open deadline of this clock).'),
+  permitMonth: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .optional()
+    .describe('Only journeys whose residence permit was granted in this month (`YYYY-MM`): the journeys a month of the dashboard counts.'),
 };
 
 export const JourneyCountQuery = z.strictObject(journeyFilterFields);
@@ -627,6 +642,13 @@ export const Statistics = named(
     unavailable: z.int(),
     municipalities: z.array(StatisticsBucket),
     months: z.array(StatisticsBucket),
+    steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of running journeys per clock status (a completed journey is at no step).'),
+  }),
+);
+export const StatisticsSteps = named(
+  'StatisticsSteps',
+  z.object({
+    today: localDate,
     steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of running journeys per clock status (a completed journey is at no step).'),
   }),
 );

@@ -73,7 +73,7 @@ ${extra.head}
   <div class="koers-user">
     ${languageSwitch(ctx)}
     ${p
-      ? html`<span>${ctx.t('signedInAs', { name: p.name, role: ctx.t(`role.${p.role}`) })}</span>
+      ? html`<span class="koers-signed-in" title="${ctx.t('signedInAs', { name: p.name, role: ctx.t(`role.${p.role}`) })}">${ctx.t('signedInAs', { name: p.name, role: ctx.t(`role.${p.role}`) })}</span>
       <form method="post" action="${href('/sign-out')}">${csrfField(ctx)}<button type="submit" class="koers-linkbutton">${ctx.t('nav.signOut')}</button></form>`
       : ''}
   </div>

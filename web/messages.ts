@@ -824,7 +824,7 @@ const nl = {
   'journey.dateChanged': '{field} gewijzigd van {from} in {to}',
   'search.noneWholeRef': 'Geen traject gevonden. Een referentie vindt u alleen met de hele referentie (bijvoorbeeld BO-2026-104), niet met een deel ervan; hoofdletters maken niet uit.',
   'inbox.shown': '{shown} van de {total} taken getoond.',
-  'inbox.shownOfMore': '{shown} van meer dan {total} taken getoond. Verfijn de filters om de andere te zien.',
+  'inbox.shownOfMore': '{shown} van de {total} taken getoond. Verfijn de filters om de andere te zien.',
   'inbox.more': 'Meer taken tonen',
   // Finding 1 and 4 of the second trial: an ended journey's state in lists; the BRP end's second step and its earlier withdrawal.
   'journeyState.ended': 'beëindigd: {reason}',
@@ -839,6 +839,13 @@ const nl = {
   'event.withdrawal.nl.koers.journey.ended': 'Beëindiging van het traject ingetrokken op {date}',
   'event.ended.nl.koers.journey.ended': 'Traject beëindigd: {reason} (BRP)',
   'journey.withdrawalReason': 'reden: {reason}',
+  'admin.permitMonthFilter': 'Alleen trajecten met de verblijfsvergunning in {month}.',
+  'admin.deadlineFilter': 'Alleen trajecten met een open termijn met de fatale datum van {from} tot en met {to}.',
+  'dashboard.overdueUnit': 'Termijnen te laat telt termijnen, de lijst achter het getal telt trajecten: een traject met twee termijnen te laat telt hier twee keer en in de lijst één keer.',
+  'dashboard.overdueLink': '{clocks} termijnen te laat: toon de trajecten met die termijnen',
+  'dashboard.explained': 'Wat de kolommen tellen',
+  'journey.awaitingDuo': 'De inburgeringstermijnen (PIP, participatieverklaring, MAP, inburgeringstermijn) beginnen zodra DUO de inburgeringsplicht meldt (kennisgeving DUO) en de persoon in de BRP is ingeschreven.',
+  'journey.awaitingBrp': 'De inburgeringstermijnen (PIP, participatieverklaring, MAP, inburgeringstermijn) beginnen zodra de persoon in de BRP is ingeschreven.',
 } as const;
 
 export type MessageKey = keyof typeof nl;
@@ -1662,7 +1669,7 @@ const en: Record<MessageKey, string> = {
   'journey.dateChanged': '{field} changed from {from} to {to}',
   'search.noneWholeRef': 'No journey found. A reference is found with the whole reference only (for example BO-2026-104), not a part of it; upper or lower case does not matter.',
   'inbox.shown': '{shown} of the {total} tasks shown.',
-  'inbox.shownOfMore': '{shown} of more than {total} tasks shown. Narrow the filters to see the others.',
+  'inbox.shownOfMore': '{shown} of the {total} tasks shown. Narrow the filters to see the others.',
   'inbox.more': 'Show more tasks',
   'journeyState.ended': 'ended: {reason}',
   'admin.state': 'Journey',
@@ -1676,6 +1683,13 @@ const en: Record<MessageKey, string> = {
   'event.withdrawal.nl.koers.journey.ended': 'End of the journey withdrawn on {date}',
   'event.ended.nl.koers.journey.ended': 'Journey ended: {reason} (BRP)',
   'journey.withdrawalReason': 'reason: {reason}',
+  'admin.permitMonthFilter': 'Only journeys with the residence permit in {month}.',
+  'admin.deadlineFilter': 'Only journeys with an open clock whose final date is from {from} to {to}.',
+  'dashboard.overdueUnit': 'Overdue clocks counts clocks, the list behind the number counts journeys: a journey with two overdue clocks counts twice here and once in the list.',
+  'dashboard.overdueLink': '{clocks} overdue clocks: show the journeys with those clocks',
+  'dashboard.explained': 'What the columns count',
+  'journey.awaitingDuo': 'The inburgering clocks (PIP, participatieverklaring, MAP, inburgering term) start once DUO reports the inburgeringsplicht (DUO kennisgeving) and the person is registered in the BRP.',
+  'journey.awaitingBrp': 'The inburgering clocks (PIP, participatieverklaring, MAP, inburgering term) start once the person is registered in the BRP.',
 };
 
 export type Lang = 'nl' | 'en';

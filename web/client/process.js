@@ -37,6 +37,13 @@ async function show() {
   await viewer.importXML(hyphenateNames(await answer.text()));
   const canvas = viewer.get('canvas');
   canvas.zoom('fit-viewport', 'auto');
+  // Room around the drawing for the counts hung under the lowest boxes (trial 2 finding 10: the bottom box was cut off).
+  const { inner, outer } = canvas.viewbox();
+  const pad = 40;
+  const scale = Math.min(outer.width / (inner.width + 2 * pad), outer.height / (inner.height + 2 * pad));
+  const width = outer.width / scale;
+  const height = outer.height / scale;
+  canvas.viewbox({ x: inner.x - (width - inner.width) / 2, y: inner.y - (height - inner.height) / 2, width, height });
   for (const [id, state] of Object.entries(data.states || {})) {
     try {
       canvas.addMarker(id, `koers-${state}`);

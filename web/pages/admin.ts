@@ -4,7 +4,7 @@
  * or failed ones stand out), and the dashboard with the seed's questions as charts.
  */
 import type { z } from 'zod';
-import { amsterdamDateOf } from '../../domain/dates';
+import { addDays, addPeriod, amsterdamDateOf, isBefore } from '../../domain/dates';
 import { latestPolicies } from '../../domain/policies';
 import type { JourneyList, Statistics } from '../../api/schemas';
 import { downloadRoute, exportLink, withQuery } from './exports';
@@ -38,6 +38,10 @@ function journeyFilters(query: Web['req']['query']) {
     overdue: queryText(query.overdue, /^(true|false)$/),
     nextFinalDateBefore: queryText(query.nextFinalDateBefore, /^\d{4}-\d{2}-\d{2}$/),
     state: queryText(query.state, /^(running|ended|completed)$/) as JourneyState | undefined,
+    // The dashboard's links (trial 2 finding 3): a month of the permit, or overdue clocks of a month.
+    permitMonth: queryText(query.permitMonth, /^\d{4}-\d{2}$/),
+    deadlineFrom: queryText(query.deadlineFrom, /^\d{4}-\d{2}-\d{2}$/),
+    deadlineTo: queryText(query.deadlineTo, /^\d{4}-\d{2}-\d{2}$/),
   };
   const given = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>;
   const { state, ...rest } = given;
@@ -93,6 +97,10 @@ async function adminPage(web: Web): Promise<void> {
           <div class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="f-nextFinalDateBefore" name="nextFinalDateBefore" value="${filters.nextFinalDateBefore ?? ''}"></div></div>
         <button type="submit" class="utrecht-button utrecht-button--secondary-action">${t('inbox.filter.apply')}</button>
       </form>
+      ${filters.permitMonth ? html`<p class="utrecht-paragraph" id="permit-month-filter">${t('admin.permitMonthFilter', { month: formatMonth(lang, filters.permitMonth) })}</p>` : ''}
+      ${filters.deadlineFrom || filters.deadlineTo
+        ? html`<p class="utrecht-paragraph" id="deadline-filter">${t('admin.deadlineFilter', { from: filters.deadlineFrom ? formatDate(lang, filters.deadlineFrom) : '—', to: filters.deadlineTo ? formatDate(lang, filters.deadlineTo) : '—' })}</p>`
+        : ''}
       <p class="utrecht-paragraph" id="journey-count">${t('admin.count', { count: formatNumber(lang, total.count) })}</p>
       ${exportLink(ctx, '/exports/journeys.csv', given)}
       ${list.journeys.length === 0
@@ -125,12 +133,29 @@ async function adminPage(web: Web): Promise<void> {
 
 /**
  * The journeys behind a dashboard figure: the admin list with the matching filter (a municipality's
- * row; a month row has no list filter, so it links to the regime's list).
+ * row; a month row by the month the figure counts: the permit's for the journeys, the final date's for
+ * the overdue clocks, up to yesterday since a clock is overdue from the day after its final date).
  */
 const journeysLink = (filters: Record<string, string | undefined>): string =>
   href(`/admin?${new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => e[1] !== undefined))}`);
 
-function bucketTable(t: Translate, lang: Lang, id: string, caption: string, keyLabel: string, buckets: Bucket[], link: (b: Bucket) => { municipality?: string; regime?: string }): Html {
+type Filters = Record<string, string | undefined>;
+
+/** The list filters behind a row's journeys and behind its overdue clocks. */
+interface RowLinks {
+  journeys: (b: Bucket) => Filters;
+  overdue: (b: Bucket) => Filters;
+}
+
+/** A month's overdue clocks: open deadlines whose final date is in that month and before `today`. */
+export function overdueInMonth(month: string, today: string): Filters {
+  const first = `${month}-01`;
+  const last = addDays(addPeriod(first, { months: 1 }), -1);
+  const yesterday = addDays(today, -1);
+  return { overdue: 'true', deadlineFrom: first, deadlineTo: isBefore(yesterday, last) ? yesterday : last };
+}
+
+function bucketTable(t: Translate, lang: Lang, id: string, caption: string, keyLabel: string, buckets: Bucket[], links: RowLinks): Html {
   const show = (v: number | undefined) => (v === undefined ? '—' : formatNumber(lang, v));
   const share = (s: { yes: number; total: number }) => `${formatShare(lang, s.yes, s.total)} (${formatNumber(lang, s.yes)}/${formatNumber(lang, s.total)})`;
   return html`<div class="koers-table-wrap"><table class="utrecht-table" id="${id}">
@@ -146,17 +171,34 @@ function bucketTable(t: Translate, lang: Lang, id: string, caption: string, keyL
     </tr></thead>
     <tbody class="utrecht-table__body">${buckets.map(
       (b) => {
-        const filter = link(b);
         const keyText = id === 'by-month' ? formatMonth(lang, b.key) : municipalityName(b.key);
         return html`<tr class="utrecht-table__row" data-key="${b.key}"><th class="utrecht-table__header-cell" scope="row">${keyText}</th>
-        <td class="utrecht-table__cell"><a class="utrecht-link" href="${journeysLink(filter)}" aria-label="${t('dashboard.showJourneys', { key: keyText })}: ${show(b.journeys)}">${show(b.journeys)}</a></td>
+        <td class="utrecht-table__cell"><a class="utrecht-link" href="${journeysLink(links.journeys(b))}" aria-label="${t('dashboard.showJourneys', { key: keyText })}: ${show(b.journeys)}">${show(b.journeys)}</a></td>
         <td class="utrecht-table__cell">${show(b.permitToIntakeMedianDays)}</td>
         <td class="utrecht-table__cell">${share(b.reintegrationWithin3Months)}</td>
         <td class="utrecht-table__cell">${share(b.participatieverklaringOnTime)}</td>
-        <td class="utrecht-table__cell">${b.overdueClocks > 0 ? html`<a class="utrecht-link" href="${journeysLink({ ...filter, overdue: 'true' })}">${show(b.overdueClocks)}</a>` : show(b.overdueClocks)}</td>
+        <td class="utrecht-table__cell">${b.overdueClocks > 0 ? html`<a class="utrecht-link koers-overdue-link" href="${journeysLink(links.overdue(b))}" aria-label="${t('dashboard.overdueLink', { clocks: show(b.overdueClocks) })}">${show(b.overdueClocks)}</a>` : show(b.overdueClocks)}</td>
         <td class="utrecht-table__cell">${show(b.deadlines.within30)} / ${show(b.deadlines.within60)} / ${show(b.deadlines.within90)}</td></tr>`;
       },
     )}</tbody></table></div>`;
+}
+
+/**
+ * What each column counts and which month a figure falls in: the workbook's Toelichting texts
+ * (api/statistics.ts), so the page and the download explain the same way (trial 2 finding 3).
+ */
+function columnsExplained(t: Translate): Html {
+  const rows: Array<[string, string]> = [
+    [t('dashboard.month'), t('workbook.explain.month')],
+    [t('dashboard.journeys'), t('workbook.explain.journeys')],
+    [t('dashboard.permitToIntake'), t('workbook.explain.permitToIntake')],
+    [t('dashboard.reintegrationWithin3Months'), t('workbook.explain.reintegration')],
+    [t('dashboard.pvtOnTime'), t('workbook.explain.pvt')],
+    [t('dashboard.overdueClocks'), `${t('workbook.explain.overdue')} ${t('dashboard.overdueUnit')}`],
+    [t('dashboard.deadlines'), t('workbook.explain.within')],
+  ];
+  return html`<section class="koers-card" aria-labelledby="explained-title" id="columns-explained"><h2 class="utrecht-heading-3" id="explained-title">${t('dashboard.explained')}</h2>
+    <dl class="koers-explained">${rows.map(([term, text]) => html`<dt>${term}</dt><dd>${text}</dd>`)}</dl></section>`;
 }
 
 async function dashboard(web: Web): Promise<void> {
@@ -199,8 +241,15 @@ async function dashboard(web: Web): Promise<void> {
         ${chart('chart-deadlines', `${t('dashboard.deadlines')} — ${t('dashboard.perMunicipality')}`)}
       </div>
       ${jsonScript('dashboard-data', { stats, labels, lang })}
-      ${bucketTable(t, lang, 'by-municipality', t('dashboard.perMunicipality'), t('journey.municipality'), stats.municipalities, (b) => ({ municipality: b.key, regime }))}
-      ${bucketTable(t, lang, 'by-month', t('dashboard.perMonth'), t('dashboard.month'), stats.months, () => ({ municipality, regime }))}`,
+      ${bucketTable(t, lang, 'by-municipality', t('dashboard.perMunicipality'), t('journey.municipality'), stats.municipalities, {
+        journeys: (b) => ({ municipality: b.key, regime }),
+        overdue: (b) => ({ municipality: b.key, regime, overdue: 'true' }),
+      })}
+      ${bucketTable(t, lang, 'by-month', t('dashboard.perMonth'), t('dashboard.month'), stats.months, {
+        journeys: (b) => ({ municipality, regime, permitMonth: b.key }),
+        overdue: (b) => ({ municipality, regime, ...overdueInMonth(b.key, stats.today) }),
+      })}
+      ${columnsExplained(t)}`,
       { scripts: html`<script src="${href('/assets/dashboard.js')}" defer></script>` },
     ),
   );

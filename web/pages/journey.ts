@@ -95,6 +95,8 @@ export function clockTimeline(t: Translate, clocks: Clock[], today: string, lang
   const height = clocks.length * row + 40;
   const colour: Record<string, string> = { met: '#1b6e2b', running: '#154273', overdue: '#b00020', waived: '#6a6a6a', ended: '#6a6a6a' };
   const todayX = x(today);
+  // The label stays inside the chart near either edge (trial 2 finding 10: "Vandaag 7 dece" cut off).
+  const todayAnchor = todayX > width - 110 ? 'end' : todayX < label + 110 ? 'start' : 'middle';
   return html`<figure class="koers-timeline">
     <svg viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="13">
       <title id="timeline-title">${t('journey.timelineChart')}</title>
@@ -110,7 +112,7 @@ export function clockTimeline(t: Translate, clocks: Clock[], today: string, lang
         </g>`;
       })}
       <line x1="${todayX.toFixed(1)}" x2="${todayX.toFixed(1)}" y1="0" y2="${height - 18}" stroke="#b00020" stroke-width="2"></line>
-      <text x="${todayX.toFixed(1)}" y="${height - 4}" text-anchor="middle" fill="#b00020">${t('journey.today')} ${formatDate(lang, today)}</text>
+      <text x="${todayX.toFixed(1)}" y="${height - 4}" text-anchor="${todayAnchor}" fill="#b00020">${t('journey.today')} ${formatDate(lang, today)}</text>
     </svg>
   </figure>`;
 }
@@ -186,6 +188,17 @@ export function basisText(t: Translate, clock: Clock, regime?: Regime): string {
     return t(`basis.${a.kind}`, { to, days: a.days, source: a.source });
   });
   return [anchor + reported, ...adjustments].join('; ');
+}
+
+/**
+ * A Wi2021 journey still running without its PIP clock: the inburgering clocks start with the later of
+ * DUO's kennisgeving and the BRP registration (journey-rules.md, "pip, Wi2021"), so the page says why
+ * they are not there yet (trial 2 finding 10).
+ */
+function awaitingInburgeringClocks(journey: JourneyView): boolean {
+  const m = journey.milestones ?? {};
+  const known = m.duoNotifiedOn !== undefined && m.brpRegisteredOn !== undefined;
+  return journey.regime === 'wi2021' && !journey.ended && journey.phase === 'arrival' && !known && !journey.clocks.some((c) => c.name === 'pip');
 }
 
 function clockTable(t: Translate, lang: Lang, clocks: Clock[], regime?: Regime): Html {
@@ -440,6 +453,7 @@ async function journeyPage(web: Web, state: ActionState = {}): Promise<void> {
       ${journey.ended ? endedCard(web, journeyId, journey.ended, colleagues) : takesCommands(journey) ? '' : alert('info', t('journey.ended'))}
       ${await brpProposalCard(web, journeyId, journey, timeline, colleagues, state.uncheckedEnd === true)}
       <p class="utrecht-paragraph"><a class="utrecht-link" href="${href(`/journeys/${journeyId}/process`)}">${t('journey.processLink')}</a></p>
+      ${awaitingInburgeringClocks(journey) ? html`<p class="utrecht-paragraph" id="awaiting-clocks">${t(journey.milestones?.duoNotifiedOn === undefined ? 'journey.awaitingDuo' : 'journey.awaitingBrp')}</p>` : ''}
       ${clockTimeline(t, journey.clocks, today, lang)}
       ${clockTable(t, lang, journey.clocks, journey.regime)}
       ${mayRecord ? suspensionLinks(t, journeyId, journey.clocks) : ''}

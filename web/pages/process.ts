@@ -41,7 +41,7 @@ interface DiagramData {
 
 function diagram(ctx: PageContext, data: DiagramData): Html {
   return html`<ul class="koers-legend" aria-label="${ctx.t('process.legend')}">
-      <li class="met">${ctx.t('status.met')}</li><li class="running">${ctx.t('status.running')}</li><li class="overdue">${ctx.t('status.overdue')}</li><li class="waived">${ctx.t('status.waived')}</li>
+      <li class="met">${ctx.t('status.met')}</li><li class="running">${ctx.t('status.running')}</li><li class="overdue">${ctx.t('status.overdue')}</li><li class="waived">${ctx.t('status.waived')}</li><li class="ended">${ctx.t('status.ended')}</li>
     </ul>
     <figure class="koers-figure"><div id="diagram" class="koers-diagram"></div><figcaption>${ctx.t('nav.process')}</figcaption></figure>
     <noscript><p class="utrecht-paragraph">${ctx.t('process.noScript')}</p></noscript>
@@ -112,7 +112,8 @@ async function overview(web: Web): Promise<void> {
   const states: Record<string, string> = {};
   let counts: Record<string, Record<string, number>> = {};
   if (web.session.principal.role === 'admin') {
-    const statistics = await api.read<{ steps: Record<string, Record<string, number>> }>(`/v1/statistics?regime=${regime}`);
+    // Only the counts per step: the dashboard's other figures are not asked for.
+    const statistics = await api.read<{ steps: Record<string, Record<string, number>> }>(`/v1/statistics/steps?regime=${regime}`);
     counts = statistics.steps;
     for (const [clock, byStatus] of Object.entries(counts)) {
       const id = clockElementId(clock as Parameters<typeof clockElementId>[0]);

@@ -284,6 +284,18 @@ describe('web app in Chromium', () => {
     await expect(row.locator('td').nth(3).textContent()).resolves.toBe('50% (1/2)');
     await expectAccessible(page);
     await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: true });
+    // Trial 2 finding 3: every number that links opens the list of exactly the journeys it counts; the
+    // overdue clocks count clocks, and the page says a journey can have more than one.
+    const links = await page.locator('#by-month a, #by-municipality a').evaluateAll((as) => as.map((a) => ({ href: (a as unknown as { href: string }).href, figure: a.textContent!, overdue: a.classList.contains('koers-overdue-link') })));
+    expect(links.some((l) => l.overdue && new URL(l.href).searchParams.has('deadlineTo'))).toBe(true);
+    expect(links.filter((l) => new URL(l.href).searchParams.has('permitMonth')).length).toBeGreaterThan(1);
+    await expect(page.locator('#columns-explained').textContent()).resolves.toContain('een traject met twee termijnen te laat telt hier twee keer');
+    await expect(page.locator('#columns-explained').textContent()).resolves.toContain('van de vergunning (dagen tot intake, trajecten)');
+    for (const link of links) {
+      const listed = (await h.as('admin').get(`/v1/journeys/count?${new URL(link.href).searchParams}`)).body.count as number;
+      if (link.overdue) expect({ link: link.href, listed: listed > 0 && listed <= Number(link.figure) }).toEqual({ link: link.href, listed: true });
+      else expect({ link: link.href, listed }).toEqual({ link: link.href, listed: Number(link.figure) });
+    }
 
     await page.goto(`${base}/app/process`);
     await page.waitForSelector('#diagram[data-ready="true"]');
@@ -293,6 +305,47 @@ describe('web app in Chromium', () => {
 
     await page.goto(`${base}/app/journeys/${overdueJourney}/process`);
     await page.waitForSelector('#diagram[data-ready="true"]');
+    await context.close();
+  });
+
+  it('fits 1280 px: one-line navigation, whole headings, today inside the timeline, the whole diagram (trial 2 finding 10)', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, 'admin');
+    await page.waitForURL(`${base}/app/admin`);
+    const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!;
+    // The header is one line: the brand, the navigation and the user's links side by side, also with the
+    // trial's long sign-in name.
+    await page.evaluate(`document.querySelector('.koers-user > span').textContent = 'Aangemeld als DEVELOPMENT ONLY admin (beheerder)'`);
+    const [brand, nav, user] = [await box('.koers-brand'), await box('.koers-nav'), await box('.koers-user')];
+    expect(Math.abs(nav.y + nav.height / 2 - (brand.y + brand.height / 2))).toBeLessThan(10);
+    expect(Math.abs(user.y + user.height / 2 - (brand.y + brand.height / 2))).toBeLessThan(10);
+
+    // A journey waiting for DUO says why its inburgering clocks are not there yet; today's label fits the chart.
+    await page.goto(`${base}/app/journeys/${recentJourney}`);
+    await expect(page.locator('#awaiting-clocks').textContent()).resolves.toContain('zodra DUO de inburgeringsplicht meldt');
+    const chart = await box('.koers-timeline svg');
+    const label = await box('.koers-timeline svg > text');
+    expect(label.x).toBeGreaterThanOrEqual(chart.x);
+    expect(label.x + label.width).toBeLessThanOrEqual(chart.x + chart.width + 1);
+
+    // The inbox's headings break between words only: each heading's widest word fits its cell.
+    await page.goto(`${base}/app/inbox`);
+    await page.waitForSelector('table.koers-table--compact th');
+    // Lines of a heading (one client rect per line of its text) never outnumber its words.
+    const cut = await page.evaluate(`[...document.querySelectorAll('table.koers-table--compact th')].filter((th) => {
+      const range = document.createRange();
+      range.selectNodeContents(th);
+      return range.getClientRects().length > th.textContent.trim().split(/\\s+/).length;
+    }).map((th) => th.textContent)`);
+    expect(cut).toEqual([]);
+
+    // The process view: its legend names every status the table uses, and the lowest box is inside the frame.
+    await page.goto(`${base}/app/process?regime=wi2013`);
+    await page.waitForSelector('#diagram[data-ready="true"]');
+    await expect(page.locator('.koers-legend li').allTextContents()).resolves.toEqual(['gehaald', 'loopt', 'te laat', 'vervallen', 'beëindigd']);
+    const frame = await box('#diagram');
+    const lowest = await page.locator('#diagram .djs-element.djs-shape, #diagram .koers-overlay').evaluateAll((shapes) => Math.max(...shapes.map((s) => s.getBoundingClientRect().bottom)));
+    expect(lowest).toBeLessThanOrEqual(frame.y + frame.height);
     await context.close();
   });
 

@@ -4,7 +4,7 @@
  * them, every figure the database counts equals a brute-force computation over the views GET answers
  * (viewOn of each stored row, today), for every filter, on SQLite and PostgreSQL.
  */
-import { figures, DEADLINE_HORIZONS } from '../../../api/statistics';
+import { figures, stepsOf, DEADLINE_HORIZONS } from '../../../api/statistics';
 import { isWindowClock } from '../../../domain/clocks';
 import { addDays, addPeriod, dayNumber, isAfter } from '../../../domain/dates';
 import { inTransaction } from '../../../store/db';
@@ -15,6 +15,7 @@ import { migrateDown, migrateToLatest } from '../../../store/migrations';
 import type { JourneyState } from '../../../workflows/definitions';
 import { describeEachDatabase } from './databases';
 import { generate, write } from '../../helpers/journey-population';
+import { overdueInMonth } from '../../../web/pages/admin';
 
 const TODAY = '2026-06-01';
 const JOURNEYS = 2500;
@@ -138,6 +139,26 @@ describeEachDatabase('the dashboard figures over every journey', (t) => {
       const unavailable = stopped.filter((a) => filter.phase === undefined || a.phase === filter.phase).length;
       const expected = bruteForce(live.filter(matches).map((a) => a.state), unavailable, live.filter(matches).map((a) => a.row.runStatus === 'running'));
       expect({ filter, ...figures(await model.figureCounts(filter, TODAY, until)) }).toEqual({ filter, ...expected });
+      // The process view's own query (only the counts per step) counts the same.
+      expect({ filter, steps: stepsOf(await model.stepCounts(filter, TODAY)) }).toEqual({ filter, steps: expected.steps });
+    }
+
+    // Trial 2 finding 3: each month's numbers link to the list of exactly the journeys they count: the
+    // journeys by the month of the permit (and the stopped ones, which the page says the figures leave out),
+    // the overdue clocks by the month of their final date (a journey per clock or more: the page says so).
+    const all = figures(await model.figureCounts({}, TODAY, until));
+    const stopped = answers.filter((a) => a.runStatus !== 'running' && a.runStatus !== 'completed');
+    expect(all.months.filter((b) => b.journeys > 0).length).toBeGreaterThan(10);
+    expect(all.months.filter((b) => b.overdueClocks > 0).length).toBeGreaterThan(10);
+    for (const b of all.months) {
+      const stoppedInMonth = stopped.filter((a) => a.view.milestones.permitGrantedOn.slice(0, 7) === b.key).length;
+      expect({ month: b.key, journeys: await model.count({ permitMonth: b.key }, TODAY) }).toEqual({ month: b.key, journeys: b.journeys + stoppedInMonth });
+      const overdueJourneys = live.filter((a) => a.state.clocks.some((c) => c.status === 'overdue' && c.finalDate.slice(0, 7) === b.key));
+      const link = overdueInMonth(b.key, TODAY);
+      const listed = await model.list({ overdue: true, deadlineFrom: link.deadlineFrom, deadlineTo: link.deadlineTo }, TODAY, 1000);
+      const listedLive = listed.journeys.filter((j) => j.runStatus === 'running' || j.runStatus === 'completed').map((j) => j.journeyId).sort();
+      expect({ month: b.key, overdue: listedLive }).toEqual({ month: b.key, overdue: overdueJourneys.map((a) => a.row.journeyId).sort() });
+      expect(overdueJourneys.length).toBeLessThanOrEqual(b.overdueClocks);
     }
 
     // The lists count by the phase GET shows.
