@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { addDays, amsterdamStartOfDay } from '../domain/dates';
 import type { ProcessingRecord, RecordsQuery } from '../processing-log';
 import type { ApiContext } from './context';
-import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
+import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, ExportLang, sendCsv, wordOf, type CsvColumn } from './export';
 import { recordProcessing } from './processing';
 import { route, type RouteDef } from './route';
 import { ProcessingLogExportBody, ProcessingLogPageSchema, ProcessingLogSearchBody } from './schemas';
@@ -20,10 +20,10 @@ const json = (schema: z.ZodType) => ({ 'application/json': schema });
 export const PROCESSING_LOG_COLUMNS: Array<CsvColumn<ProcessingRecord>> = [
   ['start_time', (r) => r.startTime],
   ['end_time', (r) => r.endTime],
-  ['activity', (r) => r.activity],
+  ['activity', (r) => r.activity, wordOf('processingLog.activity')],
   ['dpl.core.processing_activity_id', (r) => r.processingActivityId],
-  ['name', (r) => r.name],
-  ['status_code', (r) => r.statusCode],
+  ['name', (r) => r.name, wordOf('processingLog.operation'), 'csv.operation'],
+  ['status_code', (r) => r.statusCode, wordOf('processingLog.status')],
   ['actor', (r) => r.actor],
   ['trace_id', (r) => r.traceId],
   ['operation_id', (r) => r.operationId],
@@ -81,14 +81,15 @@ export function processingLogRoutes(ctx: ApiContext): RouteDef[] {
           'The records `POST /v1/processing-log/search` finds, all of them, newest first, streamed page by page (api/export.ts); ' +
           'the columns carry the Logboek Dataverwerkingen field names. Recorded as `processing-log-inspection`.',
         tags: ['administration'],
+        query: ExportLang,
         body: { content: json(ProcessingLogExportBody), schema: ProcessingLogExportBody },
         responses: { 200: CSV_RESPONSE },
       },
-      async ({ req, res, principal, body }) => {
+      async ({ req, res, principal, body, query: { lang } }) => {
         const query = recordsQuery(body);
         await recordProcessing(ctx, { req, principal }, { activity: 'processing-log-inspection', subject: subjectOf(body) }, async () => {
           const rows = allPages((cursor) => ctx.processingLog.records(query, EXPORT_PAGE_SIZE, cursor));
-          await sendCsv(res, `verwerkingen-${ctx.today()}.csv`, PROCESSING_LOG_COLUMNS, rows);
+          await sendCsv(res, `verwerkingen-${ctx.today()}.csv`, PROCESSING_LOG_COLUMNS, rows, lang);
         });
         return { status: 200 };
       },
