@@ -46,6 +46,16 @@ export function recordsQuery(body: QueryBody): RecordsQuery {
   };
 }
 
+/**
+ * A record with its other party named as configured (the BRP by its base URL, chain/brp), so a reader
+ * sees "BRP" where the Logboek keeps the party's URI; the URI itself stays in the record and the CSV.
+ */
+function withParty(ctx: ApiContext, record: ProcessingRecord): ProcessingRecord & { foreignOperation?: { party?: 'brp' } } {
+  const other = record.foreignOperation;
+  if (!other || !ctx.brp || other.entity !== ctx.brp.settings.baseUrl) return record;
+  return { ...record, foreignOperation: { ...other, party: 'brp' } };
+}
+
 export function processingLogRoutes(ctx: ApiContext): RouteDef[] {
   const subjectOf = (body: QueryBody) => (body.bsn ? { bsn: body.bsn, ...(body.journeyId ? { journeyId: body.journeyId } : {}) } : { journeyId: body.journeyId! });
   return [
@@ -67,7 +77,7 @@ export function processingLogRoutes(ctx: ApiContext): RouteDef[] {
         const page = await recordProcessing(ctx, { req, principal }, { activity: 'processing-log-inspection', subject: subjectOf(body) }, () =>
           ctx.processingLog.records(recordsQuery(body), body.pageSize, body.cursor),
         );
-        return { status: 200, body: { records: page.items, ...(page.next ? { nextCursor: page.next } : {}) } };
+        return { status: 200, body: { records: page.items.map((r) => withParty(ctx, r)), ...(page.next ? { nextCursor: page.next } : {}) } };
       },
     ),
 
