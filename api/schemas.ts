@@ -466,7 +466,15 @@ export const Task = named(
   }),
 );
 
-export const TaskPage = named('TaskPage', z.object({ tasks: z.array(Task), nextCursor: z.string().optional() }));
+export const TaskCounts = named(
+  'TaskCounts',
+  z.object({
+    total: z.int().describe('How many tasks the filters find, over all pages.'),
+    overdue: z.int().describe('Of those, how many are overdue today (active, due date passed): as each task\'s `overdue`.'),
+  }),
+);
+
+export const TaskPage = named('TaskPage', z.object({ tasks: z.array(Task), nextCursor: z.string().optional(), counts: TaskCounts.optional().describe('With `counts=true` only.') }));
 
 const TASK_KIND_LIST = new RegExp(`^(?:${TASK_KINDS.join('|')})(?:,(?:${TASK_KINDS.join('|')}))*$`);
 
@@ -494,6 +502,8 @@ export const TaskQuery = z.strictObject({
   journeyId: journeyIdSchema.optional().describe("Only this journey's tasks."),
   assignee: staffIdSchema.optional().describe('Only the tasks this staff id holds (the behandelaar).'),
   assigned: queryBoolean.optional().describe('`false`: only the tasks nobody holds (the team pool); `true`: only held ones.'),
+  excludeMine: queryBoolean.optional().describe('`true`: leave out the tasks I hold (the inbox\'s team table, under my own).'),
+  counts: queryBoolean.optional().describe('`true`: the answer also has `counts` (how many tasks the filters find, and how many are overdue today).'),
 });
 
 /** Why work is handed on: lands in each task's history. */
@@ -616,6 +626,13 @@ export const Statistics = named(
     unavailable: z.int(),
     municipalities: z.array(StatisticsBucket),
     months: z.array(StatisticsBucket),
+    steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of running journeys per clock status (a completed journey is at no step).'),
+  }),
+);
+export const StatisticsSteps = named(
+  'StatisticsSteps',
+  z.object({
+    today: localDate,
     steps: z.record(z.string(), z.record(z.string(), z.int())).describe('Per clock, the number of running journeys per clock status (a completed journey is at no step).'),
   }),
 );

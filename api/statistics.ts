@@ -8,11 +8,11 @@ import { z } from 'zod';
 import { CLOCK_ORDER, isWindowClock } from '../domain/clocks';
 import { addDays } from '../domain/dates';
 import type { ClockName } from '../domain/types';
-import type { FigureCounts } from '../store/journeys';
+import type { FigureCounts, StepCount } from '../store/journeys';
 import type { ApiContext } from './context';
 import { CSV_RESPONSE, ExportLang, sendCsv, sendXlsx, wordOf, XLSX_RESPONSE, xlsxSheet, type CsvColumn, type XlsxColumn } from './export';
 import { route, type RouteDef } from './route';
-import { Statistics, StatisticsQuery } from './schemas';
+import { Statistics, StatisticsQuery, StatisticsSteps } from './schemas';
 import { municipalityName } from '../web/format';
 import { LANGS, translator, type Translate } from '../web/messages';
 
@@ -103,14 +103,8 @@ export function figures(counts: FigureCounts) {
       b.reintegrationWithin3Months.yes += row.yes;
     }
   }
-  const steps: Record<string, Record<string, number>> = {};
   for (const by of ['municipality', 'month'] as const) {
     for (const row of counts.clocks[by]) {
-      // The process view's counts are of the journeys under way at each step: a completed journey is at none.
-      if (by === 'municipality' && row.running > 0) {
-        const perStatus = (steps[row.clock] ??= {});
-        perStatus[row.status] = (perStatus[row.status] ?? 0) + row.running;
-      }
       if (row.clock === 'participatieverklaring' && (row.status === 'met' || row.status === 'overdue')) {
         const share = bucket(maps[by], row.key).participatieverklaringOnTime;
         share.total += row.count;
@@ -126,7 +120,14 @@ export function figures(counts: FigureCounts) {
     }
   }
   const sorted = (map: Map<string, Bucket>) => [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, b]) => present(key, b));
-  return { journeys, unavailable, municipalities: sorted(byMunicipality), months: sorted(byMonth), steps };
+  return { journeys, unavailable, municipalities: sorted(byMunicipality), months: sorted(byMonth), steps: stepsOf(counts.steps) };
+}
+
+/** The counts per step as the API answers them: per clock, per status, the running journeys there (none absent). */
+export function stepsOf(counts: readonly StepCount[]): Record<string, Record<string, number>> {
+  const steps: Record<string, Record<string, number>> = {};
+  for (const row of counts) if (row.count > 0) (steps[row.clock] ??= {})[row.status] = row.count;
+  return steps;
 }
 
 const present = (key: string, b: Bucket) => {
@@ -163,6 +164,19 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
     route(
       {
         method: 'get',
+        path: '/v1/statistics/steps',
+        operationId: 'getStatisticsSteps',
+        summary: "The process view's counts: per clock (step) and status, the running journeys",
+        description: 'The `steps` of `GET /v1/statistics` with the same filters, without the other figures: one count by the database.',
+        tags: ['administration'],
+        query: StatisticsQuery,
+        responses: { 200: { description: 'The counts per step', schema: StatisticsSteps } },
+      },
+      async ({ query }) => ({ status: 200, body: await steps(query) }),
+    ),
+    route(
+      {
+        method: 'get',
         path: '/v1/statistics/export',
         operationId: 'exportStatistics',
         summary: "The dashboard's tables as CSV: a row per municipality and per month",
@@ -193,7 +207,7 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
         responses: { 200: CSV_RESPONSE },
       },
       async ({ res, query: { lang, ...query } }) => {
-        const stats = await statistics(query);
+        const stats = await steps(query);
         await sendCsv(res, `processtappen-${stats.today}.csv`, STEP_COLUMNS, stepRows(stats.steps), lang);
         return { status: 200 };
       },
@@ -226,6 +240,11 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
     const until = Object.fromEntries(DEADLINE_HORIZONS.map((h) => [h, addDays(today, h)]));
     const counts = await ctx.journeys.figureCounts(query, today, until);
     return { today, ...figures(counts) };
+  }
+
+  async function steps(query: Parameters<ApiContext['journeys']['stepCounts']>[0]) {
+    const today = ctx.today();
+    return { today, steps: stepsOf(await ctx.journeys.stepCounts(query, today)) };
   }
 }
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { TASK_SOURCE, taskFormsOn, taskOutcome } from '../domain/task-forms';
 import { admitOrRefuse } from './journeys';
-import type { Task, TaskFilter } from '../store/tasks';
+import { isTaskOverdue, type Task, type TaskFilter } from '../store/tasks';
 import { taskCompletedSignal, type TaskCompletion } from '../workflows/definitions';
 import { inTransaction } from '../store/db';
 import { mayAccessMunicipality, type Principal } from './auth';
@@ -25,7 +25,7 @@ import { NOT_ASSIGNABLE, requireColleague } from './staff';
 
 const TaskParams = z.strictObject({ taskId: taskIdSchema });
 /** The list's filters and order, without its paging: an export has every row. */
-const TaskExportQuery = TaskQuery.omit({ pageSize: true, cursor: true }).extend(ExportLang.shape);
+const TaskExportQuery = TaskQuery.omit({ pageSize: true, cursor: true, counts: true }).extend(ExportLang.shape);
 
 /** The columns of a task list's CSV: the list's fields (the assignee and completer are staff, no personal data). */
 const TASK_COLUMNS: Array<CsvColumn<ReturnType<typeof presentTask>>> = [
@@ -61,8 +61,8 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   }
 
   async function list(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
-    const page = await listPage(principal, query, scope);
-    return { status: 200, body: { tasks: page.tasks, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
+    const [page, counts] = await Promise.all([listPage(principal, query, scope), query.counts ? countList(principal, query, scope) : undefined]);
+    return { status: 200, body: { tasks: page.tasks, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), ...(counts ? { counts } : {}) } };
   }
 
   /** Every task the list's filters find, as CSV, page by page (api/export.ts). */
@@ -83,13 +83,15 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
     return { status: 200 };
   }
 
-  async function listPage(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
+  /** The store's filter for a list's query in `scope`, or undefined when the caller may see none of it. */
+  function listFilter(principal: Principal, query: z.output<typeof TaskExportQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>): TaskFilter | undefined {
     // My tasks stay mine: a behandelaar filter narrows them (to none, for another's name); it never lists another's.
-    if (scope.assignee !== undefined && query.assignee !== undefined && query.assignee !== scope.assignee) return { tasks: [] };
+    if (scope.assignee !== undefined && query.assignee !== undefined && query.assignee !== scope.assignee) return undefined;
+    if (query.excludeMine && scope.assignee === principal.name) return undefined;
     let municipalities: string[] | undefined = may(principal, 'allMunicipalities') ? undefined : principal.municipalities;
     if (query.municipality) municipalities = municipalities === undefined || municipalities.includes(query.municipality) ? [query.municipality] : [];
-    if (municipalities && municipalities.length === 0) return { tasks: [] };
-    const page = await ctx.tasks.listTasks({
+    if (municipalities && municipalities.length === 0) return undefined;
+    return {
       ...scope,
       ...(municipalities ? { municipalities } : {}),
       ...(query.kind ? { kind: query.kind } : {}),
@@ -99,16 +101,22 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
       ...(query.journeyId ? { journeyId: query.journeyId } : {}),
       ...(query.assignee ? { assignee: query.assignee } : {}),
       ...(query.assigned !== undefined ? { assigned: query.assigned } : {}),
+      ...(query.excludeMine ? { notAssignee: principal.name } : {}),
       today: ctx.today(),
-      sort: query.sort,
-      order: query.order,
-      limit: query.pageSize,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-    });
-    const tasks = page.tasks.map(present);
-    // overdue=false is "not overdue": the store only filters for true.
-    const filtered = query.overdue === false ? tasks.filter((t) => !t.overdue) : tasks;
-    return { tasks: filtered, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    };
+  }
+
+  async function listPage(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
+    const filter = listFilter(principal, query, scope);
+    if (!filter) return { tasks: [] };
+    const page = await ctx.tasks.listTasks({ ...filter, sort: query.sort, order: query.order, limit: query.pageSize, ...(query.cursor ? { cursor: query.cursor } : {}) });
+    return { tasks: page.tasks.map(present), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  /** How many tasks the list's filters find over all pages, and how many are overdue today: counted by the database. */
+  async function countList(principal: Principal, query: z.output<typeof TaskQuery>, scope: Pick<TaskFilter, 'assignee' | 'candidateGroups'>) {
+    const filter = listFilter(principal, query, scope);
+    return filter ? ctx.tasks.countTasks(filter) : { total: 0, overdue: 0 };
   }
   // A team lead sees the whole team's work (to hand it out); a caseworker the tasks of their candidate groups.
   const teamScope = (principal: Principal, query: { journeyId?: string }): Pick<TaskFilter, 'candidateGroups'> =>
@@ -183,7 +191,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
   }
 
   const listDescription =
-    'Filters: kind, status (default open and claimed), dueBefore, overdue, journeyId, assignee (the behandelaar), assigned. Sorted by due date ascending unless `sort`/`order` say otherwise; paged by `cursor`.';
+    'Filters: kind, status (default open and claimed), dueBefore, overdue, journeyId, assignee (the behandelaar), assigned, excludeMine. With `counts=true` the answer also says how many tasks the filters find over all pages and how many are overdue today, counted by the database. Sorted by due date ascending unless `sort`/`order` say otherwise; paged by `cursor`.';
 
   return [
     route(
@@ -397,7 +405,6 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
 }
 
 export function presentTask(task: Task, today: string) {
-  const active = task.status === 'open' || task.status === 'claimed';
   return {
     taskId: task.id,
     journeyId: task.journeyId,
@@ -410,7 +417,7 @@ export function presentTask(task: Task, today: string) {
     followUpDate: task.followUpDate,
     dueDate: task.dueDate,
     status: task.status,
-    overdue: active && task.dueDate < today,
+    overdue: isTaskOverdue(task, today),
     ...(task.completedBy ? { completedBy: task.completedBy } : {}),
     ...(task.completedAt ? { completedAt: task.completedAt } : {}),
     // What the caseworker answered, so the task shows it again once done.

@@ -37,8 +37,8 @@ export interface PagesOptions {
 /** The pages, who opens them, and the API operations each reads (as web/pages/*.ts call them). */
 function pages(journeyId: string): Array<{ name: string; key: string; path: string; api: string[] }> {
   return [
-    { name: 'inbox', key: CASEWORKER_KEY, path: '/app/inbox', api: ['/v1/tasks/mine?pageSize=500', '/v1/tasks/team?pageSize=500'] },
-    { name: 'teamInbox', key: CASEWORKER_KEY, path: '/app/inbox?status=open', api: ['/v1/tasks/team?pageSize=500&status=open'] },
+    { name: 'inbox', key: CASEWORKER_KEY, path: '/app/inbox', api: ['/v1/tasks/mine?pageSize=50&counts=true', '/v1/tasks/team?pageSize=50&counts=true&excludeMine=true'] },
+    { name: 'teamInbox', key: CASEWORKER_KEY, path: '/app/inbox?status=open', api: ['/v1/tasks/mine?pageSize=50&status=open&counts=true', '/v1/tasks/team?pageSize=50&status=open&counts=true&excludeMine=true'] },
     {
       name: 'journey',
       key: CASEWORKER_KEY,
@@ -47,7 +47,7 @@ function pages(journeyId: string): Array<{ name: string; key: string; path: stri
     },
     { name: 'adminList', key: ADMIN_KEY, path: '/app/admin', api: ['/v1/journeys?pageSize=100', '/v1/journeys/count'] },
     { name: 'dashboard', key: ADMIN_KEY, path: '/app/dashboard', api: ['/v1/statistics'] },
-    { name: 'process', key: ADMIN_KEY, path: '/app/process', api: ['/v1/statistics?regime=wi2021'] },
+    { name: 'process', key: ADMIN_KEY, path: '/app/process', api: ['/v1/statistics/steps?regime=wi2021'] },
   ];
 }
 

@@ -98,6 +98,7 @@ export const OPERATIONS: Record<string, readonly Role[] | 'public'> = {
   deactivateColleague: ['admin', 'team-lead'],
   // administration
   getStatistics: ['admin'],
+  getStatisticsSteps: ['admin'],
   // Issue 25: every list and the dashboard as CSV, to whoever may read the list.
   exportJourneys: ['admin'],
   exportMyTasks: READERS,

@@ -399,12 +399,12 @@ export class JourneyReadModel {
     const base = () => this.filtered(filter, today);
     const permitMonth = sql<string | null>`substr(journeys.permit_granted_on, 1, 7)`;
     const intakeMonth = sql<string>`substr(journeys.intake_held_on, 1, 7)`;
-    const statusOn = sql<string>`case when journey_clocks.lapses_on <= ${today} then journey_clocks.lapsed_status else journey_clocks.status end`;
+    const statusOn = clockStatusOn(today);
     const within = (horizon: number) => sql<number | string>`sum(case when journey_clocks.final_date >= ${today} and journey_clocks.final_date <= ${until[horizon]!} then 1 else 0 end)`;
     // Four scans at once, each grouped by municipality and month together (fewer scans than one per key); the
     // per-municipality and per-month counts are folded from them below. Grouped by position: PostgreSQL does not
     // see two parameterised expressions (today) as the same one.
-    const [journeys, intakes, reintegration, clocks] = await Promise.all([
+    const [journeys, intakes, reintegration, clocks, steps] = await Promise.all([
       base()
         .select(['municipality', permitMonth.as('month'), sql<number | string>`sum(case when ${available} then 1 else 0 end)`.as('available'), (eb) => eb.fn.countAll<number | string>().as('n')])
         .groupBy(['municipality', permitMonth])
@@ -428,10 +428,7 @@ export class JourneyReadModel {
         .groupBy(['municipality', intakeMonth])
         .execute(),
       this.roomToGroup((db) =>
-        this.filtered(filter, today, db)
-          // The journeys that match drive the join (each one's clocks found by its id): `|| ''` keeps SQLite, which
-          // has no statistics to go by, from scanning every clock and looking each journey up instead (5x slower).
-          .innerJoin('journey_clocks', (join) => join.on(sql`journey_clocks.journey_id`, '=', sql`journeys.journey_id || ''`))
+        this.withClocks(filter, today, db)
           .where(available)
           .select([
             'journeys.municipality as municipality',
@@ -439,13 +436,13 @@ export class JourneyReadModel {
             'journey_clocks.clock as clock',
             statusOn.as('status'),
             (eb) => eb.fn.countAll<number | string>().as('n'),
-            sql<number | string>`sum(case when journeys.run_status = 'running' then 1 else 0 end)`.as('running_n'),
             sql<number | string>`sum(case when journey_clocks.settled_on <= journey_clocks.final_date then 1 else 0 end)`.as('settled_in_time'),
             ...Object.keys(until).map((h) => within(Number(h)).as(`within_${h}`)),
           ])
           .groupBy([sql`1`, sql`2`, sql`3`, sql`4`])
           .execute(),
       ),
+      this.stepCounts(filter, today),
     ]);
     const fold = <R, K extends string>(rows: R[], keyOf: (row: R, by: 'municipality' | 'month') => string, identity: (row: R) => K, add: (into: R, row: R) => void) => {
       const out = { municipality: new Map<string, R>(), month: new Map<string, R>() };
@@ -469,7 +466,6 @@ export class JourneyReadModel {
         clock: r.clock,
         status: r.status,
         count: Number(r.n),
-        running: Number(r.running_n),
         settledInTime: Number(r.settled_in_time),
         within: Object.fromEntries(Object.keys(until).map((h) => [Number(h), Number(row[`within_${h}`])])) as Record<number, number>,
       };
@@ -481,7 +477,6 @@ export class JourneyReadModel {
       (r) => `${r.clock}\u0000${r.status}`,
       (into, r) => {
         into.count += r.count;
-        into.running += r.running;
         into.settledInTime += r.settledInTime;
         into.within = Object.fromEntries(Object.entries(into.within).map(([h, n]) => [Number(h), n + (r.within[Number(h)] ?? 0)]));
       },
@@ -492,7 +487,35 @@ export class JourneyReadModel {
       intakes: { municipality: strip(foldedIntakes.municipality), month: strip(foldedIntakes.month) },
       reintegration: reintegration.map((r) => ({ municipality: r.municipality, month: r.month, total: Number(r.n), yes: Number(r.yes) })),
       clocks: { municipality: strip(foldedClocks.municipality), month: strip(foldedClocks.month) },
+      steps,
     };
+  }
+
+  /**
+   * The process view's counts: per clock (step) and its status on `today` as GET derives it, how many
+   * journeys matching `filter` are still running there (a completed or stopped journey is at no step).
+   * The dashboard's `steps` are these same counts (figureCounts), so there is one way to count a step.
+   */
+  async stepCounts(filter: JourneyListFilter, today: string): Promise<StepCount[]> {
+    const rows = await this.roomToGroup((db) =>
+      this.withClocks(filter, today, db)
+        .where('journeys.run_status', '=', 'running')
+        .select(['journey_clocks.clock as clock', clockStatusOn(today).as('status'), (eb) => eb.fn.countAll<number | string>().as('n')])
+        // By position: PostgreSQL does not see two parameterised expressions (today) as the same one.
+        .groupBy([sql`1`, sql`2`])
+        .execute(),
+    );
+    return rows.map((r) => ({ clock: r.clock, status: r.status, count: Number(r.n) }));
+  }
+
+  /** The journeys matching `filter` joined with their clock rows. */
+  private withClocks(filter: JourneyListFilter, today: string, db: Db) {
+    return (
+      this.filtered(filter, today, db)
+        // The journeys that match drive the join (each one's clocks found by its id): `|| ''` keeps SQLite, which
+        // has no statistics to go by, from scanning every clock and looking each journey up instead (5x slower).
+        .innerJoin('journey_clocks', (join) => join.on(sql`journey_clocks.journey_id`, '=', sql`journeys.journey_id || ''`))
+    );
   }
 
   /**
@@ -634,8 +657,21 @@ export interface FigureCounts {
    * Clocks per municipality or month of the final date, per clock and status on today: how many,
    * how many settled on or before their final date, and how many with a final date within each horizon.
    */
-  /** `running`: of `count`, the clocks of journeys still running (the process view counts those only). */
-  clocks: Record<'municipality' | 'month', Array<{ key: string; clock: string; status: string; count: number; running: number; settledInTime: number; within: Record<number, number> }>>;
+  clocks: Record<'municipality' | 'month', Array<{ key: string; clock: string; status: string; count: number; settledInTime: number; within: Record<number, number> }>>;
+  /** The process view's counts per step (JourneyReadModel.stepCounts). */
+  steps: StepCount[];
+}
+
+/** Of one clock (a step of the process) in one status on today: how many running journeys are there. */
+export interface StepCount {
+  clock: string;
+  status: string;
+  count: number;
+}
+
+/** A clock row's status on `today` as GET derives it (store/journey-view.ts): the lapsed one from the day it lapses. */
+function clockStatusOn(today: string) {
+  return sql<string>`case when journey_clocks.lapses_on <= ${today} then journey_clocks.lapsed_status else journey_clocks.status end`;
 }
 
 export interface JourneyPage {

@@ -23,6 +23,16 @@ export const activeStatuses: readonly TaskStatus[] = ['open', 'claimed'];
 /** `status in ('open', 'claimed')` with literals: a parameterised list cannot use a partial index. */
 const ACTIVE = sql<SqlBool>`status in ('open', 'claimed')`;
 
+/**
+ * Is a task overdue on `today` (`YYYY-MM-DD`, Europe/Amsterdam): active (open or claimed) and its due
+ * date (the fatale datum, the last day on time) passed, so overdue from the day after. The one rule:
+ * {@link overdueTaskOn} says the same in SQL for the filters and counts.
+ */
+export const isTaskOverdue = (task: Pick<Task, 'status' | 'dueDate'>, today: LocalDate): boolean => (task.status === 'open' || task.status === 'claimed') && task.dueDate < today;
+
+/** {@link isTaskOverdue} in SQL. */
+const overdueTaskOn = (today: LocalDate) => sql<SqlBool>`(${ACTIVE} and due_date < ${today})`;
+
 export interface Task {
   id: string;
   journeyId: string;
@@ -98,8 +108,10 @@ export interface TaskFilter {
   status?: TaskStatus | readonly TaskStatus[] | 'all';
   /** Due date strictly before this date. */
   dueBefore?: LocalDate;
-  /** Only active tasks whose due date has passed `today` (overdue from the day after the due date). */
+  /** true: only the tasks overdue on `today` ({@link isTaskOverdue}); false: only those that are not. */
   overdue?: boolean;
+  /** Leave out the tasks this staff id holds (the team's table under one's own). */
+  notAssignee?: string;
   today?: LocalDate;
   sort?: TaskSort;
   order?: 'asc' | 'desc';
@@ -108,6 +120,12 @@ export interface TaskFilter {
   offset?: number;
   /** From a previous page's `nextCursor`; stable under inserts, unlike offset. */
   cursor?: string;
+}
+
+/** How many tasks a filter finds (over all its pages), and how many of them are overdue on its `today`. */
+export interface TaskCounts {
+  total: number;
+  overdue: number;
 }
 
 export interface TaskPage {
@@ -462,37 +480,7 @@ export class TaskStore {
     if (!column) throw new ValidationError(`unknown sort "${String(sortKey)}"`);
     const desc = filter.order === 'desc';
     const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), 500);
-    if (filter.overdue && !filter.today) throw new ValidationError('overdue needs today');
-    for (const [name, value] of [
-      ['today', filter.today],
-      ['dueBefore', filter.dueBefore],
-    ] as const) {
-      if (value !== undefined && !localDatePattern.test(value)) throw new ValidationError(`${name} must be YYYY-MM-DD`);
-    }
-
-    let q = this.db.selectFrom('tasks').selectAll();
-    if (filter.assignee === null) q = q.where('assignee', 'is', null);
-    else if (filter.assignee !== undefined) q = q.where('assignee', '=', filter.assignee);
-    if (filter.assigned !== undefined) q = q.where('assignee', filter.assigned ? 'is not' : 'is', null);
-    const status = filter.status ?? activeStatuses;
-    const active = status !== 'all' && asArray(status).length === activeStatuses.length && activeStatuses.every((a) => asArray(status).includes(a));
-    // The inbox's own question (open and claimed) in the literal form the partial indexes carry (migration 0009_i25_list_indexes), so both databases walk them in due order.
-    if (active) q = q.where(ACTIVE);
-    for (const [column, values] of [
-      ['candidate_group', filter.candidateGroups],
-      ['municipality', filter.municipalities],
-      ['kind', filter.kind === undefined ? undefined : asArray(filter.kind)],
-      ['status', status === 'all' || active ? undefined : asArray(status)],
-    ] as const) {
-      if (!values) continue;
-      // `IN ()` is a syntax error; an empty list matches nothing, as the caller meant.
-      q = values.length > 0 ? q.where(column, 'in', [...values]) : q.where(sql<SqlBool>`1 = 0`);
-    }
-    if (filter.journeyId !== undefined) q = q.where('journey_id', '=', filter.journeyId);
-    if (filter.dueBefore) q = q.where('due_date', '<', filter.dueBefore);
-    if (filter.overdue && filter.today) {
-      q = q.where('due_date', '<', filter.today).where('status', 'in', activeStatuses);
-    }
+    let q = this.filtered(filter).selectAll();
     if (filter.cursor) {
       const [value, id] = decodeCursor(filter.cursor);
       q = q.where((eb: ExpressionBuilder<KoersDatabase, 'tasks'>): Expression<SqlBool> =>
@@ -510,6 +498,54 @@ export class TaskStore {
     const page = rows.slice(0, limit).map(toTask);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { tasks: page, ...(last && { nextCursor: encodeCursor(last[column], last.id) }) };
+  }
+
+  /**
+   * How many tasks `filter` finds over all its pages, and how many of them are overdue on `filter.today`
+   * ({@link isTaskOverdue}; 0 without a today): counted by the database, exact at any size. Paging and
+   * sorting in the filter are ignored.
+   */
+  async countTasks(filter: TaskFilter): Promise<TaskCounts> {
+    const overdue = filter.today ? sql<number | string>`sum(case when ${overdueTaskOn(filter.today)} then 1 else 0 end)` : sql<number>`0`;
+    const row = await this.filtered(filter)
+      .select((eb) => [eb.fn.countAll<number | string>().as('total'), overdue.as('overdue')])
+      .executeTakeFirstOrThrow();
+    return { total: Number(row.total), overdue: Number(row.overdue ?? 0) };
+  }
+
+  /** The tasks table narrowed by `filter`'s conditions (not its paging): the one reading of a filter, for lists and counts. */
+  private filtered(filter: TaskFilter) {
+    if (filter.overdue !== undefined && !filter.today) throw new ValidationError('overdue needs today');
+    for (const [name, value] of [
+      ['today', filter.today],
+      ['dueBefore', filter.dueBefore],
+    ] as const) {
+      if (value !== undefined && !localDatePattern.test(value)) throw new ValidationError(`${name} must be YYYY-MM-DD`);
+    }
+    let q = this.db.selectFrom('tasks');
+    if (filter.assignee === null) q = q.where('assignee', 'is', null);
+    else if (filter.assignee !== undefined) q = q.where('assignee', '=', filter.assignee);
+    if (filter.assigned !== undefined) q = q.where('assignee', filter.assigned ? 'is not' : 'is', null);
+    const notAssignee = filter.notAssignee;
+    if (notAssignee !== undefined) q = q.where((eb) => eb.or([eb('assignee', 'is', null), eb('assignee', '<>', notAssignee)]));
+    const status = filter.status ?? activeStatuses;
+    const active = status !== 'all' && asArray(status).length === activeStatuses.length && activeStatuses.every((a) => asArray(status).includes(a));
+    // The inbox's own question (open and claimed) in the literal form the partial indexes carry (migration 0009_i25_list_indexes), so both databases walk them in due order.
+    if (active) q = q.where(ACTIVE);
+    for (const [column, values] of [
+      ['candidate_group', filter.candidateGroups],
+      ['municipality', filter.municipalities],
+      ['kind', filter.kind === undefined ? undefined : asArray(filter.kind)],
+      ['status', status === 'all' || active ? undefined : asArray(status)],
+    ] as const) {
+      if (!values) continue;
+      // `IN ()` is a syntax error; an empty list matches nothing, as the caller meant.
+      q = values.length > 0 ? q.where(column, 'in', [...values]) : q.where(sql<SqlBool>`1 = 0`);
+    }
+    if (filter.journeyId !== undefined) q = q.where('journey_id', '=', filter.journeyId);
+    if (filter.dueBefore) q = q.where('due_date', '<', filter.dueBefore);
+    if (filter.overdue !== undefined && filter.today) q = q.where(filter.overdue ? overdueTaskOn(filter.today) : sql<SqlBool>`not ${overdueTaskOn(filter.today)}`);
+    return q;
   }
 
   private async requireTask(trx: Tx | Db, taskId: string): Promise<Task> {

@@ -251,60 +251,60 @@ function taskListQuery(query: Record<string, unknown>): URLSearchParams {
   });
 }
 
-/** The most tasks of each table the inbox reads from the API (its overdue counts are over these). */
-const INBOX_READ = 500;
+/** The most rows a table of the inbox shows: the API's largest page; beyond it the filters narrow. */
+const INBOX_MOST_ROWS = 500;
 /**
  * Rows each of the inbox's tables shows at first; "meer taken tonen" shows this many more, up to
- * {@link INBOX_READ} (issue 25: 500 rows a table made a page of megabytes that took seconds to draw).
+ * {@link INBOX_MOST_ROWS} (issue 25: 500 rows a table made a page of megabytes that took seconds to draw).
  */
 export const INBOX_ROWS = 50;
 
-/** The rows to show (`rows` in the URL): a multiple of {@link INBOX_ROWS} from it up to {@link INBOX_READ}. */
+/** The rows to show (`rows` in the URL): a multiple of {@link INBOX_ROWS} from it up to {@link INBOX_MOST_ROWS}. */
 function shownRows(value: unknown): number {
   const n = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : INBOX_ROWS;
-  return Math.min(INBOX_READ, Math.max(INBOX_ROWS, Math.ceil(n / INBOX_ROWS) * INBOX_ROWS));
+  return Math.min(INBOX_MOST_ROWS, Math.max(INBOX_ROWS, Math.ceil(n / INBOX_ROWS) * INBOX_ROWS));
 }
 
-/** Under a table that shows fewer than it has: how many of how many, and a link that shows more (or asks to narrow the filters). */
-function moreRows(ctx: PageContext, url: string, shown: number, total: number, more: boolean, anchor: string): Html {
-  if (shown >= total && !more) return html``;
-  const text = shown >= total ? ctx.t('inbox.shownOfMore', { shown, total }) : ctx.t('inbox.shown', { shown, total: more ? `${total}+` : total });
-  if (shown >= total) return html`<p class="utrecht-paragraph koers-more">${text}</p>`;
+/** Under a table that shows fewer than the filters find: how many of how many, and a link that shows more (or asks to narrow the filters). */
+function moreRows(ctx: PageContext, url: string, shown: number, total: number, anchor: string): Html {
+  if (shown >= total) return html``;
+  if (shown >= INBOX_MOST_ROWS) return html`<p class="utrecht-paragraph koers-more">${ctx.t('inbox.shownOfMore', { shown, total })}</p>`;
   const next = new URL(url, 'http://x');
   next.searchParams.set('rows', String(shown + INBOX_ROWS));
   next.searchParams.delete('done');
   next.searchParams.delete('changed');
-  return html`<p class="utrecht-paragraph koers-more">${text} <a class="utrecht-link" data-more="${anchor}" href="${`${next.pathname}${next.search}#${anchor}`}">${ctx.t('inbox.more')}</a></p>`;
+  return html`<p class="utrecht-paragraph koers-more">${ctx.t('inbox.shown', { shown, total })} <a class="utrecht-link" data-more="${anchor}" href="${`${next.pathname}${next.search}#${anchor}`}">${ctx.t('inbox.more')}</a></p>`;
 }
+
+type TaskList = { tasks: TaskView[]; counts: { total: number; overdue: number } };
 
 async function inbox(web: Web): Promise<void> {
   const { req, res, api, ctx } = web;
   const filters = readFilters(req.query as Record<string, unknown>);
   const rows = shownRows(req.query.rows);
   const query = taskListQuery(req.query as Record<string, unknown>);
-  query.set('pageSize', String(INBOX_READ));
+  // Only the rows shown are read; how many there are and how many are overdue the database counts (issue 25).
+  query.set('pageSize', String(rows));
+  query.set('counts', 'true');
   const [mine, team, colleagues] = await Promise.all([
-    api.read<{ tasks: TaskView[]; nextCursor?: string }>(`/v1/tasks/mine?${query}`),
-    api.read<{ tasks: TaskView[]; nextCursor?: string }>(`/v1/tasks/team?${query}`),
+    api.read<TaskList>(`/v1/tasks/mine?${query}`),
+    // The team's table leaves out what is in mine.
+    api.read<TaskList>(`/v1/tasks/team?${query}&excludeMine=true`),
     loadColleagues(web),
   ]);
-  const keep = (task: TaskView) => !filters.journey || task.journeyId === filters.journey;
-  const myTasks = mine.tasks.filter(keep).sort(inboxOrder);
-  const mineIds = new Set(myTasks.map((task) => task.taskId));
-  const teamTasks = team.tasks.filter((task) => keep(task) && !mineIds.has(task.taskId)).sort(inboxOrder);
+  // By due date from the API, so (of active tasks) the overdue ones come first; within the page, the inbox's order.
+  const myShown = [...mine.tasks].sort(inboxOrder);
+  const teamShown = [...team.tasks].sort(inboxOrder);
   // Mine and the team's counted apart: a caseworker answers for the first, a team lead watches the second.
-  const myOverdue = myTasks.filter((task) => task.overdue).length;
-  const teamOverdue = teamTasks.filter((task) => task.overdue).length;
+  const myOverdue = mine.counts.overdue;
+  const teamOverdue = team.counts.overdue;
   const overdue = myOverdue + teamOverdue;
-  // Only the rows shown are drawn, and only their persons read.
-  const myShown = myTasks.slice(0, rows);
-  const teamShown = teamTasks.slice(0, rows);
   const people = await peopleOf(web, [...myShown, ...teamShown]);
   const flash = typeof req.query.done === 'string' && (FLASH as readonly string[]).includes(req.query.done) ? req.query.done : undefined;
   // `*` (the pool filter) is not among the characters a `back` may have: sent encoded.
   const back = req.originalUrl.replace(/([?&])(done|lang)=[a-z]+/g, '$1').replace(/([?&])changed=\d+/g, '$1').replace(/\*/g, '%2A');
   // Whom to filter on: colleagues, and holders who are not (any more): an absent colleague's tasks must stay findable.
-  const holders = [...colleagues, ...[...new Set(team.tasks.flatMap((task) => (task.assignee && !colleagues.some((c) => c.id === task.assignee) ? [task.assignee] : [])))].map((id) => ({ id, name: id, role: 'caseworker' as const, municipalities: [] }))];
+  const holders = [...colleagues, ...[...new Set(teamShown.flatMap((task) => (task.assignee && !colleagues.some((c) => c.id === task.assignee) ? [task.assignee] : [])))].map((id) => ({ id, name: id, role: 'caseworker' as const, municipalities: [] }))];
   if (filters.assignee && filters.assignee !== UNASSIGNED && !holders.some((h) => h.id === filters.assignee)) holders.push({ id: filters.assignee, name: filters.assignee, role: 'caseworker', municipalities: [] });
   const lead = distributes(web);
   const title = overdue > 0 ? ctx.t('inbox.titleOverdue', { count: overdue }) : ctx.t('inbox.title');
@@ -318,9 +318,9 @@ async function inbox(web: Web): Promise<void> {
       ${filterForm(ctx, filters, holders)}
       ${exportLink(ctx, '/exports/tasks-mine.csv', { ...filters }, ctx.t('export.mine'))}${exportLink(ctx, '/exports/tasks-team.csv', { ...filters }, ctx.t('export.team'))}
       <div id="mine">${taskTable(web, myShown, ctx.t('inbox.mine'), back, { people, colleagues })}</div>
-      ${moreRows(ctx, req.originalUrl, myShown.length, myTasks.length, !!mine.nextCursor, 'mine')}
+      ${moreRows(ctx, req.originalUrl, myShown.length, mine.counts.total, 'mine')}
       <div id="team">${taskTable(web, teamShown, ctx.t('inbox.team'), back, { people, colleagues, ...(lead ? { selectFor: 'redistribute' } : {}) })}</div>
-      ${moreRows(ctx, req.originalUrl, teamShown.length, teamTasks.length, !!team.nextCursor, 'team')}
+      ${moreRows(ctx, req.originalUrl, teamShown.length, team.counts.total, 'team')}
       ${lead ? distributionForms(web, colleagues, holders, back) : ''}
       ${await notificationsCard(web)}`,
     ),

@@ -112,7 +112,8 @@ async function overview(web: Web): Promise<void> {
   const states: Record<string, string> = {};
   let counts: Record<string, Record<string, number>> = {};
   if (web.session.principal.role === 'admin') {
-    const statistics = await api.read<{ steps: Record<string, Record<string, number>> }>(`/v1/statistics?regime=${regime}`);
+    // Only the counts per step: the dashboard's other figures are not asked for.
+    const statistics = await api.read<{ steps: Record<string, Record<string, number>> }>(`/v1/statistics/steps?regime=${regime}`);
     counts = statistics.steps;
     for (const [clock, byStatus] of Object.entries(counts)) {
       const id = clockElementId(clock as Parameters<typeof clockElementId>[0]);

@@ -154,6 +154,8 @@ describe("the dashboard's tables as an XLSX workbook", () => {
   it("downloads the process view's counts per step as CSV, equal to the figures' steps, from the process page", async () => {
     for (const regime of ['wi2013', 'wi2021']) {
       const stats = (await h.as('admin').get(`/v1/statistics?regime=${regime}`)).body as Stats;
+      // The process view's own question, the counts only: the same counts.
+      expect((await h.as('admin').get(`/v1/statistics/steps?regime=${regime}`)).body).toEqual({ today: stats.today, steps: stats.steps });
       const answer = await h.as('admin').get(`/v1/statistics/steps/export?regime=${regime}`);
       expect(answer.status).toBe(200);
       const [header, ...lines] = answer.text.replace(/^\uFEFF/, '').trimEnd().split('\n');
@@ -167,22 +169,26 @@ describe("the dashboard's tables as an XLSX workbook", () => {
       expect(order).toEqual(CLOCK_ORDER.filter((c) => order.includes(c)));
     }
     expect((await h.as('caseworker').get('/v1/statistics/steps/export')).status).toBe(403);
+    expect((await h.as('caseworker').get('/v1/statistics/steps')).status).toBe(403);
 
     const server = h.app.listen(0, '127.0.0.1');
     try {
       const web = request.agent(server);
       expect((await web.post('/app/sign-in').type('form').send({ apiKey: KEYS.admin })).status).toBe(303);
-      expect((await web.get('/app/process?regime=wi2013')).text).toContain('href="/app/exports/process-steps.csv?regime=wi2013"');
+      const processPage = (await web.get('/app/process?regime=wi2013')).text;
+      expect(processPage).toContain('href="/app/exports/process-steps.csv?regime=wi2013"');
+      // Every count per step on the page, as the API counts it.
+      const { steps } = (await h.as('admin').get('/v1/statistics/steps?regime=wi2013')).body as Pick<Stats, 'steps'>;
+      const nl = translator('nl');
+      for (const byStatus of Object.values(steps)) for (const [status, n] of Object.entries(byStatus)) expect(processPage).toContain(`${nl(`status.${status}`)}: ${n.toLocaleString('nl-NL')}</a>`);
       const download = await web.get('/app/exports/process-steps.csv?regime=wi2013').buffer(true);
       expect(download.status).toBe(200);
       // The web app's download is for people (lang=nl): each clock and status in the process view's words.
       expect(download.text).toBe((await h.as('admin').get('/v1/statistics/steps/export?regime=wi2013&lang=nl')).text);
       const [head, ...rows] = download.text.replace(/^\uFEFF/, '').trim().split('\n');
       expect(head).toBe('Termijn,Status,Trajecten');
-      const nl = messagesOf('nl') as Record<string, string>;
-      const wi2013 = (await h.as('admin').get('/v1/statistics?regime=wi2013')).body.steps as Record<string, Record<string, number>>;
       expect(rows.map((row) => row.split(','))).toEqual(
-        CLOCK_ORDER.flatMap((clock) => Object.entries(wi2013[clock] ?? {}).map(([status, n]) => [nl[`clock.${clock}`], nl[`status.${status}`], String(n)])),
+        CLOCK_ORDER.flatMap((clock) => Object.entries(steps[clock] ?? {}).map(([status, n]) => [nl(`clock.${clock}`), nl(`status.${status}`), String(n)])),
       );
       expect(rows.length).toBeGreaterThan(0);
       expect((await web.post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker })).status).toBe(303);

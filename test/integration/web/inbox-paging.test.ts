@@ -2,7 +2,8 @@
  * The inbox at scale (issue 25): each table shows 50 rows at first and says how many of how many,
  * "Meer taken tonen" shows 50 more; the persons of the rows shown are read in one request
  * (POST /v1/journeys/persons), each reading in the processing log, and a journey the caller may not
- * see is left out of that answer.
+ * see is left out of that answer. How many tasks a table has and how many are overdue ("te laat") the
+ * database counts, exact however many there are; the page reads only the rows it shows.
  */
 import request from 'supertest';
 import { apiHarness, KEYS, type ApiHarness, type KeyName } from '../api/harness';
@@ -72,6 +73,81 @@ describe('the inbox shows its tasks a page at a time', () => {
     expect(teamTable(filtered.text).rows).toBe(50);
     expect(filtered.text).toContain('50 van de 60 taken getoond.');
     expect(teamTable(filtered.text).more).toBe(`/app/inbox?journey=${journeys[0]}&rows=100#team`);
+  });
+
+  it('counts every task and every overdue one exactly, beyond 500, reading only the rows it shows', async () => {
+    // Another municipality: 620 open tasks of one journey, 542 of them overdue (due long ago: more than the API's largest page); 9 held by the
+    // caseworker there, 4 of those overdue.
+    const journeyId = await h.createJourney({ municipality: 'midden-drenthe' });
+    const overdueKeys = new Set(Array.from({ length: 620 }, (_, i) => i).filter((i) => i % 8 !== 0).map((i) => `check-family-reunification-${i}`));
+    expect(overdueKeys.size).toBe(542);
+    await h.tasks.syncJourneyTasks({
+      journeyId,
+      municipality: 'midden-drenthe',
+      caseworkerRole: 'regisseur-werk',
+      tasks: Array.from({ length: 620 }, (_, i) => {
+        const key = `check-family-reunification-${i}`;
+        return { key, kind: 'check-family-reunification' as const, candidateGroup: 'regisseur-werk' as const, followUpDate: '2020-01-01', dueDate: overdueKeys.has(key) ? '2021-02-03' : `2099-02-${String(1 + (i % 28)).padStart(2, '0')}` };
+      }),
+    });
+    const all: Array<{ id: string; key: string }> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await h.tasks.listTasks({ journeyId, limit: 500, ...(cursor ? { cursor } : {}) });
+      all.push(...page.tasks);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(all).toHaveLength(620);
+    const held = [...all.filter((t) => overdueKeys.has(t.key)).slice(0, 4), ...all.filter((t) => !overdueKeys.has(t.key)).slice(0, 5)];
+    for (const task of held) await h.tasks.claim(task.id, 'cw-other');
+
+    // What GET says, every page of it: the brute force the page's figures must equal.
+    async function everyTask(path: string): Promise<Array<{ taskId: string; overdue: boolean; assignee?: string }>> {
+      const tasks: Array<{ taskId: string; overdue: boolean; assignee?: string }> = [];
+      let next: string | undefined;
+      do {
+        const answer = await h.as('caseworkerOther').get(`${path}?pageSize=500${next ? `&cursor=${next}` : ''}`);
+        expect(answer.status).toBe(200);
+        tasks.push(...answer.body.tasks);
+        next = answer.body.nextCursor;
+      } while (next);
+      return tasks;
+    }
+    const mine = await everyTask('/v1/tasks/mine');
+    const team = (await everyTask('/v1/tasks/team')).filter((t) => t.assignee !== 'cw-other');
+    expect(mine.filter((t) => t.overdue)).toHaveLength(4);
+    expect(team).toHaveLength(611);
+    expect(team.filter((t) => t.overdue)).toHaveLength(538);
+
+    // The API counts over all pages, on a page of one.
+    const counted = await h.as('caseworkerOther').get('/v1/tasks/team?pageSize=1&counts=true&excludeMine=true');
+    expect(counted.body.tasks).toHaveLength(1);
+    expect(counted.body.counts).toEqual({ total: 611, overdue: 538 });
+    expect((await h.as('caseworkerOther').get('/v1/tasks/team?pageSize=1&counts=true')).body.counts).toEqual({ total: 620, overdue: 542 });
+    expect((await h.as('caseworkerOther').get('/v1/tasks/mine?pageSize=1&counts=true')).body.counts).toEqual({ total: 9, overdue: 4 });
+    // overdue=false is every task not overdue, in full pages.
+    const onTime = await h.as('caseworkerOther').get('/v1/tasks/team?pageSize=50&overdue=false&counts=true');
+    expect(onTime.body.tasks).toHaveLength(50);
+    expect(onTime.body.tasks.every((t: { overdue: boolean }) => !t.overdue)).toBe(true);
+    expect(onTime.body.counts).toEqual({ total: 78, overdue: 0 });
+
+    const cookie = await signIn('caseworkerOther');
+    const first = await request(h.app).get('/app/inbox').set('Cookie', cookie);
+    expect(first.status).toBe(200);
+    expect(first.text).toMatch(/<title>\(542 te laat\) Werkvoorraad/);
+    expect(first.text).toContain('<span id="my-overdue">Mijn taken te laat: 4</span>');
+    expect(first.text).toContain('<span id="team-overdue">Taken van het team te laat: 538</span>');
+    expect(teamTable(first.text).rows).toBe(50);
+    expect(first.text).toContain('50 van de 611 taken getoond.');
+    // The overdue ones first: the 50 shown are all overdue.
+    expect(first.text.slice(first.text.indexOf('<div id="team">')).match(/koers-row--overdue/g)).toHaveLength(50);
+
+    // At the most rows a table shows, the filters narrow the rest.
+    const most = await request(h.app).get('/app/inbox?rows=500').set('Cookie', cookie);
+    expect(teamTable(most.text).rows).toBe(500);
+    expect(teamTable(most.text).more).toBeUndefined();
+    expect(most.text).toContain('500 van de 611 taken getoond. Verfijn de filters om de andere te zien.');
+    expect(most.text).toContain('<span id="team-overdue">Taken van het team te laat: 538</span>');
   });
 
   it('reads the persons of a page in one request, each reading recorded, none the caller may not see', async () => {

@@ -4,7 +4,7 @@
  * them, every figure the database counts equals a brute-force computation over the views GET answers
  * (viewOn of each stored row, today), for every filter, on SQLite and PostgreSQL.
  */
-import { figures, DEADLINE_HORIZONS } from '../../../api/statistics';
+import { figures, stepsOf, DEADLINE_HORIZONS } from '../../../api/statistics';
 import { isWindowClock } from '../../../domain/clocks';
 import { addDays, addPeriod, dayNumber, isAfter } from '../../../domain/dates';
 import { inTransaction } from '../../../store/db';
@@ -138,6 +138,8 @@ describeEachDatabase('the dashboard figures over every journey', (t) => {
       const unavailable = stopped.filter((a) => filter.phase === undefined || a.phase === filter.phase).length;
       const expected = bruteForce(live.filter(matches).map((a) => a.state), unavailable, live.filter(matches).map((a) => a.row.runStatus === 'running'));
       expect({ filter, ...figures(await model.figureCounts(filter, TODAY, until)) }).toEqual({ filter, ...expected });
+      // The process view's own query (only the counts per step) counts the same.
+      expect({ filter, steps: stepsOf(await model.stepCounts(filter, TODAY)) }).toEqual({ filter, steps: expected.steps });
     }
 
     // The lists count by the phase GET shows.

@@ -1,6 +1,6 @@
 import type { DesiredTask } from '../../../domain/types';
 import { ConflictError, NotFoundError, ValidationError } from '../../../store/errors';
-import { TaskStore } from '../../../store/tasks';
+import { isTaskOverdue, TaskStore, type TaskFilter } from '../../../store/tasks';
 import { taskIdFor } from '../../../domain/tasks';
 import { describeEachDatabase } from './databases';
 
@@ -285,6 +285,23 @@ describeEachDatabase('TaskStore', (t) => {
       expect(keys((await s.listTasks({ overdue: true, today: '2026-05-13' })).tasks)).toEqual(['j-1/intake']);
       expect(keys((await s.listTasks({ overdue: true, today: '2026-05-14' })).tasks)).toEqual(['j-1/intake', 'j-3/intake']);
       await expect(s.listTasks({ overdue: true })).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it('counts what a filter finds and its overdue tasks as the list and each task say, on any day', async () => {
+      const s = store();
+      await seed(s);
+      const filters: TaskFilter[] = [{}, { status: 'all' }, { assignee: 'anna' }, { notAssignee: 'anna' }, { municipalities: ['midden-drenthe'] }, { kind: 'hold-intake' }, { overdue: true }, { overdue: false }, { status: 'completed' }];
+      for (const today of ['2026-05-10', '2026-05-13', '2026-05-14', '2026-05-19', '2026-06-30']) {
+        for (const filter of filters) {
+          const listed = (await s.listTasks({ ...filter, today, limit: 500 })).tasks;
+          expect({ filter, today, ...(await s.countTasks({ ...filter, today })) }).toEqual({ filter, today, total: listed.length, overdue: listed.filter((x) => isTaskOverdue(x, today)).length });
+          if (filter.overdue !== undefined) expect(listed.every((x) => isTaskOverdue(x, today) === filter.overdue)).toBe(true);
+        }
+      }
+      // Not held by anna: the pool and bert's.
+      expect(keys((await s.listTasks({ notAssignee: 'anna' })).tasks)).toEqual(['j-3/intake', 'j-4/intake', 'j-4/ladder-1', 'j-2/ladder-1', 'j-1/ladder-1']);
+      expect(await s.countTasks({ today: '2026-05-14' })).toEqual({ total: 7, overdue: 2 });
+      expect(await s.countTasks({})).toEqual({ total: 7, overdue: 0 });
     });
 
     it('pages with a cursor and with limit/offset, in both orders', async () => {
