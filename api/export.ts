@@ -13,6 +13,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
+import { z } from 'zod';
+import { localTimestamp } from '../web/format';
+import { LANGS, translator, type Lang, type Translate } from '../web/messages';
 
 /** The rows a page-by-page export reads per query of the store. */
 export const EXPORT_PAGE_SIZE = 1000;
@@ -34,22 +37,66 @@ export const XLSX_RESPONSE = {
   headers: CSV_RESPONSE.headers,
 };
 
-/** A column: its header and how a row gives its value (undefined: empty). */
-export type CsvColumn<R> = [header: string, value: (row: R) => string | number | boolean | undefined];
+/** A cell's machine value: a text (codes, `YYYY-MM-DD` days, ISO-8601 instants in UTC), a number, a yes/no, or empty. */
+export type CsvValue = string | number | boolean | undefined;
+
+/**
+ * A column of a list's one formatter table: its machine header, how a row gives its machine value
+ * (undefined: empty), and how the people's form words a non-empty text value (e.g. a task kind as the
+ * page names it). The people's heading is the catalogue's `label`, by default `csv.<header>` (web/messages.ts); without a
+ * `words`, a yes/no reads "ja"/"nee" and an instant its local time (`localTimestamp`), other values as they are.
+ */
+export type CsvColumn<R> = [header: string, value: (row: R) => CsvValue, words?: (value: string, t: Translate) => string, label?: string];
+
+/** `words` of a code the catalogue names as `<prefix>.<code>`; a code it does not name stays as it is (never hidden). */
+export const wordOf =
+  (prefix: string) =>
+  (value: string, t: Translate): string => {
+    const key = `${prefix}.${value}`;
+    const text = t(key);
+    return text === key ? value : text;
+  };
+
+/**
+ * `lang` of an export operation: absent, the machine CSV for systems (the headers and codes above, instants
+ * in UTC); `nl` or `en`, the people's form a download from the web app gives (docs/web-app.md).
+ */
+export const ExportLang = z.object({
+  lang: z
+    .enum(LANGS)
+    .optional()
+    .describe(
+      "Absent: the machine CSV (field names, codes, `true`/`false`, instants in UTC). `nl` or `en`: for people - the web app's headings and words in that language, yes/no as words, instants as local time in Europe/Amsterdam (`YYYY-MM-DD HH:MM:SS`), days as `YYYY-MM-DD`.",
+    ),
+});
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A cell as people read it in `t`'s language: see `CsvColumn`. */
+function peopleCell(value: CsvValue, words: CsvColumn<unknown>[2], t: Translate): string | number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'boolean') return t(value ? 'yes' : 'no');
+  if (words) return words(String(value), t);
+  if (typeof value === 'number') return value;
+  return INSTANT.test(value) ? localTimestamp(value) : value;
+}
 
 /**
  * Writes `rows` to `res` as a CSV attachment named `filename`: headers first, then rows as the client
- * takes them. Resolves when the last row is written; rejects when the client goes away or a page
- * fails (the answer is then cut off: a client sees an incomplete download, never a silently short one).
+ * takes them; with `lang`, in the people's form of that language (`ExportLang`). Resolves when the last
+ * row is written; rejects when the client goes away or a page fails (the answer is then cut off: a
+ * client sees an incomplete download, never a silently short one).
  */
-export async function sendCsv<R>(res: Response, filename: string, columns: Array<CsvColumn<R>>, rows: Iterable<R> | AsyncIterable<R>): Promise<void> {
+export async function sendCsv<R>(res: Response, filename: string, columns: Array<CsvColumn<R>>, rows: Iterable<R> | AsyncIterable<R>, lang?: Lang): Promise<void> {
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  const t = lang ? translator(lang) : undefined;
   async function* records() {
-    for await (const row of rows) yield columns.map(([, value]) => value(row) ?? '');
+    for await (const row of rows) yield columns.map(([, value, words]) => (t ? peopleCell(value(row), words, t) : value(row)) ?? '');
   }
-  await pipeline(Readable.from(records()), stringify({ bom: true, header: true, columns: columns.map(([header]) => header), cast: { boolean: (b) => (b ? 'true' : 'false') } }), res);
+  const headers = columns.map(([header, , , label]) => (t ? t(label ?? `csv.${header}`) : header));
+  await pipeline(Readable.from(records()), stringify({ bom: true, header: true, columns: headers, cast: { boolean: (b) => (b ? 'true' : 'false') } }), res);
 }
 
 /** Every item of a keyset-paged source: `page(cursor)` answers items and the next cursor (none: the last page). */

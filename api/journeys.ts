@@ -20,7 +20,8 @@ import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
-import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
+import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, ExportLang, sendCsv, wordOf, type CsvColumn } from './export';
+import { municipalityName } from '../web/format';
 import { personOf, reportingRights } from './persons';
 import { recordingPages, recordProcessing } from './processing';
 import { verifyBsnAtRegistration } from './brp';
@@ -186,10 +187,10 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
         summary: 'Every journey the list filters find, as CSV',
         description: "The list's rows and columns (`GET /v1/journeys`), all of them, newest first, streamed page by page (api/export.ts).",
         tags: ['administration'],
-        query: JourneyCountQuery,
+        query: JourneyCountQuery.extend(ExportLang.shape),
         responses: { 200: CSV_RESPONSE },
       },
-      async ({ req, res, principal, query }) => {
+      async ({ req, res, principal, query: { lang, ...query } }) => {
         const filter = searchFilter(ctx, query);
         const today = ctx.today();
         // Each row is a person's journey: an export of their data, recorded per journey (api/processing.ts).
@@ -205,7 +206,7 @@ export function journeyRoutes(ctx: ApiContext): RouteDef[] {
             (j) => j.journeyId,
           ),
         );
-        await sendCsv(res, `trajecten-${today}.csv`, JOURNEY_COLUMNS, rows);
+        await sendCsv(res, `trajecten-${today}.csv`, JOURNEY_COLUMNS, rows, lang);
         return { status: 200 };
       },
     ),
@@ -709,16 +710,17 @@ function presentHalted(journeyId: string, run: JourneyRun) {
 /** The columns of a journey list's CSV: the summary's fields (no personal data: the caseworker is staff). */
 const JOURNEY_COLUMNS: Array<CsvColumn<ReturnType<typeof summary>>> = [
   ['journeyId', (j) => j.journeyId],
-  ['status', (j) => j.status],
+  // For people, one status vocabulary with the search's: the web app's words for each run status.
+  ['status', (j) => j.status, wordOf('execution')],
   ['startedAt', (j) => j.startedAt],
-  ['municipality', (j) => j.municipality],
-  ['phase', (j) => j.phase],
-  ['regime', (j) => j.regime],
+  ['municipality', (j) => j.municipality, municipalityName],
+  ['phase', (j) => j.phase, wordOf('phase')],
+  ['regime', (j) => j.regime, wordOf('regime')],
   ['overdue', (j) => j.overdue],
   ['nextFinalDate', (j) => j.nextFinalDate],
-  ['caseworkerRole', (j) => j.caseworker.role],
+  ['caseworkerRole', (j) => j.caseworker.role, wordOf('role')],
   ['caseworkerId', (j) => j.caseworker.id],
-  ['endReason', (j) => j.ended?.reason],
+  ['endReason', (j) => j.ended?.reason, wordOf('journey.endReason')],
   ['endedOn', (j) => j.ended?.on],
 ];
 

@@ -26,7 +26,8 @@ import { Problem } from './problem';
 import { brpName } from './brp';
 import { route, type RouteDef } from './route';
 import { actorOf, operationName, recordingPages, recordProcessing, requestTrace } from './processing';
-import { allPages, CSV_RESPONSE, sendCsv, type CsvColumn } from './export';
+import { allPages, CSV_RESPONSE, ExportLang, sendCsv, wordOf, type CsvColumn } from './export';
+import { municipalityName } from '../web/format';
 import type { Request } from 'express';
 import { JourneyParams, readState, viewOn } from './journeys';
 import {
@@ -50,13 +51,14 @@ type SearchRow = Omit<z.output<typeof JourneySearchResult>['journeys'][number], 
 /** The search's CSV: its answer's fields, `matchedOn` joined by spaces. */
 const SEARCH_COLUMNS: Array<CsvColumn<SearchRow>> = [
   ['journeyId', (j) => j.journeyId],
-  ['municipality', (j) => j.municipality],
-  ['matchedOn', (j) => j.matchedOn.join(' ')],
-  ['status', (j) => j.status],
-  ['endReason', (j) => j.ended?.reason],
+  ['municipality', (j) => j.municipality, municipalityName],
+  ['matchedOn', (j) => j.matchedOn.join(' '), (v, t) => v.split(' ').map((on) => t(`csv.matchedOn.${on}`)).join(', ')],
+  // For people, one status vocabulary with the journey list's: the web app's words for each run status.
+  ['status', (j) => j.status, wordOf('journeyStatus')],
+  ['endReason', (j) => j.ended?.reason, wordOf('journey.endReason')],
   ['endedOn', (j) => j.ended?.on],
-  ['phase', (j) => j.phase],
-  ['regime', (j) => j.regime],
+  ['phase', (j) => j.phase, wordOf('phase')],
+  ['regime', (j) => j.regime, wordOf('regime')],
   ['personRef', (j) => j.personRef],
   ['name', (j) => j.name],
   ['birthDate', (j) => j.birthDate],
@@ -217,13 +219,14 @@ export function personRoutes(ctx: ApiContext): RouteDef[] {
           'The rows and fields of `POST /v1/journeys/search` for the same body (the query travels in the body, never in a URL), with the person fields the role may see; ' +
           'recorded as a search and, per journey, as an export (docs/processing-log.md).',
         tags: ['journeys'],
+        query: ExportLang,
         body: { content: json(JourneySearchBody), schema: JourneySearchBody },
         responses: { 200: CSV_RESPONSE },
       },
-      async ({ req, res, principal, body }) => {
+      async ({ req, res, principal, body, query }) => {
         const found = (await search(req, principal, body)) as SearchRow[];
         const rows = allPages(recordingPages(ctx, { req, principal }, async () => ({ items: found }), (j) => j.journeyId));
-        await sendCsv(res, `zoekresultaten-${ctx.today()}.csv`, SEARCH_COLUMNS, rows);
+        await sendCsv(res, `zoekresultaten-${ctx.today()}.csv`, SEARCH_COLUMNS, rows, query.lang);
         return { status: 200 };
       },
     ),

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { addDays, amsterdamStartOfDay } from '../domain/dates';
 import type { ProcessingRecord, RecordsQuery } from '../processing-log';
 import type { ApiContext } from './context';
-import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
+import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, ExportLang, sendCsv, wordOf, type CsvColumn } from './export';
 import { recordProcessing } from './processing';
 import { route, type RouteDef } from './route';
 import { ProcessingLogExportBody, ProcessingLogPageSchema, ProcessingLogSearchBody } from './schemas';
@@ -20,10 +20,10 @@ const json = (schema: z.ZodType) => ({ 'application/json': schema });
 export const PROCESSING_LOG_COLUMNS: Array<CsvColumn<ProcessingRecord>> = [
   ['start_time', (r) => r.startTime],
   ['end_time', (r) => r.endTime],
-  ['activity', (r) => r.activity],
+  ['activity', (r) => r.activity, wordOf('processingLog.activity')],
   ['dpl.core.processing_activity_id', (r) => r.processingActivityId],
-  ['name', (r) => r.name],
-  ['status_code', (r) => r.statusCode],
+  ['name', (r) => r.name, wordOf('processingLog.operation'), 'csv.operation'],
+  ['status_code', (r) => r.statusCode, wordOf('processingLog.status')],
   ['actor', (r) => r.actor],
   ['trace_id', (r) => r.traceId],
   ['operation_id', (r) => r.operationId],
@@ -44,6 +44,16 @@ export function recordsQuery(body: QueryBody): RecordsQuery {
     ...(body.until ? { until: new Date(amsterdamStartOfDay(addDays(body.until, 1))).toISOString() } : {}),
     ...(body.activities ? { activities: body.activities } : {}),
   };
+}
+
+/**
+ * A record with its other party named as configured (the BRP by its base URL, chain/brp), so a reader
+ * sees "BRP" where the Logboek keeps the party's URI; the URI itself stays in the record and the CSV.
+ */
+function withParty(ctx: ApiContext, record: ProcessingRecord): ProcessingRecord & { foreignOperation?: { party?: 'brp' } } {
+  const other = record.foreignOperation;
+  if (!other || !ctx.brp || other.entity !== ctx.brp.settings.baseUrl) return record;
+  return { ...record, foreignOperation: { ...other, party: 'brp' } };
 }
 
 export function processingLogRoutes(ctx: ApiContext): RouteDef[] {
@@ -67,7 +77,7 @@ export function processingLogRoutes(ctx: ApiContext): RouteDef[] {
         const page = await recordProcessing(ctx, { req, principal }, { activity: 'processing-log-inspection', subject: subjectOf(body) }, () =>
           ctx.processingLog.records(recordsQuery(body), body.pageSize, body.cursor),
         );
-        return { status: 200, body: { records: page.items, ...(page.next ? { nextCursor: page.next } : {}) } };
+        return { status: 200, body: { records: page.items.map((r) => withParty(ctx, r)), ...(page.next ? { nextCursor: page.next } : {}) } };
       },
     ),
 
@@ -81,14 +91,15 @@ export function processingLogRoutes(ctx: ApiContext): RouteDef[] {
           'The records `POST /v1/processing-log/search` finds, all of them, newest first, streamed page by page (api/export.ts); ' +
           'the columns carry the Logboek Dataverwerkingen field names. Recorded as `processing-log-inspection`.',
         tags: ['administration'],
+        query: ExportLang,
         body: { content: json(ProcessingLogExportBody), schema: ProcessingLogExportBody },
         responses: { 200: CSV_RESPONSE },
       },
-      async ({ req, res, principal, body }) => {
+      async ({ req, res, principal, body, query: { lang } }) => {
         const query = recordsQuery(body);
         await recordProcessing(ctx, { req, principal }, { activity: 'processing-log-inspection', subject: subjectOf(body) }, async () => {
           const rows = allPages((cursor) => ctx.processingLog.records(query, EXPORT_PAGE_SIZE, cursor));
-          await sendCsv(res, `verwerkingen-${ctx.today()}.csv`, PROCESSING_LOG_COLUMNS, rows);
+          await sendCsv(res, `verwerkingen-${ctx.today()}.csv`, PROCESSING_LOG_COLUMNS, rows, lang);
         });
         return { status: 200 };
       },

@@ -1041,7 +1041,15 @@ export const ProcessingRecordSchema = named(
     name: z.string().describe('The operation (Logboek `name`): an API route or a service step.'),
     startTime: z.string().meta({ format: 'date-time' }).describe('Logboek `start_time`.'),
     endTime: z.string().meta({ format: 'date-time' }).describe('Logboek `end_time`.'),
-    foreignOperation: z.object({ traceId: z.string(), operationId: z.string(), entity: z.string() }).optional().describe("The other party's operation (Logboek `foreign_operation`)."),
+    foreignOperation: z
+      .object({
+        traceId: z.string(),
+        operationId: z.string(),
+        entity: z.string(),
+        party: z.enum(['brp']).optional().describe('Which configured party `entity` is: `brp` the BRP API Personen of this deployment; absent: no configured party has that address (any longer).'),
+      })
+      .optional()
+      .describe("The other party's operation (Logboek `foreign_operation`)."),
     activity: z.enum(PROCESSING_ACTIVITIES),
     processingActivityId: z.string().describe("The activity's URI in the register of processing activities (`dpl.core.processing_activity_id`)."),
     hasDataSubjectId: z.boolean().describe('Whether the record carries the sealed BSN (`dpl.core.data_subject_id`); the BSN itself is never returned.'),

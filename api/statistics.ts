@@ -10,7 +10,7 @@ import { addDays } from '../domain/dates';
 import type { ClockName } from '../domain/types';
 import type { FigureCounts, StepCount } from '../store/journeys';
 import type { ApiContext } from './context';
-import { CSV_RESPONSE, sendCsv, sendXlsx, XLSX_RESPONSE, xlsxSheet, type CsvColumn, type XlsxColumn } from './export';
+import { CSV_RESPONSE, ExportLang, sendCsv, sendXlsx, wordOf, XLSX_RESPONSE, xlsxSheet, type CsvColumn, type XlsxColumn } from './export';
 import { route, type RouteDef } from './route';
 import { Statistics, StatisticsQuery, StatisticsSteps } from './schemas';
 import { municipalityName } from '../web/format';
@@ -182,16 +182,16 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
         summary: "The dashboard's tables as CSV: a row per municipality and per month",
         description: 'The same figures as `GET /v1/statistics` with the same filters; the column `table` says `municipality` or `month`.',
         tags: ['administration'],
-        query: StatisticsQuery,
+        query: StatisticsQuery.extend(ExportLang.shape),
         responses: { 200: CSV_RESPONSE },
       },
-      async ({ res, query }) => {
+      async ({ res, query: { lang, ...query } }) => {
         const stats = await statistics(query);
         async function* rows() {
           for (const b of stats.municipalities) yield { table: 'municipality', ...b };
           for (const b of stats.months) yield { table: 'month', ...b };
         }
-        await sendCsv(res, `dashboard-${stats.today}.csv`, BUCKET_COLUMNS, rows());
+        await sendCsv(res, `dashboard-${stats.today}.csv`, BUCKET_COLUMNS, rows(), lang);
         return { status: 200 };
       },
     ),
@@ -203,12 +203,12 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
         summary: "The process view's counts as CSV: per clock (step) and status, the running journeys",
         description: 'The `steps` of `GET /v1/statistics` with the same filters, a row per clock and status, the clocks in the order of the process.',
         tags: ['administration'],
-        query: StatisticsQuery,
+        query: StatisticsQuery.extend(ExportLang.shape),
         responses: { 200: CSV_RESPONSE },
       },
-      async ({ res, query }) => {
+      async ({ res, query: { lang, ...query } }) => {
         const stats = await steps(query);
-        await sendCsv(res, `processtappen-${stats.today}.csv`, STEP_COLUMNS, stepRows(stats.steps));
+        await sendCsv(res, `processtappen-${stats.today}.csv`, STEP_COLUMNS, stepRows(stats.steps), lang);
         return { status: 200 };
       },
     ),
@@ -251,8 +251,9 @@ export function statisticsRoutes(ctx: ApiContext): RouteDef[] {
 type BucketRow = ReturnType<typeof present> & { table: string };
 /** The dashboard tables' columns: the figures of a bucket, shares as their two counts. */
 const BUCKET_COLUMNS: Array<CsvColumn<BucketRow>> = [
-  ['table', (b) => b.table],
-  ['key', (b) => b.key],
+  ['table', (b) => b.table, wordOf('csv.table')],
+  // A municipality by its name; a month stays `YYYY-MM`, which a spreadsheet reads as a month.
+  ['key', (b) => b.key, (key) => (/^\d{4}-\d{2}$/.test(key) ? key : municipalityName(key))],
   ['journeys', (b) => b.journeys],
   ['permitToIntakeMedianDays', (b) => b.permitToIntakeMedianDays],
   ['intakes', (b) => b.intakes],
@@ -274,8 +275,8 @@ function stepRows(steps: StatisticsAnswer['steps']): Array<{ clock: string; stat
 }
 
 const STEP_COLUMNS: Array<CsvColumn<ReturnType<typeof stepRows>[number]>> = [
-  ['clock', (s) => s.clock],
-  ['status', (s) => s.status],
+  ['clock', (s) => s.clock, wordOf('clock')],
+  ['status', (s) => s.status, wordOf('status')],
   ['journeys', (s) => s.running],
 ];
 

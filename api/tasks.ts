@@ -17,27 +17,28 @@ import { Problem, fieldErrors, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import type { Request, Response } from 'express';
 import { recordingPages } from './processing';
-import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, sendCsv, type CsvColumn } from './export';
+import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, ExportLang, sendCsv, wordOf, type CsvColumn } from './export';
+import { municipalityName } from '../web/format';
 import { CompleteTaskBody, CompleteTaskDoc, ReassignTaskBody, RedistributionBody, RedistributionResult, Task as TaskSchema, TaskHistory, TaskPage, TaskQuery, taskIdSchema } from './schemas';
 import { isTeamLead, type NotAssignable } from '../staff/directory';
 import { NOT_ASSIGNABLE, requireColleague } from './staff';
 
 const TaskParams = z.strictObject({ taskId: taskIdSchema });
 /** The list's filters and order, without its paging: an export has every row. */
-const TaskExportQuery = TaskQuery.omit({ pageSize: true, cursor: true, counts: true });
+const TaskExportQuery = TaskQuery.omit({ pageSize: true, cursor: true, counts: true }).extend(ExportLang.shape);
 
 /** The columns of a task list's CSV: the list's fields (the assignee and completer are staff, no personal data). */
 const TASK_COLUMNS: Array<CsvColumn<ReturnType<typeof presentTask>>> = [
   ['taskId', (t) => t.taskId],
   ['journeyId', (t) => t.journeyId],
-  ['kind', (t) => t.kind],
-  ['municipality', (t) => t.municipality],
-  ['candidateGroup', (t) => t.candidateGroup],
+  ['kind', (t) => t.kind, wordOf('kind')],
+  ['municipality', (t) => t.municipality, municipalityName],
+  ['candidateGroup', (t) => t.candidateGroup, wordOf('role')],
   ['assignee', (t) => t.assignee],
-  ['clock', (t) => t.clock],
+  ['clock', (t) => t.clock, wordOf('clock')],
   ['followUpDate', (t) => t.followUpDate],
   ['dueDate', (t) => t.dueDate],
-  ['status', (t) => t.status],
+  ['status', (t) => t.status, wordOf('taskStatus')],
   ['overdue', (t) => t.overdue],
   ['completedBy', (t) => t.completedBy],
   ['completedAt', (t) => t.completedAt],
@@ -78,7 +79,7 @@ export function taskRoutes(ctx: ApiContext): RouteDef[] {
         (task) => task.journeyId,
       ),
     );
-    await sendCsv(res, `${name}-${ctx.today()}.csv`, TASK_COLUMNS, rows);
+    await sendCsv(res, `${name}-${ctx.today()}.csv`, TASK_COLUMNS, rows, query.lang);
     return { status: 200 };
   }
 

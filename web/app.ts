@@ -242,10 +242,7 @@ export function webApp(deps: WebDeps): express.Router {
       const session = req.webSession!;
       const ctx = baseContext(req, session);
       const allowed = pageRoles(route.method, route.path);
-      if (!allowed?.includes(session.principal.role)) {
-        res.status(403).type('html').send(page(ctx, ctx.t('error.title'), html`<h1 class="utrecht-heading-1">${ctx.t('error.title')}</h1>${alert('error', ctx.t('error.forbidden'))}`));
-        return;
-      }
+      if (!allowed?.includes(session.principal.role)) return refusalPage(res, ctx, session.principal.role);
       // The page calls the API as the person, for this request only (identity/delegation.ts).
       const token = people.delegations.issue(session.principal);
       try {
@@ -265,13 +262,34 @@ export function webApp(deps: WebDeps): express.Router {
     const ctx = baseContext(req, req.webSession);
     if (err instanceof ApiError) {
       const status = err.problem.status >= 400 && err.problem.status < 600 ? err.problem.status : 502;
-      const title = status === 404 ? ctx.t('error.notFound') : status === 403 ? ctx.t('error.forbidden') : ctx.t('error.title');
+      if (status === 403 && req.webSession) return refusalPage(res, ctx, req.webSession.principal.role);
+      const title = status === 404 ? ctx.t('error.notFound') : ctx.t('error.title');
       // The API's problem in the page's language (problems.ts), never its English detail.
       const shown = problemShown(ctx.t, ctx.lang, err.problem);
-      res.status(status).type('html').send(page(ctx, title, html`<h1 class="utrecht-heading-1">${title}</h1>${status === 404 || status === 403 ? '' : alert('error', shown.message)}`));
+      res.status(status).type('html').send(page(ctx, title, html`<h1 class="utrecht-heading-1">${title}</h1>${status === 404 ? '' : alert('error', shown.message)}`));
       return;
     }
     next(err);
   });
   return router;
+
+  /**
+   * A page or its API call the role may not use: a calm refusal (403), no error, with the way to the
+   * role's start page - the same for every page, whether the page table or the API refused.
+   */
+  function refusalPage(res: Response, ctx: ReturnType<typeof baseContext>, role: string): void {
+    const start = href(HOME_PAGE[role as PersonRole] ?? '/inbox');
+    res
+      .status(403)
+      .type('html')
+      .send(
+        page(
+          ctx,
+          ctx.t('error.noAccess'),
+          html`<h1 class="utrecht-heading-1">${ctx.t('error.noAccess')}</h1>
+          <p class="utrecht-paragraph" id="no-access">${ctx.t('error.noAccessWhy', { role: ctx.t(`role.${role}`) })}</p>
+          <p class="utrecht-paragraph"><a class="utrecht-link" href="${start}">${ctx.t('error.toStart')}</a></p>`,
+        ),
+      );
+  }
 }

@@ -50,6 +50,19 @@ export function formatDateTime(lang: Lang, iso: string): string {
   return dateFormat(lang, 'instant', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Amsterdam' }).format(new Date(iso));
 }
 
+/**
+ * An instant (ISO-8601) as its local time in Europe/Amsterdam, `YYYY-MM-DD HH:MM:SS` (24 hours), the way
+ * a spreadsheet reads a date and time in any language: a download's time column for people (api/export.ts).
+ */
+export function localTimestamp(iso: string): string {
+  const parts = Object.fromEntries(
+    dateFormat('nl', 'timestamp', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Amsterdam' })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  ) as Record<Intl.DateTimeFormatPartTypes, string>;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
 /** A number with the language's separators: "12.345,5" / "12,345.5". */
 export function formatNumber(lang: Lang, value: number): string {
   return numberFormat(lang, 'number', { maximumFractionDigits: 1 }).format(value);

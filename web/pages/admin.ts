@@ -261,7 +261,7 @@ export function adminRoutes(): WebRoute[] {
     { method: 'get', path: '/dashboard', handler: dashboard },
     downloadRoute('/exports/journeys.csv', (web) => withQuery('/v1/journeys/export', journeyFilters(web.req.query).api)),
     downloadRoute('/exports/dashboard.csv', (web) => withQuery('/v1/statistics/export', dashboardFilters(web.req.query))),
-    // The workbook's headings in the page's language.
-    downloadRoute('/exports/dashboard.xlsx', (web) => withQuery('/v1/statistics/workbook', { ...dashboardFilters(web.req.query), lang: web.ctx.lang })),
+    // The workbook's headings in the page's language (`streamDownload` asks with it).
+    downloadRoute('/exports/dashboard.xlsx', (web) => withQuery('/v1/statistics/workbook', dashboardFilters(web.req.query))),
   ];
 }

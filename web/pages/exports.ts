@@ -35,11 +35,16 @@ const downloadId = (path: string) => `export-${path.replace(/^\/(exports\/)?/, '
 
 /**
  * Streams the API's answer to `apiPath` (a GET; with `body`, a POST of JSON) to the browser as the
- * attachment the API names: its media type and file name pass through. A refusal (403, 400) is thrown
- * before anything is sent, so the browser gets the app's error page in its language.
+ * attachment the API names: its media type and file name pass through. Asked with `lang` the page's
+ * language: a download from the web app is for people (headings and words as the page shows them, local
+ * times; api/export.ts `ExportLang`), never the machine CSV. A refusal (403, 400) is thrown before
+ * anything is sent, so the browser gets the app's error page in its language.
  */
 export async function streamDownload(web: Web, apiPath: string, body?: unknown): Promise<void> {
-  const answer = await web.api.stream(apiPath, body);
+  const [path, query] = apiPath.split('?', 2) as [string, string | undefined];
+  const params = new URLSearchParams(query);
+  params.set('lang', web.ctx.lang);
+  const answer = await web.api.stream(withQuery(path, params), body);
   web.res.status(200);
   web.res.setHeader('Content-Type', answer.headers.get('content-type') ?? 'application/octet-stream');
   const disposition = answer.headers.get('content-disposition');

@@ -62,6 +62,12 @@ function operationText(t: Translate, name: string): Html | string {
   return text === key ? html`<code>${name}</code>` : text;
 }
 
+/** The other party as the configuration names it ("BRP"), its address in a title; an unnamed one by its address. */
+function otherParty(t: Translate, other: (ProcessingRecord['foreignOperation'] & { party?: string }) | undefined): Html | string {
+  if (!other) return '—';
+  return other.party ? html`<span title="${other.entity}">${t(`processingLog.party.${other.party}`)}</span>` : other.entity;
+}
+
 async function logPage(web: Web, shown: Shown = { asked: { activities: [] } }): Promise<void> {
   const { res, ctx } = web;
   const { t, lang } = ctx;
@@ -96,10 +102,11 @@ async function logPage(web: Web, shown: Shown = { asked: { activities: [] } }): 
               <td class="utrecht-table__cell" data-operation="${r.name}">${operationText(t, r.name)}</td>
               <td class="utrecht-table__cell">${r.actor}</td>
               <td class="utrecht-table__cell">${t(`processingLog.status.${r.statusCode}`)}</td>
-              <td class="utrecht-table__cell">${r.foreignOperation ? r.foreignOperation.entity : '—'}</td>
+              <td class="utrecht-table__cell">${otherParty(t, r.foreignOperation)}</td>
               <td class="utrecht-table__cell"><code>${r.traceId.slice(0, 8)}</code></td></tr>`,
           )}</tbody></table></div>
           ${shown.more ? html`<p class="utrecht-paragraph">${t('processingLog.more')}</p>` : ''}
+          <p class="utrecht-paragraph" id="processing-self">${t('processingLog.self')}</p>
           ${exportButton(ctx, '/processing-log/export.csv', { bsn: asked.bsn, journeyId: asked.journeyId, from: asked.from, until: asked.until, activities: asked.activities }, t('processingLog.export'))}`;
   }
   res.status(shown.message ? 422 : 200).type('html').send(

@@ -183,7 +183,14 @@ describe("the dashboard's tables as an XLSX workbook", () => {
       for (const byStatus of Object.values(steps)) for (const [status, n] of Object.entries(byStatus)) expect(processPage).toContain(`${nl(`status.${status}`)}: ${n.toLocaleString('nl-NL')}</a>`);
       const download = await web.get('/app/exports/process-steps.csv?regime=wi2013').buffer(true);
       expect(download.status).toBe(200);
-      expect(download.text).toBe((await h.as('admin').get('/v1/statistics/steps/export?regime=wi2013')).text);
+      // The web app's download is for people (lang=nl): each clock and status in the process view's words.
+      expect(download.text).toBe((await h.as('admin').get('/v1/statistics/steps/export?regime=wi2013&lang=nl')).text);
+      const [head, ...rows] = download.text.replace(/^\uFEFF/, '').trim().split('\n');
+      expect(head).toBe('Termijn,Status,Trajecten');
+      expect(rows.map((row) => row.split(','))).toEqual(
+        CLOCK_ORDER.flatMap((clock) => Object.entries(steps[clock] ?? {}).map(([status, n]) => [nl(`clock.${clock}`), nl(`status.${status}`), String(n)])),
+      );
+      expect(rows.length).toBeGreaterThan(0);
       expect((await web.post('/app/sign-in').type('form').send({ apiKey: KEYS.caseworker })).status).toBe(303);
       expect((await web.get('/app/process')).text).not.toContain('process-steps.csv');
       expect((await web.get('/app/exports/process-steps.csv')).status).toBe(403);

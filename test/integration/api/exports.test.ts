@@ -135,18 +135,18 @@ describe('CSV exports of the lists and the dashboard', () => {
       const pool = await rowsOf('/app/exports/tasks-team.csv?status=all&assignee=*none');
       expect(pool).toHaveLength(csv(await h.as('caseworker').get('/v1/tasks/team/export?status=all&assigned=false')).length);
       expect(pool.length).toBeGreaterThan(0);
-      expect(pool.every((r) => r.assignee === '')).toBe(true);
+      expect(pool.every((r) => r.Behandelaar === '')).toBe(true);
       expect(await rowsOf('/app/exports/tasks-mine.csv?status=all&assignee=*none')).toEqual([]);
       // A colleague: the team's tasks they hold; my tasks, none (the page shows none of mine either).
       const bram = await rowsOf('/app/exports/tasks-team.csv?status=all&assignee=cw-bram');
       expect(bram.length).toBeGreaterThan(0);
-      expect(bram.every((r) => r.assignee === 'cw-bram')).toBe(true);
+      expect(bram.every((r) => r.Behandelaar === 'cw-bram')).toBe(true);
       expect(await rowsOf('/app/exports/tasks-mine.csv?status=all&assignee=cw-bram')).toEqual([]);
       // One journey: its tasks only, as the page lists them.
-      const journeyId = bram[0]!.journeyId!;
+      const journeyId = bram[0]!['Traject-id']!;
       const one = await rowsOf(`/app/exports/tasks-team.csv?status=all&journey=${journeyId}`);
-      expect(one.map((r) => r.journeyId)).toEqual([journeyId]);
-      expect((await web.get(`/app/inbox?status=all&journey=${journeyId}`)).text).toContain(`data-task-id="${one[0]!.taskId}"`);
+      expect(one.map((r) => r['Traject-id'])).toEqual([journeyId]);
+      expect((await web.get(`/app/inbox?status=all&journey=${journeyId}`)).text).toContain(`data-task-id="${one[0]!['Taak-id']}"`);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -253,10 +253,49 @@ describe('CSV exports of the lists and the dashboard', () => {
       const inbox = await web.get('/app/inbox?status=all');
       expect(inbox.text).toContain('href="/app/exports/tasks-team.csv?status=all"');
       const team = parseCsv((await web.get('/app/exports/tasks-team.csv?status=all').buffer(true)).text);
-      expect(team.every((r) => r.municipality === 'borger-odoorn')).toBe(true);
+      expect(team.every((r) => r.Gemeente === 'Borger-Odoorn')).toBe(true);
       expect(team.length).toBeGreaterThan(EXPORT_PAGE_SIZE);
       // The journey list is the administrators': a caseworker's session gets no download.
       expect((await web.get('/app/exports/journeys.csv')).status).toBe(403);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("gives every download of the web app for people: the page's headings and words in its language, times local (was: field names, codes, UTC)", async () => {
+    const server = h.app.listen(0, '127.0.0.1');
+    try {
+      const web = request.agent(server);
+      const signIn = async (key: string) => expect((await web.post('/app/sign-in').type('form').send({ apiKey: key })).status).toBe(303);
+      const download = async (url: string) => {
+        const answer = await web.get(url).buffer(true);
+        expect(answer.status).toBe(200);
+        return parseCsv(answer.text);
+      };
+      await signIn(KEYS.admin);
+      const journeys = await download('/app/exports/journeys.csv?municipality=midden-drenthe');
+      expect(Object.keys(journeys[0]!)).toEqual(['Traject-id', 'Status', 'Gestart op', 'Gemeente', 'Fase', 'Wet', 'Te laat', 'Eerstvolgende fatale datum', 'Rol klantmanager', 'Klantmanager']);
+      // export-00000 started 2025-01-01T00:00:00Z: 01:00 in Amsterdam (winter time).
+      expect(journeys.find((r) => r['Traject-id'] === 'export-00000')).toMatchObject({ Status: 'loopt', 'Gestart op': '2025-01-01 01:00:00', Gemeente: 'Midden-Drenthe', Fase: 'aankomst', Wet: 'Wet inburgering 2021', 'Te laat': 'ja', 'Rol klantmanager': 'regisseur werk' });
+      expect(journeys.every((r) => /^(\d{4}-\d{2}-\d{2})?$/.test(r['Eerstvolgende fatale datum']!))).toBe(true);
+      expect(new Set(journeys.map((r) => r.Fase))).toEqual(new Set(['aankomst', 'intake']));
+      const dashboard = await download('/app/exports/dashboard.csv?municipality=borger-odoorn');
+      expect(dashboard[0]).toMatchObject({ Tabel: 'per gemeente', 'Gemeente of maand': 'Borger-Odoorn' });
+      expect(dashboard.filter((r) => r.Tabel === 'per maand').every((r) => /^\d{4}-\d{2}$/.test(r['Gemeente of maand']!))).toBe(true);
+      // The rows here have no clock rows, so no steps: the headings only.
+      const steps = await web.get('/app/exports/process-steps.csv').buffer(true);
+      expect(steps.text.replace(/^\uFEFF/, '').split('\n')[0]).toBe('Termijn,Status,Trajecten');
+
+      await signIn(KEYS.caseworker);
+      const tasks = await download('/app/exports/tasks-team.csv?status=all');
+      expect(Object.keys(tasks[0]!)).toEqual(['Taak-id', 'Traject-id', 'Taak', 'Gemeente', 'Team', 'Behandelaar', 'Termijn', 'Opvolgdatum', 'Fatale datum', 'Status', 'Te laat', 'Afgerond door', 'Afgerond op']);
+      expect(tasks[0]).toMatchObject({ Taak: 'PIP opstellen', Team: 'regisseur werk', Status: expect.stringMatching(/^(open|opgepakt)$/), 'Te laat': expect.stringMatching(/^(ja|nee)$/) });
+      // The English page's download is in English; the API's own CSV (no `lang`) stays the machine's.
+      expect((await web.get('/app/inbox?lang=en')).status).toBe(200);
+      expect(Object.keys((await download('/app/exports/tasks-team.csv?status=all'))[0]!).slice(0, 3)).toEqual(['Task id', 'Journey id', 'Task']);
+      const machine = csv(await h.as('caseworker').get('/v1/tasks/team/export?status=all'));
+      expect(machine[0]).toMatchObject({ kind: 'draw-up-pip', candidateGroup: 'regisseur-werk' });
+      expect((await h.as('caseworker').get('/v1/tasks/team/export?lang=fr')).status).toBe(400);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

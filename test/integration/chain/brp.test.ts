@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import request from 'supertest';
 import { parseBrpSettings } from '../../../chain/brp';
 import { apiHarness, eventually, KEYS, type ApiHarness, type KeyName } from '../api/harness';
 import { seriousViolations, serveInBrowser, signInWithKey, type ServedApp } from '../web/browser';
@@ -129,6 +130,16 @@ describe('the person from the BRP', () => {
       const record = queries.find((q) => request.headers.traceparent === `00-${q.traceId}-${q.operationId}-01`);
       expect(record).toMatchObject({ statusCode: 1, hasDataSubjectId: true, foreignOperation: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', operationId: '00f067aa0ba902b7', entity: brp.url } });
     }
+    // The privacy officer reads the other party by its name from the configuration ("BRP", was its URL); the URL stays in the CSV.
+    const answered = (await h.as('privacyOfficer').post('/v1/processing-log/search', { bsn, activities: ['brp-query'] })).body.records as Array<{ foreignOperation?: { entity: string; party?: string } }>;
+    expect(answered.map((r) => r.foreignOperation)).toEqual(answered.map(() => expect.objectContaining({ entity: brp.url, party: 'brp' })));
+    const session = await h.webSession('privacyOfficer');
+    const shown = await request(h.app).post('/app/processing-log').set('Cookie', session.cookie).type('form').send({ _csrf: session.csrf, bsn, activities: 'brp-query' });
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain(`<span title="${brp.url}">BRP</span>`);
+    const download = await request(h.app).post('/app/processing-log/export.csv').set('Cookie', session.cookie).type('form').send({ _csrf: session.csrf, bsn, activities: 'brp-query' });
+    expect(download.text.split('\n')[0]).toContain('Andere partij (adres)');
+    expect(download.text).toContain(brp.url);
     // The lookup and the registration's check, the name, and the journey page's check of the facts.
     expect(new Set(queries.map((q) => q.name))).toEqual(new Set(['register', 'name', 'facts'].map((purpose) => `BRP POST /personen RaadpleegMetBurgerservicenummer (${purpose})`)));
     // Each name query is part of the reading that showed it; the registration's check part of the registration.

@@ -89,19 +89,43 @@ describe('the processing log page', () => {
     expect(await rows(page)).toEqual(['person-read']);
     await expect(page.getByLabel(nl['processingLog.activity.person-read']!).isChecked()).resolves.toBe(true);
 
-    // The download: the same question, every record, the Logboek's field names.
+    // The page says its own inspection is not in its list but is in the download (was: 60 shown, 61 downloaded, unexplained).
+    await expect(page.locator('#processing-self').textContent()).resolves.toBe(nl['processingLog.self']);
+
+    // The download: the same question, every record, for people - the page's headings and words, local times.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: nl['processingLog.export']! }).click()]);
-    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
-    expect(csv[0]).toContain('trace_id');
-    expect(csv[0]).toContain('dpl.core.processing_activity_id');
+    const csv = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    expect(csv[0]!.split(',').slice(0, 6)).toEqual(['Begin', 'Einde', 'Soort verwerking', 'Register van verwerkingen', 'Handeling', 'Uitkomst']);
     expect(csv.slice(1)).toHaveLength(1);
-    expect(csv[1]).toContain(developmentActivityUris()['person-read']);
+    const [start, , kind, register, operation, outcome] = csv[1]!.split(',');
+    const read = (await h.processingLog.records({ subject: { bsn }, activities: ['person-read'] }, 1)).items[0]!;
+    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', dateStyle: 'short', timeStyle: 'medium' }).format(new Date(read.startTime));
+    expect({ start, kind, register, operation, outcome }).toEqual({
+      start: local,
+      kind: nl['processingLog.activity.person-read'],
+      register: developmentActivityUris()['person-read'],
+      operation: nl['processingLog.operation.GET /v1/journeys/{journeyId}/person'],
+      outcome: nl['processingLog.status.1'],
+    });
     expect(csv.join('\n')).not.toContain(bsn);
 
     // Every look and the download are themselves on record.
     const inspections = (await h.processingLog.records({ subject: { bsn }, activities: ['processing-log-inspection'] }, 50)).items;
     expect(inspections.map((r) => r.name).sort()).toEqual([...Array(4).fill('POST /v1/processing-log/search'), 'POST /v1/processing-log/export'].sort());
     expect(new Set(inspections.map((r) => r.actor))).toEqual(new Set(['po-piet']));
+    await context.close();
+  });
+
+  it("refuses a page the privacy officer's role has no use for calmly, with a link to their start page (was: \"Er ging iets mis\")", async () => {
+    const { context, page } = await web.newPage();
+    await signInWithKey(page, web.base, KEYS.privacyOfficer, '/app/processing-log');
+    for (const path of ['/app/inbox', '/app/admin', '/app/dashboard']) {
+      const refused = await page.goto(`${web.base}${path}`);
+      expect(refused?.status()).toBe(403);
+      await expect(page.locator('h1').textContent()).resolves.toBe(nl['error.noAccess']);
+      await expect(page.locator('#no-access').textContent()).resolves.toBe(nl['error.noAccessWhy']!.replace('{role}', nl['role.privacy-officer']!));
+      await expect(page.getByRole('link', { name: nl['error.toStart']! }).getAttribute('href')).resolves.toBe('/app/search');
+    }
     await context.close();
   });
 
@@ -123,6 +147,11 @@ describe('the processing log page', () => {
     await expect(page.getByRole('link', { name: nl['nav.processingLog']! }).count()).resolves.toBe(0);
     const refused = await page.goto(`${web.base}/app/processing-log`);
     expect(refused?.status()).toBe(403);
+    // A calm refusal with the way back, not an error (was: "Er ging iets mis - Dit mag uw rol niet.").
+    await expect(page.locator('h1').textContent()).resolves.toBe(nl['error.noAccess']);
+    await expect(page.getByRole('link', { name: nl['error.toStart']! }).getAttribute('href')).resolves.toBe('/app/inbox');
+    await expect(page.locator('main').innerText()).resolves.not.toContain(nl['error.title']);
+    expect(await seriousViolations(page)).toEqual([]);
     await context.close();
     const bsn = h.bsn();
     expect((await h.as('caseworker').post('/v1/processing-log/search', { bsn })).status).toBe(403);
