@@ -29,7 +29,7 @@ interface RecordBody {
   activity: string;
   processingActivityId: string;
   hasDataSubjectId: boolean;
-  foreignOperation?: { traceId: string; operationId: string; entity: string };
+  foreignOperation?: { traceId: string; operationId: string; entity: string; party?: string };
   actor: string;
 }
 
@@ -163,7 +163,8 @@ describe('a day in the municipal chain: BRP and Zaken API', () => {
     const uris = developmentActivityUris();
     for (const r of records) expect(r).toMatchObject({ statusCode: 1, hasDataSubjectId: true, processingActivityId: uris[r.activity as keyof typeof uris] });
     const queries = records.filter((r) => r.activity === 'brp-query');
-    const brpEntity = { traceId: brp.traceparent.split('-')[1], operationId: brp.traceparent.split('-')[2], entity: brp.url };
+    // The party is named for the privacy officer's page: the address is the configured BRP's.
+    const brpEntity = { traceId: brp.traceparent.split('-')[1], operationId: brp.traceparent.split('-')[2], entity: brp.url, party: 'brp' };
     for (const q of queries) expect(q.foreignOperation).toEqual(brpEntity);
     // Each BRP request Koers sent is one record, whose operation the request's traceparent named.
     const sentToBrp = brp.requests().filter((r) => r.body.burgerservicenummer?.[0] === bsn);
