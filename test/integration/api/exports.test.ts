@@ -274,7 +274,7 @@ describe('CSV exports of the lists and the dashboard', () => {
       };
       await signIn(KEYS.admin);
       const journeys = await download('/app/exports/journeys.csv?municipality=midden-drenthe');
-      expect(Object.keys(journeys[0]!)).toEqual(['Traject-id', 'Status', 'Gestart op', 'Gemeente', 'Fase', 'Wet', 'Te laat', 'Eerstvolgende fatale datum', 'Rol klantmanager', 'Klantmanager']);
+      expect(Object.keys(journeys[0]!)).toEqual(['Traject-id', 'Status', 'Gestart op', 'Gemeente', 'Fase', 'Wet', 'Te laat', 'Eerstvolgende fatale datum', 'Rol klantmanager', 'Klantmanager', 'Reden beëindiging', 'Beëindigd op']);
       // export-00000 started 2025-01-01T00:00:00Z: 01:00 in Amsterdam (winter time).
       expect(journeys.find((r) => r['Traject-id'] === 'export-00000')).toMatchObject({ Status: 'loopt', 'Gestart op': '2025-01-01 01:00:00', Gemeente: 'Midden-Drenthe', Fase: 'aankomst', Wet: 'Wet inburgering 2021', 'Te laat': 'ja', 'Rol klantmanager': 'regisseur werk' });
       expect(journeys.every((r) => /^(\d{4}-\d{2}-\d{2})?$/.test(r['Eerstvolgende fatale datum']!))).toBe(true);

@@ -153,9 +153,9 @@ describe('the person: registered once, found again, corrected (issue 21)', () =>
         expect(download.text).toContain(personRef);
         // For people: the page's headings and words; the status in the journey list's words (was: `running` here, `RUNNING` there).
         const [header, ...lines] = download.text.replace(/^\uFEFF/, '').trim().split('\n');
-        expect(header).toBe('Traject-id,Gemeente,Gevonden op,Status,Fase,Wet,Persoonsreferentie,Naam,Geboortedatum,Verblijfsvergunning verleend op');
+        expect(header).toBe('Traject-id,Gemeente,Gevonden op,Status,Reden beëindiging,Beëindigd op,Fase,Wet,Persoonsreferentie,Naam,Geboortedatum,Verblijfsvergunning verleend op');
         const row = lines.find((line) => line.includes(personRef))!.split(',');
-        expect({ municipality: row[1], matchedOn: row[2], status: row[3], regime: row[5] }).toEqual({ municipality: 'Borger-Odoorn', matchedOn: 'naam', status: 'loopt', regime: expect.stringMatching(/^Wet inburgering 20(13|21)$/) });
+        expect({ municipality: row[1], matchedOn: row[2], status: row[3], regime: row[7] }).toEqual({ municipality: 'Borger-Odoorn', matchedOn: 'naam', status: 'loopt', regime: expect.stringMatching(/^Wet inburgering 20(13|21)$/) });
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }
