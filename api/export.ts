@@ -14,7 +14,7 @@ import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
-import { localTimestamp } from '../web/format';
+import { journeyStateText, localTimestamp } from '../web/format';
 import { LANGS, translator, type Lang, type Translate } from '../web/messages';
 
 /** The rows a page-by-page export reads per query of the store. */
@@ -56,6 +56,9 @@ export const wordOf =
     const text = t(key);
     return text === key ? value : text;
   };
+
+/** `words` of a journey's run status (`RUNNING`, `completed`, …): the pages' own wording (web/format.ts `journeyStateText`). */
+export const journeyStatusWords = (value: string, t: Translate): string => journeyStateText(t, value);
 
 /**
  * `lang` of an export operation: absent, the machine CSV for systems (the headers and codes above, instants

@@ -20,7 +20,7 @@ import { Problem, notFound } from './problem';
 import { route, type RouteDef } from './route';
 import { requireColleague } from './staff';
 import { SHED_OR_UNAVAILABLE } from './back-pressure';
-import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, ExportLang, sendCsv, wordOf, type CsvColumn } from './export';
+import { allPages, CSV_RESPONSE, EXPORT_PAGE_SIZE, ExportLang, sendCsv, wordOf, type CsvColumn, journeyStatusWords } from './export';
 import { municipalityName } from '../web/format';
 import { personOf, reportingRights } from './persons';
 import { recordingPages, recordProcessing } from './processing';
@@ -711,7 +711,7 @@ function presentHalted(journeyId: string, run: JourneyRun) {
 const JOURNEY_COLUMNS: Array<CsvColumn<ReturnType<typeof summary>>> = [
   ['journeyId', (j) => j.journeyId],
   // For people, one status vocabulary with the search's: the web app's words for each run status.
-  ['status', (j) => j.status, wordOf('execution')],
+  ['status', (j) => j.status, journeyStatusWords],
   ['startedAt', (j) => j.startedAt],
   ['municipality', (j) => j.municipality, municipalityName],
   ['phase', (j) => j.phase, wordOf('phase')],

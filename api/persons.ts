@@ -26,7 +26,7 @@ import { Problem } from './problem';
 import { brpName } from './brp';
 import { route, type RouteDef } from './route';
 import { actorOf, operationName, recordingPages, recordProcessing, requestTrace } from './processing';
-import { allPages, CSV_RESPONSE, ExportLang, sendCsv, wordOf, type CsvColumn } from './export';
+import { allPages, CSV_RESPONSE, ExportLang, sendCsv, wordOf, type CsvColumn, journeyStatusWords } from './export';
 import { municipalityName } from '../web/format';
 import type { Request } from 'express';
 import { JourneyParams, readState, viewOn } from './journeys';
@@ -54,7 +54,7 @@ const SEARCH_COLUMNS: Array<CsvColumn<SearchRow>> = [
   ['municipality', (j) => j.municipality, municipalityName],
   ['matchedOn', (j) => j.matchedOn.join(' '), (v, t) => v.split(' ').map((on) => t(`csv.matchedOn.${on}`)).join(', ')],
   // For people, one status vocabulary with the journey list's: the web app's words for each run status.
-  ['status', (j) => j.status, wordOf('journeyStatus')],
+  ['status', (j) => j.status, journeyStatusWords],
   ['endReason', (j) => j.ended?.reason, wordOf('journey.endReason')],
   ['endedOn', (j) => j.ended?.on],
   ['phase', (j) => j.phase, wordOf('phase')],

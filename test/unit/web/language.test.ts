@@ -44,7 +44,6 @@ describe('the web app speaks Dutch throughout, and English on request', () => {
       ...INSTRUMENT_KINDS.map((k) => `option.instrument.${k}`),
       ...Object.values(EXTENSION_GROUNDS).flat().map((g) => `option.ground.${g}`),
       ...['plichtig', 'not-yet', 'not-plichtig'].map((s) => `plicht.${s}`),
-      ...['RUNNING', 'COMPLETED', 'FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELED'].map((s) => `execution.${s}`),
       ...PROBLEM_CODES.map((c) => c.key),
     ];
     for (const lang of LANGS) {
